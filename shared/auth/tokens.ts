@@ -1,0 +1,91 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { ErrorCode } from '../contract/codes.js';
+import { userIdSchema } from '../contract/envelope.js';
+import { AuthError, ConfigError } from '../contract/errors.js';
+
+export const TOKEN_ISSUER = 'syncbell';
+export const TOKEN_AUDIENCE = 'syncbell:notifications';
+
+/** Only ever used outside production; start-up logs a warning when it is. */
+export const DEV_JWT_SECRET = 'syncbell-dev-secret-do-not-use-in-production-0123456789';
+/** HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+export interface ResolvedSecret {
+  key: Uint8Array;
+  /** True when the built-in development secret is in use. */
+  isDevSecret: boolean;
+}
+
+/**
+ * The one place a JWT secret is read. In production (`NODE_ENV=production`) a missing secret
+ * stops start-up: a well-known dev secret would let anyone mint tokens for any user.
+ */
+export function resolveJwtSecret(env: Record<string, string | undefined> = process.env): ResolvedSecret {
+  const secret = env.JWT_SECRET;
+  if (secret === undefined || secret === '') {
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError(
+        'JWT_SECRET is not set. In production syncbell refuses to start without it: set JWT_SECRET to a random string of at least 32 bytes (e.g. `openssl rand -base64 48`).',
+      );
+    }
+    return { key: new TextEncoder().encode(DEV_JWT_SECRET), isDevSecret: true };
+  }
+  const key = new TextEncoder().encode(secret);
+  if (key.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES}.`);
+  }
+  return { key, isDevSecret: false };
+}
+
+export interface SignTokenOptions {
+  userId: string;
+  key: Uint8Array;
+  /** @default 900 (15 minutes: short, the SDK asks for a fresh token on expiry) */
+  expiresInSeconds?: number;
+}
+
+export async function signToken({ userId, key, expiresInSeconds = 900 }: SignTokenOptions): Promise<string> {
+  userIdSchema.parse(userId);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${expiresInSeconds}s`)
+    .sign(key);
+}
+
+export interface VerifiedToken {
+  userId: string;
+  expiresAtSeconds: number;
+}
+
+/**
+ * Verifies an HS256 token and returns the user it names. The user id comes from here and
+ * nowhere else: never from a query string, a header or a frame the client sent.
+ */
+export async function verifyToken(token: unknown, key: Uint8Array): Promise<VerifiedToken> {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new AuthError(ErrorCode.InvalidToken, 'a token is required');
+  }
+  if (token.length > 4096) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      requiredClaims: ['sub', 'exp'],
+    });
+    const userId = userIdSchema.safeParse(payload.sub);
+    if (!userId.success) throw new AuthError(ErrorCode.InvalidToken, 'token subject is not a valid user id');
+    return { userId: userId.data, expiresAtSeconds: payload.exp as number };
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (error instanceof joseErrors.JWTExpired) {
+      throw new AuthError(ErrorCode.TokenExpired, 'token has expired', { cause: error });
+    }
+    throw new AuthError(ErrorCode.InvalidToken, 'token is invalid', { cause: error });
+  }
+}

@@ -1,0 +1,269 @@
+import {
+  ErrorCode,
+  type Notification,
+  type NotificationType,
+  SyncbellError,
+  TERMINAL_ERROR_CODES,
+} from '../contract/index.js';
+import { backoff } from './backoff.js';
+import { BoundedIdSet } from './dedupe.js';
+import { TypedEmitter } from './events.js';
+import type { DisconnectReason, Transport, TransportConnection } from './transport.js';
+
+export const ClientState = {
+  Disconnected: 'disconnected',
+  Connecting: 'connecting',
+  Connected: 'connected',
+} as const;
+export type ClientState = (typeof ClientState)[keyof typeof ClientState];
+
+export interface StateChange {
+  oldState: ClientState;
+  newState: ClientState;
+  /** Why the state changed: the disconnect reason for `connecting` after a drop. */
+  reason?: DisconnectReason;
+  /** 0 on the first attempt; counts reconnect attempts since the last success. */
+  attempt: number;
+}
+
+/** What the app gets with every notification. */
+export interface DeliveryMeta {
+  /** True when the notification came from the resume replay, false when it arrived live. */
+  replayed: boolean;
+  /** Receipt time minus the publisher's `createdAtMs` (clock skew applies across machines). */
+  latencyMs: number;
+  receivedAtMs: number;
+}
+
+export type ClientEvents = {
+  state: StateChange;
+  notification: { notification: Notification; meta: DeliveryMeta };
+  /** Replay finished on a (re)connect; `truncated` means older history is gone. */
+  resumed: { replayed: number; truncated: boolean; servedBy?: string };
+  error: SyncbellError;
+} & { [T in NotificationType]: { notification: Notification; meta: DeliveryMeta } };
+
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface ClientOptions {
+  transport: Transport;
+  /** Backend URL: the load balancer for Socket.io, the `wss://` stage URL for API Gateway. */
+  url: string;
+  /** A token, or a function returning a fresh one; called before every (re)connect. */
+  token: TokenSource;
+  /** Resume after this id on the first connect (e.g. restored from sessionStorage). @default undefined */
+  resumeAfter?: string;
+  /** @default 1000 (socket.io-client's `reconnectionDelay`) */
+  minReconnectDelayMs?: number;
+  /** @default 5000 (socket.io-client's `reconnectionDelayMax`) */
+  maxReconnectDelayMs?: number;
+  /** How many notification ids to remember for dedupe. @default 1000 */
+  dedupeCapacity?: number;
+  /** @default 10000 */
+  connectTimeoutMs?: number;
+  /** @default true */
+  autoConnect?: boolean;
+  /** Injectable for tests. @default Math.random */
+  random?: () => number;
+  /** Injectable for tests. @default Date.now */
+  now?: () => number;
+}
+
+type ResolvedOptions = Required<Omit<ClientOptions, 'resumeAfter'>> & { resumeAfter: string | undefined };
+
+export interface SyncbellClient {
+  readonly state: ClientState;
+  /** Id of the last notification handed to the app; what the next resume asks after. */
+  readonly lastSeenId: string | undefined;
+  /** Which server answered the last resume (ECS: the container id), when known. */
+  readonly servedBy: string | undefined;
+  on<K extends keyof ClientEvents>(type: K, handler: (event: ClientEvents[K]) => void): () => void;
+  connect(): void;
+  /** Closes for good (until `connect()` is called again). */
+  close(): void;
+}
+
+export function createClient(options: ClientOptions): SyncbellClient {
+  const config: ResolvedOptions = {
+    minReconnectDelayMs: 1000,
+    maxReconnectDelayMs: 5000,
+    dedupeCapacity: 1000,
+    connectTimeoutMs: 10_000,
+    autoConnect: true,
+    random: Math.random,
+    now: Date.now,
+    ...options,
+    resumeAfter: options.resumeAfter,
+  };
+  const client = new Client(config);
+  if (config.autoConnect) client.connect();
+  return client;
+}
+
+class Client implements SyncbellClient {
+  readonly #config: ResolvedOptions;
+  readonly #events = new TypedEmitter<ClientEvents>();
+  readonly #seen: BoundedIdSet;
+  #state: ClientState = ClientState.Disconnected;
+  #connection: TransportConnection | undefined;
+  /** Bumped on every open and on close(): callbacks from an older connection are ignored. */
+  #generation = 0;
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSeenId: string | undefined;
+  #servedBy: string | undefined;
+  /** Live notifications that arrived while the resume answer was pending. */
+  #held: Notification[] | undefined;
+
+  constructor(config: ResolvedOptions) {
+    this.#config = config;
+    this.#seen = new BoundedIdSet(config.dedupeCapacity);
+    this.#lastSeenId = config.resumeAfter;
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+  get lastSeenId(): string | undefined {
+    return this.#lastSeenId;
+  }
+  get servedBy(): string | undefined {
+    return this.#servedBy;
+  }
+
+  on<K extends keyof ClientEvents>(type: K, handler: (event: ClientEvents[K]) => void): () => void {
+    return this.#events.on(type, handler);
+  }
+
+  connect(): void {
+    if (this.#state !== ClientState.Disconnected) return;
+    this.#attempt = 0;
+    this.#setState(ClientState.Connecting);
+    void this.#open();
+  }
+
+  close(): void {
+    this.#generation++;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#held = undefined;
+    connection?.close();
+    this.#setState(ClientState.Disconnected, { code: 'client_close', reason: 'closed by the app', reconnect: false });
+  }
+
+  async #open(): Promise<void> {
+    const generation = ++this.#generation;
+    let token: string;
+    try {
+      token = typeof this.#config.token === 'function' ? await this.#config.token() : this.#config.token;
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#handleDisconnect(generation, {
+        code: 'token_source_failed',
+        reason: `token source failed: ${error instanceof Error ? error.message : String(error)}`,
+        reconnect: true,
+      });
+      return;
+    }
+    if (generation !== this.#generation) return;
+    this.#held = [];
+    this.#connection = this.#config.transport.open(
+      { url: this.#config.url, token, connectTimeoutMs: this.#config.connectTimeoutMs },
+      {
+        onOpen: () => {
+          if (generation === this.#generation) void this.#resume(generation);
+        },
+        onNotification: (notification) => {
+          if (generation !== this.#generation) return;
+          if (this.#held) this.#held.push(notification);
+          else this.#deliver(notification, false);
+        },
+        onServerError: (code, message) => {
+          if (generation === this.#generation) this.#emitError(code, message);
+        },
+        onClose: (reason) => this.#handleDisconnect(generation, reason),
+      },
+    );
+  }
+
+  async #resume(generation: number): Promise<void> {
+    const connection = this.#connection;
+    if (!connection) return;
+    try {
+      const answer = await connection.resume(this.#lastSeenId);
+      if (generation !== this.#generation) return;
+      this.#servedBy = answer.servedBy;
+      for (const notification of answer.notifications) this.#deliver(notification, true);
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      for (const notification of held) this.#deliver(notification, false);
+      this.#attempt = 0; // success resets the backoff
+      this.#setState(ClientState.Connected);
+      this.#events.emit('resumed', {
+        replayed: answer.notifications.length,
+        truncated: answer.truncated,
+        ...(answer.servedBy === undefined ? {} : { servedBy: answer.servedBy }),
+      });
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      const code = error instanceof SyncbellError ? error.code : 'resume_failed';
+      this.#connection?.close();
+      this.#handleDisconnect(generation, {
+        code,
+        reason: `resume failed: ${error instanceof Error ? error.message : String(error)}`,
+        reconnect: !TERMINAL_ERROR_CODES.has(code),
+      });
+    }
+  }
+
+  #deliver(notification: Notification, replayed: boolean): void {
+    if (!this.#seen.add(notification.id)) return;
+    this.#lastSeenId = notification.id;
+    const receivedAtMs = this.#config.now();
+    const event = { notification, meta: { replayed, latencyMs: receivedAtMs - notification.createdAtMs, receivedAtMs } };
+    this.#events.emit('notification', event);
+    this.#events.emit(notification.type, event);
+  }
+
+  /** The one disconnect path: every failure, close and drain comes through here. */
+  #handleDisconnect(generation: number, reason: DisconnectReason): void {
+    if (generation !== this.#generation) return;
+    this.#generation++;
+    this.#connection = undefined;
+    this.#held = undefined;
+    if (typeof reason.code === 'string' && (reason.code === ErrorCode.InvalidToken || reason.code === ErrorCode.TokenExpired)) {
+      this.#emitError(reason.code, reason.reason);
+    }
+    // A static token that expired will not get better by retrying it.
+    const tokenDead = reason.code === ErrorCode.TokenExpired && typeof this.#config.token === 'string';
+    if (!reason.reconnect || tokenDead) {
+      this.#setState(ClientState.Disconnected, reason);
+      return;
+    }
+    const delayMs = reason.immediate
+      ? Math.min(this.#config.minReconnectDelayMs, backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random))
+      : backoff(this.#attempt, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random);
+    this.#attempt++;
+    this.#setState(ClientState.Connecting, reason);
+    const scheduledGeneration = this.#generation;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (scheduledGeneration === this.#generation && this.#state === ClientState.Connecting) void this.#open();
+    }, delayMs);
+  }
+
+  #emitError(code: string, message: string): void {
+    const known = Object.values(ErrorCode) as string[];
+    const error = new SyncbellError((known.includes(code) ? code : ErrorCode.Internal) as ErrorCode, message);
+    this.#events.emit('error', error);
+  }
+
+  #setState(newState: ClientState, reason?: DisconnectReason): void {
+    const oldState = this.#state;
+    if (oldState === newState && newState !== ClientState.Connecting) return;
+    this.#state = newState;
+    this.#events.emit('state', { oldState, newState, attempt: this.#attempt, ...(reason ? { reason } : {}) });
+  }
+}

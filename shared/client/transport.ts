@@ -1,0 +1,43 @@
+import type { Notification, ReplayResult } from '../contract/index.js';
+
+/** Why a transport connection ended (or failed to open). Every failure is reported through this. */
+export interface DisconnectReason {
+  /** A contract error code (`invalid_token`, ...), a WebSocket close code, or a transport word. */
+  code: string | number;
+  reason: string;
+  /** False when retrying with the same credentials cannot work (e.g. an invalid token). */
+  reconnect: boolean;
+  /** True when the server asked for the reconnect (drain, planned rotation): skip the backoff. */
+  immediate?: boolean;
+}
+
+export interface TransportHandlers {
+  /** The connection is open and authenticated; the client will now resume. */
+  onOpen(): void;
+  onNotification(notification: Notification): void;
+  /** A non-fatal complaint from the server about something the client sent. */
+  onServerError(code: string, message: string): void;
+  /** Called exactly once per `open`, whether the connection failed to open or closed later. */
+  onClose(reason: DisconnectReason): void;
+}
+
+export type ReplayAnswer = ReplayResult;
+
+export interface TransportConnection {
+  /** Asks the server for what was missed after `after` (see the resume protocol). */
+  resume(after: string | undefined): Promise<ReplayAnswer>;
+  /** Closes from the client side. `onClose` is not called for a close the client asked for. */
+  close(): void;
+}
+
+export interface TransportOpenOptions {
+  url: string;
+  token: string;
+  connectTimeoutMs: number;
+}
+
+/** One way of reaching a syncbell backend. The client owns reconnection; a transport never retries. */
+export interface Transport {
+  readonly name: string;
+  open(options: TransportOpenOptions, handlers: TransportHandlers): TransportConnection;
+}

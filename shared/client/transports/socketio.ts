@@ -1,0 +1,103 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  ErrorCode,
+  errorFrameBodySchema,
+  notificationSchema,
+  replayResultSchema,
+  SocketEvent,
+  SyncbellError,
+  TERMINAL_ERROR_CODES,
+} from '../../contract/index.js';
+import type { ReplayAnswer, Transport, TransportConnection, TransportHandlers, TransportOpenOptions } from '../transport.js';
+
+export interface SocketIoTransportOptions {
+  /**
+   * Engine.IO transports. WebSocket only by default: several containers with long polling
+   * need sticky sessions at the load balancer (else HTTP 400 "Session ID unknown").
+   * @default ['websocket']
+   */
+  transports?: ('websocket' | 'polling')[];
+  /** Socket.io server path. @default '/socket.io' */
+  path?: string;
+  /** How long to wait for the resume answer. @default 10000 */
+  resumeTimeoutMs?: number;
+}
+
+/**
+ * The ECS variant's transport. socket.io-client's own reconnection is off: the SDK's state
+ * machine owns retries, backoff and resume, the same way for every transport.
+ */
+export function socketIoTransport(options: SocketIoTransportOptions = {}): Transport {
+  const transports = options.transports ?? ['websocket'];
+  const resumeTimeoutMs = options.resumeTimeoutMs ?? 10_000;
+  return {
+    name: 'socketio',
+    open(open: TransportOpenOptions, handlers: TransportHandlers): TransportConnection {
+      const socket: Socket = io(open.url, {
+        transports,
+        path: options.path ?? '/socket.io',
+        reconnection: false,
+        forceNew: true,
+        timeout: open.connectTimeoutMs,
+        auth: { token: open.token },
+      });
+      let closedByClient = false;
+      let closed = false;
+      let draining = false;
+      const finish = (reason: Parameters<TransportHandlers['onClose']>[0]) => {
+        if (closed || closedByClient) return;
+        closed = true;
+        socket.removeAllListeners();
+        socket.disconnect();
+        handlers.onClose(reason);
+      };
+
+      socket.on('connect', () => handlers.onOpen());
+      socket.on('connect_error', (error: Error & { data?: unknown }) => {
+        const body = errorFrameBodySchema.safeParse(error.data);
+        if (body.success) {
+          finish({ code: body.data.code, reason: body.data.message, reconnect: !TERMINAL_ERROR_CODES.has(body.data.code) });
+        } else {
+          finish({ code: 'connect_error', reason: error.message, reconnect: true });
+        }
+      });
+      socket.on(SocketEvent.Notification, (payload: unknown) => {
+        const parsed = notificationSchema.safeParse(payload);
+        if (parsed.success) handlers.onNotification(parsed.data);
+        else handlers.onServerError(ErrorCode.BadRequest, 'server sent a notification that does not match the contract');
+      });
+      socket.on(SocketEvent.Error, (payload: unknown) => {
+        const body = errorFrameBodySchema.safeParse(payload);
+        if (body.success) handlers.onServerError(body.data.code, body.data.message);
+      });
+      socket.on(SocketEvent.Draining, () => {
+        draining = true;
+      });
+      socket.on('disconnect', (reason) => {
+        if (draining) {
+          finish({ code: ErrorCode.ServerShuttingDown, reason: 'server is draining', reconnect: true, immediate: true });
+        } else {
+          finish({ code: reason, reason: `socket.io: ${reason}`, reconnect: true });
+        }
+      });
+
+      return {
+        async resume(after: string | undefined): Promise<ReplayAnswer> {
+          const answer: unknown = await socket
+            .timeout(resumeTimeoutMs)
+            .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
+          const error = errorFrameBodySchema.safeParse(answer);
+          if (error.success) throw new SyncbellError(error.data.code, error.data.message);
+          const result = replayResultSchema.safeParse(answer);
+          if (!result.success) throw new SyncbellError(ErrorCode.BadRequest, 'resume answer does not match the contract');
+          return result.data;
+        },
+        close(): void {
+          closedByClient = true;
+          socket.removeAllListeners();
+          socket.disconnect();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { monotonicFactory } from 'ulidx';
+import { z } from 'zod';
+
+/** Bumped on any breaking change to the envelope; consumers reject versions they do not know. */
+export const ENVELOPE_VERSION = 1 as const;
+
+export const NOTIFICATION_TYPES = ['sync.complete', 'sync.failed', 'sync.progress'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** Crockford base32 ULID: 48-bit time + 80 bits randomness, lexically time-sortable. */
+export const ulidSchema = z
+  .string()
+  .regex(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, 'must be a ULID (26 Crockford base32 characters)');
+
+/** User ids end up in room names and DynamoDB keys: keep them boring. */
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._@-]+$/, 'may contain only letters, digits and . _ @ -');
+
+export const jobIdSchema = z.string().min(1).max(128);
+
+export const notificationSchema = z
+  .object({
+    v: z.literal(ENVELOPE_VERSION),
+    id: ulidSchema,
+    type: z.enum(NOTIFICATION_TYPES),
+    userId: userIdSchema,
+    jobId: jobIdSchema,
+    /** Creation time in epoch milliseconds, stamped by the publisher. Latency is measured from it. */
+    createdAtMs: z.number().int().nonnegative(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type Notification = z.infer<typeof notificationSchema>;
+
+export interface NewNotification {
+  type: NotificationType;
+  userId: string;
+  jobId: string;
+  data?: Record<string, unknown>;
+}
+
+const nextUlid = monotonicFactory();
+
+/**
+ * Builds a validated envelope. Ids come from a monotonic ULID factory so that two
+ * notifications created in the same millisecond by one process still sort in creation order.
+ */
+export function createNotification(input: NewNotification, nowMs: number = Date.now()): Notification {
+  return notificationSchema.parse({
+    v: ENVELOPE_VERSION,
+    id: nextUlid(nowMs),
+    type: input.type,
+    userId: input.userId,
+    jobId: input.jobId,
+    createdAtMs: nowMs,
+    ...(input.data === undefined ? {} : { data: input.data }),
+  });
+}
+
+/** Epoch ms encoded in a ULID's first 10 characters. */
+export function ulidTimeMs(id: string): number {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let ms = 0;
+  for (const ch of id.slice(0, 10)) ms = ms * 32 + alphabet.indexOf(ch);
+  return ms;
+}

@@ -1,0 +1,58 @@
+import { type ErrorCode, ErrorCode as Codes } from './codes.js';
+
+/** Base class of every error syncbell raises on purpose; `code` is a contract error code. */
+export class SyncbellError extends Error {
+  override readonly name: string = 'SyncbellError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** The wire shape of this error, as sent in error frames and `connect_error` data. */
+  toFrame(): ErrorFrameBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export interface ErrorFrameBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export class AuthError extends SyncbellError {
+  override readonly name = 'AuthError';
+  constructor(code: typeof Codes.InvalidToken | typeof Codes.TokenExpired, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export class ProtocolError extends SyncbellError {
+  override readonly name = 'ProtocolError';
+}
+
+export class PayloadTooLargeError extends SyncbellError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly limitBytes: number;
+  readonly actualBytes: number;
+  constructor(actualBytes: number, limitBytes: number) {
+    super(Codes.PayloadTooLarge, `frame of ${actualBytes} bytes exceeds the ${limitBytes}-byte limit`);
+    this.limitBytes = limitBytes;
+    this.actualBytes = actualBytes;
+  }
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A push target that no longer exists (API Gateway answers 410 Gone for it). */
+export class ConnectionGoneError extends Error {
+  override readonly name = 'ConnectionGoneError';
+  readonly connectionId: string;
+  constructor(connectionId: string, options?: { cause?: unknown }) {
+    super(`connection ${connectionId} is gone`, options);
+    this.connectionId = connectionId;
+  }
+}

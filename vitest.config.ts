@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export const config = defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'],
+    // Integration tests start real processes (Redis, servers, proxies); on a 2-core
+    // machine too much parallelism turns into scheduler noise, not speed.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
+
+// vitest loads the default export of its config file; this is the one place it is required.
+// biome-ignore lint/style/noDefaultExport: vitest config contract
+export default config;
