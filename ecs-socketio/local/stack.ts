@@ -1,0 +1,214 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
+import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
+
+export type RedisMode = 'env' | 'local-6379' | 'owned' | 'memory';
+
+export interface EcsLocalOptions {
+  /** Socket.io containers (processes) behind the load balancer. @default 2 */
+  containers?: number;
+  /** Use this Redis. @default process.env.REDIS_URL, then 127.0.0.1:6379 if it answers, then a spawned redis-server */
+  redisUrl?: string;
+  /** Always spawn a private redis-server (tests that restart Redis). @default false */
+  ownRedis?: boolean;
+  /** @default 0 (free port) */
+  lbPort?: number;
+  /** Load balancer idle timeout, as the ALB's. @default 60000 */
+  idleTimeoutMs?: number;
+  /** @default false */
+  sticky?: boolean;
+  /** @default false */
+  allowPolling?: boolean;
+  /** Start the emitter worker process. @default true */
+  worker?: boolean;
+  /** Extra environment for the containers (PING_INTERVAL_MS, DRAIN_TIMEOUT_MS, JWT_SECRET, ...). */
+  env?: Record<string, string>;
+  /** Where container and worker output goes. @default discarded */
+  log?: (line: string) => void;
+  /** @default 1000 */
+  healthCheckIntervalMs?: number;
+}
+
+export interface LocalContainer {
+  readonly id: string;
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly running: boolean;
+}
+
+export interface EcsLocalStack {
+  readonly url: string;
+  readonly redisUrl: string | undefined;
+  readonly redisMode: RedisMode;
+  readonly lb: LoadBalancer;
+  readonly ownedRedis: OwnedRedis | undefined;
+  containers(): LocalContainer[];
+  /** Sends a signal to a container; SIGTERM drains, SIGKILL is a crash. Resolves when it has exited. */
+  killContainer(id: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped container again on its port (ECS replacing the task). */
+  startContainer(id: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const serverEntry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const workerEntry = fileURLToPath(new URL('../src/worker-main.ts', import.meta.url));
+
+interface ManagedProcess {
+  id: string;
+  port: number;
+  child: ChildProcess | undefined;
+}
+
+async function resolveRedis(options: EcsLocalOptions): Promise<{ url?: string; mode: RedisMode; owned?: OwnedRedis }> {
+  if (options.ownRedis) {
+    const owned = await startOwnedRedis();
+    return { url: owned.url, mode: 'owned', owned };
+  }
+  const fromEnv = options.redisUrl ?? process.env.REDIS_URL;
+  if (fromEnv) return { url: fromEnv, mode: 'env' };
+  if (await redisAnswers('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', mode: 'local-6379' };
+  if (redisServerAvailable()) {
+    const owned = await startOwnedRedis();
+    return { url: owned.url, mode: 'owned', owned };
+  }
+  return { mode: 'memory' };
+}
+
+/**
+ * The ECS variant on one machine: N Socket.io containers as separate processes, the emitter
+ * worker, Redis, and a load balancer standing in for the ALB. Nothing is simulated inside a
+ * process: the fan-out really goes through Redis between processes.
+ */
+export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsLocalStack> {
+  const log = options.log ?? (() => {});
+  const redis = await resolveRedis(options);
+  const containerCount = redis.mode === 'memory' ? 1 : (options.containers ?? 2);
+  if (redis.mode === 'memory') {
+    log('notice: no Redis answers and redis-server is not installed: running ONE container with the in-memory adapter');
+  }
+  const baseEnv: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...(redis.url ? { REDIS_URL: redis.url } : {}),
+    REDIS_ADAPTER: redis.mode === 'memory' ? 'memory' : (options.env?.REDIS_ADAPTER ?? 'classic'),
+    ALLOW_POLLING: String(options.allowPolling ?? false),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...options.env,
+  };
+
+  const processes: ManagedProcess[] = [];
+  for (let i = 1; i <= containerCount; i++) processes.push({ id: `ecs-${i}`, port: await freePort(), child: undefined });
+
+  const pipeOutput = (child: ChildProcess, id: string) => {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        for (const line of chunk.split('\n')) if (line.trim()) log(`[${id}] ${line}`);
+      });
+    }
+  };
+
+  const spawnContainer = (managed: ManagedProcess) =>
+    new Promise<void>((resolve, reject) => {
+      const child = fork(serverEntry, [], {
+        execArgv: ['--import', 'tsx'],
+        env: { ...baseEnv, PORT: String(managed.port), CONTAINER_ID: managed.id },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      managed.child = child;
+      pipeOutput(child, managed.id);
+      const onExit = (code: number | null) => reject(new Error(`container ${managed.id} exited during start-up (code ${code})`));
+      child.once('exit', onExit);
+      child.on('message', (message: { type?: string }) => {
+        if (message?.type === 'listening') {
+          child.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
+
+  let worker: ChildProcess | undefined;
+  let lb: LoadBalancer | undefined;
+  const stop = async () => {
+    await lb?.close();
+    const children = [...processes.map((p) => p.child), worker].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    await redis.owned?.stop();
+  };
+
+  try {
+    await Promise.all(processes.map(spawnContainer));
+    if (options.worker ?? true) {
+      if (redis.mode === 'memory') log('notice: the emitter worker needs Redis; not started');
+      else {
+        worker = fork(workerEntry, [], {
+          execArgv: ['--import', 'tsx'],
+          env: { ...baseEnv, CONTAINER_ID: 'local' },
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
+        pipeOutput(worker, 'worker');
+        const started = worker;
+        await new Promise<void>((resolve, reject) => {
+          started.once('exit', (code) => reject(new Error(`worker exited during start-up (code ${code})`)));
+          started.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
+        });
+      }
+    }
+    lb = await startLoadBalancer({
+      targets: processes.map((p) => ({ id: p.id, url: `http://127.0.0.1:${p.port}` })),
+      port: options.lbPort ?? 0,
+      idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+      sticky: options.sticky ?? false,
+      healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const balancer = lb;
+
+  const find = (id: string) => {
+    const managed = processes.find((p) => p.id === id);
+    if (!managed) throw new Error(`no container "${id}" (have ${processes.map((p) => p.id).join(', ')})`);
+    return managed;
+  };
+
+  return {
+    url: balancer.url,
+    redisUrl: redis.url,
+    redisMode: redis.mode,
+    lb: balancer,
+    ownedRedis: redis.owned,
+    containers: () =>
+      processes.map((p) => ({
+        id: p.id,
+        port: p.port,
+        url: `http://127.0.0.1:${p.port}`,
+        pid: p.child?.pid,
+        running: !!p.child && p.child.exitCode === null && p.child.signalCode === null,
+      })),
+    async killContainer(id, signal = 'SIGKILL') {
+      const child = find(id).child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      await exited;
+    },
+    async startContainer(id) {
+      const managed = find(id);
+      if (managed.child && managed.child.exitCode === null && managed.child.signalCode === null) return;
+      await spawnContainer(managed);
+    },
+    stop,
+  };
+}

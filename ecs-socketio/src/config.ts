@@ -1,0 +1,73 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from '../../shared/contract/errors.js';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * The ECS service's configuration, read from the environment once at start-up.
+ * Every variable, its default and why it has that default. Bad values stop start-up with a
+ * message naming the variable: a container that half-starts behind an ALB is worse.
+ */
+export const ecsEnvSchema = z.object({
+  /** @default 3000 */
+  PORT: int(0, 65_535).default(3000),
+  /** Shown to clients as `servedBy`. @default the hostname (the ECS task's) */
+  CONTAINER_ID: z.string().min(1).max(128).default(hostname()),
+  /** `redis://` or `rediss://` (TLS, as ElastiCache with in-transit encryption). @default redis://127.0.0.1:6379 */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /** ElastiCache AUTH token, injected from Secrets Manager. @default none */
+  REDIS_AUTH_TOKEN: z.string().optional(),
+  /**
+   * `classic`: @socket.io/redis-adapter over PUBLISH/SUBSCRIBE; reachable by @socket.io/redis-emitter.
+   * `sharded`: SPUBLISH/SSUBSCRIBE (Redis 7+, scales on a cluster) but the emitter CANNOT reach it
+   * (it uses PUBLISH), so workers must publish through a server instead.
+   * `memory`: one container, no Redis fan-out (local fallback only).
+   * @default classic
+   */
+  REDIS_ADAPTER: z.enum(['classic', 'sharded', 'memory']).default('classic'),
+  /** @default development */
+  NODE_ENV: z.string().default('development'),
+  /** Long polling needs sticky sessions at the load balancer with more than one container. @default false */
+  ALLOW_POLLING: bool.default(false),
+  /** socket.io's defaults (server-options docs). @default 25000 */
+  PING_INTERVAL_MS: int(1000, 600_000).default(25_000),
+  /** @default 20000 */
+  PING_TIMEOUT_MS: int(1000, 600_000).default(20_000),
+  /** How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay. @default 10000 */
+  DRAIN_TIMEOUT_MS: int(0, 300_000).default(10_000),
+  /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
+  MAX_FRAME_BYTES: int(256, 1_000_000).default(16_384),
+  /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */
+  MAX_FRAMES_PER_SECOND: int(1, 10_000).default(20),
+  /** Entries kept per user in the replay log. @default 1000 */
+  REPLAY_MAX_LEN: int(1, 100_000).default(1000),
+  /** Replay log expiry after the user's last notification. @default 86400 (a day) */
+  REPLAY_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  /** @default info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  /** Longest demo job `POST /jobs/sync` accepts. @default 60000 */
+  MAX_JOB_DURATION_MS: int(0, 3_600_000).default(60_000),
+});
+
+export type EcsConfig = z.infer<typeof ecsEnvSchema>;
+
+export function loadEcsConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
+  const result = ecsEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new ConfigError(`invalid ECS service configuration:\n${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
+
+/** `POST /jobs/sync` body. */
+export const syncJobRequestSchema = z
+  .object({
+    /** How long the fake calendar sync takes. @default 2000 */
+    durationMs: z.number().int().min(0).max(3_600_000).default(2000),
+    /** @default 'complete' */
+    outcome: z.enum(['complete', 'failed']).default('complete'),
+    /**
+     * `container`: the job runs in this container and publishes with `io.to(room).emit`.
+     * `worker`: the job is queued for the worker process, which publishes with @socket.io/redis-emitter.
+     * @default 'container'
+     */
+    publishVia: z.enum(['container', 'worker']).default('container'),
+  })
+  .strict();
+export type SyncJobRequest = z.infer<typeof syncJobRequestSchema>;
+
+/** What goes on the Redis job queue for the worker. */
+export const queuedJobSchema = z.object({
+  jobId: z.string(),
+  userId: z.string(),
+  durationMs: z.number().int().min(0),
+  outcome: z.enum(['complete', 'failed']),
+  enqueuedAtMs: z.number(),
+});
+export type QueuedJob = z.infer<typeof queuedJobSchema>;
+
+export const JOB_QUEUE_KEY = 'syncbell:jobs';
+
+/** The notification a finished demo sync produces. */
+export function completionFor(job: Pick<QueuedJob, 'jobId' | 'userId' | 'outcome' | 'durationMs'>, ranOn: string): Notification {
+  return createNotification({
+    type: job.outcome === 'complete' ? 'sync.complete' : 'sync.failed',
+    userId: job.userId,
+    jobId: job.jobId,
+    data: { ranOn, durationMs: job.durationMs, calendar: 'primary' },
+  });
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (a drain does not wait for the demo delay twice). */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

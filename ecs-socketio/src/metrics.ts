@@ -1,0 +1,46 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface EcsMetrics {
+  registry: Registry;
+  connections: Gauge;
+  connectsTotal: Counter<'outcome'>;
+  notificationsSent: Counter<'path'>;
+  deliveryLatency: Histogram;
+  replayed: Counter;
+  clientErrors: Counter<'code'>;
+}
+
+/** One registry per server instance (not prom-client's global), so tests can run several in a process. */
+export function createEcsMetrics(containerId: string): EcsMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ container: containerId });
+  return {
+    registry,
+    connections: new Gauge({ name: 'syncbell_connections', help: 'Open Socket.io connections on this container', registers: [registry] }),
+    connectsTotal: new Counter({
+      name: 'syncbell_connects_total',
+      help: 'Connection attempts by outcome (accepted, invalid_token, token_expired)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    notificationsSent: new Counter({
+      name: 'syncbell_notifications_published_total',
+      help: 'Notifications published from this container, by path (container or replay)',
+      labelNames: ['path'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'syncbell_delivery_latency_seconds',
+      help: "From the publisher's createdAtMs to the frame leaving this container for a client",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    replayed: new Counter({ name: 'syncbell_replayed_total', help: 'Notifications sent in resume replays', registers: [registry] }),
+    clientErrors: new Counter({
+      name: 'syncbell_client_errors_total',
+      help: 'Frames refused, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { verifyToken } from '../../shared/auth/index.js';
+import {
+  AuthError,
+  ErrorCode,
+  type ErrorFrameBody,
+  resumeRequestSchema,
+  SocketEvent,
+} from '../../shared/contract/index.js';
+import type { EcsConfig } from './config.js';
+import { completionFor, delay, JOB_QUEUE_KEY, type QueuedJob, syncJobRequestSchema } from './jobs.js';
+import { createEcsMetrics, type EcsMetrics } from './metrics.js';
+import { publishNotification } from './publisher.js';
+import { createRedis } from './redis.js';
+import { createReplayLog, type ReplayLog } from './replay-log.js';
+import { userRoom } from './rooms.js';
+
+export interface EcsServerOptions {
+  config: EcsConfig;
+  logger: Logger;
+  /** HS256 key from `resolveJwtSecret`. */
+  jwtKey: Uint8Array;
+}
+
+export interface EcsServer {
+  readonly io: Server;
+  readonly http: HttpServer;
+  readonly metrics: EcsMetrics;
+  readonly replayLog: ReplayLog | undefined;
+  /** Resolves with the bound port. */
+  listen(port?: number): Promise<number>;
+  /** Graceful stop: refuse new work, move clients elsewhere, finish in-flight jobs, close. */
+  drain(): Promise<void>;
+  /** Immediate stop (tests). */
+  close(): Promise<void>;
+}
+
+interface SocketData {
+  userId: string;
+}
+
+const MAX_JSON_BODY_BYTES = 4096;
+
+export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptions): Promise<EcsServer> {
+  const metrics = createEcsMetrics(config.CONTAINER_ID);
+  const http = createHttpServer();
+  const redisOptions = { url: config.REDIS_URL, authToken: config.REDIS_AUTH_TOKEN };
+  const useRedis = config.REDIS_ADAPTER !== 'memory';
+  const pub: Redis | undefined = useRedis ? createRedis({ ...redisOptions, name: `syncbell:${config.CONTAINER_ID}:pub` }) : undefined;
+  const sub: Redis | undefined = pub?.duplicate({ connectionName: `syncbell:${config.CONTAINER_ID}:sub` });
+  for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
+    client?.on('error', (error) => logger.warn({ err: error.message, role }, 'redis connection error'));
+    client?.on('ready', () => logger.info({ role }, 'redis ready'));
+  }
+  const replayLog = pub ? createReplayLog({ redis: pub, maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS }) : undefined;
+
+  const io: Server = new Server(http, {
+    transports: config.ALLOW_POLLING ? ['polling', 'websocket'] : ['websocket'],
+    pingInterval: config.PING_INTERVAL_MS,
+    pingTimeout: config.PING_TIMEOUT_MS,
+    maxHttpBufferSize: config.MAX_FRAME_BYTES,
+    serveClient: false,
+    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+    ...(pub && sub
+      ? {
+          adapter:
+            config.REDIS_ADAPTER === 'sharded'
+              ? createShardedAdapter(pub, sub, { channelPrefix: 'syncbell' })
+              : createAdapter(pub, sub, { key: 'syncbell' }),
+        }
+      : {}),
+  });
+  if (config.ALLOW_POLLING) {
+    logger.warn('long polling is enabled: with more than one container the load balancer needs sticky sessions');
+  }
+
+  // The handshake request (headers, URL, socket) is retained per connection; the socket.io
+  // memory-usage docs measure ~6.8 KB -> 2.5 KB per Engine.IO socket by dropping it.
+  io.engine.on('connection', (rawSocket: { request: unknown }) => {
+    rawSocket.request = null;
+  });
+
+  io.use((socket, next) => {
+    verifyToken(socket.handshake.auth?.token, jwtKey).then(
+      ({ userId }) => {
+        (socket.data as SocketData).userId = userId;
+        metrics.connectsTotal.inc({ outcome: 'accepted' });
+        next();
+      },
+      (error: unknown) => {
+        const body: ErrorFrameBody =
+          error instanceof AuthError ? error.toFrame() : { code: ErrorCode.Internal, message: 'authentication failed' };
+        metrics.connectsTotal.inc({ outcome: body.code });
+        next(Object.assign(new Error(body.message), { data: body }));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => onConnection(socket));
+
+  function refuse(socket: Socket, code: ErrorCode, message: string): void {
+    metrics.clientErrors.inc({ code });
+    socket.emit(SocketEvent.Error, { code, message } satisfies ErrorFrameBody);
+  }
+
+  function onConnection(socket: Socket): void {
+    const { userId } = socket.data as SocketData;
+    // Joined here, from the verified token, before the client can ask to resume: see publisher.ts.
+    socket.join(userRoom(userId));
+    metrics.connections.inc();
+    socket.onAnyOutgoing((event: string, payload: { createdAtMs?: number }) => {
+      if (event === SocketEvent.Notification && typeof payload?.createdAtMs === 'number') {
+        metrics.deliveryLatency.observe(Math.max(0, Date.now() - payload.createdAtMs) / 1000);
+      }
+    });
+
+    // Per-socket frame budget: a fixed one-second window is enough to stop a flood cheaply.
+    let windowStartMs = Date.now();
+    let framesInWindow = 0;
+    const overBudget = (): boolean => {
+      const now = Date.now();
+      if (now - windowStartMs >= 1000) {
+        windowStartMs = now;
+        framesInWindow = 0;
+      }
+      return ++framesInWindow > config.MAX_FRAMES_PER_SECOND;
+    };
+
+    // Every inbound event is looked at here; only `resume` is answered with data.
+    socket.use(([event, ...args], next) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as (body: unknown) => void) : undefined;
+      if (overBudget()) {
+        const body = { code: ErrorCode.RateLimited, message: `more than ${config.MAX_FRAMES_PER_SECOND} frames per second` };
+        metrics.clientErrors.inc({ code: body.code });
+        if (ack) ack(body);
+        else if (framesInWindow === config.MAX_FRAMES_PER_SECOND + 1) socket.emit(SocketEvent.Error, body);
+        return;
+      }
+      if (event === SocketEvent.Resume) return next();
+      const isRoomAttempt = /join|leave|room|subscribe/i.test(String(event));
+      const code = isRoomAttempt ? ErrorCode.Forbidden : ErrorCode.UnknownAction;
+      const message = isRoomAttempt
+        ? 'rooms are assigned by the server from your token; clients cannot join or leave them'
+        : `unknown event "${String(event).slice(0, 64)}"`;
+      metrics.clientErrors.inc({ code });
+      if (ack) ack({ code, message });
+      else socket.emit(SocketEvent.Error, { code, message });
+    });
+
+    socket.on(SocketEvent.Resume, async (request: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        refuse(socket, ErrorCode.BadRequest, 'resume needs an acknowledgement callback');
+        return;
+      }
+      const parsed = resumeRequestSchema.safeParse(request);
+      if (!parsed.success) {
+        metrics.clientErrors.inc({ code: ErrorCode.BadRequest });
+        ack({ code: ErrorCode.BadRequest, message: `bad resume request: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+        return;
+      }
+      try {
+        const result = replayLog
+          ? await replayLog.read(userId, parsed.data.after)
+          : { notifications: [], truncated: parsed.data.after !== undefined };
+        metrics.replayed.inc(result.notifications.length);
+        ack({ ...result, servedBy: config.CONTAINER_ID });
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, 'resume failed');
+        ack({ code: ErrorCode.Internal, message: 'could not read the replay log; retry' });
+      }
+    });
+
+    socket.on('disconnect', () => metrics.connections.dec());
+  }
+
+  // ---- HTTP: health, readiness, metrics, jobs ----
+  let draining = false;
+  const inFlightJobs = new Set<Promise<void>>();
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_JSON_BODY_BYTES) throw Object.assign(new Error('body too large'), { status: 413 });
+      chunks.push(chunk as Buffer);
+    }
+    if (size === 0) return {};
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw Object.assign(new Error('body is not valid JSON'), { status: 400 });
+    }
+  }
+
+  async function startJob(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (draining) return sendJson(res, 503, { code: ErrorCode.ServerShuttingDown, message: 'this container is draining' });
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    let userId: string;
+    try {
+      ({ userId } = await verifyToken(token, jwtKey));
+    } catch (error) {
+      const body = error instanceof AuthError ? error.toFrame() : { code: ErrorCode.InvalidToken, message: 'invalid token' };
+      return sendJson(res, 401, body);
+    }
+    let body: unknown;
+    try {
+      body = await readJson(req);
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 400;
+      return sendJson(res, status, {
+        code: status === 413 ? ErrorCode.PayloadTooLarge : ErrorCode.BadRequest,
+        message: (error as Error).message,
+      });
+    }
+    const parsed = syncJobRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      return sendJson(res, 400, {
+        code: ErrorCode.BadRequest,
+        message: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      });
+    }
+    if (parsed.data.durationMs > config.MAX_JOB_DURATION_MS) {
+      return sendJson(res, 400, { code: ErrorCode.BadRequest, message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}` });
+    }
+    const job: QueuedJob = {
+      jobId: randomUUID(),
+      userId,
+      durationMs: parsed.data.durationMs,
+      outcome: parsed.data.outcome,
+      enqueuedAtMs: Date.now(),
+    };
+    if (parsed.data.publishVia === 'worker') {
+      if (!pub) return sendJson(res, 503, { code: ErrorCode.Internal, message: 'the worker path needs Redis' });
+      await pub.lpush(JOB_QUEUE_KEY, JSON.stringify(job));
+    } else {
+      const run = (async () => {
+        await delay(job.durationMs);
+        const notification = completionFor(job, config.CONTAINER_ID);
+        if (replayLog) await publishNotification(replayLog, io, notification);
+        else io.to(userRoom(job.userId)).emit(SocketEvent.Notification, notification);
+        metrics.notificationsSent.inc({ path: 'container' });
+      })().catch((error: unknown) => logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'));
+      inFlightJobs.add(run);
+      void run.finally(() => inFlightJobs.delete(run));
+    }
+    sendJson(res, 202, { jobId: job.jobId, acceptedBy: config.CONTAINER_ID, publishVia: parsed.data.publishVia });
+  }
+
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url?.startsWith('/socket.io')) return; // socket.io answers these
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok', containerId: config.CONTAINER_ID });
+    if (req.method === 'GET' && path === '/readyz') {
+      const redisReady = !pub || (pub.status === 'ready' && sub?.status === 'ready');
+      const ready = !draining && redisReady;
+      return sendJson(res, ready ? 200 : 503, { ready, draining, redis: pub ? pub.status : 'none', containerId: config.CONTAINER_ID });
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    if (path === '/jobs/sync') {
+      if (req.method !== 'POST') return sendJson(res, 405, { code: ErrorCode.BadRequest, message: 'use POST' });
+      startJob(req, res).catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'job request failed');
+        if (!res.headersSent) sendJson(res, 500, { code: ErrorCode.Internal, message: 'could not start the job' });
+      });
+      return;
+    }
+    sendJson(res, 404, { code: ErrorCode.BadRequest, message: 'not found' });
+  });
+
+  let closed = false;
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    http.closeAllConnections?.();
+    await Promise.all([pub?.quit().catch(() => pub.disconnect()), sub?.quit().catch(() => sub.disconnect())]);
+  }
+
+  return {
+    io,
+    http,
+    metrics,
+    replayLog,
+    listen(port = config.PORT) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, () => resolve((http.address() as AddressInfo).port));
+      });
+    },
+    async drain() {
+      if (draining) return;
+      draining = true;
+      const deadline = Date.now() + config.DRAIN_TIMEOUT_MS;
+      // Stop accepting: the load balancer's next connection attempt fails over to another container.
+      http.close();
+      // Ask clients to move, in waves across half the window so they do not all land at once.
+      const sockets = [...io.of('/').sockets.values()];
+      const waves = 10;
+      const perWave = Math.max(1, Math.ceil(sockets.length / waves));
+      const waveGapMs = Math.min(250, config.DRAIN_TIMEOUT_MS / 2 / waves);
+      logger.info({ sockets: sockets.length, drainTimeoutMs: config.DRAIN_TIMEOUT_MS }, 'draining');
+      for (let i = 0; i < sockets.length; i += perWave) {
+        for (const socket of sockets.slice(i, i + perWave)) {
+          socket.emit(SocketEvent.Draining, { code: ErrorCode.ServerShuttingDown, message: 'container is draining; reconnect' });
+          socket.disconnect(true);
+        }
+        if (i + perWave < sockets.length) await delay(waveGapMs);
+      }
+      // In-flight jobs publish through Redis, so their clients get them on the container they moved to.
+      const remainingMs = Math.max(0, deadline - Date.now());
+      await Promise.race([Promise.allSettled([...inFlightJobs]), delay(remainingMs)]);
+      await close();
+    },
+    close,
+  };
+}

@@ -1,0 +1,35 @@
+/** The worker process's entry point (a separate ECS service, or `npm start` locally). */
+import { loadEcsConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createRedis } from './redis.js';
+import { startWorker } from './worker.js';
+
+const config = loadEcsConfig();
+const workerId = `worker-${config.CONTAINER_ID}`;
+const logger = createLogger('syncbell-worker', config.LOG_LEVEL, workerId);
+const redis = createRedis({ url: config.REDIS_URL, authToken: config.REDIS_AUTH_TOKEN, name: `${workerId}:cmd` });
+const queueRedis = redis.duplicate({ connectionName: `${workerId}:queue` });
+for (const client of [redis, queueRedis]) client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
+const worker = startWorker({
+  redis,
+  queueRedis,
+  logger,
+  workerId,
+  replayMaxLen: config.REPLAY_MAX_LEN,
+  replayTtlSeconds: config.REPLAY_TTL_SECONDS,
+});
+logger.info('worker started');
+process.send?.({ type: 'ready', workerId });
+
+const stop = () => {
+  worker
+    .stop()
+    .then(() => Promise.all([redis.quit(), queueRedis.quit()]))
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);
