@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { resolveJwtSecret } from '../../shared/auth/index.js';
+import { ConfigError } from '../../shared/contract/index.js';
+
+/**
+ * API Gateway caps a WebSocket connection at 2 hours (FACTS.md). Connection rows expire a
+ * little after that, because `$disconnect` is best-effort and may never arrive.
+ */
+export const CONNECTION_MAX_AGE_SECONDS = 2 * 60 * 60;
+/** Slack past the cap so a row never expires while its connection can still be alive. */
+export const CONNECTION_TTL_SLACK_SECONDS = 5 * 60;
+/**
+ * The largest client frame `$default` accepts. Every legal frame of the protocol is under 200
+ * bytes; API Gateway itself closes with 1009 only above 128 KB, so the handler must check.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 4096;
+/** Management API `PostToConnection` payload limit (128 KB); replays are split below it. */
+export const MAX_SERVER_FRAME_BYTES = 120 * 1024;
+
+const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url().optional());
+
+/** Every environment variable of the variant, with its default. docs/APIGW.md lists them too. */
+export const envSchema = z.object({
+  /** Connections table name. @default 'syncbell-connections' */
+  CONNECTIONS_TABLE: z.string().min(3).default('syncbell-connections'),
+  /** Notifications (replay log) table name. @default 'syncbell-notifications' */
+  NOTIFICATIONS_TABLE: z.string().min(3).default('syncbell-notifications'),
+  /** GSI on the connections table keyed by `userId`. @default 'byUser' */
+  CONNECTIONS_BY_USER_INDEX: z.string().min(3).default('byUser'),
+  /** DynamoDB endpoint override (dynalite, DynamoDB Local). @default undefined (the AWS endpoint) */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  /**
+   * `@connections` endpoint, e.g. `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`
+   * or `http://localhost:3001` offline. @default undefined (derived from the request context;
+   * `notify` has no request context, so it needs this set)
+   */
+  WEBSOCKET_MANAGEMENT_ENDPOINT: optionalUrl,
+  /** Function the jobs handler invokes asynchronously. @default undefined (run notify in-process) */
+  NOTIFY_FUNCTION_NAME: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  /** Lambda endpoint override (serverless-offline's Lambda port). @default undefined */
+  LAMBDA_ENDPOINT: optionalUrl,
+  /** HS256 secret, at least 32 bytes; required when NODE_ENV=production. @default the dev secret */
+  JWT_SECRET: z.string().optional(),
+  /** @default 'development' */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** How long a notification stays replayable. @default 86400 (1 day) */
+  REPLAY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  /** Parallel `PostToConnection` calls per notification. @default 10 */
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface ApigwConfig {
+  connectionsTable: string;
+  notificationsTable: string;
+  connectionsByUserIndex: string;
+  dynamodbEndpoint: string | undefined;
+  managementEndpoint: string | undefined;
+  notifyFunctionName: string | undefined;
+  lambdaEndpoint: string | undefined;
+  jwtKey: Uint8Array;
+  isDevSecret: boolean;
+  nodeEnv: 'development' | 'production' | 'test';
+  replayTtlSeconds: number;
+  notifyConcurrency: number;
+}
+
+/** Parses and validates the environment once; a bad value stops the cold start with a clear message. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ApigwConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigError(`apigw-websocket configuration is invalid: ${problems}`);
+  }
+  const values = parsed.data;
+  const secret = resolveJwtSecret({ JWT_SECRET: values.JWT_SECRET, NODE_ENV: values.NODE_ENV });
+  return {
+    connectionsTable: values.CONNECTIONS_TABLE,
+    notificationsTable: values.NOTIFICATIONS_TABLE,
+    connectionsByUserIndex: values.CONNECTIONS_BY_USER_INDEX,
+    dynamodbEndpoint: values.DYNAMODB_ENDPOINT,
+    managementEndpoint: values.WEBSOCKET_MANAGEMENT_ENDPOINT,
+    notifyFunctionName: values.NOTIFY_FUNCTION_NAME,
+    lambdaEndpoint: values.LAMBDA_ENDPOINT,
+    jwtKey: secret.key,
+    isDevSecret: secret.isDevSecret,
+    nodeEnv: values.NODE_ENV,
+    replayTtlSeconds: values.REPLAY_TTL_SECONDS,
+    notifyConcurrency: values.NOTIFY_CONCURRENCY,
+  };
+}

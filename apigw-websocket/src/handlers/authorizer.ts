@@ -1,0 +1,59 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { verifyToken } from '../../../shared/auth/index.js';
+import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
+import { authorizerEventSchema } from '../events.js';
+import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { getRuntime } from '../runtime.js';
+
+export interface AuthorizerDeps {
+  jwtKey: Uint8Array;
+  telemetry: Telemetry;
+}
+
+function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+    },
+  };
+}
+
+/**
+ * REQUEST authorizer for `$connect` (identity source: `route.request.querystring.token`).
+ * A refusal is a Deny policy: API Gateway answers the upgrade with 403, and so does
+ * serverless-offline (throwing 'Unauthorized' would be a 401 on AWS but a 500 offline).
+ * The verified `userId` travels in the context to every route of the connection.
+ */
+export function createAuthorizerHandler(
+  deps: () => AuthorizerDeps,
+): (event: unknown) => Promise<APIGatewayAuthorizerResult> {
+  return async (rawEvent) => {
+    const { jwtKey, telemetry } = deps();
+    const event = authorizerEventSchema.parse(rawEvent);
+    try {
+      const { userId, expiresAtSeconds } = await verifyToken(event.queryStringParameters?.token, jwtKey);
+      return {
+        ...policy(userId, 'Allow', event.methodArn),
+        context: { userId, tokenExpiresAtSeconds: expiresAtSeconds },
+      };
+    } catch (error) {
+      const code = error instanceof AuthError ? error.code : ErrorCode.InvalidToken;
+      telemetry.count(MetricName.ConnectRefused);
+      telemetry.logger.info('authorizer refused a connection', { code });
+      return policy('anonymous', 'Deny', event.methodArn);
+    }
+  };
+}
+
+export const handler = async (event: unknown): Promise<APIGatewayAuthorizerResult> => {
+  try {
+    return await createAuthorizerHandler(() => {
+      const runtime = getRuntime();
+      return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry };
+    })(event);
+  } finally {
+    flushMetrics();
+  }
+};

@@ -1,0 +1,59 @@
+import { verifyToken } from '../../../shared/auth/index.js';
+import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
+import type { ConnectionsStore } from '../data/connections.js';
+import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
+import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { getRuntime } from '../runtime.js';
+
+export interface ConnectDeps {
+  connections: ConnectionsStore;
+  jwtKey: Uint8Array;
+  telemetry: Telemetry;
+}
+
+/**
+ * `$connect`. In production the REQUEST authorizer has already verified the token and passes
+ * `userId` in its context. With no authorizer context (serverless-offline with --noAuth, a
+ * stage deployed without the authorizer) the token is verified here, so no path trusts it
+ * unverified. Browsers cannot set WebSocket headers, hence `?token=` in the query string.
+ */
+export function createConnectHandler(deps: () => ConnectDeps): (event: unknown) => Promise<HttpResult> {
+  return async (rawEvent) => {
+    const { connections, jwtKey, telemetry } = deps();
+    const event = webSocketEventSchema.parse(rawEvent);
+    const { connectionId } = event.requestContext;
+    let userId = event.requestContext.authorizer?.userId;
+    if (userId === undefined) {
+      try {
+        ({ userId } = await verifyToken(event.queryStringParameters?.token, jwtKey));
+      } catch (error) {
+        const refusal =
+          error instanceof AuthError
+            ? error.toFrame()
+            : { code: ErrorCode.InvalidToken, message: 'token is invalid' };
+        telemetry.count(MetricName.ConnectRefused);
+        telemetry.logger.info('connection refused', { connectionId, code: refusal.code });
+        return jsonResult(401, refusal);
+      }
+    }
+    await connections.put(connectionId, userId);
+    telemetry.count(MetricName.Connected);
+    telemetry.logger.debug('connected', { connectionId, userId });
+    return { statusCode: 200 };
+  };
+}
+
+export const handler = async (event: unknown): Promise<HttpResult> => {
+  try {
+    return await createConnectHandler(() => {
+      const runtime = getRuntime();
+      return {
+        connections: runtime.connections,
+        jwtKey: runtime.config.jwtKey,
+        telemetry: runtime.telemetry,
+      };
+    })(event);
+  } finally {
+    flushMetrics();
+  }
+};

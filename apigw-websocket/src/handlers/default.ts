@@ -1,0 +1,105 @@
+import {
+  ConnectionGoneError,
+  ErrorCode,
+  type ServerFrame,
+  SyncbellError,
+} from '../../../shared/contract/index.js';
+import { managementEndpointFor } from '../clients.js';
+import type { ConnectionsStore } from '../data/connections.js';
+import type { NotificationLog } from '../data/notifications.js';
+import { type HttpResult, webSocketEventSchema } from '../events.js';
+import { parseClientFrame, replayFrames, requestIdOf } from '../frames/client-frame.js';
+import { createFramePoster, type FramePoster } from '../management/post.js';
+import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { getRuntime } from '../runtime.js';
+
+export interface DefaultDeps {
+  connections: ConnectionsStore;
+  log: NotificationLog;
+  telemetry: Telemetry;
+  /** A poster bound to the management endpoint of the API that sent the event. */
+  posterFor(requestContext: { domainName?: string | undefined; stage?: string | undefined }): FramePoster;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * `$default`: every client frame lands here (the API routes on `$request.body.action` and
+ * defines no other routes), so one place parses, validates and answers it. Answers go through
+ * the management API; a bad frame gets an error frame and the connection stays open.
+ */
+export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) => Promise<HttpResult> {
+  return async (rawEvent) => {
+    const { connections, log, telemetry, posterFor, now = Date.now } = deps();
+    const event = webSocketEventSchema.parse(rawEvent);
+    const { connectionId } = event.requestContext;
+    const poster = posterFor(event.requestContext);
+    const body = event.body ?? undefined;
+
+    const send = async (frame: ServerFrame) => {
+      try {
+        await poster.post(connectionId, frame);
+      } catch (error) {
+        if (!(error instanceof ConnectionGoneError)) throw error;
+        // The client left while we answered; its row is stale now.
+        await connections.delete(connectionId);
+      }
+    };
+    const sendError = async (code: ErrorCode, message: string, requestId: string | undefined) => {
+      telemetry.count(MetricName.FramesRejected);
+      await send({ type: 'error', code, message, ...(requestId === undefined ? {} : { requestId }) });
+    };
+
+    let frame: ReturnType<typeof parseClientFrame>;
+    try {
+      frame = parseClientFrame(body, event.isBase64Encoded);
+    } catch (error) {
+      if (!(error instanceof SyncbellError)) throw error;
+      telemetry.logger.info('frame rejected', { connectionId, code: error.code });
+      await sendError(error.code, error.message, requestIdOf(body));
+      return { statusCode: 200 };
+    }
+
+    if (frame.action === 'ping') {
+      await send({
+        type: 'pong',
+        serverTimeMs: now(),
+        ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
+      });
+      return { statusCode: 200 };
+    }
+
+    // resume: the user comes from the authorizer context or, without one, from the row
+    // `$connect` wrote after verifying the token. Never from the frame.
+    const userId = event.requestContext.authorizer?.userId ?? (await connections.get(connectionId))?.userId;
+    if (userId === undefined) {
+      await sendError(ErrorCode.InvalidToken, 'this connection is not authenticated', frame.requestId);
+      return { statusCode: 200 };
+    }
+    const missed = await log.missedAfter(userId, frame.after);
+    for (const reply of replayFrames(missed.notifications, missed.truncated, frame.requestId))
+      await send(reply);
+    telemetry.count(MetricName.Replayed, missed.notifications.length);
+    return { statusCode: 200 };
+  };
+}
+
+export const handler = async (event: unknown): Promise<HttpResult> => {
+  try {
+    return await createDefaultHandler(() => {
+      const runtime = getRuntime();
+      return {
+        connections: runtime.connections,
+        log: runtime.log,
+        telemetry: runtime.telemetry,
+        posterFor: (requestContext) =>
+          createFramePoster({
+            client: runtime.management(managementEndpointFor(requestContext)),
+            onThrottled: () => runtime.telemetry.count(MetricName.PostsThrottled),
+          }),
+      };
+    })(event);
+  } finally {
+    flushMetrics();
+  }
+};

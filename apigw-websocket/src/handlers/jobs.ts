@@ -1,0 +1,130 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { ulid } from 'ulidx';
+import { z } from 'zod';
+import { verifyToken } from '../../../shared/auth/index.js';
+import { AuthError, ConfigError, ErrorCode } from '../../../shared/contract/index.js';
+import { getLambdaClient } from '../clients.js';
+import { type HttpResult, httpApiEventSchema, jsonResult } from '../events.js';
+import { flushMetrics, type Telemetry } from '../observability.js';
+import { getRuntime } from '../runtime.js';
+import type { NotifyEvent } from './notify.js';
+
+export const syncJobRequestSchema = z
+  .object({
+    /** How long the demo sync "works" before it notifies. @default 2000 */
+    durationMs: z.number().int().min(0).max(60_000).default(2000),
+    /** @default 'complete' */
+    outcome: z.enum(['complete', 'failed']).default('complete'),
+  })
+  .strict();
+
+export interface JobsDeps {
+  jwtKey: Uint8Array;
+  telemetry: Telemetry;
+  /** Starts the job without waiting for it (async Lambda invoke on AWS). */
+  startJob(event: NotifyEvent): Promise<void>;
+  /** @default `job_` + ULID */
+  newJobId?: () => string;
+}
+
+function bearerToken(headers: Record<string, string | undefined> | null | undefined): string | undefined {
+  const value = headers?.authorization ?? headers?.Authorization;
+  const match = value?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+/** `POST /jobs/sync`: answers 202 at once; the job notifies the user when it finishes. */
+export function createJobsHandler(deps: () => JobsDeps): (event: unknown) => Promise<HttpResult> {
+  return async (rawEvent) => {
+    const { jwtKey, telemetry, startJob, newJobId = () => `job_${ulid()}` } = deps();
+    const event = httpApiEventSchema.safeParse(rawEvent);
+    if (!event.success) return jsonResult(400, { code: ErrorCode.BadRequest, message: 'malformed request' });
+
+    let userId: string;
+    try {
+      ({ userId } = await verifyToken(bearerToken(event.data.headers), jwtKey));
+    } catch (error) {
+      const body =
+        error instanceof AuthError
+          ? error.toFrame()
+          : { code: ErrorCode.InvalidToken, message: 'token is invalid' };
+      return jsonResult(401, body);
+    }
+
+    const rawBody = event.data.body ?? '';
+    const text = event.data.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody;
+    let json: unknown = {};
+    if (text.trim() !== '') {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return jsonResult(400, { code: ErrorCode.BadRequest, message: 'body is not valid JSON' });
+      }
+    }
+    const request = syncJobRequestSchema.safeParse(json);
+    if (!request.success) {
+      const detail = request.error.issues
+        .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+        .join('; ');
+      return jsonResult(400, { code: ErrorCode.BadRequest, message: detail });
+    }
+
+    const jobId = newJobId();
+    const { durationMs, outcome } = request.data;
+    await startJob({
+      userId,
+      jobId,
+      type: outcome === 'complete' ? 'sync.complete' : 'sync.failed',
+      data: { durationMs },
+      delayMs: durationMs,
+    });
+    telemetry.logger.info('sync job started', { userId, jobId, durationMs, outcome });
+    return jsonResult(202, { jobId });
+  };
+}
+
+/**
+ * On AWS (and under serverless-offline, through its Lambda endpoint) the job is an
+ * asynchronous invoke of the notify function: the HTTP answer does not wait for it, and the
+ * Lambda that answered may be frozen right after. Without NOTIFY_FUNCTION_NAME (plain Node,
+ * tests) the notify code runs in this process instead.
+ */
+async function startJobDefault(event: NotifyEvent): Promise<void> {
+  const runtime = getRuntime();
+  const functionName = runtime.config.notifyFunctionName;
+  if (functionName !== undefined) {
+    const answer = await getLambdaClient().send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(event)),
+      }),
+    );
+    if (answer.FunctionError !== undefined || (answer.StatusCode ?? 0) >= 300) {
+      throw new Error(
+        `could not start the notify function ${functionName}: status ${answer.StatusCode} ${answer.FunctionError ?? ''}`,
+      );
+    }
+    return;
+  }
+  if (runtime.config.nodeEnv === 'production') {
+    throw new ConfigError(
+      'NOTIFY_FUNCTION_NAME is required in production (a frozen Lambda cannot finish an in-process job)',
+    );
+  }
+  const { handler: notify } = await import('./notify.js');
+  void notify(event).catch((error: unknown) =>
+    runtime.telemetry.logger.error('in-process sync job failed', { error }),
+  );
+}
+
+export const handler = async (event: unknown): Promise<HttpResult> => {
+  try {
+    return await createJobsHandler(() => {
+      const runtime = getRuntime();
+      return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry, startJob: startJobDefault };
+    })(event);
+  } finally {
+    flushMetrics();
+  }
+};

@@ -1,0 +1,88 @@
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import {
+  ConfigError,
+  createNotification,
+  jobIdSchema,
+  NOTIFICATION_TYPES,
+  userIdSchema,
+} from '../../../shared/contract/index.js';
+import { getManagementClient } from '../clients.js';
+import type { ApigwConfig } from '../config.js';
+import { type PublishResult, publishNotification } from '../notify/publish.js';
+import { flushMetrics, type Telemetry } from '../observability.js';
+import { getRuntime } from '../runtime.js';
+
+/**
+ * What `notify` is invoked with (asynchronously, by the jobs handler or any backend job).
+ * `delayMs` stands in for the demo sync job's work: the job "runs" inside this invocation and
+ * publishes when it is done, so the HTTP request that started it answered long ago.
+ */
+export const notifyEventSchema = z
+  .object({
+    userId: userIdSchema,
+    jobId: jobIdSchema,
+    type: z.enum(NOTIFICATION_TYPES),
+    data: z.record(z.string(), z.unknown()).optional(),
+    delayMs: z.number().int().min(0).max(60_000).default(0),
+  })
+  .strict();
+export type NotifyEvent = z.input<typeof notifyEventSchema>;
+
+export interface NotifyDeps {
+  ddb: DynamoDBDocumentClient;
+  management: ApiGatewayManagementApiClient;
+  config: ApigwConfig;
+  telemetry: Telemetry;
+  /** @default setTimeout-based sleep */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface NotifyResult extends PublishResult {
+  notificationId: string;
+}
+
+export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) => Promise<NotifyResult> {
+  return async (rawEvent) => {
+    const resolved = deps();
+    const event = notifyEventSchema.parse(rawEvent);
+    const sleep = resolved.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    if (event.delayMs > 0) await sleep(event.delayMs);
+    const notification = createNotification({
+      type: event.type,
+      userId: event.userId,
+      jobId: event.jobId,
+      ...(event.data === undefined ? {} : { data: event.data }),
+    });
+    const result = await publishNotification(
+      {
+        ddb: resolved.ddb,
+        management: resolved.management,
+        config: resolved.config,
+        telemetry: resolved.telemetry,
+      },
+      notification,
+    );
+    return { notificationId: notification.id, ...result };
+  };
+}
+
+export const handler = async (event: unknown): Promise<NotifyResult> => {
+  try {
+    return await createNotifyHandler(() => {
+      const runtime = getRuntime();
+      const endpoint = runtime.config.managementEndpoint;
+      // notify has no request context to derive the endpoint from.
+      if (endpoint === undefined) throw new ConfigError('notify needs WEBSOCKET_MANAGEMENT_ENDPOINT');
+      return {
+        ddb: runtime.ddb,
+        management: getManagementClient(endpoint),
+        config: runtime.config,
+        telemetry: runtime.telemetry,
+      };
+    })(event);
+  } finally {
+    flushMetrics();
+  }
+};

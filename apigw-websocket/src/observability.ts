@@ -1,0 +1,50 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** One logger and one metrics buffer per Lambda execution environment (module scope). */
+export const logger = new Logger({ serviceName: 'syncbell-apigw' });
+
+/**
+ * CloudWatch EMF metrics. Handlers flush once per invocation (`publishStoredMetrics`);
+ * `POWERTOOLS_METRICS_DISABLED=true` keeps local runs and tests quiet.
+ */
+export const metrics = new Metrics({ namespace: 'syncbell', serviceName: 'syncbell-apigw' });
+
+export { MetricUnit };
+
+/** The counters this variant emits (names are what the dashboards query). */
+export const MetricName = {
+  Connected: 'Connected',
+  ConnectRefused: 'ConnectRefused',
+  Disconnected: 'Disconnected',
+  NotificationsPublished: 'NotificationsPublished',
+  PostsDelivered: 'PostsDelivered',
+  PostsGone: 'PostsGone',
+  PostsFailed: 'PostsFailed',
+  PostsThrottled: 'PostsThrottled',
+  FramesRejected: 'FramesRejected',
+  Replayed: 'Replayed',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** The slice of Powertools the data and notify code uses, so tests can pass a recorder. */
+export interface Telemetry {
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  count(name: MetricName, value?: number): void;
+}
+
+export const defaultTelemetry: Telemetry = {
+  logger,
+  count(name, value = 1) {
+    metrics.addMetric(name, MetricUnit.Count, value);
+  },
+};
+
+/** Flushes buffered metrics; never lets a metrics failure fail the invocation. */
+export function flushMetrics(): void {
+  try {
+    metrics.publishStoredMetrics();
+  } catch (error) {
+    logger.warn('could not publish metrics', { error });
+  }
+}

@@ -1,0 +1,43 @@
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getConfig, getDocumentClient, getManagementClient } from './clients.js';
+import type { ApigwConfig } from './config.js';
+import { type ConnectionsStore, createConnectionsStore } from './data/connections.js';
+import { createNotificationLog, type NotificationLog } from './data/notifications.js';
+import { defaultTelemetry, type Telemetry } from './observability.js';
+
+/** What the handlers need, built once per execution environment from the validated config. */
+export interface Runtime {
+  config: ApigwConfig;
+  ddb: DynamoDBDocumentClient;
+  connections: ConnectionsStore;
+  log: NotificationLog;
+  telemetry: Telemetry;
+  management(endpoint: string): ApiGatewayManagementApiClient;
+}
+
+let runtime: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  if (runtime) return runtime;
+  const config = getConfig();
+  const ddb = getDocumentClient();
+  if (config.isDevSecret) defaultTelemetry.logger.warn('JWT_SECRET is not set: using the development secret');
+  runtime = {
+    config,
+    ddb,
+    connections: createConnectionsStore({
+      client: ddb,
+      tableName: config.connectionsTable,
+      byUserIndex: config.connectionsByUserIndex,
+    }),
+    log: createNotificationLog({
+      client: ddb,
+      tableName: config.notificationsTable,
+      ttlSeconds: config.replayTtlSeconds,
+    }),
+    telemetry: defaultTelemetry,
+    management: getManagementClient,
+  };
+  return runtime;
+}
