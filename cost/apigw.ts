@@ -1,0 +1,203 @@
+import { logAppendWriteUnits, unitsPer } from './apigw-units.js';
+import type { RegionPrices } from './prices.js';
+import { type CostLine, type OptionCost, priceLine, sumLines } from './report.js';
+import { DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, type Workload } from './workload.js';
+
+const MILLION = 1_000_000;
+const GIB = 1024 ** 3;
+
+/** API Gateway meters WebSocket messages in 32 KB steps: a 33 KB message is 2 messages. */
+export const APIGW_METERING_STEP_BYTES = 32 * 1024;
+
+export function meteredMessages(messageBytes: number): number {
+  return Math.max(1, Math.ceil(messageBytes / APIGW_METERING_STEP_BYTES));
+}
+
+/** API Gateway closes every connection at 2 hours (hard limit). */
+export const APIGW_MAX_CONNECTION_HOURS = 2;
+
+/** Lambda settings and stated durations. Every field is documented with its default. */
+export interface ApigwSizing {
+  /** @default 512 (the memory the cold-start reference in FACTS.md was measured at) */
+  lambdaMemoryMb: number;
+  /** Billed duration of `$connect`: token check + one DynamoDB put. @default 25 */
+  connectMs: number;
+  /** `$disconnect`: one DynamoDB delete. @default 15 */
+  disconnectMs: number;
+  /** `$default` answering a ping with a pong (no database). @default 3 */
+  pingMs: number;
+  /** `$default` answering resume: one query, one post back. @default 25 */
+  resumeMs: number;
+  /** `notify` fixed part: append to the log, query the user's connections. @default 25 */
+  notifyBaseMs: number;
+  /** `notify` per connection posted through the management API. @default 15 */
+  notifyPerConnectionMs: number;
+  /** Share of connections that end without a `$disconnect` and are found stale on a 410. @default 0.01 */
+  staleConnectionFraction: number;
+  /** Client to server keep-alive when none is given: half the 10-minute idle timeout. @default 300 */
+  defaultKeepaliveSeconds: number;
+  /** `{"type":"notification","notification":...}` around the notification. @default 39 */
+  frameWrapperBytes: number;
+  /** Pong frame `{"type":"pong","serverTimeMs":...}`. @default 40 */
+  pongBytes: number;
+  /** Replay answer with nothing missed. @default 60 */
+  emptyReplayBytes: number;
+}
+
+export const DEFAULT_APIGW_SIZING: ApigwSizing = {
+  lambdaMemoryMb: 512,
+  connectMs: 25,
+  disconnectMs: 15,
+  pingMs: 3,
+  resumeMs: 25,
+  notifyBaseMs: 25,
+  notifyPerConnectionMs: 15,
+  staleConnectionFraction: 0.01,
+  defaultKeepaliveSeconds: 300,
+  frameWrapperBytes: 39,
+  pongBytes: 40,
+  emptyReplayBytes: 60,
+};
+
+export function apigwOptionCost(
+  workload: Workload,
+  prices: RegionPrices,
+  sizing: ApigwSizing = DEFAULT_APIGW_SIZING,
+): OptionCost {
+  const keepaliveSeconds = workload.keepaliveSeconds ?? sizing.defaultKeepaliveSeconds;
+  // Little's law: average connections / lifetime = connects per unit time. The 2-hour cap
+  // bounds the lifetime, so long sessions reconnect (with resume) at least every 2 hours.
+  const forcedConnectsPerDay = (workload.avgConnections * 24) / APIGW_MAX_CONNECTION_HOURS;
+  const connectsPerDay = Math.max(workload.connectsPerDay, forcedConnectsPerDay);
+  const connects = connectsPerDay * DAYS_PER_MONTH;
+  const notifications = workload.notificationsPerDay * DAYS_PER_MONTH;
+  const deliveries = notifications * workload.connectionsPerUser;
+  const frameBytes = workload.messageBytes + sizing.frameWrapperBytes;
+  const perDelivery = meteredMessages(frameBytes);
+  const pings = (workload.avgConnections * SECONDS_PER_MONTH) / keepaliveSeconds;
+  const stale = connects * sizing.staleConnectionFraction;
+
+  const messageFigure = prices.apigwWebsocketMessagePerMillionUsd;
+  const lines: CostLine[] = [
+    priceLine(
+      'API Gateway connection-minutes',
+      workload.avgConnections * HOURS_PER_MONTH * 60,
+      'connection-minute',
+      prices.apigwConnectionMinutePerMillionUsd,
+      MILLION,
+    ),
+    priceLine(
+      `API Gateway messages: notifications out (${perDelivery} per ${frameBytes}-byte frame)`,
+      deliveries * perDelivery,
+      'message',
+      messageFigure,
+      MILLION,
+    ),
+    priceLine(
+      'API Gateway messages: keep-alive pings in + pongs out',
+      pings * 2,
+      'message',
+      messageFigure,
+      MILLION,
+    ),
+    priceLine(
+      'API Gateway messages: resume in + replay out per connect',
+      connects * 2,
+      'message',
+      messageFigure,
+      MILLION,
+    ),
+  ];
+
+  const gbSecond = workload.arch === 'arm64' ? prices.lambdaGbSecondArm64Usd : prices.lambdaGbSecondX86Usd;
+  const memoryGb = sizing.lambdaMemoryMb / 1024;
+  const notifyMs = sizing.notifyBaseMs + sizing.notifyPerConnectionMs * workload.connectionsPerUser;
+  const handlers: [name: string, invocations: number, gbSeconds: number][] = [
+    ['$connect', connects, (connects * sizing.connectMs * memoryGb) / 1000],
+    ['$disconnect', connects, (connects * sizing.disconnectMs * memoryGb) / 1000],
+    [
+      '$default (ping, resume)',
+      pings + connects,
+      ((pings * sizing.pingMs + connects * sizing.resumeMs) * memoryGb) / 1000,
+    ],
+    ['notify', notifications, (notifications * notifyMs * memoryGb) / 1000],
+  ];
+  for (const [name, invocations, gbSeconds] of handlers) {
+    lines.push(
+      priceLine(
+        `Lambda requests: ${name}`,
+        invocations,
+        'request',
+        prices.lambdaRequestPerMillionUsd,
+        MILLION,
+      ),
+      priceLine(`Lambda compute: ${name} (${workload.arch})`, gbSeconds, 'GB-second', gbSecond),
+    );
+  }
+
+  const wru = prices.dynamodbWriteRequestUnitPerMillionUsd;
+  const rru = prices.dynamodbReadRequestUnitPerMillionUsd;
+  const connect = unitsPer('connect');
+  const disconnect = unitsPer('disconnect');
+  const notify = unitsPer('notification');
+  const staleUnits = unitsPer('staleConnection');
+  const resume = unitsPer('resume');
+  const appendUnits = logAppendWriteUnits(workload.messageBytes);
+  lines.push(
+    priceLine('DynamoDB writes: $connect put + GSI', connects * connect.writeUnits, 'WRU', wru, MILLION),
+    priceLine(
+      'DynamoDB writes: $disconnect delete + GSI',
+      connects * disconnect.writeUnits,
+      'WRU',
+      wru,
+      MILLION,
+    ),
+    priceLine(
+      `DynamoDB writes: notify log append (${appendUnits} WRU each)`,
+      notifications * appendUnits,
+      'WRU',
+      wru,
+      MILLION,
+    ),
+    priceLine(
+      'DynamoDB reads: notify GSI query of the user’s connections',
+      notifications * notify.readUnits,
+      'RRU',
+      rru,
+      MILLION,
+    ),
+    priceLine(
+      'DynamoDB writes: stale connections deleted on 410',
+      stale * staleUnits.writeUnits,
+      'WRU',
+      wru,
+      MILLION,
+    ),
+    priceLine('DynamoDB reads: resume query per connect', connects * resume.readUnits, 'RRU', rru, MILLION),
+  );
+
+  const bytesOut =
+    deliveries * (frameBytes + 4) +
+    pings * (sizing.pongBytes + 2) +
+    connects * (sizing.emptyReplayBytes + 250);
+  lines.push(
+    priceLine('Data transfer out to the internet', bytesOut / GIB, 'GB', prices.dataTransferOutGbUsd),
+  );
+
+  const assumptions = [
+    `Connections: ${workload.avgConnections.toLocaleString('en-US')} on average, billed per minute; API Gateway needs no capacity planning, so peak connections do not change the bill.`,
+    `Connects: max(${workload.connectsPerDay.toLocaleString('en-US')} given, ${forcedConnectsPerDay.toLocaleString('en-US')} forced by the 2-hour connection cap) = ${connectsPerDay.toLocaleString('en-US')} a day; each connect sends resume and gets a replay (2 messages).`,
+    `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages and each ping invokes $default.${keepaliveSeconds >= 600 ? ' At 600 s or more the 10-minute idle timeout closes connections first.' : ''}`,
+    `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
+    `Lambda: ${sizing.lambdaMemoryMb} MB, ${workload.arch}; stated durations (not measured: the benchmarks run API Gateway under local emulation): $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
+    `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,
+    'Not included: a separate Lambda authorizer (the token is checked inside $connect), the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
+  ];
+  return {
+    id: 'apigw-websocket',
+    label: 'API Gateway WebSocket + Lambda + DynamoDB',
+    monthlyUsd: sumLines(lines),
+    lines,
+    assumptions,
+  };
+}

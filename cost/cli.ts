@@ -1,0 +1,159 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { describeCrossovers, findCrossovers } from './breakeven.js';
+import { benchmarkResultsSchema, type BenchmarkResults } from './capacity.js';
+import { renderCostChartSvg } from './chart.js';
+import { CostInputError } from './errors.js';
+import { formatReport } from './format.js';
+import { computeCosts, describeZodError } from './model.js';
+import { REGIONS } from './prices.js';
+import { ARCHES, type WorkloadInput } from './workload.js';
+
+export const COST_USAGE = `usage: syncbell cost [options]
+
+Monthly cost of each option (ECS socket.io / raw ws / SSE / long polling + Redis, and API
+Gateway WebSocket + Lambda + DynamoDB) for a workload, line by line, then the break-even
+points and every assumption. A month is 730 hours; free tiers are not applied.
+
+options (defaults in brackets):
+  --avg-connections N        average concurrent connections [1000]
+  --peak-connections N       concurrent connections at the busiest hour [2.5 x average]
+  --connects-per-day N       new connections a day [average x 24: 1-hour connections]
+  --notifications-per-day N  notifications published a day [20 x average connections]
+  --message-bytes N          bytes of one notification frame [512]
+  --connections-per-user N   connections each notification goes to (tabs, devices) [1.2]
+  --keepalive-seconds N      keep-alive interval for every option [each option's own:
+                             25 s on ECS, 300 s on API Gateway]
+  --region NAME              ${REGIONS.join(', ')} [us-east-1]
+  --arch NAME                ${ARCHES.join(', ')} [x86_64]
+  --from-results FILE        benchmark results.json: use its measured capacity per option
+  --json                     print the report as JSON
+  --chart FILE.svg           also write the cost-vs-connections chart as SVG
+  --help                     this text
+
+Exit codes: 0 done, 2 bad input.
+`;
+
+const NUMERIC_FLAGS = {
+  'avg-connections': 'avgConnections',
+  'peak-connections': 'peakConnections',
+  'connects-per-day': 'connectsPerDay',
+  'notifications-per-day': 'notificationsPerDay',
+  'message-bytes': 'messageBytes',
+  'connections-per-user': 'connectionsPerUser',
+  'keepalive-seconds': 'keepaliveSeconds',
+} as const satisfies Record<string, keyof WorkloadInput>;
+
+function parseNumber(flag: string, text: string): number {
+  // Number('') is 0 and Number('0x10') is 16: accept plain decimals only.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) {
+    throw new CostInputError(`--${flag} must be a number, got "${text}"`, { field: `--${flag}` });
+  }
+  const value = Number(text);
+  if (value < 0)
+    throw new CostInputError(`--${flag} must not be negative, got ${text}`, { field: `--${flag}` });
+  return value;
+}
+
+async function readResults(file: string): Promise<BenchmarkResults> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CostInputError(`--from-results: cannot read ${file} (${(error as Error).message})`, {
+      field: '--from-results',
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CostInputError(`--from-results: ${file} is not JSON (${(error as Error).message})`, {
+      field: '--from-results',
+      cause: error,
+    });
+  }
+  const parsed = benchmarkResultsSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new CostInputError(
+      `--from-results: ${file} does not match the results schema: ${describeZodError(parsed.error)}`,
+      {
+        field: '--from-results',
+      },
+    );
+  }
+  return parsed.data;
+}
+
+async function run(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        region: { type: 'string' },
+        arch: { type: 'string' },
+        'from-results': { type: 'string' },
+        chart: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // parseArgs words these well ("Unknown option '--avg'"); keep its message.
+    throw new CostInputError((error as Error).message, { cause: error });
+  }
+  if (values.help) {
+    process.stdout.write(COST_USAGE);
+    return 0;
+  }
+  const input: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
+    const text = values[flag];
+    if (typeof text === 'string') input[field] = parseNumber(flag, text);
+  }
+  if (typeof values.region === 'string') input.region = values.region;
+  if (typeof values.arch === 'string') input.arch = values.arch;
+  const capacity =
+    typeof values['from-results'] === 'string' ? await readResults(values['from-results']) : undefined;
+
+  const report = computeCosts(input as WorkloadInput, capacity ? { capacity } : {});
+  const options = capacity ? { capacity } : {};
+  const crossovers = findCrossovers(report.workload, options);
+  const sentences = describeCrossovers(report.workload, crossovers, options);
+
+  if (typeof values.chart === 'string') {
+    if (report.workload.avgConnections <= 0) {
+      throw new CostInputError(
+        '--chart needs --avg-connections above 0 (the chart scales the workload from it)',
+        { field: '--chart' },
+      );
+    }
+    const chart = await renderCostChartSvg(report.workload, options);
+    await writeFile(values.chart, chart.svg);
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, breakEven: { crossovers, sentences } }, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatReport(report, sentences));
+    if (typeof values.chart === 'string') process.stdout.write(`\nchart written to ${values.chart}\n`);
+  }
+  return 0;
+}
+
+/** `syncbell cost`: exit 0 on success, 2 on bad input (the message says which flag and why). */
+export async function runCost(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (error) {
+    if (error instanceof CostInputError) {
+      process.stderr.write(`syncbell cost: ${error.message}\nrun "syncbell cost --help" for the flags\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
