@@ -15,6 +15,10 @@ import { notificationSchema, ulidSchema } from './envelope.js';
  *
  * `truncated` is true when `after` is no longer in the log (trimmed or expired): the client may
  * have missed notifications that no longer exist and should re-fetch state the slow way.
+ *
+ * `cursor` is where a client that has seen nothing yet should resume from next time: the newest
+ * id in the log, or a time cursor (`ulidFloor`) when the log is empty. Without it, a client whose
+ * first notification is lost in a reconnect would have no "after" to ask with, and would miss it.
  */
 export const resumeRequestSchema = z
   .object({
@@ -26,6 +30,8 @@ export type ResumeRequest = z.infer<typeof resumeRequestSchema>;
 export const replayResultSchema = z.object({
   notifications: z.array(notificationSchema),
   truncated: z.boolean(),
+  /** Resume point for a client that has seen nothing yet (see above). */
+  cursor: ulidSchema.optional(),
   /** Which server process answered (ECS: the container id). Informational. */
   servedBy: z.string().max(128).optional(),
 });
@@ -41,6 +47,12 @@ export const SocketEvent = {
   Error: 'syncbell:error',
   /** server -> client: the server is draining; reconnect (another container will answer). */
   Draining: 'syncbell:draining',
+  /**
+   * server -> client: live delivery may have had a gap (the server's Redis subscription was
+   * restored after an outage); resume again from the last id seen. The connection itself stayed up,
+   * so without this hint nothing would trigger a replay.
+   */
+  Resync: 'syncbell:resync',
 } as const;
 
 /** Socket.io `connect_error` data and error frames carry this body. */
@@ -53,7 +65,13 @@ export const errorFrameBodySchema = z.object({
 
 /** client -> server frames. API Gateway routes on `$request.body.action`. */
 export const clientFrameSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('resume'), after: ulidSchema.optional(), requestId: z.string().max(64).optional() }).strict(),
+  z
+    .object({
+      action: z.literal('resume'),
+      after: ulidSchema.optional(),
+      requestId: z.string().max(64).optional(),
+    })
+    .strict(),
   z.object({ action: z.literal('ping'), requestId: z.string().max(64).optional() }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
@@ -67,6 +85,11 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
     requestId: z.string().optional(),
     notifications: z.array(notificationSchema),
     truncated: z.boolean(),
+    /**
+     * True when another `replay` frame for the same request follows. API Gateway caps a posted
+     * message at 128 KB, so a long replay is split; absent means this is the last (or only) one.
+     */
+    more: z.boolean().optional(),
   }),
   z.object({ type: z.literal('pong'), requestId: z.string().optional(), serverTimeMs: z.number() }),
   z.object({

@@ -1,0 +1,219 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { ensureTables, type TableNames } from './tables.js';
+
+export interface ApigwLocalOptions {
+  /** @default a free port */
+  wsPort?: number;
+  /** @default a free port */
+  httpPort?: number;
+  /** serverless-offline's Lambda API (the jobs handler invokes notify through it). @default a free port */
+  lambdaPort?: number;
+  /** Use this DynamoDB endpoint instead of an in-process dynalite. @default process.env.DYNAMODB_ENDPOINT */
+  dynamodbEndpoint?: string;
+  /** Emulated API Gateway idle timeout. @default 600 (AWS: 10 minutes, hard) */
+  idleTimeoutSeconds?: number;
+  /** Emulated API Gateway connection cap. @default 7200 (AWS: 2 hours, hard) */
+  hardTimeoutSeconds?: number;
+  /** @default process.env.JWT_SECRET, else the development secret */
+  jwtSecret?: string;
+  /** Progress lines and serverless-offline's output. @default no-op */
+  log?: (line: string) => void;
+}
+
+export interface ApigwLocal {
+  /** `ws://127.0.0.1:{wsPort}`: connect with `?token=`. */
+  wsUrl: string;
+  /** `http://127.0.0.1:{httpPort}`: `POST {httpUrl}/jobs/sync`. */
+  httpUrl: string;
+  /** The emulated `@connections` endpoint. */
+  managementEndpoint: string;
+  dynamodbEndpoint: string;
+  /** Table names the handlers use. */
+  tables: TableNames;
+  stop(): Promise<void>;
+}
+
+const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const OSLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
+/** serverless-offline compiles the handlers with tsx on first use; a cold start takes a while. */
+const START_TIMEOUT_MS = 45_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
+  return address.port;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startDynalite(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('dynalite did not bind a port');
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Kills the whole process group: osls, serverless-offline and its worker threads. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The API Gateway variant on this machine: dynalite in-process (or any DynamoDB endpoint),
+ * tables created, and serverless-offline (under `osls`, as a child process group) serving
+ * the WebSocket API, the jobs HTTP route, `@connections` and the Lambda invoke API.
+ */
+export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<ApigwLocal> {
+  const log = options.log ?? (() => {});
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
+    if (!dynamodbEndpoint) {
+      const local = await startDynalite();
+      cleanups.push(local.close);
+      dynamodbEndpoint = local.endpoint;
+      log(`dynalite listening at ${dynamodbEndpoint}`);
+    }
+    const tables: TableNames = {
+      connectionsTable: process.env.CONNECTIONS_TABLE ?? 'syncbell-connections-local',
+      notificationsTable: process.env.NOTIFICATIONS_TABLE ?? 'syncbell-notifications-local',
+      connectionsByUserIndex: process.env.CONNECTIONS_BY_USER_INDEX ?? 'byUser',
+    };
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const ddb = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: 'us-east-1', credentials });
+    try {
+      await ensureTables(ddb, tables);
+    } finally {
+      ddb.destroy();
+    }
+
+    const wsPort = options.wsPort ?? (await freePort());
+    const httpPort = options.httpPort ?? (await freePort());
+    const lambdaPort = options.lambdaPort ?? (await freePort());
+    const host = '127.0.0.1';
+    const managementEndpoint = `http://${host}:${wsPort}`;
+    const args = [
+      OSLS_BIN,
+      'offline',
+      'start',
+      '--host',
+      host,
+      '--httpPort',
+      String(httpPort),
+      '--websocketPort',
+      String(wsPort),
+      '--lambdaPort',
+      String(lambdaPort),
+      '--albPort',
+      String(await freePort()),
+      '--webSocketIdleTimeout',
+      String(options.idleTimeoutSeconds ?? 600),
+      '--webSocketHardTimeout',
+      String(options.hardTimeoutSeconds ?? 7200),
+      '--noPrependStageInUrl',
+    ];
+    const jwtSecret = options.jwtSecret ?? process.env.JWT_SECRET ?? '';
+    const child = spawn(process.execPath, args, {
+      cwd: SERVICE_DIR,
+      // Its own process group, so stop() can kill osls and everything it started at once.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...tables,
+        CONNECTIONS_TABLE: tables.connectionsTable,
+        NOTIFICATIONS_TABLE: tables.notificationsTable,
+        CONNECTIONS_BY_USER_INDEX: tables.connectionsByUserIndex,
+        DYNAMODB_ENDPOINT: dynamodbEndpoint,
+        WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
+        LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
+        JWT_SECRET: jwtSecret,
+        NODE_ENV: 'development',
+        OFFLINE_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        OFFLINE_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+        SLS_DEPRECATION_DISABLE: '*',
+        SLS_INTERACTIVE_SETUP_ENABLE: '0',
+      },
+    });
+    const output: string[] = [];
+    const onOutput = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        output.push(line);
+        if (output.length > 200) output.shift();
+        log(`[offline] ${line}`);
+      }
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    const exited = once(child, 'exit');
+    // A crashed parent must not leave serverless-offline behind holding the ports.
+    const onParentExit = () => killGroup(child, 'SIGKILL');
+    process.on('exit', onParentExit);
+    cleanups.push(async () => {
+      process.off('exit', onParentExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    });
+
+    const httpUrl = `http://${host}:${httpPort}`;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let early = false;
+    void exited.then(() => {
+      early = true;
+    });
+    while (!(await answers(httpUrl)) || !(await answers(managementEndpoint))) {
+      if (early) throw new Error(`serverless-offline exited during start-up:\n${output.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`serverless-offline did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    log(`apigw-websocket (serverless-offline) ws://${host}:${wsPort} http ${httpUrl}`);
+    return {
+      wsUrl: `ws://${host}:${wsPort}`,
+      httpUrl,
+      managementEndpoint,
+      dynamodbEndpoint,
+      tables,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

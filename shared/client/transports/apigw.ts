@@ -1,0 +1,283 @@
+import {
+  CloseCode,
+  ErrorCode,
+  type Notification,
+  serverFrameSchema,
+  SyncbellError,
+} from '../../contract/index.js';
+import type {
+  DisconnectReason,
+  ReplayAnswer,
+  Transport,
+  TransportConnection,
+  TransportHandlers,
+  TransportOpenOptions,
+} from '../transport.js';
+
+/** The part of the WHATWG WebSocket the transport uses; browsers' and `ws`'s both fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
+
+export interface ApigwTransportOptions {
+  /** @default globalThis.WebSocket, else (Node without one) the `ws` package, loaded lazily */
+  WebSocket?: WebSocketConstructorLike;
+  /**
+   * How often to send `{ action: 'ping' }`. API Gateway sends no pings and closes a connection
+   * idle for 10 minutes, so the client must talk. Every ping is a billed message.
+   * @default 300000 (5 minutes)
+   */
+  keepAliveIntervalMs?: number;
+  /**
+   * Reconnect on purpose before API Gateway's 2-hour hard cap; resume makes it lossless.
+   * @default 7080000 (1 h 58 min)
+   */
+  maxConnectionAgeMs?: number;
+  /** How long to wait for the replay answer to a resume. @default 10000 */
+  resumeTimeoutMs?: number;
+}
+
+const OPEN = 1;
+const ROTATION_CODE = 'planned_rotation';
+
+async function resolveWebSocket(injected: WebSocketConstructorLike | undefined): Promise<WebSocketConstructorLike> {
+  if (injected) return injected;
+  const global = (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
+  if (global) return global;
+  // Only Node without a global WebSocket gets here; the specifier is a variable so browser
+  // bundlers do not try to pull `ws` (a Node-only package) into the bundle.
+  const specifier = 'ws';
+  const module = (await import(/* @vite-ignore */ specifier)) as { WebSocket: WebSocketConstructorLike };
+  return module.WebSocket;
+}
+
+/** Reads `exp` from a JWT without verifying it (the client's own token; only used to explain a refusal). */
+function tokenExpired(token: string, nowMs: number): boolean {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return false;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && exp * 1000 <= nowMs;
+  } catch {
+    return false;
+  }
+}
+
+/** The HTTP status of a refused upgrade, where the platform exposes it (`ws` does, browsers do not). */
+function refusedStatus(errorEvent: unknown): number | undefined {
+  const message = (errorEvent as { message?: unknown } | undefined)?.message;
+  const match = typeof message === 'string' ? message.match(/Unexpected server response: (\d{3})/) : null;
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Maps a close to what the client should do. The client state machine owns the retries. */
+export function apigwCloseReason(
+  code: number,
+  reason: string,
+  context: { opened: boolean; refusedStatus: number | undefined; tokenExpired: boolean },
+): DisconnectReason {
+  if (!context.opened && (context.refusedStatus === 401 || context.refusedStatus === 403 || context.tokenExpired)) {
+    // API Gateway refuses a bad token at the upgrade (authorizer Deny: 403). A browser only
+    // sees 1006 then, so an expired token is recognised from its own `exp`.
+    return context.tokenExpired
+      ? { code: ErrorCode.TokenExpired, reason: 'token has expired', reconnect: true }
+      : { code: ErrorCode.InvalidToken, reason: `connection refused (HTTP ${context.refusedStatus})`, reconnect: false };
+  }
+  switch (code) {
+    case CloseCode.GoingAway:
+      // The 2-hour cap, the idle timeout or a deploy: reconnect now, resume loses nothing.
+      return { code, reason: reason || 'going away', reconnect: true, immediate: true };
+    case CloseCode.MessageTooBig:
+      return { code, reason: reason || 'message too big', reconnect: true };
+    case CloseCode.Unauthorized:
+      return { code: ErrorCode.InvalidToken, reason: reason || 'unauthorized', reconnect: false };
+    case CloseCode.TokenExpired:
+      return { code: ErrorCode.TokenExpired, reason: reason || 'token expired', reconnect: true };
+    default:
+      // 1006 (no close frame: network drop) and anything else: reconnect with backoff.
+      return { code, reason: reason || (context.opened ? 'connection lost' : 'could not connect'), reconnect: true };
+  }
+}
+
+interface PendingResume {
+  requestId: string;
+  notifications: Notification[];
+  truncated: boolean;
+  resolve(answer: ReplayAnswer): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The API Gateway transport: JSON frames with an `action` route key (see docs/APIGW.md),
+ * the token in the query string (browsers cannot set WebSocket headers), a keep-alive below
+ * the 10-minute idle timeout and a planned reconnect before the 2-hour cap.
+ */
+export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
+  const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 300_000;
+  const maxConnectionAgeMs = options.maxConnectionAgeMs ?? 7_080_000;
+  const resumeTimeoutMs = options.resumeTimeoutMs ?? 10_000;
+  let requestCounter = 0;
+
+  return {
+    name: 'apigw',
+    open(open: TransportOpenOptions, handlers: TransportHandlers): TransportConnection {
+      let socket: WebSocketLike | undefined;
+      let opened = false;
+      let finished = false;
+      let closedByClient = false;
+      let lastRefusedStatus: number | undefined;
+      let pending: PendingResume | undefined;
+      const timers: ReturnType<typeof setTimeout>[] = [];
+      let keepAlive: ReturnType<typeof setInterval> | undefined;
+
+      const stopTimers = () => {
+        for (const timer of timers.splice(0)) clearTimeout(timer);
+        clearInterval(keepAlive);
+        if (pending) clearTimeout(pending.timer);
+      };
+      const finish = (reason: DisconnectReason) => {
+        if (finished) return;
+        finished = true;
+        stopTimers();
+        pending?.reject(new SyncbellError(ErrorCode.Internal, `connection closed: ${reason.reason}`));
+        pending = undefined;
+        if (socket) {
+          socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+          if (socket.readyState <= OPEN) socket.close(1000);
+        }
+        if (!closedByClient) handlers.onClose(reason);
+      };
+      const sendFrame = (frame: Record<string, unknown>) => {
+        if (socket?.readyState === OPEN) socket.send(JSON.stringify(frame));
+      };
+
+      const onMessage = (data: unknown) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(typeof data === 'string' ? data : String(data));
+        } catch {
+          handlers.onServerError(ErrorCode.BadRequest, 'server sent a frame that is not JSON');
+          return;
+        }
+        const parsed = serverFrameSchema.safeParse(json);
+        if (!parsed.success) {
+          handlers.onServerError(ErrorCode.BadRequest, 'server sent a frame that does not match the contract');
+          return;
+        }
+        const frame = parsed.data;
+        switch (frame.type) {
+          case 'notification':
+            handlers.onNotification(frame.notification);
+            return;
+          case 'replay': {
+            if (!pending || frame.requestId !== pending.requestId) return;
+            pending.notifications.push(...frame.notifications);
+            pending.truncated ||= frame.truncated;
+            if (frame.more) return;
+            const done = pending;
+            pending = undefined;
+            clearTimeout(done.timer);
+            done.resolve({ notifications: done.notifications, truncated: done.truncated });
+            return;
+          }
+          case 'pong':
+            return;
+          case 'error':
+            if (pending && frame.requestId === pending.requestId) {
+              const failed = pending;
+              pending = undefined;
+              clearTimeout(failed.timer);
+              failed.reject(new SyncbellError(frame.code, frame.message));
+              return;
+            }
+            handlers.onServerError(frame.code, frame.message);
+            return;
+        }
+      };
+
+      void (async () => {
+        let Ctor: WebSocketConstructorLike;
+        try {
+          Ctor = await resolveWebSocket(options.WebSocket);
+        } catch (error) {
+          finish({ code: 'no_websocket', reason: `no WebSocket implementation: ${String(error)}`, reconnect: false });
+          return;
+        }
+        if (finished || closedByClient) return;
+        const separator = open.url.includes('?') ? '&' : '?';
+        socket = new Ctor(`${open.url}${separator}token=${encodeURIComponent(open.token)}`);
+        timers.push(
+          setTimeout(() => {
+            if (!opened) finish({ code: 'connect_timeout', reason: 'connect timed out', reconnect: true });
+          }, open.connectTimeoutMs),
+        );
+        socket.onopen = () => {
+          opened = true;
+          keepAlive = setInterval(() => sendFrame({ action: 'ping' }), keepAliveIntervalMs);
+          timers.push(
+            setTimeout(
+              () =>
+                finish({
+                  code: ROTATION_CODE,
+                  reason: 'planned reconnect before the 2-hour connection cap',
+                  reconnect: true,
+                  immediate: true,
+                }),
+              maxConnectionAgeMs,
+            ),
+          );
+          handlers.onOpen();
+        };
+        socket.onmessage = (event) => onMessage(event.data);
+        socket.onerror = (event) => {
+          lastRefusedStatus ??= refusedStatus(event);
+        };
+        socket.onclose = (event) => {
+          if (event.code === CloseCode.MessageTooBig) {
+            handlers.onServerError(ErrorCode.PayloadTooLarge, 'API Gateway closed the connection: message too big (1009)');
+          }
+          finish(
+            apigwCloseReason(event.code, event.reason, {
+              opened,
+              refusedStatus: lastRefusedStatus,
+              tokenExpired: !opened && tokenExpired(open.token, Date.now()),
+            }),
+          );
+        };
+      })();
+
+      return {
+        resume(after: string | undefined): Promise<ReplayAnswer> {
+          return new Promise<ReplayAnswer>((resolve, reject) => {
+            if (finished || socket?.readyState !== OPEN) {
+              reject(new SyncbellError(ErrorCode.Internal, 'not connected'));
+              return;
+            }
+            pending?.reject(new SyncbellError(ErrorCode.Internal, 'superseded by a newer resume'));
+            const requestId = `r${++requestCounter}`;
+            const timer = setTimeout(() => {
+              if (pending?.requestId !== requestId) return;
+              pending = undefined;
+              reject(new SyncbellError(ErrorCode.Internal, `no replay answer within ${resumeTimeoutMs} ms`));
+            }, resumeTimeoutMs);
+            pending = { requestId, notifications: [], truncated: false, resolve, reject, timer };
+            sendFrame({ action: 'resume', requestId, ...(after === undefined ? {} : { after }) });
+          });
+        },
+        close(): void {
+          closedByClient = true;
+          finish({ code: CloseCode.Normal, reason: 'closed by the client', reconnect: false });
+        },
+      };
+    },
+  };
+}
