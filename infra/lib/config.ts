@@ -1,0 +1,316 @@
+import { z } from 'zod';
+
+/**
+ * Every knob of the two stacks, in one place. Each field is optional on input; `resolve*Config`
+ * merges the defaults once into a fully-required config, validating whatever came from CDK
+ * context (`cdk.json` or `-c syncbell:ecs='{"desiredCount":3}'`), since context is user input.
+ */
+
+/** Settings shared by both stacks. */
+export interface CommonOptions {
+  /**
+   * Name of an existing Secrets Manager secret holding the HS256 JWT secret (at least 32 bytes).
+   * Set the same name on both stacks when one token issuer serves both variants.
+   * @default undefined (each stack generates its own 64-character secret)
+   */
+  jwtSecretName?: string;
+  /**
+   * CloudWatch Logs retention for every log group the stack creates.
+   * @default 30
+   */
+  logRetentionDays?: number;
+  /**
+   * Keep stateful resources (tables, Redis snapshots, log buckets) when the stack is deleted.
+   * @default true (production-shaped; DEPLOY.md shows how to delete them on teardown)
+   */
+  retainData?: boolean;
+  /**
+   * Email subscribed to the alarm topic.
+   * @default undefined (the topic is created without subscribers)
+   */
+  alarmEmail?: string;
+}
+
+export interface EcsSocketIoOptions extends CommonOptions {
+  /**
+   * Availability zones of the VPC (and of the service and Redis).
+   * @default 2
+   */
+  maxAzs?: number;
+  /**
+   * NAT gateways for the tasks' egress (image pulls, Secrets Manager, logs). One per AZ removes
+   * the cross-AZ dependency for task start-up; one keeps the idle bill lower.
+   * @default 1
+   */
+  natGateways?: number;
+  /**
+   * CPU architecture of the tasks and of the image build (Fargate ARM is about 20% cheaper).
+   * @default 'arm64'
+   */
+  cpuArchitecture?: 'arm64' | 'x86_64';
+  /** @default 512 (0.5 vCPU) */
+  taskCpu?: number;
+  /** @default 1024 */
+  taskMemoryMiB?: number;
+  /** Server tasks at deploy time and the autoscaling floor. @default 2 */
+  desiredCount?: number;
+  /** Autoscaling ceiling. @default 10 */
+  maxCount?: number;
+  /** Target average CPU of the service. @default 60 */
+  cpuTargetPercent?: number;
+  /**
+   * Target concurrent connections per task. Measured as the ALB's ActiveConnectionCount divided by
+   * the running task count (the ALB has no per-target connection metric).
+   * @default 5000
+   */
+  connectionsPerTaskTarget?: number;
+  /**
+   * Open-files limit (`nofile`) of the container: every WebSocket holds a descriptor and Fargate
+   * defaults to 1024.
+   * @default 65536
+   */
+  nofileLimit?: number;
+  /** Container port; `PORT` in the container. @default 3000 */
+  containerPort?: number;
+  /**
+   * Drain window: `DRAIN_TIMEOUT_MS` in the container, the ALB deregistration delay (rounded up to
+   * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`.
+   * @default 10000
+   */
+  drainTimeoutMs?: number;
+  /**
+   * Extra time after the drain window before ECS sends SIGKILL (Fargate caps stopTimeout at 120 s).
+   * @default 5000
+   */
+  stopGraceMs?: number;
+  /** ALB idle timeout; must exceed the Socket.io ping interval. @default 60 */
+  idleTimeoutSeconds?: number;
+  /** ALB health check path (liveness: `/readyz` would fail every task during a Redis outage). @default '/healthz' */
+  healthCheckPath?: string;
+  /**
+   * Allow HTTP long-polling (`ALLOW_POLLING`). Turns ALB stickiness on, which polling needs.
+   * @default false
+   */
+  allowPolling?: boolean;
+  /** Stickiness cookie lifetime when polling is allowed. @default 86400 */
+  stickinessSeconds?: number;
+  /**
+   * ACM certificate for an HTTPS listener (browsers then connect with `wss://`).
+   * @default undefined (HTTP listener on port 80; fine for a trial, not for production)
+   */
+  certificateArn?: string;
+  /** CIDR allowed to reach the ALB. @default '0.0.0.0/0' */
+  ingressCidr?: string;
+  /** Write ALB access logs to an S3 bucket. @default true */
+  albAccessLogs?: boolean;
+  /** `CORS_ORIGINS` in the container (comma-separated). @default '' (same origin only) */
+  corsOrigins?: string;
+  /** `LOG_LEVEL` in the container. @default 'info' */
+  logLevel?: string;
+  /** `PING_INTERVAL_MS`. @default 25000 */
+  pingIntervalMs?: number;
+  /** `PING_TIMEOUT_MS`. @default 20000 */
+  pingTimeoutMs?: number;
+  /** `REDIS_ADAPTER`: `sharded` needs Redis 7 and cannot be reached by the emitter worker. @default 'classic' */
+  redisAdapter?: 'classic' | 'sharded';
+  /** Worker tasks (the Redis emitter publisher); 0 leaves the worker out. @default 1 */
+  workerCount?: number;
+  /** @default 'cache.t4g.micro' */
+  redisNodeType?: string;
+  /** Redis engine version (7.x: the sharded adapter needs SSUBSCRIBE). @default '7.1' */
+  redisEngineVersion?: string;
+  /**
+   * Replicas next to the primary. With at least one, `redisMultiAz` gives automatic failover.
+   * @default 1
+   */
+  redisReplicas?: number;
+  /** Multi-AZ with automatic failover (needs `redisReplicas >= 1`). @default true */
+  redisMultiAz?: boolean;
+  /** @default 6379 */
+  redisPort?: number;
+  /** Daily snapshots kept. @default 1 */
+  redisSnapshotRetentionDays?: number;
+}
+
+export interface ApiGwWebSocketOptions extends CommonOptions {
+  /** Stage name; also the last path segment of the management endpoint. @default 'prod' */
+  stageName?: string;
+  /** Steady-state request rate limit of the WebSocket stage (messages/s). @default 500 */
+  throttleRateLimit?: number;
+  /** Burst limit of the WebSocket stage. @default 1000 */
+  throttleBurstLimit?: number;
+  /** Steady-state rate limit of the HTTP API's `POST /jobs/sync`. @default 50 */
+  jobsThrottleRateLimit?: number;
+  /** @default 100 */
+  jobsThrottleBurstLimit?: number;
+  /** Memory of every function (CPU scales with it). @default 512 */
+  memoryMiB?: number;
+  /** Timeout of the request path handlers (connect, disconnect, default, authorizer, jobs). @default 10 */
+  handlerTimeoutSeconds?: number;
+  /** Timeout of `notify` (the demo job "works" up to 60 s inside it, then fans out). @default 90 */
+  notifyTimeoutSeconds?: number;
+  /** `REPLAY_TTL_SECONDS`: how long a notification stays replayable. @default 86400 */
+  replayTtlSeconds?: number;
+  /** `NOTIFY_CONCURRENCY`: parallel posts per notification. @default 10 */
+  notifyConcurrency?: number;
+  /**
+   * `POWERTOOLS_SERVICE_NAME`, and the `service` dimension the 410 alarm reads. Must match what the
+   * handlers emit (apigw-websocket/src/observability.ts).
+   * @default 'syncbell-apigw'
+   */
+  serviceName?: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`, and the namespace the 410 alarm reads. @default 'syncbell' */
+  metricsNamespace?: string;
+  /** Authorizer result cache (seconds); 0 because the token is per connection anyway. @default 0 */
+  authorizerCacheTtlSeconds?: number;
+  /** Alarm when 5xx-type errors per 5 minutes reach this. @default 5 */
+  errorAlarmThreshold?: number;
+  /**
+   * Alarm when stale connections (410 Gone from the management API) per 5 minutes reach this: a
+   * steady stream means `$disconnect` is being missed or clients vanish en masse.
+   * @default 100
+   */
+  goneAlarmThreshold?: number;
+  /** Custom metric the handlers emit per 410 Gone (Powertools EMF, `service` dimension). @default 'PostsGone' */
+  goneMetricName?: string;
+  /**
+   * Create the account-level IAM role API Gateway needs to write WebSocket access logs, and set it
+   * in the account settings. One per account and region: leave off if the account already has one
+   * (DEPLOY.md shows how to check).
+   * @default false
+   */
+  manageApiGatewayAccountLogRole?: boolean;
+}
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const commonSchema = {
+  jwtSecretName: z.string().min(1).optional(),
+  logRetentionDays: positiveInt.default(30),
+  retainData: z.boolean().default(true),
+  alarmEmail: z.email().optional(),
+};
+
+const ecsSchema = z
+  .strictObject({
+    ...commonSchema,
+    maxAzs: z.number().int().min(2).max(6).default(2),
+    natGateways: z.number().int().min(1).max(6).default(1),
+    cpuArchitecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+    taskCpu: z
+      .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
+      .default(512),
+    taskMemoryMiB: positiveInt.default(1024),
+    desiredCount: positiveInt.default(2),
+    maxCount: positiveInt.default(10),
+    cpuTargetPercent: z.number().min(10).max(95).default(60),
+    connectionsPerTaskTarget: positiveInt.default(5000),
+    nofileLimit: z.number().int().min(1024).max(1_048_576).default(65536),
+    containerPort: z.number().int().min(1024).max(65535).default(3000),
+    drainTimeoutMs: z.number().int().min(0).max(100_000).default(10_000),
+    stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
+    idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
+    healthCheckPath: z.string().startsWith('/').default('/healthz'),
+    allowPolling: z.boolean().default(false),
+    stickinessSeconds: z.number().int().min(1).max(604_800).default(86_400),
+    certificateArn: z.string().startsWith('arn:').optional(),
+    ingressCidr: z.cidrv4().default('0.0.0.0/0'),
+    albAccessLogs: z.boolean().default(true),
+    corsOrigins: z.string().default(''),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    pingIntervalMs: positiveInt.default(25_000),
+    pingTimeoutMs: positiveInt.default(20_000),
+    redisAdapter: z.enum(['classic', 'sharded']).default('classic'),
+    workerCount: nonNegativeInt.default(1),
+    redisNodeType: z.string().startsWith('cache.').default('cache.t4g.micro'),
+    redisEngineVersion: z
+      .string()
+      .regex(/^7\.\d+$/)
+      .default('7.1'),
+    redisReplicas: z.number().int().min(0).max(5).default(1),
+    redisMultiAz: z.boolean().default(true),
+    redisPort: z.number().int().min(1024).max(65535).default(6379),
+    redisSnapshotRetentionDays: z.number().int().min(0).max(35).default(1),
+  })
+  .refine((c) => c.maxCount >= c.desiredCount, { message: 'maxCount must be >= desiredCount' })
+  .refine((c) => !c.redisMultiAz || c.redisReplicas >= 1, {
+    message: 'redisMultiAz needs redisReplicas >= 1',
+  })
+  .refine((c) => c.drainTimeoutMs + c.stopGraceMs <= 120_000, {
+    message: 'drainTimeoutMs + stopGraceMs must be <= 120000 (the Fargate stopTimeout cap)',
+  })
+  .refine((c) => c.idleTimeoutSeconds * 1000 > c.pingIntervalMs, {
+    message: 'idleTimeoutSeconds must exceed pingIntervalMs, or the ALB closes idle sockets between pings',
+  });
+
+const apigwSchema = z.strictObject({
+  ...commonSchema,
+  stageName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('prod'),
+  throttleRateLimit: positiveInt.default(500),
+  throttleBurstLimit: positiveInt.default(1000),
+  jobsThrottleRateLimit: positiveInt.default(50),
+  jobsThrottleBurstLimit: positiveInt.default(100),
+  memoryMiB: z.number().int().min(128).max(10_240).default(512),
+  handlerTimeoutSeconds: z.number().int().min(1).max(29).default(10),
+  notifyTimeoutSeconds: z.number().int().min(1).max(900).default(90),
+  replayTtlSeconds: positiveInt.default(86_400),
+  notifyConcurrency: positiveInt.default(10),
+  serviceName: z.string().min(1).default('syncbell-apigw'),
+  metricsNamespace: z.string().min(1).default('syncbell'),
+  authorizerCacheTtlSeconds: z.number().int().min(0).max(3600).default(0),
+  errorAlarmThreshold: positiveInt.default(5),
+  goneAlarmThreshold: positiveInt.default(100),
+  goneMetricName: z.string().min(1).default('PostsGone'),
+  manageApiGatewayAccountLogRole: z.boolean().default(false),
+});
+
+export type EcsSocketIoConfig = z.output<typeof ecsSchema>;
+export type ApiGwWebSocketConfig = z.output<typeof apigwSchema>;
+
+/** Context keys read by `infra/bin/syncbell.ts`. */
+export const ECS_CONTEXT_KEY = 'syncbell:ecs';
+export const APIGW_CONTEXT_KEY = 'syncbell:apigw';
+
+export class InfraConfigError extends Error {
+  override readonly name = 'InfraConfigError';
+}
+
+function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
+  // `-c key=value` arrives as a string; JSON objects in cdk.json arrive parsed.
+  let value = input ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch (cause) {
+      throw new InfraConfigError(`${label}: context value is not JSON`, { cause });
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InfraConfigError(`${label}: ${z.prettifyError(result.error)}`, { cause: result.error });
+  }
+  return result.data;
+}
+
+/**
+ * Defaults merged into `options` (an `EcsSocketIoOptions`, or the raw context value: an object or
+ * its JSON text), validated. Throws `InfraConfigError` naming every bad knob.
+ */
+export function resolveEcsSocketIoConfig(options: unknown = {}): EcsSocketIoConfig {
+  return parseWith(ecsSchema, options, ECS_CONTEXT_KEY);
+}
+
+/** As `resolveEcsSocketIoConfig`, for `ApiGwWebSocketOptions`. */
+export function resolveApiGwWebSocketConfig(options: unknown = {}): ApiGwWebSocketConfig {
+  return parseWith(apigwSchema, options, APIGW_CONTEXT_KEY);
+}
+
+// Compile-time guard: the documented interfaces and the schemas list exactly the same knobs.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type EcsKnobsMatchSchema = Assert<SameKeys<Required<EcsSocketIoOptions>, EcsSocketIoConfig>>;
+export type ApiGwKnobsMatchSchema = Assert<SameKeys<Required<ApiGwWebSocketOptions>, ApiGwWebSocketConfig>>;

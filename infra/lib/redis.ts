@@ -1,0 +1,110 @@
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { acknowledge } from './nag.js';
+import { Construct } from 'constructs';
+
+export interface RedisProps {
+  vpc: ec2.IVpc;
+  nodeType: string;
+  engineVersion: string;
+  /** Replicas beside the primary. */
+  replicas: number;
+  multiAz: boolean;
+  port: number;
+  snapshotRetentionDays: number;
+  retain: boolean;
+}
+
+/**
+ * ElastiCache for Redis (cluster mode off: the Socket.io adapters and the emitter talk to one
+ * primary) with TLS in transit required, encryption at rest and an AUTH token from Secrets Manager.
+ * aws-cdk-lib has no stable L2 for ElastiCache, so this wraps the L1 replication group; access is
+ * still granted through `connections`, never through hand-written rules.
+ */
+export class Redis extends Construct implements ec2.IConnectable {
+  readonly connections: ec2.Connections;
+  /** The AUTH token (`REDIS_AUTH_TOKEN`). */
+  readonly authToken: secretsmanager.Secret;
+  /** `rediss://host:port` of the primary endpoint (`REDIS_URL`). */
+  readonly url: string;
+  readonly replicationGroup: elasticache.CfnReplicationGroup;
+
+  constructor(scope: Construct, id: string, props: RedisProps) {
+    super(scope, id);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'syncbell Redis: ingress only from the Socket.io service and worker',
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({
+      securityGroups: [securityGroup],
+      defaultPort: ec2.Port.tcp(props.port),
+    });
+
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'Subnets', {
+      description: 'syncbell Redis (isolated subnets)',
+      subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+    });
+
+    this.authToken = new secretsmanager.Secret(this, 'AuthToken', {
+      description: 'syncbell ElastiCache AUTH token (REDIS_AUTH_TOKEN)',
+      // AUTH tokens allow 16 to 128 printable characters without @, " or /; alphanumerics are safe.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledge(this.authToken, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'ElastiCache AUTH rotation is a two-step ModifyReplicationGroup (ROTATE then SET) that must be coordinated with the tasks reading the token; there is no managed rotation function for it. docs/DEPLOY.md describes the manual rotation.',
+      },
+    ]);
+
+    this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
+      replicationGroupDescription: 'syncbell Socket.io adapter, replay log and job queue',
+      engine: 'redis',
+      engineVersion: props.engineVersion,
+      cacheNodeType: props.nodeType,
+      port: props.port,
+      numCacheClusters: 1 + props.replicas,
+      automaticFailoverEnabled: props.multiAz,
+      multiAzEnabled: props.multiAz,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      atRestEncryptionEnabled: true,
+      // Rendered as a CloudFormation dynamic reference: the token never appears in the template.
+      authToken: this.authToken.secretValue.unsafeUnwrap(),
+      cacheSubnetGroupName: subnetGroup.ref,
+      securityGroupIds: [securityGroup.securityGroupId],
+      snapshotRetentionLimit: props.snapshotRetentionDays,
+      autoMinorVersionUpgrade: true,
+    });
+    this.replicationGroup.applyRemovalPolicy(props.retain ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY);
+
+    acknowledge(this.replicationGroup, [
+      {
+        id: 'AwsSolutions-AEC5',
+        reason:
+          'A non-default port is obscurity, not a control: the group sits in isolated subnets, its security group admits only the service and worker groups, and TLS plus AUTH are required. The port is a knob (redisPort).',
+      },
+      ...(props.multiAz
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-AEC4',
+              reason:
+                'Multi-AZ was switched off through the redisMultiAz knob (a cost choice for non-production stacks); the default is on.',
+            },
+          ]),
+    ]);
+
+    this.url = Fn.join('', [
+      'rediss://',
+      this.replicationGroup.attrPrimaryEndPointAddress,
+      ':',
+      this.replicationGroup.attrPrimaryEndPointPort,
+    ]);
+  }
+}

@@ -1,0 +1,61 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/** Names the handlers depend on (apigw-websocket/src/config.ts, serverless.yml). */
+export const CONNECTIONS_BY_USER_INDEX = 'byUser';
+/** TTL attribute of both tables, in epoch seconds (milliseconds would never expire). */
+export const TTL_ATTRIBUTE = 'ttl';
+
+export interface TableProps {
+  retain: boolean;
+}
+
+function tableDefaults(props: TableProps): Partial<dynamodb.TablePropsV2> {
+  return {
+    billing: dynamodb.Billing.onDemand(),
+    timeToLiveAttribute: TTL_ATTRIBUTE,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    deletionProtection: props.retain,
+  };
+}
+
+/**
+ * Live WebSocket connections: `connectionId` -> `{ userId, connectedAt, ttl }`. `$disconnect` is
+ * best-effort on AWS, so rows also expire through `ttl` just past the 2-hour connection cap, and
+ * a 410 from the management API deletes the stale row. `notify` finds a user's connections through
+ * the `byUser` GSI, never a scan; the GSI projects everything so `ttl` can be filtered on.
+ */
+export class ConnectionsTable extends Construct {
+  readonly table: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: TableProps) {
+    super(scope, id);
+    this.table = new dynamodb.TableV2(this, 'Resource', {
+      ...tableDefaults(props),
+      partitionKey: { name: 'connectionId', type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: CONNECTIONS_BY_USER_INDEX,
+          partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
+      ],
+    });
+  }
+}
+
+/** The per-user replay log: `userId` + `id` (a ULID, so sorted by time), expiring through `ttl`. */
+export class NotificationsTable extends Construct {
+  readonly table: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: TableProps) {
+    super(scope, id);
+    this.table = new dynamodb.TableV2(this, 'Resource', {
+      ...tableDefaults(props),
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
+  }
+}
