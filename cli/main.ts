@@ -36,7 +36,9 @@ const commands: Record<string, Command> = {
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  const lines = Object.entries(commands).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  );
   return `usage: syncbell <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 

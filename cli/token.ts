@@ -13,6 +13,8 @@ export async function runToken(argv: string[]): Promise<number> {
     return 2;
   }
   const { key } = resolveJwtSecret();
-  process.stdout.write(`${await signToken({ userId, key, expiresInSeconds: Number(values['expires-in']) })}\n`);
+  process.stdout.write(
+    `${await signToken({ userId, key, expiresInSeconds: Number(values['expires-in']) })}\n`,
+  );
   return 0;
 }

@@ -45,7 +45,8 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
     });
     const failed = new Promise<never>((_, reject) => {
       client.on('state', (change) => {
-        if (change.newState === 'disconnected' && change.reason) reject(new Error(`disconnected: ${change.reason.reason}`));
+        if (change.newState === 'disconnected' && change.reason)
+          reject(new Error(`disconnected: ${change.reason.reason}`));
       });
     });
     client.connect();
@@ -61,7 +62,8 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
         body: JSON.stringify({ durationMs: 0 }),
       });
       const body = (await response.json()) as { jobId?: string; acceptedBy?: string; message?: string };
-      if (response.status !== 202 || !body.jobId) throw new Error(`POST /jobs/sync answered ${response.status}: ${body.message}`);
+      if (response.status !== 202 || !body.jobId)
+        throw new Error(`POST /jobs/sync answered ${response.status}: ${body.message}`);
       jobId = body.jobId;
       publishedFrom = body.acceptedBy ?? '';
       if (!target.crossContainer || !servedBy || publishedFrom !== servedBy) break;
@@ -85,7 +87,10 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
       latencyMs: event.meta.latencyMs,
       ...(servedBy ? { servedBy } : {}),
       ...(publishedFrom ? { publishedFrom } : {}),
-      detail: servedBy && publishedFrom ? `client on ${servedBy}, job published from ${publishedFrom}` : 'delivered',
+      detail:
+        servedBy && publishedFrom
+          ? `client on ${servedBy}, job published from ${publishedFrom}`
+          : 'delivered',
     };
   } catch (error) {
     return { variant: target.variant, delivered: false, detail: (error as Error).message };
@@ -114,7 +119,9 @@ export async function runSmoke(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: syncbell smoke [--user ID] [--timeout-ms N]\nNeeds `npm start` running in another shell.\n');
+    process.stdout.write(
+      'usage: syncbell smoke [--user ID] [--timeout-ms N]\nNeeds `npm start` running in another shell.\n',
+    );
     return 0;
   }
   const endpoints = await readPlaygroundEndpoints();

@@ -45,7 +45,9 @@ export async function runStart(argv: string[]): Promise<number> {
     if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
   }
   if (values.polling && containers > 1 && !values.sticky) {
-    process.stdout.write('warning: --polling with several containers needs --sticky (else HTTP 400 "Session ID unknown")\n');
+    process.stdout.write(
+      'warning: --polling with several containers needs --sticky (else HTTP 400 "Session ID unknown")\n',
+    );
   }
   const log = (line: string) => {
     if (values.verbose || /notice|warn|error|fatal/i.test(line)) process.stdout.write(`${line}\n`);
@@ -76,7 +78,11 @@ export async function runStart(argv: string[]): Promise<number> {
   await writePlaygroundEndpoints({
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    ecs: { url: ecs.url, redisMode: ecs.redisMode, containers: ecs.containers().map(({ id, url }) => ({ id, url })) },
+    ecs: {
+      url: ecs.url,
+      redisMode: ecs.redisMode,
+      containers: ecs.containers().map(({ id, url }) => ({ id, url })),
+    },
     ...(apigw ? { apigw } : {}),
   });
 

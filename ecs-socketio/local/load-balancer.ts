@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  request as httpRequest,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 
@@ -40,6 +46,11 @@ export interface LoadBalancer {
   readonly port: number;
   /** Targets currently passing health checks. */
   healthyTargets(): string[];
+  /**
+   * Takes a target out of rotation (or puts it back), as ECS does with the target group when it
+   * stops a task: new connections go elsewhere at once, open tunnels are left alone.
+   */
+  setRegistered(targetId: string, registered: boolean): void;
   /** Open WebSocket tunnels. */
   tunnels(): TunnelInfo[];
   /**
@@ -75,6 +86,8 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   const proxy = createProxyServer({ xfwd: true });
   // Until the first probe answers, every target is tried: the passive check below catches the dead.
   const healthy = new Set(targets.map((t) => t.id));
+  const deregistered = new Set<string>();
+  const routable = (id: string) => healthy.has(id) && !deregistered.has(id);
   const tunnels = new Map<number, Tunnel>();
   const tunnelBySocket = new WeakMap<Socket, Tunnel>();
   let nextTunnelId = 1;
@@ -84,11 +97,11 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     if (sticky) {
       const pinned = cookieValue(req.headers.cookie, stickyCookieName);
       const target = targets.find((t) => t.id === pinned);
-      if (target && healthy.has(target.id) && !exclude.has(target.id)) return target;
+      if (target && routable(target.id) && !exclude.has(target.id)) return target;
     }
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(cursor + i) % targets.length] as LoadBalancerTarget;
-      if (healthy.has(target.id) && !exclude.has(target.id)) {
+      if (routable(target.id) && !exclude.has(target.id)) {
         cursor = (cursor + i + 1) % targets.length;
         return target;
       }
@@ -96,17 +109,21 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     return undefined;
   }
 
-  const isRefused = (error: unknown) => ['ECONNREFUSED', 'ECONNRESET'].includes((error as NodeJS.ErrnoException)?.code ?? '');
+  const isRefused = (error: unknown) =>
+    ['ECONNREFUSED', 'ECONNRESET'].includes((error as NodeJS.ErrnoException)?.code ?? '');
 
   function handleWeb(req: IncomingMessage, res: ServerResponse): void {
     const target = pick(req, new Set());
     if (!target) {
       res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'no_healthy_target', message: 'no healthy target behind the load balancer' }));
+      res.end(
+        JSON.stringify({ code: 'no_healthy_target', message: 'no healthy target behind the load balancer' }),
+      );
       return;
     }
     res.setHeader('x-syncbell-target', target.id);
-    if (sticky) res.setHeader('set-cookie', `${stickyCookieName}=${target.id}; Path=/; HttpOnly; SameSite=Lax`);
+    if (sticky)
+      res.setHeader('set-cookie', `${stickyCookieName}=${target.id}; Path=/; HttpOnly; SameSite=Lax`);
     proxy.web(req, res, { target: target.url }, (error) => {
       if (isRefused(error)) healthy.delete(target.id);
       if (!res.headersSent) {
@@ -116,38 +133,28 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     });
   }
 
-  function handleUpgrade(req: IncomingMessage, client: Socket, head: Buffer, tried = new Set<string>()): void {
-    const target = pick(req, tried);
+  function handleUpgrade(req: IncomingMessage, client: Socket, head: Buffer): void {
+    const target = pick(req, new Set());
     if (!target) {
       client.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    tried.add(target.id);
-    let tunnel = tunnelBySocket.get(client);
-    if (!tunnel) {
-      tunnel = {
-        id: nextTunnelId++,
-        targetId: target.id,
-        remoteAddress: client.remoteAddress,
-        remotePort: client.remotePort,
-        openedAtMs: Date.now(),
-        blackholed: false,
-        client,
-      };
-      tunnelBySocket.set(client, tunnel);
-      tunnels.set(tunnel.id, tunnel);
-      const id = tunnel.id;
-      client.on('close', () => tunnels.delete(id));
-      // Idle timeout: Node counts reads and writes on the client side, which carries both directions.
-      client.setTimeout(idleTimeoutMs, () => client.destroy());
-    }
-    tunnel.targetId = target.id;
+    const tunnel: Tunnel = {
+      id: nextTunnelId++,
+      targetId: target.id,
+      remoteAddress: client.remoteAddress,
+      remotePort: client.remotePort,
+      openedAtMs: Date.now(),
+      blackholed: false,
+      client,
+    };
+    tunnelBySocket.set(client, tunnel);
+    tunnels.set(tunnel.id, tunnel);
+    client.on('close', () => tunnels.delete(tunnel.id));
     proxy.ws(req, client, head, { target: target.url }, (error) => {
-      // A container that stopped listening (drain, crash) refuses: fail over like the ALB would.
-      if (isRefused(error) && !client.destroyed) {
-        healthy.delete(target.id);
-        handleUpgrade(req, client, head, tried);
-      } else client.destroy();
+      // A target that refuses (crashed, stopped listening) is out until a health check passes.
+      // This attempt fails, as at an ALB before its health checks notice; the client retries.
+      if (isRefused(error)) healthy.delete(target.id);
     });
   }
 
@@ -155,6 +162,9 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     proxyReq.on('upgrade', (_res, upstream: Socket) => {
       const tunnel = tunnelBySocket.get(client);
       if (tunnel) tunnel.upstream = upstream;
+      // Idle timeout, set after http-proxy's own socket setup (which clears timeouts). Node
+      // counts reads and writes on the client side, and the client side carries both directions.
+      client.setTimeout(idleTimeoutMs, () => client.destroy());
     });
   });
   proxy.on('error', () => {
@@ -167,10 +177,14 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
 
   async function probe(target: LoadBalancerTarget): Promise<void> {
     const ok = await new Promise<boolean>((resolve) => {
-      const req = httpRequest(`${target.url}${healthCheckPath}`, { timeout: Math.max(200, healthCheckIntervalMs) }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
+      const req = httpRequest(
+        `${target.url}${healthCheckPath}`,
+        { timeout: Math.max(200, healthCheckIntervalMs) },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(false));
       req.end();
@@ -190,7 +204,11 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   return {
     url: `http://${host}:${boundPort}`,
     port: boundPort,
-    healthyTargets: () => targets.filter((t) => healthy.has(t.id)).map((t) => t.id),
+    healthyTargets: () => targets.filter((t) => routable(t.id)).map((t) => t.id),
+    setRegistered(targetId, registered) {
+      if (registered) deregistered.delete(targetId);
+      else deregistered.add(targetId);
+    },
     tunnels: () =>
       [...tunnels.values()].map(({ id, targetId, remoteAddress, remotePort, openedAtMs, blackholed }) => ({
         id,

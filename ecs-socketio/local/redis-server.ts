@@ -46,9 +46,13 @@ export async function startOwnedRedis(options: { port?: number } = {}): Promise<
   const port = options.port ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const spawned = child;
     await new Promise<void>((resolve, reject) => {
       spawned.once('spawn', resolve);

@@ -62,7 +62,9 @@ interface ManagedProcess {
   child: ChildProcess | undefined;
 }
 
-async function resolveRedis(options: EcsLocalOptions): Promise<{ url?: string; mode: RedisMode; owned?: OwnedRedis }> {
+async function resolveRedis(
+  options: EcsLocalOptions,
+): Promise<{ url?: string; mode: RedisMode; owned?: OwnedRedis }> {
   if (options.ownRedis) {
     const owned = await startOwnedRedis();
     return { url: owned.url, mode: 'owned', owned };
@@ -87,7 +89,9 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const redis = await resolveRedis(options);
   const containerCount = redis.mode === 'memory' ? 1 : (options.containers ?? 2);
   if (redis.mode === 'memory') {
-    log('notice: no Redis answers and redis-server is not installed: running ONE container with the in-memory adapter');
+    log(
+      'notice: no Redis answers and redis-server is not installed: running ONE container with the in-memory adapter',
+    );
   }
   const baseEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -99,7 +103,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   };
 
   const processes: ManagedProcess[] = [];
-  for (let i = 1; i <= containerCount; i++) processes.push({ id: `ecs-${i}`, port: await freePort(), child: undefined });
+  for (let i = 1; i <= containerCount; i++)
+    processes.push({ id: `ecs-${i}`, port: await freePort(), child: undefined });
 
   const pipeOutput = (child: ChildProcess, id: string) => {
     for (const stream of [child.stdout, child.stderr]) {
@@ -119,7 +124,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       });
       managed.child = child;
       pipeOutput(child, managed.id);
-      const onExit = (code: number | null) => reject(new Error(`container ${managed.id} exited during start-up (code ${code})`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`container ${managed.id} exited during start-up (code ${code})`));
       child.once('exit', onExit);
       child.on('message', (message: { type?: string }) => {
         if (message?.type === 'listening') {
@@ -133,7 +139,9 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   let lb: LoadBalancer | undefined;
   const stop = async () => {
     await lb?.close();
-    const children = [...processes.map((p) => p.child), worker].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
+    const children = [...processes.map((p) => p.child), worker].filter(
+      (c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null,
+    );
     await Promise.all(
       children.map(
         (child) =>
@@ -146,8 +154,23 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     await redis.owned?.stop();
   };
 
+  const untilReady = async (managed: ManagedProcess) => {
+    // Listening is not ready: the Redis adapter may still be connecting. The ALB would not route yet either.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`http://127.0.0.1:${managed.port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`container ${managed.id} did not become ready within 15 s`);
+  };
+
   try {
     await Promise.all(processes.map(spawnContainer));
+    await Promise.all(processes.map(untilReady));
     if (options.worker ?? true) {
       if (redis.mode === 'memory') log('notice: the emitter worker needs Redis; not started');
       else {
@@ -201,6 +224,9 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       const child = find(id).child;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // ECS deregisters a task it stops from the target group before SIGTERM; a crash (SIGKILL)
+      // is only noticed by the health checks.
+      if (signal === 'SIGTERM') balancer.setRegistered(id, false);
       child.kill(signal);
       await exited;
     },
@@ -208,6 +234,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       const managed = find(id);
       if (managed.child && managed.child.exitCode === null && managed.child.signalCode === null) return;
       await spawnContainer(managed);
+      await untilReady(managed);
+      balancer.setRegistered(id, true);
     },
     stop,
   };

@@ -16,7 +16,10 @@ export const ecsEnvSchema = z.object({
   /** Shown to clients as `servedBy`. @default the hostname (the ECS task's) */
   CONTAINER_ID: z.string().min(1).max(128).default(hostname()),
   /** `redis://` or `rediss://` (TLS, as ElastiCache with in-transit encryption). @default redis://127.0.0.1:6379 */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   /** ElastiCache AUTH token, injected from Secrets Manager. @default none */
   REDIS_AUTH_TOKEN: z.string().optional(),
   /**
@@ -66,7 +69,9 @@ export type EcsConfig = z.infer<typeof ecsEnvSchema>;
 export function loadEcsConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
   const result = ecsEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n');
     throw new ConfigError(`invalid ECS service configuration:\n${problems}`);
   }
   return result.data;

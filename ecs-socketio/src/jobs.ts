@@ -31,7 +31,10 @@ export type QueuedJob = z.infer<typeof queuedJobSchema>;
 export const JOB_QUEUE_KEY = 'syncbell:jobs';
 
 /** The notification a finished demo sync produces. */
-export function completionFor(job: Pick<QueuedJob, 'jobId' | 'userId' | 'outcome' | 'durationMs'>, ranOn: string): Notification {
+export function completionFor(
+  job: Pick<QueuedJob, 'jobId' | 'userId' | 'outcome' | 'durationMs'>,
+  ranOn: string,
+): Notification {
   return createNotification({
     type: job.outcome === 'complete' ? 'sync.complete' : 'sync.failed',
     userId: job.userId,

@@ -9,6 +9,9 @@ export function createLogger(name: string, level: string, containerId: string): 
     name,
     level,
     base: { container: containerId },
-    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'data', '*.data'], remove: true },
+    redact: {
+      paths: ['token', '*.token', 'authorization', '*.authorization', 'data', '*.data'],
+      remove: true,
+    },
   });
 }

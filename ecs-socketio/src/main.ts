@@ -12,10 +12,14 @@ async function main(): Promise<void> {
   const config = loadEcsConfig();
   const logger = createLogger('syncbell-ecs', config.LOG_LEVEL, config.CONTAINER_ID);
   const secret = resolveJwtSecret();
-  if (secret.isDevSecret) logger.warn('JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
-  if (config.REDIS_ADAPTER === 'memory') logger.warn('in-memory adapter: notifications reach only clients of this container');
+  if (secret.isDevSecret)
+    logger.warn('JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
+  if (config.REDIS_ADAPTER === 'memory')
+    logger.warn('in-memory adapter: notifications reach only clients of this container');
   if (config.REDIS_ADAPTER === 'sharded') {
-    logger.warn('sharded adapter: @socket.io/redis-emitter publishes with PUBLISH and cannot reach these servers');
+    logger.warn(
+      'sharded adapter: @socket.io/redis-emitter publishes with PUBLISH and cannot reach these servers',
+    );
   }
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });
   const port = await server.listen();

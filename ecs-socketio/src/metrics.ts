@@ -16,7 +16,11 @@ export function createEcsMetrics(containerId: string): EcsMetrics {
   registry.setDefaultLabels({ container: containerId });
   return {
     registry,
-    connections: new Gauge({ name: 'syncbell_connections', help: 'Open Socket.io connections on this container', registers: [registry] }),
+    connections: new Gauge({
+      name: 'syncbell_connections',
+      help: 'Open Socket.io connections on this container',
+      registers: [registry],
+    }),
     connectsTotal: new Counter({
       name: 'syncbell_connects_total',
       help: 'Connection attempts by outcome (accepted, invalid_token, token_expired)',
@@ -35,7 +39,11 @@ export function createEcsMetrics(containerId: string): EcsMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    replayed: new Counter({ name: 'syncbell_replayed_total', help: 'Notifications sent in resume replays', registers: [registry] }),
+    replayed: new Counter({
+      name: 'syncbell_replayed_total',
+      help: 'Notifications sent in resume replays',
+      registers: [registry],
+    }),
     clientErrors: new Counter({
       name: 'syncbell_client_errors_total',
       help: 'Frames refused, by error code',

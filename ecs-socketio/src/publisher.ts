@@ -13,7 +13,11 @@ export interface RoomEmitter {
  * connect, before asking to resume). Either way it is not lost; at worst it is seen twice and
  * the SDK drops the repeat.
  */
-export async function publishNotification(log: ReplayLog, emitter: RoomEmitter, notification: Notification): Promise<void> {
+export async function publishNotification(
+  log: ReplayLog,
+  emitter: RoomEmitter,
+  notification: Notification,
+): Promise<void> {
   await log.append(notification);
   emitter.to(userRoom(notification.userId)).emit(SocketEvent.Notification, notification);
 }

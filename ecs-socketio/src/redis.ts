@@ -12,7 +12,10 @@ export interface RedisConnectionOptions {
  * (`autoResubscribe`), where node-redis has been known not to (socket.io issue 4845,
  * redis-adapter issue 446). Commands issued while disconnected queue up and run on reconnect.
  */
-export function createRedis({ url, authToken, name }: RedisConnectionOptions, overrides: RedisOptions = {}): Redis {
+export function createRedis(
+  { url, authToken, name }: RedisConnectionOptions,
+  overrides: RedisOptions = {},
+): Redis {
   return new Redis(url, {
     connectionName: name,
     ...(authToken ? { password: authToken } : {}),

@@ -26,7 +26,12 @@ export interface ReplayLog {
  * packets (no connection state recovery), so replay lives here: written before every publish,
  * read on every resume.
  */
-export function createReplayLog({ redis, maxLen = 1000, ttlSeconds = 86_400, keyPrefix = 'syncbell:log:' }: ReplayLogOptions): ReplayLog {
+export function createReplayLog({
+  redis,
+  maxLen = 1000,
+  ttlSeconds = 86_400,
+  keyPrefix = 'syncbell:log:',
+}: ReplayLogOptions): ReplayLog {
   const keyOf = (userId: string) => `${keyPrefix}{${userId}}`;
   return {
     async append(notification) {
@@ -42,8 +47,11 @@ export function createReplayLog({ redis, maxLen = 1000, ttlSeconds = 86_400, key
         });
     },
     async read(userId, after) {
-      if (after === undefined) return { notifications: [], truncated: false };
-      const entries = await redis.xrange(keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
+      // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
+      const entries =
+        after === undefined
+          ? await redis.xrevrange(keyOf(userId), '+', '-', 'COUNT', 1)
+          : await redis.xrange(keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
       const log: Notification[] = [];
       for (const [, fields] of entries) {
         const raw = fields[1];

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
@@ -52,13 +57,42 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   const http = createHttpServer();
   const redisOptions = { url: config.REDIS_URL, authToken: config.REDIS_AUTH_TOKEN };
   const useRedis = config.REDIS_ADAPTER !== 'memory';
-  const pub: Redis | undefined = useRedis ? createRedis({ ...redisOptions, name: `syncbell:${config.CONTAINER_ID}:pub` }) : undefined;
+  const pub: Redis | undefined = useRedis
+    ? createRedis({ ...redisOptions, name: `syncbell:${config.CONTAINER_ID}:pub` })
+    : undefined;
   const sub: Redis | undefined = pub?.duplicate({ connectionName: `syncbell:${config.CONTAINER_ID}:sub` });
-  for (const [role, client] of [['pub', pub], ['sub', sub]] as const) {
+  for (const [role, client] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const) {
     client?.on('error', (error) => logger.warn({ err: error.message, role }, 'redis connection error'));
     client?.on('ready', () => logger.info({ role }, 'redis ready'));
   }
-  const replayLog = pub ? createReplayLog({ redis: pub, maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS }) : undefined;
+  // While the subscriber was down, publishes from other containers went nowhere for our clients,
+  // but their sockets stayed open, so nothing makes them resume. When the subscription is back,
+  // tell local clients to resume. The PING is queued behind ioredis's automatic re-SUBSCRIBE, so
+  // when it answers the subscription is in place and any later publish arrives live.
+  let subscriberWasDown = false;
+  sub?.on('close', () => {
+    subscriberWasDown = true;
+  });
+  sub?.on('ready', () => {
+    if (!subscriberWasDown) return;
+    subscriberWasDown = false;
+    void sub
+      .ping()
+      .catch(() => undefined)
+      .then(() => {
+        logger.info(
+          { sockets: io.of('/').sockets.size },
+          'redis subscription restored: asking clients to resume',
+        );
+        io.local.emit(SocketEvent.Resync);
+      });
+  });
+  const replayLog = pub
+    ? createReplayLog({ redis: pub, maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS })
+    : undefined;
 
   const io: Server = new Server(http, {
     transports: config.ALLOW_POLLING ? ['polling', 'websocket'] : ['websocket'],
@@ -77,7 +111,9 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       : {}),
   });
   if (config.ALLOW_POLLING) {
-    logger.warn('long polling is enabled: with more than one container the load balancer needs sticky sessions');
+    logger.warn(
+      'long polling is enabled: with more than one container the load balancer needs sticky sessions',
+    );
   }
 
   // The handshake request (headers, URL, socket) is retained per connection; the socket.io
@@ -95,7 +131,9 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       },
       (error: unknown) => {
         const body: ErrorFrameBody =
-          error instanceof AuthError ? error.toFrame() : { code: ErrorCode.Internal, message: 'authentication failed' };
+          error instanceof AuthError
+            ? error.toFrame()
+            : { code: ErrorCode.Internal, message: 'authentication failed' };
         metrics.connectsTotal.inc({ outcome: body.code });
         next(Object.assign(new Error(body.message), { data: body }));
       },
@@ -134,9 +172,15 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
 
     // Every inbound event is looked at here; only `resume` is answered with data.
     socket.use(([event, ...args], next) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as (body: unknown) => void) : undefined;
+      const ack =
+        typeof args[args.length - 1] === 'function'
+          ? (args[args.length - 1] as (body: unknown) => void)
+          : undefined;
       if (overBudget()) {
-        const body = { code: ErrorCode.RateLimited, message: `more than ${config.MAX_FRAMES_PER_SECOND} frames per second` };
+        const body = {
+          code: ErrorCode.RateLimited,
+          message: `more than ${config.MAX_FRAMES_PER_SECOND} frames per second`,
+        };
         metrics.clientErrors.inc({ code: body.code });
         if (ack) ack(body);
         else if (framesInWindow === config.MAX_FRAMES_PER_SECOND + 1) socket.emit(SocketEvent.Error, body);
@@ -161,7 +205,10 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       const parsed = resumeRequestSchema.safeParse(request);
       if (!parsed.success) {
         metrics.clientErrors.inc({ code: ErrorCode.BadRequest });
-        ack({ code: ErrorCode.BadRequest, message: `bad resume request: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+        ack({
+          code: ErrorCode.BadRequest,
+          message: `bad resume request: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        });
         return;
       }
       try {
@@ -205,14 +252,21 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   }
 
   async function startJob(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (draining) return sendJson(res, 503, { code: ErrorCode.ServerShuttingDown, message: 'this container is draining' });
+    if (draining)
+      return sendJson(res, 503, {
+        code: ErrorCode.ServerShuttingDown,
+        message: 'this container is draining',
+      });
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
     let userId: string;
     try {
       ({ userId } = await verifyToken(token, jwtKey));
     } catch (error) {
-      const body = error instanceof AuthError ? error.toFrame() : { code: ErrorCode.InvalidToken, message: 'invalid token' };
+      const body =
+        error instanceof AuthError
+          ? error.toFrame()
+          : { code: ErrorCode.InvalidToken, message: 'invalid token' };
       return sendJson(res, 401, body);
     }
     let body: unknown;
@@ -233,7 +287,10 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       });
     }
     if (parsed.data.durationMs > config.MAX_JOB_DURATION_MS) {
-      return sendJson(res, 400, { code: ErrorCode.BadRequest, message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}` });
+      return sendJson(res, 400, {
+        code: ErrorCode.BadRequest,
+        message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}`,
+      });
     }
     const job: QueuedJob = {
       jobId: randomUUID(),
@@ -243,7 +300,8 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       enqueuedAtMs: Date.now(),
     };
     if (parsed.data.publishVia === 'worker') {
-      if (!pub) return sendJson(res, 503, { code: ErrorCode.Internal, message: 'the worker path needs Redis' });
+      if (!pub)
+        return sendJson(res, 503, { code: ErrorCode.Internal, message: 'the worker path needs Redis' });
       await pub.lpush(JOB_QUEUE_KEY, JSON.stringify(job));
     } else {
       const run = (async () => {
@@ -252,21 +310,33 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         if (replayLog) await publishNotification(replayLog, io, notification);
         else io.to(userRoom(job.userId)).emit(SocketEvent.Notification, notification);
         metrics.notificationsSent.inc({ path: 'container' });
-      })().catch((error: unknown) => logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'));
+      })().catch((error: unknown) =>
+        logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'),
+      );
       inFlightJobs.add(run);
       void run.finally(() => inFlightJobs.delete(run));
     }
-    sendJson(res, 202, { jobId: job.jobId, acceptedBy: config.CONTAINER_ID, publishVia: parsed.data.publishVia });
+    sendJson(res, 202, {
+      jobId: job.jobId,
+      acceptedBy: config.CONTAINER_ID,
+      publishVia: parsed.data.publishVia,
+    });
   }
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/socket.io')) return; // socket.io answers these
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok', containerId: config.CONTAINER_ID });
+    if (req.method === 'GET' && path === '/healthz')
+      return sendJson(res, 200, { status: 'ok', containerId: config.CONTAINER_ID });
     if (req.method === 'GET' && path === '/readyz') {
       const redisReady = !pub || (pub.status === 'ready' && sub?.status === 'ready');
       const ready = !draining && redisReady;
-      return sendJson(res, ready ? 200 : 503, { ready, draining, redis: pub ? pub.status : 'none', containerId: config.CONTAINER_ID });
+      return sendJson(res, ready ? 200 : 503, {
+        ready,
+        draining,
+        redis: pub ? pub.status : 'none',
+        containerId: config.CONTAINER_ID,
+      });
     }
     if (req.method === 'GET' && path === '/metrics') {
       void metrics.registry.metrics().then((text) => {
@@ -276,10 +346,12 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       return;
     }
     if (path === '/jobs/sync') {
-      if (req.method !== 'POST') return sendJson(res, 405, { code: ErrorCode.BadRequest, message: 'use POST' });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { code: ErrorCode.BadRequest, message: 'use POST' });
       startJob(req, res).catch((error: unknown) => {
         logger.error({ err: (error as Error).message }, 'job request failed');
-        if (!res.headersSent) sendJson(res, 500, { code: ErrorCode.Internal, message: 'could not start the job' });
+        if (!res.headersSent)
+          sendJson(res, 500, { code: ErrorCode.Internal, message: 'could not start the job' });
       });
       return;
     }
@@ -320,7 +392,10 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       logger.info({ sockets: sockets.length, drainTimeoutMs: config.DRAIN_TIMEOUT_MS }, 'draining');
       for (let i = 0; i < sockets.length; i += perWave) {
         for (const socket of sockets.slice(i, i + perWave)) {
-          socket.emit(SocketEvent.Draining, { code: ErrorCode.ServerShuttingDown, message: 'container is draining; reconnect' });
+          socket.emit(SocketEvent.Draining, {
+            code: ErrorCode.ServerShuttingDown,
+            message: 'container is draining; reconnect',
+          });
           socket.disconnect(true);
         }
         if (i + perWave < sockets.length) await delay(waveGapMs);

@@ -7,9 +7,14 @@ import { startWorker } from './worker.js';
 const config = loadEcsConfig();
 const workerId = `worker-${config.CONTAINER_ID}`;
 const logger = createLogger('syncbell-worker', config.LOG_LEVEL, workerId);
-const redis = createRedis({ url: config.REDIS_URL, authToken: config.REDIS_AUTH_TOKEN, name: `${workerId}:cmd` });
+const redis = createRedis({
+  url: config.REDIS_URL,
+  authToken: config.REDIS_AUTH_TOKEN,
+  name: `${workerId}:cmd`,
+});
 const queueRedis = redis.duplicate({ connectionName: `${workerId}:queue` });
-for (const client of [redis, queueRedis]) client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
+for (const client of [redis, queueRedis])
+  client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
 const worker = startWorker({
   redis,
   queueRedis,

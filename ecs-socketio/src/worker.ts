@@ -30,7 +30,15 @@ export interface Worker {
  * server: it PUBLISHes straight to the adapter's channel, so it only reaches servers using the
  * classic (non-sharded) Redis adapter.
  */
-export function startWorker({ redis, queueRedis, logger, workerId, replayMaxLen, replayTtlSeconds, pollSeconds = 1 }: WorkerOptions): Worker {
+export function startWorker({
+  redis,
+  queueRedis,
+  logger,
+  workerId,
+  replayMaxLen,
+  replayTtlSeconds,
+  pollSeconds = 1,
+}: WorkerOptions): Worker {
   const emitter = new Emitter(redis, { key: 'syncbell' });
   const log = createReplayLog({ redis, maxLen: replayMaxLen, ttlSeconds: replayTtlSeconds });
   const running = new Set<Promise<void>>();
@@ -60,7 +68,9 @@ export function startWorker({ redis, queueRedis, logger, workerId, replayMaxLen,
         continue;
       }
       if (!popped) continue;
-      const task = run(popped[1]).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'job failed'));
+      const task = run(popped[1]).catch((error: unknown) =>
+        logger.error({ err: (error as Error).message }, 'job failed'),
+      );
       running.add(task);
       void task.finally(() => running.delete(task));
     }

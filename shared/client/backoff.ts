@@ -4,7 +4,12 @@
  * so tests can pin it. Full jitter spreads a herd of reconnecting clients (say, after a
  * container dies) instead of bringing them back in synchronized waves.
  */
-export function backoff(step: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoff(
+  step: number,
+  minMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.max(0, step));
   return Math.floor(random() * ceiling);
 }

@@ -150,7 +150,11 @@ class Client implements SyncbellClient {
     this.#connection = undefined;
     this.#held = undefined;
     connection?.close();
-    this.#setState(ClientState.Disconnected, { code: 'client_close', reason: 'closed by the app', reconnect: false });
+    this.#setState(ClientState.Disconnected, {
+      code: 'client_close',
+      reason: 'closed by the app',
+      reconnect: false,
+    });
   }
 
   async #open(): Promise<void> {
@@ -180,6 +184,12 @@ class Client implements SyncbellClient {
           if (this.#held) this.#held.push(notification);
           else this.#deliver(notification, false);
         },
+        onResync: () => {
+          // Hold live notifications again until the replay answer is in, so order is kept.
+          if (generation !== this.#generation || this.#held) return;
+          this.#held = [];
+          void this.#resume(generation);
+        },
         onServerError: (code, message) => {
           if (generation === this.#generation) this.#emitError(code, message);
         },
@@ -199,8 +209,10 @@ class Client implements SyncbellClient {
       const held = this.#held ?? [];
       this.#held = undefined;
       for (const notification of held) this.#deliver(notification, false);
+      // Nothing seen yet: remember where the log stood, so a reconnect replays from there.
+      if (this.#lastSeenId === undefined && answer.cursor !== undefined) this.#lastSeenId = answer.cursor;
       this.#attempt = 0; // success resets the backoff
-      this.#setState(ClientState.Connected);
+      if (this.#state !== ClientState.Connected) this.#setState(ClientState.Connected);
       this.#events.emit('resumed', {
         replayed: answer.notifications.length,
         truncated: answer.truncated,
@@ -222,7 +234,10 @@ class Client implements SyncbellClient {
     if (!this.#seen.add(notification.id)) return;
     this.#lastSeenId = notification.id;
     const receivedAtMs = this.#config.now();
-    const event = { notification, meta: { replayed, latencyMs: receivedAtMs - notification.createdAtMs, receivedAtMs } };
+    const event = {
+      notification,
+      meta: { replayed, latencyMs: receivedAtMs - notification.createdAtMs, receivedAtMs },
+    };
     this.#events.emit('notification', event);
     this.#events.emit(notification.type, event);
   }
@@ -233,7 +248,10 @@ class Client implements SyncbellClient {
     this.#generation++;
     this.#connection = undefined;
     this.#held = undefined;
-    if (typeof reason.code === 'string' && (reason.code === ErrorCode.InvalidToken || reason.code === ErrorCode.TokenExpired)) {
+    if (
+      typeof reason.code === 'string' &&
+      (reason.code === ErrorCode.InvalidToken || reason.code === ErrorCode.TokenExpired)
+    ) {
       this.#emitError(reason.code, reason.reason);
     }
     // A static token that expired will not get better by retrying it.
@@ -243,14 +261,23 @@ class Client implements SyncbellClient {
       return;
     }
     const delayMs = reason.immediate
-      ? Math.min(this.#config.minReconnectDelayMs, backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random))
-      : backoff(this.#attempt, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random);
+      ? Math.min(
+          this.#config.minReconnectDelayMs,
+          backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random),
+        )
+      : backoff(
+          this.#attempt,
+          this.#config.minReconnectDelayMs,
+          this.#config.maxReconnectDelayMs,
+          this.#config.random,
+        );
     this.#attempt++;
     this.#setState(ClientState.Connecting, reason);
     const scheduledGeneration = this.#generation;
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
-      if (scheduledGeneration === this.#generation && this.#state === ClientState.Connecting) void this.#open();
+      if (scheduledGeneration === this.#generation && this.#state === ClientState.Connecting)
+        void this.#open();
     }, delayMs);
   }
 

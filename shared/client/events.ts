@@ -9,8 +9,8 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
   readonly #handlers = new Map<keyof Events, Set<Handler<never>>>();
 
   on<K extends keyof Events>(type: K, handler: Handler<Events[K]>): () => void {
-    let set = this.#handlers.get(type);
-    if (!set) this.#handlers.set(type, (set = new Set()));
+    const set = this.#handlers.get(type) ?? new Set<Handler<never>>();
+    this.#handlers.set(type, set);
     set.add(handler as Handler<never>);
     return () => set.delete(handler as Handler<never>);
   }

@@ -17,6 +17,8 @@ export interface TransportHandlers {
   onNotification(notification: Notification): void;
   /** A non-fatal complaint from the server about something the client sent. */
   onServerError(code: string, message: string): void;
+  /** The server says live delivery may have had a gap: the client resumes again on this connection. */
+  onResync(): void;
   /** Called exactly once per `open`, whether the connection failed to open or closed later. */
   onClose(reason: DisconnectReason): void;
 }

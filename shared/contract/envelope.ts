@@ -61,10 +61,30 @@ export function createNotification(input: NewNotification, nowMs: number = Date.
   });
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const FLOOR_SUFFIX = '0'.repeat(16);
+
 /** Epoch ms encoded in a ULID's first 10 characters. */
 export function ulidTimeMs(id: string): number {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   let ms = 0;
-  for (const ch of id.slice(0, 10)) ms = ms * 32 + alphabet.indexOf(ch);
+  for (const ch of id.slice(0, 10)) ms = ms * 32 + CROCKFORD.indexOf(ch);
   return ms;
+}
+
+/**
+ * The smallest ULID of a millisecond (randomness all zero): a *time cursor* that sorts before
+ * every real id created at or after `timeMs`. Real ids with 80 zero random bits do not happen.
+ */
+export function ulidFloor(timeMs: number): string {
+  let time = '';
+  let rest = Math.max(0, Math.floor(timeMs));
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD.charAt(rest % 32) + time;
+    rest = Math.floor(rest / 32);
+  }
+  return time + FLOOR_SUFFIX;
+}
+
+export function isUlidFloor(id: string): boolean {
+  return id.endsWith(FLOOR_SUFFIX);
 }

@@ -23,7 +23,11 @@ export interface ErrorFrameBody {
 
 export class AuthError extends SyncbellError {
   override readonly name = 'AuthError';
-  constructor(code: typeof Codes.InvalidToken | typeof Codes.TokenExpired, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: typeof Codes.InvalidToken | typeof Codes.TokenExpired,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

@@ -90,6 +90,8 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
      * message at 128 KB, so a long replay is split; absent means this is the last (or only) one.
      */
     more: z.boolean().optional(),
+    /** As in `replayResultSchema`: where a client that has seen nothing yet resumes next time. */
+    cursor: ulidSchema.optional(),
   }),
   z.object({ type: z.literal('pong'), requestId: z.string().optional(), serverTimeMs: z.number() }),
   z.object({

@@ -8,7 +8,13 @@ import {
   SyncbellError,
   TERMINAL_ERROR_CODES,
 } from '../../contract/index.js';
-import type { ReplayAnswer, Transport, TransportConnection, TransportHandlers, TransportOpenOptions } from '../transport.js';
+import type {
+  ReplayAnswer,
+  Transport,
+  TransportConnection,
+  TransportHandlers,
+  TransportOpenOptions,
+} from '../transport.js';
 
 export interface SocketIoTransportOptions {
   /**
@@ -56,7 +62,11 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       socket.on('connect_error', (error: Error & { data?: unknown }) => {
         const body = errorFrameBodySchema.safeParse(error.data);
         if (body.success) {
-          finish({ code: body.data.code, reason: body.data.message, reconnect: !TERMINAL_ERROR_CODES.has(body.data.code) });
+          finish({
+            code: body.data.code,
+            reason: body.data.message,
+            reconnect: !TERMINAL_ERROR_CODES.has(body.data.code),
+          });
         } else {
           finish({ code: 'connect_error', reason: error.message, reconnect: true });
         }
@@ -64,18 +74,28 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       socket.on(SocketEvent.Notification, (payload: unknown) => {
         const parsed = notificationSchema.safeParse(payload);
         if (parsed.success) handlers.onNotification(parsed.data);
-        else handlers.onServerError(ErrorCode.BadRequest, 'server sent a notification that does not match the contract');
+        else
+          handlers.onServerError(
+            ErrorCode.BadRequest,
+            'server sent a notification that does not match the contract',
+          );
       });
       socket.on(SocketEvent.Error, (payload: unknown) => {
         const body = errorFrameBodySchema.safeParse(payload);
         if (body.success) handlers.onServerError(body.data.code, body.data.message);
       });
+      socket.on(SocketEvent.Resync, () => handlers.onResync());
       socket.on(SocketEvent.Draining, () => {
         draining = true;
       });
       socket.on('disconnect', (reason) => {
         if (draining) {
-          finish({ code: ErrorCode.ServerShuttingDown, reason: 'server is draining', reconnect: true, immediate: true });
+          finish({
+            code: ErrorCode.ServerShuttingDown,
+            reason: 'server is draining',
+            reconnect: true,
+            immediate: true,
+          });
         } else {
           finish({ code: reason, reason: `socket.io: ${reason}`, reconnect: true });
         }
@@ -89,7 +109,8 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
           const error = errorFrameBodySchema.safeParse(answer);
           if (error.success) throw new SyncbellError(error.data.code, error.data.message);
           const result = replayResultSchema.safeParse(answer);
-          if (!result.success) throw new SyncbellError(ErrorCode.BadRequest, 'resume answer does not match the contract');
+          if (!result.success)
+            throw new SyncbellError(ErrorCode.BadRequest, 'resume answer does not match the contract');
           return result.data;
         },
         close(): void {

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../shared/contract/index.js';
+import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import type { VariantHarness } from './harness.js';
+
+let userCounter = 0;
+/** Fresh user ids per test so runs never see each other's logs. */
+export function uniqueUser(prefix = 'user'): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++userCounter}`;
+}
+
+/**
+ * The one contract suite, run against every variant (socket.io's adapters do the same with
+ * `testSuite(createAdapter)`). Variant-specific behaviour lives in each variant's own tests.
+ */
+export function runContractSuite(createHarness: () => Promise<VariantHarness>): void {
+  let harness: VariantHarness;
+  const clients: RecordingClient[] = [];
+
+  const connect = async (userId: string, extra: { resumeAfter?: string } = {}) => {
+    const recorder = recordingClient({
+      transport: harness.transport(),
+      url: harness.url,
+      token: await harness.token(userId),
+      minReconnectDelayMs: 50,
+      maxReconnectDelayMs: 200,
+      ...extra,
+    });
+    clients.push(recorder);
+    const resumed = recorder.nextResume();
+    recorder.client.connect();
+    await resumed;
+    return recorder;
+  };
+
+  beforeAll(async () => {
+    harness = await createHarness();
+  });
+  afterAll(async () => {
+    for (const recorder of clients) recorder.close();
+    await harness?.stop();
+  });
+
+  describe('contract', () => {
+    it('delivers a published notification to the connected user with its envelope intact', async () => {
+      const userId = uniqueUser();
+      const recorder = await connect(userId);
+      const sent = await harness.publish(userId, { jobId: 'job-1', data: { calendar: 'work' } });
+      await recorder.waitForCount(1);
+      expect(recorder.received[0]?.notification).toEqual(sent);
+      expect(recorder.received[0]?.meta.replayed).toBe(false);
+    });
+
+    it('never delivers one user’s notification to another user', async () => {
+      const alice = uniqueUser('alice');
+      const bob = uniqueUser('bob');
+      const aliceClient = await connect(alice);
+      const bobClient = await connect(bob);
+      await harness.publish(alice, { jobId: 'for-alice' });
+      await harness.publish(bob, { jobId: 'for-bob' });
+      await aliceClient.waitForCount(1);
+      await bobClient.waitForCount(1);
+      // A second notification to Alice proves Alice's stream is still flowing and clean afterwards.
+      await harness.publish(alice, { jobId: 'for-alice-2' });
+      await aliceClient.waitForCount(2);
+      expect(aliceClient.received.map((r) => r.notification.userId)).toEqual([alice, alice]);
+      expect(bobClient.received.map((r) => r.notification.jobId)).toEqual(['for-bob']);
+    });
+
+    it('replays what a user missed while away, in order, exactly once each', async () => {
+      const userId = uniqueUser();
+      const first = await connect(userId);
+      const seen = await harness.publish(userId, { jobId: 'seen' });
+      await first.waitForCount(1);
+      first.close();
+      const missed = [];
+      for (let i = 0; i < 5; i++) missed.push(await harness.publish(userId, { jobId: `missed-${i}` }));
+
+      const second = await connect(userId, { resumeAfter: seen.id });
+      await second.waitForCount(5);
+      expect(second.received.map((r) => r.notification.id)).toEqual(missed.map((n) => n.id));
+      expect(second.received.every((r) => r.meta.replayed)).toBe(true);
+      // Live delivery continues after the replay, not replayed again.
+      const live = await harness.publish(userId, { jobId: 'live' });
+      await second.waitForCount(6);
+      expect(second.received.at(-1)?.notification.id).toBe(live.id);
+      expect(second.received.at(-1)?.meta.replayed).toBe(false);
+    });
+
+    it('flags a resume from an id it no longer knows as truncated and still returns newer entries', async () => {
+      const userId = uniqueUser();
+      const sent = await harness.publish(userId, { jobId: 'after-unknown' });
+      const recorder = recordingClient({
+        transport: harness.transport(),
+        url: harness.url,
+        token: await harness.token(userId),
+        resumeAfter: '01ARZ3NDEKTSV4RRFFQ69G5FAV', // a ULID from 2016: never in this log
+      });
+      clients.push(recorder);
+      const resumed = recorder.nextResume();
+      recorder.client.connect();
+      expect(await resumed).toMatchObject({ truncated: true });
+      await recorder.waitForCount(1);
+      expect(recorder.received[0]?.notification.id).toBe(sent.id);
+    });
+
+    it('refuses a connection with a token signed by another key, saying invalid_token', async () => {
+      const { SignJWT } = await import('jose');
+      const forged = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(uniqueUser('mallory'))
+        .setIssuer('syncbell')
+        .setAudience('syncbell:notifications')
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('not-the-server-secret-but-long-enough-0123456789'));
+      const recorder = recordingClient({ transport: harness.transport(), url: harness.url, token: forged });
+      clients.push(recorder);
+      recorder.client.connect();
+      await recorder.waitFor(() => recorder.errors.length > 0, 'an auth error');
+      expect(recorder.errors[0]?.code).toBe(ErrorCode.InvalidToken);
+      await recorder.waitForState('disconnected');
+    });
+
+    it('refuses an unsigned (alg: none) token', async () => {
+      const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+      const payload = Buffer.from(
+        JSON.stringify({
+          sub: uniqueUser('mallory'),
+          iss: 'syncbell',
+          aud: 'syncbell:notifications',
+          exp: Math.floor(Date.now() / 1000) + 300,
+        }),
+      ).toString('base64url');
+      const recorder = recordingClient({
+        transport: harness.transport(),
+        url: harness.url,
+        token: `${header}.${payload}.`,
+      });
+      clients.push(recorder);
+      recorder.client.connect();
+      await recorder.waitFor(() => recorder.errors.length > 0, 'an auth error');
+      expect(recorder.errors[0]?.code).toBe(ErrorCode.InvalidToken);
+    });
+
+    it('refuses an expired token with token_expired', async () => {
+      const recorder = recordingClient({
+        transport: harness.transport(),
+        url: harness.url,
+        token: await harness.token(uniqueUser(), { expiresInSeconds: -10 }),
+      });
+      clients.push(recorder);
+      recorder.client.connect();
+      await recorder.waitFor(() => recorder.errors.length > 0, 'an auth error');
+      expect(recorder.errors[0]?.code).toBe(ErrorCode.TokenExpired);
+      await recorder.waitForState('disconnected');
+    });
+
+    it('starts a sync job over HTTP and delivers its completion', async () => {
+      const userId = uniqueUser();
+      const token = await harness.token(userId);
+      const recorder = await connect(userId);
+      const response = await fetch(`${harness.jobsUrl}/jobs/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ durationMs: 0 }),
+      });
+      expect(response.status).toBe(202);
+      const { jobId } = (await response.json()) as { jobId: string };
+      await recorder.waitFor(
+        () => recorder.received.some((r) => r.notification.jobId === jobId),
+        'the job notification',
+      );
+      expect(recorder.received.find((r) => r.notification.jobId === jobId)?.notification.type).toBe(
+        'sync.complete',
+      );
+    });
+
+    it('answers a job request without a valid bearer token with 401 and a code', async () => {
+      const response = await fetch(`${harness.jobsUrl}/jobs/sync`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer nonsense', 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ code: ErrorCode.InvalidToken });
+    });
+
+    it('answers a malformed job request with 400 and a code', async () => {
+      const response = await fetch(`${harness.jobsUrl}/jobs/sync`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await harness.token(uniqueUser())}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ durationMs: 'soon' }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: ErrorCode.BadRequest });
+    });
+  });
+}

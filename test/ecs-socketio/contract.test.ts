@@ -1,0 +1,4 @@
+import { runContractSuite } from '../contract/suite.js';
+import { createEcsHarness } from './harness.js';
+
+runContractSuite(() => createEcsHarness());

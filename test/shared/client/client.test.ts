@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  backoff,
+  BoundedIdSet,
+  createClient,
+  type DisconnectReason,
+  type ReplayAnswer,
+  type Transport,
+  type TransportHandlers,
+} from '../../../shared/client/index.js';
+import { createNotification, ErrorCode, type Notification } from '../../../shared/contract/index.js';
+
+/** A scripted transport: the collaborator here is not under test, the state machine is. */
+class FakeTransport implements Transport {
+  readonly name = 'fake';
+  opens: { token: string; handlers: TransportHandlers; resumes: (string | undefined)[]; closed: boolean }[] =
+    [];
+  replies: ReplayAnswer[] = [];
+  open(options: { token: string }, handlers: TransportHandlers) {
+    const record = { token: options.token, handlers, resumes: [] as (string | undefined)[], closed: false };
+    this.opens.push(record);
+    return {
+      resume: async (after: string | undefined) => {
+        record.resumes.push(after);
+        return this.replies.shift() ?? { notifications: [], truncated: false };
+      },
+      close: () => {
+        record.closed = true;
+      },
+    };
+  }
+  get last() {
+    const last = this.opens.at(-1);
+    if (!last) throw new Error('never opened');
+    return last;
+  }
+}
+
+const n = (jobId: string): Notification => createNotification({ type: 'sync.complete', userId: 'u', jobId });
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('backoff', () => {
+  it('is uniformly random below min * 2^step, capped at max', () => {
+    expect(backoff(0, 1000, 5000, () => 0.999)).toBe(999);
+    expect(backoff(2, 1000, 5000, () => 0.5)).toBe(2000);
+    expect(backoff(10, 1000, 5000, () => 0.999)).toBe(4995);
+    expect(backoff(3, 1000, 5000, () => 0)).toBe(0);
+  });
+});
+
+describe('BoundedIdSet', () => {
+  it('remembers the newest ids up to its capacity and forgets the oldest', () => {
+    const set = new BoundedIdSet(2);
+    expect(set.add('a')).toBe(true);
+    expect(set.add('a')).toBe(false);
+    set.add('b');
+    set.add('c');
+    expect([set.has('a'), set.has('b'), set.has('c'), set.size]).toEqual([false, true, true, 2]);
+  });
+});
+
+describe('client state machine', () => {
+  let transport: FakeTransport;
+  beforeEach(() => {
+    transport = new FakeTransport();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const make = (extra: Partial<Parameters<typeof createClient>[0]> = {}) =>
+    createClient({
+      transport,
+      url: 'x',
+      token: 't',
+      random: () => 0.5,
+      minReconnectDelayMs: 100,
+      maxReconnectDelayMs: 1000,
+      ...extra,
+    });
+
+  it('goes connecting -> connected after the resume answer, and reports each change once', async () => {
+    const client = make();
+    const states: string[] = [];
+    client.on('state', (s) => states.push(`${s.oldState}>${s.newState}`));
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    expect(states).toEqual(['connecting>connected']);
+    expect(client.state).toBe('connected');
+  });
+
+  it('hands replayed notifications to the app before live ones held during the resume, without duplicates', async () => {
+    const a = n('a');
+    const b = n('b');
+    const c = n('c');
+    transport.replies.push({ notifications: [a, b], truncated: false });
+    const client = make({ resumeAfter: '01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+    const got: [string, boolean][] = [];
+    client.on('notification', ({ notification, meta }) => got.push([notification.jobId, meta.replayed]));
+    await flush();
+    const { handlers } = transport.last;
+    handlers.onOpen();
+    handlers.onNotification(b); // arrives live while the replay is in flight
+    handlers.onNotification(c);
+    await flush();
+    expect(got).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ]);
+    expect(transport.last.resumes).toEqual(['01ARZ3NDEKTSV4RRFFQ69G5FAV']);
+    expect(client.lastSeenId).toBe(c.id);
+  });
+
+  it('reconnects with full-jitter backoff after a drop and resumes after the last id seen', async () => {
+    const client = make();
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    const seen = n('seen');
+    transport.last.handlers.onNotification(seen);
+    transport.last.handlers.onClose({ code: 1006, reason: 'dropped', reconnect: true });
+    expect(client.state).toBe('connecting');
+    expect(transport.opens).toHaveLength(1);
+    vi.advanceTimersByTime(49); // backoff(0, 100, 1000, 0.5) = 50
+    expect(transport.opens).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await flush();
+    expect(transport.opens).toHaveLength(2);
+    transport.last.handlers.onOpen();
+    await flush();
+    expect(transport.last.resumes).toEqual([seen.id]);
+    expect(client.state).toBe('connected');
+  });
+
+  it('grows the delay on repeated failures and resets it after a success', async () => {
+    make();
+    await flush();
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = transport.opens.length;
+      transport.last.handlers.onClose({ code: 'connect_error', reason: 'refused', reconnect: true });
+      let waited = 0;
+      while (transport.opens.length === before) {
+        vi.advanceTimersByTime(10);
+        waited += 10;
+        await flush();
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([50, 100, 200]);
+    transport.last.handlers.onOpen();
+    await flush();
+    transport.last.handlers.onClose({ code: 1006, reason: 'dropped', reconnect: true });
+    const before = transport.opens.length;
+    vi.advanceTimersByTime(50);
+    await flush();
+    expect(transport.opens.length).toBe(before + 1);
+  });
+
+  it('stops for good on an invalid token and reports the error', async () => {
+    const client = make();
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    await flush();
+    transport.last.handlers.onClose({ code: ErrorCode.InvalidToken, reason: 'bad', reconnect: false });
+    vi.advanceTimersByTime(10_000);
+    await flush();
+    expect(client.state).toBe('disconnected');
+    expect(errors).toEqual([ErrorCode.InvalidToken]);
+    expect(transport.opens).toHaveLength(1);
+  });
+
+  it('fetches a fresh token from a token function after token_expired', async () => {
+    let issued = 0;
+    make({ token: () => `token-${++issued}` });
+    await flush();
+    transport.last.handlers.onClose({
+      code: ErrorCode.TokenExpired,
+      reason: 'expired',
+      reconnect: true,
+    } satisfies DisconnectReason);
+    vi.advanceTimersByTime(1000);
+    await flush();
+    expect(transport.opens.map((o) => o.token)).toEqual(['token-1', 'token-2']);
+  });
+
+  it('ignores events from a connection it already left', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification }) => got.push(notification.jobId));
+    await flush();
+    const old = transport.last.handlers;
+    old.onOpen();
+    await flush();
+    old.onClose({ code: 1006, reason: 'dropped', reconnect: true });
+    old.onNotification(n('ghost'));
+    old.onClose({ code: 1006, reason: 'again', reconnect: true });
+    vi.advanceTimersByTime(1000);
+    await flush();
+    expect(got).toEqual([]);
+    expect(transport.opens).toHaveLength(2);
+  });
+
+  it('resumes again on the same connection when the server asks for a resync', async () => {
+    const client = make();
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    const seen = n('seen');
+    transport.last.handlers.onNotification(seen);
+    const missed = n('missed');
+    transport.replies.push({ notifications: [missed], truncated: false });
+    transport.last.handlers.onResync();
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, seen.id]);
+    expect(client.lastSeenId).toBe(missed.id);
+    expect(transport.opens).toHaveLength(1);
+  });
+
+  it('closes without reconnecting when the app calls close()', async () => {
+    const client = make();
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    client.close();
+    expect(transport.last.closed).toBe(true);
+    vi.advanceTimersByTime(10_000);
+    expect(transport.opens).toHaveLength(1);
+    expect(client.state).toBe('disconnected');
+  });
+});
