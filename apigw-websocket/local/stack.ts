@@ -200,7 +200,10 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
     });
     while (!(await answers(httpUrl)) || !(await answers(managementEndpoint))) {
       if (early) throw new Error(`serverless-offline exited during start-up:\n${output.join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`serverless-offline did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `serverless-offline did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     log(`apigw-websocket (serverless-offline) ws://${host}:${wsPort} http ${httpUrl}`);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode } from './codes.js';
 import { notificationSchema, ulidSchema } from './envelope.js';
 

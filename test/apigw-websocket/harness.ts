@@ -3,7 +3,11 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
-import { type ApigwLocal, type ApigwLocalOptions, startApigwLocal } from '../../apigw-websocket/local/stack.js';
+import {
+  type ApigwLocal,
+  type ApigwLocalOptions,
+  startApigwLocal,
+} from '../../apigw-websocket/local/stack.js';
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
 import type { Telemetry } from '../../apigw-websocket/src/observability.js';
 import { signToken } from '../../shared/auth/index.js';

@@ -19,7 +19,8 @@ export interface NotificationLog {
   /** 1 WCU per KB of item (a typical envelope is 300 bytes: 1 WCU). */
   append(notification: Notification): Promise<void>;
   /**
-   * What a client resuming after `after` missed, like `selectMissed` over the user's whole log.
+   * What a client resuming after `after` missed (and its next `cursor`), as `selectMissed`
+   * would pick it from the user's whole log.
    * One strongly consistent Query from `after` onwards: 1 RCU per 4 KB read, so replaying n
    * envelopes of 300 bytes costs ceil((n + 1) * 300 / 4096) RCU. No `after`, no read.
    */
@@ -44,7 +45,8 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       );
     },
     async missedAfter(userId, after) {
-      if (after === undefined) return selectMissed([], undefined);
+      // Nothing seen yet: no read at all; selectMissed hands out a time cursor for next time.
+      if (after === undefined) return selectMissed([], undefined, now());
       // The log is ordered by ULID sort key, so reading from `after` (inclusive) is the part of
       // the log selectMissed would look at: found -> what follows; gone -> all newer, truncated.
       const log: Notification[] = [];
@@ -74,7 +76,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      return selectMissed(log, after);
+      return selectMissed(log, after, now());
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type Notification,
   PayloadTooLargeError,
   ProtocolError,
+  type ReplayResult,
   type ServerFrame,
 } from '../../../shared/contract/index.js';
 import { MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from '../config.js';
@@ -64,12 +65,17 @@ export function requestIdOf(body: string | undefined): string | undefined {
  * the last says `more: true`. Always at least one frame, so an empty replay is still answered.
  */
 export function replayFrames(
-  notifications: readonly Notification[],
-  truncated: boolean,
+  result: ReplayResult,
   requestId: string | undefined,
   maxFrameBytes: number = MAX_SERVER_FRAME_BYTES,
 ): ServerFrame[] {
-  const base = { type: 'replay' as const, truncated, ...(requestId === undefined ? {} : { requestId }) };
+  const { notifications, truncated, cursor } = result;
+  const base = {
+    type: 'replay' as const,
+    truncated,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
   const overheadBytes = Buffer.byteLength(JSON.stringify({ ...base, notifications: [], more: true }));
   const frames: ServerFrame[] = [];
   let chunk: Notification[] = [];

@@ -77,8 +77,7 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
       return { statusCode: 200 };
     }
     const missed = await log.missedAfter(userId, frame.after);
-    for (const reply of replayFrames(missed.notifications, missed.truncated, frame.requestId))
-      await send(reply);
+    for (const reply of replayFrames(missed, frame.requestId)) await send(reply);
     telemetry.count(MetricName.Replayed, missed.notifications.length);
     return { statusCode: 200 };
   };

@@ -47,7 +47,9 @@ export interface ApigwTransportOptions {
 const OPEN = 1;
 const ROTATION_CODE = 'planned_rotation';
 
-async function resolveWebSocket(injected: WebSocketConstructorLike | undefined): Promise<WebSocketConstructorLike> {
+async function resolveWebSocket(
+  injected: WebSocketConstructorLike | undefined,
+): Promise<WebSocketConstructorLike> {
   if (injected) return injected;
   const global = (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
   if (global) return global;
@@ -84,12 +86,19 @@ export function apigwCloseReason(
   reason: string,
   context: { opened: boolean; refusedStatus: number | undefined; tokenExpired: boolean },
 ): DisconnectReason {
-  if (!context.opened && (context.refusedStatus === 401 || context.refusedStatus === 403 || context.tokenExpired)) {
+  if (
+    !context.opened &&
+    (context.refusedStatus === 401 || context.refusedStatus === 403 || context.tokenExpired)
+  ) {
     // API Gateway refuses a bad token at the upgrade (authorizer Deny: 403). A browser only
     // sees 1006 then, so an expired token is recognised from its own `exp`.
     return context.tokenExpired
       ? { code: ErrorCode.TokenExpired, reason: 'token has expired', reconnect: true }
-      : { code: ErrorCode.InvalidToken, reason: `connection refused (HTTP ${context.refusedStatus})`, reconnect: false };
+      : {
+          code: ErrorCode.InvalidToken,
+          reason: `connection refused (HTTP ${context.refusedStatus})`,
+          reconnect: false,
+        };
   }
   switch (code) {
     case CloseCode.GoingAway:
@@ -103,7 +112,11 @@ export function apigwCloseReason(
       return { code: ErrorCode.TokenExpired, reason: reason || 'token expired', reconnect: true };
     default:
       // 1006 (no close frame: network drop) and anything else: reconnect with backoff.
-      return { code, reason: reason || (context.opened ? 'connection lost' : 'could not connect'), reconnect: true };
+      return {
+        code,
+        reason: reason || (context.opened ? 'connection lost' : 'could not connect'),
+        reconnect: true,
+      };
   }
 }
 
@@ -111,6 +124,7 @@ interface PendingResume {
   requestId: string;
   notifications: Notification[];
   truncated: boolean;
+  cursor: string | undefined;
   resolve(answer: ReplayAnswer): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -170,7 +184,10 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         }
         const parsed = serverFrameSchema.safeParse(json);
         if (!parsed.success) {
-          handlers.onServerError(ErrorCode.BadRequest, 'server sent a frame that does not match the contract');
+          handlers.onServerError(
+            ErrorCode.BadRequest,
+            'server sent a frame that does not match the contract',
+          );
           return;
         }
         const frame = parsed.data;
@@ -182,11 +199,16 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
             if (!pending || frame.requestId !== pending.requestId) return;
             pending.notifications.push(...frame.notifications);
             pending.truncated ||= frame.truncated;
+            pending.cursor = frame.cursor ?? pending.cursor;
             if (frame.more) return;
             const done = pending;
             pending = undefined;
             clearTimeout(done.timer);
-            done.resolve({ notifications: done.notifications, truncated: done.truncated });
+            done.resolve({
+              notifications: done.notifications,
+              truncated: done.truncated,
+              ...(done.cursor === undefined ? {} : { cursor: done.cursor }),
+            });
             return;
           }
           case 'pong':
@@ -209,7 +231,11 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         try {
           Ctor = await resolveWebSocket(options.WebSocket);
         } catch (error) {
-          finish({ code: 'no_websocket', reason: `no WebSocket implementation: ${String(error)}`, reconnect: false });
+          finish({
+            code: 'no_websocket',
+            reason: `no WebSocket implementation: ${String(error)}`,
+            reconnect: false,
+          });
           return;
         }
         if (finished || closedByClient) return;
@@ -243,7 +269,10 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         };
         socket.onclose = (event) => {
           if (event.code === CloseCode.MessageTooBig) {
-            handlers.onServerError(ErrorCode.PayloadTooLarge, 'API Gateway closed the connection: message too big (1009)');
+            handlers.onServerError(
+              ErrorCode.PayloadTooLarge,
+              'API Gateway closed the connection: message too big (1009)',
+            );
           }
           finish(
             apigwCloseReason(event.code, event.reason, {
@@ -269,7 +298,15 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
               pending = undefined;
               reject(new SyncbellError(ErrorCode.Internal, `no replay answer within ${resumeTimeoutMs} ms`));
             }, resumeTimeoutMs);
-            pending = { requestId, notifications: [], truncated: false, resolve, reject, timer };
+            pending = {
+              requestId,
+              notifications: [],
+              truncated: false,
+              cursor: undefined,
+              resolve,
+              reject,
+              timer,
+            };
             sendFrame({ action: 'resume', requestId, ...(after === undefined ? {} : { after }) });
           });
         },
