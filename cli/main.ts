@@ -16,6 +16,20 @@ const commands: Record<string, Command> = {
     summary: 'deliver one cross-container notification through the running playground and print its latency',
     run: async (argv) => (await import('../playground/smoke.js')).runSmoke(argv),
   },
+  'build-sdk': {
+    summary: 'bundle the client SDK for browsers with esbuild: syncbell build-sdk [--out FILE]',
+    run: async (argv) => {
+      const { parseArgs } = await import('node:util');
+      const { values } = parseArgs({
+        args: argv,
+        options: { out: { type: 'string', default: 'dist/syncbell-client.js' } },
+      });
+      const { bundleClient } = await import('../shared/client/bundle.js');
+      const { outfile, bytes } = await bundleClient({ outfile: values.out });
+      process.stdout.write(`wrote ${outfile} (${(bytes / 1024).toFixed(1)} KiB)\n`);
+      return 0;
+    },
+  },
   token: {
     summary: 'print a development token for a user: syncbell token <userId>',
     run: async (argv) => (await import('./token.js')).runToken(argv),

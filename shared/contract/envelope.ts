@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulidx';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped on any breaking change to the envelope; consumers reject versions they do not know. */
 export const ENVELOPE_VERSION = 1 as const;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { notificationSchema } from './envelope.js';
 import { clientFrameSchema, serverFrameSchema } from './protocol.js';
 
