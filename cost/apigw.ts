@@ -20,7 +20,9 @@ export const APIGW_MAX_CONNECTION_HOURS = 2;
 export interface ApigwSizing {
   /** @default 512 (the memory the cold-start reference in FACTS.md was measured at) */
   lambdaMemoryMb: number;
-  /** Billed duration of `$connect`: token check + one DynamoDB put. @default 25 */
+  /** REQUEST authorizer on `$connect`: verify the JWT, no I/O. @default 10 */
+  authorizerMs: number;
+  /** Billed duration of `$connect`: one DynamoDB put. @default 20 */
   connectMs: number;
   /** `$disconnect`: one DynamoDB delete. @default 15 */
   disconnectMs: number;
@@ -46,7 +48,8 @@ export interface ApigwSizing {
 
 export const DEFAULT_APIGW_SIZING: ApigwSizing = {
   lambdaMemoryMb: 512,
-  connectMs: 25,
+  authorizerMs: 10,
+  connectMs: 20,
   disconnectMs: 15,
   pingMs: 3,
   resumeMs: 25,
@@ -113,6 +116,8 @@ export function apigwOptionCost(
   const memoryGb = sizing.lambdaMemoryMb / 1024;
   const notifyMs = sizing.notifyBaseMs + sizing.notifyPerConnectionMs * workload.connectionsPerUser;
   const handlers: [name: string, invocations: number, gbSeconds: number][] = [
+    // Tokens differ per user, so an authorizer result cache would rarely hit: one call per connect.
+    ['authorizer ($connect)', connects, (connects * sizing.authorizerMs * memoryGb) / 1000],
     ['$connect', connects, (connects * sizing.connectMs * memoryGb) / 1000],
     ['$disconnect', connects, (connects * sizing.disconnectMs * memoryGb) / 1000],
     [
@@ -189,9 +194,10 @@ export function apigwOptionCost(
     `Connects: max(${workload.connectsPerDay.toLocaleString('en-US')} given, ${forcedConnectsPerDay.toLocaleString('en-US')} forced by the 2-hour connection cap) = ${connectsPerDay.toLocaleString('en-US')} a day; each connect sends resume and gets a replay (2 messages).`,
     `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages and each ping invokes $default.${keepaliveSeconds >= 600 ? ' At 600 s or more the 10-minute idle timeout closes connections first.' : ''}`,
     `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
-    `Lambda: ${sizing.lambdaMemoryMb} MB, ${workload.arch}; stated durations (not measured: the benchmarks run API Gateway under local emulation): $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
+    `Lambda: ${sizing.lambdaMemoryMb} MB, ${workload.arch}; stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
     `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,
-    'Not included: a separate Lambda authorizer (the token is checked inside $connect), the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
+    "The REQUEST authorizer runs once per connect (identity source: the token in the query string; tokens differ per user, so its cache is assumed to miss). The variant's serverless.yml deploys 512 MB arm64 functions: price that with --arch arm64.",
+    'Not included: the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
   ];
   return {
     id: 'apigw-websocket',

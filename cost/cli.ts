@@ -2,7 +2,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeCrossovers, findCrossovers } from './breakeven.js';
 import { benchmarkResultsSchema, type BenchmarkResults } from './capacity.js';
-import { renderCostChartSvg } from './chart.js';
 import { CostInputError } from './errors.js';
 import { formatReport } from './format.js';
 import { computeCosts, describeZodError } from './model.js';
@@ -86,11 +85,30 @@ async function readResults(file: string): Promise<BenchmarkResults> {
   return parsed.data;
 }
 
+/**
+ * `--peak-connections -5` would make parseArgs complain that the option "is ambiguous"; join a
+ * negative number to its flag so the user hears the real problem (it must not be negative).
+ */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    if (arg.slice(2) in NUMERIC_FLAGS && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
 async function run(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeNumbers(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -133,6 +151,8 @@ async function run(argv: string[]): Promise<number> {
         { field: '--chart' },
       );
     }
+    // vega is heavy to load: only when a chart is asked for.
+    const { renderCostChartSvg } = await import('./chart.js');
     const chart = await renderCostChartSvg(report.workload, options);
     await writeFile(values.chart, chart.svg);
   }

@@ -91,6 +91,12 @@ export interface EcsSizing {
   minTasks: number;
   /** Process memory before any connection (Node, socket.io, Redis clients), bytes. @default 150 MB */
   baselineRssBytes: number;
+  /**
+   * Busiest-hour notification rate over the daily average rate; CPU is sized for it. A
+   * constant, not peak/avg connections, so that more connections never lower the CPU estimate.
+   * @default 3
+   */
+  peakNotificationFactor: number;
   /** Listener rules the ALB evaluates per request; the first 10 are free. @default 1 */
   albRulesPerRequest: number;
   /** How long the Redis replay log keeps a notification, hours. @default 24 */
@@ -104,6 +110,7 @@ export const DEFAULT_ECS_SIZING: EcsSizing = {
   taskMemoryGb: 2,
   headroomFraction: 0.25,
   minTasks: 2,
+  peakNotificationFactor: 3,
   baselineRssBytes: 150 * 1024 * 1024,
   albRulesPerRequest: 1,
   replayRetentionHours: 24,
@@ -160,9 +167,8 @@ export function ecsOptionCost(
   // (every client on a drained task reconnects), so WebSocket fleets are rarely scaled by the hour.
   const perTask = connectionsPerTask(capacity, sizing);
   const tasksForConnections = Math.ceil(workload.peakConnections / (perTask * usable));
-  const peakFactor = workload.avgConnections > 0 ? workload.peakConnections / workload.avgConnections : 1;
   const deliveriesPerDay = workload.notificationsPerDay * workload.connectionsPerUser;
-  const peakDeliveriesPerSecond = (deliveriesPerDay / 86_400) * peakFactor;
+  const peakDeliveriesPerSecond = (deliveriesPerDay / 86_400) * sizing.peakNotificationFactor;
   const peakKeepalivesPerSecond = workload.peakConnections / keepaliveSeconds;
   // Each delivery and each keep-alive exchange is charged the measured CPU of one delivery:
   // an upper bound for a ping, about right for a long-poll cycle.
@@ -252,7 +258,7 @@ export function ecsOptionCost(
     `${figure.toLocaleString('en-US', { maximumSignificantDigits: 6 })} ${unit} (${capacity.measured ? 'measured' : DEFAULT_LABEL})`;
   const assumptions = [
     `Capacity per task: ${label(capacity.connectionsPerTask, 'connections')}; basis: ${capacity.basis}.`,
-    `CPU: ${label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')}; each keep-alive exchange is charged as one delivery.`,
+    `CPU: ${label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
     `Memory: ${label(capacity.rssBytesPerConnection, 'bytes RSS per connection')} + ${Math.round(sizing.baselineRssBytes / 1024 / 1024)} MB per process; a ${sizing.taskMemoryGb} GB task holds at most ${perTask.toLocaleString('en-US')} connections.`,
     `Tasks: max(${sizing.minTasks} for high availability, ${tasksForConnections} for ${workload.peakConnections.toLocaleString('en-US')} peak connections, ${tasksForCpu} for CPU) = ${tasks}, with ${sizing.headroomFraction * 100}% headroom, sized for the peak hour and kept all month (scaling in drops live connections).`,
     `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? profile.keepaliveWhy : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,

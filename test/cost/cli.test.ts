@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LABEL, OPTION_IDS } from '../../cost/capacity.js';
+import type { CostReport } from '../../cost/report.js';
+
+const BIN = new URL('../../bin/syncbell.js', import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in its own process, as a user would. */
+function syncbell(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const ECS_LINES = [
+  'Fargate vCPU',
+  'Fargate memory',
+  'ALB hours',
+  'ALB capacity units',
+  'ElastiCache Serverless (Valkey) data stored',
+  'ElastiCache Serverless (Valkey) processing',
+  'Data transfer out to the internet',
+];
+const APIGW_LINES = [
+  'API Gateway connection-minutes',
+  'API Gateway messages: notifications out',
+  'API Gateway messages: keep-alive pings in + pongs out',
+  'API Gateway messages: resume in + replay out',
+  'Lambda requests: authorizer',
+  'Lambda compute: authorizer',
+  'Lambda requests: $connect',
+  'Lambda compute: $connect',
+  'Lambda requests: $disconnect',
+  'Lambda compute: $disconnect',
+  'Lambda requests: $default',
+  'Lambda compute: $default',
+  'Lambda requests: notify',
+  'Lambda compute: notify',
+  'DynamoDB writes: $connect',
+  'DynamoDB writes: $disconnect',
+  'DynamoDB writes: notify log append',
+  'DynamoDB reads: notify GSI query',
+  'DynamoDB writes: stale connections',
+  'DynamoDB reads: resume query',
+  'Data transfer out to the internet',
+];
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'syncbell-cost-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+// Each case spawns its own process; running them side by side keeps the file to a few seconds.
+describe.concurrent('syncbell cost (the "Done when" command)', () => {
+  it('prints a full breakdown for every option as JSON', async ({ expect }) => {
+    const run = await syncbell(
+      'cost',
+      '--avg-connections',
+      '10000',
+      '--peak-connections',
+      '25000',
+      '--notifications-per-day',
+      '200000',
+      '--json',
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as CostReport & { breakEven: { sentences: string[] } };
+    expect(report.workload).toMatchObject({
+      avgConnections: 10_000,
+      peakConnections: 25_000,
+      notificationsPerDay: 200_000,
+      region: 'us-east-1',
+      arch: 'x86_64',
+    });
+    expect(report.options.map((option) => option.id)).toEqual([...OPTION_IDS]);
+    for (const option of report.options) {
+      const expected = option.id === 'apigw-websocket' ? APIGW_LINES : ECS_LINES;
+      expect(option.lines.map((line) => expected.findIndex((start) => line.item.startsWith(start)))).toEqual(
+        expected.map((_, index) => index),
+      );
+      for (const line of option.lines) {
+        expect(Object.keys(line).sort()).toEqual(['item', 'quantity', 'unit', 'unitPriceUsd', 'usd']);
+        expect(line.quantity).toBeGreaterThan(0);
+        expect(line.usd).toBeGreaterThan(0);
+      }
+      expect(option.monthlyUsd).toBeGreaterThan(0);
+      expect(option.assumptions.length).toBeGreaterThan(3);
+      if (option.id !== 'apigw-websocket') expect(option.assumptions.join('\n')).toContain(DEFAULT_LABEL);
+    }
+    expect(
+      Object.values(report.prices.figures).every((figure) => figure.sourceUrl.startsWith('https://')),
+    ).toBe(true);
+    expect(report.breakEven.sentences.length).toBeGreaterThan(1);
+  });
+
+  it('prints a table, break-even and assumptions without --json', async ({ expect }) => {
+    const run = await syncbell('cost');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ecs-socketio-redis: ECS + ALB: socket.io + Redis adapter');
+    expect(run.stdout).toContain('Break-even along this workload');
+    expect(run.stdout).toContain('assumptions:');
+    expect(run.stdout).toContain('https://aws.amazon.com/api-gateway/pricing/, read 2026-11-27');
+  });
+
+  it('prints usage with --help', async ({ expect }) => {
+    const run = await syncbell('cost', '--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--from-results FILE');
+  });
+});
+
+describe.concurrent('syncbell cost files', () => {
+  it('reads measured capacity with --from-results', async ({ expect }) => {
+    const file = join(dir, 'results.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        date: '2026-12-02',
+        machine: { cores: 2 },
+        capacity: {
+          'ecs-sse-redis': {
+            connectionsPerTask: 5000,
+            cpuSecondsPer1000Notifications: 0.02,
+            rssBytesPerConnection: 9000,
+            measured: true,
+          },
+        },
+      }),
+    );
+    const run = await syncbell('cost', '--from-results', file, '--json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as CostReport;
+    const sse = report.options.find((option) => option.id === 'ecs-sse-redis');
+    expect(sse?.assumptions[0]).toContain('5,000 connections (measured)');
+    expect(sse?.assumptions[0]).toContain('2026-12-02');
+  });
+
+  it('writes the chart with --chart', async ({ expect }) => {
+    const file = join(dir, 'chart.svg');
+    const run = await syncbell('cost', '--avg-connections', '5000', '--chart', file);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`chart written to ${file}`);
+    expect((await readFile(file, 'utf8')).startsWith('<svg')).toBe(true);
+  });
+});
+
+describe.concurrent('syncbell cost bad input', () => {
+  it.for([
+    [['--avg-conections', '10'], /Unknown option '--avg-conections'/],
+    [['--avg-connections', 'ten'], /--avg-connections must be a number, got "ten"/],
+    [['--avg-connections', ''], /--avg-connections must be a number/],
+    [['--notifications-per-day', '-5'], /--notifications-per-day must not be negative, got -5/],
+    [
+      ['--avg-connections', '100', '--peak-connections', '50'],
+      /peakConnections \(50\) must not be below avgConnections \(100\)/,
+    ],
+    [['--region', 'mars-1'], /unknown region "mars-1" \(known: us-east-1\)/],
+    [['--arch', 'sparc'], /unknown arch "sparc" \(known: x86_64, arm64\)/],
+    [['--keepalive-seconds', '0'], /keepaliveSeconds must be above 0/],
+    [
+      ['--from-results', '/nonexistent/results.json'],
+      /--from-results: cannot read \/nonexistent\/results.json/,
+    ],
+    [['extra'], /Unexpected argument 'extra'/],
+  ] as [string[], RegExp][])('exits 2 for %j', async ([args, message], { expect }) => {
+    const run = await syncbell('cost', ...args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('syncbell cost --help');
+  });
+
+  it('exits 2 for a results file that does not match the schema', async ({ expect }) => {
+    const file = join(dir, 'bad-results.json');
+    await writeFile(
+      file,
+      JSON.stringify({ date: 'x', machine: {}, capacity: { 'ecs-sse-redis': { measured: true } } }),
+    );
+    const run = await syncbell('cost', '--from-results', file);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /does not match the results schema: capacity\.ecs-sse-redis\.connectionsPerTask/,
+    );
+  });
+});

@@ -1,0 +1,252 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OPTION_IDS, type OptionId } from '../../cost/capacity.js';
+import { CostInputError } from '../../cost/errors.js';
+import { computeCosts } from '../../cost/model.js';
+import type { CostReport } from '../../cost/report.js';
+import type { WorkloadInput } from '../../cost/workload.js';
+
+/**
+ * Reference workload A, small and round so the arithmetic below can be checked by hand:
+ * 1,000 average / 2,000 peak connections, 24,000 connects a day, 10,000 notifications a day of
+ * 512 bytes, 1 connection per user, keep-alive every 300 s, us-east-1, x86_64.
+ *
+ * Month = 730 h = 2,628,000 s = 30.416667 days.
+ * connects/month      = 24,000 x 30.416667 = 730,000
+ * notifications/month = 10,000 x 30.416667 = 304,166.67 (= deliveries, 1 connection per user)
+ */
+const WORKLOAD_A: WorkloadInput = {
+  avgConnections: 1000,
+  peakConnections: 2000,
+  connectsPerDay: 24_000,
+  notificationsPerDay: 10_000,
+  messageBytes: 512,
+  connectionsPerUser: 1,
+  keepaliveSeconds: 300,
+};
+
+function option(report: CostReport, id: OptionId) {
+  const found = report.options.find((candidate) => candidate.id === id);
+  if (!found) throw new Error(`option ${id} missing`);
+  return found;
+}
+
+function line(report: CostReport, id: OptionId, itemStart: string) {
+  const found = option(report, id).lines.find((candidate) => candidate.item.startsWith(itemStart));
+  if (!found) throw new Error(`line "${itemStart}" missing in ${id}`);
+  return found;
+}
+
+describe('reference workload A, priced by hand', () => {
+  const report = computeCosts(WORKLOAD_A);
+
+  it('prices ECS socket.io + Redis line by line', () => {
+    // Tasks: a 2 GB task holds min(19,500, (2 GiB x 0.75 - 150 MiB) / 13,000 B = 111,794) = 19,500
+    // connections; with 25% headroom 14,625. ceil(2,000 / 14,625) = 1, below the HA minimum: 2 tasks.
+    // Fargate vCPU: 2 tasks x 1 vCPU x 730 h = 1,460 vCPU-h x $0.04048 = $59.1008
+    expect(line(report, 'ecs-socketio-redis', 'Fargate vCPU').quantity).toBe(1460);
+    expect(line(report, 'ecs-socketio-redis', 'Fargate vCPU').usd).toBeCloseTo(59.1008, 6);
+    // Fargate memory: 2 x 2 GB x 730 h = 2,920 GB-h x $0.004445 = $12.9794
+    expect(line(report, 'ecs-socketio-redis', 'Fargate memory').usd).toBeCloseTo(12.9794, 6);
+    // ALB: 730 h x $0.0225 = $16.425
+    expect(line(report, 'ecs-socketio-redis', 'ALB hours').usd).toBeCloseTo(16.425, 6);
+    // LCU: new connections 730,000 / 2,628,000 s = 0.2778/s / 25 = 0.0111; active 1,000 / 3,000 = 0.3333;
+    // bytes ~0.0005 GB/h; rules 0. Highest: active connections. 0.3333 x 730 = 243.33 LCU-h x $0.008 = $1.946667
+    const lcu = line(report, 'ecs-socketio-redis', 'ALB capacity units');
+    expect(lcu.item).toContain('activeConnectionsPerMinute');
+    expect(lcu.quantity).toBeCloseTo(243.3333, 3);
+    expect(lcu.usd).toBeCloseTo(1.946667, 5);
+    // Redis stored: 10,000 x (512 + 100) B = 6.1 MB, below the 100 MB minimum: 0.1 GB x 730 h = 73 GB-h x $0.084 = $6.132
+    expect(line(report, 'ecs-socketio-redis', 'ElastiCache Serverless (Valkey) data stored').usd).toBeCloseTo(
+      6.132,
+      6,
+    );
+    // ECPUs: per notification publish 1 + delivery to both tasks 2 + log append 1 = 4;
+    // 304,166.67 x 4 + 730,000 resume reads = 1,946,666.67 ECPU x $0.0023 / 1e6 = $0.004477
+    const ecpu = line(report, 'ecs-socketio-redis', 'ElastiCache Serverless (Valkey) processing');
+    expect(ecpu.quantity).toBeCloseTo(1_946_666.67, 1);
+    expect(ecpu.usd).toBeCloseTo(0.004477, 6);
+    // Data out: 304,166.67 x (512 + 23) + 8,760,000 pings x 3 + 730,000 x 320 = 422,609,166.7 B
+    // = 0.393585 GiB x $0.09 = $0.035423
+    expect(line(report, 'ecs-socketio-redis', 'Data transfer out').usd).toBeCloseTo(0.035423, 6);
+    // Total: 59.1008 + 12.9794 + 16.425 + 1.946667 + 6.132 + 0.004477 + 0.035423 = $96.623767
+    expect(option(report, 'ecs-socketio-redis').monthlyUsd).toBeCloseTo(96.623767, 5);
+  });
+
+  it('prices API Gateway WebSocket line by line', () => {
+    // Connection-minutes: 1,000 x 730 h x 60 = 43,800,000 x $0.25 / 1e6 = $10.95
+    expect(line(report, 'apigw-websocket', 'API Gateway connection-minutes').quantity).toBe(43_800_000);
+    expect(line(report, 'apigw-websocket', 'API Gateway connection-minutes').usd).toBeCloseTo(10.95, 6);
+    // Notifications: 512 + 39 B wrapper = 551 B = 1 metered message; 304,166.67 x $1 / 1e6 = $0.304167
+    expect(line(report, 'apigw-websocket', 'API Gateway messages: notifications').usd).toBeCloseTo(
+      0.304167,
+      6,
+    );
+    // Keep-alive: 1,000 x 2,628,000 s / 300 s = 8,760,000 pings, + as many pongs = 17,520,000 x $1 / 1e6 = $17.52
+    expect(line(report, 'apigw-websocket', 'API Gateway messages: keep-alive').quantity).toBe(17_520_000);
+    expect(line(report, 'apigw-websocket', 'API Gateway messages: keep-alive').usd).toBeCloseTo(17.52, 6);
+    // Connects: max(24,000 given, 1,000 x 24 / 2 = 12,000 forced by the 2-hour cap) = 24,000 a day = 730,000
+    // a month; resume + replay = 1,460,000 messages = $1.46
+    expect(line(report, 'apigw-websocket', 'API Gateway messages: resume').usd).toBeCloseTo(1.46, 6);
+    // $default: 8,760,000 pings + 730,000 resumes = 9,490,000 requests x $0.2 / 1e6 = $1.898;
+    // GB-s: (8,760,000 x 3 ms + 730,000 x 25 ms) x 0.5 GB / 1000 = 22,265 x $0.0000166667 = $0.371084
+    expect(line(report, 'apigw-websocket', 'Lambda requests: $default').usd).toBeCloseTo(1.898, 6);
+    expect(line(report, 'apigw-websocket', 'Lambda compute: $default').quantity).toBeCloseTo(22_265, 6);
+    expect(line(report, 'apigw-websocket', 'Lambda compute: $default').usd).toBeCloseTo(0.371084, 5);
+    // notify: 304,166.67 x (25 + 15 x 1) ms x 0.5 GB / 1000 = 6,083.33 GB-s x $0.0000166667 = $0.101389
+    expect(line(report, 'apigw-websocket', 'Lambda compute: notify').usd).toBeCloseTo(0.101389, 5);
+    // DynamoDB: $connect 730,000 x (1 + 1 GSI) = 1,460,000 WRU x $0.625 / 1e6 = $0.9125
+    expect(line(report, 'apigw-websocket', 'DynamoDB writes: $connect').usd).toBeCloseTo(0.9125, 6);
+    // notify GSI query: 304,166.67 x 0.5 RRU = 152,083.33 x $0.125 / 1e6 = $0.019010
+    expect(line(report, 'apigw-websocket', 'DynamoDB reads: notify').quantity).toBeCloseTo(152_083.33, 1);
+    // stale: 1% of 730,000 = 7,300 x 2 WRU = 14,600 x $0.625 / 1e6 = $0.009125
+    expect(line(report, 'apigw-websocket', 'DynamoDB writes: stale').usd).toBeCloseTo(0.009125, 6);
+    // Data out: 304,166.67 x 555 + 8,760,000 x 42 + 730,000 x 310 = 763,032,500 B = 0.710630 GiB x $0.09 = $0.063957
+    expect(line(report, 'apigw-websocket', 'Data transfer out').usd).toBeCloseTo(0.063957, 6);
+    // Total: 10.95 + 0.304167 + 17.52 + 1.46 + Lambda 2.396833 + 0.746224 + DynamoDB 2.024229 + 0.110260
+    // + 0.063957 = $35.575670
+    expect(option(report, 'apigw-websocket').monthlyUsd).toBeCloseTo(35.57567, 5);
+  });
+
+  it('charges 2 messages for a notification frame of 33 KB', () => {
+    // 33 x 1024 - 39 B of message + the 39 B wrapper = 33,792 B > 32,768: 2 metered messages each.
+    const big = computeCosts({ ...WORKLOAD_A, messageBytes: 33 * 1024 - 39 });
+    expect(line(big, 'apigw-websocket', 'API Gateway messages: notifications').quantity).toBeCloseTo(
+      304_166.67 * 2,
+      1,
+    );
+    // The DynamoDB log item grows too: ceil((33,753 + 100) / 1024) = 34 WRU per append.
+    expect(line(big, 'apigw-websocket', 'DynamoDB writes: notify log append').quantity).toBeCloseTo(
+      304_166.67 * 34,
+      0,
+    );
+  });
+
+  it('sizes ECS tasks for the peak: 100,000 peak connections need 7 tasks', () => {
+    // ceil(100,000 / (19,500 x 0.75 = 14,625)) = ceil(6.84) = 7
+    const busy = computeCosts({ ...WORKLOAD_A, avgConnections: 40_000, peakConnections: 100_000 });
+    expect(line(busy, 'ecs-raw-ws-redis', 'Fargate vCPU').item).toContain('7 tasks');
+    expect(line(busy, 'ecs-raw-ws-redis', 'Fargate vCPU').quantity).toBe(7 * 730);
+  });
+});
+
+describe('every option and line', () => {
+  it('prices all five options, each line consistent with its quantity and unit price', () => {
+    const report = computeCosts({});
+    expect(report.options.map((candidate) => candidate.id)).toEqual([...OPTION_IDS]);
+    for (const candidate of report.options) {
+      for (const costLine of candidate.lines) {
+        expect(costLine.usd).toBeCloseTo(costLine.quantity * costLine.unitPriceUsd, 9);
+      }
+      const total = candidate.lines.reduce((sum, costLine) => sum + costLine.usd, 0);
+      expect(candidate.monthlyUsd).toBeCloseTo(total, 9);
+    }
+  });
+
+  it('labels every capacity figure as a documented default when no results are given', () => {
+    const report = computeCosts({});
+    for (const id of OPTION_IDS.filter((candidate) => candidate !== 'apigw-websocket')) {
+      const capacity = option(report, id).assumptions.filter((text) =>
+        /^(Capacity per task|CPU|Memory):/.test(text),
+      );
+      expect(capacity).toHaveLength(3);
+      for (const text of capacity) expect(text).toContain('documented default, not measured by this run');
+    }
+  });
+
+  it('uses measured capacity from a results file and says so', () => {
+    const report = computeCosts(WORKLOAD_A, {
+      capacity: {
+        date: '2026-12-01',
+        machine: { cores: 2 },
+        capacity: {
+          'ecs-raw-ws-redis': {
+            connectionsPerTask: 1000,
+            cpuSecondsPer1000Notifications: 0.01,
+            rssBytesPerConnection: 4000,
+            measured: true,
+          },
+        },
+      },
+    });
+    // 2,000 peak / (1,000 x 0.75) = 2.67: 3 tasks.
+    expect(line(report, 'ecs-raw-ws-redis', 'Fargate vCPU').quantity).toBe(3 * 730);
+    expect(option(report, 'ecs-raw-ws-redis').assumptions[0]).toContain('(measured)');
+    expect(option(report, 'ecs-raw-ws-redis').assumptions[0]).toContain('2026-12-01');
+    expect(option(report, 'ecs-sse-redis').assumptions[0]).toContain('documented default');
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [{ avgConnections: -1 }, /avgConnections must not be negative/],
+    [
+      { avgConnections: 100, peakConnections: 50 },
+      /peakConnections \(50\) must not be below avgConnections \(100\)/,
+    ],
+    [{ region: 'mars-1' }, /unknown region "mars-1"/],
+    [{ arch: 'sparc' }, /unknown arch "sparc"/],
+    [{ keepaliveSeconds: 0 }, /keepaliveSeconds must be above 0/],
+    [{ avgConnections: Number.NaN }, /avgConnections must be a number/],
+  ] as [WorkloadInput, RegExp][])('rejects %o', (input, message) => {
+    expect(() => computeCosts(input)).toThrow(CostInputError);
+    expect(() => computeCosts(input)).toThrow(message);
+  });
+});
+
+/** Workloads with keep-alive stated, so every option sees the same interval. */
+const workloadArbitrary = fc.record({
+  avgConnections: fc.double({ min: 0, max: 2_000_000, noNaN: true }),
+  extraPeak: fc.double({ min: 0, max: 2_000_000, noNaN: true }),
+  connectsPerDay: fc.double({ min: 0, max: 50_000_000, noNaN: true }),
+  notificationsPerDay: fc.double({ min: 0, max: 100_000_000, noNaN: true }),
+  messageBytes: fc.integer({ min: 1, max: 200_000 }),
+  connectionsPerUser: fc.double({ min: 1, max: 10, noNaN: true }),
+  keepaliveSeconds: fc.double({ min: 1, max: 3600, noNaN: true }),
+});
+const growthArbitrary = fc.record({
+  avgConnections: fc.double({ min: 0, max: 1_000_000, noNaN: true }),
+  extraPeak: fc.double({ min: 0, max: 1_000_000, noNaN: true }),
+  connectsPerDay: fc.double({ min: 0, max: 10_000_000, noNaN: true }),
+  notificationsPerDay: fc.double({ min: 0, max: 10_000_000, noNaN: true }),
+  messageBytes: fc.integer({ min: 0, max: 100_000 }),
+  connectionsPerUser: fc.double({ min: 0, max: 5, noNaN: true }),
+  keepaliveShrink: fc.double({ min: 0, max: 0.99, noNaN: true }),
+});
+
+describe('properties', () => {
+  it('never lowers any option’s cost when load rises on any dimension', () => {
+    fc.assert(
+      fc.property(workloadArbitrary, growthArbitrary, (base, growth) => {
+        const before: WorkloadInput = {
+          avgConnections: base.avgConnections,
+          peakConnections: base.avgConnections + base.extraPeak,
+          connectsPerDay: base.connectsPerDay,
+          notificationsPerDay: base.notificationsPerDay,
+          messageBytes: base.messageBytes,
+          connectionsPerUser: base.connectionsPerUser,
+          keepaliveSeconds: base.keepaliveSeconds,
+        };
+        const avgAfter = base.avgConnections + growth.avgConnections;
+        const after: WorkloadInput = {
+          avgConnections: avgAfter,
+          peakConnections: avgAfter + base.extraPeak + growth.extraPeak,
+          connectsPerDay: base.connectsPerDay + growth.connectsPerDay,
+          notificationsPerDay: base.notificationsPerDay + growth.notificationsPerDay,
+          messageBytes: base.messageBytes + growth.messageBytes,
+          connectionsPerUser: base.connectionsPerUser + growth.connectionsPerUser,
+          keepaliveSeconds: base.keepaliveSeconds * (1 - growth.keepaliveShrink),
+        };
+        const costBefore = computeCosts(before).options;
+        const costAfter = computeCosts(after).options;
+        costBefore.forEach((candidate, index) => {
+          const later = costAfter[index];
+          expect(later?.id).toBe(candidate.id);
+          // Relative tolerance for floating-point sums of millions of terms.
+          expect(later?.monthlyUsd ?? 0).toBeGreaterThanOrEqual(candidate.monthlyUsd * (1 - 1e-12) - 1e-9);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
