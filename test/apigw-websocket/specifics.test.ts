@@ -167,13 +167,13 @@ describe('apigw-websocket through serverless-offline', () => {
     await harness.publish(bob, { jobId: 'bob-secret-1' });
     const socket = await raw(alice);
     socket.send(JSON.stringify({ action: 'resume', requestId: 'steal', userId: bob, after: bobFirst.id }));
-    expect(await socket.waitForFrame((f) => f.requestId === 'steal')).toMatchObject({
+    expect(await socket.waitForFrame((f) => 'requestId' in f && f.requestId === 'steal')).toMatchObject({
       type: 'error',
       code: ErrorCode.BadRequest,
     });
     // The same resume without the extra field replays Alice's (empty) log, not Bob's.
     socket.send(JSON.stringify({ action: 'resume', requestId: 'own', after: bobFirst.id }));
-    expect(await socket.waitForFrame((f) => f.requestId === 'own')).toMatchObject({
+    expect(await socket.waitForFrame((f) => 'requestId' in f && f.requestId === 'own')).toMatchObject({
       type: 'replay',
       notifications: [],
       truncated: true,

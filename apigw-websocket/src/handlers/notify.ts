@@ -45,8 +45,8 @@ export interface NotifyResult extends PublishResult {
 
 export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) => Promise<NotifyResult> {
   return async (rawEvent) => {
-    const resolved = deps();
     const event = notifyEventSchema.parse(rawEvent);
+    const resolved = deps();
     const sleep = resolved.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (event.delayMs > 0) await sleep(event.delayMs);
     const notification = createNotification({

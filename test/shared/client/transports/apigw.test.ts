@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DisconnectReason, TransportHandlers } from '../../../../shared/client/index.js';
+import { apigwCloseReason, apigwTransport, type WebSocketLike } from '../../../../shared/client/index.js';
+import { CloseCode, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
+
+/** A scripted browser-style WebSocket: the transport is under test, not the network. */
+class FakeSocket implements WebSocketLike {
+  static last: FakeSocket | undefined;
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  closedWith: number | undefined;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code?: number) {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  serverOpens() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  serverSends(frame: unknown) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  serverCloses(code: number, reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+function recordingHandlers() {
+  const events = {
+    opened: 0,
+    notifications: [] as unknown[],
+    errors: [] as [string, string][],
+    closes: [] as DisconnectReason[],
+  };
+  const handlers: TransportHandlers = {
+    onOpen: () => {
+      events.opened++;
+    },
+    onNotification: (n) => events.notifications.push(n),
+    onServerError: (code, message) => events.errors.push([code, message]),
+    onResync: () => {},
+    onClose: (reason) => events.closes.push(reason),
+  };
+  return { handlers, events };
+}
+
+async function openFake(options: Parameters<typeof apigwTransport>[0] = {}, token = 'a.b.c') {
+  const { handlers, events } = recordingHandlers();
+  const connection = apigwTransport({ WebSocket: FakeSocket, ...options }).open(
+    { url: 'wss://example.test/dev', token, connectTimeoutMs: 10_000 },
+    handlers,
+  );
+  await vi.waitFor(() => expect(FakeSocket.last).toBeDefined());
+  const socket = FakeSocket.last as FakeSocket;
+  FakeSocket.last = undefined;
+  return { connection, socket, events };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('apigwTransport', () => {
+  it('puts the token in the query string and resumes with a correlated request', async () => {
+    const { connection, socket, events } = await openFake({}, 'tok en');
+    expect(socket.url).toBe('wss://example.test/dev?token=tok%20en');
+    socket.serverOpens();
+    expect(events.opened).toBe(1);
+    const answer = connection.resume('01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    const request = socket.sent[0];
+    expect(request).toMatchObject({ action: 'resume', after: '01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+    const n1 = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'a' });
+    const n2 = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'b' });
+    // A replay split over two frames (API Gateway's 128 KB message cap), plus a stale answer to ignore.
+    socket.serverSends({ type: 'replay', requestId: 'other', notifications: [n2], truncated: false });
+    socket.serverSends({
+      type: 'replay',
+      requestId: request?.requestId,
+      notifications: [n1],
+      truncated: false,
+      more: true,
+    });
+    socket.serverSends({
+      type: 'replay',
+      requestId: request?.requestId,
+      notifications: [n2],
+      truncated: false,
+      cursor: n2.id,
+    });
+    expect(await answer).toEqual({ notifications: [n1, n2], truncated: false, cursor: n2.id });
+  });
+
+  it('hands live notifications over and reports frames that break the contract', async () => {
+    const { socket, events } = await openFake();
+    socket.serverOpens();
+    const n = createNotification({ type: 'sync.failed', userId: 'u', jobId: 'j' });
+    socket.serverSends({ type: 'notification', notification: n });
+    socket.serverSends({ type: 'notification', notification: { ...n, userId: '' } });
+    socket.onmessage?.({ data: 'not json' });
+    socket.serverSends({ type: 'error', code: ErrorCode.UnknownAction, message: 'nope' });
+    expect(events.notifications).toEqual([n]);
+    expect(events.errors.map(([code]) => code)).toEqual([
+      ErrorCode.BadRequest,
+      ErrorCode.BadRequest,
+      ErrorCode.UnknownAction,
+    ]);
+  });
+
+  it('rejects the resume when the server answers it with an error frame', async () => {
+    const { connection, socket } = await openFake();
+    socket.serverOpens();
+    const answer = connection.resume(undefined);
+    socket.serverSends({
+      type: 'error',
+      requestId: socket.sent[0]?.requestId,
+      code: ErrorCode.InvalidToken,
+      message: 'no',
+    });
+    await expect(answer).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+  });
+
+  it('pings on the keep-alive interval and rotates before the connection cap, asking for an immediate reconnect', async () => {
+    vi.useFakeTimers();
+    const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, maxConnectionAgeMs: 3500 });
+    socket.serverOpens();
+    vi.advanceTimersByTime(3000);
+    expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
+    expect(events.closes).toEqual([]);
+    vi.advanceTimersByTime(500);
+    expect(events.closes).toEqual([
+      expect.objectContaining({ code: 'planned_rotation', reconnect: true, immediate: true }),
+    ]);
+    expect(socket.closedWith).toBe(1000);
+    vi.advanceTimersByTime(5000);
+    expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
+  });
+
+  it('reports a 1009 close and reconnects', async () => {
+    const { socket, events } = await openFake();
+    socket.serverOpens();
+    socket.serverCloses(CloseCode.MessageTooBig, 'Message too big');
+    expect(events.errors.map(([code]) => code)).toEqual([ErrorCode.PayloadTooLarge]);
+    expect(events.closes).toEqual([expect.objectContaining({ code: 1009, reconnect: true })]);
+  });
+
+  it('does not call onClose after the app closed the connection', async () => {
+    const { connection, socket, events } = await openFake();
+    socket.serverOpens();
+    connection.close();
+    socket.serverCloses(1000);
+    expect(events.closes).toEqual([]);
+  });
+});
+
+describe('apigwCloseReason', () => {
+  const opened = { opened: true, refusedStatus: undefined, tokenExpired: false };
+  it.each([
+    [CloseCode.GoingAway, { reconnect: true, immediate: true }],
+    [CloseCode.Abnormal, { reconnect: true }],
+    [CloseCode.MessageTooBig, { reconnect: true }],
+    [CloseCode.Unauthorized, { code: ErrorCode.InvalidToken, reconnect: false }],
+    [CloseCode.TokenExpired, { code: ErrorCode.TokenExpired, reconnect: true }],
+  ])('maps close %i', (code, expected) => {
+    const reason = apigwCloseReason(code, '', opened);
+    expect(reason).toMatchObject(expected);
+    if (!('immediate' in expected)) expect(reason.immediate).toBeFalsy();
+  });
+
+  it('turns a refused upgrade into invalid_token (no retry) or, for an expired token, token_expired', () => {
+    expect(
+      apigwCloseReason(1006, '', { opened: false, refusedStatus: 403, tokenExpired: false }),
+    ).toMatchObject({
+      code: ErrorCode.InvalidToken,
+      reconnect: false,
+    });
+    expect(
+      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: true }),
+    ).toMatchObject({
+      code: ErrorCode.TokenExpired,
+    });
+    // A browser sees only 1006 for a refused upgrade: without a status it is a network failure.
+    expect(
+      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: false }),
+    ).toMatchObject({
+      code: 1006,
+      reconnect: true,
+    });
+  });
+});
