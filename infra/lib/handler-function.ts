@@ -48,6 +48,7 @@ export class HandlerFunction extends Construct {
         format: nodejs.OutputFormat.ESM,
         target: 'node22',
         minify: true,
+        logLevel: nodejs.LogLevel.WARNING,
         sourceMap: true,
         mainFields: ['module', 'main'],
         // Bundled CommonJS dependencies still call require(); ESM has none unless we make one.

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InfraConfigError,
+  resolveApiGwWebSocketConfig,
+  resolveEcsSocketIoConfig,
+} from '../../infra/lib/config.js';
+
+describe('resolveEcsSocketIoConfig', () => {
+  it('fills every knob with its documented default', () => {
+    expect(resolveEcsSocketIoConfig()).toMatchObject({
+      maxAzs: 2,
+      natGateways: 1,
+      cpuArchitecture: 'arm64',
+      desiredCount: 2,
+      maxCount: 10,
+      nofileLimit: 65536,
+      containerPort: 3000,
+      drainTimeoutMs: 10_000,
+      stopGraceMs: 5_000,
+      idleTimeoutSeconds: 60,
+      healthCheckPath: '/healthz',
+      allowPolling: false,
+      redisMultiAz: true,
+      redisReplicas: 1,
+      redisAdapter: 'classic',
+      retainData: true,
+      logRetentionDays: 30,
+    });
+  });
+
+  it('accepts the context value as JSON text, as `cdk -c key=value` passes it', () => {
+    expect(resolveEcsSocketIoConfig('{"desiredCount":3,"maxCount":6}')).toMatchObject({
+      desiredCount: 3,
+      maxCount: 6,
+    });
+  });
+
+  it('rejects an unknown knob, so a typo does not silently deploy the default', () => {
+    expect(() => resolveEcsSocketIoConfig({ desiredCuont: 3 })).toThrow(InfraConfigError);
+  });
+
+  it('rejects an ALB idle timeout that would cut sockets between Socket.io pings', () => {
+    expect(() => resolveEcsSocketIoConfig({ idleTimeoutSeconds: 20 })).toThrow(/pingIntervalMs/);
+  });
+
+  it('rejects a drain window ECS cannot honour (Fargate stopTimeout is at most 120 s)', () => {
+    expect(() => resolveEcsSocketIoConfig({ drainTimeoutMs: 118_000 })).toThrow(/120000/);
+  });
+
+  it('rejects Multi-AZ Redis without a replica', () => {
+    expect(() => resolveEcsSocketIoConfig({ redisReplicas: 0 })).toThrow(/redisReplicas/);
+  });
+
+  it('rejects context that is not JSON', () => {
+    expect(() => resolveEcsSocketIoConfig('{desiredCount:3}')).toThrow(/not JSON/);
+  });
+});
+
+describe('resolveApiGwWebSocketConfig', () => {
+  it('defaults match what the handlers emit and serverless.yml deploys', () => {
+    expect(resolveApiGwWebSocketConfig()).toMatchObject({
+      stageName: 'prod',
+      memoryMiB: 512,
+      handlerTimeoutSeconds: 10,
+      notifyTimeoutSeconds: 90,
+      serviceName: 'syncbell-apigw',
+      metricsNamespace: 'syncbell',
+      goneMetricName: 'PostsGone',
+      manageApiGatewayAccountLogRole: false,
+    });
+  });
+
+  it('rejects a request-path timeout above the 29 s API Gateway integration limit', () => {
+    expect(() => resolveApiGwWebSocketConfig({ handlerTimeoutSeconds: 30 })).toThrow(InfraConfigError);
+  });
+});
