@@ -5,6 +5,7 @@ import {
   type Crossover,
   describeCrossovers,
   findCrossovers,
+  roundForWords,
   type SweepRange,
   shortName,
   sweepCosts,
@@ -53,16 +54,33 @@ export function buildCostChartSpec(
       usd,
     })),
   );
-  const marks = crossovers.map((crossover) => ({
-    connections: crossover.avgConnections,
-    usd: crossover.monthlyUsd,
-    label: `~${Math.round(crossover.avgConnections).toLocaleString('en-US')}`,
-  }));
+  // Several ECS options often cross API Gateway at nearly the same point: one dot and label
+  // per cluster (crossings within 20% of each other), e.g. "~2,800-2,900".
+  const clusters: Crossover[][] = [];
+  for (const crossover of crossovers) {
+    const last = clusters.at(-1);
+    const first = last?.[0];
+    if (last && first && crossover.avgConnections <= first.avgConnections * 1.2) last.push(crossover);
+    else clusters.push([crossover]);
+  }
+  const marks = clusters.map((cluster) => {
+    const low = roundForWords((cluster[0] as Crossover).avgConnections);
+    const high = roundForWords((cluster.at(-1) as Crossover).avgConnections);
+    const anchor = cluster[0] as Crossover;
+    return {
+      connections: anchor.avgConnections,
+      usd: anchor.monthlyUsd,
+      label: low === high ? `~${low}` : `~${low}-${high}`,
+    };
+  });
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: title ?? 'Monthly cost against concurrent connections',
-      subtitle: `Workload shape: peak ${Number((workload.peakConnections / Math.max(1, workload.avgConnections)).toFixed(2))}x average, ${Number((workload.notificationsPerDay / Math.max(1, workload.avgConnections)).toFixed(2))} notifications/connection/day, ${workload.messageBytes}-byte messages; ${workload.region}, ${workload.arch}. Dashed line: the workload as given.`,
+      subtitle: [
+        `Workload shape: peak ${Number((workload.peakConnections / Math.max(1, workload.avgConnections)).toFixed(2))}x average, ${Number((workload.notificationsPerDay / Math.max(1, workload.avgConnections)).toFixed(2))} notifications/connection/day, ${workload.messageBytes}-byte messages; ${workload.region}, ${workload.arch}.`,
+        'Dashed line: the workload as given. Dots: where API Gateway and the ECS options cross.',
+      ],
     },
     width: widthPx ?? 720,
     height: heightPx ?? 400,
@@ -84,7 +102,11 @@ export function buildCostChartSpec(
             scale: { type: 'log' },
             axis: { title: 'Monthly cost (USD)', format: '$~s' },
           },
-          color: { field: 'option', type: 'nominal', legend: { title: 'Option', orient: 'top-left' } },
+          color: {
+            field: 'option',
+            type: 'nominal',
+            legend: { title: 'Option', orient: 'top-left', labelLimit: 0 },
+          },
         },
       },
       {
