@@ -1,20 +1,30 @@
 import { parseArgs } from 'node:util';
-import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { ENDPOINTS_FILE, removePlaygroundEndpoints, writePlaygroundEndpoints } from './endpoints.js';
+import { startPlayground } from './playground.js';
 
 const HELP = `usage: syncbell start [options]
 
 Runs the local playground: the ECS variant (Socket.io containers behind a local load balancer,
-the emitter worker, Redis) and the API Gateway variant (serverless-offline + dynalite).
+the emitter worker, Redis), the API Gateway variant (serverless-offline + dynalite), and a page
+that shows both side by side.
 
   --containers N       Socket.io containers (default 2)
   --port N             load balancer port (default 8080; 0 = any free port)
+  --page-port N        playground page port (default 8090; 0 = any free port)
   --idle-timeout-ms N  load balancer idle timeout (default 60000, like the ALB)
   --sticky             sticky cookie at the load balancer (needed with --polling)
   --polling            allow HTTP long polling (WebSocket only by default)
+  --own-redis          spawn a private redis-server (so the page can restart it)
   --no-apigw           skip the API Gateway variant
   --verbose            show container and emulator logs
 `;
+
+function integer(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be an integer >= ${min} (got "${text}")`);
+  return value;
+}
 
 export async function runStart(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -22,9 +32,11 @@ export async function runStart(argv: string[]): Promise<number> {
     options: {
       containers: { type: 'string', default: '2' },
       port: { type: 'string', default: process.env.PORT ?? '8080' },
+      'page-port': { type: 'string', default: process.env.PAGE_PORT ?? '8090' },
       'idle-timeout-ms': { type: 'string', default: '60000' },
       sticky: { type: 'boolean', default: false },
       polling: { type: 'boolean', default: false },
+      'own-redis': { type: 'boolean', default: false },
       'no-apigw': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -34,56 +46,43 @@ export async function runStart(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const containers = Number(values.containers);
-  const port = Number(values.port);
-  const idleTimeoutMs = Number(values['idle-timeout-ms']);
-  for (const [name, value, min] of [
-    ['--containers', containers, 1],
-    ['--port', port, 0],
-    ['--idle-timeout-ms', idleTimeoutMs, 1],
-  ] as const) {
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
-  }
+  const containers = integer('--containers', values.containers, 1);
+  const lbPort = integer('--port', values.port, 0);
+  const pagePort = integer('--page-port', values['page-port'], 0);
+  const idleTimeoutMs = integer('--idle-timeout-ms', values['idle-timeout-ms'], 1);
   if (values.polling && containers > 1 && !values.sticky) {
     process.stdout.write(
       'warning: --polling with several containers needs --sticky (else HTTP 400 "Session ID unknown")\n',
     );
   }
   const log = (line: string) => {
-    if (values.verbose || /notice|warn|error|fatal/i.test(line)) process.stdout.write(`${line}\n`);
+    if (values.verbose || /notice|warn|error|fatal|\[playground\]/i.test(line))
+      process.stdout.write(`${line}\n`);
   };
 
-  process.stdout.write('syncbell playground starting...\n');
-  const ecs = await startEcsLocal({
+  process.stdout.write('syncbell playground starting (the API Gateway emulator takes a few seconds)...\n');
+  const playground = await startPlayground({
     containers,
-    lbPort: port,
+    lbPort,
+    pagePort,
     idleTimeoutMs,
     sticky: values.sticky,
-    allowPolling: values.polling,
+    polling: values.polling,
+    ownRedis: values['own-redis'],
+    apigw: !values['no-apigw'],
     log,
   });
-  const stops: (() => Promise<void>)[] = [() => ecs.stop()];
-  let apigw: { wsUrl: string; httpUrl: string } | undefined;
-  if (!values['no-apigw']) {
-    try {
-      const { startApigwLocal } = await import('../apigw-websocket/local/stack.js');
-      const started = await startApigwLocal({ log });
-      stops.push(() => started.stop());
-      apigw = { wsUrl: started.wsUrl, httpUrl: started.httpUrl };
-    } catch (error) {
-      process.stdout.write(`notice: the API Gateway variant did not start: ${(error as Error).message}\n`);
-    }
-  }
-
+  const { ecs, apigw } = playground;
   await writePlaygroundEndpoints({
     pid: process.pid,
     startedAt: new Date().toISOString(),
+    pageUrl: playground.pageUrl,
     ecs: {
       url: ecs.url,
       redisMode: ecs.redisMode,
       containers: ecs.containers().map(({ id, url }) => ({ id, url })),
     },
-    ...(apigw ? { apigw } : {}),
+    ...(apigw ? { apigw: { wsUrl: apigw.wsUrl, httpUrl: apigw.httpUrl } } : {}),
   });
 
   const lines = [
@@ -93,21 +92,25 @@ export async function runStart(argv: string[]): Promise<number> {
     ...ecs.containers().map((c) => `  container ${c.id.padEnd(19)} ${c.url}   (/healthz /readyz /metrics)`),
     `  redis                         ${ecs.redisUrl ?? 'none: in-memory adapter, one container'} (${ecs.redisMode})`,
     apigw
-      ? `API Gateway variant (emulated: serverless-offline + dynalite)\n  websocket                     ${apigw.wsUrl}\n  http                          ${apigw.httpUrl}   jobs: POST ${apigw.httpUrl}/jobs/sync`
-      : 'API Gateway variant: not running',
+      ? [
+          'API Gateway variant (emulated: serverless-offline + dynalite)',
+          `  websocket (via local proxy)   ${apigw.wsUrl}   (serverless-offline: ${apigw.directWsUrl})`,
+          `  http                          ${apigw.httpUrl}   jobs: POST ${apigw.httpUrl}/jobs/sync`,
+        ].join('\n')
+      : `API Gateway variant: not running (${playground.apigwProblem})`,
     '',
+    `playground page                 ${playground.pageUrl}`,
     `endpoints written to ${ENDPOINTS_FILE}; try \`npx syncbell smoke\` in another shell`,
-    `ready: ecs=${ecs.url}${apigw ? ` apigw=${apigw.wsUrl}` : ''}`,
+    `ready: open ${playground.pageUrl}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
   await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
   process.stdout.write('stopping...\n');
   await removePlaygroundEndpoints();
-  await Promise.allSettled(stops.map((stop) => stop()));
+  await playground.stop();
   return 0;
 }

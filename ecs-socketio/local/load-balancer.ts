@@ -28,13 +28,15 @@ export interface LoadBalancerOptions {
   stickyCookieName?: string;
   /** Probe each target's `healthCheckPath` this often. @default 1000 */
   healthCheckIntervalMs?: number;
-  /** @default '/readyz' */
-  healthCheckPath?: string;
+  /** `false` turns health checks off (every target is always in rotation). @default '/readyz' */
+  healthCheckPath?: string | false;
 }
 
 export interface TunnelInfo {
   id: number;
   targetId: string;
+  /** The upgrade request's path and query (the token, if any, is not kept). */
+  path: string;
   remoteAddress: string | undefined;
   remotePort: number | undefined;
   openedAtMs: number;
@@ -142,6 +144,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     const tunnel: Tunnel = {
       id: nextTunnelId++,
       targetId: target.id,
+      path: (req.url ?? '/').replace(/([?&]token=)[^&]*/, '$1[redacted]'),
       remoteAddress: client.remoteAddress,
       remotePort: client.remotePort,
       openedAtMs: Date.now(),
@@ -193,10 +196,10 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     else healthy.delete(target.id);
   }
   const healthTimer = setInterval(() => {
-    for (const target of targets) void probe(target);
+    if (healthCheckPath !== false) for (const target of targets) void probe(target);
   }, healthCheckIntervalMs);
   healthTimer.unref();
-  await Promise.all(targets.map(probe));
+  if (healthCheckPath !== false) await Promise.all(targets.map(probe));
 
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const boundPort = (server.address() as AddressInfo).port;
@@ -210,14 +213,17 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
       else deregistered.add(targetId);
     },
     tunnels: () =>
-      [...tunnels.values()].map(({ id, targetId, remoteAddress, remotePort, openedAtMs, blackholed }) => ({
-        id,
-        targetId,
-        remoteAddress,
-        remotePort,
-        openedAtMs,
-        blackholed,
-      })),
+      [...tunnels.values()].map(
+        ({ id, targetId, path, remoteAddress, remotePort, openedAtMs, blackholed }) => ({
+          id,
+          targetId,
+          path,
+          remoteAddress,
+          remotePort,
+          openedAtMs,
+          blackholed,
+        }),
+      ),
     blackhole(match, durationMs) {
       let affected = 0;
       for (const tunnel of tunnels.values()) {

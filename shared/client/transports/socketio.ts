@@ -27,6 +27,8 @@ export interface SocketIoTransportOptions {
   path?: string;
   /** How long to wait for the resume answer. @default 10000 */
   resumeTimeoutMs?: number;
+  /** Extra query parameters on the connection URL (never the token: it goes in the auth payload). @default {} */
+  query?: Record<string, string>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
         forceNew: true,
         timeout: open.connectTimeoutMs,
         auth: { token: open.token },
+        ...(options.query ? { query: options.query } : {}),
       });
       let closedByClient = false;
       let closed = false;
