@@ -12,6 +12,7 @@ const RESULTS = {
       rssBytesPerConnection: 7900,
       measured: true,
       heapBytesPerConnection: 6000,
+      basis: 'full profile: 19600 of 20000 connections held by one process',
     },
   },
 };
@@ -51,7 +52,9 @@ describe('resolveCapacity', () => {
   it('takes measured figures where the file has them and defaults elsewhere', () => {
     const capacity = resolveCapacity(benchmarkResultsSchema.parse(RESULTS));
     expect(capacity['ecs-socketio-redis']).toMatchObject({ connectionsPerTask: 19_600, measured: true });
-    expect(capacity['ecs-socketio-redis'].basis).toContain('2026-12-01T10:00:00Z');
+    expect(capacity['ecs-socketio-redis'].basis).toBe(
+      'measured by the benchmark run of 2026-12-01T10:00:00Z (full profile: 19600 of 20000 connections held by one process)',
+    );
     expect(capacity['ecs-raw-ws-redis']).toEqual(DEFAULT_CAPACITY['ecs-raw-ws-redis']);
   });
 
