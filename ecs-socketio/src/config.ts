@@ -46,6 +46,17 @@ export const ecsEnvSchema = z.object({
   MAX_FRAMES_PER_SECOND: int(1, 10_000).default(20),
   /** Entries kept per user in the replay log. @default 1000 */
   REPLAY_MAX_LEN: int(1, 100_000).default(1000),
+  /**
+   * Open connections one client address may hold on this container; more are refused with
+   * `rate_limited`. Offices and mobile carriers put many users behind one address: keep it generous.
+   * @default 200
+   */
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(200),
+  /**
+   * Take the client address from the rightmost X-Forwarded-For entry (the one the ALB appended).
+   * Behind an ALB every socket's peer is the ALB itself. @default true
+   */
+  TRUST_PROXY: bool.default(true),
   /** Replay log expiry after the user's last notification. @default 86400 (a day) */
   REPLAY_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   /** @default info */

@@ -122,6 +122,37 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     rawSocket.request = null;
   });
 
+  // Per-address connection limit: a flood from one address is refused before it costs a token check.
+  const connectionsByAddress = new Map<string, number>();
+  const addressOf = (socket: Socket): string => {
+    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    return (config.TRUST_PROXY ? hops.at(-1) : undefined) ?? socket.handshake.address;
+  };
+  io.use((socket, next) => {
+    const address = addressOf(socket);
+    const open = connectionsByAddress.get(address) ?? 0;
+    if (open >= config.MAX_CONNECTIONS_PER_ADDRESS) {
+      const body: ErrorFrameBody = {
+        code: ErrorCode.RateLimited,
+        message: `too many connections from one address (limit ${config.MAX_CONNECTIONS_PER_ADDRESS})`,
+      };
+      metrics.connectsTotal.inc({ outcome: body.code });
+      return next(Object.assign(new Error(body.message), { data: body }));
+    }
+    connectionsByAddress.set(address, open + 1);
+    // Counted from here, released when the socket goes, whether or not auth succeeds.
+    socket.conn.once('close', () => {
+      const left = (connectionsByAddress.get(address) ?? 1) - 1;
+      if (left <= 0) connectionsByAddress.delete(address);
+      else connectionsByAddress.set(address, left);
+    });
+    next();
+  });
+
   io.use((socket, next) => {
     verifyToken(socket.handshake.auth?.token, jwtKey).then(
       ({ userId }) => {

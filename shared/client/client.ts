@@ -248,10 +248,8 @@ class Client implements SyncbellClient {
     this.#generation++;
     this.#connection = undefined;
     this.#held = undefined;
-    if (
-      typeof reason.code === 'string' &&
-      (reason.code === ErrorCode.InvalidToken || reason.code === ErrorCode.TokenExpired)
-    ) {
+    const reported: string[] = [ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.RateLimited];
+    if (typeof reason.code === 'string' && reported.includes(reason.code)) {
       this.#emitError(reason.code, reason.reason);
     }
     // A static token that expired will not get better by retrying it.
