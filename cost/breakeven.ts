@@ -1,4 +1,5 @@
 import type { OptionId } from './capacity.js';
+import { CostInputError } from './errors.js';
 import { type ComputeCostsOptions, computeCosts, toWorkload } from './model.js';
 import type { Workload, WorkloadInput } from './workload.js';
 import { scaleWorkload } from './workload.js';
@@ -59,6 +60,8 @@ export function sweepCosts(
   range: SweepRange = {},
 ): SweepPoint[] {
   const workload = toWorkload(workloadInput);
+  if (workload.avgConnections <= 0)
+    throw new CostInputError('a sweep needs average connections above 0', { field: 'avgConnections' });
   const { min, max, points } = sweepRange(workload, range);
   const ratio = max / min;
   return Array.from({ length: points }, (_, index) => {
@@ -78,6 +81,8 @@ export function findCrossovers(
   range: SweepRange = {},
 ): Crossover[] {
   const workload = toWorkload(workloadInput);
+  // The sweep scales the workload's shape; with no connections there is no shape to scale.
+  if (workload.avgConnections <= 0) return [];
   const sweep = sweepCosts(workload, options, range);
   const crossovers: Crossover[] = [];
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
@@ -148,6 +153,11 @@ export function describeCrossovers(
   range: SweepRange = {},
 ): string[] {
   const workload = toWorkload(workloadInput);
+  if (workload.avgConnections <= 0) {
+    return [
+      'Break-even: not computed; it scales the workload along its shape, and a workload of 0 connections has none.',
+    ];
+  }
   const { min, max } = sweepRange(workload, range);
   const intro = `Break-even along this workload's shape (${describeShape(workload)}), from ${roundForWords(min)} to ${roundForWords(max)} average concurrent connections:`;
   if (crossovers.length === 0) {

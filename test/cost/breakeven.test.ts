@@ -54,3 +54,13 @@ describe('break-even', () => {
     expect(roundForWords(7.4)).toBe('7');
   });
 });
+
+describe('break-even without connections', () => {
+  it('is not computed for a workload of 0 connections, and says why', () => {
+    const idle = resolveWorkload({ avgConnections: 0 });
+    expect(findCrossovers(idle)).toEqual([]);
+    expect(describeCrossovers(idle, [])).toEqual([
+      'Break-even: not computed; it scales the workload along its shape, and a workload of 0 connections has none.',
+    ]);
+  });
+});

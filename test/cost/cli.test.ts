@@ -7,6 +7,7 @@ import { DEFAULT_LABEL, OPTION_IDS } from '../../cost/capacity.js';
 import type { CostReport } from '../../cost/report.js';
 
 const BIN = new URL('../../bin/syncbell.js', import.meta.url).pathname;
+const REPO = new URL('../..', import.meta.url).pathname;
 
 interface Run {
   code: number;
@@ -68,16 +69,17 @@ afterAll(async () => {
 // Each case spawns its own process; running them side by side keeps the file to a few seconds.
 describe.concurrent('syncbell cost (the "Done when" command)', () => {
   it('prints a full breakdown for every option as JSON', async ({ expect }) => {
-    const run = await syncbell(
-      'cost',
-      '--avg-connections',
-      '10000',
-      '--peak-connections',
-      '25000',
-      '--notifications-per-day',
-      '200000',
-      '--json',
-    );
+    // Exactly the command of issue 6's "Done when", through npx from the repository root.
+    const run = await new Promise<Run>((resolve) => {
+      execFile(
+        'npx',
+        'syncbell cost --avg-connections 10000 --peak-connections 25000 --notifications-per-day 200000 --json'.split(
+          ' ',
+        ),
+        { cwd: REPO, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
+      );
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as CostReport & { breakEven: { sentences: string[] } };
