@@ -185,7 +185,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
         LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
         JWT_SECRET: jwtSecret,
-        NODE_ENV: 'development',
+        SYNCBELL_LAMBDA_NODE_ENV: 'development',
         OFFLINE_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         OFFLINE_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         POWERTOOLS_METRICS_DISABLED: 'true',
