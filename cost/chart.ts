@@ -100,7 +100,7 @@ export function buildCostChartSpec(
             field: 'usd',
             type: 'quantitative',
             scale: { type: 'log' },
-            axis: { title: 'Monthly cost (USD)', format: '$~s' },
+            axis: { title: 'Monthly cost (USD)', format: '$,~r' },
           },
           color: {
             field: 'option',
