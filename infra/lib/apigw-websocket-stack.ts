@@ -74,6 +74,7 @@ export class ApiGwWebSocketStack extends Stack {
         timeoutSeconds,
         environment: { ...environment, ...extra },
         logRetentionDays: config.logRetentionDays,
+        retainLogs: config.retainData,
       });
 
     // The endpoint names the stage, which needs the API, which needs the handlers: so functions
@@ -97,6 +98,7 @@ export class ApiGwWebSocketStack extends Stack {
       jobsThrottleBurstLimit: config.jobsThrottleBurstLimit,
       authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
       logRetentionDays: config.logRetentionDays,
+      retainLogs: config.retainData,
       manageAccountLogRole: config.manageApiGatewayAccountLogRole,
       handlers: {
         connect: fn('connect'),

@@ -40,6 +40,7 @@ export class EcsSocketIoStack extends Stack {
       maxAzs: config.maxAzs,
       natGateways: config.natGateways,
       logRetentionDays: config.logRetentionDays,
+      retainLogs: config.retainData,
     });
     this.redis = new Redis(this, 'Redis', {
       vpc: this.network.vpc,

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 import { REPO_ROOT, repoPath } from './paths.js';
 
@@ -20,6 +20,8 @@ export interface HandlerFunctionProps {
   timeoutSeconds: number;
   environment: Record<string, string>;
   logRetentionDays: number;
+  /** Keep the log group when the stack is deleted. */
+  retainLogs: boolean;
 }
 
 /**
@@ -31,7 +33,10 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetentionDays });
+    const logGroup = stackLogGroup(this, 'Logs', {
+      retentionDays: props.logRetentionDays,
+      retain: props.retainLogs,
+    });
     this.fn = new nodejs.NodejsFunction(this, 'Resource', {
       entry: handlerEntry(props.name),
       handler: 'handler',

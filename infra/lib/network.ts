@@ -1,11 +1,12 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackLogGroup } from './log-group.js';
 
 export interface NetworkProps {
   maxAzs: number;
   natGateways: number;
   logRetentionDays: number;
+  retainLogs: boolean;
 }
 
 /**
@@ -17,7 +18,10 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetentionDays });
+    const flowLogGroup = stackLogGroup(this, 'FlowLogs', {
+      retentionDays: props.logRetentionDays,
+      retain: props.retainLogs,
+    });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: props.maxAzs,
       natGateways: props.natGateways,

@@ -4,13 +4,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from './nag.js';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { EcsSocketIoConfig } from './config.js';
+import { stackLogGroup } from './log-group.js';
 import type { Redis } from './redis.js';
 import { SERVER_COMMAND, WORKER_COMMAND } from './socketio-image.js';
 
@@ -53,10 +53,15 @@ function socketIoSecrets(props: SocketIoServiceProps): Record<string, ecs.Secret
   };
 }
 
-/** Egress every task needs: HTTPS (ECR, Secrets Manager, CloudWatch Logs via NAT) and Redis. */
-function allowTaskEgress(securityGroup: ec2.SecurityGroup, redis: Redis): void {
+/**
+ * A task's security group: no ingress of its own, egress only for HTTPS (ECR, Secrets Manager,
+ * CloudWatch Logs, through the NAT) and Redis.
+ */
+function taskSecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc, description: string, redis: Redis) {
+  const securityGroup = new ec2.SecurityGroup(scope, id, { vpc, description, allowAllOutbound: false });
   securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
   securityGroup.connections.allowTo(redis, redis.connections.defaultPort ?? ec2.Port.tcp(6379), 'Redis');
+  return securityGroup;
 }
 
 const EXECUTION_ROLE_WILDCARD = {
@@ -64,6 +69,18 @@ const EXECUTION_ROLE_WILDCARD = {
   reason:
     'ecr:GetAuthorizationToken has no resource-level permissions (it must be granted on "*"); every other statement CDK generated for the execution role names its repository, log group or secret.',
 };
+
+/**
+ * Every service: new tasks start before old ones stop, a deployment whose tasks keep failing is
+ * stopped and rolled back, and tasks live in private subnets without public IPs.
+ */
+const SERVICE_DEFAULTS = {
+  minHealthyPercent: 100,
+  maxHealthyPercent: 200,
+  circuitBreaker: { enable: true, rollback: true },
+  vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  assignPublicIp: false,
+} satisfies Partial<ecs.FargateServiceProps>;
 
 const ENV_SUPPRESSION = {
   id: 'AwsSolutions-ECS2',
@@ -108,9 +125,9 @@ export class SocketIoService extends Construct {
       memoryLimitMiB: config.taskMemoryMiB,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const serverLogs = new logs.LogGroup(this, 'ServerLogs', {
-      retention: config.logRetentionDays,
-      removalPolicy,
+    const serverLogs = stackLogGroup(this, 'ServerLogs', {
+      retentionDays: config.logRetentionDays,
+      retain: config.retainData,
     });
     const healthUrl = `http://127.0.0.1:${config.containerPort}/healthz`;
     taskDefinition.addContainer(CONTAINER_NAME, {
@@ -142,23 +159,20 @@ export class SocketIoService extends Construct {
     });
     acknowledge(taskDefinition, [ENV_SUPPRESSION, EXECUTION_ROLE_WILDCARD]);
 
-    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServerSecurityGroup', {
+    const serviceSecurityGroup = taskSecurityGroup(
+      this,
+      'ServerSecurityGroup',
       vpc,
-      description: 'syncbell Socket.io tasks: ingress from the ALB only',
-      allowAllOutbound: false,
-    });
-    allowTaskEgress(serviceSecurityGroup, redis);
+      'syncbell Socket.io tasks: ingress from the ALB only',
+      redis,
+    );
 
     this.service = new ecs.FargateService(this, 'Server', {
       cluster: this.cluster,
       taskDefinition,
       desiredCount: config.desiredCount,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ...SERVICE_DEFAULTS,
       securityGroups: [serviceSecurityGroup],
-      assignPublicIp: false,
       healthCheckGracePeriod: Duration.seconds(30),
     });
 
@@ -375,9 +389,9 @@ export class SocketIoService extends Construct {
       memoryLimitMiB: 512,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const workerLogs = new logs.LogGroup(this, 'WorkerLogs', {
-      retention: config.logRetentionDays,
-      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    const workerLogs = stackLogGroup(this, 'WorkerLogs', {
+      retentionDays: config.logRetentionDays,
+      retain: config.retainData,
     });
     // The worker serves no HTTP, so it has no port and no health check: it exits on a fatal error
     // and the service starts a new one.
@@ -393,22 +407,19 @@ export class SocketIoService extends Construct {
     });
     acknowledge(taskDefinition, [ENV_SUPPRESSION, EXECUTION_ROLE_WILDCARD]);
 
-    const securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
+    const securityGroup = taskSecurityGroup(
+      this,
+      'WorkerSecurityGroup',
       vpc,
-      description: 'syncbell emitter worker: no ingress',
-      allowAllOutbound: false,
-    });
-    allowTaskEgress(securityGroup, redis);
+      'syncbell emitter worker: no ingress',
+      redis,
+    );
     return new ecs.FargateService(this, 'Worker', {
       cluster: this.cluster,
       taskDefinition,
       desiredCount: config.workerCount,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ...SERVICE_DEFAULTS,
       securityGroups: [securityGroup],
-      assignPublicIp: false,
     });
   }
 }

@@ -4,8 +4,8 @@ import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 
 export interface WebSocketApiProps {
@@ -16,6 +16,7 @@ export interface WebSocketApiProps {
   jobsThrottleBurstLimit: number;
   authorizerCacheTtlSeconds: number;
   logRetentionDays: number;
+  retainLogs: boolean;
   /** Create the account-level role API Gateway needs to write WebSocket access logs. */
   manageAccountLogRole: boolean;
   handlers: {
@@ -88,7 +89,8 @@ export class NotificationsWebSocketApi extends Construct {
     ]);
 
     const accountRole = props.manageAccountLogRole ? this.createAccountLogRole() : undefined;
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetentionDays });
+    const logProps = { retentionDays: props.logRetentionDays, retain: props.retainLogs };
+    const accessLogs = stackLogGroup(this, 'AccessLogs', logProps);
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: props.stageName,
@@ -102,7 +104,7 @@ export class NotificationsWebSocketApi extends Construct {
     if (accountRole !== undefined) this.stage.node.addDependency(accountRole);
     this.managementEndpoint = this.stage.callbackUrl;
 
-    const jobsAccessLogs = new logs.LogGroup(this, 'JobsAccessLogs', { retention: props.logRetentionDays });
+    const jobsAccessLogs = stackLogGroup(this, 'JobsAccessLogs', logProps);
     this.httpApi = new apigwv2.HttpApi(this, 'JobsApi', {
       description: 'syncbell POST /jobs/sync (starts the demo sync job)',
       createDefaultStage: false,
