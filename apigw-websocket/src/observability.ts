@@ -48,3 +48,17 @@ export function flushMetrics(): void {
     logger.warn('could not publish metrics', { error });
   }
 }
+
+/**
+ * Wraps a handler so buffered metrics are flushed once per invocation, whether it succeeded
+ * or threw (the same job as Powertools' `logMetrics` middleware, without middy).
+ */
+export function flushingMetrics<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
+  return async (event) => {
+    try {
+      return await handler(event);
+    } finally {
+      flushMetrics();
+    }
+  };
+}

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apigwTransport } from '../../shared/client/index.js';
 import { CloseCode, type Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import type { RecordingClient } from '../support/recorder.js';
 import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { connected } from './support/clients.js';
 
 /**
  * API Gateway closes every connection after 2 hours (1001). Here the emulated cap is 3 s: the
@@ -23,20 +24,8 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function connect(userId: string, transport = harness.transport()): Promise<RecordingClient> {
-  const recorder = recordingClient({
-    transport,
-    url: harness.url,
-    token: await harness.token(userId),
-    minReconnectDelayMs: 300,
-    maxReconnectDelayMs: 1000,
-  });
-  clients.push(recorder);
-  const resumed = recorder.nextResume();
-  recorder.client.connect();
-  await resumed;
-  return recorder;
-}
+const connect = (userId: string, transport = harness.transport()) =>
+  connected(harness, clients, userId, { transport, minReconnectDelayMs: 300, maxReconnectDelayMs: 1000 });
 
 /** Publishes one notification the moment the client starts reconnecting (inside the gap). */
 function publishInTheGap(

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
 import { CloseCode, createNotification, ErrorCode } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import type { RecordingClient } from '../support/recorder.js';
 import { type ApigwHarness, createApigwHarness, silentTelemetry } from './harness.js';
+import { connected } from './support/clients.js';
 import { openRawSocket, type RawSocket, refusedStatus } from './support/raw-socket.js';
 
 /**
@@ -31,20 +32,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function connect(userId: string): Promise<RecordingClient> {
-  const recorder = recordingClient({
-    transport: harness.transport(),
-    url: harness.url,
-    token: await harness.token(userId),
-    minReconnectDelayMs: 50,
-    maxReconnectDelayMs: 200,
-  });
-  clients.push(recorder);
-  const resumed = recorder.nextResume();
-  recorder.client.connect();
-  await resumed;
-  return recorder;
-}
+const connect = (userId: string) => connected(harness, clients, userId);
 
 async function raw(userId: string): Promise<RawSocket> {
   const socket = await openRawSocket(harness.rawSocketUrl(await harness.token(userId)));

@@ -3,7 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { userIdSchema } from '../../../shared/contract/index.js';
@@ -65,26 +65,24 @@ export function createConnectionsStore(options: ConnectionsStoreOptions): Connec
     },
     async listByUser(userId) {
       const rows: ConnectionRow[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: byUserIndex,
-            KeyConditionExpression: 'userId = :userId',
-            // DynamoDB deletes expired rows up to days late and dynalite never does.
-            FilterExpression: '#ttl > :nowSeconds',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':userId': userId, ':nowSeconds': Math.floor(now() / 1000) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          IndexName: byUserIndex,
+          KeyConditionExpression: 'userId = :userId',
+          // DynamoDB deletes expired rows up to days late and dynalite never does.
+          FilterExpression: '#ttl > :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':userId': userId, ':nowSeconds': Math.floor(now() / 1000) },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const row = connectionRowSchema.safeParse(item);
           if (row.success) rows.push(row.data);
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
       return rows;
     },
   };

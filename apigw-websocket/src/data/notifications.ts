@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import {
   type Notification,
   notificationSchema,
@@ -50,32 +50,30 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       // The log is ordered by ULID sort key, so reading from `after` (inclusive) is the part of
       // the log selectMissed would look at: found -> what follows; gone -> all newer, truncated.
       const log: Notification[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'userId = :userId AND id >= :after',
-            // Expired rows linger (DynamoDB deletes them up to days late, dynalite never):
-            // an expired `after` must read as gone, so filter here.
-            FilterExpression: '#ttl > :nowSeconds',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':userId': userId,
-              ':after': after,
-              ':nowSeconds': Math.floor(now() / 1000),
-            },
-            // A notify that finished before the resume must be visible to it.
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'userId = :userId AND id >= :after',
+          // Expired rows linger (DynamoDB deletes them up to days late, dynalite never):
+          // an expired `after` must read as gone, so filter here.
+          FilterExpression: '#ttl > :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':userId': userId,
+            ':after': after,
+            ':nowSeconds': Math.floor(now() / 1000),
+          },
+          // A notify that finished before the resume must be visible to it.
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const parsed = notificationSchema.safeParse(item.notification);
           if (parsed.success) log.push(parsed.data);
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
       return selectMissed(log, after, now());
     },
   };

@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { verifyToken } from '../../../shared/auth/index.js';
 import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
 import { authorizerEventSchema } from '../events.js';
-import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
 export interface AuthorizerDeps {
@@ -47,13 +47,9 @@ export function createAuthorizerHandler(
   };
 }
 
-export const handler = async (event: unknown): Promise<APIGatewayAuthorizerResult> => {
-  try {
-    return await createAuthorizerHandler(() => {
-      const runtime = getRuntime();
-      return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createAuthorizerHandler(() => {
+    const runtime = getRuntime();
+    return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry };
+  }),
+);

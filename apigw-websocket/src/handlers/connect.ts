@@ -2,7 +2,7 @@ import { verifyToken } from '../../../shared/auth/index.js';
 import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
-import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
 export interface ConnectDeps {
@@ -43,17 +43,13 @@ export function createConnectHandler(deps: () => ConnectDeps): (event: unknown) 
   };
 }
 
-export const handler = async (event: unknown): Promise<HttpResult> => {
-  try {
-    return await createConnectHandler(() => {
-      const runtime = getRuntime();
-      return {
-        connections: runtime.connections,
-        jwtKey: runtime.config.jwtKey,
-        telemetry: runtime.telemetry,
-      };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createConnectHandler(() => {
+    const runtime = getRuntime();
+    return {
+      connections: runtime.connections,
+      jwtKey: runtime.config.jwtKey,
+      telemetry: runtime.telemetry,
+    };
+  }),
+);

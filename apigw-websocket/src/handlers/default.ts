@@ -10,7 +10,7 @@ import type { NotificationLog } from '../data/notifications.js';
 import { type HttpResult, webSocketEventSchema } from '../events.js';
 import { parseClientFrame, replayFrames, requestIdOf } from '../frames/client-frame.js';
 import { createFramePoster, type FramePoster } from '../management/post.js';
-import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
 export interface DefaultDeps {
@@ -83,22 +83,18 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
   };
 }
 
-export const handler = async (event: unknown): Promise<HttpResult> => {
-  try {
-    return await createDefaultHandler(() => {
-      const runtime = getRuntime();
-      return {
-        connections: runtime.connections,
-        log: runtime.log,
-        telemetry: runtime.telemetry,
-        posterFor: (requestContext) =>
-          createFramePoster({
-            client: runtime.management(managementEndpointFor(requestContext)),
-            onThrottled: () => runtime.telemetry.count(MetricName.PostsThrottled),
-          }),
-      };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createDefaultHandler(() => {
+    const runtime = getRuntime();
+    return {
+      connections: runtime.connections,
+      log: runtime.log,
+      telemetry: runtime.telemetry,
+      posterFor: (requestContext) =>
+        createFramePoster({
+          client: runtime.management(managementEndpointFor(requestContext)),
+          onThrottled: () => runtime.telemetry.count(MetricName.PostsThrottled),
+        }),
+    };
+  }),
+);

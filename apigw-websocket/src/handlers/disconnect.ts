@@ -1,6 +1,6 @@
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, webSocketEventSchema } from '../events.js';
-import { flushMetrics, MetricName, type Telemetry } from '../observability.js';
+import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
 export interface DisconnectDeps {
@@ -22,13 +22,9 @@ export function createDisconnectHandler(deps: () => DisconnectDeps): (event: unk
   };
 }
 
-export const handler = async (event: unknown): Promise<HttpResult> => {
-  try {
-    return await createDisconnectHandler(() => {
-      const runtime = getRuntime();
-      return { connections: runtime.connections, telemetry: runtime.telemetry };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createDisconnectHandler(() => {
+    const runtime = getRuntime();
+    return { connections: runtime.connections, telemetry: runtime.telemetry };
+  }),
+);

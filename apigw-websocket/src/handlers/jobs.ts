@@ -5,7 +5,7 @@ import { verifyToken } from '../../../shared/auth/index.js';
 import { AuthError, ConfigError, ErrorCode } from '../../../shared/contract/index.js';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, httpApiEventSchema, jsonResult } from '../events.js';
-import { flushMetrics, type Telemetry } from '../observability.js';
+import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 import type { NotifyEvent } from './notify.js';
 
@@ -118,13 +118,9 @@ async function startJobDefault(event: NotifyEvent): Promise<void> {
   );
 }
 
-export const handler = async (event: unknown): Promise<HttpResult> => {
-  try {
-    return await createJobsHandler(() => {
-      const runtime = getRuntime();
-      return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry, startJob: startJobDefault };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createJobsHandler(() => {
+    const runtime = getRuntime();
+    return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry, startJob: startJobDefault };
+  }),
+);

@@ -11,7 +11,7 @@ import {
 import { getManagementClient } from '../clients.js';
 import type { ApigwConfig } from '../config.js';
 import { type PublishResult, publishNotification } from '../notify/publish.js';
-import { flushMetrics, type Telemetry } from '../observability.js';
+import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
 /**
@@ -68,21 +68,17 @@ export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) =>
   };
 }
 
-export const handler = async (event: unknown): Promise<NotifyResult> => {
-  try {
-    return await createNotifyHandler(() => {
-      const runtime = getRuntime();
-      const endpoint = runtime.config.managementEndpoint;
-      // notify has no request context to derive the endpoint from.
-      if (endpoint === undefined) throw new ConfigError('notify needs WEBSOCKET_MANAGEMENT_ENDPOINT');
-      return {
-        ddb: runtime.ddb,
-        management: getManagementClient(endpoint),
-        config: runtime.config,
-        telemetry: runtime.telemetry,
-      };
-    })(event);
-  } finally {
-    flushMetrics();
-  }
-};
+export const handler = flushingMetrics(
+  createNotifyHandler(() => {
+    const runtime = getRuntime();
+    const endpoint = runtime.config.managementEndpoint;
+    // notify has no request context to derive the endpoint from.
+    if (endpoint === undefined) throw new ConfigError('notify needs WEBSOCKET_MANAGEMENT_ENDPOINT');
+    return {
+      ddb: runtime.ddb,
+      management: getManagementClient(endpoint),
+      config: runtime.config,
+      telemetry: runtime.telemetry,
+    };
+  }),
+);
