@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import { APIGW_STACK_NAME, createApp, ECS_STACK_NAME } from '../../infra/lib/app.js';
 
@@ -22,5 +26,19 @@ describe('createApp', () => {
   it('reads each stack’s knobs from its context key', () => {
     expect(ecs.config).toMatchObject({ desiredCount: 4, maxCount: 8 });
     expect(apigw.config.stageName).toBe('staging');
+  });
+
+  it('stops `cdk synth` on an AwsSolutions finding nobody acknowledged', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'syncbell-nag-'));
+    const probe = createApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    new ec2.SecurityGroup(probe.ecs, 'OpenSsh', { vpc: probe.ecs.network.vpc }).addIngressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(22),
+    );
+    try {
+      expect(() => probe.app.synth()).toThrow(/AwsSolutions-EC23/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
