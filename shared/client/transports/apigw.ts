@@ -165,7 +165,10 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         pending?.reject(new SyncbellError(ErrorCode.Internal, `connection closed: ${reason.reason}`));
         pending = undefined;
         if (socket) {
-          socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+          socket.onopen = socket.onmessage = socket.onclose = null;
+          // Not null: `ws` emits 'error' when closed while still connecting, and an EventEmitter
+          // with no 'error' listener throws it at the process.
+          socket.onerror = () => {};
           if (socket.readyState <= OPEN) socket.close(1000);
         }
         if (!closedByClient) handlers.onClose(reason);

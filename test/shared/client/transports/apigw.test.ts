@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DisconnectReason, TransportHandlers } from '../../../../shared/client/index.js';
 import { apigwCloseReason, apigwTransport, type WebSocketLike } from '../../../../shared/client/index.js';
@@ -196,5 +199,45 @@ describe('apigwCloseReason', () => {
       code: 1006,
       reconnect: true,
     });
+  });
+});
+
+describe('apigwTransport with the ws package (Node has no global WebSocket)', () => {
+  it('can be closed while the handshake is still pending, without an uncaught error', async () => {
+    // Accepts TCP and never answers the upgrade: the socket stays CONNECTING.
+    const accepted: Socket[] = [];
+    // Count a socket once its upgrade request has arrived: the client is then surely CONNECTING.
+    const server = createTcpServer((socket) => socket.once('data', () => accepted.push(socket)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const { handlers, events } = recordingHandlers();
+    const connection = apigwTransport().open(
+      { url: `ws://127.0.0.1:${port}`, token: 't', connectTimeoutMs: 10_000 },
+      handlers,
+    );
+    await vi.waitFor(() => expect(accepted).toHaveLength(1));
+    connection.close();
+    await once(accepted[0] as Socket, 'close');
+    expect(events.closes).toEqual([]);
+    server.close();
+  });
+
+  it('reports a refused upgrade (HTTP 403) as invalid_token without retry', async () => {
+    const server = createHttpServer((_request, response) => response.writeHead(403).end());
+    server.on('upgrade', (_request, socket) =>
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'),
+    );
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const { handlers, events } = recordingHandlers();
+    apigwTransport().open(
+      { url: `ws://127.0.0.1:${port}`, token: 'a.b.c', connectTimeoutMs: 10_000 },
+      handlers,
+    );
+    await vi.waitFor(() => expect(events.closes).toHaveLength(1));
+    expect(events.closes[0]).toMatchObject({ code: ErrorCode.InvalidToken, reconnect: false });
+    server.close();
   });
 });
