@@ -16,6 +16,12 @@ export async function startDynalite(): Promise<DynaliteServer> {
   if (address === null || typeof address === 'string') throw new Error('dynalite did not bind a port');
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // dynalite closes its database on close(); a request still arriving on a kept-alive socket
+    // would then fail with "Database is closed" outside any caller. Cut the sockets first.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

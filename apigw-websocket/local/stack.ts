@@ -186,8 +186,11 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
         JWT_SECRET: jwtSecret,
         SYNCBELL_LAMBDA_NODE_ENV: 'development',
-        OFFLINE_AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        OFFLINE_AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        SYNCBELL_SLS_PLUGINS: 'offline',
+        // Offline only, and never in serverless.yml (Lambda rejects these reserved names): the
+        // in-process handlers sign requests to dynalite and @connections with any credentials.
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
         SLS_DEPRECATION_DISABLE: '*',
