@@ -46,6 +46,10 @@ const commands: Record<string, Command> = {
     summary: 'run the benchmarks and write the report (see syncbell bench --help)',
     run: async (argv) => (await import('../benchmarks/cli.js')).runBench(argv),
   },
+  chaos: {
+    summary: 'run the fault and abuse scenarios and write docs/RELIABILITY.md (see syncbell chaos --help)',
+    run: async (argv) => (await import('../chaos/cli.js')).runChaos(argv),
+  },
 };
 
 function usage(): string {

@@ -13,10 +13,12 @@ import { Server, type Socket } from 'socket.io';
 import { verifyToken } from '../../shared/auth/index.js';
 import {
   AuthError,
+  CURSOR_SKEW_MARGIN_MS,
   ErrorCode,
   type ErrorFrameBody,
   resumeRequestSchema,
   SocketEvent,
+  ulidFloor,
 } from '../../shared/contract/index.js';
 import type { EcsConfig } from './config.js';
 import { completionFor, delay, JOB_QUEUE_KEY, type QueuedJob, syncJobRequestSchema } from './jobs.js';
@@ -72,24 +74,51 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   // but their sockets stayed open, so nothing makes them resume. When the subscription is back,
   // tell local clients to resume. The PING is queued behind ioredis's automatic re-SUBSCRIBE, so
   // when it answers the subscription is in place and any later publish arrives live.
-  let subscriberWasDown = false;
+  //
+  // A resume "after the last id seen" is not enough on its own: once the subscription is back, a
+  // notification published after the gap can arrive live before the client resumes, moving its
+  // last-seen id past the ones lost in the gap (found by the chaos Redis-outage scenario). So the
+  // container also pushes, to its own sockets, every logged notification since the subscriber went
+  // down (minus the clock-skew margin); the SDK drops the ones it already has.
+  let subscriberDownSinceMs: number | undefined;
   sub?.on('close', () => {
-    subscriberWasDown = true;
+    subscriberDownSinceMs ??= Date.now();
   });
   sub?.on('ready', () => {
-    if (!subscriberWasDown) return;
-    subscriberWasDown = false;
+    if (subscriberDownSinceMs === undefined) return;
+    const downSinceMs = subscriberDownSinceMs;
+    subscriberDownSinceMs = undefined;
     void sub
       .ping()
       .catch(() => undefined)
-      .then(() => {
+      .then(async () => {
         logger.info(
           { sockets: io.of('/').sockets.size },
           'redis subscription restored: asking clients to resume',
         );
         io.local.emit(SocketEvent.Resync);
-      });
+        await redeliverSince(downSinceMs);
+      })
+      .catch((error: unknown) =>
+        logger.warn({ err: (error as Error).message }, 'could not re-deliver after the Redis outage'),
+      );
   });
+
+  /** Pushes what the log holds since `sinceMs` to this container's sockets, one user at a time. */
+  async function redeliverSince(sinceMs: number): Promise<void> {
+    if (!replayLog) return;
+    const cursor = ulidFloor(sinceMs - CURSOR_SKEW_MARGIN_MS);
+    const users = new Set<string>();
+    for (const socket of io.of('/').sockets.values()) users.add((socket.data as SocketData).userId);
+    let pushed = 0;
+    for (const userId of users) {
+      const { notifications } = await replayLog.read(userId, cursor);
+      for (const notification of notifications)
+        io.local.to(userRoom(userId)).emit(SocketEvent.Notification, notification);
+      pushed += notifications.length;
+    }
+    logger.info({ users: users.size, pushed }, 're-delivered what was logged during the Redis outage');
+  }
   const replayLog = pub
     ? createReplayLog({ redis: pub, maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS })
     : undefined;
@@ -116,22 +145,31 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     );
   }
 
-  // The handshake request (headers, URL, socket) is retained per connection; the socket.io
-  // memory-usage docs measure ~6.8 KB -> 2.5 KB per Engine.IO socket by dropping it.
-  io.engine.on('connection', (rawSocket: { request: unknown }) => {
-    rawSocket.request = null;
-  });
-
   // Per-address connection limit: a flood from one address is refused before it costs a token check.
-  const connectionsByAddress = new Map<string, number>();
-  const addressOf = (socket: Socket): string => {
-    const forwarded = socket.handshake.headers['x-forwarded-for'];
+  // The address is read here, from the upgrade request, because the request is dropped just below:
+  // read later (from `socket.handshake`) the X-Forwarded-For header is gone and every client behind
+  // the load balancer shares the balancer's address and one budget (found by the chaos flood
+  // scenario: a flood from one address locked out everyone else).
+  const clientAddress = new WeakMap<object, string>();
+  const addressFromRequest = (request: IncomingMessage | null, peer: string): string => {
+    const forwarded = request?.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
-    return (config.TRUST_PROXY ? hops.at(-1) : undefined) ?? socket.handshake.address;
+    // The rightmost hop is the one our load balancer appended; anything left of it the client wrote.
+    return (config.TRUST_PROXY ? hops.at(-1) : undefined) ?? peer;
   };
+
+  // The handshake request (headers, URL, socket) is retained per connection; the socket.io
+  // memory-usage docs measure ~6.8 KB -> 2.5 KB per Engine.IO socket by dropping it.
+  io.engine.on('connection', (rawSocket: { request: IncomingMessage | null; remoteAddress: string }) => {
+    clientAddress.set(rawSocket, addressFromRequest(rawSocket.request, rawSocket.remoteAddress));
+    rawSocket.request = null;
+  });
+
+  const connectionsByAddress = new Map<string, number>();
+  const addressOf = (socket: Socket): string => clientAddress.get(socket.conn) ?? socket.handshake.address;
   io.use((socket, next) => {
     const address = addressOf(socket);
     const open = connectionsByAddress.get(address) ?? 0;
@@ -228,11 +266,20 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       else socket.emit(SocketEvent.Error, { code, message });
     });
 
-    socket.on(SocketEvent.Resume, async (request: unknown, ack: unknown) => {
+    socket.on(SocketEvent.Resume, async (...args: unknown[]) => {
+      const ack = args.at(-1);
       if (typeof ack !== 'function') {
         refuse(socket, ErrorCode.BadRequest, 'resume needs an acknowledgement callback');
         return;
       }
+      // Exactly one request object: extra arguments used to shift the ack out of place and leave
+      // the client waiting for an answer that never came (found by the chaos frame generator).
+      if (args.length !== 2) {
+        metrics.clientErrors.inc({ code: ErrorCode.BadRequest });
+        ack({ code: ErrorCode.BadRequest, message: 'resume takes exactly one request object' });
+        return;
+      }
+      const request = args[0];
       const parsed = resumeRequestSchema.safeParse(request);
       if (!parsed.success) {
         metrics.clientErrors.inc({ code: ErrorCode.BadRequest });
@@ -393,6 +440,11 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
+    // The adapter's PUBLISH of a notification sent just before is auto-pipelined: ioredis writes it
+    // on the next tick. QUIT issued in this same tick would overtake it and the PUBLISH would never
+    // leave (found by the chaos SIGTERM scenario: the last job of a drain reached the log but no one
+    // live). Let the pipeline flush first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => io.close(() => resolve()));
     http.closeAllConnections?.();
     await Promise.all([pub?.quit().catch(() => pub.disconnect()), sub?.quit().catch(() => sub.disconnect())]);

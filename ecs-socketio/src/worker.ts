@@ -75,6 +75,9 @@ export function startWorker({
       void task.finally(() => running.delete(task));
     }
     await Promise.allSettled([...running]);
+    // The emitter's last PUBLISH is auto-pipelined (written on the next tick); the caller quits
+    // Redis right after `done`, and QUIT must not overtake it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   })();
 
   return {

@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SEED } from './bad-frames.js';
+import { formatTable, renderReliabilityMarkdown } from './report.js';
+import type { Scale, ScenarioResult } from './scenario.js';
+import { verdict } from './scenario.js';
+import { allScenarios } from './scenarios.js';
+
+const USAGE = `usage: syncbell chaos [--scale full|quick] [--only id,id] [--out FILE] [--no-write]
+
+Runs the fault and abuse scenarios of issue 8 against the local stacks and writes
+docs/RELIABILITY.md. Exits 1 when any scenario loses, duplicates or leaks a notification,
+fails a check or exceeds its memory bound.
+
+scenarios: ${allScenarios.map((s) => s.id).join(', ')}
+`;
+
+/** Hard ceiling for a whole run: a hung scenario must not hang CI. */
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+export async function runChaos(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'string', default: 'full' },
+      only: { type: 'string' },
+      out: { type: 'string', default: 'docs/RELIABILITY.md' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.scale !== 'full' && values.scale !== 'quick') {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const scale: Scale = values.scale;
+  const wanted = values.only?.split(',').map((id) => id.trim());
+  const unknown = wanted?.filter((id) => !allScenarios.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(`syncbell chaos: unknown scenario ${unknown.join(', ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const scenarios = allScenarios.filter((s) => !wanted || wanted.includes(s.id));
+  const startedAt = new Date();
+  const results: ScenarioResult[] = [];
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`syncbell chaos: gave up after ${RUN_TIMEOUT_MS / 60_000} minutes\n`);
+    process.exit(1);
+  }, RUN_TIMEOUT_MS);
+  watchdog.unref();
+  for (const scenario of scenarios) {
+    process.stdout.write(`▶ ${scenario.id}: ${scenario.title}\n`);
+    const result = await scenario.run({ scale, log: (line) => process.stdout.write(`${line}\n`) });
+    results.push(result);
+    process.stdout.write(
+      `  ${verdict(result) ? 'pass' : 'FAIL'}: ${result.connections} connections, ${result.notifications} notifications, lost ${result.lost}, duplicates ${result.duplicates}, cross-user ${result.crossUser} (${(result.durationMs / 1000).toFixed(1)} s)\n`,
+    );
+  }
+  clearTimeout(watchdog);
+  process.stdout.write(`\n${formatTable(results)}\n`);
+  if (!values['no-write']) {
+    const command = `npm run chaos${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+    const markdown = renderReliabilityMarkdown(results, {
+      command,
+      scale,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      seed: DEFAULT_SEED,
+    });
+    await writeFile(values.out, markdown);
+    process.stdout.write(`\nwrote ${values.out}\n`);
+  }
+  return results.every(verdict) ? 0 : 1;
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
+import { publishNotification } from '../../ecs-socketio/src/publisher.js';
+import { createRedis } from '../../ecs-socketio/src/redis.js';
+import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import { signToken } from '../../shared/auth/index.js';
+import { socketIoTransport, type Transport } from '../../shared/client/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
+import { type DurableRedis, startDurableRedis } from '../durable-redis.js';
+import { rssBytes } from '../process-memory.js';
+
+export interface ChaosEcsOptions extends EcsLocalOptions {
+  /** Run on a private, durable redis-server the scenario may stop and start. @default false */
+  durableRedis?: boolean;
+}
+
+export interface ChaosEcs {
+  stack: EcsLocalStack;
+  /** Only with `durableRedis: true`. */
+  redis: DurableRedis | undefined;
+  jwtKey: Uint8Array;
+  token(userId: string, expiresInSeconds?: number): Promise<string>;
+  /** A socket.io transport whose connections carry `chaos=<label>` in the query (visible in LB tunnels). */
+  transport(label: string): Transport;
+  /** The worker's publish path from this process: replay log, then the Redis emitter. */
+  publish(userId: string, sequence: number): Promise<Notification>;
+  /** `POST {baseUrl}/jobs/sync`; resolves with the job id on 202, else undefined and the status. */
+  startJob(
+    baseUrl: string,
+    userId: string,
+    body: Record<string, unknown>,
+  ): Promise<{ jobId?: string; status: number; acceptedBy?: string }>;
+  /** RSS of each running container, by id. */
+  containerRss(): Promise<Map<string, { pid: number; bytes: number }>>;
+  stop(): Promise<void>;
+}
+
+/** The ECS local stack with a fresh JWT secret, plus the publishing and token helpers the scenarios share. */
+export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<ChaosEcs> {
+  const { durableRedis, ...stackOptions } = options;
+  const ownRedis = durableRedis ? await startDurableRedis() : undefined;
+  // A random secret per run: the stack is started like production (JWT_SECRET set), and no
+  // token from another run or the dev secret is accepted.
+  const secret = randomBytes(32).toString('base64url');
+  const jwtKey = new TextEncoder().encode(secret);
+  let stack: EcsLocalStack;
+  try {
+    stack = await startEcsLocal({
+      containers: 2,
+      worker: true,
+      healthCheckIntervalMs: 250,
+      ...stackOptions,
+      ...(ownRedis ? { redisUrl: ownRedis.url } : {}),
+      env: { JWT_SECRET: secret, LOG_LEVEL: 'error', ...stackOptions.env },
+    });
+  } catch (error) {
+    await ownRedis?.destroy();
+    throw error;
+  }
+  if (!stack.redisUrl) {
+    await stack.stop();
+    await ownRedis?.destroy();
+    throw new Error('the chaos scenarios need Redis (redis-server on PATH or REDIS_URL)');
+  }
+  const redis: Redis = createRedis({ url: stack.redisUrl, name: 'syncbell:chaos:publisher' });
+  redis.on('error', () => {
+    // Expected while a scenario stops Redis; ioredis reconnects on its own.
+  });
+  const emitter = new Emitter(redis, { key: 'syncbell' });
+  const log = createReplayLog({ redis });
+  return {
+    stack,
+    redis: ownRedis,
+    jwtKey,
+    token: (userId, expiresInSeconds) =>
+      signToken({ userId, key: jwtKey, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
+    transport: (label) => socketIoTransport({ query: { chaos: label } }),
+    async publish(userId, sequence) {
+      const notification = createNotification({
+        type: 'sync.progress',
+        userId,
+        jobId: `chaos-${sequence}`,
+        data: { sequence },
+      });
+      await publishNotification(log, emitter, notification);
+      return notification;
+    },
+    async startJob(baseUrl, userId, body) {
+      const response = await fetch(`${baseUrl}/jobs/sync`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await signToken({ userId, key: jwtKey })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      }).catch(() => undefined);
+      if (!response) return { status: 0 };
+      const answer = (await response.json().catch(() => ({}))) as { jobId?: string; acceptedBy?: string };
+      return response.status === 202
+        ? {
+            status: 202,
+            ...(answer.jobId ? { jobId: answer.jobId } : {}),
+            ...(answer.acceptedBy ? { acceptedBy: answer.acceptedBy } : {}),
+          }
+        : { status: response.status };
+    },
+    async containerRss() {
+      const readings = new Map<string, { pid: number; bytes: number }>();
+      for (const container of stack.containers()) {
+        if (!container.running || container.pid === undefined) continue;
+        const bytes = await rssBytes(container.pid);
+        if (bytes !== undefined) readings.set(container.id, { pid: container.pid, bytes });
+      }
+      return readings;
+    },
+    async stop() {
+      redis.disconnect();
+      await stack.stop();
+      await ownRedis?.destroy();
+    },
+  };
+}

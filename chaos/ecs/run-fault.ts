@@ -1,0 +1,163 @@
+import { type ClientNetwork, startClientNetwork } from '../client-network.js';
+import { type Fleet, startFleet } from '../fleet.js';
+import { DeliveryLedger } from '../ledger.js';
+import { chaosUsers, hold, type PublishLoad, startPublishLoad } from '../load.js';
+import {
+  type Check,
+  MiB,
+  type MemoryReading,
+  type Scale,
+  type ScenarioContext,
+  type ScenarioResult,
+} from '../scenario.js';
+import { type ChaosEcs, type ChaosEcsOptions, startChaosEcs } from './harness.js';
+
+export interface EcsFaultEnv {
+  ecs: ChaosEcs;
+  fleet: Fleet;
+  ledger: DeliveryLedger;
+  load: PublishLoad;
+  users: string[];
+  /** Clients that reach the load balancer through their own cuttable network, by fleet label. */
+  networks: Map<string, ClientNetwork>;
+  scale: Scale;
+  log(line: string): void;
+}
+
+export interface EcsFaultOutcome {
+  checks?: Check[];
+  observations?: string[];
+}
+
+export interface EcsFaultPlan {
+  id: string;
+  title: string;
+  fault: string | ((scale: Scale) => string);
+  stack: ChaosEcsOptions | ((scale: Scale) => ChaosEcsOptions);
+  users: Record<Scale, number>;
+  /** @default { quick: 1, full: 2 } */
+  clientsPerUser?: Record<Scale, number>;
+  perSecond: Record<Scale, number>;
+  /** How many fleet clients get their own `ClientNetwork`. @default 0 */
+  networkedClients?: Record<Scale, number>;
+  /** SDK connect timeout. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Load before the fault starts. @default 1000 */
+  warmupMs?: number;
+  /** Load after the fault ends. @default 1500 */
+  cooldownMs?: number;
+  /** How long clients may take to catch up once the load stops. @default 30000 */
+  settleTimeoutMs?: number;
+  /** @default 64 MiB */
+  maxGrowthBytes?: number;
+  inject(env: EcsFaultEnv): Promise<EcsFaultOutcome>;
+}
+
+const pick = <T>(value: T | ((scale: Scale) => T), scale: Scale): T =>
+  typeof value === 'function' ? (value as (scale: Scale) => T)(scale) : value;
+
+/**
+ * The shape every ECS fault scenario shares: stack up, a fleet of SDK clients connected,
+ * notifications flowing, the fault injected, the load stopped, everyone given time to catch
+ * up, then the ledger read. Every process and socket started here is stopped in `finally`.
+ */
+export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext): Promise<ScenarioResult> {
+  const startedAtMs = Date.now();
+  const { scale, log } = context;
+  const result: ScenarioResult = {
+    id: plan.id,
+    variant: 'ecs-socketio',
+    title: plan.title,
+    fault: pick(plan.fault, scale),
+    badInputs: '-',
+    connections: 0,
+    notifications: 0,
+    lost: 0,
+    duplicates: 0,
+    crossUser: 0,
+    memory: [],
+    checks: [],
+    observations: [],
+    durationMs: 0,
+  };
+  const ledger = new DeliveryLedger();
+  const networks = new Map<string, ClientNetwork>();
+  let ecs: ChaosEcs | undefined;
+  let fleet: Fleet | undefined;
+  let load: PublishLoad | undefined;
+  try {
+    ecs = await startChaosEcs(pick(plan.stack, scale));
+    const users = chaosUsers(plan.id, plan.users[scale]);
+    const perUser = (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale];
+    const labels = users.flatMap((u) => Array.from({ length: perUser }, (_, i) => `${u}#${i}`));
+    for (const label of labels.slice(0, plan.networkedClients?.[scale] ?? 0))
+      networks.set(label, await startClientNetwork(ecs.stack.url));
+    const started = ecs;
+    fleet = startFleet({
+      ledger,
+      url: started.stack.url,
+      urlFor: (label) => networks.get(label)?.url,
+      transport: (label) => started.transport(label),
+      token: (userId) => started.token(userId),
+      users,
+      clientsPerUser: perUser,
+      connectTimeoutMs: plan.connectTimeoutMs ?? 10_000,
+    });
+    await fleet.ready();
+    result.connections = fleet.members.length;
+    log(`  ${fleet.members.length} clients connected`);
+    const before = await started.containerRss();
+
+    load = startPublishLoad({
+      ledger,
+      users,
+      perSecond: plan.perSecond[scale],
+      publish: (userId, sequence) => started.publish(userId, sequence),
+    });
+    await hold(plan.warmupMs ?? 1000);
+    const outcome = await plan.inject({ ecs: started, fleet, ledger, load, users, networks, scale, log });
+    await hold(plan.cooldownMs ?? 1500);
+    const stopped = await load.stop();
+    load = undefined;
+    if (stopped.failed > 0)
+      result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
+    const settled = await ledger.settle(plan.settleTimeoutMs ?? 30_000);
+    const summary = ledger.summary();
+    Object.assign(result, {
+      notifications: summary.published,
+      lost: summary.lost,
+      duplicates: summary.duplicates,
+      crossUser: summary.crossUser,
+    });
+    if (!settled) result.observations.push(`not delivered: ${summary.lostSamples.join('; ')}`);
+    result.checks.push(...(outcome.checks ?? []));
+    result.observations.push(...(outcome.observations ?? []));
+    const totals = fleet.totals();
+    result.observations.push(
+      `client cuts ${totals.cuts}, resumes ${totals.resumes} (truncated ${totals.truncatedResumes}), replayed ${totals.replayed}`,
+    );
+
+    const after = await started.containerRss();
+    for (const [id, reading] of before) {
+      const later = after.get(id);
+      // A container that was killed and replaced is a new process: its growth means nothing.
+      if (!later || later.pid !== reading.pid) continue;
+      const memory: MemoryReading = {
+        process: id,
+        beforeBytes: reading.bytes,
+        afterBytes: later.bytes,
+        maxGrowthBytes: plan.maxGrowthBytes ?? 64 * MiB,
+      };
+      result.memory.push(memory);
+    }
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    await load?.stop();
+    fleet?.close();
+    for (const network of networks.values()) await network.close();
+    await ecs?.stop();
+    result.durationMs = Date.now() - startedAtMs;
+  }
+  return result;
+}

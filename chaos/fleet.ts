@@ -1,0 +1,157 @@
+import { createClient, type SyncbellClient, type Transport } from '../shared/client/index.js';
+import type { DeliveryLedger } from './ledger.js';
+
+export interface FleetOptions {
+  ledger: DeliveryLedger;
+  url: string;
+  /** A different URL for some clients (e.g. through their own `ClientNetwork`). @default `url` for all */
+  urlFor?: (label: string) => string | undefined;
+  /** A transport per client (the socket.io one tags each client in its query string). */
+  transport(label: string): Transport;
+  token(userId: string): Promise<string>;
+  users: string[];
+  /** SDK clients per user. @default 1 */
+  clientsPerUser?: number;
+  /** Connection attempts in flight at once while the fleet comes up. @default 10 */
+  connectConcurrency?: number;
+  /** @default 100 */
+  minReconnectDelayMs?: number;
+  /** @default 2000 */
+  maxReconnectDelayMs?: number;
+  /** @default 10000 */
+  connectTimeoutMs?: number;
+}
+
+export interface FleetMember {
+  label: string;
+  userId: string;
+  client: SyncbellClient;
+  /** connected -> connecting transitions: the connection was cut (or moved). */
+  cuts: number;
+  /** Disconnect reason codes seen, in order. */
+  reasons: (string | number)[];
+  resumes: number;
+  truncatedResumes: number;
+  replayed: number;
+}
+
+export interface Fleet {
+  readonly members: FleetMember[];
+  /** Resolves when every member has connected and resumed once. */
+  ready(timeoutMs?: number): Promise<void>;
+  /** Resolves when every member is connected (after a fault). */
+  allConnected(timeoutMs?: number): Promise<boolean>;
+  /** Resolves true when `condition` holds (re-checked on every client event), false after `timeoutMs`. */
+  waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
+  totals(): { cuts: number; resumes: number; truncatedResumes: number; replayed: number };
+  close(): void;
+}
+
+/** Many SDK clients, each feeding the ledger with exactly what it hands its app. */
+export function startFleet(options: FleetOptions): Fleet {
+  const perUser = options.clientsPerUser ?? 1;
+  const members: FleetMember[] = [];
+  const pokes = new Set<() => void>();
+  const poke = () => {
+    for (const fn of [...pokes]) fn();
+  };
+  for (const userId of options.users) {
+    for (let i = 0; i < perUser; i++) {
+      const label = `${userId}#${i}`;
+      const client = createClient({
+        transport: options.transport(label),
+        url: options.urlFor?.(label) ?? options.url,
+        token: () => options.token(userId),
+        autoConnect: false,
+        minReconnectDelayMs: options.minReconnectDelayMs ?? 100,
+        maxReconnectDelayMs: options.maxReconnectDelayMs ?? 2000,
+        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      });
+      const member: FleetMember = {
+        label,
+        userId,
+        client,
+        cuts: 0,
+        reasons: [],
+        resumes: 0,
+        truncatedResumes: 0,
+        replayed: 0,
+      };
+      const surfaced = options.ledger.watch(label, userId);
+      client.on('notification', ({ notification }) => surfaced(notification));
+      client.on('state', (change) => {
+        if (change.oldState === 'connected' && change.newState !== 'connected') member.cuts++;
+        if (change.reason && change.newState !== 'connected') member.reasons.push(change.reason.code);
+        poke();
+      });
+      client.on('resumed', (event) => {
+        member.resumes++;
+        member.replayed += event.replayed;
+        if (event.truncated) member.truncatedResumes++;
+        poke();
+      });
+      members.push(member);
+    }
+  }
+
+  const waitUntil = (condition: () => boolean, timeoutMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (condition()) return resolve(true);
+      const timer = setTimeout(() => {
+        pokes.delete(check);
+        resolve(false);
+      }, timeoutMs);
+      const check = () => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        pokes.delete(check);
+        resolve(true);
+      };
+      pokes.add(check);
+    });
+
+  const connectAll = (async () => {
+    const concurrency = options.connectConcurrency ?? 10;
+    let next = 0;
+    const worker = async () => {
+      while (next < members.length) {
+        const member = members[next++] as FleetMember;
+        member.client.connect();
+        await waitUntil(() => member.resumes > 0, 20_000);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, members.length) }, worker));
+  })();
+
+  return {
+    members,
+    async ready(timeoutMs = 60_000) {
+      await connectAll;
+      const ok = await waitUntil(() => members.every((m) => m.resumes > 0), timeoutMs);
+      if (!ok) {
+        const missing = members
+          .filter((m) => m.resumes === 0)
+          .map((m) => `${m.label} (${m.reasons.join(',')})`);
+        throw new Error(
+          `fleet did not come up: ${missing.length} clients never resumed: ${missing.slice(0, 3).join('; ')}`,
+        );
+      }
+    },
+    waitUntil,
+    allConnected: (timeoutMs = 30_000) =>
+      waitUntil(() => members.every((m) => m.client.state === 'connected'), timeoutMs),
+    totals: () =>
+      members.reduce(
+        (sum, m) => ({
+          cuts: sum.cuts + m.cuts,
+          resumes: sum.resumes + m.resumes,
+          truncatedResumes: sum.truncatedResumes + m.truncatedResumes,
+          replayed: sum.replayed + m.replayed,
+        }),
+        { cuts: 0, resumes: 0, truncatedResumes: 0, replayed: 0 },
+      ),
+    close() {
+      for (const member of members) member.client.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { type Notification, ulidTimeMs } from '../shared/contract/index.js';
+
+interface Watcher {
+  label: string;
+  userId: string;
+  /** Ids surfaced to the app, in order (repeats kept: they are what we count). */
+  surfaced: string[];
+  jobIds: Set<string>;
+}
+
+export interface LedgerSummary {
+  /** Notifications published plus jobs accepted. */
+  published: number;
+  /** Sum over clients of what their user was sent after they joined and they never surfaced. */
+  lost: number;
+  /** Sum over clients of ids surfaced more than once. */
+  duplicates: number;
+  /** Notifications of another user surfaced by any client or received by any attacker socket. */
+  crossUser: number;
+  /** A few lost ids / job ids, for the report. */
+  lostSamples: string[];
+}
+
+/**
+ * The source of truth of a scenario: what was published for whom, and what each client handed
+ * its app. "Lost" is published-and-never-surfaced by a client of that user; "duplicate" is an id
+ * surfaced twice by one client; "cross-user" is anything surfaced to or seen by the wrong user.
+ */
+export class DeliveryLedger {
+  readonly #watchers: Watcher[] = [];
+  readonly #published = new Map<string, string>(); // notification id -> userId
+  readonly #jobs = new Map<string, string>(); // jobId -> userId
+  readonly #poke = new Set<() => void>();
+  #foreign = 0;
+
+  /** Registers an SDK client of `userId`; call `surfaced` for every notification it hands the app. */
+  watch(label: string, userId: string): (notification: Notification) => void {
+    const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Set() };
+    this.#watchers.push(watcher);
+    return (notification) => {
+      watcher.surfaced.push(notification.id);
+      watcher.jobIds.add(notification.jobId);
+      if (notification.userId !== userId) this.#foreign++;
+      for (const poke of [...this.#poke]) poke();
+    };
+  }
+
+  /** An attacker socket received a notification addressed to `forUserId`; mine only if mine. */
+  attackerReceived(attackerUserId: string, payload: unknown): void {
+    const userId = (payload as { userId?: unknown } | null)?.userId;
+    if (userId !== attackerUserId) this.#foreign++;
+  }
+
+  published(notification: Pick<Notification, 'id' | 'userId'>): void {
+    this.#published.set(notification.id, notification.userId);
+  }
+
+  jobAccepted(userId: string, jobId: string): void {
+    this.#jobs.set(jobId, userId);
+  }
+
+  get publishedCount(): number {
+    return this.#published.size + this.#jobs.size;
+  }
+
+  get clientCount(): number {
+    return this.#watchers.length;
+  }
+
+  #missing(watcher: Watcher): string[] {
+    const seen = new Set(watcher.surfaced);
+    const missing: string[] = [];
+    for (const [id, userId] of this.#published)
+      if (userId === watcher.userId && !seen.has(id)) missing.push(id);
+    for (const [jobId, userId] of this.#jobs)
+      if (userId === watcher.userId && !watcher.jobIds.has(jobId)) missing.push(`job ${jobId}`);
+    return missing;
+  }
+
+  /** Resolves when every client has surfaced everything of its user, or after `timeoutMs` (then the summary shows the loss). */
+  settle(timeoutMs: number): Promise<boolean> {
+    const complete = () => this.#watchers.every((w) => this.#missing(w).length === 0);
+    return new Promise((resolve) => {
+      if (complete()) return resolve(true);
+      const timer = setTimeout(() => {
+        this.#poke.delete(poke);
+        resolve(false);
+      }, timeoutMs);
+      const poke = () => {
+        if (!complete()) return;
+        clearTimeout(timer);
+        this.#poke.delete(poke);
+        resolve(true);
+      };
+      this.#poke.add(poke);
+    });
+  }
+
+  summary(): LedgerSummary {
+    let lost = 0;
+    let duplicates = 0;
+    const lostSamples: string[] = [];
+    for (const watcher of this.#watchers) {
+      const missing = this.#missing(watcher);
+      lost += missing.length;
+      for (const id of missing.slice(0, 3)) {
+        const created = id.startsWith('job ') ? '' : ` (created ${new Date(ulidTimeMs(id)).toISOString()})`;
+        if (lostSamples.length < 5) lostSamples.push(`${watcher.label}: ${id}${created}`);
+      }
+      duplicates += watcher.surfaced.length - new Set(watcher.surfaced).size;
+    }
+    return { published: this.publishedCount, lost, duplicates, crossUser: this.#foreign, lostSamples };
+  }
+}

@@ -1,0 +1,90 @@
+import type { Notification } from '../shared/contract/index.js';
+import type { DeliveryLedger } from './ledger.js';
+
+export interface PublishLoadOptions {
+  ledger: DeliveryLedger;
+  users: string[];
+  /** Publishes one notification for `userId` through the variant's real server-side path. */
+  publish(userId: string, sequence: number): Promise<Notification>;
+  /** Notifications per second across all users. */
+  perSecond: number;
+}
+
+export interface PublishLoad {
+  /** Stops publishing and waits for every publish in flight; resolves with what failed. */
+  stop(): Promise<{ published: number; failed: number; errors: string[] }>;
+  /** Publishes started so far. */
+  readonly started: number;
+  /** Publishes not yet answered (e.g. queued while Redis is down). */
+  readonly inFlight: number;
+}
+
+/**
+ * Notifications flowing while a fault happens: round robin over the users at a steady rate.
+ * Publishes are not awaited one by one: while Redis is down they queue in the client (ioredis)
+ * and the load keeps coming, as it would in production. A notification counts as published
+ * once its publish call resolves; one that fails is reported, not counted as lost.
+ */
+export function startPublishLoad(options: PublishLoadOptions): PublishLoad {
+  const { ledger, users, perSecond } = options;
+  const pending = new Set<Promise<void>>();
+  const errors: string[] = [];
+  let started = 0;
+  let published = 0;
+  let failed = 0;
+  let cursor = 0;
+  const intervalMs = Math.max(5, Math.round(1000 / perSecond));
+  const timer = setInterval(() => {
+    const userId = users[cursor++ % users.length] as string;
+    const sequence = started++;
+    const task = options.publish(userId, sequence).then(
+      (notification) => {
+        ledger.published(notification);
+        published++;
+      },
+      (error: unknown) => {
+        failed++;
+        if (errors.length < 5) errors.push(error instanceof Error ? error.message : String(error));
+      },
+    );
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  }, intervalMs);
+  return {
+    get started() {
+      return started;
+    },
+    get inFlight() {
+      return pending.size;
+    },
+    async stop() {
+      clearInterval(timer);
+      await Promise.allSettled([...pending]);
+      return { published, failed, errors };
+    },
+  };
+}
+
+/** Resolves after `ms`: how long a fault lasts, never a wait for an outcome. */
+export const hold = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until it holds or `timeoutMs` passes (for process readiness, not for assertions). */
+export async function pollUntil(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await hold(everyMs);
+  }
+  return false;
+}
+
+let counter = 0;
+/** User ids unique to this run, so scenarios never read each other's replay logs. */
+export function chaosUsers(prefix: string, count: number): string[] {
+  const run = `${Date.now().toString(36)}${(++counter).toString(36)}`;
+  return Array.from({ length: count }, (_, i) => `chaos-${prefix}-${run}-${i}`);
+}

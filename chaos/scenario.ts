@@ -1,0 +1,87 @@
+/**
+ * What every chaos scenario reports. The runner prints these as a table and writes them to
+ * docs/RELIABILITY.md; `passed` is derived in one place (`verdict`) so the table, the exit code
+ * and the tests can never disagree.
+ */
+export type Variant = 'ecs-socketio' | 'apigw-websocket';
+
+export interface MemoryReading {
+  /** Which process was measured (e.g. `ecs-2`, `serverless-offline`). */
+  process: string;
+  beforeBytes: number;
+  afterBytes: number;
+  /** The stated bound: `afterBytes - beforeBytes` must not exceed it. */
+  maxGrowthBytes: number;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  variant: Variant;
+  title: string;
+  /** The fault injected, in words (what, how, how long). */
+  fault: string;
+  /** The bad inputs tried, in words with counts; `-` when none. */
+  badInputs: string;
+  /** Peak SDK connections held while the fault ran. */
+  connections: number;
+  /** Notifications published (and jobs accepted) while the scenario ran. */
+  notifications: number;
+  lost: number;
+  duplicates: number;
+  crossUser: number;
+  memory: MemoryReading[];
+  /** Scenario-specific assertions (e.g. "the idle cut happened", "every stale row deleted"). */
+  checks: Check[];
+  /** Figures worth reading that are not pass/fail (cuts, reconnects, replays, 410s). */
+  observations: string[];
+  durationMs: number;
+  /** Set when the scenario itself threw: it then fails. */
+  error?: string;
+}
+
+/** How big a run is. `quick` is what `npm test` runs; `full` is `npm run chaos`. */
+export type Scale = 'quick' | 'full';
+
+export interface ScenarioContext {
+  scale: Scale;
+  /** Progress lines (the CLI prints them; tests discard them). */
+  log(line: string): void;
+}
+
+export interface Scenario {
+  id: string;
+  variant: Variant;
+  title: string;
+  /** True when a `quick` run finishes in a few seconds, so `npm test` runs it too. */
+  fast: boolean;
+  run(context: ScenarioContext): Promise<ScenarioResult>;
+}
+
+export const MiB = 1024 * 1024;
+
+export function memoryWithinBound(reading: MemoryReading): boolean {
+  return reading.afterBytes - reading.beforeBytes <= reading.maxGrowthBytes;
+}
+
+/** The one definition of "passed". */
+export function verdict(result: ScenarioResult): boolean {
+  return (
+    result.error === undefined &&
+    result.lost === 0 &&
+    result.duplicates === 0 &&
+    result.crossUser === 0 &&
+    result.memory.every(memoryWithinBound) &&
+    result.checks.every((check) => check.ok)
+  );
+}
+
+/** Builds a check from a condition, so scenario code reads as a list of claims. */
+export function check(name: string, ok: boolean, detail: string): Check {
+  return { name, ok, detail };
+}
