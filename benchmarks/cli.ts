@@ -1,0 +1,147 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MultiBar, Presets } from 'cli-progress';
+import type { Contender, RunningContender } from './contenders/contender.js';
+import { CONTENDERS } from './contenders/index.js';
+import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
+import { PROFILES } from './profiles.js';
+import { writeReport } from './report/write.js';
+
+const HELP = `usage: syncbell bench [options]
+
+Runs every contender through every scenario and writes DIR/results.json, DIR/report.md and
+DIR/report.html.
+
+  --quick              small counts, every contender and scenario, under 60 s (CI smoke)
+  --out DIR            where results go (default: benchmarks/results/latest for the full
+                       profile; a fresh temp directory for --quick, printed at the end)
+  --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
+  --scenarios x,y      only these (${SCENARIOS.join(', ')})
+  --runs N             measured runs per figure (after one warm-up)
+  --target URL         run the socket.io client side against a deployed stack's load balancer
+                       (publishing through its POST /jobs/sync; unicast and fan-out only)
+  --redis-url URL      use this Redis (default: a private redis-server for the run)
+  --help
+`;
+
+/** A deployed stack is only reachable as a client and through its jobs API. */
+function targetContender(url: string): Contender {
+  return {
+    id: 'target',
+    label: `Deployed stack at ${url}`,
+    emulated: false,
+    baseline: false,
+    resume: true,
+    multiContainer: false,
+    async start(): Promise<RunningContender> {
+      const { signToken, resolveJwtSecret } = await import('../shared/auth/index.js');
+      const key = resolveJwtSecret().key;
+      return {
+        clientKind: 'socketio',
+        urls: [url],
+        directUrl: url,
+        serverPids: () => [],
+        serverConnections: async () => undefined,
+        serverClosedTotal: async () => undefined,
+        async publish(notification) {
+          const token = await signToken({ userId: notification.userId, key });
+          const response = await fetch(`${url}/jobs/sync`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ durationMs: 0 }),
+          });
+          if (response.status !== 202) throw new Error(`target answered ${response.status}`);
+        },
+        async stop() {},
+      };
+    },
+  };
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      contenders: { type: 'string' },
+      scenarios: { type: 'string' },
+      runs: { type: 'string' },
+      target: { type: 'string' },
+      'redis-url': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const profile = { ...PROFILES[values.quick ? 'quick' : 'full'] };
+  if (values.runs) {
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+    profile.runs = runs;
+  }
+  const list = (raw: string | undefined) =>
+    raw
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const wanted = list(values.contenders);
+  const unknown = wanted?.filter((id) => !CONTENDERS.some((c) => c.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown contender(s): ${unknown.join(', ')}`);
+  let contenders: Contender[] = CONTENDERS.filter((c) => !wanted || wanted.includes(c.id));
+  const scenarioList = list(values.scenarios) ?? [...SCENARIOS];
+  const badScenarios = scenarioList.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (badScenarios.length > 0) throw new Error(`unknown scenario(s): ${badScenarios.join(', ')}`);
+  let scenarios = scenarioList as ScenarioId[];
+  if (values.target) {
+    contenders = [targetContender(values.target)];
+    scenarios = scenarios.filter((s) => s === 'unicast' || s === 'fanout');
+  }
+  const out =
+    values.out ??
+    (values.quick ? await mkdtemp(join(tmpdir(), 'syncbell-bench-')) : 'benchmarks/results/latest');
+
+  const tty = process.stderr.isTTY;
+  const bars = tty
+    ? new MultiBar(
+        {
+          stream: process.stderr,
+          clearOnComplete: false,
+          hideCursor: true,
+          format: ' {bar} {value}/{total} {label}',
+        },
+        Presets.shades_classic,
+      )
+    : undefined;
+  const bar = bars?.create(1, 0, { label: 'starting' });
+  let lastLabel = '';
+  const started = Date.now();
+  const results = await runBenchmarks({
+    profile,
+    contenders,
+    scenarios,
+    command: `syncbell bench ${argv.join(' ')}`.trim(),
+    ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    ...(values.target ? { target: values.target } : {}),
+    progress: (label, done, total) => {
+      if (bar) {
+        bar.setTotal(Math.max(1, total));
+        bar.update(done, { label });
+      } else if (label !== lastLabel) {
+        process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${label}\n`);
+      }
+      lastLabel = label;
+    },
+    log: (line) => {
+      if (/failed|error/i.test(line)) bars ? bars.log(`${line}\n`) : process.stderr.write(`${line}\n`);
+    },
+  });
+  bars?.stop();
+  const paths = await writeReport(out, results);
+  process.stdout.write(`wrote ${paths.json}\n      ${paths.markdown}\n      ${paths.html}\n`);
+  return 0;
+}

@@ -1,0 +1,73 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startApigwLocal } from '../../apigw-websocket/local/stack.js';
+import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
+import type { Telemetry } from '../../apigw-websocket/src/observability.js';
+import { descendantPids } from '../load/process-stats.js';
+import type { Contender } from './contender.js';
+
+/** The harness must not flood stdout with Powertools lines; failures still surface as results. */
+const quietTelemetry: Telemetry = {
+  logger: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
+  count: () => {},
+};
+
+/**
+ * The API Gateway variant under LOCAL EMULATION: serverless-offline (osls) + dynalite on this
+ * machine. Its figures say how the handlers and the data design behave, not how AWS's managed
+ * WebSocket fleet performs: every mention of it in the report carries "emulated".
+ */
+export const apigwEmulated: Contender = {
+  id: 'apigw-emulated',
+  label: 'API Gateway WebSocket + Lambda + DynamoDB (emulated: serverless-offline + dynalite)',
+  optionId: 'apigw-websocket',
+  emulated: true,
+  baseline: false,
+  resume: true,
+  multiContainer: false,
+  async start(options) {
+    // The emulated Lambdas build SDK clients from the default provider chain.
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    process.env.AWS_REGION ??= 'us-east-1';
+    const before = new Set(descendantPids(process.pid));
+    const local = await startApigwLocal({
+      idleTimeoutSeconds: Math.max(1, Math.round((options.idleTimeoutMs ?? 600_000) / 1000)),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const pids = descendantPids(process.pid).filter((pid) => !before.has(pid));
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const ddb = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1', credentials }),
+    );
+    const management = new ApiGatewayManagementApiClient({
+      endpoint: local.managementEndpoint,
+      region: 'us-east-1',
+      credentials,
+    });
+    const deps = {
+      ddb,
+      management,
+      telemetry: quietTelemetry,
+      config: { ...local.tables, replayTtlSeconds: 86_400, notifyConcurrency: 10 },
+    };
+    return {
+      clientKind: 'apigw',
+      urls: [local.wsUrl.replace(/^ws/, 'http')],
+      directUrl: local.wsUrl.replace(/^ws/, 'http'),
+      serverPids: () => pids,
+      serverConnections: async () => undefined,
+      serverClosedTotal: async () => undefined,
+      async publish(notification) {
+        const result = await publishNotification(deps, notification);
+        if (result.failed > 0) throw new Error(`notify: ${result.failed} posts failed`);
+      },
+      async stop() {
+        ddb.destroy();
+        management.destroy();
+        await local.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,76 @@
+import type { OptionId } from '../../cost/capacity.js';
+import type { Notification } from '../../shared/contract/index.js';
+
+/** How the load generator talks to a contender. */
+export type ClientKind = 'socketio' | 'socketio-polling' | 'ws' | 'sse' | 'long-polling' | 'apigw';
+
+/** Heartbeat settings every contender is started with, so detection times compare fairly. */
+export interface HeartbeatSettings {
+  /** Server ping / SSE comment / client keep-alive interval. */
+  intervalMs: number;
+  /** How long after a missed heartbeat a side gives up. */
+  timeoutMs: number;
+}
+
+export interface ContenderStartOptions {
+  redisUrl: string;
+  heartbeat: HeartbeatSettings;
+  /**
+   * Extra load-balancer processes in front of multi-container contenders. One process may hold
+   * at most 20,000 files on this machine and a proxied connection costs two.
+   * @default 0
+   */
+  extraBalancers?: number;
+  /** Idle timeout of the proxy in front (the ALB's). @default 60000 */
+  idleTimeoutMs?: number;
+  /** Sticky sessions at the load balancer (scenario 7). @default false */
+  sticky?: boolean;
+  /** Containers behind the load balancer (scenario 7 uses 2). @default the contender's own */
+  containers?: number;
+  /** Extra environment for server processes (the heap probe). @default {} */
+  env?: Record<string, string>;
+  /** Server-side stderr lines. @default discarded */
+  log?: (line: string) => void;
+}
+
+/** A started contender: where clients go, how a backend publishes, which processes to measure. */
+export interface RunningContender {
+  readonly clientKind: ClientKind;
+  /** URLs clients spread over (the first one is the load balancer the drop scenario blackholes). */
+  readonly urls: string[];
+  /** Direct URL of one server process (capacity: one task's limit, not the proxy's). */
+  readonly directUrl: string;
+  /** PIDs of the server processes (RSS, CPU, heap). The first is the one `directUrl` reaches. */
+  serverPids(): number[];
+  /** Connections the server side believes are open (server-side detection); undefined if unknown. */
+  serverConnections(): Promise<number | undefined>;
+  /**
+   * Connections the server side has closed or seen close since it started: rises the moment a
+   * server gives up on a dead peer, whatever reconnects meanwhile. Undefined where the server has
+   * no connection to lose (long polling) or cannot be asked (emulated API Gateway).
+   */
+  serverClosedTotal(): Promise<number | undefined>;
+  /** Publishes as the backend job does (replay log, then fan-out). */
+  publish(notification: Notification): Promise<void>;
+  /** Silently drops every tunnel through the contender's own load balancer, if it has one. */
+  blackhole?(durationMs: number): number;
+  stop(): Promise<void>;
+}
+
+/** One file per contender, each exporting one of these. */
+export interface Contender {
+  /** Stable id used in flags, results and the report. */
+  readonly id: string;
+  readonly label: string;
+  /** The cost model's option id this contender measures, if it is one of the priced options. */
+  readonly optionId?: OptionId;
+  /** True when the contender runs under local emulation (API Gateway). Shown everywhere. */
+  readonly emulated: boolean;
+  /** True for the reference floor every other contender is compared with. */
+  readonly baseline: boolean;
+  /** Whether the transport can resume after a reconnect. */
+  readonly resume: boolean;
+  /** How the server side can be scaled (for scenario 7). */
+  readonly multiContainer: boolean;
+  start(options: ContenderStartOptions): Promise<RunningContender>;
+}

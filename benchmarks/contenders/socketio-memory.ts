@@ -1,0 +1,61 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Contender } from './contender.js';
+import { createHttpPublisher, socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
+
+const entry = fileURLToPath(new URL('../servers/socketio-memory-main.ts', import.meta.url));
+
+/** socket.io, one container, in-memory adapter: tests the seed's "Redis adapter adds negligible overhead". */
+export const socketIoMemory: Contender = {
+  id: 'socketio-memory',
+  label: 'Socket.io, 1 container, in-memory adapter',
+  emulated: false,
+  baseline: false,
+  resume: false,
+  multiContainer: false,
+  async start(options) {
+    const child: ChildProcess = fork(entry, [], {
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...(process.env as Record<string, string>),
+        ...options.env,
+        LOG_LEVEL: 'warn',
+        PING_INTERVAL_MS: String(options.heartbeat.intervalMs),
+        PING_TIMEOUT_MS: String(options.heartbeat.timeoutMs),
+      },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) =>
+      options.log?.(`[socketio-memory] ${chunk.toString().trim()}`),
+    );
+    const { port, publishPort } = await new Promise<{ port: number; publishPort: number }>(
+      (resolve, reject) => {
+        child.once('exit', (code) =>
+          reject(new Error(`socketio-memory exited during start-up (code ${code})`)),
+        );
+        child.on(
+          'message',
+          (m: { type?: string; port: number; publishPort: number }) => m?.type === 'listening' && resolve(m),
+        );
+      },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    const publisher = createHttpPublisher(`http://127.0.0.1:${publishPort}/publish`);
+    return {
+      clientKind: 'socketio',
+      urls: [url],
+      directUrl: url,
+      serverPids: () => [child.pid as number],
+      serverConnections: () => socketIoConnections([url]),
+      serverClosedTotal: () => socketIoClosedTotal([url]),
+      publish: (notification) => publisher.publish(notification),
+      async stop() {
+        publisher.close();
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  },
+};

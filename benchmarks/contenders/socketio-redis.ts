@@ -1,0 +1,94 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
+import { publishNotification } from '../../ecs-socketio/src/publisher.js';
+import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import type { Contender, ContenderStartOptions, RunningContender } from './contender.js';
+import { socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
+
+const balancerEntry = fileURLToPath(new URL('./balancer-main.ts', import.meta.url));
+
+async function startExtraBalancer(
+  targets: { id: string; url: string }[],
+  options: ContenderStartOptions,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(balancerEntry, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...(process.env as Record<string, string>),
+      BENCH_LB_TARGETS: JSON.stringify(targets),
+      BENCH_LB_IDLE_TIMEOUT_MS: String(options.idleTimeoutMs ?? 60_000),
+      BENCH_LB_STICKY: String(options.sticky ?? false),
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`balancer exited during start-up (code ${code})`)));
+    child.on('message', (m: { type?: string; url: string }) => m?.type === 'listening' && resolve(m.url));
+  });
+  return { url, child };
+}
+
+/** Starts the ECS variant as shipped: K containers behind the ALB stand-in, Redis adapter, replay log, metrics, auth. */
+export async function startSocketIoStack(
+  options: ContenderStartOptions,
+  polling: boolean,
+): Promise<RunningContender> {
+  const stack = await startEcsLocal({
+    containers: options.containers ?? 2,
+    redisUrl: options.redisUrl,
+    worker: false, // the harness publishes exactly as the worker does (replay log, then the emitter)
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    sticky: options.sticky ?? false,
+    allowPolling: polling,
+    env: {
+      ...options.env,
+      PING_INTERVAL_MS: String(options.heartbeat.intervalMs),
+      PING_TIMEOUT_MS: String(options.heartbeat.timeoutMs),
+      LOG_LEVEL: 'warn',
+    },
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const targets = stack.containers().map((c) => ({ id: c.id, url: c.url }));
+  const extra = await Promise.all(
+    Array.from({ length: options.extraBalancers ?? 0 }, () => startExtraBalancer(targets, options)),
+  );
+  const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  const emitter = new Emitter(redis, { key: 'syncbell' });
+  const log = createReplayLog({ redis });
+  const first = stack.containers()[0];
+  if (!first) throw new Error('the ECS stack started no container');
+  return {
+    clientKind: polling ? 'socketio-polling' : 'socketio',
+    urls: [stack.url, ...extra.map((e) => e.url)],
+    directUrl: first.url,
+    serverPids: () =>
+      stack
+        .containers()
+        .map((c) => c.pid)
+        .filter((pid): pid is number => pid !== undefined),
+    serverConnections: () => socketIoConnections(stack.containers().map((c) => c.url)),
+    serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.url)),
+    publish: (notification) => publishNotification(log, emitter, notification),
+    blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
+    async stop() {
+      for (const { child } of extra) child.kill('SIGKILL');
+      await redis.quit().catch(() => undefined);
+      await stack.stop();
+    },
+  };
+}
+
+/** The ECS variant: socket.io + Redis adapter, 2 containers behind the local load balancer. */
+export const socketIoRedis: Contender = {
+  id: 'socketio-redis',
+  label: 'Socket.io + Redis adapter, 2 containers behind the load balancer',
+  optionId: 'ecs-socketio-redis',
+  emulated: false,
+  baseline: false,
+  resume: true,
+  multiContainer: true,
+  start: (options) => startSocketIoStack(options, false),
+};

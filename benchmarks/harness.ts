@@ -1,0 +1,227 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
+import { startOwnedRedis } from '../ecs-socketio/local/redis-server.js';
+import type { Contender, RunningContender } from './contenders/contender.js';
+import { shutdownClientPool } from './load/fleet.js';
+import { createHeapProbe } from './load/process-stats.js';
+import type { Profile } from './profiles.js';
+import { type BenchResults, type ContenderResult, resultsSchema } from './results-schema.js';
+import {
+  capacityScenario,
+  cleanCloseScenario,
+  dropScenario,
+  fanoutScenario,
+  idleTimeoutScenario,
+  quietOptions,
+  type ScenarioContext,
+  startOptions,
+  stickyScenario,
+  unicastScenario,
+  wireBytesScenario,
+} from './scenarios.js';
+
+export const SCENARIOS = [
+  'unicast',
+  'fanout',
+  'capacity',
+  'wire-bytes',
+  'drop',
+  'lifecycle',
+  'sticky',
+] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+export interface RunOptions {
+  profile: Profile;
+  contenders: readonly Contender[];
+  scenarios: readonly ScenarioId[];
+  /** The exact command line, for the report header. */
+  command: string;
+  /** @default a private redis-server (isolated from other work on the machine) */
+  redisUrl?: string;
+  /** A deployed stack's URL: recorded in the results (`--target`). @default null */
+  target?: string;
+  progress?: ScenarioContext['progress'];
+  log?: (line: string) => void;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+const notRun = { ok: false as const, error: 'not selected (--scenarios)' };
+
+async function attempt<T>(
+  run: () => Promise<T>,
+  log: (line: string) => void,
+  what: string,
+): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${what} failed: ${message}`);
+    return { ok: false, error: message };
+  }
+}
+
+export function machineInfo(): Omit<BenchResults['machine'], 'loadAverageAtEnd'> {
+  const cpu = cpus();
+  return {
+    hostname: hostname(),
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    cpus: cpu.length,
+    memoryBytes: totalmem(),
+    platform: process.platform,
+    kernel: release(),
+    loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
+  };
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs every selected scenario for every selected contender, one at a time, and returns validated results. */
+export async function runBenchmarks(options: RunOptions): Promise<BenchResults> {
+  const log = options.log ?? (() => {});
+  const startedAtMs = Date.now();
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+  const owned = options.redisUrl ? undefined : await startOwnedRedis();
+  const redisUrl = options.redisUrl ?? (owned?.url as string);
+  const ctx: ScenarioContext = {
+    profile: options.profile,
+    redisUrl,
+    probe: await createHeapProbe(),
+    progress: options.progress ?? (() => {}),
+    log,
+  };
+  const wants = (id: ScenarioId) => options.scenarios.includes(id);
+  const contenders: ContenderResult[] = [];
+  try {
+    for (const contender of options.contenders) {
+      const run = <T>(id: ScenarioId, fn: () => Promise<T>): Promise<Outcome<T>> => {
+        if (!wants(id)) return Promise.resolve(notRun);
+        ctx.progress(`${contender.id} ${id}`, 0, 1);
+        return attempt(fn, log, `${contender.id} ${id}`);
+      };
+      // One instance for everything measured under normal heartbeats (start-up is seconds per process).
+      const main = await attempt(
+        () => contender.start(startOptions(ctx, { extraBalancers: options.profile.extraBalancers })),
+        log,
+        `${contender.id} start`,
+      );
+      const onMain = <T>(
+        id: ScenarioId,
+        fn: (running: RunningContender) => Promise<T>,
+      ): Promise<Outcome<T>> =>
+        main.ok
+          ? run(id, () => fn(main.value))
+          : Promise.resolve(wants(id) ? { ok: false as const, error: main.error } : notRun);
+      const capacity = await onMain('capacity', (r) => capacityScenario(ctx, contender, r));
+      const unicast = await onMain('unicast', (r) => unicastScenario(ctx, contender, r));
+      const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
+      const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
+      const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
+      if (main.ok) await main.value.stop().catch(() => undefined);
+      // A second instance with heartbeats off: wire bytes count notifications only; the idle timeout can fire.
+      const quietWanted = wants('wire-bytes') || wants('lifecycle');
+      const quiet = quietWanted
+        ? await attempt(
+            () => contender.start(startOptions(ctx, quietOptions(ctx))),
+            log,
+            `${contender.id} start (heartbeats off)`,
+          )
+        : undefined;
+      const onQuiet = <T>(
+        id: ScenarioId,
+        fn: (running: RunningContender) => Promise<T>,
+      ): Promise<Outcome<T>> =>
+        quiet?.ok
+          ? run(id, () => fn(quiet.value))
+          : Promise.resolve(
+              wants(id)
+                ? { ok: false as const, error: quiet && !quiet.ok ? quiet.error : 'not started' }
+                : notRun,
+            );
+      const wireBytes = await onQuiet('wire-bytes', (r) => wireBytesScenario(ctx, r));
+      const idle = await onQuiet('lifecycle', (r) => idleTimeoutScenario(ctx, r));
+      if (quiet?.ok) await quiet.value.stop().catch(() => undefined);
+      const lifecycle: Outcome<Record<string, unknown>> = !wants('lifecycle')
+        ? notRun
+        : cleanClose.ok || idle.ok
+          ? {
+              ok: true,
+              value: {
+                cleanCloseServerDetectionMs: cleanClose.ok ? cleanClose.value : null,
+                silentDropClientDetectionMs: drop.ok
+                  ? (drop.value.withResume.clientDetectionMs?.median ?? null)
+                  : null,
+                silentDropServerDetectionMs: drop.ok ? drop.value.withResume.serverDetectionMs : null,
+                idleTimeoutMs: options.profile.idleTimeoutMs,
+                idleTimeoutClientDetectionMs: idle.ok ? idle.value : null,
+                ...(cleanClose.ok ? {} : { cleanCloseError: cleanClose.error }),
+                ...(idle.ok ? {} : { idleTimeoutError: idle.error }),
+              },
+            }
+          : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
+      const sticky = await run('sticky', () => stickyScenario(ctx, contender));
+      contenders.push({
+        id: contender.id,
+        label: contender.label,
+        optionId: contender.optionId ?? null,
+        emulated: contender.emulated,
+        baseline: contender.baseline,
+        unicast,
+        fanout,
+        capacity,
+        wireBytes,
+        drop,
+        lifecycle,
+        sticky,
+      } as ContenderResult);
+    }
+  } finally {
+    await shutdownClientPool();
+    await owned?.stop();
+  }
+
+  const capacity: Record<string, unknown> = {};
+  for (const result of contenders) {
+    if (!result.optionId || !result.capacity.ok || !result.unicast.ok) continue;
+    const headline = result.unicast.value[result.unicast.value.length - 1];
+    if (!headline || result.capacity.value.connectionsHeld <= 0) continue;
+    capacity[result.optionId] = {
+      connectionsPerTask: result.capacity.value.connectionsHeld,
+      cpuSecondsPer1000Notifications: headline.cpuSecondsPer1000Notifications.median,
+      rssBytesPerConnection: result.capacity.value.rssBytesPerConnection,
+      measured: true,
+      ...(result.emulated ? { emulated: true } : {}),
+      basis: `${options.profile.name} profile: ${result.capacity.value.connectionsHeld} of ${result.capacity.value.target} connections held by one process`,
+    };
+  }
+
+  return resultsSchema.parse({
+    schemaVersion: 1,
+    profile: options.profile.name,
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((v) => Math.round(v * 100) / 100) },
+    node: process.version,
+    date,
+    gitCommit: gitCommit(),
+    command: options.command,
+    durationSeconds: Math.round((Date.now() - startedAtMs) / 100) / 10,
+    target: options.target ?? null,
+    settings: {
+      ...options.profile,
+      scenarios: options.scenarios,
+      contenders: options.contenders.map((c) => c.id),
+    },
+    capacity,
+    contenders,
+  });
+}

@@ -1,0 +1,395 @@
+/**
+ * A load-generator process: opens connections of one kind, records every receipt, answers the
+ * harness over IPC. Runs apart from the servers so the client's CPU does not colour the server's
+ * figures, and several of them spread the 20,000-file limit.
+ */
+import { Agent, get, type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { backoff } from '../../shared/client/backoff.js';
+import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
+import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
+import { type ChildMessage, nowUs, type OpenSpec, parentMessageSchema, type Receipt } from './protocol.js';
+
+interface Connection {
+  /** The `open` session it belongs to: callbacks of an earlier session's stragglers are ignored. */
+  session: number;
+  index: number;
+  userId: string;
+  url: string;
+  localAddress: string;
+  lastSeenId: string | undefined;
+  open: boolean;
+  closedByUs: boolean;
+  lastActivityMs: number;
+  attempt: number;
+  close?: () => void;
+}
+
+const send = (message: ChildMessage) => process.send?.(message);
+let spec: OpenSpec | undefined;
+let session = 0;
+const stale = (connection: Connection) => connection.session !== session || connection.closedByUs;
+const connections: Connection[] = [];
+let histogram = createLatencyHistogram();
+let receipts = new Map<string, Receipt>();
+let received = 0;
+let duplicates = 0;
+let disconnectsAtMs: number[] = [];
+let reconnectsAtMs: number[] = [];
+let failures = 0;
+let failureSamples: string[] = [];
+let sessionsOpened = 0;
+const seenPerConnection = new Map<number, Set<string>>();
+const key = resolveJwtSecret().key;
+
+function fail(reason: string): void {
+  failures++;
+  if (failureSamples.length < 5) failureSamples.push(reason);
+}
+
+/** Every notification, whatever the transport, ends here. */
+function onNotification(connection: Connection, raw: unknown): void {
+  const atUs = nowUs();
+  if (connection.session !== session) return;
+  const n = raw as { id?: string; createdAtMs?: number; data?: { sentAtUs?: number } };
+  if (typeof n?.id !== 'string') return;
+  connection.lastActivityMs = Date.now();
+  let seen = seenPerConnection.get(connection.index);
+  if (!seen) {
+    seen = new Set();
+    seenPerConnection.set(connection.index, seen);
+  }
+  if (seen.has(n.id)) {
+    duplicates++;
+    return;
+  }
+  seen.add(n.id);
+  connection.lastSeenId = n.id;
+  received++;
+  const sentAtUs = n.data?.sentAtUs;
+  if (typeof sentAtUs === 'number') recordMs(histogram, (atUs - sentAtUs) / 1000);
+  // A deployed stack (--target) publishes its own envelopes: only the contract's integer ms stamp.
+  else if (typeof n.createdAtMs === 'number') recordMs(histogram, atUs / 1000 - n.createdAtMs);
+  const receipt = receipts.get(n.id);
+  if (receipt) {
+    receipt.count++;
+    receipt.lastUs = atUs;
+  } else receipts.set(n.id, { count: 1, firstUs: atUs, lastUs: atUs });
+}
+
+function onUp(connection: Connection, wasReconnect: boolean): void {
+  if (stale(connection)) return;
+  connection.open = true;
+  connection.attempt = 0;
+  connection.lastActivityMs = Date.now();
+  sessionsOpened++;
+  if (wasReconnect) reconnectsAtMs.push(Date.now());
+}
+
+/** The one disconnect path: record, then reconnect with full-jitter backoff if asked to. */
+function onDown(connection: Connection, reason: string): void {
+  if (stale(connection)) return;
+  const wasOpen = connection.open;
+  connection.open = false;
+  connection.close?.();
+  connection.close = undefined;
+  if (wasOpen) disconnectsAtMs.push(Date.now());
+  else fail(reason);
+  if (!spec?.reconnect) return;
+  const delayMs = backoff(connection.attempt++, spec.reconnectMinMs, spec.reconnectMaxMs);
+  setTimeout(
+    () => {
+      if (!stale(connection)) void openConnection(connection, true);
+    },
+    Math.max(spec.reconnectMinMs, delayMs),
+  ).unref();
+}
+
+const withToken = (url: string, token: string, after: string | undefined, path: string, userId: string) => {
+  const u = new URL(path, url);
+  u.searchParams.set('token', token);
+  // Read only by the baseline server, which has no auth; every real contender takes the token's subject.
+  u.searchParams.set('user', userId);
+  if (after) u.searchParams.set('after', after);
+  return u.toString();
+};
+
+async function openConnection(connection: Connection, isReconnect: boolean): Promise<void> {
+  const s = spec as OpenSpec;
+  const token = await signToken({ userId: connection.userId, key, expiresInSeconds: 3600 });
+  // Closed (or its session ended) while the token was being signed: do not open a straggler.
+  if (stale(connection)) return;
+  const after = s.resume ? connection.lastSeenId : undefined;
+  const up = () => onUp(connection, isReconnect);
+  const down = (reason: string) => onDown(connection, reason);
+  switch (s.kind) {
+    case 'socketio':
+    case 'socketio-polling': {
+      const socket: Socket = io(connection.url, {
+        transports: s.kind === 'socketio' ? ['websocket'] : ['polling'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token },
+        localAddress: connection.localAddress,
+        withCredentials: true,
+        timeout: 20_000,
+      } as Parameters<typeof io>[1]);
+      connection.close = () => {
+        socket.removeAllListeners();
+        socket.disconnect();
+      };
+      socket.on('notification', (n: unknown) => onNotification(connection, n));
+      socket.on('connect', () => {
+        socket
+          .timeout(10_000)
+          .emitWithAck('resume', after ? { after } : {})
+          .then((answer: { notifications?: unknown[] }) => {
+            for (const n of answer?.notifications ?? []) onNotification(connection, n);
+            up();
+          })
+          .catch(() => down('resume failed'));
+      });
+      socket.on('connect_error', (error: Error) => down(`connect_error: ${error.message}`));
+      socket.on('disconnect', (reason: string) => down(`disconnect: ${reason}`));
+      return;
+    }
+    case 'ws':
+    case 'apigw': {
+      const url = withToken(
+        connection.url.replace(/^http/, 'ws'),
+        token,
+        s.kind === 'ws' ? after : undefined,
+        '/',
+        connection.userId,
+      );
+      const ws = new WebSocket(url, { localAddress: connection.localAddress, perMessageDeflate: false });
+      let keepAlive: NodeJS.Timeout | undefined;
+      connection.close = () => {
+        clearInterval(keepAlive);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        ws.terminate();
+      };
+      ws.on('ping', () => {
+        connection.lastActivityMs = Date.now();
+      });
+      ws.on('open', () => {
+        if (s.kind === 'apigw') {
+          // API Gateway sends no pings: the client keeps the connection alive and checks it.
+          if (s.keepAlive) keepAlive = setInterval(() => ws.send('{"action":"ping"}'), s.heartbeatIntervalMs);
+          ws.send(JSON.stringify(after ? { action: 'resume', after } : { action: 'resume' }));
+        } else if (!after) up();
+      });
+      ws.on('message', (data) => {
+        connection.lastActivityMs = Date.now();
+        let frame: { type?: string; notification?: unknown; notifications?: unknown[]; more?: boolean };
+        try {
+          frame = JSON.parse(data.toString());
+        } catch {
+          return;
+        }
+        if (frame.type === 'notification') onNotification(connection, frame.notification);
+        else if (frame.type === 'replay') {
+          for (const n of frame.notifications ?? []) onNotification(connection, n);
+          if (!frame.more && !connection.open) up();
+        }
+      });
+      ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) =>
+        down(`http ${res.statusCode}`),
+      );
+      ws.on('error', (error) => down(`ws error: ${error.message}`));
+      ws.on('close', (code) => down(`ws close ${code}`));
+      return;
+    }
+    case 'sse': {
+      const req = get(
+        withToken(connection.url, token, after, '/events', connection.userId),
+        { localAddress: connection.localAddress, agent: false },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            down(`http ${res.statusCode}`);
+            return;
+          }
+          up();
+          res.setEncoding('utf8');
+          let buffer = '';
+          res.on('data', (chunk: string) => {
+            connection.lastActivityMs = Date.now();
+            buffer += chunk;
+            let end = buffer.indexOf('\n\n');
+            while (end >= 0) {
+              const event = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const data = event.split('\n').find((line) => line.startsWith('data: '));
+              if (data) onNotification(connection, JSON.parse(data.slice(6)));
+              end = buffer.indexOf('\n\n');
+            }
+          });
+          res.on('close', () => down('sse stream ended'));
+        },
+      );
+      req.on('error', (error) => down(`sse error: ${error.message}`));
+      connection.close = () => req.destroy();
+      return;
+    }
+    case 'long-polling': {
+      // One kept-alive socket per client, bound to its source address, like a browser tab.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      let stopped = false;
+      let current: ClientRequest | undefined;
+      connection.close = () => {
+        stopped = true;
+        current?.destroy();
+        agent.destroy();
+      };
+      let cursor = after;
+      let first = true;
+      const poll = () => {
+        if (stopped) return;
+        const req = request(
+          withToken(connection.url, token, cursor, '/poll', connection.userId),
+          {
+            agent,
+            localAddress: connection.localAddress,
+            timeout: s.heartbeatIntervalMs + s.heartbeatTimeoutMs,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              if (res.statusCode !== 200) return down(`http ${res.statusCode}`);
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                notifications: unknown[];
+                cursor: string | null;
+              };
+              connection.lastActivityMs = Date.now();
+              for (const n of body.notifications) onNotification(connection, n);
+              cursor = body.cursor ?? cursor;
+              if (s.resume) connection.lastSeenId = cursor;
+              poll();
+            });
+          },
+        );
+        // No answer within hold + grace: the path is dead (the long-polling heartbeat).
+        req.on('timeout', () => req.destroy(new Error('poll timed out')));
+        req.on('error', (error) => down(`poll error: ${error.message}`));
+        current = req;
+        req.end();
+        // A poll answers only when there is news (or at the hold): the client is "connected" once
+        // its first poll is in flight, as a browser tab would consider itself.
+        if (first) {
+          first = false;
+          up();
+        }
+      };
+      poll();
+      return;
+    }
+  }
+}
+
+/** Client-side dead-peer detection for transports without a built-in one (socket.io has its own). */
+const watchdog = setInterval(() => {
+  if (!spec || spec.kind === 'socketio' || spec.kind === 'socketio-polling' || spec.kind === 'long-polling')
+    return;
+  const deadBeforeMs = Date.now() - spec.heartbeatIntervalMs - spec.heartbeatTimeoutMs;
+  for (const connection of connections) {
+    if (connection.open && connection.lastActivityMs < deadBeforeMs) onDown(connection, 'heartbeat missed');
+  }
+}, 100);
+watchdog.unref();
+
+async function openAll(s: OpenSpec): Promise<void> {
+  spec = s;
+  // Counters belong to this session only (the process is pooled across scenarios).
+  failures = 0;
+  failureSamples = [];
+  sessionsOpened = 0;
+  const gapMs = 1000 / s.rampPerSecond;
+  const startMs = Date.now();
+  for (let i = 0; i < s.userIds.length; i++) {
+    const connection: Connection = {
+      session,
+      index: connections.length,
+      userId: s.userIds[i] as string,
+      url: s.urls[i % s.urls.length] as string,
+      localAddress: s.localAddresses[i % s.localAddresses.length] as string,
+      lastSeenId: undefined,
+      open: false,
+      closedByUs: false,
+      lastActivityMs: Date.now(),
+      attempt: 0,
+    };
+    connections.push(connection);
+    void openConnection(connection, false);
+    // Ramp at the set rate: sleep until this connection's slot.
+    const waitMs = startMs + (i + 1) * gapMs - Date.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (i % 200 === 0) send({ type: 'progress', connected: connections.filter((c) => c.open).length });
+  }
+  // Wait until every connection is up or failed for good (bounded).
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && connections.filter((c) => c.open).length + failures < connections.length) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  send({
+    type: 'opened',
+    connected: connections.filter((c) => c.open).length,
+    failed: failures,
+    failureSamples,
+  });
+}
+
+process.on('message', (raw: unknown) => {
+  const message = parentMessageSchema.parse(raw);
+  switch (message.type) {
+    case 'open':
+      void openAll(message.spec);
+      return;
+    case 'reset':
+      histogram = createLatencyHistogram();
+      receipts = new Map();
+      received = 0;
+      duplicates = 0;
+      disconnectsAtMs = [];
+      reconnectsAtMs = [];
+      failures = 0;
+      failureSamples = [];
+      sessionsOpened = 0;
+      seenPerConnection.clear();
+      return;
+    case 'collect':
+      send({
+        type: 'collected',
+        histogram: encodeHistogram(histogram),
+        received,
+        duplicates,
+        connected: connections.filter((c) => c.open).length,
+        disconnectsAtMs,
+        reconnectsAtMs,
+        receipts: message.withReceipts ? Object.fromEntries(receipts) : {},
+        failures,
+        failureSamples,
+        sessionsOpened,
+      });
+      return;
+    case 'close-all':
+      for (const connection of connections) {
+        connection.closedByUs = true;
+        connection.close?.();
+      }
+      // The process goes back to the harness's pool: the next `open` starts from nothing.
+      connections.length = 0;
+      seenPerConnection.clear();
+      spec = undefined;
+      session++;
+      send({ type: 'closed' });
+      return;
+    case 'exit':
+      process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

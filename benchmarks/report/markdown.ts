@@ -1,0 +1,313 @@
+import type { BenchResults, ContenderResult } from '../results-schema.js';
+
+type C = ContenderResult;
+const fmt = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+const kb = (bytes: number | null | undefined) =>
+  bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KB`;
+const name = (c: C) => (c.emulated ? `${c.id} (emulated)` : c.baseline ? `${c.id} (baseline)` : c.id);
+const err = (o: { ok: boolean; error?: string }) => `failed: ${(o as { error: string }).error.slice(0, 80)}`;
+
+export function headline(c: C) {
+  return c.unicast.ok ? c.unicast.value[c.unicast.value.length - 1] : undefined;
+}
+
+/** The machine, Node, date and exact command: every report opens with them. */
+export function headerLines(r: BenchResults): string[] {
+  const m = r.machine;
+  return [
+    `- Machine: ${m.hostname}, ${m.cpus} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.platform} ${m.kernel}`,
+    `- Node: ${r.node}`,
+    `- Date: ${r.date} (took ${r.durationSeconds} s)`,
+    `- Command: \`${r.command}\``,
+    `- Git commit: ${r.gitCommit}; profile: **${r.profile}**${r.target ? `; target: ${r.target}` : ''}`,
+    `- Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} (1/5/15 min, ${m.cpus} cores).${m.loadAverageAtStart[0] !== undefined && m.loadAverageAtStart[0] > 1 ? ' Other work was running on this machine at the same time: treat tail latencies as noisy.' : ''}`,
+  ];
+}
+
+export interface Verdict {
+  claim: string;
+  verdict: 'confirmed' | 'refuted' | 'not measured';
+  evidence: string;
+}
+
+const find = (r: BenchResults, id: string) => r.contenders.find((c) => c.id === id);
+
+/** Each pro and con from the seed, marked by a measurement of this run. */
+export function verdicts(r: BenchResults): Verdict[] {
+  const out: Verdict[] = [];
+  const sio = find(r, 'socketio-redis');
+  const mem = find(r, 'socketio-memory');
+  const ws = find(r, 'raw-ws-redis');
+  const lp = find(r, 'long-polling-redis');
+  const sse = find(r, 'sse-redis');
+  const api = find(r, 'apigw-emulated');
+  if (sio?.wireBytes.ok && ws?.wireBytes.ok && sio && ws && headline(sio) && headline(ws)) {
+    const extra = sio.wireBytes.value.downBytesPerNotification - ws.wireBytes.value.downBytesPerNotification;
+    const ratio = (headline(sio)?.median.p50Ms ?? 0) / Math.max(0.001, headline(ws)?.median.p50Ms ?? 0);
+    out.push({
+      claim: 'Socket.io adds protocol overhead (bytes on the wire)',
+      verdict: extra > 0 ? 'confirmed' : 'refuted',
+      evidence: `${sio.wireBytes.value.downBytesPerNotification} bytes per notification vs ${ws.wireBytes.value.downBytesPerNotification} for raw ws carrying the API Gateway JSON frame (${extra >= 0 ? '+' : ''}${extra})`,
+    });
+    out.push({
+      claim: 'Socket.io adds protocol overhead (latency)',
+      verdict: ratio > 1.1 ? 'confirmed' : 'refuted',
+      evidence: `unicast p50 ${ratio.toFixed(2)}x raw ws (both through Redis; socket.io also through the load-balancer hop and its auth, replay log and metrics)`,
+    });
+  } else
+    out.push({
+      claim: 'Socket.io adds protocol overhead',
+      verdict: 'not measured',
+      evidence: 'wire bytes or unicast missing',
+    });
+  if (lp && ws && headline(lp) && headline(ws) && lp.wireBytes.ok) {
+    const ratio = (headline(lp)?.median.p50Ms ?? 0) / Math.max(0.001, headline(ws)?.median.p50Ms ?? 0);
+    out.push({
+      claim: 'Long polling: high latency',
+      verdict: ratio > 1.5 ? 'confirmed' : 'refuted',
+      evidence: `unicast p50 ${fmt(headline(lp)?.median.p50Ms, 3)} ms vs raw ws ${fmt(headline(ws)?.median.p50Ms, 3)} ms (${ratio.toFixed(2)}x) while a poll is parked; p99 ${fmt(headline(lp)?.median.p99Ms, 3)} ms`,
+    });
+    const cpuLp = headline(lp)?.cpuSecondsPer1000Notifications.median ?? 0;
+    const cpuWs = headline(ws)?.cpuSecondsPer1000Notifications.median ?? 0;
+    out.push({
+      claim: 'Long polling wastes resources',
+      verdict:
+        cpuLp > cpuWs * 1.2 || lp.wireBytes.value.upBytesPerNotification > 100 ? 'confirmed' : 'refuted',
+      evidence: `${cpuLp.toFixed(4)} vs ${cpuWs.toFixed(4)} CPU s per 1,000 notifications (raw ws); ${lp.wireBytes.value.downBytesPerNotification + lp.wireBytes.value.upBytesPerNotification} bytes per notification both ways (a new request per delivery) vs ${ws.wireBytes.ok ? ws.wireBytes.value.downBytesPerNotification + ws.wireBytes.value.upBytesPerNotification : 'n/a'}`,
+    });
+  } else
+    out.push({
+      claim: 'Long polling: high latency, wastes resources',
+      verdict: 'not measured',
+      evidence: 'unicast or wire bytes missing',
+    });
+  if (sio && mem && headline(sio) && headline(mem)) {
+    const diff = (headline(sio)?.median.p50Ms ?? 0) - (headline(mem)?.median.p50Ms ?? 0);
+    out.push({
+      claim: 'The Redis adapter adds negligible overhead',
+      verdict: diff < 0.5 ? 'confirmed' : 'refuted',
+      evidence: `p50 ${fmt(headline(sio)?.median.p50Ms, 3)} ms (Redis adapter, 2 containers, via load balancer) vs ${fmt(headline(mem)?.median.p50Ms, 3)} ms (in-memory, 1 container): +${diff.toFixed(3)} ms; "negligible" taken as under 0.5 ms`,
+    });
+  } else
+    out.push({
+      claim: 'The Redis adapter adds negligible overhead',
+      verdict: 'not measured',
+      evidence: 'unicast missing',
+    });
+  const hb = r.settings.heartbeat as { intervalMs: number; timeoutMs: number } | undefined;
+  const defaults = hb?.intervalMs === 25_000 && hb.timeoutMs === 20_000;
+  if (sio?.drop.ok && sio.drop.value.withResume && defaults) {
+    const detected = (
+      sio.drop.value.withResume as unknown as { clientDetectionMs: { median: number } | null }
+    ).clientDetectionMs?.median;
+    out.push({
+      claim: 'Network drops are detected in ~25 s',
+      verdict: detected !== undefined && Math.abs(detected - 25_000) < 5_000 ? 'confirmed' : 'refuted',
+      evidence: `client-side detection ${detected === undefined ? 'none within the window' : `${(detected / 1000).toFixed(1)} s`} with socket.io's default pingInterval 25 s + pingTimeout 20 s`,
+    });
+  } else {
+    out.push({
+      claim: 'Network drops are detected in ~25 s',
+      verdict: 'not measured',
+      evidence: `this profile shrinks heartbeats to ${hb?.intervalMs} + ${hb?.timeoutMs} ms to stay short; only the full profile uses socket.io's defaults`,
+    });
+  }
+  if (sse?.drop.ok) {
+    const server = (sse.drop.value.withResume as unknown as { serverDetectionMs: number | null })
+      .serverDetectionMs;
+    // (observable for SSE: the server counts closed streams)
+    out.push({
+      claim: 'SSE is one-way (no back channel)',
+      verdict: server === null ? 'confirmed' : 'refuted',
+      evidence: `after a silent drop the SSE server ${server === null ? 'never noticed within the window (heartbeat writes land in a kernel buffer)' : `noticed in ${server} ms`}`,
+    });
+  }
+  if (api && headline(api) && ws && headline(ws)) {
+    out.push({
+      claim: 'API Gateway WebSockets: higher per-message latency than a held socket (emulated)',
+      verdict:
+        (headline(api)?.median.p50Ms ?? 0) > (headline(ws)?.median.p50Ms ?? 0) * 2 ? 'confirmed' : 'refuted',
+      evidence: `emulated p50 ${fmt(headline(api)?.median.p50Ms, 3)} ms (DynamoDB query + @connections POST per delivery, serverless-offline + dynalite) vs raw ws ${fmt(headline(ws)?.median.p50Ms, 3)} ms. Emulation: not AWS's figure`,
+    });
+  }
+  return out;
+}
+
+export interface GoalCheck {
+  goal: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not measured at goal scale';
+}
+
+/** The performance goals of issue 5, each checked against this run. */
+export function goalChecks(r: BenchResults): GoalCheck[] {
+  const sio = find(r, 'socketio-redis');
+  const ws = find(r, 'raw-ws-redis');
+  const h = sio ? headline(sio) : undefined;
+  const atScale = (h?.connected ?? 0) >= 10_000 && (h?.ratePerSecond ?? 0) >= 500;
+  const checks: GoalCheck[] = [];
+  const status = (ok: boolean, scale: boolean): GoalCheck['status'] =>
+    !scale ? 'not measured at goal scale' : ok ? 'met' : 'missed';
+  checks.push({
+    goal: 'socket.io + Redis, 2 containers: unicast p50 <= 0.6 ms at 500/s with 10,000 connections',
+    measured: h
+      ? `p50 ${fmt(h.median.p50Ms, 3)} ms at ${h.ratePerSecond}/s with ${h.connected} connections`
+      : 'n/a',
+    status: status((h?.median.p50Ms ?? Infinity) <= 0.6, atScale),
+  });
+  checks.push({
+    goal: 'socket.io + Redis, 2 containers: unicast p99 <= 5 ms at 500/s with 10,000 connections',
+    measured: h ? `p99 ${fmt(h.median.p99Ms, 3)} ms` : 'n/a',
+    status: status((h?.median.p99Ms ?? Infinity) <= 5, atScale),
+  });
+  const hw = ws ? headline(ws) : undefined;
+  checks.push({
+    goal: 'socket.io p50 within 1.3x of raw ws, same run',
+    measured:
+      h && hw
+        ? `${(h.median.p50Ms / Math.max(0.001, hw.median.p50Ms)).toFixed(2)}x (${fmt(h.median.p50Ms, 3)} vs ${fmt(hw.median.p50Ms, 3)} ms)`
+        : 'n/a',
+    status: status(!!h && !!hw && h.median.p50Ms <= 1.3 * hw.median.p50Ms, !!h && !!hw),
+  });
+  const cap = sio?.capacity.ok ? sio.capacity.value : undefined;
+  checks.push({
+    goal: 'each container holds >= 19,500 connections at <= 8 KB RSS per connection',
+    measured: cap
+      ? `${cap.connectionsHeld} of ${cap.target} held, ${kb(cap.rssBytesPerConnection)} RSS each`
+      : 'n/a',
+    status: status(
+      !!cap && cap.connectionsHeld >= 19_500 && cap.rssBytesPerConnection <= 8 * 1024,
+      (cap?.target ?? 0) >= 19_500,
+    ),
+  });
+  const fan = sio?.fanout.ok ? sio.fanout.value : undefined;
+  checks.push({
+    goal: 'a broadcast to 10,000 reaches the last client in <= 150 ms',
+    measured: fan ? `last after ${fmt(fan.lastMs.median, 1)} ms to ${fan.connected}` : 'n/a',
+    status: status(!!fan && fan.lastMs.median <= 150, (fan?.connected ?? 0) >= 10_000),
+  });
+  return checks;
+}
+
+function serverDetection(pass: {
+  serverDetectionMs: number | null;
+  serverDetectionObservable: boolean;
+}): string {
+  if (!pass.serverDetectionObservable) return 'n/a';
+  return pass.serverDetectionMs === null ? 'not during the drop' : String(pass.serverDetectionMs);
+}
+
+export function optionsTable(r: BenchResults): string[] {
+  const rows = [
+    '| Option | Unicast p50 / p99 (ms) | Broadcast first / last (ms) | Connections held (1 process) | RSS / heap per conn | CPU s per 1,000 | Wire bytes down / up per notification | Drop: client / server detection (ms) | Drop: lost with / without resume | Sticky: error rate with / without |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.contenders) {
+    const h = headline(c);
+    const drop = c.drop.ok ? c.drop.value : undefined;
+    const dr = drop?.withResume as
+      | {
+          clientDetectionMs: { median: number } | null;
+          serverDetectionMs: number | null;
+          serverDetectionObservable: boolean;
+          lost: number;
+          published: number;
+        }
+      | undefined;
+    const dn = drop?.withoutResume as { lost: number; published: number } | undefined;
+    const sticky = c.sticky.ok ? c.sticky.value : undefined;
+    const stickyCell = !sticky
+      ? err(c.sticky)
+      : sticky.applicable
+        ? sticky.passes.map((p) => `${fmt(p.errorRate * 100, 1)} %`).join(' / ')
+        : 'n/a (single long-lived connection)';
+    rows.push(
+      `| ${name(c)} | ${h ? `${fmt(h.median.p50Ms, 3)} / ${fmt(h.median.p99Ms, 3)}` : err(c.unicast)} | ${c.fanout.ok ? `${fmt(c.fanout.value.firstMs.median, 1)} / ${fmt(c.fanout.value.lastMs.median, 1)} (N=${c.fanout.value.connected})` : err(c.fanout)} | ${c.capacity.ok ? `${c.capacity.value.connectionsHeld} of ${c.capacity.value.target}` : err(c.capacity)} | ${c.capacity.ok ? `${kb(c.capacity.value.rssBytesPerConnection)} / ${kb(c.capacity.value.heapBytesPerConnection)}` : 'n/a'} | ${h ? fmt(h.cpuSecondsPer1000Notifications.median, 4) : 'n/a'} | ${c.wireBytes.ok ? `${c.wireBytes.value.downBytesPerNotification} / ${c.wireBytes.value.upBytesPerNotification}` : err(c.wireBytes)} | ${dr ? `${fmt(dr.clientDetectionMs?.median, 0)} / ${serverDetection(dr)}` : err(c.drop)} | ${dr && dn ? `${dr.lost}/${dr.published} / ${dn.lost}/${dn.published}` : 'n/a'} | ${stickyCell} |`,
+    );
+  }
+  return rows;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const lines: string[] = ['# syncbell benchmark report', '', ...headerLines(r), ''];
+  lines.push(
+    "Latency is measured from the publisher's timestamp (taken in the publishing process just before the publish call) to receipt in a separate load-generator process; all processes share this machine's clock. Each figure is the median over the measured runs after a warm-up; spreads are in `results.json`. Contenders marked **(emulated)** run API Gateway under serverless-offline + dynalite on this machine: their figures describe the handlers and the data design, not AWS.",
+    '',
+  );
+  lines.push('## Options considered, measured', '', ...optionsTable(r), '');
+  lines.push('## Seed claims', '', '| Claim | Verdict | Measurement |', '|---|---|---|');
+  for (const v of verdicts(r)) lines.push(`| ${v.claim} | **${v.verdict}** | ${v.evidence} |`);
+  lines.push('', '## Performance goals (issue 5)', '', '| Goal | Measured | Status |', '|---|---|---|');
+  for (const g of goalChecks(r)) lines.push(`| ${g.goal} | ${g.measured} | **${g.status}** |`);
+  const missed = goalChecks(r).filter((g) => g.status !== 'met');
+  if (missed.length > 0)
+    lines.push(
+      '',
+      `Goals not met in this run: ${missed.length} (${missed.map((g) => g.status).join(', ')}). A quick-profile run cannot meet scale goals by design.`,
+    );
+  lines.push(
+    '',
+    '## 1. Unicast latency',
+    '',
+    '| Contender | Connections | Rate/s | p50 | p90 | p99 | p99.9 | max (ms) | p50 spread | delivered/published |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const c of r.contenders) {
+    if (!c.unicast.ok) {
+      lines.push(`| ${name(c)} | ${err(c.unicast)} | | | | | | | | |`);
+      continue;
+    }
+    for (const l of c.unicast.value) {
+      lines.push(
+        `| ${name(c)} | ${l.connected}/${l.connections} | ${l.ratePerSecond} | ${fmt(l.median.p50Ms, 3)} | ${fmt(l.median.p90Ms, 3)} | ${fmt(l.median.p99Ms, 3)} | ${fmt(l.median.p999Ms, 3)} | ${fmt(l.median.maxMs, 3)} | ${fmt(l.p50Spread.min, 3)}-${fmt(l.p50Spread.max, 3)} | ${l.delivered}/${l.published} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '## 6. Connection lifecycle (detection times, ms)',
+    '',
+    '| Contender | Clean close (server) | Silent drop (client) | Silent drop (server) | LB idle timeout, heartbeats off (client) |',
+    '|---|---|---|---|---|',
+  );
+  for (const c of r.contenders) {
+    if (!c.lifecycle.ok) {
+      lines.push(`| ${name(c)} | ${err(c.lifecycle)} | | | |`);
+      continue;
+    }
+    const l = c.lifecycle.value as {
+      cleanCloseServerDetectionMs: number | null;
+      silentDropClientDetectionMs: number | null;
+      silentDropServerDetectionMs: number | null;
+      idleTimeoutMs: number;
+      idleTimeoutClientDetectionMs: number | null;
+    };
+    const observable = c.drop.ok
+      ? (c.drop.value.withResume as unknown as { serverDetectionObservable: boolean })
+          .serverDetectionObservable
+      : false;
+    lines.push(
+      `| ${name(c)} | ${l.cleanCloseServerDetectionMs ?? 'not observable'} | ${fmt(l.silentDropClientDetectionMs, 0)} | ${!observable ? 'n/a' : (l.silentDropServerDetectionMs ?? 'not during the drop')} | ${fmt(l.idleTimeoutClientDetectionMs, 0)} (timeout ${l.idleTimeoutMs}) |`,
+    );
+  }
+  lines.push('', '## 7. Sticky sessions', '');
+  for (const c of r.contenders) {
+    if (!c.sticky.ok) lines.push(`- ${name(c)}: ${err(c.sticky)}`);
+    else if (!c.sticky.value.applicable) lines.push(`- ${name(c)}: not applicable: ${c.sticky.value.reason}`);
+    else
+      lines.push(
+        `- ${name(c)} (${c.sticky.value.reason}): ${c.sticky.value.passes.map((p) => `${p.sticky ? 'sticky' : 'not sticky'}: error rate ${fmt(p.errorRate * 100, 1)} % (${JSON.stringify(p)})`).join('; ')}`,
+      );
+  }
+  lines.push(
+    '',
+    '## Capacity figures for the cost model',
+    '',
+    '```json',
+    JSON.stringify(r.capacity, null, 2),
+    '```',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,25 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchResults } from '../results-schema.js';
+import { renderCharts } from './charts.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+
+/** Writes `results.json`, `report.md` and `report.html` into `dir`; returns their paths. */
+export async function writeReport(
+  dir: string,
+  results: BenchResults,
+): Promise<{ json: string; markdown: string; html: string }> {
+  await mkdir(dir, { recursive: true });
+  const markdown = renderMarkdown(results);
+  const html = renderHtml(results, markdown, await renderCharts(results));
+  const paths = {
+    json: join(dir, 'results.json'),
+    markdown: join(dir, 'report.md'),
+    html: join(dir, 'report.html'),
+  };
+  await writeFile(paths.json, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(paths.markdown, markdown);
+  await writeFile(paths.html, html);
+  return paths;
+}

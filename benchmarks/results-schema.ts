@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { benchmarkResultsSchema } from '../cost/capacity.js';
+
+const spread = z.object({ median: z.number(), min: z.number(), max: z.number(), runs: z.array(z.number()) });
+const latency = z.object({
+  count: z.number(),
+  p50Ms: z.number(),
+  p90Ms: z.number(),
+  p99Ms: z.number(),
+  p999Ms: z.number(),
+  maxMs: z.number(),
+  meanMs: z.number(),
+});
+/** A scenario that could not run still appears, with its error: a report never silently drops a cell. */
+const outcome = <T extends z.ZodType>(ok: T) =>
+  z.union([
+    z.object({ ok: z.literal(true), value: ok }),
+    z.object({ ok: z.literal(false), error: z.string() }),
+  ]);
+
+export const contenderResultSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  optionId: z.string().nullable(),
+  emulated: z.boolean(),
+  baseline: z.boolean(),
+  unicast: outcome(
+    z.array(
+      z.object({
+        connections: z.number(),
+        connected: z.number(),
+        ratePerSecond: z.number(),
+        published: z.number(),
+        delivered: z.number(),
+        runs: z.array(latency),
+        median: latency,
+        p50Spread: spread,
+        p99Spread: spread,
+        cdf: z.array(z.object({ latencyMs: z.number(), fraction: z.number() })),
+        cpuSecondsPer1000Notifications: spread,
+      }),
+    ),
+  ),
+  fanout: outcome(
+    z.object({
+      connections: z.number(),
+      connected: z.number(),
+      firstMs: spread,
+      lastMs: spread,
+      deliveredPerRun: z.array(z.number()),
+    }),
+  ),
+  capacity: outcome(
+    z.object({
+      target: z.number(),
+      connectionsHeld: z.number(),
+      failed: z.number(),
+      failureSamples: z.array(z.string()),
+      rssBytesPerConnection: z.number(),
+      heapBytesPerConnection: z.number().nullable(),
+      idleRssBytes: z.number(),
+      loadedRssBytes: z.number(),
+    }),
+  ),
+  wireBytes: outcome(
+    z.object({
+      notifications: z.number(),
+      downBytesPerNotification: z.number(),
+      upBytesPerNotification: z.number(),
+      payloadBytes: z.number(),
+    }),
+  ),
+  drop: outcome(
+    z.object({
+      withResume: z.looseObject({ lost: z.number(), duplicated: z.number(), published: z.number() }),
+      withoutResume: z.looseObject({ lost: z.number(), duplicated: z.number(), published: z.number() }),
+    }),
+  ),
+  lifecycle: outcome(z.looseObject({ idleTimeoutMs: z.number() })),
+  sticky: outcome(
+    z.looseObject({
+      applicable: z.boolean(),
+      reason: z.string(),
+      passes: z.array(z.looseObject({ sticky: z.boolean(), errorRate: z.number() })),
+    }),
+  ),
+});
+export type ContenderResult = z.infer<typeof contenderResultSchema>;
+
+/**
+ * `results.json`. It extends the cost model's reader schema (`cost/capacity.ts`), so the file the
+ * benchmarks write is the file `syncbell cost --from-results` accepts.
+ */
+export const resultsSchema = benchmarkResultsSchema.extend({
+  schemaVersion: z.literal(1),
+  profile: z.enum(['quick', 'full']),
+  machine: z.object({
+    hostname: z.string(),
+    cpuModel: z.string(),
+    cpus: z.number(),
+    memoryBytes: z.number(),
+    platform: z.string(),
+    kernel: z.string(),
+    loadAverageAtStart: z.array(z.number()),
+    loadAverageAtEnd: z.array(z.number()),
+  }),
+  node: z.string(),
+  date: z.string(),
+  gitCommit: z.string(),
+  command: z.string(),
+  durationSeconds: z.number(),
+  target: z.string().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  contenders: z.array(contenderResultSchema),
+});
+export type BenchResults = z.infer<typeof resultsSchema>;

@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { verifyToken } from '../../shared/auth/index.js';
+import { AuthError, ErrorCode, type ErrorFrameBody, ulidSchema } from '../../shared/contract/index.js';
+
+/** Settings shared by the hand-written contender servers. */
+export interface PushServerConfig {
+  /** HS256 key; undefined turns auth off (the baseline only). */
+  jwtKey: Uint8Array | undefined;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  /** How long a long poll is held open before it answers empty. @default 25000 */
+  pollHoldMs: number;
+}
+
+/** Browsers cannot set headers on WebSocket or EventSource requests: the token comes in the query. */
+export async function authenticate(req: IncomingMessage, jwtKey: Uint8Array | undefined): Promise<string> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (!jwtKey) return url.searchParams.get('user') ?? 'anonymous';
+  const header = req.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+  return (await verifyToken(token ?? undefined, jwtKey)).userId;
+}
+
+export function authFailure(error: unknown): ErrorFrameBody {
+  return error instanceof AuthError
+    ? error.toFrame()
+    : { code: ErrorCode.InvalidToken, message: 'authentication failed' };
+}
+
+/** The `after` cursor from the query or an SSE `Last-Event-ID`; a malformed one is refused, not ignored. */
+export function resumeCursor(req: IncomingMessage): { ok: true; after: string | undefined } | { ok: false } {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const raw = url.searchParams.get('after') ?? (req.headers['last-event-id'] as string | undefined);
+  if (raw === null || raw === undefined || raw === '') return { ok: true, after: undefined };
+  return ulidSchema.safeParse(raw).success ? { ok: true, after: raw } : { ok: false };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

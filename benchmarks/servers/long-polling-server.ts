@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bus } from './bus.js';
+import { authenticate, authFailure, type PushServerConfig, resumeCursor, sendJson } from './common.js';
+
+/**
+ * HTTP long-polling contender: `GET /poll?token=...&after=ID` answers at once with what the user
+ * missed after `after`, else holds the request until a notification arrives or `pollHoldMs`
+ * passes. Every answer carries a `cursor` for the next poll, so the server keeps no session: any
+ * container can answer any poll, and no load-balancer stickiness is needed (scenario 7 checks).
+ */
+export function createLongPollingHandler(
+  bus: Bus,
+  config: PushServerConfig,
+): {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  connections(): number;
+} {
+  let waiting = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let userId: string;
+    try {
+      userId = await authenticate(req, config.jwtKey);
+    } catch (error) {
+      return sendJson(res, 401, authFailure(error));
+    }
+    const cursor = resumeCursor(req);
+    if (!cursor.ok) return sendJson(res, 400, { code: 'bad_request', message: 'after must be a ULID' });
+    // Listen before reading the log (the resume protocol), so nothing slips between the two.
+    const live: string[] = [];
+    let answer: ((raw: string[]) => void) | undefined;
+    const stop = bus.listen(userId, (raw) => {
+      if (answer) answer([raw]);
+      else live.push(raw);
+    });
+    waiting++;
+    let finished = false;
+    const finish = (status: number, body: string) => {
+      if (finished) return;
+      finished = true;
+      waiting--;
+      stop();
+      clearTimeout(holdTimer);
+      if (res.writableEnded || res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    const respond = (raws: string[], cursorId: string | undefined) =>
+      finish(
+        200,
+        `{"notifications":[${raws.join(',')}],"cursor":${cursorId === undefined ? 'null' : JSON.stringify(cursorId)}}`,
+      );
+    const lastIdOf = (raw: string | undefined) =>
+      raw === undefined ? undefined : /"id":"([0-9A-Z]{26})"/.exec(raw)?.[1];
+    const holdTimer = setTimeout(() => respond([], cursor.after ?? startCursor), config.pollHoldMs);
+    req.on('close', () => {
+      if (!res.writableEnded) finish(499, '');
+    });
+    let startCursor: string | undefined;
+    try {
+      if (cursor.after === undefined) {
+        startCursor = await bus.latestId(userId);
+      } else {
+        const missed = await bus.replay(userId, cursor.after);
+        if (missed.notifications.length > 0) {
+          const raws = missed.notifications.map((n) => JSON.stringify(n));
+          return respond(raws, lastIdOf(raws[raws.length - 1]));
+        }
+      }
+    } catch {
+      return finish(503, '{"code":"internal_error","message":"replay log unavailable; retry"}');
+    }
+    if (live.length > 0) return respond(live, lastIdOf(live[live.length - 1]));
+    answer = (raws) => respond(raws, lastIdOf(raws[raws.length - 1]));
+  }
+  return {
+    handle: (req, res) => {
+      handle(req, res).catch(() => res.destroy());
+    },
+    connections: () => waiting,
+  };
+}

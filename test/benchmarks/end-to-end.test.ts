@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBench } from '../../benchmarks/cli.js';
+import { resultsSchema } from '../../benchmarks/results-schema.js';
+
+describe('syncbell bench, tiny end-to-end run', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes a valid results.json, a report.md with its header and a self-contained report.html', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'syncbell-bench-test-'));
+    const argv = [
+      '--quick',
+      '--runs',
+      '1',
+      '--contenders',
+      'baseline-ws,raw-ws-redis',
+      '--scenarios',
+      'unicast,wire-bytes',
+      '--out',
+      dir,
+    ];
+
+    const code = await runBench(argv);
+
+    expect(code).toBe(0);
+    const results = resultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
+    expect(results.contenders.map((c) => c.id)).toEqual(['baseline-ws', 'raw-ws-redis']);
+    for (const contender of results.contenders) {
+      expect(contender.unicast.ok, JSON.stringify(contender.unicast)).toBe(true);
+      if (contender.unicast.ok) expect(contender.unicast.value[0]?.delivered).toBeGreaterThan(0);
+      expect(contender.wireBytes.ok, JSON.stringify(contender.wireBytes)).toBe(true);
+      expect(contender.capacity).toEqual({ ok: false, error: 'not selected (--scenarios)' });
+    }
+    const markdown = await readFile(join(dir, 'report.md'), 'utf8');
+    expect(markdown).toContain(`Node: ${process.version}`);
+    expect(markdown).toContain(`syncbell bench ${argv.join(' ')}`);
+    expect(markdown).toContain('## Options considered, measured');
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+  }, 120_000);
+});
