@@ -13,6 +13,20 @@ const clientKindOf: Record<PushServerKind, ClientKind> = {
   baseline: 'ws',
 };
 
+/** Sums a per-server figure; unknown when any server cannot say. */
+async function sumOver<T>(
+  items: readonly T[],
+  figure: (item: T) => Promise<number | undefined>,
+): Promise<number | undefined> {
+  let total = 0;
+  for (const item of items) {
+    const value = await figure(item);
+    if (value === undefined) return undefined;
+    total += value;
+  }
+  return total;
+}
+
 /**
  * Starts `containers` hand-written servers of one kind. With more than one, the ALB stand-in goes
  * in front (round robin per HTTP request, optional stickiness) exactly as for socket.io.
@@ -50,24 +64,8 @@ export async function startPushContender(
     urls: [balancer?.url ?? first.url],
     directUrl: first.url,
     serverPids: () => servers.map((s) => s.pid),
-    async serverConnections() {
-      let total = 0;
-      for (const server of servers) {
-        const count = await server.connections();
-        if (count === undefined) return undefined;
-        total += count;
-      }
-      return total;
-    },
-    async serverClosedTotal() {
-      let total = 0;
-      for (const server of servers) {
-        const count = await server.closedTotal();
-        if (count === undefined) return undefined;
-        total += count;
-      }
-      return total;
-    },
+    serverConnections: () => sumOver(servers, (server) => server.connections()),
+    serverClosedTotal: () => sumOver(servers, (server) => server.closedTotal()),
     publish: (notification) => publisher.publish(notification),
     async stop() {
       await balancer?.close();

@@ -39,3 +39,27 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
+
+/**
+ * The HTTP contenders' (SSE, long polling) shared front door: the verified user and the resume
+ * cursor, or an error answer already sent (401 for the token, 400 for a malformed cursor).
+ */
+export async function acceptHttpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  jwtKey: Uint8Array | undefined,
+): Promise<{ userId: string; cursor: { after: string | undefined } } | undefined> {
+  let userId: string;
+  try {
+    userId = await authenticate(req, jwtKey);
+  } catch (error) {
+    sendJson(res, 401, authFailure(error));
+    return undefined;
+  }
+  const cursor = resumeCursor(req);
+  if (!cursor.ok) {
+    sendJson(res, 400, { code: 'bad_request', message: 'after must be a ULID' });
+    return undefined;
+  }
+  return { userId, cursor };
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus } from './bus.js';
-import { authenticate, authFailure, type PushServerConfig, resumeCursor, sendJson } from './common.js';
+import { acceptHttpRequest, type PushServerConfig } from './common.js';
 
 /**
  * HTTP long-polling contender: `GET /poll?token=...&after=ID` answers at once with what the user
@@ -18,14 +18,9 @@ export function createLongPollingHandler(
   let waiting = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let userId: string;
-    try {
-      userId = await authenticate(req, config.jwtKey);
-    } catch (error) {
-      return sendJson(res, 401, authFailure(error));
-    }
-    const cursor = resumeCursor(req);
-    if (!cursor.ok) return sendJson(res, 400, { code: 'bad_request', message: 'after must be a ULID' });
+    const accepted = await acceptHttpRequest(req, res, config.jwtKey);
+    if (!accepted) return;
+    const { userId, cursor } = accepted;
     // Listen before reading the log (the resume protocol), so nothing slips between the two.
     const live: string[] = [];
     let answer: ((raw: string[]) => void) | undefined;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus } from './bus.js';
-import { authenticate, authFailure, type PushServerConfig, resumeCursor, sendJson } from './common.js';
+import { acceptHttpRequest, type PushServerConfig } from './common.js';
 
 const eventOf = (raw: string) => {
   // The id is the ULID at a fixed place in our own serialisation; parsing the JSON per write would
@@ -30,14 +30,9 @@ export function createSseHandler(
   timer.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let userId: string;
-    try {
-      userId = await authenticate(req, config.jwtKey);
-    } catch (error) {
-      return sendJson(res, 401, authFailure(error));
-    }
-    const cursor = resumeCursor(req);
-    if (!cursor.ok) return sendJson(res, 400, { code: 'bad_request', message: 'after must be a ULID' });
+    const accepted = await acceptHttpRequest(req, res, config.jwtKey);
+    if (!accepted) return;
+    const { userId, cursor } = accepted;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
