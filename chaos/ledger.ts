@@ -5,7 +5,8 @@ interface Watcher {
   userId: string;
   /** Ids surfaced to the app, in order (repeats kept: they are what we count). */
   surfaced: string[];
-  jobIds: Set<string>;
+  /** Job id -> the distinct notification ids it surfaced under (a retried job must not notify twice). */
+  jobIds: Map<string, Set<string>>;
 }
 
 export interface LedgerSummary {
@@ -13,7 +14,7 @@ export interface LedgerSummary {
   published: number;
   /** Sum over clients of what their user was sent after they joined and they never surfaced. */
   lost: number;
-  /** Sum over clients of ids surfaced more than once. */
+  /** Sum over clients of ids surfaced more than once, plus jobs surfaced under more than one id. */
   duplicates: number;
   /** Notifications of another user surfaced by any client or received by any attacker socket. */
   crossUser: number;
@@ -35,11 +36,13 @@ export class DeliveryLedger {
 
   /** Registers an SDK client of `userId`; call `surfaced` for every notification it hands the app. */
   watch(label: string, userId: string): (notification: Notification) => void {
-    const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Set() };
+    const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Map() };
     this.#watchers.push(watcher);
     return (notification) => {
       watcher.surfaced.push(notification.id);
-      watcher.jobIds.add(notification.jobId);
+      const ids = watcher.jobIds.get(notification.jobId) ?? new Set<string>();
+      ids.add(notification.id);
+      watcher.jobIds.set(notification.jobId, ids);
       if (notification.userId !== userId) this.#foreign++;
       for (const poke of [...this.#poke]) poke();
     };
@@ -108,6 +111,7 @@ export class DeliveryLedger {
         if (lostSamples.length < 5) lostSamples.push(`${watcher.label}: ${id}${created}`);
       }
       duplicates += watcher.surfaced.length - new Set(watcher.surfaced).size;
+      for (const ids of watcher.jobIds.values()) duplicates += ids.size - 1;
     }
     return { published: this.publishedCount, lost, duplicates, crossUser: this.#foreign, lostSamples };
   }

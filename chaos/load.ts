@@ -4,8 +4,12 @@ import type { DeliveryLedger } from './ledger.js';
 export interface PublishLoadOptions {
   ledger: DeliveryLedger;
   users: string[];
-  /** Publishes one notification for `userId` through the variant's real server-side path. */
-  publish(userId: string, sequence: number): Promise<Notification>;
+  /**
+   * Publishes one notification for `userId` through the variant's real server-side path. Resolve
+   * with the notification to have it recorded as published; a publisher that records its own
+   * expectations (jobs, known only by job id) resolves with nothing.
+   */
+  publish(userId: string, sequence: number): Promise<Notification | undefined>;
   /** Notifications per second across all users. */
   perSecond: number;
 }
@@ -39,7 +43,7 @@ export function startPublishLoad(options: PublishLoadOptions): PublishLoad {
     const sequence = started++;
     const task = options.publish(userId, sequence).then(
       (notification) => {
-        ledger.published(notification);
+        if (notification) ledger.published(notification);
         published++;
       },
       (error: unknown) => {

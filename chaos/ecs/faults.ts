@@ -108,7 +108,8 @@ export const ecsSigterm: Scenario = {
   id: 'ecs-sigterm',
   variant: 'ecs-socketio',
   title: 'SIGTERM one container (graceful drain)',
-  fast: true,
+  // test/ecs-socketio/drain.test.ts covers the drain under load in npm test already.
+  fast: false,
   run: (context) =>
     runEcsFault(
       {
@@ -281,7 +282,7 @@ export const ecsBlackhole: Scenario = {
   id: 'ecs-blackhole',
   variant: 'ecs-socketio',
   title: "A client's network blackholed",
-  fast: true,
+  fast: false,
   run: (context) => {
     const full = context.scale === 'full';
     const darkMs = full ? 30_000 : 4000;
@@ -349,7 +350,7 @@ function idleScenario(heartbeats: boolean): Scenario {
           warmupMs: 500,
           async inject(inject) {
             const cutsBefore = inject.fleet.totals().cuts;
-            await hold(context.scale === 'full' ? 15_000 : 8000);
+            await hold(context.scale === 'full' ? 15_000 : 5000);
             const cuts = inject.fleet.totals().cuts - cutsBefore;
             await inject.fleet.allConnected(15_000);
             return {

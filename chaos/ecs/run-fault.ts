@@ -114,9 +114,9 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
       perSecond: plan.perSecond[scale],
       publish: (userId, sequence) => started.publish(userId, sequence),
     });
-    await hold(plan.warmupMs ?? 1000);
+    await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
     const outcome = await plan.inject({ ecs: started, fleet, ledger, load, users, networks, scale, log });
-    await hold(plan.cooldownMs ?? 1500);
+    await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
     const stopped = await load.stop();
     load = undefined;
     if (stopped.failed > 0)

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import {
   type Notification,
   notificationSchema,
@@ -25,7 +25,19 @@ export interface NotificationLog {
    * envelopes of 300 bytes costs ceil((n + 1) * 300 / 4096) RCU. No `after`, no read.
    */
   missedAfter(userId: string, after: string | undefined): Promise<ReplayResult>;
+  /**
+   * Claims the notification of `notification.jobId` for its user. The first caller stores it and
+   * gets it back; a later caller (Lambda retried a failed notify, or delivered the async event
+   * twice, which it may) gets the first one back, so every attempt publishes the same id and the
+   * SDK drops the repeat. Without it a retried job notified the app twice under two ids.
+   * One conditional write (1 WCU); a repeat adds one strongly consistent read (1 RCU). The claim's
+   * sort key starts with '#', which sorts before every ULID, so replay reads never see it.
+   */
+  claimJob(notification: Notification): Promise<Notification>;
 }
+
+/** Sort-key prefix of job claims; '#' sorts before every ULID character. */
+export const JOB_CLAIM_PREFIX = '#job:';
 
 export function createNotificationLog(options: NotificationLogOptions): NotificationLog {
   const { client, tableName, ttlSeconds } = options;
@@ -43,6 +55,31 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
           },
         }),
       );
+    },
+    async claimJob(notification) {
+      const key = { userId: notification.userId, id: `${JOB_CLAIM_PREFIX}${notification.jobId}` };
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...key,
+              claimed: notification,
+              ttl: Math.floor(notification.createdAtMs / 1000) + ttlSeconds,
+            },
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        );
+        return notification;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      }
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+      );
+      const claimed = notificationSchema.safeParse(Item?.claimed);
+      if (!claimed.success) throw new Error(`the claim of job ${notification.jobId} is unreadable`);
+      return claimed.data;
     },
     async missedAfter(userId, after) {
       // Nothing seen yet: no read at all; selectMissed hands out a time cursor for next time.

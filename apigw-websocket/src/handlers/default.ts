@@ -31,7 +31,14 @@ export interface DefaultDeps {
 export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) => Promise<HttpResult> {
   return async (rawEvent) => {
     const { connections, log, telemetry, posterFor, now = Date.now } = deps();
-    const event = webSocketEventSchema.parse(rawEvent);
+    // A binary frame: API Gateway itself refuses those (it closes the connection), but
+    // serverless-offline hands the handler a Buffer body, which failed event validation and the
+    // invocation with it (found by the chaos bad-input scenario). Answer it like any bad frame.
+    const rawBody = (rawEvent as { body?: unknown } | null)?.body;
+    const binary = typeof rawBody === 'object' && rawBody !== null;
+    const event = webSocketEventSchema.parse(
+      binary ? { ...(rawEvent as object), body: undefined } : rawEvent,
+    );
     const { connectionId } = event.requestContext;
     const poster = posterFor(event.requestContext);
     const body = event.body ?? undefined;
@@ -49,6 +56,16 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
       telemetry.count(MetricName.FramesRejected);
       await send({ type: 'error', code, message, ...(requestId === undefined ? {} : { requestId }) });
     };
+
+    if (binary) {
+      telemetry.logger.info('frame rejected', { connectionId, code: ErrorCode.BadRequest });
+      await sendError(
+        ErrorCode.BadRequest,
+        'binary frames are not supported: send JSON text frames',
+        undefined,
+      );
+      return { statusCode: 200 };
+    }
 
     let frame: ReturnType<typeof parseClientFrame>;
     try {

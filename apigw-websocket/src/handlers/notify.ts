@@ -10,6 +10,7 @@ import {
 } from '../../../shared/contract/index.js';
 import { getManagementClient } from '../clients.js';
 import type { ApigwConfig } from '../config.js';
+import { createNotificationLog } from '../data/notifications.js';
 import { type PublishResult, publishNotification } from '../notify/publish.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
@@ -22,6 +23,7 @@ import { getRuntime } from '../runtime.js';
 export const notifyEventSchema = z
   .object({
     userId: userIdSchema,
+    /** Unique per job: a job notifies once, however often its notify event is delivered. */
     jobId: jobIdSchema,
     type: z.enum(NOTIFICATION_TYPES),
     data: z.record(z.string(), z.unknown()).optional(),
@@ -49,12 +51,20 @@ export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) =>
     const resolved = deps();
     const sleep = resolved.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (event.delayMs > 0) await sleep(event.delayMs);
-    const notification = createNotification({
-      type: event.type,
-      userId: event.userId,
-      jobId: event.jobId,
-      ...(event.data === undefined ? {} : { data: event.data }),
+    // A retried or twice-delivered invoke publishes the envelope the first attempt claimed.
+    const log = createNotificationLog({
+      client: resolved.ddb,
+      tableName: resolved.config.notificationsTable,
+      ttlSeconds: resolved.config.replayTtlSeconds,
     });
+    const notification = await log.claimJob(
+      createNotification({
+        type: event.type,
+        userId: event.userId,
+        jobId: event.jobId,
+        ...(event.data === undefined ? {} : { data: event.data }),
+      }),
+    );
     const result = await publishNotification(
       {
         ddb: resolved.ddb,

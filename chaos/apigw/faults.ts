@@ -1,0 +1,254 @@
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { CONNECTION_MAX_AGE_SECONDS } from '../../apigw-websocket/src/config.js';
+import { createNotification } from '../../shared/contract/index.js';
+import { hold } from '../load.js';
+import { check, type Scenario } from '../scenario.js';
+import type { ChaosApigw } from './harness.js';
+import { runApigwFault } from './run-fault.js';
+
+const STALE_PREFIX = 'stale-';
+
+async function connectionRows(apigw: ChaosApigw): Promise<{ connectionId: string; userId: string }[]> {
+  const rows: { connectionId: string; userId: string }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await apigw.ddb.send(
+      new ScanCommand({ TableName: apigw.config.connectionsTable, ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) rows.push(item as { connectionId: string; userId: string });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return rows;
+}
+
+/**
+ * A Lambda async invoke that fails is retried twice by Lambda (the default; the stacks set no
+ * other). The chaos runner does the same with the real handler, so a job whose notify fails on
+ * throttling gets the retries it would get on AWS.
+ */
+async function invokeWithLambdaRetries(
+  apigw: ChaosApigw,
+  event: unknown,
+): Promise<{ attempts: number; ok: boolean }> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await apigw.invokeNotify(event);
+      return { attempts: attempt, ok: true };
+    } catch {
+      // Lambda waits a minute or more between retries; the emulation only keeps the order.
+    }
+  }
+  return { attempts: 3, ok: false };
+}
+
+export const apigw410Storm: Scenario = {
+  id: 'apigw-410-storm',
+  variant: 'apigw-websocket',
+  title: 'Storm of 410 from stale rows',
+  fast: true,
+  run: (context) => {
+    const stale = context.scale === 'full' ? 2000 : 60;
+    return runApigwFault(
+      {
+        id: 'apigw-410-storm',
+        title: 'Storm of 410 from stale rows',
+        fault: `${stale} stale connection rows (clients gone without $disconnect) spread over the users; every post to them answers 410`,
+        users: { quick: 4, full: 20 },
+        perSecond: { quick: 20, full: 40 },
+        async prepare(apigw, users) {
+          const ttl = Math.floor(Date.now() / 1000) + CONNECTION_MAX_AGE_SECONDS;
+          for (let i = 0; i < stale; i += 25) {
+            const items = Array.from({ length: Math.min(25, stale - i) }, (_, j) => ({
+              PutRequest: {
+                Item: {
+                  connectionId: `${STALE_PREFIX}${i + j}=`,
+                  userId: users[(i + j) % users.length],
+                  connectedAtMs: Date.now() - 60_000,
+                  ttl,
+                },
+              },
+            }));
+            await apigw.ddb.send(
+              new BatchWriteCommand({ RequestItems: { [apigw.config.connectionsTable]: items } }),
+            );
+          }
+        },
+        async inject(env) {
+          // Every user is published to within a few seconds; wait until the storm has passed.
+          const deadline = Date.now() + 60_000;
+          let left = stale;
+          while (Date.now() < deadline) {
+            left = (await connectionRows(env.apigw)).filter((r) =>
+              r.connectionId.startsWith(STALE_PREFIX),
+            ).length;
+            if (left === 0) break;
+            await hold(250);
+          }
+          const rows = await connectionRows(env.apigw);
+          const live = rows.filter(
+            (r) => !r.connectionId.startsWith(STALE_PREFIX) && env.users.includes(r.userId),
+          );
+          return {
+            checks: [
+              check('every stale row was deleted on its 410', left === 0, `${stale - left} of ${stale}`),
+              check(
+                'no live connection row was deleted',
+                live.length === env.fleet.members.length,
+                `${live.length} live rows for ${env.fleet.members.length} clients`,
+              ),
+            ],
+            observations: [`410 answers counted by notify: ${env.apigw.counts.get('PostsGone') ?? 0}`],
+          };
+        },
+      },
+      context,
+    );
+  },
+};
+
+export const apigwThrottling: Scenario = {
+  id: 'apigw-ddb-throttling',
+  variant: 'apigw-websocket',
+  title: 'DynamoDB throttling',
+  fast: false,
+  run: (context) => {
+    const rate = 0.25;
+    const windowMs = context.scale === 'full' ? 15_000 : 3000;
+    let invocations = 0;
+    let retried = 0;
+    let exhausted = 0;
+    return runApigwFault(
+      {
+        id: 'apigw-ddb-throttling',
+        title: 'DynamoDB throttling',
+        fault: `${rate * 100}% of DynamoDB calls of the notify path answer ProvisionedThroughputExceededException for ${windowMs / 1000} s (SDK middleware in the real client); failed invocations get Lambda's 2 async retries`,
+        users: { quick: 4, full: 20 },
+        perSecond: { quick: 15, full: 30 },
+        publish:
+          ({ apigw, ledger }) =>
+          async (userId, sequence) => {
+            const jobId = `throttled-${sequence}`;
+            ledger.jobAccepted(userId, jobId);
+            invocations++;
+            const outcome = await invokeWithLambdaRetries(apigw, { userId, jobId, type: 'sync.complete' });
+            if (outcome.attempts > 1) retried++;
+            if (!outcome.ok) exhausted++;
+            return undefined;
+          },
+        async inject(env) {
+          env.apigw.faults.throttleRate = rate;
+          await hold(windowMs);
+          env.apigw.faults.throttleRate = 0;
+          return {
+            checks: [
+              check(
+                'throttling was injected',
+                env.apigw.faults.injected > 0,
+                `${env.apigw.faults.injected} of ${env.apigw.faults.calls} calls`,
+              ),
+            ],
+            observations: [
+              `notify invocations ${invocations}, retried by the emulated Lambda ${retried}, failed after 3 attempts ${exhausted}`,
+              `throttled PostToConnection retries: ${env.apigw.counts.get('PostsThrottled') ?? 0}`,
+            ],
+          };
+        },
+      },
+      context,
+    );
+  },
+};
+
+export const apigwDoubleNotify: Scenario = {
+  id: 'apigw-double-notify',
+  variant: 'apigw-websocket',
+  title: 'The same notification delivered twice',
+  fast: true,
+  run: (context) => {
+    let doubled = 0;
+    return runApigwFault(
+      {
+        id: 'apigw-double-notify',
+        title: 'The same notification delivered twice',
+        fault:
+          'every notification published twice: the same envelope re-posted (a retried post), and the same notify event invoked twice (Lambda async invokes are at-least-once)',
+        users: { quick: 4, full: 20 },
+        perSecond: { quick: 10, full: 20 },
+        publish:
+          ({ apigw, ledger }) =>
+          async (userId, sequence) => {
+            doubled++;
+            if (sequence % 2 === 0) {
+              const notification = createNotification({
+                type: 'sync.progress',
+                userId,
+                jobId: `twice-${sequence}`,
+              });
+              await apigw.publishEnvelope(notification);
+              await apigw.publishEnvelope(notification);
+              return notification;
+            }
+            const event = { userId, jobId: `invoked-twice-${sequence}`, type: 'sync.complete' };
+            ledger.jobAccepted(userId, event.jobId);
+            await apigw.invokeNotify(event);
+            await apigw.invokeNotify(event);
+            return undefined;
+          },
+        async inject() {
+          await hold(context.scale === 'full' ? 10_000 : 2000);
+          return {
+            observations: [
+              `${doubled} notifications sent twice (half as one envelope, half as one notify event)`,
+            ],
+          };
+        },
+      },
+      context,
+    );
+  },
+};
+
+export const apigwHardTimeout: Scenario = {
+  id: 'apigw-hard-timeout',
+  variant: 'apigw-websocket',
+  title: 'Hard-timeout reconnect during a burst',
+  fast: false,
+  run: (context) => {
+    const hardTimeoutSeconds = 4;
+    return runApigwFault(
+      {
+        id: 'apigw-hard-timeout',
+        title: 'Hard-timeout reconnect during a burst',
+        fault: `API Gateway's connection cap shrunk to ${hardTimeoutSeconds} s (AWS: 2 h) while notifications burst; every client is cut (1001) mid-burst`,
+        stack: { hardTimeoutSeconds },
+        users: { quick: 4, full: 15 },
+        perSecond: { quick: 30, full: 60 },
+        warmupMs: 0,
+        async inject(env) {
+          const cutsBefore = env.fleet.totals().cuts;
+          await hold((hardTimeoutSeconds * 2 + 1) * 1000);
+          const cuts = env.fleet.totals().cuts - cutsBefore;
+          const back = await env.fleet.allConnected(30_000);
+          return {
+            checks: [
+              check(
+                'every client was cut by the cap at least once',
+                cuts >= env.fleet.members.length,
+                `${cuts} cuts for ${env.fleet.members.length} clients`,
+              ),
+              check('every client reconnected', back, ''),
+            ],
+          };
+        },
+      },
+      context,
+    );
+  },
+};
+
+export const apigwFaultScenarios: Scenario[] = [
+  apigw410Storm,
+  apigwThrottling,
+  apigwDoubleNotify,
+  apigwHardTimeout,
+];

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type ApigwLocal,
+  type ApigwLocalOptions,
+  startApigwLocal,
+} from '../../apigw-websocket/local/stack.js';
+import { type ApigwConfig, loadConfig } from '../../apigw-websocket/src/config.js';
+import { createNotifyHandler, type NotifyResult } from '../../apigw-websocket/src/handlers/notify.js';
+import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
+import type { MetricName, Telemetry } from '../../apigw-websocket/src/observability.js';
+import { signToken } from '../../shared/auth/index.js';
+import { apigwTransport, type Transport } from '../../shared/client/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
+import { descendantPids, rssBytes } from '../process-memory.js';
+
+/** Faults injected into the real DynamoDB client the notify code uses. */
+export interface DynamoFaults {
+  /** Share of DynamoDB calls answered with ProvisionedThroughputExceededException, 0..1. */
+  throttleRate: number;
+  /** How many were injected so far. */
+  injected: number;
+  /** How many calls went through the client. */
+  calls: number;
+}
+
+export interface ChaosApigw {
+  stack: ApigwLocal;
+  jwtKey: Uint8Array;
+  config: ApigwConfig;
+  ddb: DynamoDBDocumentClient;
+  management: ApiGatewayManagementApiClient;
+  faults: DynamoFaults;
+  /** What the notify code logged and counted, by metric name. */
+  counts: Map<string, number>;
+  token(userId: string): Promise<string>;
+  transport(options?: Parameters<typeof apigwTransport>[0]): Transport;
+  /** The notify core, as the notify Lambda runs it: log append, GSI query, PostToConnection. */
+  publish(userId: string, sequence: number): Promise<Notification>;
+  /** Publishes this exact envelope (a retried publish of the same notification). */
+  publishEnvelope(notification: Notification): Promise<void>;
+  /** The notify Lambda's handler itself (an async invoke delivers an event to it). */
+  invokeNotify(event: unknown): Promise<NotifyResult>;
+  /** RSS of the serverless-offline process (the emulated API Gateway and the in-process handlers). */
+  offlineRss(): Promise<{ pid: number; bytes: number } | undefined>;
+  stop(): Promise<void>;
+}
+
+function recordingTelemetry(counts: Map<string, number>): Telemetry {
+  const noop = () => {};
+  return {
+    logger: { info: noop, warn: noop, error: noop, debug: noop },
+    count(name: MetricName, value = 1) {
+      counts.set(name, (counts.get(name) ?? 0) + value);
+    },
+  };
+}
+
+/**
+ * The API Gateway variant under serverless-offline + dynalite, plus this process's own copy of
+ * the notify path (as the notify Lambda would run it) on a DynamoDB client whose middleware stack
+ * can inject throttling: the SDK's real retry strategy sees those errors as AWS would send them.
+ */
+export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<ChaosApigw> {
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const jwtKey = new TextEncoder().encode(jwtSecret);
+  const stack = await startApigwLocal({ jwtSecret, ...options });
+  const config = loadConfig({
+    CONNECTIONS_TABLE: stack.tables.connectionsTable,
+    NOTIFICATIONS_TABLE: stack.tables.notificationsTable,
+    CONNECTIONS_BY_USER_INDEX: stack.tables.connectionsByUserIndex,
+    DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+    WEBSOCKET_MANAGEMENT_ENDPOINT: stack.managementEndpoint,
+    JWT_SECRET: jwtSecret,
+    NODE_ENV: 'development',
+  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const faults: DynamoFaults = { throttleRate: 0, injected: 0, calls: 0 };
+  const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials });
+  // Inside the retry loop (finalizeRequest, low priority runs after the retry middleware), so each
+  // attempt can be throttled and the SDK's standard retry strategy backs off as it would on AWS.
+  raw.middlewareStack.add(
+    (next) => async (args) => {
+      faults.calls++;
+      if (faults.throttleRate > 0 && Math.random() < faults.throttleRate) {
+        faults.injected++;
+        throw new ProvisionedThroughputExceededException({
+          message: 'chaos: throughput exceeded (injected)',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'chaosThrottle' },
+  );
+  const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const management = new ApiGatewayManagementApiClient({
+    endpoint: stack.managementEndpoint,
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+  });
+  const counts = new Map<string, number>();
+  const telemetry = recordingTelemetry(counts);
+  const notify = createNotifyHandler(() => ({ ddb, management, config, telemetry }));
+  return {
+    stack,
+    jwtKey,
+    config,
+    ddb,
+    management,
+    faults,
+    counts,
+    token: (userId) => signToken({ userId, key: jwtKey }),
+    transport: (transportOptions) => apigwTransport(transportOptions),
+    async publish(userId, sequence) {
+      const notification = createNotification({
+        type: 'sync.progress',
+        userId,
+        jobId: `chaos-${sequence}`,
+        data: { sequence },
+      });
+      await publishNotification({ ddb, management, config, telemetry }, notification);
+      return notification;
+    },
+    async publishEnvelope(notification) {
+      await publishNotification({ ddb, management, config, telemetry }, notification);
+    },
+    invokeNotify: (event) => notify(event),
+    async offlineRss() {
+      const [pid] = await descendantPids(process.pid, 'serverless');
+      const bytes = await rssBytes(pid);
+      return pid === undefined || bytes === undefined ? undefined : { pid, bytes };
+    },
+    async stop() {
+      management.destroy();
+      ddb.destroy();
+      await stack.stop();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
+import type { ApigwTransportOptions } from '../../shared/client/index.js';
+import type { Notification } from '../../shared/contract/index.js';
+import { type Fleet, startFleet } from '../fleet.js';
+import { DeliveryLedger } from '../ledger.js';
+import { chaosUsers, hold, type PublishLoad, startPublishLoad } from '../load.js';
+import { type Check, MiB, type Scale, type ScenarioContext, type ScenarioResult } from '../scenario.js';
+import { type ChaosApigw, startChaosApigw } from './harness.js';
+
+export interface ApigwFaultEnv {
+  apigw: ChaosApigw;
+  fleet: Fleet;
+  ledger: DeliveryLedger;
+  load: PublishLoad;
+  users: string[];
+  scale: Scale;
+  log(line: string): void;
+}
+
+export interface ApigwFaultPlan {
+  id: string;
+  title: string;
+  fault: string;
+  stack?: ApigwLocalOptions;
+  transport?: ApigwTransportOptions;
+  users: Record<Scale, number>;
+  /** @default { quick: 1, full: 2 } */
+  clientsPerUser?: Record<Scale, number>;
+  perSecond: Record<Scale, number>;
+  /** The publish the load uses. @default the notify core (`apigw.publish`) */
+  publish?: (
+    env: Omit<ApigwFaultEnv, 'load'>,
+  ) => (userId: string, sequence: number) => Promise<Notification | undefined>;
+  /** Before the fleet connects (e.g. plant stale rows). */
+  prepare?: (apigw: ChaosApigw, users: string[], scale: Scale) => Promise<void>;
+  /** @default 1000 */
+  warmupMs?: number;
+  /** @default 1500 */
+  cooldownMs?: number;
+  /** @default 30000 */
+  settleTimeoutMs?: number;
+  /** @default 96 MiB (serverless-offline compiles and caches handlers lazily) */
+  maxGrowthBytes?: number;
+  inject(env: ApigwFaultEnv): Promise<{ checks?: Check[]; observations?: string[] }>;
+}
+
+/** As `runEcsFault`, for the API Gateway variant under serverless-offline. */
+export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioContext): Promise<ScenarioResult> {
+  const startedAtMs = Date.now();
+  const { scale, log } = context;
+  const result: ScenarioResult = {
+    id: plan.id,
+    variant: 'apigw-websocket',
+    title: plan.title,
+    fault: plan.fault,
+    badInputs: '-',
+    connections: 0,
+    notifications: 0,
+    lost: 0,
+    duplicates: 0,
+    crossUser: 0,
+    memory: [],
+    checks: [],
+    observations: [],
+    durationMs: 0,
+  };
+  const ledger = new DeliveryLedger();
+  let apigw: ChaosApigw | undefined;
+  let fleet: Fleet | undefined;
+  let load: PublishLoad | undefined;
+  try {
+    apigw = await startChaosApigw(plan.stack ?? {});
+    const started = apigw;
+    const users = chaosUsers(plan.id, plan.users[scale]);
+    await plan.prepare?.(started, users, scale);
+    fleet = startFleet({
+      ledger,
+      url: started.stack.wsUrl,
+      transport: () => started.transport(plan.transport),
+      token: (userId) => started.token(userId),
+      users,
+      clientsPerUser: (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale],
+      connectConcurrency: 5,
+      minReconnectDelayMs: 200,
+    });
+    await fleet.ready(120_000);
+    result.connections = fleet.members.length;
+    log(`  ${fleet.members.length} clients connected`);
+    const before = await started.offlineRss();
+    const env = { apigw: started, fleet, ledger, users, scale, log };
+    load = startPublishLoad({
+      ledger,
+      users,
+      perSecond: plan.perSecond[scale],
+      publish: plan.publish ? plan.publish(env) : (userId, sequence) => started.publish(userId, sequence),
+    });
+    await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
+    const outcome = await plan.inject({ ...env, load });
+    await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
+    const stopped = await load.stop();
+    load = undefined;
+    if (stopped.failed > 0)
+      result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
+    const settled = await ledger.settle(plan.settleTimeoutMs ?? 30_000);
+    const summary = ledger.summary();
+    Object.assign(result, {
+      notifications: summary.published,
+      lost: summary.lost,
+      duplicates: summary.duplicates,
+      crossUser: summary.crossUser,
+    });
+    if (!settled) result.observations.push(`not delivered: ${summary.lostSamples.join('; ')}`);
+    result.checks.push(...(outcome.checks ?? []));
+    result.observations.push(...(outcome.observations ?? []));
+    const totals = fleet.totals();
+    result.observations.push(
+      `client cuts ${totals.cuts}, resumes ${totals.resumes} (truncated ${totals.truncatedResumes}), replayed ${totals.replayed}`,
+    );
+    const after = await started.offlineRss();
+    if (before && after && before.pid === after.pid)
+      result.memory.push({
+        process: 'serverless-offline',
+        beforeBytes: before.bytes,
+        afterBytes: after.bytes,
+        maxGrowthBytes: plan.maxGrowthBytes ?? 96 * MiB,
+      });
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    await load?.stop();
+    fleet?.close();
+    await apigw?.stop();
+    result.durationMs = Date.now() - startedAtMs;
+  }
+  return result;
+}
