@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
-import { createClient, type DeliveryMeta, type Transport } from '../shared/client/index.js';
+import {
+  apigwTransport,
+  createClient,
+  type DeliveryMeta,
+  socketIoTransport,
+  type Transport,
+} from '../shared/client/index.js';
 import type { Notification } from '../shared/contract/index.js';
 import { readPlaygroundEndpoints } from './endpoints.js';
 
@@ -45,8 +51,10 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
     });
     const failed = new Promise<never>((_, reject) => {
       client.on('state', (change) => {
-        if (change.newState === 'disconnected' && change.reason)
-          reject(new Error(`disconnected: ${change.reason.reason}`));
+        // The first failure is the answer: a smoke test does not wait out the backoff.
+        if (change.reason && change.newState !== 'connected') {
+          reject(new Error(`could not connect (${change.reason.code}): ${change.reason.reason}`));
+        }
       });
     });
     client.connect();
@@ -115,21 +123,58 @@ export async function runSmoke(argv: string[]): Promise<number> {
     options: {
       user: { type: 'string', default: 'smoke-user' },
       'timeout-ms': { type: 'string', default: '10000' },
+      'ecs-url': { type: 'string' },
+      'apigw-ws-url': { type: 'string' },
+      'apigw-http-url': { type: 'string' },
+      token: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: syncbell smoke [--user ID] [--timeout-ms N]\nNeeds `npm start` running in another shell.\n',
+      [
+        'usage: syncbell smoke [--user ID] [--timeout-ms N]',
+        '       syncbell smoke [--ecs-url URL] [--apigw-ws-url WSS_URL --apigw-http-url URL] [--token JWT]',
+        '',
+        'Without URLs it reads the endpoints of the playground `npm start` runs in another shell.',
+        'With URLs it checks a deployment (the stack outputs); the token is signed with JWT_SECRET',
+        'unless --token is given.',
+        '',
+      ].join('\n'),
     );
     return 0;
   }
-  const endpoints = await readPlaygroundEndpoints();
-  const token = await signToken({ userId: values.user, key: resolveJwtSecret().key });
-  const targets = await endpoints.smokeTargets();
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new Error('--timeout-ms must be a positive integer');
+  const ecsUrl = values['ecs-url'];
+  const apigwWsUrl = values['apigw-ws-url'];
+  const apigwHttpUrl = values['apigw-http-url'];
+  if (apigwWsUrl && !apigwHttpUrl) throw new Error('--apigw-ws-url needs --apigw-http-url (the jobs API)');
+  const token = values.token ?? (await signToken({ userId: values.user, key: resolveJwtSecret().key }));
+  const explicit: SmokeTarget[] = [];
+  if (ecsUrl) {
+    explicit.push({
+      variant: 'ecs-socketio',
+      transport: socketIoTransport(),
+      url: ecsUrl,
+      jobsUrl: ecsUrl,
+      crossContainer: true,
+    });
+  }
+  if (apigwWsUrl && apigwHttpUrl) {
+    explicit.push({
+      variant: 'apigw-websocket',
+      transport: apigwTransport(),
+      url: apigwWsUrl,
+      jobsUrl: apigwHttpUrl.replace(/\/$/, ''),
+      crossContainer: false,
+    });
+  }
+  const targets = explicit.length > 0 ? explicit : await (await readPlaygroundEndpoints()).smokeTargets();
   let ok = true;
   for (const target of targets) {
-    const result = await smokeOne(target, token, Number(values['timeout-ms']));
+    const result = await smokeOne(target, token, timeoutMs);
     ok &&= result.delivered;
     process.stdout.write(
       result.delivered
