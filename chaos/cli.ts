@@ -52,6 +52,12 @@ export async function runChaos(argv: string[]): Promise<number> {
     process.exit(1);
   }, RUN_TIMEOUT_MS);
   watchdog.unref();
+  // Interrupted: exit through 'exit', whose hooks stop what the scenarios started (the
+  // serverless-offline process group, private redis-servers); forked containers follow their
+  // parent on their own when the IPC channel closes.
+  const interrupt = () => process.exit(130);
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   for (const scenario of scenarios) {
     process.stdout.write(`▶ ${scenario.id}: ${scenario.title}\n`);
     const result = await scenario.run({ scale, log: (line) => process.stdout.write(`${line}\n`) });
@@ -61,6 +67,8 @@ export async function runChaos(argv: string[]): Promise<number> {
     );
   }
   clearTimeout(watchdog);
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   process.stdout.write(`\n${formatTable(results)}\n`);
   if (!values['no-write']) {
     const command = `npm run chaos${argv.length ? ` -- ${argv.join(' ')}` : ''}`;

@@ -64,12 +64,16 @@ export async function startDurableRedis(): Promise<DurableRedis> {
     await exited;
     clearTimeout(timer);
   };
+  // A runner that exits mid-scenario must not leave a redis-server behind.
+  const onExit = () => child?.kill('SIGKILL');
+  process.on('exit', onExit);
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     stop,
     start,
     async destroy() {
+      process.off('exit', onExit);
       await stop('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },

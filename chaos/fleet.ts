@@ -44,6 +44,8 @@ export interface Fleet {
   /** Resolves true when `condition` holds (re-checked on every client event), false after `timeoutMs`. */
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
   totals(): { cuts: number; resumes: number; truncatedResumes: number; replayed: number };
+  /** The totals as one report line. */
+  describe(): string;
   close(): void;
 }
 
@@ -150,6 +152,10 @@ export function startFleet(options: FleetOptions): Fleet {
         }),
         { cuts: 0, resumes: 0, truncatedResumes: 0, replayed: 0 },
       ),
+    describe() {
+      const t = this.totals();
+      return `client cuts ${t.cuts}, resumes ${t.resumes} (truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
+    },
     close() {
       for (const member of members) member.client.close();
     },

@@ -1,4 +1,5 @@
 import { type Notification, ulidTimeMs } from '../shared/contract/index.js';
+import type { ScenarioResult } from './scenario.js';
 
 interface Watcher {
   label: string;
@@ -115,4 +116,19 @@ export class DeliveryLedger {
     }
     return { published: this.publishedCount, lost, duplicates, crossUser: this.#foreign, lostSamples };
   }
+}
+
+/** Waits for the clients to catch up, then writes the ledger's counts (and what went missing) into `result`. */
+export async function recordDeliveries(
+  ledger: DeliveryLedger,
+  result: ScenarioResult,
+  settleTimeoutMs: number,
+): Promise<void> {
+  const settled = await ledger.settle(settleTimeoutMs);
+  const summary = ledger.summary();
+  result.notifications = summary.published;
+  result.lost = summary.lost;
+  result.duplicates = summary.duplicates;
+  result.crossUser = summary.crossUser;
+  if (!settled) result.observations.push(`not delivered: ${summary.lostSamples.join('; ')}`);
 }

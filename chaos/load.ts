@@ -1,5 +1,6 @@
 import type { Notification } from '../shared/contract/index.js';
 import type { DeliveryLedger } from './ledger.js';
+import type { ScenarioResult } from './scenario.js';
 
 export interface PublishLoadOptions {
   ledger: DeliveryLedger;
@@ -91,4 +92,11 @@ let counter = 0;
 export function chaosUsers(prefix: string, count: number): string[] {
   const run = `${Date.now().toString(36)}${(++counter).toString(36)}`;
   return Array.from({ length: count }, (_, i) => `chaos-${prefix}-${run}-${i}`);
+}
+
+/** Stops the load and notes any publish that failed (a failed publish is reported, not counted as lost). */
+export async function stopLoad(load: PublishLoad, result: ScenarioResult): Promise<void> {
+  const stopped = await load.stop();
+  if (stopped.failed > 0)
+    result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
 }

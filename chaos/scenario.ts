@@ -85,3 +85,22 @@ export function verdict(result: ScenarioResult): boolean {
 export function check(name: string, ok: boolean, detail: string): Check {
   return { name, ok, detail };
 }
+
+/** A result with nothing measured yet; the scenario fills it in as it goes. */
+export function newResult(
+  fields: Pick<ScenarioResult, 'id' | 'variant' | 'title' | 'fault'> & { badInputs?: string },
+): ScenarioResult {
+  return {
+    badInputs: '-',
+    ...fields,
+    connections: 0,
+    notifications: 0,
+    lost: 0,
+    duplicates: 0,
+    crossUser: 0,
+    memory: [],
+    checks: [],
+    observations: [],
+    durationMs: 0,
+  };
+}

@@ -3,8 +3,8 @@ import { ErrorCode, serverFrameSchema } from '../../shared/contract/index.js';
 import { apigwTextFrames, binaryFrames, DEFAULT_SEED } from '../bad-frames.js';
 import { startFleet } from '../fleet.js';
 import { forgeTokens } from '../forged-tokens.js';
-import { DeliveryLedger } from '../ledger.js';
-import { chaosUsers, hold, startPublishLoad } from '../load.js';
+import { DeliveryLedger, recordDeliveries } from '../ledger.js';
+import { chaosUsers, hold, startPublishLoad, stopLoad } from '../load.js';
 import {
   type Check,
   check,
@@ -12,6 +12,7 @@ import {
   type Scenario,
   type ScenarioContext,
   type ScenarioResult,
+  newResult,
 } from '../scenario.js';
 import { type ChaosApigw, startChaosApigw } from './harness.js';
 
@@ -89,22 +90,12 @@ export async function runApigwBadInput(context: ScenarioContext): Promise<Scenar
   const full = context.scale === 'full';
   const generated = full ? 300 : 60;
   const floodCount = full ? 200 : 30;
-  const result: ScenarioResult = {
+  const result = newResult({
     id: 'apigw-bad-input',
     variant: 'apigw-websocket',
     title: 'Bad input: frames, tokens, replay logs, flood',
     fault: '-',
-    badInputs: '',
-    connections: 0,
-    notifications: 0,
-    lost: 0,
-    duplicates: 0,
-    crossUser: 0,
-    memory: [],
-    checks: [],
-    observations: [],
-    durationMs: 0,
-  };
+  });
   const ledger = new DeliveryLedger();
   const raws: WebSocket[] = [];
   let apigw: ChaosApigw | undefined;
@@ -312,18 +303,10 @@ export async function runApigwBadInput(context: ScenarioContext): Promise<Scenar
     result.connections = fleet.members.length + admitted + 1;
 
     await hold(500);
-    const stopped = await load.stop();
+    const running = load;
     load = undefined;
-    if (stopped.failed > 0)
-      result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
-    await ledger.settle(20_000);
-    const summary = ledger.summary();
-    Object.assign(result, {
-      notifications: summary.published,
-      lost: summary.lost,
-      duplicates: summary.duplicates,
-      crossUser: summary.crossUser,
-    });
+    await stopLoad(running, result);
+    await recordDeliveries(ledger, result, 20_000);
     const after = await started.offlineRss();
     checks.push(
       check(

@@ -47,14 +47,14 @@ export const apigw410Storm: Scenario = {
   title: 'Storm of 410 from stale rows',
   fast: true,
   run: (context) => {
-    const stale = context.scale === 'full' ? 2000 : 60;
+    const stale = context.scale === 'full' ? 400 : 60;
     return runApigwFault(
       {
         id: 'apigw-410-storm',
         title: 'Storm of 410 from stale rows',
         fault: `${stale} stale connection rows (clients gone without $disconnect) spread over the users; every post to them answers 410`,
         users: { quick: 4, full: 20 },
-        perSecond: { quick: 20, full: 40 },
+        perSecond: { quick: 20, full: 20 },
         async prepare(apigw, users) {
           const ttl = Math.floor(Date.now() / 1000) + CONNECTION_MAX_AGE_SECONDS;
           for (let i = 0; i < stale; i += 25) {

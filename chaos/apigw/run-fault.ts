@@ -2,9 +2,16 @@ import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/index.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { type Fleet, startFleet } from '../fleet.js';
-import { DeliveryLedger } from '../ledger.js';
-import { chaosUsers, hold, type PublishLoad, startPublishLoad } from '../load.js';
-import { type Check, MiB, type Scale, type ScenarioContext, type ScenarioResult } from '../scenario.js';
+import { DeliveryLedger, recordDeliveries } from '../ledger.js';
+import { chaosUsers, hold, type PublishLoad, startPublishLoad, stopLoad } from '../load.js';
+import {
+  type Check,
+  MiB,
+  type Scale,
+  type ScenarioContext,
+  type ScenarioResult,
+  newResult,
+} from '../scenario.js';
 import { type ChaosApigw, startChaosApigw } from './harness.js';
 
 export interface ApigwFaultEnv {
@@ -48,22 +55,7 @@ export interface ApigwFaultPlan {
 export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioContext): Promise<ScenarioResult> {
   const startedAtMs = Date.now();
   const { scale, log } = context;
-  const result: ScenarioResult = {
-    id: plan.id,
-    variant: 'apigw-websocket',
-    title: plan.title,
-    fault: plan.fault,
-    badInputs: '-',
-    connections: 0,
-    notifications: 0,
-    lost: 0,
-    duplicates: 0,
-    crossUser: 0,
-    memory: [],
-    checks: [],
-    observations: [],
-    durationMs: 0,
-  };
+  const result = newResult({ id: plan.id, variant: 'apigw-websocket', title: plan.title, fault: plan.fault });
   const ledger = new DeliveryLedger();
   let apigw: ChaosApigw | undefined;
   let fleet: Fleet | undefined;
@@ -97,25 +89,12 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
     await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
     const outcome = await plan.inject({ ...env, load });
     await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
-    const stopped = await load.stop();
+    const running = load;
     load = undefined;
-    if (stopped.failed > 0)
-      result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
-    const settled = await ledger.settle(plan.settleTimeoutMs ?? 30_000);
-    const summary = ledger.summary();
-    Object.assign(result, {
-      notifications: summary.published,
-      lost: summary.lost,
-      duplicates: summary.duplicates,
-      crossUser: summary.crossUser,
-    });
-    if (!settled) result.observations.push(`not delivered: ${summary.lostSamples.join('; ')}`);
+    await stopLoad(running, result);
+    await recordDeliveries(ledger, result, plan.settleTimeoutMs ?? 30_000);
     result.checks.push(...(outcome.checks ?? []));
-    result.observations.push(...(outcome.observations ?? []));
-    const totals = fleet.totals();
-    result.observations.push(
-      `client cuts ${totals.cuts}, resumes ${totals.resumes} (truncated ${totals.truncatedResumes}), replayed ${totals.replayed}`,
-    );
+    result.observations.push(...(outcome.observations ?? []), fleet.describe());
     const after = await started.offlineRss();
     if (before && after && before.pid === after.pid)
       result.memory.push({

@@ -9,8 +9,8 @@ import {
 import { binaryFrames, DEFAULT_SEED, socketIoEvents } from '../bad-frames.js';
 import { forgeTokens } from '../forged-tokens.js';
 import { startFleet } from '../fleet.js';
-import { DeliveryLedger } from '../ledger.js';
-import { chaosUsers, hold, startPublishLoad } from '../load.js';
+import { DeliveryLedger, recordDeliveries } from '../ledger.js';
+import { chaosUsers, hold, startPublishLoad, stopLoad } from '../load.js';
 import {
   check,
   type Check,
@@ -18,6 +18,7 @@ import {
   type Scenario,
   type ScenarioContext,
   type ScenarioResult,
+  newResult,
 } from '../scenario.js';
 import { type ChaosEcs, startChaosEcs } from './harness.js';
 
@@ -100,22 +101,12 @@ export async function runEcsBadInput(context: ScenarioContext): Promise<Scenario
   const perAddressLimit = full ? 50 : 10;
   const generatedCount = full ? 600 : 120;
   const rawCount = full ? 60 : 12;
-  const result: ScenarioResult = {
+  const result = newResult({
     id: 'ecs-bad-input',
     variant: 'ecs-socketio',
     title: 'Bad input: frames, tokens, rooms, flood',
     fault: '-',
-    badInputs: '',
-    connections: 0,
-    notifications: 0,
-    lost: 0,
-    duplicates: 0,
-    crossUser: 0,
-    memory: [],
-    checks: [],
-    observations: [],
-    durationMs: 0,
-  };
+  });
   const ledger = new DeliveryLedger();
   const sockets: (Socket | WebSocket)[] = [];
   const closeAll = () => {
@@ -353,17 +344,10 @@ export async function runEcsBadInput(context: ScenarioContext): Promise<Scenario
 
     // Everyone else kept being served.
     await hold(500);
-    const stopped = await load.stop();
+    const running = load;
     load = undefined;
-    if (stopped.failed > 0) result.observations.push(`${stopped.failed} publishes failed`);
-    await ledger.settle(20_000);
-    const summary = ledger.summary();
-    Object.assign(result, {
-      notifications: summary.published,
-      lost: summary.lost,
-      duplicates: summary.duplicates,
-      crossUser: summary.crossUser,
-    });
+    await stopLoad(running, result);
+    await recordDeliveries(ledger, result, 20_000);
     checks.push(
       check(
         'no container crashed or restarted',

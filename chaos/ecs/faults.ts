@@ -66,7 +66,7 @@ export const ecsSigkill: Scenario = {
         fault: 'SIGKILL the container holding the most clients, replace it after its clients moved',
         stack: {},
         users: { quick: 6, full: 40 },
-        perSecond: { quick: 30, full: 60 },
+        perSecond: { quick: 30, full: 100 },
         async inject(env) {
           const victim = busiestContainer(env);
           const jobsBefore = await startJobs(env, 4, () => env.ecs.stack.url, {
@@ -119,7 +119,7 @@ export const ecsSigterm: Scenario = {
           'SIGTERM the busiest container (DRAIN_TIMEOUT_MS 3000) with in-container jobs still running on it',
         stack: { env: { DRAIN_TIMEOUT_MS: '3000' } },
         users: { quick: 6, full: 40 },
-        perSecond: { quick: 30, full: 60 },
+        perSecond: { quick: 30, full: 100 },
         async inject(env) {
           const victim = busiestContainer(env);
           const url = env.ecs.stack.containers().find((c) => c.id === victim.id)?.url ?? '';
@@ -173,7 +173,7 @@ export const ecsRedisRestart: Scenario = {
           'restart redis-server (SIGTERM, start again on the same port; AOF with fsync always keeps acknowledged writes)',
         stack: { durableRedis: true },
         users: { quick: 6, full: 40 },
-        perSecond: { quick: 30, full: 60 },
+        perSecond: { quick: 30, full: 100 },
         async inject(env) {
           await env.ecs.redis?.stop('SIGTERM');
           await env.ecs.redis?.start();

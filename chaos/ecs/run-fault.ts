@@ -1,7 +1,7 @@
 import { type ClientNetwork, startClientNetwork } from '../client-network.js';
 import { type Fleet, startFleet } from '../fleet.js';
-import { DeliveryLedger } from '../ledger.js';
-import { chaosUsers, hold, type PublishLoad, startPublishLoad } from '../load.js';
+import { DeliveryLedger, recordDeliveries } from '../ledger.js';
+import { chaosUsers, hold, type PublishLoad, startPublishLoad, stopLoad } from '../load.js';
 import {
   type Check,
   MiB,
@@ -9,6 +9,7 @@ import {
   type Scale,
   type ScenarioContext,
   type ScenarioResult,
+  newResult,
 } from '../scenario.js';
 import { type ChaosEcs, type ChaosEcsOptions, startChaosEcs } from './harness.js';
 
@@ -64,22 +65,12 @@ const pick = <T>(value: T | ((scale: Scale) => T), scale: Scale): T =>
 export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext): Promise<ScenarioResult> {
   const startedAtMs = Date.now();
   const { scale, log } = context;
-  const result: ScenarioResult = {
+  const result = newResult({
     id: plan.id,
     variant: 'ecs-socketio',
     title: plan.title,
     fault: pick(plan.fault, scale),
-    badInputs: '-',
-    connections: 0,
-    notifications: 0,
-    lost: 0,
-    duplicates: 0,
-    crossUser: 0,
-    memory: [],
-    checks: [],
-    observations: [],
-    durationMs: 0,
-  };
+  });
   const ledger = new DeliveryLedger();
   const networks = new Map<string, ClientNetwork>();
   let ecs: ChaosEcs | undefined;
@@ -117,25 +108,12 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
     await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
     const outcome = await plan.inject({ ecs: started, fleet, ledger, load, users, networks, scale, log });
     await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
-    const stopped = await load.stop();
+    const running = load;
     load = undefined;
-    if (stopped.failed > 0)
-      result.observations.push(`${stopped.failed} publishes failed: ${stopped.errors.join('; ')}`);
-    const settled = await ledger.settle(plan.settleTimeoutMs ?? 30_000);
-    const summary = ledger.summary();
-    Object.assign(result, {
-      notifications: summary.published,
-      lost: summary.lost,
-      duplicates: summary.duplicates,
-      crossUser: summary.crossUser,
-    });
-    if (!settled) result.observations.push(`not delivered: ${summary.lostSamples.join('; ')}`);
+    await stopLoad(running, result);
+    await recordDeliveries(ledger, result, plan.settleTimeoutMs ?? 30_000);
     result.checks.push(...(outcome.checks ?? []));
-    result.observations.push(...(outcome.observations ?? []));
-    const totals = fleet.totals();
-    result.observations.push(
-      `client cuts ${totals.cuts}, resumes ${totals.resumes} (truncated ${totals.truncatedResumes}), replayed ${totals.replayed}`,
-    );
+    result.observations.push(...(outcome.observations ?? []), fleet.describe());
 
     const after = await started.containerRss();
     for (const [id, reading] of before) {
