@@ -97,7 +97,11 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
       ...(publishedFrom ? { publishedFrom } : {}),
       detail:
         servedBy && publishedFrom
-          ? `client on ${servedBy}, job published from ${publishedFrom}`
+          ? `client on ${servedBy}, job published from ${publishedFrom}${
+              target.crossContainer && servedBy === publishedFrom
+                ? ' (NOT cross-container: only one container answered)'
+                : ''
+            }`
           : 'delivered',
     };
   } catch (error) {

@@ -236,6 +236,12 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       await spawnContainer(managed);
       await untilReady(managed);
       balancer.setRegistered(id, true);
+      // In service only once the load balancer's own health check has passed, as with ECS + ALB.
+      const deadline = Date.now() + 15_000;
+      while (!balancer.healthyTargets().includes(id)) {
+        if (Date.now() > deadline) throw new Error(`container ${id} did not pass the load balancer's health check`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     stop,
   };

@@ -97,3 +97,40 @@ it('says in words when the token is bad', async () => {
     .toMatch(/Bad token/);
   await tab.close();
 });
+
+it('`syncbell smoke` delivers through both running variants, cross-container for ECS', async () => {
+  const { smokeOne } = await import('../../playground/smoke.js');
+  const { apigwTransport, socketIoTransport } = await import('../../shared/client/index.js');
+  const { resolveJwtSecret, signToken } = await import('../../shared/auth/index.js');
+  const token = await signToken({ userId: `smoke-${Date.now().toString(36)}`, key: resolveJwtSecret().key });
+  // The first test killed a container; bring it back, as ECS would have.
+  for (const container of playground.ecs.containers()) await playground.ecs.startContainer(container.id);
+  const ecs = await smokeOne(
+    {
+      variant: 'ecs',
+      transport: socketIoTransport(),
+      url: playground.ecs.url,
+      jobsUrl: playground.ecs.url,
+      crossContainer: true,
+    },
+    token,
+    20_000,
+  );
+  expect(ecs).toMatchObject({ delivered: true });
+  expect(ecs.publishedFrom).not.toBe(ecs.servedBy);
+  const apigw = playground.apigw;
+  if (!apigw) throw new Error('API Gateway variant is not running');
+  const emulated = await smokeOne(
+    {
+      variant: 'apigw',
+      transport: apigwTransport(),
+      url: apigw.wsUrl,
+      jobsUrl: apigw.httpUrl,
+      crossContainer: false,
+    },
+    token,
+    20_000,
+  );
+  expect(emulated).toMatchObject({ delivered: true });
+  expect(emulated.latencyMs).toBeGreaterThanOrEqual(0);
+});
