@@ -236,7 +236,7 @@ export const apigwHardTimeout: Scenario = {
                 cuts >= env.fleet.members.length,
                 `${cuts} cuts for ${env.fleet.members.length} clients`,
               ),
-              check('every client reconnected', back, ''),
+              check('every client reconnected', back, `${env.fleet.members.length} clients`),
             ],
           };
         },
