@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { CONTENDERS } from './contenders/index.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
 import { PROFILES } from './profiles.js';
 import { writeReport } from './report/write.js';
+import { resultsSchema } from './results-schema.js';
 
 const HELP = `usage: syncbell bench [options]
 
@@ -23,6 +24,7 @@ DIR/report.html.
   --target URL         run the socket.io client side against a deployed stack's load balancer
                        (publishing through its POST /jobs/sync; unicast and fan-out only)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
+  --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json
   --help
 `;
 
@@ -71,11 +73,21 @@ export async function runBench(argv: string[]): Promise<number> {
       runs: { type: 'string' },
       target: { type: 'string' },
       'redis-url': { type: 'string' },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.render) {
+    // Re-render the report from an existing results file (after a report change, no re-run).
+    const results = resultsSchema.parse(
+      JSON.parse(await readFile(join(values.render, 'results.json'), 'utf8')),
+    );
+    const paths = await writeReport(values.render, results);
+    process.stdout.write(`rewrote ${paths.markdown}\n        ${paths.html}\n`);
     return 0;
   }
   const profile = { ...PROFILES[values.quick ? 'quick' : 'full'] };

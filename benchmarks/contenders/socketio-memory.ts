@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Contender } from './contender.js';
+import { BENCH_MAX_CONNECTIONS_PER_ADDRESS, type Contender } from './contender.js';
 import { createHttpPublisher, socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
 
 const entry = fileURLToPath(new URL('../servers/socketio-memory-main.ts', import.meta.url));
@@ -20,6 +20,7 @@ export const socketIoMemory: Contender = {
         ...(process.env as Record<string, string>),
         ...options.env,
         LOG_LEVEL: 'warn',
+        MAX_CONNECTIONS_PER_ADDRESS: String(BENCH_MAX_CONNECTIONS_PER_ADDRESS),
         PING_INTERVAL_MS: String(options.heartbeat.intervalMs),
         PING_TIMEOUT_MS: String(options.heartbeat.timeoutMs),
       },

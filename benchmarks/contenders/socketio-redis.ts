@@ -5,7 +5,12 @@ import { Redis } from 'ioredis';
 import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
 import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
-import type { Contender, ContenderStartOptions, RunningContender } from './contender.js';
+import {
+  BENCH_MAX_CONNECTIONS_PER_ADDRESS,
+  type Contender,
+  type ContenderStartOptions,
+  type RunningContender,
+} from './contender.js';
 import { socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
 
 const balancerEntry = fileURLToPath(new URL('./balancer-main.ts', import.meta.url));
@@ -48,6 +53,9 @@ export async function startSocketIoStack(
       PING_INTERVAL_MS: String(options.heartbeat.intervalMs),
       PING_TIMEOUT_MS: String(options.heartbeat.timeoutMs),
       LOG_LEVEL: 'warn',
+      // The load generator has a handful of source addresses where real users have one each:
+      // the per-address flood guard (default 200) would cap a container at 200 x addresses.
+      MAX_CONNECTIONS_PER_ADDRESS: String(BENCH_MAX_CONNECTIONS_PER_ADDRESS),
     },
     ...(options.log ? { log: options.log } : {}),
   });

@@ -110,7 +110,9 @@ export function verdicts(r: BenchResults): Verdict[] {
     out.push({
       claim: 'Network drops are detected in ~25 s',
       verdict: 'not measured',
-      evidence: `this profile shrinks heartbeats to ${hb?.intervalMs} + ${hb?.timeoutMs} ms to stay short; only the full profile uses socket.io's defaults`,
+      evidence: !sio?.drop.ok
+        ? 'the silent-drop scenario was not part of this run'
+        : `this profile shrinks heartbeats to ${hb?.intervalMs} + ${hb?.timeoutMs} ms to stay short; only the full profile uses socket.io's defaults`,
     });
   }
   if (sse?.drop.ok) {
@@ -244,7 +246,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (missed.length > 0)
     lines.push(
       '',
-      `Goals not met in this run: ${missed.length} (${missed.map((g) => g.status).join(', ')}). A quick-profile run cannot meet scale goals by design.`,
+      `Goals not met in this run: ${missed.length} (${missed.map((g) => g.status).join(', ')}). ${r.profile === 'quick' ? 'A quick-profile run cannot reach goal scale by design.' : 'Why they were missed: benchmarks/results/README.md.'}`,
     );
   lines.push(
     '',
