@@ -200,7 +200,7 @@ export function apigwOptionCost(
     'Not included: the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
   ];
   return {
-    id: 'apigw-websocket',
+    id: 'apigw',
     label: 'API Gateway WebSocket + Lambda + DynamoDB',
     monthlyUsd: sumLines(lines),
     lines,

@@ -86,9 +86,9 @@ export function findCrossovers(
   const sweep = sweepCosts(workload, options, range);
   const crossovers: Crossover[] = [];
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
-  const ecsIds = ids.filter((id) => id !== 'apigw-websocket');
+  const ecsIds = ids.filter((id) => id !== 'apigw');
   for (const ecs of ecsIds) {
-    const diff = (costs: Record<OptionId, number>) => costs['apigw-websocket'] - costs[ecs];
+    const diff = (costs: Record<OptionId, number>) => costs['apigw'] - costs[ecs];
     for (let index = 1; index < sweep.length; index++) {
       const before = sweep[index - 1] as SweepPoint;
       const after = sweep[index] as SweepPoint;
@@ -104,8 +104,8 @@ export function findCrossovers(
       }
       const at = Math.sqrt(low * high);
       crossovers.push({
-        cheaperBelow: a < 0 ? 'apigw-websocket' : ecs,
-        cheaperAbove: a < 0 ? ecs : 'apigw-websocket',
+        cheaperBelow: a < 0 ? 'apigw' : ecs,
+        cheaperAbove: a < 0 ? ecs : 'apigw',
         avgConnections: at,
         monthlyUsd: costsAt(workload, at, options)[ecs],
       });
@@ -122,11 +122,11 @@ export function roundForWords(value: number): string {
 }
 
 const SHORT_NAMES: Record<OptionId, string> = {
-  'ecs-socketio-redis': 'ECS socket.io + Redis',
-  'ecs-raw-ws-redis': 'ECS raw ws + Redis',
-  'ecs-sse-redis': 'ECS SSE + Redis',
-  'ecs-long-polling-redis': 'ECS long polling + Redis',
-  'apigw-websocket': 'API Gateway WebSocket',
+  'ecs-socketio': 'ECS socket.io + Redis',
+  'ecs-ws': 'ECS raw ws + Redis',
+  'ecs-sse': 'ECS SSE + Redis',
+  'ecs-longpoll': 'ECS long polling + Redis',
+  apigw: 'API Gateway WebSocket',
 };
 
 export function shortName(id: OptionId): string {
@@ -162,7 +162,7 @@ export function describeCrossovers(
   const intro = `Break-even along this workload's shape (${describeShape(workload)}), from ${roundForWords(min)} to ${roundForWords(max)} average concurrent connections:`;
   if (crossovers.length === 0) {
     const costs = costsAt(workload, Math.sqrt(min * max), options);
-    const apigwCheapest = Object.values(costs).every((usd) => costs['apigw-websocket'] <= usd);
+    const apigwCheapest = Object.values(costs).every((usd) => costs['apigw'] <= usd);
     return [
       intro,
       `no crossover: ${apigwCheapest ? 'API Gateway WebSocket is the cheapest option' : 'API Gateway WebSocket costs more than the ECS options'} across the whole range.`,

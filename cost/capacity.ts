@@ -1,15 +1,9 @@
 import { z } from 'zod';
 
 /** The options the model prices. The ids match the benchmark contenders' capacity entries. */
-export const OPTION_IDS = [
-  'ecs-socketio-redis',
-  'ecs-raw-ws-redis',
-  'ecs-sse-redis',
-  'ecs-long-polling-redis',
-  'apigw-websocket',
-] as const;
+export const OPTION_IDS = ['ecs-socketio', 'ecs-ws', 'ecs-sse', 'ecs-longpoll', 'apigw'] as const;
 export type OptionId = (typeof OPTION_IDS)[number];
-export type EcsOptionId = Exclude<OptionId, 'apigw-websocket'>;
+export type EcsOptionId = Exclude<OptionId, 'apigw'>;
 
 const positive = z.number().finite().positive();
 
@@ -72,7 +66,7 @@ export const DEFAULT_LABEL = 'documented default, not measured by this run';
  *   socket.io docs attribute to a retained request (6.8 KB -> 2.5 KB when dropped) = 8.3 KB.
  */
 export const DEFAULT_CAPACITY: Record<EcsOptionId, CapacityFigures> = {
-  'ecs-socketio-redis': {
+  'ecs-socketio': {
     connectionsPerTask: 19_500,
     cpuSecondsPer1000Notifications: 0.0188,
     rssBytesPerConnection: 13_000,
@@ -80,7 +74,7 @@ export const DEFAULT_CAPACITY: Record<EcsOptionId, CapacityFigures> = {
     basis:
       'FACTS.md reference: broadcast of 10,000 in 188 ms; 13 KB RSS per idle connection; 20,000-file limit',
   },
-  'ecs-raw-ws-redis': {
+  'ecs-ws': {
     connectionsPerTask: 19_500,
     cpuSecondsPer1000Notifications: 0.0128,
     rssBytesPerConnection: 4_000,
@@ -88,14 +82,14 @@ export const DEFAULT_CAPACITY: Record<EcsOptionId, CapacityFigures> = {
     basis:
       'FACTS.md reference: broadcast of 10,000 in 128 ms; 4 KB RSS per idle connection; 20,000-file limit',
   },
-  'ecs-sse-redis': {
+  'ecs-sse': {
     connectionsPerTask: 19_500,
     cpuSecondsPer1000Notifications: 0.0128,
     rssBytesPerConnection: 8_300,
     measured: false,
     basis: 'no reference measurement: raw ws CPU figure; raw ws RSS + 4.3 KB retained request',
   },
-  'ecs-long-polling-redis': {
+  'ecs-longpoll': {
     connectionsPerTask: 19_500,
     cpuSecondsPer1000Notifications: 0.0256,
     rssBytesPerConnection: 8_300,

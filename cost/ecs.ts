@@ -29,7 +29,7 @@ export interface TransportProfile {
 }
 
 export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
-  'ecs-socketio-redis': {
+  'ecs-socketio': {
     label: 'ECS + ALB: socket.io + Redis adapter',
     defaultKeepaliveSeconds: 25,
     keepaliveWhy: "socket.io's default pingInterval, below the ALB's 60 s idle timeout",
@@ -41,7 +41,7 @@ export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
     connectBytesOut: 320,
     pubsubFanout: 'all-tasks',
   },
-  'ecs-raw-ws-redis': {
+  'ecs-ws': {
     label: 'ECS + ALB: raw ws + Redis pub/sub',
     defaultKeepaliveSeconds: 25,
     keepaliveWhy: 'same interval as socket.io, below the ALB 60 s idle timeout',
@@ -53,7 +53,7 @@ export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
     connectBytesOut: 250,
     pubsubFanout: 'user-tasks',
   },
-  'ecs-sse-redis': {
+  'ecs-sse': {
     label: 'ECS + ALB: SSE + Redis pub/sub',
     defaultKeepaliveSeconds: 25,
     keepaliveWhy: 'a comment line every 25 s, below the ALB 60 s idle timeout',
@@ -65,7 +65,7 @@ export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
     connectBytesOut: 250,
     pubsubFanout: 'user-tasks',
   },
-  'ecs-long-polling-redis': {
+  'ecs-longpoll': {
     label: 'ECS + ALB: HTTP long polling + Redis pub/sub',
     defaultKeepaliveSeconds: 25,
     keepaliveWhy: 'an idle poll is answered empty after 25 s, below the ALB 60 s idle timeout',
@@ -206,7 +206,7 @@ export function ecsOptionCost(
     keepalivesPerMonth * profile.keepaliveBytesIn +
     connectsPerMonth * profile.connectBytesIn;
   const requestsPerSecond =
-    (connectsPerMonth + (id === 'ecs-long-polling-redis' ? deliveriesPerMonth + keepalivesPerMonth : 0)) /
+    (connectsPerMonth + (id === 'ecs-longpoll' ? deliveriesPerMonth + keepalivesPerMonth : 0)) /
     SECONDS_PER_MONTH;
   const lcu = lcuFor({
     newConnectionsPerSecond: connectsPerMonth / SECONDS_PER_MONTH,

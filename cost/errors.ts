@@ -4,7 +4,7 @@
  */
 export class CostInputError extends Error {
   override readonly name = 'CostInputError';
-  /** The flag or field at fault, e.g. `--peak-connections` or `capacity.ecs-sse-redis`. */
+  /** The flag or field at fault, e.g. `--peak-connections` or `capacity.ecs-sse`. */
   readonly field: string | undefined;
 
   constructor(message: string, options?: { field?: string; cause?: unknown }) {

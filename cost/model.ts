@@ -25,12 +25,7 @@ export interface ComputeCostsOptions {
   apigwSizing?: Partial<ApigwSizing>;
 }
 
-const ECS_ORDER: readonly EcsOptionId[] = [
-  'ecs-socketio-redis',
-  'ecs-raw-ws-redis',
-  'ecs-sse-redis',
-  'ecs-long-polling-redis',
-];
+const ECS_ORDER: readonly EcsOptionId[] = ['ecs-socketio', 'ecs-ws', 'ecs-sse', 'ecs-longpoll'];
 
 /** Turns zod's issues into one readable sentence per problem. */
 export function describeZodError(error: z.ZodError): string {

@@ -21,7 +21,7 @@ const quietTelemetry: Telemetry = {
 export const apigwEmulated: Contender = {
   id: 'apigw-emulated',
   label: 'API Gateway WebSocket + Lambda + DynamoDB (emulated: serverless-offline + dynalite)',
-  optionId: 'apigw-websocket',
+  optionId: 'apigw',
   emulated: true,
   baseline: false,
   resume: true,

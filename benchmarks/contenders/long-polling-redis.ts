@@ -5,7 +5,7 @@ import { startPushContender } from './push-contender.js';
 export const longPollingRedis: Contender = {
   id: 'long-polling-redis',
   label: 'HTTP long polling + Redis pub/sub',
-  optionId: 'ecs-long-polling-redis',
+  optionId: 'ecs-longpoll',
   emulated: false,
   baseline: false,
   resume: true,

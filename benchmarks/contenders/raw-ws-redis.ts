@@ -5,7 +5,7 @@ import { startPushContender } from './push-contender.js';
 export const rawWsRedis: Contender = {
   id: 'raw-ws-redis',
   label: 'Raw ws + Redis pub/sub (per-user channels)',
-  optionId: 'ecs-raw-ws-redis',
+  optionId: 'ecs-ws',
   emulated: false,
   baseline: false,
   resume: true,

@@ -93,7 +93,7 @@ export async function startSocketIoStack(
 export const socketIoRedis: Contender = {
   id: 'socketio-redis',
   label: 'Socket.io + Redis adapter, 2 containers behind the load balancer',
-  optionId: 'ecs-socketio-redis',
+  optionId: 'ecs-socketio',
   emulated: false,
   baseline: false,
   resume: true,

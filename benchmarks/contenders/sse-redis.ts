@@ -5,7 +5,7 @@ import { startPushContender } from './push-contender.js';
 export const sseRedis: Contender = {
   id: 'sse-redis',
   label: 'SSE + Redis pub/sub',
-  optionId: 'ecs-sse-redis',
+  optionId: 'ecs-sse',
   emulated: false,
   baseline: false,
   resume: true,

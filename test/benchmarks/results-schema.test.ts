@@ -27,7 +27,7 @@ function sample(): Record<string, unknown> {
     target: null,
     settings: {},
     capacity: {
-      'ecs-raw-ws-redis': {
+      'ecs-ws': {
         connectionsPerTask: 60,
         cpuSecondsPer1000Notifications: 0.5,
         rssBytesPerConnection: 4000,
@@ -38,7 +38,7 @@ function sample(): Record<string, unknown> {
       {
         id: 'raw-ws-redis',
         label: 'Raw ws',
-        optionId: 'ecs-raw-ws-redis',
+        optionId: 'ecs-ws',
         emulated: false,
         baseline: false,
         unicast: {
@@ -89,7 +89,7 @@ describe('results.json schema', () => {
 
   it('rejects a capacity entry that is not marked as measured', () => {
     const bad = sample();
-    (bad.capacity as Record<string, Record<string, unknown>>)['ecs-raw-ws-redis'] = {
+    (bad.capacity as Record<string, Record<string, unknown>>)['ecs-ws'] = {
       connectionsPerTask: 60,
       cpuSecondsPer1000Notifications: 0.5,
       rssBytesPerConnection: 4000,

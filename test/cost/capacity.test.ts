@@ -6,7 +6,7 @@ const RESULTS = {
   machine: { cores: 2, node: 'v20.20.2' },
   command: 'syncbell bench',
   capacity: {
-    'ecs-socketio-redis': {
+    'ecs-socketio': {
       connectionsPerTask: 19_600,
       cpuSecondsPer1000Notifications: 0.05,
       rssBytesPerConnection: 7900,
@@ -21,19 +21,19 @@ describe('benchmark results schema', () => {
   it('accepts a results file and keeps the fields it does not know', () => {
     const parsed = benchmarkResultsSchema.parse(RESULTS);
     expect(parsed.command).toBe('syncbell bench');
-    expect(parsed.capacity['ecs-socketio-redis']?.heapBytesPerConnection).toBe(6000);
+    expect(parsed.capacity['ecs-socketio']?.heapBytesPerConnection).toBe(6000);
   });
 
   it('rejects an entry that is not marked measured', () => {
     const bad = {
       ...RESULTS,
-      capacity: { 'ecs-socketio-redis': { ...RESULTS.capacity['ecs-socketio-redis'], measured: false } },
+      capacity: { 'ecs-socketio': { ...RESULTS.capacity['ecs-socketio'], measured: false } },
     };
     expect(benchmarkResultsSchema.safeParse(bad).success).toBe(false);
   });
 
   it('rejects an unknown option id', () => {
-    const bad = { ...RESULTS, capacity: { 'ecs-socketio': RESULTS.capacity['ecs-socketio-redis'] } };
+    const bad = { ...RESULTS, capacity: { 'ecs-kafka': RESULTS.capacity['ecs-socketio'] } };
     expect(benchmarkResultsSchema.safeParse(bad).success).toBe(false);
   });
 
@@ -41,7 +41,7 @@ describe('benchmark results schema', () => {
     const bad = {
       ...RESULTS,
       capacity: {
-        'ecs-socketio-redis': { ...RESULTS.capacity['ecs-socketio-redis'], connectionsPerTask: 0 },
+        'ecs-socketio': { ...RESULTS.capacity['ecs-socketio'], connectionsPerTask: 0 },
       },
     };
     expect(benchmarkResultsSchema.safeParse(bad).success).toBe(false);
@@ -51,11 +51,11 @@ describe('benchmark results schema', () => {
 describe('resolveCapacity', () => {
   it('takes measured figures where the file has them and defaults elsewhere', () => {
     const capacity = resolveCapacity(benchmarkResultsSchema.parse(RESULTS));
-    expect(capacity['ecs-socketio-redis']).toMatchObject({ connectionsPerTask: 19_600, measured: true });
-    expect(capacity['ecs-socketio-redis'].basis).toBe(
+    expect(capacity['ecs-socketio']).toMatchObject({ connectionsPerTask: 19_600, measured: true });
+    expect(capacity['ecs-socketio'].basis).toBe(
       'measured by the benchmark run of 2026-12-01T10:00:00Z (full profile: 19600 of 20000 connections held by one process)',
     );
-    expect(capacity['ecs-raw-ws-redis']).toEqual(DEFAULT_CAPACITY['ecs-raw-ws-redis']);
+    expect(capacity['ecs-ws']).toEqual(DEFAULT_CAPACITY['ecs-ws']);
   });
 
   it('returns only documented defaults without a file', () => {

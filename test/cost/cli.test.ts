@@ -92,7 +92,7 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
     });
     expect(report.options.map((option) => option.id)).toEqual([...OPTION_IDS]);
     for (const option of report.options) {
-      const expected = option.id === 'apigw-websocket' ? APIGW_LINES : ECS_LINES;
+      const expected = option.id === 'apigw' ? APIGW_LINES : ECS_LINES;
       expect(option.lines.map((line) => expected.findIndex((start) => line.item.startsWith(start)))).toEqual(
         expected.map((_, index) => index),
       );
@@ -103,7 +103,7 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
       }
       expect(option.monthlyUsd).toBeGreaterThan(0);
       expect(option.assumptions.length).toBeGreaterThan(3);
-      if (option.id !== 'apigw-websocket') expect(option.assumptions.join('\n')).toContain(DEFAULT_LABEL);
+      if (option.id !== 'apigw') expect(option.assumptions.join('\n')).toContain(DEFAULT_LABEL);
     }
     expect(
       Object.values(report.prices.figures).every((figure) => figure.sourceUrl.startsWith('https://')),
@@ -114,7 +114,7 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
   it('prints a table, break-even and assumptions without --json', async ({ expect }) => {
     const run = await syncbell('cost');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('ecs-socketio-redis: ECS + ALB: socket.io + Redis adapter');
+    expect(run.stdout).toContain('ecs-socketio: ECS + ALB: socket.io + Redis adapter');
     expect(run.stdout).toContain('Break-even along this workload');
     expect(run.stdout).toContain('assumptions:');
     expect(run.stdout).toContain('https://aws.amazon.com/api-gateway/pricing/, read 2026-11-27');
@@ -136,7 +136,7 @@ describe.concurrent('syncbell cost files', () => {
         date: '2026-12-02',
         machine: { cores: 2 },
         capacity: {
-          'ecs-sse-redis': {
+          'ecs-sse': {
             connectionsPerTask: 5000,
             cpuSecondsPer1000Notifications: 0.02,
             rssBytesPerConnection: 9000,
@@ -148,7 +148,7 @@ describe.concurrent('syncbell cost files', () => {
     const run = await syncbell('cost', '--from-results', file, '--json');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as CostReport;
-    const sse = report.options.find((option) => option.id === 'ecs-sse-redis');
+    const sse = report.options.find((option) => option.id === 'ecs-sse');
     expect(sse?.assumptions[0]).toContain('5,000 connections (measured)');
     expect(sse?.assumptions[0]).toContain('2026-12-02');
   });
@@ -192,12 +192,10 @@ describe.concurrent('syncbell cost bad input', () => {
     const file = join(dir, 'bad-results.json');
     await writeFile(
       file,
-      JSON.stringify({ date: 'x', machine: {}, capacity: { 'ecs-sse-redis': { measured: true } } }),
+      JSON.stringify({ date: 'x', machine: {}, capacity: { 'ecs-sse': { measured: true } } }),
     );
     const run = await syncbell('cost', '--from-results', file);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(
-      /does not match the results schema: capacity\.ecs-sse-redis\.connectionsPerTask/,
-    );
+    expect(run.stderr).toMatch(/does not match the results schema: capacity\.ecs-sse\.connectionsPerTask/);
   });
 });

@@ -39,7 +39,7 @@ describe('docs/COST.md', () => {
   it('names the medium workload’s break-even the model finds', async () => {
     const text = await readFile(DOC, 'utf8');
     const crossover = findCrossovers(resolveWorkload(WORKLOADS.medium)).find(
-      (c) => c.cheaperAbove === 'ecs-socketio-redis',
+      (c) => c.cheaperAbove === 'ecs-socketio',
     );
     expect(text).toContain(`about **${roundForWords(crossover?.avgConnections ?? 0)}`);
   });

@@ -41,12 +41,12 @@ describe('ALB capacity units', () => {
 
 describe('connections per task', () => {
   it('is the measured figure while memory suffices', () => {
-    expect(connectionsPerTask(DEFAULT_CAPACITY['ecs-socketio-redis'], DEFAULT_ECS_SIZING)).toBe(19_500);
+    expect(connectionsPerTask(DEFAULT_CAPACITY['ecs-socketio'], DEFAULT_ECS_SIZING)).toBe(19_500);
   });
 
   it('is capped by task memory when connections are heavy', () => {
     // (2 GiB x 0.75 - 150 MiB) / 100,000 B = (1,610,612,736 - 157,286,400) / 100,000 = 14,533
-    const heavy = { ...DEFAULT_CAPACITY['ecs-socketio-redis'], rssBytesPerConnection: 100_000 };
+    const heavy = { ...DEFAULT_CAPACITY['ecs-socketio'], rssBytesPerConnection: 100_000 };
     expect(connectionsPerTask(heavy, DEFAULT_ECS_SIZING)).toBe(14_533);
   });
 });

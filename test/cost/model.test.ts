@@ -44,89 +44,80 @@ describe('reference workload A, priced by hand', () => {
     // Tasks: a 2 GB task holds min(19,500, (2 GiB x 0.75 - 150 MiB) / 13,000 B = 111,794) = 19,500
     // connections; with 25% headroom 14,625. ceil(2,000 / 14,625) = 1, below the HA minimum: 2 tasks.
     // Fargate vCPU: 2 tasks x 1 vCPU x 730 h = 1,460 vCPU-h x $0.04048 = $59.1008
-    expect(line(report, 'ecs-socketio-redis', 'Fargate vCPU').quantity).toBe(1460);
-    expect(line(report, 'ecs-socketio-redis', 'Fargate vCPU').usd).toBeCloseTo(59.1008, 6);
+    expect(line(report, 'ecs-socketio', 'Fargate vCPU').quantity).toBe(1460);
+    expect(line(report, 'ecs-socketio', 'Fargate vCPU').usd).toBeCloseTo(59.1008, 6);
     // Fargate memory: 2 x 2 GB x 730 h = 2,920 GB-h x $0.004445 = $12.9794
-    expect(line(report, 'ecs-socketio-redis', 'Fargate memory').usd).toBeCloseTo(12.9794, 6);
+    expect(line(report, 'ecs-socketio', 'Fargate memory').usd).toBeCloseTo(12.9794, 6);
     // ALB: 730 h x $0.0225 = $16.425
-    expect(line(report, 'ecs-socketio-redis', 'ALB hours').usd).toBeCloseTo(16.425, 6);
+    expect(line(report, 'ecs-socketio', 'ALB hours').usd).toBeCloseTo(16.425, 6);
     // LCU: new connections 730,000 / 2,628,000 s = 0.2778/s / 25 = 0.0111; active 1,000 / 3,000 = 0.3333;
     // bytes ~0.0005 GB/h; rules 0. Highest: active connections. 0.3333 x 730 = 243.33 LCU-h x $0.008 = $1.946667
-    const lcu = line(report, 'ecs-socketio-redis', 'ALB capacity units');
+    const lcu = line(report, 'ecs-socketio', 'ALB capacity units');
     expect(lcu.item).toContain('activeConnectionsPerMinute');
     expect(lcu.quantity).toBeCloseTo(243.3333, 3);
     expect(lcu.usd).toBeCloseTo(1.946667, 5);
     // Redis stored: 10,000 x (512 + 100) B = 6.1 MB, below the 100 MB minimum: 0.1 GB x 730 h = 73 GB-h x $0.084 = $6.132
-    expect(line(report, 'ecs-socketio-redis', 'ElastiCache Serverless (Valkey) data stored').usd).toBeCloseTo(
+    expect(line(report, 'ecs-socketio', 'ElastiCache Serverless (Valkey) data stored').usd).toBeCloseTo(
       6.132,
       6,
     );
     // ECPUs: per notification publish 1 + delivery to both tasks 2 + log append 1 = 4;
     // 304,166.67 x 4 + 730,000 resume reads = 1,946,666.67 ECPU x $0.0023 / 1e6 = $0.004477
-    const ecpu = line(report, 'ecs-socketio-redis', 'ElastiCache Serverless (Valkey) processing');
+    const ecpu = line(report, 'ecs-socketio', 'ElastiCache Serverless (Valkey) processing');
     expect(ecpu.quantity).toBeCloseTo(1_946_666.67, 1);
     expect(ecpu.usd).toBeCloseTo(0.004477, 6);
     // Data out: 304,166.67 x (512 + 23) + 8,760,000 pings x 3 + 730,000 x 320 = 422,609,166.7 B
     // = 0.393585 GiB x $0.09 = $0.035423
-    expect(line(report, 'ecs-socketio-redis', 'Data transfer out').usd).toBeCloseTo(0.035423, 6);
+    expect(line(report, 'ecs-socketio', 'Data transfer out').usd).toBeCloseTo(0.035423, 6);
     // Total: 59.1008 + 12.9794 + 16.425 + 1.946667 + 6.132 + 0.004477 + 0.035423 = $96.623767
-    expect(option(report, 'ecs-socketio-redis').monthlyUsd).toBeCloseTo(96.623767, 5);
+    expect(option(report, 'ecs-socketio').monthlyUsd).toBeCloseTo(96.623767, 5);
   });
 
   it('prices API Gateway WebSocket line by line', () => {
     // Connection-minutes: 1,000 x 730 h x 60 = 43,800,000 x $0.25 / 1e6 = $10.95
-    expect(line(report, 'apigw-websocket', 'API Gateway connection-minutes').quantity).toBe(43_800_000);
-    expect(line(report, 'apigw-websocket', 'API Gateway connection-minutes').usd).toBeCloseTo(10.95, 6);
+    expect(line(report, 'apigw', 'API Gateway connection-minutes').quantity).toBe(43_800_000);
+    expect(line(report, 'apigw', 'API Gateway connection-minutes').usd).toBeCloseTo(10.95, 6);
     // Notifications: 512 + 39 B wrapper = 551 B = 1 metered message; 304,166.67 x $1 / 1e6 = $0.304167
-    expect(line(report, 'apigw-websocket', 'API Gateway messages: notifications').usd).toBeCloseTo(
-      0.304167,
-      6,
-    );
+    expect(line(report, 'apigw', 'API Gateway messages: notifications').usd).toBeCloseTo(0.304167, 6);
     // Keep-alive: 1,000 x 2,628,000 s / 300 s = 8,760,000 pings, + as many pongs = 17,520,000 x $1 / 1e6 = $17.52
-    expect(line(report, 'apigw-websocket', 'API Gateway messages: keep-alive').quantity).toBe(17_520_000);
-    expect(line(report, 'apigw-websocket', 'API Gateway messages: keep-alive').usd).toBeCloseTo(17.52, 6);
+    expect(line(report, 'apigw', 'API Gateway messages: keep-alive').quantity).toBe(17_520_000);
+    expect(line(report, 'apigw', 'API Gateway messages: keep-alive').usd).toBeCloseTo(17.52, 6);
     // Connects: max(24,000 given, 1,000 x 24 / 2 = 12,000 forced by the 2-hour cap) = 24,000 a day = 730,000
     // a month; resume + replay = 1,460,000 messages = $1.46
-    expect(line(report, 'apigw-websocket', 'API Gateway messages: resume').usd).toBeCloseTo(1.46, 6);
+    expect(line(report, 'apigw', 'API Gateway messages: resume').usd).toBeCloseTo(1.46, 6);
     // $default: 8,760,000 pings + 730,000 resumes = 9,490,000 requests x $0.2 / 1e6 = $1.898;
     // GB-s: (8,760,000 x 3 ms + 730,000 x 25 ms) x 0.5 GB / 1000 = 22,265 x $0.0000166667 = $0.371084
-    expect(line(report, 'apigw-websocket', 'Lambda requests: $default').usd).toBeCloseTo(1.898, 6);
-    expect(line(report, 'apigw-websocket', 'Lambda compute: $default').quantity).toBeCloseTo(22_265, 6);
-    expect(line(report, 'apigw-websocket', 'Lambda compute: $default').usd).toBeCloseTo(0.371084, 5);
+    expect(line(report, 'apigw', 'Lambda requests: $default').usd).toBeCloseTo(1.898, 6);
+    expect(line(report, 'apigw', 'Lambda compute: $default').quantity).toBeCloseTo(22_265, 6);
+    expect(line(report, 'apigw', 'Lambda compute: $default').usd).toBeCloseTo(0.371084, 5);
     // notify: 304,166.67 x (25 + 15 x 1) ms x 0.5 GB / 1000 = 6,083.33 GB-s x $0.0000166667 = $0.101389
-    expect(line(report, 'apigw-websocket', 'Lambda compute: notify').usd).toBeCloseTo(0.101389, 5);
+    expect(line(report, 'apigw', 'Lambda compute: notify').usd).toBeCloseTo(0.101389, 5);
     // DynamoDB: $connect 730,000 x (1 + 1 GSI) = 1,460,000 WRU x $0.625 / 1e6 = $0.9125
-    expect(line(report, 'apigw-websocket', 'DynamoDB writes: $connect').usd).toBeCloseTo(0.9125, 6);
+    expect(line(report, 'apigw', 'DynamoDB writes: $connect').usd).toBeCloseTo(0.9125, 6);
     // notify GSI query: 304,166.67 x 0.5 RRU = 152,083.33 x $0.125 / 1e6 = $0.019010
-    expect(line(report, 'apigw-websocket', 'DynamoDB reads: notify').quantity).toBeCloseTo(152_083.33, 1);
+    expect(line(report, 'apigw', 'DynamoDB reads: notify').quantity).toBeCloseTo(152_083.33, 1);
     // stale: 1% of 730,000 = 7,300 x 2 WRU = 14,600 x $0.625 / 1e6 = $0.009125
-    expect(line(report, 'apigw-websocket', 'DynamoDB writes: stale').usd).toBeCloseTo(0.009125, 6);
+    expect(line(report, 'apigw', 'DynamoDB writes: stale').usd).toBeCloseTo(0.009125, 6);
     // Data out: 304,166.67 x 555 + 8,760,000 x 42 + 730,000 x 310 = 763,032,500 B = 0.710630 GiB x $0.09 = $0.063957
-    expect(line(report, 'apigw-websocket', 'Data transfer out').usd).toBeCloseTo(0.063957, 6);
+    expect(line(report, 'apigw', 'Data transfer out').usd).toBeCloseTo(0.063957, 6);
     // Total: 10.95 + 0.304167 + 17.52 + 1.46 + Lambda 2.396833 + 0.746224 + DynamoDB 2.024229 + 0.110260
     // + 0.063957 = $35.575670
-    expect(option(report, 'apigw-websocket').monthlyUsd).toBeCloseTo(35.57567, 5);
+    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(35.57567, 5);
   });
 
   it('charges 2 messages for a notification frame of 33 KB', () => {
     // 33 x 1024 - 39 B of message + the 39 B wrapper = 33,792 B > 32,768: 2 metered messages each.
     const big = computeCosts({ ...WORKLOAD_A, messageBytes: 33 * 1024 - 39 });
-    expect(line(big, 'apigw-websocket', 'API Gateway messages: notifications').quantity).toBeCloseTo(
-      304_166.67 * 2,
-      1,
-    );
+    expect(line(big, 'apigw', 'API Gateway messages: notifications').quantity).toBeCloseTo(304_166.67 * 2, 1);
     // The DynamoDB log item grows too: ceil((33,753 + 100) / 1024) = 34 WRU per append.
-    expect(line(big, 'apigw-websocket', 'DynamoDB writes: notify log append').quantity).toBeCloseTo(
-      304_166.67 * 34,
-      0,
-    );
+    expect(line(big, 'apigw', 'DynamoDB writes: notify log append').quantity).toBeCloseTo(304_166.67 * 34, 0);
   });
 
   it('sizes ECS tasks for the peak: 100,000 peak connections need 7 tasks', () => {
     // ceil(100,000 / (19,500 x 0.75 = 14,625)) = ceil(6.84) = 7
     const busy = computeCosts({ ...WORKLOAD_A, avgConnections: 40_000, peakConnections: 100_000 });
-    expect(line(busy, 'ecs-raw-ws-redis', 'Fargate vCPU').item).toContain('7 tasks');
-    expect(line(busy, 'ecs-raw-ws-redis', 'Fargate vCPU').quantity).toBe(7 * 730);
+    expect(line(busy, 'ecs-ws', 'Fargate vCPU').item).toContain('7 tasks');
+    expect(line(busy, 'ecs-ws', 'Fargate vCPU').quantity).toBe(7 * 730);
   });
 });
 
@@ -145,7 +136,7 @@ describe('every option and line', () => {
 
   it('labels every capacity figure as a documented default when no results are given', () => {
     const report = computeCosts({});
-    for (const id of OPTION_IDS.filter((candidate) => candidate !== 'apigw-websocket')) {
+    for (const id of OPTION_IDS.filter((candidate) => candidate !== 'apigw')) {
       const capacity = option(report, id).assumptions.filter((text) =>
         /^(Capacity per task|CPU|Memory):/.test(text),
       );
@@ -160,7 +151,7 @@ describe('every option and line', () => {
         date: '2026-12-01',
         machine: { cores: 2 },
         capacity: {
-          'ecs-raw-ws-redis': {
+          'ecs-ws': {
             connectionsPerTask: 1000,
             cpuSecondsPer1000Notifications: 0.01,
             rssBytesPerConnection: 4000,
@@ -170,10 +161,10 @@ describe('every option and line', () => {
       },
     });
     // 2,000 peak / (1,000 x 0.75) = 2.67: 3 tasks.
-    expect(line(report, 'ecs-raw-ws-redis', 'Fargate vCPU').quantity).toBe(3 * 730);
-    expect(option(report, 'ecs-raw-ws-redis').assumptions[0]).toContain('(measured)');
-    expect(option(report, 'ecs-raw-ws-redis').assumptions[0]).toContain('2026-12-01');
-    expect(option(report, 'ecs-sse-redis').assumptions[0]).toContain('documented default');
+    expect(line(report, 'ecs-ws', 'Fargate vCPU').quantity).toBe(3 * 730);
+    expect(option(report, 'ecs-ws').assumptions[0]).toContain('(measured)');
+    expect(option(report, 'ecs-ws').assumptions[0]).toContain('2026-12-01');
+    expect(option(report, 'ecs-sse').assumptions[0]).toContain('documented default');
   });
 });
 
