@@ -88,7 +88,7 @@ export function findCrossovers(
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
   const ecsIds = ids.filter((id) => id !== 'apigw');
   for (const ecs of ecsIds) {
-    const diff = (costs: Record<OptionId, number>) => costs['apigw'] - costs[ecs];
+    const diff = (costs: Record<OptionId, number>) => costs.apigw - costs[ecs];
     for (let index = 1; index < sweep.length; index++) {
       const before = sweep[index - 1] as SweepPoint;
       const after = sweep[index] as SweepPoint;
@@ -162,7 +162,7 @@ export function describeCrossovers(
   const intro = `Break-even along this workload's shape (${describeShape(workload)}), from ${roundForWords(min)} to ${roundForWords(max)} average concurrent connections:`;
   if (crossovers.length === 0) {
     const costs = costsAt(workload, Math.sqrt(min * max), options);
-    const apigwCheapest = Object.values(costs).every((usd) => costs['apigw'] <= usd);
+    const apigwCheapest = Object.values(costs).every((usd) => costs.apigw <= usd);
     return [
       intro,
       `no crossover: ${apigwCheapest ? 'API Gateway WebSocket is the cheapest option' : 'API Gateway WebSocket costs more than the ECS options'} across the whole range.`,

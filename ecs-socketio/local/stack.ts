@@ -239,7 +239,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       // In service only once the load balancer's own health check has passed, as with ECS + ALB.
       const deadline = Date.now() + 15_000;
       while (!balancer.healthyTargets().includes(id)) {
-        if (Date.now() > deadline) throw new Error(`container ${id} did not pass the load balancer's health check`);
+        if (Date.now() > deadline)
+          throw new Error(`container ${id} did not pass the load balancer's health check`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
