@@ -10,6 +10,12 @@ export const config = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // An unhandled error fails the run (as it should); make sure its details always reach the log,
+    // whatever state the reporter is in when it arrives.
+    onUnhandledError(error) {
+      const { name, message, stack, type } = error as Error & { type: string };
+      process.stderr.write(`\n[unhandled ${type}] ${name}: ${message}\n${stack ?? ''}\n`);
+    },
   },
 });
 
