@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
-import { startOwnedRedis } from '../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../ecs-socketio/local/redis-server.js';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { shutdownClientPool } from './load/fleet.js';
 import { createHeapProbe } from './load/process-stats.js';
@@ -9,6 +9,7 @@ import { type BenchResults, type ContenderResult, resultsSchema } from './result
 import {
   capacityScenario,
   cleanCloseScenario,
+  contenderContext,
   dropScenario,
   fanoutScenario,
   idleTimeoutScenario,
@@ -94,7 +95,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   const date = new Date().toISOString();
   const owned = options.redisUrl ? undefined : await startOwnedRedis();
   const redisUrl = options.redisUrl ?? (owned?.url as string);
-  const ctx: ScenarioContext = {
+  const shared: ScenarioContext = {
     profile: options.profile,
     redisUrl,
     probe: await createHeapProbe(),
@@ -102,92 +103,120 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     log,
   };
   const wants = (id: ScenarioId) => options.scenarios.includes(id);
-  const contenders: ContenderResult[] = [];
-  try {
-    for (const contender of options.contenders) {
-      const run = <T>(id: ScenarioId, fn: () => Promise<T>): Promise<Outcome<T>> => {
-        if (!wants(id)) return Promise.resolve(notRun);
-        ctx.progress(`${contender.id} ${id}`, 0, 1);
-        return attempt(fn, log, `${contender.id} ${id}`);
-      };
-      // One instance for everything measured under normal heartbeats (start-up is seconds per process).
-      const main = await attempt(
+  const quietWanted = wants('wire-bytes') || wants('lifecycle');
+  const concurrency = Math.max(1, options.profile.contenderConcurrency);
+  const privateRedis: OwnedRedis[] = [];
+
+  async function runContender(contender: Contender): Promise<ContenderResult> {
+    let ctx = contenderContext(shared, contender);
+    if (concurrency > 1 && !options.redisUrl) {
+      // Contenders running side by side use the same user ids: each gets its own Redis, so one's
+      // publishes never reach another's clients.
+      const own = await startOwnedRedis();
+      privateRedis.push(own);
+      ctx = { ...ctx, redisUrl: own.url };
+    }
+    const startMain = () =>
+      attempt(
         () => contender.start(startOptions(ctx, { extraBalancers: options.profile.extraBalancers })),
         log,
         `${contender.id} start`,
       );
-      const onMain = <T>(
-        id: ScenarioId,
-        fn: (running: RunningContender) => Promise<T>,
-      ): Promise<Outcome<T>> =>
-        main.ok
-          ? run(id, () => fn(main.value))
-          : Promise.resolve(wants(id) ? { ok: false as const, error: main.error } : notRun);
-      const capacity = await onMain('capacity', (r) => capacityScenario(ctx, contender, r));
-      const unicast = await onMain('unicast', (r) => unicastScenario(ctx, contender, r));
-      const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
-      const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
-      const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
-      if (main.ok) await main.value.stop().catch(() => undefined);
-      // A second instance with heartbeats off: wire bytes count notifications only; the idle timeout can fire.
-      const quietWanted = wants('wire-bytes') || wants('lifecycle');
-      const quiet = quietWanted
-        ? await attempt(
+    const startQuiet = () =>
+      quietWanted
+        ? attempt(
             () => contender.start(startOptions(ctx, quietOptions(ctx))),
             log,
             `${contender.id} start (heartbeats off)`,
           )
-        : undefined;
-      const onQuiet = <T>(
-        id: ScenarioId,
-        fn: (running: RunningContender) => Promise<T>,
-      ): Promise<Outcome<T>> =>
-        quiet?.ok
-          ? run(id, () => fn(quiet.value))
-          : Promise.resolve(
-              wants(id)
-                ? { ok: false as const, error: quiet && !quiet.ok ? quiet.error : 'not started' }
-                : notRun,
-            );
-      const wireBytes = await onQuiet('wire-bytes', (r) => wireBytesScenario(ctx, r));
-      const idle = await onQuiet('lifecycle', (r) => idleTimeoutScenario(ctx, r));
-      if (quiet?.ok) await quiet.value.stop().catch(() => undefined);
-      const lifecycle: Outcome<Record<string, unknown>> = !wants('lifecycle')
-        ? notRun
-        : cleanClose.ok || idle.ok
-          ? {
-              ok: true,
-              value: {
-                cleanCloseServerDetectionMs: cleanClose.ok ? cleanClose.value : null,
-                silentDropClientDetectionMs: drop.ok
-                  ? (drop.value.withResume.clientDetectionMs?.median ?? null)
-                  : null,
-                silentDropServerDetectionMs: drop.ok ? drop.value.withResume.serverDetectionMs : null,
-                idleTimeoutMs: options.profile.idleTimeoutMs,
-                idleTimeoutClientDetectionMs: idle.ok ? idle.value : null,
-                ...(cleanClose.ok ? {} : { cleanCloseError: cleanClose.error }),
-                ...(idle.ok ? {} : { idleTimeoutError: idle.error }),
-              },
-            }
-          : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
-      const sticky = await run('sticky', () => stickyScenario(ctx, contender));
-      contenders.push({
-        id: contender.id,
-        label: contender.label,
-        optionId: contender.optionId ?? null,
-        emulated: contender.emulated,
-        baseline: contender.baseline,
-        unicast,
-        fanout,
-        capacity,
-        wireBytes,
-        drop,
-        lifecycle,
-        sticky,
-      } as ContenderResult);
-    }
+        : Promise.resolve(undefined);
+    // One instance for everything measured under normal heartbeats (start-up is seconds per process).
+    const mainStarting = startMain();
+    // The quick profile starts the heartbeats-off instance alongside (Profile.overlapStarts).
+    const quietStarting = options.profile.overlapStarts ? startQuiet() : undefined;
+    const run = <T>(id: ScenarioId, fn: () => Promise<T>): Promise<Outcome<T>> => {
+      if (!wants(id)) return Promise.resolve(notRun);
+      ctx.progress(`${contender.id} ${id}`, 0, 1);
+      return attempt(fn, log, `${contender.id} ${id}`);
+    };
+    const main = await mainStarting;
+    const onMain = <T>(id: ScenarioId, fn: (running: RunningContender) => Promise<T>): Promise<Outcome<T>> =>
+      main.ok
+        ? run(id, () => fn(main.value))
+        : Promise.resolve(wants(id) ? { ok: false as const, error: main.error } : notRun);
+    const capacity = await onMain('capacity', (r) => capacityScenario(ctx, contender, r));
+    const unicast = await onMain('unicast', (r) => unicastScenario(ctx, contender, r));
+    const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
+    const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
+    const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
+    if (main.ok) await main.value.stop().catch(() => undefined);
+    // A second instance with heartbeats off: wire bytes count notifications only; the idle timeout can fire.
+    const quiet = await (quietStarting ?? startQuiet());
+    const onQuiet = <T>(
+      id: ScenarioId,
+      fn: (running: RunningContender) => Promise<T>,
+    ): Promise<Outcome<T>> =>
+      quiet?.ok
+        ? run(id, () => fn(quiet.value))
+        : Promise.resolve(
+            wants(id)
+              ? { ok: false as const, error: quiet && !quiet.ok ? quiet.error : 'not started' }
+              : notRun,
+          );
+    const wireBytes = await onQuiet('wire-bytes', (r) => wireBytesScenario(ctx, r));
+    const idle = await onQuiet('lifecycle', (r) => idleTimeoutScenario(ctx, r));
+    if (quiet?.ok) await quiet.value.stop().catch(() => undefined);
+    const lifecycle: Outcome<Record<string, unknown>> = !wants('lifecycle')
+      ? notRun
+      : cleanClose.ok || idle.ok
+        ? {
+            ok: true,
+            value: {
+              cleanCloseServerDetectionMs: cleanClose.ok ? cleanClose.value : null,
+              silentDropClientDetectionMs: drop.ok
+                ? (drop.value.withResume.clientDetectionMs?.median ?? null)
+                : null,
+              silentDropServerDetectionMs: drop.ok ? drop.value.withResume.serverDetectionMs : null,
+              idleTimeoutMs: options.profile.idleTimeoutMs,
+              idleTimeoutClientDetectionMs: idle.ok ? idle.value : null,
+              ...(cleanClose.ok ? {} : { cleanCloseError: cleanClose.error }),
+              ...(idle.ok ? {} : { idleTimeoutError: idle.error }),
+            },
+          }
+        : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
+    const sticky = await run('sticky', () => stickyScenario(ctx, contender));
+    return {
+      id: contender.id,
+      label: contender.label,
+      optionId: contender.optionId ?? null,
+      emulated: contender.emulated,
+      baseline: contender.baseline,
+      unicast,
+      fanout,
+      capacity,
+      wireBytes,
+      drop,
+      lifecycle,
+      sticky,
+    } as ContenderResult;
+  }
+
+  const contenders: ContenderResult[] = new Array(options.contenders.length);
+  try {
+    // Contenders in lanes of `contenderConcurrency`, results kept in the given order. The slowest
+    // to start and run go first (emulation, then multi-container stacks), so no lane starts one last.
+    const weight = (c: Contender) => (c.emulated ? 2 : c.multiContainer ? 1 : 0);
+    const queue = options.contenders
+      .map((contender, index) => ({ contender, index }))
+      .sort((a, b) => (concurrency > 1 ? weight(b.contender) - weight(a.contender) : 0) || a.index - b.index);
+    const lane = async () => {
+      for (let item = queue.shift(); item; item = queue.shift())
+        contenders[item.index] = await runContender(item.contender);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, options.contenders.length) }, lane));
   } finally {
     await shutdownClientPool();
+    await Promise.all(privateRedis.map((r) => r.stop()));
     await owned?.stop();
   }
 

@@ -37,6 +37,23 @@ async function waitUntil(
   return false;
 }
 
+/** The context one contender runs in: the profile's heartbeat raised to the contender's floor. */
+export function contenderContext(ctx: ScenarioContext, contender: Contender): ScenarioContext {
+  const floorMs = contender.minHeartbeatIntervalMs ?? 0;
+  const { heartbeat, dropMs } = ctx.profile;
+  if (heartbeat.intervalMs >= floorMs && heartbeat.timeoutMs >= floorMs) return ctx;
+  const raised = {
+    intervalMs: Math.max(floorMs, heartbeat.intervalMs),
+    timeoutMs: Math.max(floorMs, heartbeat.timeoutMs),
+  };
+  // The drop must still outlast interval + timeout so both sides can notice while the path is dead.
+  const cycleMs = raised.intervalMs + raised.timeoutMs;
+  return {
+    ...ctx,
+    profile: { ...ctx.profile, heartbeat: raised, dropMs: Math.max(dropMs, cycleMs + cycleMs / 4) },
+  };
+}
+
 export function startOptions(
   ctx: ScenarioContext,
   extra: Partial<ContenderStartOptions> = {},
@@ -140,7 +157,7 @@ export async function unicastScenario(
           sequence,
         );
         sequence += profile.warmupNotifications;
-        await sleep(200);
+        await sleep(profile.warmupSettleMs);
         const runs: LatencySummary[] = [];
         const cpu: number[] = [];
         const all = createLatencyHistogram();
@@ -285,7 +302,7 @@ export async function capacityScenario(
     const measured = contender.emulated ? running.serverPids() : [pid];
     const heapOf = async () => (contender.emulated ? undefined : await ctx.probe.heap(pid));
     // Let start-up garbage settle before the idle sample.
-    await sleep(300);
+    await sleep(Math.min(300, profile.capacitySettleMs));
     const idleHeap = await heapOf();
     const idleRss = sumSamples(measured).rssBytes;
     const userIds = Array.from({ length: profile.capacityConnections }, (_, i) => userIdOf(i, 'cap'));
@@ -295,7 +312,7 @@ export async function capacityScenario(
       onProgress: (n) => ctx.progress(`${contender.id} capacity`, n, userIds.length),
     });
     try {
-      await sleep(500);
+      await sleep(profile.capacitySettleMs);
       const loadedHeap = await heapOf();
       const loadedRss = sumSamples(measured).rssBytes;
       const held = fleet.connected;
@@ -401,11 +418,16 @@ export interface DropPass {
   disconnects: number;
 }
 
+/**
+ * One pass of the silent-drop scenario. `ready` resolves once its clients are primed; the blackhole
+ * is thrown when `go` resolves (passes run together share one blackhole through the contender's LB).
+ */
 async function dropPass(
   ctx: ScenarioContext,
   contender: Contender,
   running: RunningContender,
   resume: boolean,
+  barrier: { ready: () => void; go: Promise<void> } = { ready: () => {}, go: Promise.resolve() },
 ): Promise<DropPass> {
   const { profile } = ctx;
   const proxy = running.blackhole
@@ -438,6 +460,8 @@ async function dropPass(
         5000,
         50,
       );
+      barrier.ready();
+      await barrier.go;
       const closedBefore = await running.serverClosedTotal();
       fleet.reset();
       const dropAtMs = Date.now();
@@ -467,7 +491,7 @@ async function dropPass(
         );
       })();
       // Keep publishing through the drop and a little after it.
-      const publishMs = profile.dropMs + 1000;
+      const publishMs = profile.dropMs + profile.dropTailMs;
       const count = Math.max(1, Math.round((publishMs / 1000) * profile.dropRatePerSecond));
       const ids = await publishPaced(
         running,
@@ -484,8 +508,8 @@ async function dropPass(
           collected = await fleet.collect(true);
           return ids.every((id) => collected.receipts.has(id));
         },
-        profile.heartbeat.intervalMs + profile.heartbeat.timeoutMs + 5000,
-        200,
+        profile.heartbeat.intervalMs + profile.heartbeat.timeoutMs + profile.dropSettleGraceMs,
+        Math.min(200, profile.dropSettleGraceMs / 5),
       );
       const lost = ids.filter((id) => !collected.receipts.has(id)).length;
       const detections = collected.disconnectsAtMs.map((t) => t - dropAtMs);
@@ -523,10 +547,35 @@ export async function dropScenario(
   contender: Contender,
   running: RunningContender,
 ): Promise<DropResult> {
-  return {
-    withResume: await dropPass(ctx, contender, running, true),
-    withoutResume: await dropPass(ctx, contender, running, false),
+  if (!ctx.profile.dropPassesTogether) {
+    return {
+      withResume: await dropPass(ctx, contender, running, true),
+      withoutResume: await dropPass(ctx, contender, running, false),
+    };
+  }
+  // Both passes on separate users at once: one blackhole window instead of two (the quick profile).
+  let readyCount = 0;
+  let release: () => void = () => {};
+  const go = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const barrier = {
+    ready: () => {
+      if (++readyCount === 2) release();
+    },
+    go,
   };
+  // A pass that fails before it is ready must not leave the other one waiting forever.
+  const guard = <T>(pass: Promise<T>) =>
+    pass.catch((error: unknown) => {
+      release();
+      throw error;
+    });
+  const [withResume, withoutResume] = await Promise.all([
+    guard(dropPass(ctx, contender, running, true, barrier)),
+    guard(dropPass(ctx, contender, running, false, barrier)),
+  ]);
+  return { withResume, withoutResume };
 }
 
 export interface LifecycleResult {
@@ -554,9 +603,11 @@ export async function cleanCloseScenario(
     const closedAtMs = Date.now();
     await fleet.closeAll();
     if (before === undefined) return null;
+    const { intervalMs, timeoutMs } = ctx.profile.heartbeat;
     const ok = await waitUntil(
       async () => ((await running.serverConnections()) ?? before) <= before - fleet.connected,
-      10_000,
+      // 10 s at full size; the quick profile's short heartbeats bound it sooner (a miss reads as null).
+      Math.min(10_000, 2 * (intervalMs + timeoutMs) + 2000),
       10,
     );
     return ok ? Date.now() - closedAtMs : null;
@@ -649,47 +700,64 @@ export async function stickyScenario(ctx: ScenarioContext, contender: Contender)
     };
   }
   const passes: StickyPass[] = [];
-  for (const sticky of [true, false]) {
-    const running =
-      contender.id === 'socketio-redis'
-        ? await (await import('./contenders/socketio-redis.js')).startSocketIoStack(
-            startOptions(ctx, { sticky, containers: 2 }),
-            true,
-          )
-        : await contender.start(startOptions(ctx, { sticky, containers: 2 }));
-    try {
-      const userIds = Array.from({ length: profile.stickyClients }, (_, i) => userIdOf(i, 'sticky'));
-      const fleet = await startFleet(fleetOptions(ctx, running, userIds, { reconnect: true }));
+  const start = async (sticky: boolean) =>
+    contender.id === 'socketio-redis'
+      ? (await import('./contenders/socketio-redis.js')).startSocketIoStack(
+          startOptions(ctx, { sticky, containers: 2 }),
+          true,
+        )
+      : contender.start(startOptions(ctx, { sticky, containers: 2 }));
+  // Both stacks start together (start-up is mostly waiting); the passes still run one after the other.
+  const starts = [start(true), start(false)];
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    for (const s of settled) if (s.status === 'fulfilled') await s.value.stop().catch(() => undefined);
+    throw failed.reason;
+  }
+  const stacks = settled.map((s) => (s as PromiseFulfilledResult<RunningContender>).value);
+  const stopped = new Set<RunningContender>();
+  try {
+    for (const [index, sticky] of [true, false].entries()) {
+      const running = stacks[index] as RunningContender;
       try {
-        fleet.reset();
-        await publishPaced(
-          running,
-          profile.stickyClients * 2,
-          Math.max(10, (profile.stickyClients * 2) / profile.stickySeconds),
-          (i) => userIdOf(i % userIds.length, 'sticky'),
-          4_000_000,
-        );
-        await sleep(profile.stickySeconds * 1000);
-        const collected = await fleet.collect();
-        collected.histogram.destroy();
-        const broken = collected.failures + collected.disconnectsAtMs.length + fleet.failed;
-        const attempts = collected.sessionsOpened + collected.failures + fleet.connected + fleet.failed;
-        passes.push({
-          sticky,
-          clients: userIds.length,
-          sessionsOpened: collected.sessionsOpened + fleet.connected,
-          failures: collected.failures + fleet.failed,
-          disconnects: collected.disconnectsAtMs.length,
-          errorRate: attempts > 0 ? Math.round((broken / attempts) * 1000) / 1000 : 0,
-          failureSamples: [...fleet.failureSamples, ...collected.failureSamples].slice(0, 3),
-        });
+        const userIds = Array.from({ length: profile.stickyClients }, (_, i) => userIdOf(i, 'sticky'));
+        const fleet = await startFleet(fleetOptions(ctx, running, userIds, { reconnect: true }));
+        try {
+          fleet.reset();
+          await publishPaced(
+            running,
+            profile.stickyClients * 2,
+            Math.max(10, (profile.stickyClients * 2) / profile.stickySeconds),
+            (i) => userIdOf(i % userIds.length, 'sticky'),
+            4_000_000,
+          );
+          await sleep(profile.stickySeconds * 1000);
+          const collected = await fleet.collect();
+          collected.histogram.destroy();
+          const broken = collected.failures + collected.disconnectsAtMs.length + fleet.failed;
+          const attempts = collected.sessionsOpened + collected.failures + fleet.connected + fleet.failed;
+          passes.push({
+            sticky,
+            clients: userIds.length,
+            sessionsOpened: collected.sessionsOpened + fleet.connected,
+            failures: collected.failures + fleet.failed,
+            disconnects: collected.disconnectsAtMs.length,
+            errorRate: attempts > 0 ? Math.round((broken / attempts) * 1000) / 1000 : 0,
+            failureSamples: [...fleet.failureSamples, ...collected.failureSamples].slice(0, 3),
+          });
+        } finally {
+          await fleet.closeAll().catch(() => undefined);
+          await fleet.stop();
+        }
       } finally {
-        await fleet.closeAll().catch(() => undefined);
-        await fleet.stop();
+        stopped.add(running);
+        await running.stop();
       }
-    } finally {
-      await running.stop();
     }
+  } finally {
+    // A pass that threw leaves the other stack running otherwise.
+    for (const running of stacks) if (!stopped.has(running)) await running.stop().catch(() => undefined);
   }
   return {
     applicable: true,

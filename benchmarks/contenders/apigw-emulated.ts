@@ -26,6 +26,9 @@ export const apigwEmulated: Contender = {
   baseline: false,
   resume: true,
   multiContainer: false,
+  // Every client keep-alive is a Lambda invocation, which serverless-offline re-instantiates each
+  // time here: at the quick profile's 250 ms it swamped the emulator (30 s for 60 connects).
+  minHeartbeatIntervalMs: 1000,
   async start(options) {
     // The emulated Lambdas build SDK clients from the default provider chain.
     process.env.AWS_ACCESS_KEY_ID ??= 'local';

@@ -72,6 +72,11 @@ export interface Contender {
   readonly resume: boolean;
   /** How the server side can be scaled (for scenario 7). */
   readonly multiContainer: boolean;
+  /**
+   * Shortest heartbeat this contender can run at; a profile asking for less gets this (and a drop
+   * long enough to notice it). @default 0 (no floor)
+   */
+  readonly minHeartbeatIntervalMs?: number;
   start(options: ContenderStartOptions): Promise<RunningContender>;
 }
 

@@ -307,6 +307,10 @@ async function openAll(s: OpenSpec): Promise<void> {
   failures = 0;
   failureSamples = [];
   sessionsOpened = 0;
+  // A pooled process kept the last session's disconnects: the idle-timeout scenario (no reset)
+  // read them as its own and reported negative detection times.
+  disconnectsAtMs = [];
+  reconnectsAtMs = [];
   const gapMs = 1000 / s.rampPerSecond;
   const startMs = Date.now();
   for (let i = 0; i < s.userIds.length; i++) {

@@ -30,6 +30,7 @@ export function createLongPollingHandler(
     });
     waiting++;
     let finished = false;
+    let holdTimer: NodeJS.Timeout | undefined;
     const finish = (status: number, body: string) => {
       if (finished) return;
       finished = true;
@@ -47,7 +48,6 @@ export function createLongPollingHandler(
       );
     const lastIdOf = (raw: string | undefined) =>
       raw === undefined ? undefined : /"id":"([0-9A-Z]{26})"/.exec(raw)?.[1];
-    const holdTimer = setTimeout(() => respond([], cursor.after ?? startCursor), config.pollHoldMs);
     req.on('close', () => {
       if (!res.writableEnded) finish(499, '');
     });
@@ -66,6 +66,11 @@ export function createLongPollingHandler(
       return finish(503, '{"code":"internal_error","message":"replay log unavailable; retry"}');
     }
     if (live.length > 0) return respond(live, lastIdOf(live[live.length - 1]));
+    if (finished) return;
+    // The hold starts once the cursor is known: a timer firing while the first poll still awaited
+    // latestId answered `cursor: null`, and the next poll skipped what was published meanwhile
+    // (seen as lost deliveries once the quick profile's hold became 250 ms).
+    holdTimer = setTimeout(() => respond([], cursor.after ?? startCursor), config.pollHoldMs);
     answer = (raws) => respond(raws, lastIdOf(raws[raws.length - 1]));
   }
   return {
