@@ -150,7 +150,13 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
           })
           .catch(() => down('resume failed'));
       });
-      socket.on('connect_error', (error: Error) => down(`connect_error: ${error.message}`));
+      // engine.io hides the transport's own error in `description` ("websocket error" alone does not
+      // say whether the server refused, reset or timed out).
+      socket.on('connect_error', (error: Error & { description?: unknown }) => {
+        const cause = error.description as { message?: string; code?: string; error?: Error } | undefined;
+        const detail = cause?.error?.message ?? cause?.message ?? cause?.code;
+        down(`connect_error: ${error.message}${detail ? ` (${detail})` : ''}`);
+      });
       socket.on('disconnect', (reason: string) => down(`disconnect: ${reason}`));
       return;
     }
