@@ -87,7 +87,10 @@ function gitCommit(): string {
   }
 }
 
-/** Runs every selected scenario for every selected contender, one at a time, and returns validated results. */
+/**
+ * Runs every selected scenario for every selected contender (one contender at a time, or in the
+ * profile's `contenderConcurrency` lanes) and returns validated results in the given order.
+ */
 export async function runBenchmarks(options: RunOptions): Promise<BenchResults> {
   const log = options.log ?? (() => {});
   const startedAtMs = Date.now();
@@ -104,12 +107,13 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   };
   const wants = (id: ScenarioId) => options.scenarios.includes(id);
   const quietWanted = wants('wire-bytes') || wants('lifecycle');
-  const concurrency = Math.max(1, options.profile.contenderConcurrency);
+  // Side-by-side lanes need a private Redis each; a shared `--redis-url` keeps them one at a time.
+  const concurrency = options.redisUrl ? 1 : Math.max(1, options.profile.contenderConcurrency);
   const privateRedis: OwnedRedis[] = [];
 
   async function runContender(contender: Contender): Promise<ContenderResult> {
     let ctx = contenderContext(shared, contender);
-    if (concurrency > 1 && !options.redisUrl) {
+    if (concurrency > 1) {
       // Contenders running side by side use the same user ids: each gets its own Redis, so one's
       // publishes never reach another's clients.
       const own = await startOwnedRedis();
