@@ -60,14 +60,16 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     rampPerSecond: 400,
     wireNotifications: 10,
     dropConnections: 4,
-    // Longer than heartbeat interval + timeout (500 ms), so both sides can notice while the path is dead.
-    dropMs: 1200,
+    // Longer than heartbeat interval + timeout (750 ms), so both sides can notice while the path is dead.
+    dropMs: 1500,
     dropRatePerSecond: 20,
     dropTailMs: 500,
     dropSettleGraceMs: 500,
     dropPassesTogether: true,
-    // Shrunk so detection fits the smoke's minute (the ECS service accepts 100 ms at the least).
-    heartbeat: { intervalMs: 250, timeoutMs: 250 },
+    // Shrunk so detection fits the smoke's minute (the ECS service accepts 100 ms at the least). The
+    // timeout is twice the interval: at 250 ms a long poll (held 250 ms) on the shared machine timed
+    // out now and then and its deliveries were counted lost.
+    heartbeat: { intervalMs: 250, timeoutMs: 500 },
     idleTimeoutMs: 600,
     stickyClients: 4,
     stickySeconds: 0.5,
