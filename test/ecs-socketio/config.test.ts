@@ -15,6 +15,15 @@ describe('ECS configuration', () => {
     });
   });
 
+  it('accepts heartbeats down to 100 ms (the bench smoke) and refuses shorter ones', () => {
+    expect(loadEcsConfig({ PING_INTERVAL_MS: '100', PING_TIMEOUT_MS: '100' })).toMatchObject({
+      PING_INTERVAL_MS: 100,
+      PING_TIMEOUT_MS: 100,
+    });
+    expect(() => loadEcsConfig({ PING_INTERVAL_MS: '99' })).toThrow(/PING_INTERVAL_MS/);
+    expect(() => loadEcsConfig({ PING_TIMEOUT_MS: '99' })).toThrow(/PING_TIMEOUT_MS/);
+  });
+
   it('names each bad variable in one error', () => {
     const error = (() => {
       try {
