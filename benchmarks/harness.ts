@@ -10,6 +10,7 @@ import {
   capacityScenario,
   cleanCloseScenario,
   contenderContext,
+  scaleNote,
   dropScenario,
   fanoutScenario,
   idleTimeoutScenario,
@@ -189,12 +190,14 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
           }
         : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
     const sticky = await run('sticky', () => stickyScenario(ctx, contender));
+    const note = scaleNote(options.profile, contender);
     return {
       id: contender.id,
       label: contender.label,
       optionId: contender.optionId ?? null,
       emulated: contender.emulated,
       baseline: contender.baseline,
+      ...(note ? { scaleNote: note } : {}),
       unicast,
       fanout,
       capacity,

@@ -24,6 +24,8 @@ export const contenderResultSchema = z.object({
   optionId: z.string().nullable(),
   emulated: z.boolean(),
   baseline: z.boolean(),
+  /** Set when the contender ran below the profile's counts (`Contender.scaleLimits`), and why. */
+  scaleNote: z.string().optional(),
   unicast: outcome(
     z.array(
       z.object({

@@ -39,6 +39,10 @@ async function waitUntil(
 
 /** The context one contender runs in: the profile's heartbeat raised to the contender's floor. */
 export function contenderContext(ctx: ScenarioContext, contender: Contender): ScenarioContext {
+  return withScaleLimits(withHeartbeatFloor(ctx, contender), contender);
+}
+
+function withHeartbeatFloor(ctx: ScenarioContext, contender: Contender): ScenarioContext {
   const floorMs = contender.minHeartbeatIntervalMs ?? 0;
   const { heartbeat, dropMs } = ctx.profile;
   if (heartbeat.intervalMs >= floorMs && heartbeat.timeoutMs >= floorMs) return ctx;
@@ -52,6 +56,38 @@ export function contenderContext(ctx: ScenarioContext, contender: Contender): Sc
     ...ctx,
     profile: { ...ctx.profile, heartbeat: raised, dropMs: Math.max(dropMs, cycleMs + cycleMs / 4) },
   };
+}
+
+/** The profile's counts and rates, capped by the contender's `scaleLimits` (counts deduplicated). */
+function withScaleLimits(ctx: ScenarioContext, contender: Contender): ScenarioContext {
+  const limits = contender.scaleLimits;
+  if (!limits) return ctx;
+  const p = ctx.profile;
+  const cap = (n: number) => Math.min(n, limits.connections);
+  return {
+    ...ctx,
+    profile: {
+      ...p,
+      unicastConnections: [...new Set(p.unicastConnections.map(cap))],
+      unicastRatePerSecond: Math.min(p.unicastRatePerSecond, limits.ratePerSecond),
+      fanoutConnections: cap(p.fanoutConnections),
+      capacityConnections: cap(p.capacityConnections),
+      rampPerSecond: Math.min(p.rampPerSecond, limits.rampPerSecond),
+    },
+  };
+}
+
+/** What the caps changed, for the report; undefined when the profile ran as asked. */
+export function scaleNote(profile: Profile, contender: Contender): string | undefined {
+  const limits = contender.scaleLimits;
+  if (!limits) return undefined;
+  const over =
+    Math.max(...profile.unicastConnections, profile.fanoutConnections, profile.capacityConnections) >
+      limits.connections ||
+    profile.unicastRatePerSecond > limits.ratePerSecond ||
+    profile.rampPerSecond > limits.rampPerSecond;
+  if (!over) return undefined;
+  return `run at most ${limits.connections} connections, ${limits.ratePerSecond} notifications/s, ramp ${limits.rampPerSecond}/s: ${limits.reason}`;
 }
 
 export function startOptions(

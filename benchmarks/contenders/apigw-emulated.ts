@@ -29,6 +29,17 @@ export const apigwEmulated: Contender = {
   // Every client keep-alive is a Lambda invocation, which serverless-offline re-instantiates each
   // time here: at the quick profile's 250 ms it swamped the emulator (30 s for 60 connects).
   minHeartbeatIntervalMs: 1000,
+  // Measured 2026-11-27 (full profile, capacity only): ramping 19,500 connects at 1,000/s,
+  // serverless-offline held 8,523, reset 1,217 and timed out its own $connect Lambdas (504) for the
+  // rest. Those are one Node process's limits, not API Gateway's (quota: 500 new connections/s per
+  // account and Region, adjustable), so the full profile runs it where it keeps up.
+  scaleLimits: {
+    connections: 2_000,
+    ratePerSecond: 200,
+    rampPerSecond: 200,
+    reason:
+      'serverless-offline is one Node process on this machine; pushed to the full counts it times out its own $connect Lambdas, which says nothing about API Gateway',
+  },
   async start(options) {
     // The emulated Lambdas build SDK clients from the default provider chain.
     process.env.AWS_ACCESS_KEY_ID ??= 'local';

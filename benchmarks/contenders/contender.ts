@@ -57,6 +57,18 @@ export interface RunningContender {
   stop(): Promise<void>;
 }
 
+/** See `Contender.scaleLimits`. */
+export interface ScaleLimits {
+  /** Connections in any one scenario (unicast, broadcast, capacity). */
+  connections: number;
+  /** Notifications per second in the unicast scenario. */
+  ratePerSecond: number;
+  /** Connections opened per second while ramping. */
+  rampPerSecond: number;
+  /** Why, in one sentence, for the report. */
+  reason: string;
+}
+
 /** One file per contender, each exporting one of these. */
 export interface Contender {
   /** Stable id used in flags, results and the report. */
@@ -77,6 +89,12 @@ export interface Contender {
    * long enough to notice it). @default 0 (no floor)
    */
   readonly minHeartbeatIntervalMs?: number;
+  /**
+   * Largest counts and rates this contender is run at, whatever the profile asks: for an emulator
+   * whose own limits say nothing about the real service (serverless-offline is one Node process;
+   * API Gateway is a managed fleet). The report prints them next to the contender. @default none
+   */
+  readonly scaleLimits?: ScaleLimits;
   start(options: ContenderStartOptions): Promise<RunningContender>;
 }
 

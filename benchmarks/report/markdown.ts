@@ -238,6 +238,8 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   lines.push('## Options considered, measured', '', ...optionsTable(r), '');
+  for (const c of r.contenders)
+    if (c.scaleNote) lines.push(`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, '');
   lines.push('## Seed claims', '', '| Claim | Verdict | Measurement |', '|---|---|---|');
   for (const v of verdicts(r)) lines.push(`| ${v.claim} | **${v.verdict}** | ${v.evidence} |`);
   lines.push('', '## Performance goals (issue 5)', '', '| Goal | Measured | Status |', '|---|---|---|');
