@@ -1,12 +1,13 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { CONTENDERS } from './contenders/index.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
 import { PROFILES } from './profiles.js';
+import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
 import { writeReport } from './report/write.js';
 import { resultsSchema } from './results-schema.js';
 
@@ -25,6 +26,7 @@ DIR/report.html.
                        (publishing through its POST /jobs/sync; unicast and fan-out only)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
   --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json
+  --readme FILE        with --render: also rewrite FILE's figures block (<!-- bench:latest -->)
   --help
 `;
 
@@ -74,6 +76,7 @@ export async function runBench(argv: string[]): Promise<number> {
       target: { type: 'string' },
       'redis-url': { type: 'string' },
       render: { type: 'string' },
+      readme: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -88,8 +91,15 @@ export async function runBench(argv: string[]): Promise<number> {
     );
     const paths = await writeReport(values.render, results);
     process.stdout.write(`rewrote ${paths.markdown}\n        ${paths.html}\n`);
+    if (values.readme) {
+      const report = relative(dirname(values.readme), paths.markdown).split(sep).join('/');
+      const text = await readFile(values.readme, 'utf8');
+      await writeFile(values.readme, replaceReadmeBlock(text, readmeBlock(results, report)));
+      process.stdout.write(`        ${values.readme} (figures block)\n`);
+    }
     return 0;
   }
+  if (values.readme) throw new Error('--readme goes with --render DIR');
   const profile = { ...PROFILES[values.quick ? 'quick' : 'full'] };
   if (values.runs) {
     const runs = Number(values.runs);

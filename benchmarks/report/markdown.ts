@@ -231,6 +231,47 @@ export function optionsTable(r: BenchResults): string[] {
   return rows;
 }
 
+/** Marks the block of the top-level README that `syncbell bench --render DIR --readme FILE` rewrites. */
+export const README_MARKERS = { start: '<!-- bench:latest -->', end: '<!-- /bench:latest -->' } as const;
+
+/**
+ * The README's figures, taken from one results file: where and how they were measured, the
+ * options table and the goals. `reportPath` is where the full report sits, relative to the README.
+ */
+export function readmeBlock(r: BenchResults, reportPath: string): string {
+  const m = r.machine;
+  const load = [...m.loadAverageAtStart.slice(0, 1), ...m.loadAverageAtEnd.slice(0, 1)];
+  return [
+    README_MARKERS.start,
+    `Measured on ${m.hostname} (${m.cpus} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB), Node ${r.node}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.profile} profile, commit ${r.gitCommit.slice(0, 7)}, ${Math.round(r.durationSeconds / 60)} minutes, load average ${load.join(' at start, ')} at end, with`,
+    '',
+    '```sh',
+    r.command,
+    '```',
+    '',
+    `Full report: [${reportPath}](${reportPath}).`,
+    '',
+    ...optionsTable(r),
+    '',
+    ...r.contenders.flatMap((c) =>
+      c.scaleNote ? [`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, ''] : [],
+    ),
+    '| Goal (issue 5) | Measured | Status |',
+    '|---|---|---|',
+    ...goalChecks(r).map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`),
+    README_MARKERS.end,
+  ].join('\n');
+}
+
+/** `text` with its README block replaced; an error if the markers are missing. */
+export function replaceReadmeBlock(text: string, block: string): string {
+  const start = text.indexOf(README_MARKERS.start);
+  const end = text.indexOf(README_MARKERS.end);
+  if (start < 0 || end < start)
+    throw new Error(`the README has no ${README_MARKERS.start} ... ${README_MARKERS.end} block to rewrite`);
+  return text.slice(0, start) + block + text.slice(end + README_MARKERS.end.length);
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = ['# syncbell benchmark report', '', ...headerLines(r), ''];
   lines.push(
