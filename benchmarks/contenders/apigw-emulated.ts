@@ -1,17 +1,7 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startApigwLocal } from '../../apigw-websocket/local/stack.js';
-import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
-import type { Telemetry } from '../../apigw-websocket/src/observability.js';
+import { localPublisher } from '../../apigw-websocket/local/publisher.js';
 import { descendantPids } from '../load/process-stats.js';
 import type { Contender } from './contender.js';
-
-/** The harness must not flood stdout with Powertools lines; failures still surface as results. */
-const quietTelemetry: Telemetry = {
-  logger: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
-  count: () => {},
-};
 
 /**
  * The API Gateway variant under LOCAL EMULATION: serverless-offline (osls) + dynalite on this
@@ -51,21 +41,7 @@ export const apigwEmulated: Contender = {
       ...(options.log ? { log: options.log } : {}),
     });
     const pids = descendantPids(process.pid).filter((pid) => !before.has(pid));
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const ddb = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1', credentials }),
-    );
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: local.managementEndpoint,
-      region: 'us-east-1',
-      credentials,
-    });
-    const deps = {
-      ddb,
-      management,
-      telemetry: quietTelemetry,
-      config: { ...local.tables, replayTtlSeconds: 86_400, notifyConcurrency: 10 },
-    };
+    const publisher = localPublisher(local, { replayTtlSeconds: 86_400 });
     return {
       clientKind: 'apigw',
       urls: [local.wsUrl.replace(/^ws/, 'http')],
@@ -74,12 +50,11 @@ export const apigwEmulated: Contender = {
       serverConnections: async () => undefined,
       serverClosedTotal: async () => undefined,
       async publish(notification) {
-        const result = await publishNotification(deps, notification);
+        const result = await publisher.publish(notification);
         if (result.failed > 0) throw new Error(`notify: ${result.failed} posts failed`);
       },
       async stop() {
-        ddb.destroy();
-        management.destroy();
+        publisher.close();
         await local.stop();
       },
     };

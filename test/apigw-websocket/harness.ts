@@ -1,32 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
 import {
   type ApigwLocal,
   type ApigwLocalOptions,
   startApigwLocal,
 } from '../../apigw-websocket/local/stack.js';
-import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
-import type { Telemetry } from '../../apigw-websocket/src/observability.js';
+import { localPublisher, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { type ApigwTransportOptions, apigwTransport } from '../../shared/client/index.js';
 import { createNotification } from '../../shared/contract/index.js';
 import type { VariantHarness } from '../contract/harness.js';
 
-/** Publishing from the test process stays quiet; counts are still kept for assertions. */
-export function silentTelemetry(): Telemetry & { counts: Map<string, number> } {
-  const counts = new Map<string, number>();
-  const noop = () => {};
-  return {
-    counts,
-    logger: { info: noop, warn: noop, error: noop, debug: noop },
-    count(name, value = 1) {
-      counts.set(name, (counts.get(name) ?? 0) + value);
-    },
-  };
-}
+export { silentTelemetry };
 
 export interface ApigwHarness extends VariantHarness {
   stack: ApigwLocal;
@@ -53,18 +40,8 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
   const jwtSecret = randomBytes(32).toString('base64url');
   const jwtKey = new TextEncoder().encode(jwtSecret);
   const stack = await startApigwLocal({ jwtSecret, ...stackOptions });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: 'us-east-1', credentials }),
-  );
-  const management = new ApiGatewayManagementApiClient({
-    endpoint: stack.managementEndpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-  });
-  const config = { ...stack.tables, replayTtlSeconds: 3600, notifyConcurrency: 10 };
-  const telemetry = silentTelemetry();
+  const publisher = localPublisher(stack, { telemetry: silentTelemetry() });
+  const { ddb, management, config } = publisher.deps;
   return {
     name: 'apigw-websocket',
     stack,
@@ -89,13 +66,12 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
         jobId: overrides.jobId ?? `job_${ulid()}`,
         ...(overrides.data ? { data: overrides.data } : {}),
       });
-      await publishNotification({ ddb, management, config, telemetry }, notification);
+      await publisher.publish(notification);
       return notification;
     },
     rawSocketUrl: (token) => `${stack.wsUrl}?token=${encodeURIComponent(token)}`,
     async stop() {
-      management.destroy();
-      ddb.destroy();
+      publisher.close();
       await stack.stop();
     },
   };
