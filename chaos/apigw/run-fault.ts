@@ -2,8 +2,9 @@ import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/index.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { type Fleet, startFleet } from '../fleet.js';
-import { DeliveryLedger, recordDeliveries } from '../ledger.js';
-import { chaosUsers, hold, type PublishLoad, startPublishLoad, stopLoad } from '../load.js';
+import { DeliveryLedger } from '../ledger.js';
+import { runFaultPhase } from '../fault-phase.js';
+import { chaosUsers, type PublishLoad } from '../load.js';
 import {
   type Check,
   MiB,
@@ -59,7 +60,6 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
   const ledger = new DeliveryLedger();
   let apigw: ChaosApigw | undefined;
   let fleet: Fleet | undefined;
-  let load: PublishLoad | undefined;
   try {
     apigw = await startChaosApigw(plan.stack ?? {});
     const started = apigw;
@@ -80,21 +80,21 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
     log(`  ${fleet.members.length} clients connected`);
     const before = await started.offlineRss();
     const env = { apigw: started, fleet, ledger, users, scale, log };
-    load = startPublishLoad({
-      ledger,
-      users,
-      perSecond: plan.perSecond[scale],
-      publish: plan.publish ? plan.publish(env) : (userId, sequence) => started.publish(userId, sequence),
-    });
-    await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
-    const outcome = await plan.inject({ ...env, load });
-    await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
-    const running = load;
-    load = undefined;
-    await stopLoad(running, result);
-    await recordDeliveries(ledger, result, plan.settleTimeoutMs ?? 30_000);
-    result.checks.push(...(outcome.checks ?? []));
-    result.observations.push(...(outcome.observations ?? []), fleet.describe());
+    await runFaultPhase(
+      {
+        ledger,
+        users,
+        perSecond: plan.perSecond[scale],
+        publish: plan.publish ? plan.publish(env) : (userId, sequence) => started.publish(userId, sequence),
+        scale,
+        warmupMs: plan.warmupMs,
+        cooldownMs: plan.cooldownMs,
+        settleTimeoutMs: plan.settleTimeoutMs,
+        inject: (load) => plan.inject({ ...env, load }),
+      },
+      result,
+    );
+    result.observations.push(fleet.describe());
     const after = await started.offlineRss();
     if (before && after && before.pid === after.pid)
       result.memory.push({
@@ -106,7 +106,6 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
-    await load?.stop();
     fleet?.close();
     await apigw?.stop();
     result.durationMs = Date.now() - startedAtMs;

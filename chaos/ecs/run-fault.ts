@@ -1,7 +1,8 @@
 import { type ClientNetwork, startClientNetwork } from '../client-network.js';
 import { type Fleet, startFleet } from '../fleet.js';
-import { DeliveryLedger, recordDeliveries } from '../ledger.js';
-import { chaosUsers, hold, type PublishLoad, startPublishLoad, stopLoad } from '../load.js';
+import { DeliveryLedger } from '../ledger.js';
+import { runFaultPhase } from '../fault-phase.js';
+import { chaosUsers, type PublishLoad } from '../load.js';
 import {
   type Check,
   MiB,
@@ -75,7 +76,6 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
   const networks = new Map<string, ClientNetwork>();
   let ecs: ChaosEcs | undefined;
   let fleet: Fleet | undefined;
-  let load: PublishLoad | undefined;
   try {
     ecs = await startChaosEcs(pick(plan.stack, scale));
     const users = chaosUsers(plan.id, plan.users[scale]);
@@ -99,21 +99,23 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
     log(`  ${fleet.members.length} clients connected`);
     const before = await started.containerRss();
 
-    load = startPublishLoad({
-      ledger,
-      users,
-      perSecond: plan.perSecond[scale],
-      publish: (userId, sequence) => started.publish(userId, sequence),
-    });
-    await hold(plan.warmupMs ?? (scale === 'full' ? 1000 : 500));
-    const outcome = await plan.inject({ ecs: started, fleet, ledger, load, users, networks, scale, log });
-    await hold(plan.cooldownMs ?? (scale === 'full' ? 1500 : 800));
-    const running = load;
-    load = undefined;
-    await stopLoad(running, result);
-    await recordDeliveries(ledger, result, plan.settleTimeoutMs ?? 30_000);
-    result.checks.push(...(outcome.checks ?? []));
-    result.observations.push(...(outcome.observations ?? []), fleet.describe());
+    const running = fleet;
+    await runFaultPhase(
+      {
+        ledger,
+        users,
+        perSecond: plan.perSecond[scale],
+        publish: (userId, sequence) => started.publish(userId, sequence),
+        scale,
+        warmupMs: plan.warmupMs,
+        cooldownMs: plan.cooldownMs,
+        settleTimeoutMs: plan.settleTimeoutMs,
+        inject: (load) =>
+          plan.inject({ ecs: started, fleet: running, ledger, load, users, networks, scale, log }),
+      },
+      result,
+    );
+    result.observations.push(fleet.describe());
 
     const after = await started.containerRss();
     for (const [id, reading] of before) {
@@ -131,7 +133,6 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
-    await load?.stop();
     fleet?.close();
     for (const network of networks.values()) await network.close();
     await ecs?.stop();

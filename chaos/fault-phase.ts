@@ -1,0 +1,41 @@
+import { type DeliveryLedger, recordDeliveries } from './ledger.js';
+import { hold, type PublishLoad, type PublishLoadOptions, startPublishLoad, stopLoad } from './load.js';
+import type { Check, Scale, ScenarioResult } from './scenario.js';
+
+export interface FaultPhase {
+  ledger: DeliveryLedger;
+  users: string[];
+  perSecond: number;
+  publish: PublishLoadOptions['publish'];
+  scale: Scale;
+  /** Load before the fault starts. @default 1000 at full scale, 500 quick */
+  warmupMs?: number | undefined;
+  /** Load after the fault ends. @default 1500 at full scale, 800 quick */
+  cooldownMs?: number | undefined;
+  /** How long clients may take to catch up once the load stops. @default 30000 */
+  settleTimeoutMs?: number | undefined;
+  /** The fault itself, injected while the load runs. */
+  inject(load: PublishLoad): Promise<{ checks?: Check[]; observations?: string[] }>;
+}
+
+/**
+ * The middle both variants' fault scenarios share: notifications flowing, a warm-up, the fault,
+ * a cool-down, the load stopped (publishes in flight answered), everyone given time to catch up,
+ * then the ledger and the fault's own checks written into `result`. The load is stopped on every
+ * path, the fault throwing included.
+ */
+export async function runFaultPhase(phase: FaultPhase, result: ScenarioResult): Promise<void> {
+  const { ledger, users, perSecond, publish, scale } = phase;
+  const load = startPublishLoad({ ledger, users, perSecond, publish });
+  let outcome: Awaited<ReturnType<FaultPhase['inject']>>;
+  try {
+    await hold(phase.warmupMs ?? (scale === 'full' ? 1000 : 500));
+    outcome = await phase.inject(load);
+    await hold(phase.cooldownMs ?? (scale === 'full' ? 1500 : 800));
+  } finally {
+    await stopLoad(load, result);
+  }
+  await recordDeliveries(ledger, result, phase.settleTimeoutMs ?? 30_000);
+  result.checks.push(...(outcome.checks ?? []));
+  result.observations.push(...(outcome.observations ?? []));
+}
