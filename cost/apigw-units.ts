@@ -81,7 +81,8 @@ export const APIGW_DYNAMODB_UNITS: readonly UnitsRow[] = [
 ];
 
 /**
- * The log append is sized by the notification: one write unit per started KB of the item
+ * The log append, and the notify handler's job claim (a conditional put holding the same
+ * notification), are sized by the notification: one write unit per started KB of the item
  * (the message plus about 100 bytes of keys, ttl and attribute names).
  */
 export const LOG_ITEM_OVERHEAD_BYTES = 100;

@@ -165,6 +165,13 @@ export function apigwOptionCost(
       MILLION,
     ),
     priceLine(
+      `DynamoDB writes: notify job claim (${appendUnits} WRU each)`,
+      notifications * appendUnits,
+      'WRU',
+      wru,
+      MILLION,
+    ),
+    priceLine(
       'DynamoDB reads: notify GSI query of the user’s connections',
       notifications * notify.readUnits,
       'RRU',
@@ -195,7 +202,7 @@ export function apigwOptionCost(
     `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages and each ping invokes $default.${keepaliveSeconds >= 600 ? ' At 600 s or more the 10-minute idle timeout closes connections first.' : ''}`,
     `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
     `Lambda: ${sizing.lambdaMemoryMb} MB, ${workload.arch}; stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
-    `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,
+    `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + ${appendUnits} WRU job claim (a conditional put of the same size, so a retried notify sends nothing twice; a repeat adds 1 RRU, not counted) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,
     "The REQUEST authorizer runs once per connect (identity source: the token in the query string; tokens differ per user, so its cache is assumed to miss). The variant's serverless.yml deploys 512 MB arm64 functions: price that with --arch arm64.",
     'Not included: the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
   ];

@@ -52,6 +52,7 @@ const APIGW_LINES = [
   'DynamoDB writes: $connect',
   'DynamoDB writes: $disconnect',
   'DynamoDB writes: notify log append',
+  'DynamoDB writes: notify job claim',
   'DynamoDB reads: notify GSI query',
   'DynamoDB writes: stale connections',
   'DynamoDB reads: resume query',

@@ -100,9 +100,12 @@ describe('reference workload A, priced by hand', () => {
     expect(line(report, 'apigw', 'DynamoDB writes: stale').usd).toBeCloseTo(0.009125, 6);
     // Data out: 304,166.67 x 555 + 8,760,000 x 42 + 730,000 x 310 = 763,032,500 B = 0.710630 GiB x $0.09 = $0.063957
     expect(line(report, 'apigw', 'Data transfer out').usd).toBeCloseTo(0.063957, 6);
-    // Total: 10.95 + 0.304167 + 17.52 + 1.46 + Lambda 2.396833 + 0.746224 + DynamoDB 2.024229 + 0.110260
-    // + 0.063957 = $35.575670
-    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(35.57567, 5);
+    // notify job claim: a conditional put of the log item's size, 304,166.67 x 1 WRU x $0.625 / 1e6 = $0.190104
+    expect(line(report, 'apigw', 'DynamoDB writes: notify job claim').usd).toBeCloseTo(0.190104, 6);
+    // Total: 10.95 + 0.304167 + 17.52 + 1.46 + Lambda 2.396833 + 0.746224
+    // + DynamoDB writes 2.214333 (connect 0.9125, disconnect 0.9125, append 0.190104, claim 0.190104,
+    // stale 0.009125) + reads 0.110260 + 0.063957 = $35.765774
+    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(35.765774, 5);
   });
 
   it('charges 2 messages for a notification frame of 33 KB', () => {
