@@ -24,6 +24,12 @@ export const contenderResultSchema = z.object({
   optionId: z.string().nullable(),
   emulated: z.boolean(),
   baseline: z.boolean(),
+  /**
+   * Whether the contender has a replay log to resume from. Without one its "with resume" drop pass
+   * still runs (clients send their cursor; nothing answers it), and the report shows it as n/a.
+   * Absent in results written before 2026-11-28: read as true.
+   */
+  canResume: z.boolean().optional(),
   /** Set when the contender ran below the profile's counts (`Contender.scaleLimits`), and why. */
   scaleNote: z.string().optional(),
   unicast: outcome(

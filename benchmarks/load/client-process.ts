@@ -23,6 +23,12 @@ interface Connection {
   closedByUs: boolean;
   lastActivityMs: number;
   attempt: number;
+  /**
+   * Bumped by every open and every close: a transport instance reports up, down and notifications
+   * only while it is the current one. Without it, a closed SSE request fired both `error` and
+   * `close`, each scheduling a reconnect: two live streams per client after a drop (duplicates).
+   */
+  generation: number;
   close?: () => void;
 }
 
@@ -92,6 +98,7 @@ function onDown(connection: Connection, reason: string): void {
   if (stale(connection)) return;
   const wasOpen = connection.open;
   connection.open = false;
+  connection.generation++;
   connection.close?.();
   connection.close = undefined;
   if (wasOpen) disconnectsAtMs.push(Date.now());
@@ -121,8 +128,17 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
   // Closed (or its session ended) while the token was being signed: do not open a straggler.
   if (stale(connection)) return;
   const after = s.resume ? connection.lastSeenId : undefined;
-  const up = () => onUp(connection, isReconnect);
-  const down = (reason: string) => onDown(connection, reason);
+  const generation = ++connection.generation;
+  const isCurrent = () => connection.generation === generation;
+  const up = () => {
+    if (isCurrent()) onUp(connection, isReconnect);
+  };
+  const down = (reason: string) => {
+    if (isCurrent()) onDown(connection, reason);
+  };
+  const notify = (n: unknown) => {
+    if (isCurrent()) onNotification(connection, n);
+  };
   switch (s.kind) {
     case 'socketio':
     case 'socketio-polling': {
@@ -139,13 +155,13 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         socket.removeAllListeners();
         socket.disconnect();
       };
-      socket.on('notification', (n: unknown) => onNotification(connection, n));
+      socket.on('notification', (n: unknown) => notify(n));
       socket.on('connect', () => {
         socket
           .timeout(10_000)
           .emitWithAck('resume', after ? { after } : {})
           .then((answer: { notifications?: unknown[] }) => {
-            for (const n of answer?.notifications ?? []) onNotification(connection, n);
+            for (const n of answer?.notifications ?? []) notify(n);
             up();
           })
           .catch(() => down('resume failed'));
@@ -195,9 +211,9 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         } catch {
           return;
         }
-        if (frame.type === 'notification') onNotification(connection, frame.notification);
+        if (frame.type === 'notification') notify(frame.notification);
         else if (frame.type === 'replay') {
-          for (const n of frame.notifications ?? []) onNotification(connection, n);
+          for (const n of frame.notifications ?? []) notify(n);
           if (!frame.more && !connection.open) up();
         }
       });
@@ -229,7 +245,7 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
               const event = buffer.slice(0, end);
               buffer = buffer.slice(end + 2);
               const data = event.split('\n').find((line) => line.startsWith('data: '));
-              if (data) onNotification(connection, JSON.parse(data.slice(6)));
+              if (data) notify(JSON.parse(data.slice(6)));
               end = buffer.indexOf('\n\n');
             }
           });
@@ -265,13 +281,14 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () => {
+              if (!isCurrent()) return;
               if (res.statusCode !== 200) return down(`http ${res.statusCode}`);
               const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
                 notifications: unknown[];
                 cursor: string | null;
               };
               connection.lastActivityMs = Date.now();
-              for (const n of body.notifications) onNotification(connection, n);
+              for (const n of body.notifications) notify(n);
               cursor = body.cursor ?? cursor;
               if (s.resume) connection.lastSeenId = cursor;
               poll();
@@ -331,6 +348,7 @@ async function openAll(s: OpenSpec): Promise<void> {
       closedByUs: false,
       lastActivityMs: Date.now(),
       attempt: 0,
+      generation: 0,
     };
     connections.push(connection);
     void openConnection(connection, false);

@@ -52,12 +52,17 @@ export async function renderCharts(results: BenchResults): Promise<Charts> {
   const loss = results.contenders.flatMap((c) =>
     c.drop.ok
       ? [
-          {
-            contender: nameOf(c),
-            pass: 'with resume',
-            lostPercent:
-              (100 * c.drop.value.withResume.lost) / Math.max(1, c.drop.value.withResume.published),
-          },
+          // A contender without a replay log has nothing to resume from: no "with resume" bar.
+          ...(c.canResume === false
+            ? []
+            : [
+                {
+                  contender: nameOf(c),
+                  pass: 'with resume',
+                  lostPercent:
+                    (100 * c.drop.value.withResume.lost) / Math.max(1, c.drop.value.withResume.published),
+                },
+              ]),
           {
             contender: nameOf(c),
             pass: 'without resume',

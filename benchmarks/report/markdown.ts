@@ -202,7 +202,7 @@ function serverDetection(pass: {
 
 export function optionsTable(r: BenchResults): string[] {
   const rows = [
-    '| Option | Unicast p50 / p99 (ms) | Broadcast first / last (ms) | Connections held (1 process) | RSS / heap per conn | CPU s per 1,000 | Wire bytes down / up per notification | Drop: client / server detection (ms) | Drop: lost with / without resume | Sticky: error rate with / without |',
+    '| Option | Unicast p50 / p99 (ms) | Broadcast first / last (ms) | Connections held (1 process) | RSS / heap per conn | CPU s per 1,000 | Wire bytes down / up per notification | Drop: client / server detection (ms) | Drop: lost (duplicated) of published, with / without resume | Sticky: error rate with / without |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of r.contenders) {
@@ -214,10 +214,13 @@ export function optionsTable(r: BenchResults): string[] {
           serverDetectionMs: number | null;
           serverDetectionObservable: boolean;
           lost: number;
+          duplicated: number;
           published: number;
         }
       | undefined;
-    const dn = drop?.withoutResume as { lost: number; published: number } | undefined;
+    const dn = drop?.withoutResume as { lost: number; duplicated: number; published: number } | undefined;
+    const loss = (p: { lost: number; duplicated: number; published: number }) =>
+      `${p.lost} (${p.duplicated}) of ${p.published}`;
     const sticky = c.sticky.ok ? c.sticky.value : undefined;
     const stickyCell = !sticky
       ? err(c.sticky)
@@ -225,7 +228,7 @@ export function optionsTable(r: BenchResults): string[] {
         ? sticky.passes.map((p) => `${fmt(p.errorRate * 100, 1)} %`).join(' / ')
         : 'n/a (single long-lived connection)';
     rows.push(
-      `| ${name(c)} | ${h ? `${fmt(h.median.p50Ms, 3)} / ${fmt(h.median.p99Ms, 3)}` : err(c.unicast)} | ${c.fanout.ok ? `${fmt(c.fanout.value.firstMs.median, 1)} / ${fmt(c.fanout.value.lastMs.median, 1)} (N=${c.fanout.value.connected})` : err(c.fanout)} | ${c.capacity.ok ? `${c.capacity.value.connectionsHeld} of ${c.capacity.value.target}` : err(c.capacity)} | ${c.capacity.ok ? `${kb(c.capacity.value.rssBytesPerConnection)} / ${kb(c.capacity.value.heapBytesPerConnection)}` : 'n/a'} | ${h ? fmt(h.cpuSecondsPer1000Notifications.median, 4) : 'n/a'} | ${c.wireBytes.ok ? `${c.wireBytes.value.downBytesPerNotification} / ${c.wireBytes.value.upBytesPerNotification}` : err(c.wireBytes)} | ${dr ? `${fmt(dr.clientDetectionMs?.median, 0)} / ${serverDetection(dr)}` : err(c.drop)} | ${dr && dn ? `${dr.lost}/${dr.published} / ${dn.lost}/${dn.published}` : 'n/a'} | ${stickyCell} |`,
+      `| ${name(c)} | ${h ? `${fmt(h.median.p50Ms, 3)} / ${fmt(h.median.p99Ms, 3)}` : err(c.unicast)} | ${c.fanout.ok ? `${fmt(c.fanout.value.firstMs.median, 1)} / ${fmt(c.fanout.value.lastMs.median, 1)} (N=${c.fanout.value.connected})` : err(c.fanout)} | ${c.capacity.ok ? `${c.capacity.value.connectionsHeld} of ${c.capacity.value.target}` : err(c.capacity)} | ${c.capacity.ok ? `${kb(c.capacity.value.rssBytesPerConnection)} / ${kb(c.capacity.value.heapBytesPerConnection)}` : 'n/a'} | ${h ? fmt(h.cpuSecondsPer1000Notifications.median, 4) : 'n/a'} | ${c.wireBytes.ok ? `${c.wireBytes.value.downBytesPerNotification} / ${c.wireBytes.value.upBytesPerNotification}` : err(c.wireBytes)} | ${dr ? `${fmt(dr.clientDetectionMs?.median, 0)} / ${serverDetection(dr)}` : err(c.drop)} | ${dr && dn ? `${c.canResume === false ? 'n/a (no replay log)' : loss(dr)} / ${loss(dn)}` : 'n/a'} | ${stickyCell} |`,
     );
   }
   return rows;
