@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { CONTENDERS } from '../../benchmarks/contenders/index.js';
+import { SCENARIOS } from '../../benchmarks/harness.js';
+import { README_MARKERS, readmeBlock, replaceReadmeBlock } from '../../benchmarks/report/markdown.js';
+import { resultsSchema } from '../../benchmarks/results-schema.js';
+
+const README = new URL('../../README.md', import.meta.url);
+const LATEST = new URL('../../benchmarks/results/latest/results.json', import.meta.url);
+const REPORT = 'benchmarks/results/latest/report.md';
+
+const QUICK = new URL('../../benchmarks/results/quick/results.json', import.meta.url);
+
+const read = async (url: URL) => resultsSchema.parse(JSON.parse(await readFile(url, 'utf8')));
+const latest = () => read(LATEST);
+
+/** Scenario ids as the results file names them. */
+const resultKey: Record<(typeof SCENARIOS)[number], string> = {
+  unicast: 'unicast',
+  fanout: 'fanout',
+  capacity: 'capacity',
+  'wire-bytes': 'wireBytes',
+  drop: 'drop',
+  lifecycle: 'lifecycle',
+  sticky: 'sticky',
+};
+
+/** `contender scenario` for every cell of the run that did not produce a measurement. */
+function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
+  const ids = results.contenders.map((c) => c.id);
+  const absent = CONTENDERS.filter((c) => !ids.includes(c.id)).map((c) => `${c.id} (not run)`);
+  const failed = results.contenders.flatMap((c) =>
+    SCENARIOS.filter((s) => !(c as unknown as Record<string, { ok: boolean }>)[resultKey[s]]?.ok).map(
+      (s) => `${c.id} ${s}`,
+    ),
+  );
+  return [...absent, ...failed];
+}
+
+describe('the committed runs and the README figures', () => {
+  it('latest/ is a full-profile run with every contender and every scenario measured', async () => {
+    const results = await latest();
+    expect(results.profile).toBe('full');
+    expect(missingCells(results)).toEqual([]);
+  });
+
+  it('quick/ is a quick-profile run with every contender and every scenario measured', async () => {
+    const results = await read(QUICK);
+    expect(results.profile).toBe('quick');
+    expect(missingCells(results)).toEqual([]);
+  });
+
+  it('the README quotes exactly that run (regenerate: syncbell bench --render DIR --readme README.md)', async () => {
+    const [text, results] = await Promise.all([readFile(README, 'utf8'), latest()]);
+    const start = text.indexOf(README_MARKERS.start);
+    const end = text.indexOf(README_MARKERS.end);
+    expect(start, 'README has the figures block').toBeGreaterThanOrEqual(0);
+    expect(text.slice(start, end + README_MARKERS.end.length)).toBe(readmeBlock(results, REPORT));
+  });
+
+  it('rewrites only the block, and refuses a README without one', async () => {
+    const results = await latest();
+    const block = readmeBlock(results, REPORT);
+    const before = `# Title\n\nintro\n\n${README_MARKERS.start}\nold figures\n${README_MARKERS.end}\n\nafter\n`;
+    expect(replaceReadmeBlock(before, block)).toBe(`# Title\n\nintro\n\n${block}\n\nafter\n`);
+    expect(() => replaceReadmeBlock('# no block here\n', block)).toThrow(/bench:latest/);
+  });
+});
