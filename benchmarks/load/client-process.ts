@@ -268,6 +268,7 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
       };
       let cursor = after;
       let first = true;
+      let handshake = after === undefined;
       const poll = () => {
         if (stopped) return;
         const req = request(
@@ -291,6 +292,11 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
               for (const n of body.notifications) notify(n);
               cursor = body.cursor ?? cursor;
               if (s.resume) connection.lastSeenId = cursor;
+              // Without a cursor the first poll is the handshake (answered at once): connected now.
+              if (handshake) {
+                handshake = false;
+                up();
+              }
               poll();
             });
           },
@@ -300,11 +306,12 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         req.on('error', (error) => down(`poll error: ${error.message}`));
         current = req;
         req.end();
-        // A poll answers only when there is news (or at the hold): the client is "connected" once
-        // its first poll is in flight, as a browser tab would consider itself.
+        // With a cursor a poll answers only when there is news (or at the hold): the client is
+        // "connected" once it is in flight, as a browser tab would consider itself; nothing can be
+        // missed, the cursor covers it.
         if (first) {
           first = false;
-          up();
+          if (!handshake) up();
         }
       };
       poll();

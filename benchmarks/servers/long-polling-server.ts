@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CURSOR_SKEW_MARGIN_MS, ulidFloor } from '../../shared/contract/index.js';
 import type { Bus } from './bus.js';
 import { acceptHttpRequest, type PushServerConfig } from './common.js';
 
 /**
- * HTTP long-polling contender: `GET /poll?token=...&after=ID` answers at once with what the user
- * missed after `after`, else holds the request until a notification arrives or `pollHoldMs`
- * passes. Every answer carries a `cursor` for the next poll, so the server keeps no session: any
+ * HTTP long-polling contender: `GET /poll?token=...` (no cursor) answers at once with a cursor;
+ * `GET /poll?token=...&after=ID` answers at once with what the user missed after `after`, else
+ * holds the request until a notification arrives or `pollHoldMs` passes. Every answer carries a `cursor` for the next poll, so the server keeps no session: any
  * container can answer any poll, and no load-balancer stickiness is needed (scenario 7 checks).
  */
 export function createLongPollingHandler(
@@ -51,26 +52,27 @@ export function createLongPollingHandler(
     req.on('close', () => {
       if (!res.writableEnded) finish(499, '');
     });
-    let startCursor: string | undefined;
     try {
       if (cursor.after === undefined) {
-        startCursor = await bus.latestId(userId);
-      } else {
-        const missed = await bus.replay(userId, cursor.after);
-        if (missed.notifications.length > 0) {
-          const raws = missed.notifications.map((n) => JSON.stringify(n));
-          return respond(raws, lastIdOf(raws[raws.length - 1]));
-        }
+        // A poll without a cursor is the handshake: it is answered at once with where this user's
+        // log stands (its newest id, or a time cursor when it is empty), and is never held. A held
+        // first poll left a client with no cursor until the hold ended; a drop in that window made
+        // its reconnect start from "now" and skip everything published meanwhile (found by the
+        // full profile's drop scenario: 797 of 1,220 lost with resume).
+        const start = (await bus.latestId(userId)) ?? ulidFloor(Date.now() - CURSOR_SKEW_MARGIN_MS);
+        return respond(live, live.length > 0 ? lastIdOf(live[live.length - 1]) : start);
+      }
+      const missed = await bus.replay(userId, cursor.after);
+      if (missed.notifications.length > 0) {
+        const raws = missed.notifications.map((n) => JSON.stringify(n));
+        return respond(raws, lastIdOf(raws[raws.length - 1]));
       }
     } catch {
       return finish(503, '{"code":"internal_error","message":"replay log unavailable; retry"}');
     }
     if (live.length > 0) return respond(live, lastIdOf(live[live.length - 1]));
     if (finished) return;
-    // The hold starts once the cursor is known: a timer firing while the first poll still awaited
-    // latestId answered `cursor: null`, and the next poll skipped what was published meanwhile
-    // (seen as lost deliveries once the quick profile's hold became 250 ms).
-    holdTimer = setTimeout(() => respond([], cursor.after ?? startCursor), config.pollHoldMs);
+    holdTimer = setTimeout(() => respond([], cursor.after), config.pollHoldMs);
     answer = (raws) => respond(raws, lastIdOf(raws[raws.length - 1]));
   }
   return {
