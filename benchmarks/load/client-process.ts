@@ -267,7 +267,6 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         agent.destroy();
       };
       let cursor = after;
-      let first = true;
       let handshake = after === undefined;
       const poll = () => {
         if (stopped) return;
@@ -306,15 +305,12 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         req.on('error', (error) => down(`poll error: ${error.message}`));
         current = req;
         req.end();
-        // With a cursor a poll answers only when there is news (or at the hold): the client is
-        // "connected" once it is in flight, as a browser tab would consider itself; nothing can be
-        // missed, the cursor covers it.
-        if (first) {
-          first = false;
-          if (!handshake) up();
-        }
       };
       poll();
+      // With a cursor a poll answers only when there is news (or at the hold): the client is
+      // "connected" once its first poll is in flight, as a browser tab would consider itself;
+      // nothing can be missed, the cursor covers it.
+      if (!handshake) up();
       return;
     }
   }

@@ -243,10 +243,9 @@ export const README_MARKERS = { start: '<!-- bench:latest -->', end: '<!-- /benc
  */
 export function readmeBlock(r: BenchResults, reportPath: string): string {
   const m = r.machine;
-  const load = [...m.loadAverageAtStart.slice(0, 1), ...m.loadAverageAtEnd.slice(0, 1)];
   return [
     README_MARKERS.start,
-    `Measured on ${m.hostname} (${m.cpus} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB), Node ${r.node}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.profile} profile, commit ${r.gitCommit.slice(0, 7)}, ${Math.round(r.durationSeconds / 60)} minutes, load average ${load.join(' at start, ')} at end, with`,
+    `Measured on ${m.hostname} (${m.cpus} x ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB), Node ${r.node}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.profile} profile, commit ${r.gitCommit.slice(0, 7)}, ${Math.round(r.durationSeconds / 60)} minutes, load average ${m.loadAverageAtStart[0]} at start and ${m.loadAverageAtEnd[0]} at end, with`,
     '',
     '```sh',
     r.command,

@@ -35,6 +35,14 @@ export function resumeCursor(req: IncomingMessage): { ok: true; after: string | 
   return ulidSchema.safeParse(raw).success ? { ok: true, after: raw } : { ok: false };
 }
 
+/**
+ * The id of a notification as it came off Redis, without parsing it: the ULID sits at a fixed place
+ * in our own serialisation, and parsing the JSON per write would cost more than the write. Ids are
+ * validated when published.
+ */
+export const rawNotificationId = (raw: string | undefined): string | undefined =>
+  raw === undefined ? undefined : /"id":"([0-9A-Z]{26})"/.exec(raw)?.[1];
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CURSOR_SKEW_MARGIN_MS, ulidFloor } from '../../shared/contract/index.js';
 import type { Bus } from './bus.js';
-import { acceptHttpRequest, type PushServerConfig } from './common.js';
+import { acceptHttpRequest, type PushServerConfig, rawNotificationId } from './common.js';
 
 /**
  * HTTP long-polling contender: `GET /poll?token=...` (no cursor) answers at once with a cursor;
  * `GET /poll?token=...&after=ID` answers at once with what the user missed after `after`, else
- * holds the request until a notification arrives or `pollHoldMs` passes. Every answer carries a `cursor` for the next poll, so the server keeps no session: any
- * container can answer any poll, and no load-balancer stickiness is needed (scenario 7 checks).
+ * holds the request until a notification arrives or `pollHoldMs` passes. Every answer carries a
+ * `cursor` for the next poll, so the server keeps no session: any container can answer any poll, and no load-balancer stickiness is needed (scenario 7 checks).
  */
 export function createLongPollingHandler(
   bus: Bus,
@@ -42,13 +42,14 @@ export function createLongPollingHandler(
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(body);
     };
-    const respond = (raws: string[], cursorId: string | undefined) =>
+    /** Answers with `raws`; the next cursor is the last of them, else `whenEmpty`. */
+    const respond = (raws: string[], whenEmpty?: string) => {
+      const next = rawNotificationId(raws.at(-1)) ?? whenEmpty;
       finish(
         200,
-        `{"notifications":[${raws.join(',')}],"cursor":${cursorId === undefined ? 'null' : JSON.stringify(cursorId)}}`,
+        `{"notifications":[${raws.join(',')}],"cursor":${next === undefined ? 'null' : JSON.stringify(next)}}`,
       );
-    const lastIdOf = (raw: string | undefined) =>
-      raw === undefined ? undefined : /"id":"([0-9A-Z]{26})"/.exec(raw)?.[1];
+    };
     req.on('close', () => {
       if (!res.writableEnded) finish(499, '');
     });
@@ -60,20 +61,19 @@ export function createLongPollingHandler(
         // its reconnect start from "now" and skip everything published meanwhile (found by the
         // full profile's drop scenario: 797 of 1,220 lost with resume).
         const start = (await bus.latestId(userId)) ?? ulidFloor(Date.now() - CURSOR_SKEW_MARGIN_MS);
-        return respond(live, live.length > 0 ? lastIdOf(live[live.length - 1]) : start);
+        return respond(live, start);
       }
       const missed = await bus.replay(userId, cursor.after);
       if (missed.notifications.length > 0) {
-        const raws = missed.notifications.map((n) => JSON.stringify(n));
-        return respond(raws, lastIdOf(raws[raws.length - 1]));
+        return respond(missed.notifications.map((n) => JSON.stringify(n)));
       }
     } catch {
       return finish(503, '{"code":"internal_error","message":"replay log unavailable; retry"}');
     }
-    if (live.length > 0) return respond(live, lastIdOf(live[live.length - 1]));
+    if (live.length > 0) return respond(live);
     if (finished) return;
     holdTimer = setTimeout(() => respond([], cursor.after), config.pollHoldMs);
-    answer = (raws) => respond(raws, lastIdOf(raws[raws.length - 1]));
+    answer = (raws) => respond(raws);
   }
   return {
     handle: (req, res) => {

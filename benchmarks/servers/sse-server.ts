@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bus } from './bus.js';
-import { acceptHttpRequest, type PushServerConfig } from './common.js';
+import { acceptHttpRequest, type PushServerConfig, rawNotificationId } from './common.js';
 
 const eventOf = (raw: string) => {
-  // The id is the ULID at a fixed place in our own serialisation; parsing the JSON per write would
-  // cost more than the write. Ids are validated when published.
-  const id = /"id":"([0-9A-Z]{26})"/.exec(raw)?.[1];
+  const id = rawNotificationId(raw);
   return `${id ? `id: ${id}\n` : ''}event: notification\ndata: ${raw}\n\n`;
 };
 
