@@ -79,7 +79,9 @@ export async function startSocketIoStack(
         .filter((pid): pid is number => pid !== undefined),
     serverConnections: () => socketIoConnections(stack.containers().map((c) => c.url)),
     serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.url)),
-    publish: (notification) => publishNotification(log, emitter, notification),
+    async publish(notification) {
+      await publishNotification(log, emitter, notification);
+    },
     blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
     async stop() {
       for (const { child } of extra) child.kill('SIGKILL');

@@ -1,3 +1,4 @@
+import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { check, type Scenario } from '../scenario.js';
 import { hold, pollUntil } from '../load.js';
 import type { ChaosEcs } from './harness.js';
@@ -227,7 +228,7 @@ export const ecsRedisOutage: Scenario = {
           const { Redis } = await import('ioredis');
           const probe = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
           await probe.connect();
-          const queuedAtStop = await probe.llen('syncbell:jobs');
+          const queuedAtStop = await createJobQueue({ redis: probe }).length();
           probe.disconnect();
           await env.ecs.redis?.stop('SIGKILL');
           const stoppedAtMs = Date.now();

@@ -50,6 +50,12 @@ export interface EcsLocalStack {
   killContainer(id: string, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped container again on its port (ECS replacing the task). */
   startContainer(id: string): Promise<void>;
+  /** The worker process, if one was started. */
+  worker(): { pid: number | undefined; running: boolean } | undefined;
+  /** Sends a signal to the worker (SIGKILL: ECS stopping it hard, an OOM kill). Resolves when it has exited. */
+  killWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a new worker process (ECS replacing the task), once the old one is gone. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -137,11 +143,24 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
 
   let worker: ChildProcess | undefined;
   let lb: LoadBalancer | undefined;
+  const isRunning = (child: ChildProcess | undefined): child is ChildProcess =>
+    !!child && child.exitCode === null && child.signalCode === null;
+  const spawnWorker = async () => {
+    const started = fork(workerEntry, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...baseEnv, CONTAINER_ID: 'local' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    worker = started;
+    pipeOutput(started, 'worker');
+    await new Promise<void>((resolve, reject) => {
+      started.once('exit', (code) => reject(new Error(`worker exited during start-up (code ${code})`)));
+      started.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
+    });
+  };
   const stop = async () => {
     await lb?.close();
-    const children = [...processes.map((p) => p.child), worker].filter(
-      (c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null,
-    );
+    const children = [...processes.map((p) => p.child), worker].filter(isRunning);
     await Promise.all(
       children.map(
         (child) =>
@@ -174,17 +193,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     if (options.worker ?? true) {
       if (redis.mode === 'memory') log('notice: the emitter worker needs Redis; not started');
       else {
-        worker = fork(workerEntry, [], {
-          execArgv: ['--import', 'tsx'],
-          env: { ...baseEnv, CONTAINER_ID: 'local' },
-          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        });
-        pipeOutput(worker, 'worker');
-        const started = worker;
-        await new Promise<void>((resolve, reject) => {
-          started.once('exit', (code) => reject(new Error(`worker exited during start-up (code ${code})`)));
-          started.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
-        });
+        await spawnWorker();
       }
     }
     lb = await startLoadBalancer({
@@ -243,6 +252,19 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
           throw new Error(`container ${id} did not pass the load balancer's health check`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    worker: () => (worker ? { pid: worker.pid, running: isRunning(worker) } : undefined),
+    async killWorker(signal = 'SIGKILL') {
+      const child = worker;
+      if (!isRunning(child)) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      await exited;
+    },
+    async startWorker() {
+      if (isRunning(worker)) return;
+      if (!redis.url) throw new Error('the worker needs Redis');
+      await spawnWorker();
     },
     stop,
   };

@@ -77,6 +77,14 @@ export const ecsEnvSchema = z.object({
     ),
   /** Longest demo job `POST /jobs/sync` accepts. @default 60000 */
   MAX_JOB_DURATION_MS: int(0, 3_600_000).default(60_000),
+  /**
+   * Worker: a taken job whose lease (renewed every third of this) is older than this is taken over
+   * by another worker. Bounds how long a job of a dead worker waits; not tied to the job's length.
+   * @default 15000
+   */
+  JOB_VISIBILITY_TIMEOUT_MS: int(300, 600_000).default(15_000),
+  /** Worker: serve `GET /metrics` on this port (not behind any load balancer). @default off */
+  WORKER_METRICS_PORT: int(0, 65_535).optional(),
 });
 
 export type EcsConfig = z.infer<typeof ecsEnvSchema>;

@@ -25,10 +25,20 @@ export const queuedJobSchema = z.object({
   durationMs: z.number().int().min(0),
   outcome: z.enum(['complete', 'failed']),
   enqueuedAtMs: z.number(),
+  /**
+   * Work left when a draining container handed the job over (its own run was cut short);
+   * absent for a job queued from the start, which runs `durationMs`.
+   */
+  remainingMs: z.number().int().min(0).optional(),
+  /** The container that handed the job over on drain. */
+  handedOffBy: z.string().optional(),
 });
 export type QueuedJob = z.infer<typeof queuedJobSchema>;
 
-export const JOB_QUEUE_KEY = 'syncbell:jobs';
+/** The worker's reliable queue: a Redis Stream read through a consumer group (see job-queue.ts). */
+export const JOB_STREAM_KEY = 'syncbell:job-stream';
+/** The consumer group every worker joins: each entry goes to one worker until it is acknowledged. */
+export const JOB_GROUP = 'syncbell-workers';
 
 /** The notification a finished demo sync produces. */
 export function completionFor(

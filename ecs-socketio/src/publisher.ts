@@ -13,11 +13,23 @@ export interface RoomEmitter {
  * connect, before asking to resume). Either way it is not lost; at worst it is seen twice and
  * the SDK drops the repeat.
  */
+export interface PublishOptions {
+  /**
+   * One notification per `notification.jobId` (a job's completion): a repeat publishes the
+   * notification the first attempt logged, under the same id, and logs nothing. @default false
+   */
+  oncePerJob?: boolean;
+}
+
+/** Resolves with the notification published: `notification`, or the job's earlier one (`oncePerJob`). */
 export async function publishNotification(
   log: ReplayLog,
   emitter: RoomEmitter,
   notification: Notification,
-): Promise<void> {
-  await log.append(notification);
-  emitter.to(userRoom(notification.userId)).emit(SocketEvent.Notification, notification);
+  { oncePerJob = false }: PublishOptions = {},
+): Promise<Notification> {
+  const published = oncePerJob ? await log.appendOnce(notification) : notification;
+  if (!oncePerJob) await log.append(notification);
+  emitter.to(userRoom(published.userId)).emit(SocketEvent.Notification, published);
+  return published;
 }

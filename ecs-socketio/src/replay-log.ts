@@ -14,12 +14,31 @@ export interface ReplayLogOptions {
   ttlSeconds?: number;
   /** @default 'syncbell:log:' */
   keyPrefix?: string;
+  /** Where each job's claimed notification is kept (`appendOnce`). @default 'syncbell:job-done:' */
+  claimPrefix?: string;
 }
 
 export interface ReplayLog {
   append(notification: Notification): Promise<void>;
+  /**
+   * Appends the notification of `notification.jobId` unless that job already has one, and
+   * resolves with the job's notification: this one, or the one a first attempt stored. A job
+   * completed twice (recovered from a worker that died after publishing, handed off by a draining
+   * container as it finished) is then logged once and published under one id, which the SDK
+   * drops when it sees it again.
+   */
+  appendOnce(notification: Notification): Promise<Notification>;
   read(userId: string, after: string | undefined): Promise<ReplayResult>;
 }
+
+/** KEYS: the job's claim, the user's log. ARGV: the envelope, the log's max length, the TTL in seconds. */
+const APPEND_ONCE_SCRIPT = `
+local claimed = redis.call('GET', KEYS[1])
+if claimed then return claimed end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'n', ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return ARGV[1]`;
 
 /**
  * A per-user Redis Stream of notifications. The @socket.io/redis-adapter cannot recover missed
@@ -31,8 +50,12 @@ export function createReplayLog({
   maxLen = 1000,
   ttlSeconds = 86_400,
   keyPrefix = 'syncbell:log:',
+  claimPrefix = 'syncbell:job-done:',
 }: ReplayLogOptions): ReplayLog {
+  // The user id is the hash tag of both keys, so the claim and the log share a cluster slot and
+  // one script can write both.
   const keyOf = (userId: string) => `${keyPrefix}{${userId}}`;
+  const claimKeyOf = (n: Notification) => `${claimPrefix}{${n.userId}}:${n.jobId}`;
   return {
     async append(notification) {
       const key = keyOf(notification.userId);
@@ -45,6 +68,23 @@ export function createReplayLog({
           const failed = results?.find(([error]) => error);
           if (failed?.[0]) throw failed[0];
         });
+    },
+    async appendOnce(notification) {
+      // Claim and append in one script: no crash can leave a job claimed but not logged (its
+      // notification would then never be logged) or logged twice (two entries, one id).
+      const stored = (await redis.eval(
+        APPEND_ONCE_SCRIPT,
+        2,
+        claimKeyOf(notification),
+        keyOf(notification.userId),
+        JSON.stringify(notification),
+        String(maxLen),
+        String(ttlSeconds),
+      )) as string;
+      const parsed = notificationSchema.safeParse(JSON.parse(stored));
+      if (!parsed.success)
+        throw new Error(`the stored notification of job ${notification.jobId} is unreadable`);
+      return parsed.data;
     },
     async read(userId, after) {
       // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.

@@ -21,7 +21,8 @@ import {
   ulidFloor,
 } from '../../shared/contract/index.js';
 import type { EcsConfig } from './config.js';
-import { completionFor, delay, JOB_QUEUE_KEY, type QueuedJob, syncJobRequestSchema } from './jobs.js';
+import { createJobQueue } from './job-queue.js';
+import { completionFor, delay, type QueuedJob, syncJobRequestSchema } from './jobs.js';
 import { createEcsMetrics, type EcsMetrics } from './metrics.js';
 import { publishNotification } from './publisher.js';
 import { createRedis } from './redis.js';
@@ -50,6 +51,15 @@ export interface EcsServer {
 
 interface SocketData {
   userId: string;
+}
+
+/** A job running in this container (`publishVia: 'container'`). */
+interface InFlightJob {
+  job: QueuedJob;
+  dueAtMs: number;
+  /** Aborted when the job is handed to the worker's queue (drain) or the server closes. */
+  cancel: AbortController;
+  run: Promise<void>;
 }
 
 const MAX_JSON_BODY_BYTES = 4096;
@@ -314,7 +324,9 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
 
   // ---- HTTP: health, readiness, metrics, jobs ----
   let draining = false;
-  const inFlightJobs = new Set<Promise<void>>();
+  /** In-container jobs not yet published, by job id. */
+  const inFlightJobs = new Map<string, InFlightJob>();
+  const jobQueue = pub ? createJobQueue({ redis: pub }) : undefined;
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -378,6 +390,14 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}`,
       });
     }
+    // Without Redis there is no queue to hand an unfinished job to on drain: accept only what the
+    // drain window lets finish here, rather than a 202 for a notification that may never come.
+    if (!jobQueue && parsed.data.durationMs > config.DRAIN_TIMEOUT_MS) {
+      return sendJson(res, 400, {
+        code: ErrorCode.BadRequest,
+        message: `without Redis (REDIS_ADAPTER=memory) durationMs may be at most DRAIN_TIMEOUT_MS (${config.DRAIN_TIMEOUT_MS})`,
+      });
+    }
     const job: QueuedJob = {
       jobId: randomUUID(),
       userId,
@@ -386,27 +406,63 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       enqueuedAtMs: Date.now(),
     };
     if (parsed.data.publishVia === 'worker') {
-      if (!pub)
+      if (!jobQueue)
         return sendJson(res, 503, { code: ErrorCode.Internal, message: 'the worker path needs Redis' });
-      await pub.lpush(JOB_QUEUE_KEY, JSON.stringify(job));
+      await jobQueue.enqueue(job);
     } else {
-      const run = (async () => {
-        await delay(job.durationMs);
-        const notification = completionFor(job, config.CONTAINER_ID);
-        if (replayLog) await publishNotification(replayLog, io, notification);
-        else io.to(userRoom(job.userId)).emit(SocketEvent.Notification, notification);
-        metrics.notificationsSent.inc({ path: 'container' });
-      })().catch((error: unknown) =>
-        logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'),
-      );
-      inFlightJobs.add(run);
-      void run.finally(() => inFlightJobs.delete(run));
+      runInContainer(job);
     }
     sendJson(res, 202, {
       jobId: job.jobId,
       acceptedBy: config.CONTAINER_ID,
       publishVia: parsed.data.publishVia,
     });
+  }
+
+  function runInContainer(job: QueuedJob): void {
+    const cancel = new AbortController();
+    const dueAtMs = Date.now() + job.durationMs;
+    const run = (async () => {
+      await delay(job.durationMs, cancel.signal);
+      if (cancel.signal.aborted) return; // handed to the worker's queue by the drain
+      const notification = completionFor(job, config.CONTAINER_ID);
+      if (replayLog) await publishNotification(replayLog, io, notification, { oncePerJob: true });
+      else io.to(userRoom(job.userId)).emit(SocketEvent.Notification, notification);
+      metrics.notificationsSent.inc({ path: 'container' });
+    })()
+      .catch((error: unknown) =>
+        logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'),
+      )
+      .finally(() => {
+        if (inFlightJobs.get(job.jobId)?.run === run) inFlightJobs.delete(job.jobId);
+      });
+    inFlightJobs.set(job.jobId, { job, dueAtMs, cancel, run });
+  }
+
+  /**
+   * Hands the in-container jobs `which` selects to the worker's reliable queue, with the work they
+   * have left and the same job id, and stops running them here. One handed over while it was
+   * publishing here is completed twice, which `oncePerJob` turns into one notification.
+   */
+  async function handOffJobs(which: (entry: InFlightJob) => boolean): Promise<void> {
+    if (!jobQueue) return; // without Redis, jobs were accepted only if the drain window covers them
+    const chosen = [...inFlightJobs.values()].filter(which);
+    await Promise.all(
+      chosen.map(async ({ job, dueAtMs, cancel }) => {
+        cancel.abort();
+        inFlightJobs.delete(job.jobId);
+        const remainingMs = Math.max(0, dueAtMs - Date.now());
+        try {
+          await jobQueue.enqueue({ ...job, remainingMs, handedOffBy: config.CONTAINER_ID });
+          logger.info({ jobId: job.jobId, remainingMs }, 'draining: job handed to the worker queue');
+        } catch (error) {
+          logger.error(
+            { err: (error as Error).message, jobId: job.jobId },
+            'draining: could not hand a job over',
+          );
+        }
+      }),
+    );
   }
 
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -448,6 +504,8 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
+    // An immediate stop (tests) is a crash for the jobs still running here: stop their timers.
+    for (const { cancel } of inFlightJobs.values()) cancel.abort();
     // The adapter's PUBLISH of a notification sent just before is auto-pipelined: ioredis writes it
     // on the next tick. QUIT issued in this same tick would overtake it and the PUBLISH would never
     // leave (found by the chaos SIGTERM scenario: the last job of a drain reached the log but no one
@@ -477,6 +535,9 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       const deadline = Date.now() + config.DRAIN_TIMEOUT_MS;
       // Stop accepting: the load balancer's next connection attempt fails over to another container.
       http.close();
+      // A job the drain window cannot cover goes to the worker's queue now (it was told 202; at
+      // the deadline Redis closes and a job still running here would never publish).
+      await handOffJobs(({ dueAtMs }) => dueAtMs >= deadline);
       // Ask clients to move, in waves across half the window so they do not all land at once.
       const sockets = [...io.of('/').sockets.values()];
       const waves = 10;
@@ -495,7 +556,12 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       }
       // In-flight jobs publish through Redis, so their clients get them on the container they moved to.
       const remainingMs = Math.max(0, deadline - Date.now());
-      await Promise.race([Promise.allSettled([...inFlightJobs]), delay(remainingMs)]);
+      await Promise.race([
+        Promise.allSettled([...inFlightJobs.values()].map((j) => j.run)),
+        delay(remainingMs),
+      ]);
+      // Whatever is still here at the deadline (a slow publish, a loaded machine) goes too, before Redis closes.
+      await handOffJobs(() => true);
       await close();
     },
     close,

@@ -3,6 +3,7 @@ import { loadEcsConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRedis } from './redis.js';
 import { startWorker } from './worker.js';
+import { startMetricsListener } from './worker-metrics.js';
 
 const config = loadEcsConfig();
 const workerId = `worker-${config.CONTAINER_ID}`;
@@ -22,11 +23,17 @@ const worker = startWorker({
   workerId,
   replayMaxLen: config.REPLAY_MAX_LEN,
   replayTtlSeconds: config.REPLAY_TTL_SECONDS,
+  visibilityTimeoutMs: config.JOB_VISIBILITY_TIMEOUT_MS,
 });
-logger.info('worker started');
-process.send?.({ type: 'ready', workerId });
+const metricsListener =
+  config.WORKER_METRICS_PORT === undefined
+    ? undefined
+    : await startMetricsListener(worker.metrics.registry, config.WORKER_METRICS_PORT);
+logger.info({ consumer: worker.consumer, metricsPort: metricsListener?.port }, 'worker started');
+process.send?.({ type: 'ready', workerId, consumer: worker.consumer, metricsPort: metricsListener?.port });
 
 const stop = () => {
+  metricsListener?.server.close();
   worker
     .stop()
     .then(() => Promise.all([redis.quit(), queueRedis.quit()]))
