@@ -1,4 +1,3 @@
-import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { check, type Scenario } from '../scenario.js';
 import { hold, pollUntil } from '../load.js';
 import type { ChaosEcs } from './harness.js';
@@ -160,6 +159,109 @@ export const ecsSigterm: Scenario = {
     ),
 };
 
+export const ecsDrainLongJobs: Scenario = {
+  id: 'ecs-drain-long-jobs',
+  variant: 'ecs-socketio',
+  title: 'SIGTERM a container whose jobs outlast its drain window',
+  fast: false,
+  run: (context) =>
+    runEcsFault(
+      {
+        id: 'ecs-drain-long-jobs',
+        title: 'SIGTERM a container whose jobs outlast its drain window',
+        fault:
+          'SIGTERM the busiest container (DRAIN_TIMEOUT_MS 3000) with in-container jobs of 6-8 s just accepted; it must hand them to the worker queue before it closes Redis',
+        stack: { env: { DRAIN_TIMEOUT_MS: '3000' } },
+        users: { quick: 6, full: 40 },
+        perSecond: { quick: 20, full: 60 },
+        async inject(env) {
+          const victim = busiestContainer(env);
+          const url = env.ecs.stack.containers().find((c) => c.id === victim.id)?.url ?? '';
+          const acceptedAtMs = Date.now();
+          const jobs = [];
+          for (const durationMs of [6000, 7000, 8000])
+            jobs.push(await startJobs(env, 2, () => url, { durationMs, publishVia: 'container' }));
+          const accepted = jobs.reduce((sum, j) => sum + j.accepted, 0);
+          await env.ecs.stack.killContainer(victim.id, 'SIGTERM');
+          const exitedAfterMs = Date.now() - acceptedAtMs;
+          const handedOff = await env.ecs.jobQueue.length();
+          const moved = await env.fleet.waitUntil(
+            () =>
+              env.fleet.members.every(
+                (m) => m.client.state === 'connected' && m.client.servedBy !== victim.id,
+              ),
+            30_000,
+          );
+          await env.ecs.stack.startContainer(victim.id);
+          return {
+            checks: [
+              check('every in-container job was accepted', accepted === 6, `${accepted}/6 on ${victim.id}`),
+              check(
+                'the container exited before its jobs were due',
+                exitedAfterMs < 6000,
+                `exited ${exitedAfterMs} ms after the first 202`,
+              ),
+              check('every client moved to the other container', moved, `${victim.clients} on ${victim.id}`),
+            ],
+            observations: [
+              `${accepted} jobs of 6-8 s on ${victim.id}; it exited ${exitedAfterMs} ms after the first 202, leaving ${handedOff} in the worker queue`,
+            ],
+          };
+        },
+      },
+      context,
+    ),
+};
+
+export const ecsWorkerSigkill: Scenario = {
+  id: 'ecs-worker-sigkill',
+  variant: 'ecs-socketio',
+  title: 'SIGKILL the worker mid-job',
+  fast: false,
+  run: (context) =>
+    runEcsFault(
+      {
+        id: 'ecs-worker-sigkill',
+        title: 'SIGKILL the worker mid-job',
+        fault:
+          'SIGKILL the worker while it runs 3 s jobs (JOB_VISIBILITY_TIMEOUT_MS 2000), then start a new one; it must recover them from the stream',
+        stack: { env: { JOB_VISIBILITY_TIMEOUT_MS: '2000' } },
+        users: { quick: 6, full: 40 },
+        perSecond: { quick: 20, full: 60 },
+        async inject(env) {
+          const { stack, jobQueue } = env.ecs;
+          const jobs = await startJobs(env, 6, () => stack.url, { durationMs: 3000, publishVia: 'worker' });
+          const taken = await pollUntil(
+            async () => (await jobQueue.pendingCount()) === jobs.accepted,
+            10_000,
+            20,
+          );
+          const pendingAtKill = await jobQueue.pendingCount();
+          await stack.killWorker('SIGKILL');
+          const killedAtMs = Date.now();
+          await stack.startWorker();
+          const acknowledged = await pollUntil(async () => (await jobQueue.length()) === 0, 30_000, 50);
+          const recoveredAfterMs = Date.now() - killedAtMs;
+          return {
+            checks: [
+              check('every worker job was accepted', jobs.accepted === 6, `${jobs.accepted}/6`),
+              check('the worker was mid-job when killed', taken, `${pendingAtKill} taken, not acknowledged`),
+              check(
+                'the new worker completed every job of the dead one',
+                acknowledged,
+                `queue empty ${recoveredAfterMs} ms after the kill`,
+              ),
+            ],
+            observations: [
+              `${pendingAtKill} jobs were running in the killed worker; the replacement recovered and acknowledged them all ${recoveredAfterMs} ms after the kill (lease 2 s, each job re-run 3 s)`,
+            ],
+          };
+        },
+      },
+      context,
+    ),
+};
+
 export const ecsRedisRestart: Scenario = {
   id: 'ecs-redis-restart',
   variant: 'ecs-socketio',
@@ -224,12 +326,7 @@ export const ecsRedisOutage: Scenario = {
             durationMs: 1500,
             publishVia: 'container',
           });
-          const redisUrl = stack.redisUrl ?? '';
-          const { Redis } = await import('ioredis');
-          const probe = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-          await probe.connect();
-          const queuedAtStop = await createJobQueue({ redis: probe }).length();
-          probe.disconnect();
+          const queuedAtStop = await env.ecs.jobQueue.length();
           await env.ecs.redis?.stop('SIGKILL');
           const stoppedAtMs = Date.now();
           // Submitted during the outage, straight to the containers (the load balancer has them
@@ -269,7 +366,7 @@ export const ecsRedisOutage: Scenario = {
             observations: [
               `jobs waiting in the Redis queue at the kill: ${queuedAtStop} (kept: AOF)`,
               `publishes waiting in ioredis's offline queue when Redis came back: ${queuedInClients}`,
-              'worker BLPOP on the broken connection is re-sent by ioredis after the reconnect; jobs submitted during the outage were taken and delivered',
+              'the worker XREADGROUP on the broken connection is re-sent by ioredis after the reconnect; jobs submitted during the outage were taken and delivered',
             ],
           };
         },
@@ -375,6 +472,8 @@ export const ecsIdleOn = idleScenario(true);
 export const ecsFaultScenarios: Scenario[] = [
   ecsSigkill,
   ecsSigterm,
+  ecsDrainLongJobs,
+  ecsWorkerSigkill,
   ecsRedisRestart,
   ecsRedisOutage,
   ecsBlackhole,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
+import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
@@ -21,6 +22,8 @@ export interface ChaosEcs {
   /** Only with `durableRedis: true`. */
   redis: DurableRedis | undefined;
   jwtKey: Uint8Array;
+  /** The worker's queue, read from this process (what is waiting, what is taken and not acknowledged). */
+  jobQueue: JobQueue;
   token(userId: string, expiresInSeconds?: number): Promise<string>;
   /** A socket.io transport whose connections carry `chaos=<label>` in the query (visible in LB tunnels). */
   transport(label: string): Transport;
@@ -74,6 +77,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
     stack,
     redis: ownRedis,
     jwtKey,
+    jobQueue: createJobQueue({ redis }),
     token: (userId, expiresInSeconds) =>
       signToken({ userId, key: jwtKey, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
     transport: (label) => socketIoTransport({ query: { chaos: label } }),
