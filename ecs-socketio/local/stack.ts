@@ -227,11 +227,11 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         port: p.port,
         url: `http://127.0.0.1:${p.port}`,
         pid: p.child?.pid,
-        running: !!p.child && p.child.exitCode === null && p.child.signalCode === null,
+        running: isRunning(p.child),
       })),
     async killContainer(id, signal = 'SIGKILL') {
       const child = find(id).child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      if (!isRunning(child)) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       // ECS deregisters a task it stops from the target group before SIGTERM; a crash (SIGKILL)
       // is only noticed by the health checks.
@@ -241,7 +241,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     },
     async startContainer(id) {
       const managed = find(id);
-      if (managed.child && managed.child.exitCode === null && managed.child.signalCode === null) return;
+      if (isRunning(managed.child)) return;
       await spawnContainer(managed);
       await untilReady(managed);
       balancer.setRegistered(id, true);

@@ -79,7 +79,7 @@ export function startWorker({
     metrics.notificationsSent.inc({ path: 'worker' });
     await queue.complete(entryId);
     metrics.jobsCompleted.inc();
-    logger.info({ jobId: job.jobId }, 'published');
+    logger.info({ jobId: job.jobId, handedOffBy: job.handedOffBy }, 'published');
   };
 
   const begin = (taken: TakenJob) => {
