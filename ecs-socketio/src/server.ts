@@ -43,7 +43,7 @@ export interface EcsServer {
   readonly replayLog: ReplayLog | undefined;
   /** Resolves with the bound port. */
   listen(port?: number): Promise<number>;
-  /** Graceful stop: refuse new work, move clients elsewhere, finish in-flight jobs, close. */
+  /** Graceful stop: refuse new work, move clients elsewhere, finish in-flight jobs or hand them to the worker queue, close. */
   drain(): Promise<void>;
   /** Immediate stop (tests). */
   close(): Promise<void>;
