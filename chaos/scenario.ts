@@ -40,6 +40,8 @@ export interface ScenarioResult {
   checks: Check[];
   /** Figures worth reading that are not pass/fail (cuts, reconnects, replays, 410s). */
   observations: string[];
+  /** How long clients took to notice a silent drop, where the scenario makes one. */
+  detection?: Detection;
   durationMs: number;
   /** Set when the scenario itself threw: it then fails. */
   error?: string;
@@ -61,6 +63,45 @@ export interface Scenario {
   /** True when a `quick` run finishes in a few seconds, so `npm test` runs it too. */
   fast: boolean;
   run(context: ScenarioContext): Promise<ScenarioResult>;
+}
+
+/**
+ * Silent-drop detection: from the moment the network went dark to the moment each client's state
+ * left `connected`, over the clients that were connected when it did.
+ */
+export interface Detection {
+  /** The liveness mechanism and its timings, in words (e.g. "ping every 5 s, pong deadline 3 s"). */
+  heartbeat: string;
+  /** Clients that were connected when the fault started. */
+  clients: number;
+  /** Of those, the ones that left `connected` before the fault ended. */
+  noticed: number;
+  minMs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+/** Min, median and max of the per-client detection times (`undefined` when none noticed). */
+export function summarizeDetection(
+  heartbeat: string,
+  clients: number,
+  detectedMs: number[],
+): Detection | undefined {
+  const sorted = [...detectedMs].sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = Math.floor(sorted.length / 2);
+  const medianMs =
+    sorted.length % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return {
+    heartbeat,
+    clients,
+    noticed: sorted.length,
+    minMs: sorted[0] as number,
+    medianMs,
+    maxMs: sorted.at(-1) as number,
+  };
 }
 
 export const MiB = 1024 * 1024;
