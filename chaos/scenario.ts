@@ -1,3 +1,6 @@
+// The benchmarks' one median/min/max helper (the chaos runner reports spreads the same way).
+import { spreadOf } from '../benchmarks/histogram.js';
+
 /**
  * What every chaos scenario reports. The runner prints these as a table and writes them to
  * docs/RELIABILITY.md; `passed` is derived in one place (`verdict`) so the table, the exit code
@@ -87,21 +90,9 @@ export function summarizeDetection(
   clients: number,
   detectedMs: number[],
 ): Detection | undefined {
-  const sorted = [...detectedMs].sort((a, b) => a - b);
-  if (sorted.length === 0) return undefined;
-  const middle = Math.floor(sorted.length / 2);
-  const medianMs =
-    sorted.length % 2 === 1
-      ? (sorted[middle] as number)
-      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return {
-    heartbeat,
-    clients,
-    noticed: sorted.length,
-    minMs: sorted[0] as number,
-    medianMs,
-    maxMs: sorted.at(-1) as number,
-  };
+  if (detectedMs.length === 0) return undefined;
+  const { min, median, max } = spreadOf(detectedMs);
+  return { heartbeat, clients, noticed: detectedMs.length, minMs: min, medianMs: median, maxMs: max };
 }
 
 export const MiB = 1024 * 1024;
