@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface ClientNetwork {
-  /** Point the client here instead of at the load balancer. */
+  /** Point the client here instead of at the load balancer (or the API Gateway endpoint). */
   readonly url: string;
   /**
    * The client's network goes dark for `durationMs`: open connections stop carrying bytes both
@@ -13,7 +13,7 @@ export interface ClientNetwork {
 }
 
 /**
- * A TCP hop between one client and the load balancer: the client's own network, which the
+ * A TCP hop between one client and the load balancer (or API Gateway): the client's own network, which the
  * chaos runner can cut. The load balancer's `blackhole` only freezes tunnels that already
  * exist; a real outage also swallows the reconnect attempts, which is what this adds.
  */
@@ -53,7 +53,8 @@ export async function startClientNetwork(targetUrl: string): Promise<ClientNetwo
   const port = typeof address === 'object' && address ? address.port : 0;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    // The target's scheme: `http:` for socket.io behind the load balancer, `ws:` for API Gateway.
+    url: `${target.protocol}//127.0.0.1:${port}`,
     async blackhole(durationMs) {
       darkUntilMs = Date.now() + durationMs;
       const frozen = [...pairs];

@@ -1,6 +1,6 @@
 import { type DeliveryLedger, recordDeliveries } from './ledger.js';
 import { hold, type PublishLoad, type PublishLoadOptions, startPublishLoad, stopLoad } from './load.js';
-import type { Check, Scale, ScenarioResult } from './scenario.js';
+import type { Check, Detection, Scale, ScenarioResult } from './scenario.js';
 
 export interface FaultPhase {
   ledger: DeliveryLedger;
@@ -15,7 +15,15 @@ export interface FaultPhase {
   /** How long clients may take to catch up once the load stops. @default 30000 */
   settleTimeoutMs?: number | undefined;
   /** The fault itself, injected while the load runs. */
-  inject(load: PublishLoad): Promise<{ checks?: Check[]; observations?: string[] }>;
+  inject(load: PublishLoad): Promise<FaultOutcome>;
+}
+
+/** What a fault reports besides the ledger's counts. */
+export interface FaultOutcome {
+  checks?: Check[];
+  observations?: string[];
+  /** Set by faults that cut clients silently and time how long they took to notice. */
+  detection?: Detection;
 }
 
 /**
@@ -38,4 +46,5 @@ export async function runFaultPhase(phase: FaultPhase, result: ScenarioResult): 
   await recordDeliveries(ledger, result, phase.settleTimeoutMs ?? 30_000);
   result.checks.push(...(outcome.checks ?? []));
   result.observations.push(...(outcome.observations ?? []));
+  if (outcome.detection) result.detection = outcome.detection;
 }

@@ -1,5 +1,5 @@
 import { cpus, totalmem, type } from 'node:os';
-import { memoryWithinBound, MiB, type ScenarioResult, verdict } from './scenario.js';
+import { type Detection, memoryWithinBound, MiB, type ScenarioResult, verdict } from './scenario.js';
 
 export interface RunInfo {
   command: string;
@@ -55,6 +55,15 @@ export function formatTable(results: ScenarioResult[]): string {
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function detectionRow(r: ScenarioResult, d: Detection): string {
+  return `| ${cell(r.title)} | ${r.variant} | ${cell(d.heartbeat)} | ${d.noticed} / ${d.clients} | ${seconds(d.minMs)} | ${seconds(d.medianMs)} | ${seconds(d.maxMs)} |`;
+}
+
+function detectionLine(d: Detection): string {
+  return `silent drop noticed by ${d.noticed} of ${d.clients} clients (${cell(d.heartbeat)}): min ${seconds(d.minMs)}, median ${seconds(d.medianMs)}, max ${seconds(d.maxMs)} after the network went dark`;
+}
 
 /** docs/RELIABILITY.md, generated: never edit by hand. */
 export function renderReliabilityMarkdown(results: ScenarioResult[], info: RunInfo): string {
@@ -86,6 +95,21 @@ export function renderReliabilityMarkdown(results: ScenarioResult[], info: RunIn
       `| ${cell(r.title)} | ${r.variant} | ${cell(r.fault)} | ${cell(r.badInputs)} | ${r.connections} | ${r.notifications} | ${r.lost} | ${r.duplicates} | ${r.crossUser} | ${memoryCell(r)} | ${verdict(r) ? 'pass' : '**FAIL**'} |`,
     );
   }
+  const detected = results.filter((r) => r.detection);
+  if (detected.length > 0) {
+    lines.push(
+      '',
+      '## Silent-drop detection',
+      '',
+      'From the moment a client’s network went dark (no FIN, no RST) to the moment its SDK state left',
+      '`connected`, over the clients that were connected then. The worst case is about the heartbeat’s',
+      'interval plus its deadline; shorter heartbeats notice sooner and cost more keep-alive traffic.',
+      '',
+      '| Scenario | Variant | Heartbeat | Noticed / clients | Min | Median | Max |',
+      '|---|---|---|---:|---:|---:|---:|',
+    );
+    for (const r of detected) lines.push(detectionRow(r, r.detection as Detection));
+  }
   lines.push(
     '',
     '## How to read this',
@@ -108,6 +132,7 @@ export function renderReliabilityMarkdown(results: ScenarioResult[], info: RunIn
     lines.push(`### ${r.title} (\`${r.id}\`, ${(r.durationMs / 1000).toFixed(1)} s)`, '');
     if (r.error) lines.push(`- **error**: ${cell(r.error)}`);
     for (const c of r.checks) lines.push(`- ${c.ok ? '✓' : '✗'} ${cell(c.name)}: ${cell(c.detail)}`);
+    if (r.detection) lines.push(`- ${detectionLine(r.detection)}`);
     for (const o of r.observations) lines.push(`- ${cell(o)}`);
     lines.push('');
   }

@@ -1,3 +1,6 @@
+// The benchmarks' one median/min/max helper (the chaos runner reports spreads the same way).
+import { spreadOf } from '../benchmarks/histogram.js';
+
 /**
  * What every chaos scenario reports. The runner prints these as a table and writes them to
  * docs/RELIABILITY.md; `passed` is derived in one place (`verdict`) so the table, the exit code
@@ -40,6 +43,8 @@ export interface ScenarioResult {
   checks: Check[];
   /** Figures worth reading that are not pass/fail (cuts, reconnects, replays, 410s). */
   observations: string[];
+  /** How long clients took to notice a silent drop, where the scenario makes one. */
+  detection?: Detection;
   durationMs: number;
   /** Set when the scenario itself threw: it then fails. */
   error?: string;
@@ -61,6 +66,33 @@ export interface Scenario {
   /** True when a `quick` run finishes in a few seconds, so `npm test` runs it too. */
   fast: boolean;
   run(context: ScenarioContext): Promise<ScenarioResult>;
+}
+
+/**
+ * Silent-drop detection: from the moment the network went dark to the moment each client's state
+ * left `connected`, over the clients that were connected when it did.
+ */
+export interface Detection {
+  /** The liveness mechanism and its timings, in words (e.g. "ping every 5 s, pong deadline 3 s"). */
+  heartbeat: string;
+  /** Clients that were connected when the fault started. */
+  clients: number;
+  /** Of those, the ones that left `connected` before the fault ended. */
+  noticed: number;
+  minMs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+/** Min, median and max of the per-client detection times (`undefined` when none noticed). */
+export function summarizeDetection(
+  heartbeat: string,
+  clients: number,
+  detectedMs: number[],
+): Detection | undefined {
+  if (detectedMs.length === 0) return undefined;
+  const { min, median, max } = spreadOf(detectedMs);
+  return { heartbeat, clients, noticed: detectedMs.length, minMs: min, medianMs: median, maxMs: max };
 }
 
 export const MiB = 1024 * 1024;

@@ -2,7 +2,7 @@ import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_MAX_AGE_SECONDS } from '../../apigw-websocket/src/config.js';
 import { createNotification } from '../../shared/contract/index.js';
 import { hold } from '../load.js';
-import { check, type Scenario } from '../scenario.js';
+import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
 import { runApigwFault } from './run-fault.js';
 
@@ -246,9 +246,93 @@ export const apigwHardTimeout: Scenario = {
   },
 };
 
+/**
+ * The SDK's keep-alive, shortened so a scenario can watch it work (defaults: 5 min + 10 s). Quick
+ * runs shorter still so `npm test` stays fast.
+ */
+const BLACKHOLE_KEEP_ALIVE = {
+  full: { darkMs: 30_000, keepAliveIntervalMs: 5000, pongTimeoutMs: 3000 },
+  quick: { darkMs: 4000, keepAliveIntervalMs: 1500, pongTimeoutMs: 1000 },
+} as const;
+
+export const apigwBlackhole: Scenario = {
+  id: 'apigw-blackhole',
+  variant: 'apigw-websocket',
+  title: "A client's network blackholed",
+  fast: true,
+  run: (context) => {
+    const { darkMs, keepAliveIntervalMs, pongTimeoutMs } = BLACKHOLE_KEEP_ALIVE[context.scale];
+    const heartbeat = `SDK ping every ${keepAliveIntervalMs / 1000} s, pong deadline ${pongTimeoutMs / 1000} s`;
+    // Timers on a loaded 2-core machine fire late; the bound is on the mechanism, not the machine.
+    const boundMs = keepAliveIntervalMs + pongTimeoutMs + 2000;
+    return runApigwFault(
+      {
+        id: 'apigw-blackhole',
+        title: `A client's network blackholed ${darkMs / 1000} s`,
+        fault: `the network of some clients drops every byte for ${darkMs / 1000} s (no FIN/RST; reconnects swallowed too); ${heartbeat} (apigwTransport keepAliveIntervalMs ${keepAliveIntervalMs}, pongTimeoutMs ${pongTimeoutMs})`,
+        transport: { keepAliveIntervalMs, pongTimeoutMs },
+        users: { quick: 4, full: 20 },
+        perSecond: { quick: 20, full: 40 },
+        networkedClients: { quick: 2, full: 10 },
+        connectTimeoutMs: context.scale === 'full' ? 5000 : 1500,
+        settleTimeoutMs: 45_000,
+        async inject(env) {
+          const victims = env.fleet.members.filter((m) => env.networks.has(m.label));
+          const bystanders = env.fleet.members.filter((m) => !env.networks.has(m.label));
+          const watched = victims.filter((m) => m.client.state === 'connected');
+          const bystanderCutsBefore = bystanders.reduce((sum, m) => sum + m.cuts, 0);
+          const reasonsBefore = new Map(victims.map((m) => [m.label, m.reasons.length]));
+          const darkAtMs = Date.now();
+          const detectedMs = new Map<string, number>();
+          const stopWatching = watched.map((m) =>
+            m.client.on('state', ({ oldState }) => {
+              if (oldState === 'connected' && !detectedMs.has(m.label))
+                detectedMs.set(m.label, Date.now() - darkAtMs);
+            }),
+          );
+          await Promise.all([...env.networks.values()].map((network) => network.blackhole(darkMs)));
+          for (const stop of stopWatching) stop();
+          const back = await env.fleet.allConnected(30_000);
+          const byPong = victims.filter((m) =>
+            m.reasons.slice(reasonsBefore.get(m.label)).includes('pong_timeout'),
+          ).length;
+          const bystanderCuts = bystanders.reduce((sum, m) => sum + m.cuts, 0) - bystanderCutsBefore;
+          const detection = summarizeDetection(heartbeat, watched.length, [...detectedMs.values()]);
+          return {
+            checks: [
+              check(
+                'every blackholed client noticed the dead connection while the network was dark',
+                watched.length === victims.length && detectedMs.size === victims.length,
+                `${detectedMs.size} of ${victims.length} left connected (${watched.length} were connected at the start)`,
+              ),
+              check(
+                'the pong deadline is what noticed it',
+                byPong === victims.length,
+                `${byPong} of ${victims.length} closed with pong_timeout`,
+              ),
+              check(
+                'noticed within the keep-alive interval plus the pong deadline (+2 s for a loaded machine)',
+                detection !== undefined && detection.maxMs <= boundMs,
+                `max ${detection ? (detection.maxMs / 1000).toFixed(1) : '-'} s, bound ${boundMs / 1000} s`,
+              ),
+              check('every blackholed client is connected again', back, `${victims.length} clients`),
+            ],
+            observations: [
+              `clients outside the blackhole cut meanwhile (false alarms of the pong deadline): ${bystanderCuts} of ${bystanders.length}`,
+            ],
+            ...(detection ? { detection } : {}),
+          };
+        },
+      },
+      context,
+    );
+  },
+};
+
 export const apigwFaultScenarios: Scenario[] = [
   apigw410Storm,
   apigwThrottling,
   apigwDoubleNotify,
   apigwHardTimeout,
+  apigwBlackhole,
 ];

@@ -1,18 +1,12 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/index.js';
 import type { Notification } from '../../shared/contract/index.js';
+import { type ClientNetwork, startClientNetwork } from '../client-network.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
-import { runFaultPhase } from '../fault-phase.js';
+import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { chaosUsers, type PublishLoad } from '../load.js';
-import {
-  type Check,
-  MiB,
-  type Scale,
-  type ScenarioContext,
-  type ScenarioResult,
-  newResult,
-} from '../scenario.js';
+import { MiB, type Scale, type ScenarioContext, type ScenarioResult, newResult } from '../scenario.js';
 import { type ChaosApigw, startChaosApigw } from './harness.js';
 
 export interface ApigwFaultEnv {
@@ -21,6 +15,8 @@ export interface ApigwFaultEnv {
   ledger: DeliveryLedger;
   load: PublishLoad;
   users: string[];
+  /** Clients that reach API Gateway through their own cuttable network, by fleet label. */
+  networks: Map<string, ClientNetwork>;
   scale: Scale;
   log(line: string): void;
 }
@@ -35,6 +31,10 @@ export interface ApigwFaultPlan {
   /** @default { quick: 1, full: 2 } */
   clientsPerUser?: Record<Scale, number>;
   perSecond: Record<Scale, number>;
+  /** How many fleet clients get their own `ClientNetwork`. @default 0 */
+  networkedClients?: Record<Scale, number>;
+  /** SDK connect timeout. @default 10000 */
+  connectTimeoutMs?: number;
   /** The publish the load uses. @default the notify core (`apigw.publish`) */
   publish?: (
     env: Omit<ApigwFaultEnv, 'load'>,
@@ -49,7 +49,7 @@ export interface ApigwFaultPlan {
   settleTimeoutMs?: number;
   /** @default 96 MiB (serverless-offline compiles and caches handlers lazily) */
   maxGrowthBytes?: number;
-  inject(env: ApigwFaultEnv): Promise<{ checks?: Check[]; observations?: string[] }>;
+  inject(env: ApigwFaultEnv): Promise<FaultOutcome>;
 }
 
 /** As `runEcsFault`, for the API Gateway variant under serverless-offline. */
@@ -58,6 +58,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
   const { scale, log } = context;
   const result = newResult({ id: plan.id, variant: 'apigw-websocket', title: plan.title, fault: plan.fault });
   const ledger = new DeliveryLedger();
+  const networks = new Map<string, ClientNetwork>();
   let apigw: ChaosApigw | undefined;
   let fleet: Fleet | undefined;
   try {
@@ -65,21 +66,27 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
     const started = apigw;
     const users = chaosUsers(plan.id, plan.users[scale]);
     await plan.prepare?.(started, users, scale);
+    const perUser = (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale];
+    const labels = users.flatMap((u) => Array.from({ length: perUser }, (_, i) => `${u}#${i}`));
+    for (const label of labels.slice(0, plan.networkedClients?.[scale] ?? 0))
+      networks.set(label, await startClientNetwork(started.stack.wsUrl));
     fleet = startFleet({
       ledger,
       url: started.stack.wsUrl,
+      urlFor: (label) => networks.get(label)?.url,
       transport: () => started.transport(plan.transport),
       token: (userId) => started.token(userId),
       users,
-      clientsPerUser: (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale],
+      clientsPerUser: perUser,
       connectConcurrency: 5,
       minReconnectDelayMs: 200,
+      connectTimeoutMs: plan.connectTimeoutMs ?? 10_000,
     });
     await fleet.ready(120_000);
     result.connections = fleet.members.length;
     log(`  ${fleet.members.length} clients connected`);
     const before = await started.offlineRss();
-    const env = { apigw: started, fleet, ledger, users, scale, log };
+    const env = { apigw: started, fleet, ledger, users, networks, scale, log };
     await runFaultPhase(
       {
         ledger,
@@ -107,6 +114,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
     fleet?.close();
+    for (const network of networks.values()) await network.close();
     await apigw?.stop();
     result.durationMs = Date.now() - startedAtMs;
   }

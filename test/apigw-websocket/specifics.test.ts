@@ -14,7 +14,9 @@ import { openRawSocket, type RawSocket, refusedStatus } from './support/raw-sock
  * emulated idle timeout is shrunk to 2 s, so every SDK client here lives on its keep-alive.
  */
 const IDLE_TIMEOUT_SECONDS = 2;
-const KEEP_ALIVE_MS = 400;
+const KEEP_ALIVE_MS = 800;
+/** As generous as the interval allows: a slow pong on a loaded machine must not read as a dead peer. */
+const PONG_TIMEOUT_MS = 700;
 
 let harness: ApigwHarness;
 const clients: RecordingClient[] = [];
@@ -23,7 +25,7 @@ const sockets: RawSocket[] = [];
 beforeAll(async () => {
   harness = await createApigwHarness({
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
-    transport: { keepAliveIntervalMs: KEEP_ALIVE_MS },
+    transport: { keepAliveIntervalMs: KEEP_ALIVE_MS, pongTimeoutMs: PONG_TIMEOUT_MS },
   });
 });
 afterAll(async () => {

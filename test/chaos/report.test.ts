@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReliabilityMarkdown } from '../../chaos/report.js';
-import { MiB, type ScenarioResult, verdict } from '../../chaos/scenario.js';
+import { MiB, type ScenarioResult, summarizeDetection, verdict } from '../../chaos/scenario.js';
 
 const base: ScenarioResult = {
   id: 'x',
@@ -47,5 +47,28 @@ describe('verdict and RELIABILITY.md', () => {
     expect(markdown).toContain('1 of 2 scenarios passed');
     expect(markdown).toContain('a fault \\| with a pipe');
     expect(markdown).toMatch(/\| Y \|.*\| 2 \|.*\*\*FAIL\*\* \|/);
+  });
+
+  it('summarizes silent-drop detection (min, median, max) and writes it as a table and a notes line', () => {
+    const detection = summarizeDetection('ping every 5 s, pong deadline 3 s', 4, [6000, 3000, 8000, 5000]);
+    expect(detection).toEqual({
+      heartbeat: 'ping every 5 s, pong deadline 3 s',
+      clients: 4,
+      noticed: 4,
+      minMs: 3000,
+      medianMs: 5500,
+      maxMs: 8000,
+    });
+    expect(summarizeDetection('x', 2, [])).toBeUndefined();
+    const markdown = renderReliabilityMarkdown(
+      [base, { ...base, id: 'b', title: 'Blackhole', ...(detection ? { detection } : {}) }],
+      { command: 'npm run chaos', scale: 'full', startedAt: new Date(0), durationMs: 1, seed: 1 },
+    );
+    expect(markdown).toContain('## Silent-drop detection');
+    expect(markdown).toContain(
+      '| Blackhole | ecs-socketio | ping every 5 s, pong deadline 3 s | 4 / 4 | 3.0 s | 5.5 s | 8.0 s |',
+    );
+    expect(markdown).toContain('- silent drop noticed by 4 of 4 clients');
+    expect(markdown.match(/\| X \| ecs-socketio \| ping/)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
+import * as z from 'zod';
 import {
   CloseCode,
+  ConfigError,
   ErrorCode,
   type Notification,
   serverFrameSchema,
@@ -26,15 +28,42 @@ export interface WebSocketLike {
 }
 export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 
+/** The part of the DOM `EventTarget` the liveness probe listens on (`window`, `document`). */
+export interface EventTargetLike {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+/** Where the transport hears that the network or the page changed. */
+export interface LivenessSignals {
+  /** Fires `online` and `offline` (a browser's `window`). */
+  network?: EventTargetLike;
+  /** Fires `visibilitychange`; `visibilityState` tells whether the page is visible now (`document`). */
+  visibility?: EventTargetLike & { readonly visibilityState?: string };
+}
+
 export interface ApigwTransportOptions {
   /** @default globalThis.WebSocket, else (Node without one) the `ws` package, loaded lazily */
   WebSocket?: WebSocketConstructorLike;
   /**
    * How often to send `{ action: 'ping' }`. API Gateway sends no pings and closes a connection
-   * idle for 10 minutes, so the client must talk. Every ping is a billed message.
-   * @default 300000 (5 minutes)
+   * idle for 10 minutes, so the client must talk; the answer also proves the connection is alive.
+   * Each ping and each pong is a billed message (the cost model's `keepaliveSeconds` is this
+   * knob): a silent drop is noticed at worst `keepAliveIntervalMs + pongTimeoutMs` after it.
+   * Must be below 600000 (the idle timeout).
+   * @default 300000 (5 minutes, the cost model's default)
    */
   keepAliveIntervalMs?: number;
+  /**
+   * How long a ping may go unanswered before the connection is taken as dead (a silent drop: no
+   * FIN, a closed laptop lid, a dead Wi-Fi) and closed with `pong_timeout`; the client then
+   * reconnects and resumes. The pong, or any other frame arriving after the ping, is the answer.
+   * Generous on purpose: detection time is dominated by the interval, while a false alarm costs a
+   * reconnect (authorizer, `$connect`, resume) and the pong comes back through a Lambda (`$default`)
+   * that may be cold. Must be below `keepAliveIntervalMs`.
+   * @default 10000, or half of `keepAliveIntervalMs` when that is shorter
+   */
+  pongTimeoutMs?: number;
   /**
    * Reconnect on purpose before API Gateway's 2-hour hard cap; resume makes it lossless.
    * @default 7080000 (1 h 58 min)
@@ -42,10 +71,70 @@ export interface ApigwTransportOptions {
   maxConnectionAgeMs?: number;
   /** How long to wait for the replay answer to a resume. @default 10000 */
   resumeTimeoutMs?: number;
+  /**
+   * A cheaper liveness probe than waiting for the next keep-alive: on `online`, `offline` and the
+   * page becoming visible again, ping at once with the same pong deadline (centrifuge-js listens
+   * to `online` / `offline` the same way). Pass `{}` to turn it off.
+   * @default `globalThis` and `globalThis.document` where they have `addEventListener` (browsers); none in Node
+   */
+  livenessSignals?: LivenessSignals;
+}
+
+/** API Gateway's idle timeout (hard, not adjustable): a keep-alive must be more frequent. */
+export const APIGW_IDLE_TIMEOUT_MS = 600_000;
+/** setTimeout's largest delay: a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const durationMs = z
+  .number()
+  .positive('must be above 0')
+  .max(MAX_TIMER_MS, 'is longer than a timer can wait');
+const timingSchema = z
+  .object({
+    keepAliveIntervalMs: durationMs.lt(
+      APIGW_IDLE_TIMEOUT_MS,
+      "must be below API Gateway's 10-minute idle timeout (600000 ms), or idle connections are closed first",
+    ),
+    pongTimeoutMs: durationMs,
+    maxConnectionAgeMs: durationMs,
+    resumeTimeoutMs: durationMs,
+  })
+  .refine((timing) => timing.pongTimeoutMs < timing.keepAliveIntervalMs, {
+    path: ['pongTimeoutMs'],
+    message: 'must be below keepAliveIntervalMs (a ping must be answered before the next one is due)',
+  });
+type Timing = z.infer<typeof timingSchema>;
+
+/** The timing options with their defaults, refused with a `ConfigError` naming each bad one. */
+function resolveTiming(options: ApigwTransportOptions): Timing {
+  const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 300_000;
+  const result = timingSchema.safeParse({
+    keepAliveIntervalMs,
+    pongTimeoutMs: options.pongTimeoutMs ?? Math.min(10_000, keepAliveIntervalMs / 2),
+    maxConnectionAgeMs: options.maxConnectionAgeMs ?? 7_080_000,
+    resumeTimeoutMs: options.resumeTimeoutMs ?? 10_000,
+  });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  throw new ConfigError(`apigwTransport: ${problems.join('; ')}`);
+}
+
+function hasListeners(target: unknown): target is EventTargetLike {
+  return typeof (target as { addEventListener?: unknown } | undefined)?.addEventListener === 'function';
+}
+
+/** The browser's own signals by default; Node has neither, so nothing is listened to there. */
+function defaultLivenessSignals(): LivenessSignals {
+  const document = (globalThis as { document?: unknown }).document;
+  return {
+    ...(hasListeners(globalThis) ? { network: globalThis } : {}),
+    ...(hasListeners(document) ? { visibility: document } : {}),
+  };
 }
 
 const OPEN = 1;
 const ROTATION_CODE = 'planned_rotation';
+const PONG_TIMEOUT_CODE = 'pong_timeout';
 
 async function resolveWebSocket(
   injected: WebSocketConstructorLike | undefined,
@@ -136,9 +225,8 @@ interface PendingResume {
  * the 10-minute idle timeout and a planned reconnect before the 2-hour cap.
  */
 export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
-  const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 300_000;
-  const maxConnectionAgeMs = options.maxConnectionAgeMs ?? 7_080_000;
-  const resumeTimeoutMs = options.resumeTimeoutMs ?? 10_000;
+  const { keepAliveIntervalMs, pongTimeoutMs, maxConnectionAgeMs, resumeTimeoutMs } = resolveTiming(options);
+  const signals = options.livenessSignals ?? defaultLivenessSignals();
   let requestCounter = 0;
 
   return {
@@ -152,11 +240,16 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
       let pending: PendingResume | undefined;
       const timers: ReturnType<typeof setTimeout>[] = [];
       let keepAlive: ReturnType<typeof setInterval> | undefined;
+      /** Armed by each ping, cleared by the next frame that arrives: no frame in time, the peer is gone. */
+      let pongDeadline: ReturnType<typeof setTimeout> | undefined;
+      const stopListening: (() => void)[] = [];
 
       const stopTimers = () => {
         for (const timer of timers.splice(0)) clearTimeout(timer);
         clearInterval(keepAlive);
+        clearTimeout(pongDeadline);
         if (pending) clearTimeout(pending.timer);
+        for (const stop of stopListening.splice(0)) stop();
       };
       const finish = (reason: DisconnectReason) => {
         if (finished) return;
@@ -175,6 +268,31 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
       };
       const sendFrame = (frame: Record<string, unknown>) => {
         if (socket?.readyState === OPEN) socket.send(JSON.stringify(frame));
+      };
+      /** Pings and waits for an answer; a ping already waiting keeps its (earlier) deadline. */
+      const probe = () => {
+        if (finished || !opened || pongDeadline !== undefined) return;
+        sendFrame({ action: 'ping' });
+        pongDeadline = setTimeout(() => {
+          // A dead peer never answers the close handshake; `ws` would hold the socket for its
+          // 30 s close timeout, so drop it at once where the platform can (browsers cannot).
+          (socket as { terminate?: () => void } | undefined)?.terminate?.();
+          finish({
+            code: PONG_TIMEOUT_CODE,
+            reason: `no answer to a ping within ${pongTimeoutMs} ms: connection presumed dead`,
+            reconnect: true,
+          });
+        }, pongTimeoutMs);
+      };
+      /** Any frame proves the connection carries bytes (engine.io-client counts every packet as a heartbeat too). */
+      const heardFromServer = () => {
+        clearTimeout(pongDeadline);
+        pongDeadline = undefined;
+      };
+      const listen = (target: EventTargetLike | undefined, type: string, listener: () => void) => {
+        if (!target) return;
+        target.addEventListener(type, listener);
+        stopListening.push(() => target.removeEventListener(type, listener));
       };
 
       const onMessage = (data: unknown) => {
@@ -251,7 +369,14 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         );
         socket.onopen = () => {
           opened = true;
-          keepAlive = setInterval(() => sendFrame({ action: 'ping' }), keepAliveIntervalMs);
+          keepAlive = setInterval(probe, keepAliveIntervalMs);
+          // The network came back or went away, or the tab is seen again after a sleep: the
+          // connection may have died silently meanwhile, so ask now instead of at the next ping.
+          listen(signals.network, 'online', probe);
+          listen(signals.network, 'offline', probe);
+          listen(signals.visibility, 'visibilitychange', () => {
+            if (signals.visibility?.visibilityState === 'visible') probe();
+          });
           timers.push(
             setTimeout(
               () =>
@@ -266,7 +391,10 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
           );
           handlers.onOpen();
         };
-        socket.onmessage = (event) => onMessage(event.data);
+        socket.onmessage = (event) => {
+          heardFromServer();
+          onMessage(event.data);
+        };
         socket.onerror = (event) => {
           lastRefusedStatus ??= refusedStatus(event);
         };

@@ -2,9 +2,18 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DisconnectReason, TransportHandlers } from '../../../../shared/client/index.js';
-import { apigwCloseReason, apigwTransport, type WebSocketLike } from '../../../../shared/client/index.js';
-import { CloseCode, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
+import type {
+  DisconnectReason,
+  EventTargetLike,
+  TransportHandlers,
+} from '../../../../shared/client/index.js';
+import {
+  apigwCloseReason,
+  apigwTransport,
+  createClient,
+  type WebSocketLike,
+} from '../../../../shared/client/index.js';
+import { CloseCode, ConfigError, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
 
 /** A scripted browser-style WebSocket: the transport is under test, not the network. */
 class FakeSocket implements WebSocketLike {
@@ -64,14 +73,42 @@ async function openFake(options: Parameters<typeof apigwTransport>[0] = {}, toke
     { url: 'wss://example.test/dev', token, connectTimeoutMs: 10_000 },
     handlers,
   );
+  return { connection, socket: await nextSocket(), events };
+}
+
+/** The socket the transport opened last (it opens one asynchronously, after resolving `WebSocket`). */
+async function nextSocket(): Promise<FakeSocket> {
   await vi.waitFor(() => expect(FakeSocket.last).toBeDefined());
   const socket = FakeSocket.last as FakeSocket;
   FakeSocket.last = undefined;
-  return { connection, socket, events };
+  return socket;
 }
+
+/** A scripted `window` / `document`: counts its listeners so a test can see them removed. */
+class FakeEventTarget implements EventTargetLike {
+  readonly listeners = new Map<string, Set<() => void>>();
+  visibilityState = 'visible';
+  addEventListener(type: string, listener: () => void) {
+    const set = this.listeners.get(type) ?? new Set();
+    set.add(listener);
+    this.listeners.set(type, set);
+  }
+  removeEventListener(type: string, listener: () => void) {
+    this.listeners.get(type)?.delete(listener);
+  }
+  fire(type: string) {
+    for (const listener of [...(this.listeners.get(type) ?? [])]) listener();
+  }
+  get count() {
+    return [...this.listeners.values()].reduce((sum, set) => sum + set.size, 0);
+  }
+}
+
+const pings = (socket: FakeSocket) => socket.sent.filter((frame) => frame.action === 'ping').length;
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 describe('apigwTransport', () => {
@@ -137,7 +174,10 @@ describe('apigwTransport', () => {
     vi.useFakeTimers();
     const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, maxConnectionAgeMs: 3500 });
     socket.serverOpens();
-    vi.advanceTimersByTime(3000);
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(1000);
+      socket.serverSends({ type: 'pong', serverTimeMs: Date.now() });
+    }
     expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
     expect(events.closes).toEqual([]);
     vi.advanceTimersByTime(500);
@@ -147,6 +187,135 @@ describe('apigwTransport', () => {
     expect(socket.closedWith).toBe(1000);
     vi.advanceTimersByTime(5000);
     expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
+  });
+
+  it('closes as dropped (pong_timeout, reconnect after backoff) when a ping goes unanswered', async () => {
+    vi.useFakeTimers();
+    const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, pongTimeoutMs: 300 });
+    socket.serverOpens();
+    vi.advanceTimersByTime(1000);
+    expect(pings(socket)).toBe(1);
+    vi.advanceTimersByTime(299);
+    expect(events.closes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events.closes).toEqual([expect.objectContaining({ code: 'pong_timeout', reconnect: true })]);
+    expect(events.closes[0]?.immediate).toBeFalsy();
+    expect(socket.closedWith).toBe(1000);
+    vi.advanceTimersByTime(5000);
+    expect(pings(socket)).toBe(1);
+  });
+
+  it('stays open while every ping is answered, by its pong or by any other frame, and only then', async () => {
+    vi.useFakeTimers();
+    const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, pongTimeoutMs: 300 });
+    socket.serverOpens();
+    vi.advanceTimersByTime(1100);
+    socket.serverSends({ type: 'pong', serverTimeMs: Date.now() });
+    vi.advanceTimersByTime(1000);
+    const n = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'busy' });
+    socket.serverSends({ type: 'notification', notification: n });
+    vi.advanceTimersByTime(1000);
+    socket.serverSends({ type: 'pong', serverTimeMs: Date.now() });
+    vi.advanceTimersByTime(200);
+    expect(pings(socket)).toBe(3);
+    expect(events.closes).toEqual([]);
+    vi.advanceTimersByTime(1100); // the fourth ping goes unanswered
+    expect(events.closes).toEqual([expect.objectContaining({ code: 'pong_timeout' })]);
+  });
+
+  it('probes at once on online, offline and the page becoming visible, with the same pong deadline', async () => {
+    vi.useFakeTimers();
+    const network = new FakeEventTarget();
+    const visibility = new FakeEventTarget();
+    const { socket, events } = await openFake({
+      keepAliveIntervalMs: 60_000,
+      pongTimeoutMs: 500,
+      livenessSignals: { network, visibility },
+    });
+    expect(network.count + visibility.count).toBe(0);
+    socket.serverOpens();
+    network.fire('online');
+    expect(pings(socket)).toBe(1);
+    network.fire('offline'); // a ping already waits for its answer: no second one
+    expect(pings(socket)).toBe(1);
+    socket.serverSends({ type: 'pong', serverTimeMs: 1 });
+    visibility.visibilityState = 'hidden';
+    visibility.fire('visibilitychange');
+    expect(pings(socket)).toBe(1);
+    network.fire('offline');
+    expect(pings(socket)).toBe(2);
+    socket.serverSends({ type: 'pong', serverTimeMs: 2 });
+    visibility.visibilityState = 'visible';
+    visibility.fire('visibilitychange');
+    expect(pings(socket)).toBe(3);
+    vi.advanceTimersByTime(500);
+    expect(events.closes).toEqual([expect.objectContaining({ code: 'pong_timeout', reconnect: true })]);
+    expect(network.count + visibility.count).toBe(0);
+  });
+
+  // Every other test here runs in Node (no globalThis.addEventListener, no document) with the default.
+  it('listens on globalThis and document by default, and stops when the app closes', async () => {
+    const network = new FakeEventTarget();
+    const visibility = new FakeEventTarget();
+    vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
+    vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
+    vi.stubGlobal('document', visibility);
+    const { connection, socket } = await openFake({ keepAliveIntervalMs: 60_000 });
+    socket.serverOpens();
+    expect([network.count, visibility.count]).toEqual([2, 1]);
+    visibility.fire('visibilitychange');
+    expect(pings(socket)).toBe(1);
+    connection.close();
+    expect(network.count + visibility.count).toBe(0);
+  });
+
+  it.each([
+    [
+      { keepAliveIntervalMs: 600_000 },
+      /keepAliveIntervalMs must be below API Gateway's 10-minute idle timeout/,
+    ],
+    [
+      { keepAliveIntervalMs: 20_000, pongTimeoutMs: 20_000 },
+      /pongTimeoutMs must be below keepAliveIntervalMs/,
+    ],
+    [{ keepAliveIntervalMs: 5000, pongTimeoutMs: 6000 }, /pongTimeoutMs must be below keepAliveIntervalMs/],
+    [{ pongTimeoutMs: 0 }, /pongTimeoutMs must be above 0/],
+    [{ keepAliveIntervalMs: -1 }, /keepAliveIntervalMs must be above 0/],
+    [{ resumeTimeoutMs: Number.NaN }, /resumeTimeoutMs/],
+    [{ maxConnectionAgeMs: 30 * 86_400_000 }, /maxConnectionAgeMs is longer than a timer can wait/],
+  ])('refuses impossible timing %j with a ConfigError at construction', (options, message) => {
+    expect(() => apigwTransport(options)).toThrow(ConfigError);
+    expect(() => apigwTransport(options)).toThrow(message);
+  });
+
+  it('lets the client reconnect and resume after the last notification when the peer went silent', async () => {
+    vi.useFakeTimers();
+    const states: string[] = [];
+    const client = createClient({
+      transport: apigwTransport({ WebSocket: FakeSocket, keepAliveIntervalMs: 1000, pongTimeoutMs: 300 }),
+      url: 'wss://example.test/dev',
+      token: 't',
+      random: () => 0,
+    });
+    client.on('state', ({ newState, reason }) =>
+      states.push(`${newState}${reason ? `:${reason.code}` : ''}`),
+    );
+    const first = await nextSocket();
+    first.serverOpens();
+    const n = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'seen' });
+    first.serverSends({
+      type: 'replay',
+      requestId: first.sent[0]?.requestId,
+      notifications: [n],
+      truncated: false,
+    });
+    await vi.waitFor(() => expect(client.state).toBe('connected'));
+    vi.advanceTimersByTime(1300); // ping at 1000 ms, no answer by 1300 ms
+    const second = await nextSocket();
+    second.serverOpens();
+    expect(second.sent[0]).toMatchObject({ action: 'resume', after: n.id });
+    expect(states).toEqual(['connected', 'connecting:pong_timeout']);
+    client.close();
   });
 
   it('reports a 1009 close and reconnects', async () => {
