@@ -2,7 +2,7 @@ import type { ScenarioId } from './harness.js';
 import type { BenchResults, ContenderResult } from './results-schema.js';
 
 /** Scenario ids as they are keyed in a contender's results (`wire-bytes` is stored as `wireBytes`). */
-const RESULT_KEY: Record<ScenarioId, keyof ContenderResult> = {
+export const RESULT_KEY: Record<ScenarioId, keyof ContenderResult> = {
   unicast: 'unicast',
   fanout: 'fanout',
   capacity: 'capacity',
