@@ -158,7 +158,11 @@ function openSdkConnection(connection: Connection): void {
           WebSocket: BoundWebSocket as unknown as WebSocketConstructorLike,
           // No keep-alive asked for (the idle-timeout scenario): the longest API Gateway allows.
           keepAliveIntervalMs: s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS,
-          pongTimeoutMs: s.heartbeatTimeoutMs,
+          // The SDK wants each pong before the next ping is due; the quick profile's timeout is
+          // twice its interval, so it is capped there (detection stays within interval + timeout).
+          pongTimeoutMs: s.keepAlive
+            ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
+            : SDK_QUIET_KEEPALIVE_MS / 2,
         })
       : socketIoTransport({ ioOptions: { localAddress } });
   let everConnected = false;
