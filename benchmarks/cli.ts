@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { CONTENDERS } from './contenders/index.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
+import { mergeResults } from './merge.js';
 import { PROFILES } from './profiles.js';
 import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
 import { writeReport } from './report/write.js';
@@ -27,6 +28,8 @@ DIR/report.html.
   --redis-url URL      use this Redis (default: a private redis-server for the run)
   --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json
   --readme FILE        with --render: also rewrite FILE's figures block (<!-- bench:latest -->)
+  --merge-into DIR     put the scenarios this run measured into DIR/results.json (same profile),
+                       record that they were re-measured, and re-render DIR's report
   --help
 `;
 
@@ -77,6 +80,7 @@ export async function runBench(argv: string[]): Promise<number> {
       'redis-url': { type: 'string' },
       render: { type: 'string' },
       readme: { type: 'string' },
+      'merge-into': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -125,7 +129,13 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const out =
     values.out ??
-    (values.quick ? await mkdtemp(join(tmpdir(), 'syncbell-bench-')) : 'benchmarks/results/latest');
+    (values.quick || values['merge-into']
+      ? await mkdtemp(join(tmpdir(), 'syncbell-bench-'))
+      : 'benchmarks/results/latest');
+  if (values['merge-into'] && resolve(values['merge-into']) === resolve(out))
+    throw new Error(
+      '--merge-into DIR needs --out elsewhere: the partial run must not overwrite the run it merges into',
+    );
 
   const tty = process.stderr.isTTY;
   const bars = tty
@@ -165,5 +175,11 @@ export async function runBench(argv: string[]): Promise<number> {
   bars?.stop();
   const paths = await writeReport(out, results);
   process.stdout.write(`wrote ${paths.json}\n      ${paths.markdown}\n      ${paths.html}\n`);
+  if (values['merge-into']) {
+    const into = values['merge-into'];
+    const base = resultsSchema.parse(JSON.parse(await readFile(join(into, 'results.json'), 'utf8')));
+    const merged = await writeReport(into, mergeResults(base, results, scenarios));
+    process.stdout.write(`merged ${scenarios.join(', ')} into ${merged.json}\n`);
+  }
   return 0;
 }

@@ -120,5 +120,21 @@ export const resultsSchema = benchmarkResultsSchema.extend({
   target: z.string().nullable(),
   settings: z.record(z.string(), z.unknown()),
   contenders: z.array(contenderResultSchema),
+  /** Scenarios a later run re-measured and `--merge-into` put in place of this run's (see benchmarks/merge.ts). */
+  remeasured: z
+    .array(
+      z.object({
+        scenarios: z.array(z.string()),
+        contenders: z.array(z.string()),
+        date: z.string(),
+        command: z.string(),
+        gitCommit: z.string(),
+        node: z.string(),
+        durationSeconds: z.number(),
+        loadAverageAtStart: z.array(z.number()),
+        loadAverageAtEnd: z.array(z.number()),
+      }),
+    )
+    .optional(),
 });
 export type BenchResults = z.infer<typeof resultsSchema>;

@@ -9,6 +9,7 @@ import {
 } from './histogram.js';
 import { type FleetOptions, loopbackAddresses, startFleet } from './load/fleet.js';
 import { type HeapProbe, sumSamples } from './load/process-stats.js';
+import { SDK_CLIENT_KINDS } from './load/protocol.js';
 import { startTcpProxy } from './load/tcp-proxy.js';
 import { benchNotification, seededRandom, userIdOf } from './payload.js';
 import type { Profile } from './profiles.js';
@@ -452,6 +453,8 @@ export interface DropPass {
   serverDetectionObservable: boolean;
   reconnectMs: Spread | null;
   disconnects: number;
+  /** Who drove the clients: the SDK users get (`createClient`), or the load generator's raw client. */
+  client: 'sdk' | 'raw';
 }
 
 /**
@@ -476,7 +479,9 @@ async function dropPass(
     const userIds = Array.from({ length: profile.dropConnections }, (_, i) => userIdOf(i, prefix));
     const urls = proxy ? [proxy.url] : [running.urls[0] as string];
     const fleet = await startFleet({
-      ...fleetOptions(ctx, { ...running, urls }, userIds, { resume, reconnect: true }),
+      // With resume: the SDK users get (where it has a transport), so "lost with resume" describes it.
+      // Without: the raw client, the baseline that shows what a drop costs with no replay at all.
+      ...fleetOptions(ctx, { ...running, urls }, userIds, { resume, reconnect: true, sdk: resume }),
     });
     try {
       // Every client has seen one notification, so it has a cursor to resume from (as a real tab
@@ -577,6 +582,7 @@ async function dropPass(
         serverDetectionObservable: closedBefore !== undefined,
         reconnectMs: reconnects.length > 0 ? spreadOf(reconnects) : null,
         disconnects: collected.disconnectsAtMs.length,
+        client: resume && SDK_CLIENT_KINDS.has(running.clientKind) ? 'sdk' : 'raw',
       };
     } finally {
       await fleet.closeAll().catch(() => undefined);
@@ -647,7 +653,7 @@ export async function cleanCloseScenario(
   const userIds = Array.from({ length: Math.max(2, Math.min(10, ctx.profile.dropConnections)) }, (_, i) =>
     userIdOf(i, 'close'),
   );
-  const fleet = await startFleet(fleetOptions(ctx, running, userIds));
+  const fleet = await startFleet(fleetOptions(ctx, running, userIds, { sdk: true }));
   try {
     const before = await running.serverConnections();
     const closedAtMs = Date.now();
@@ -691,6 +697,7 @@ export async function idleTimeoutScenario(
     const urls = proxy ? [proxy.url] : [running.urls[0] as string];
     const fleet = await startFleet(
       fleetOptions(ctx, { ...running, urls }, userIds, {
+        sdk: true,
         keepAlive: false,
         heartbeatIntervalMs: QUIET_HEARTBEAT.intervalMs,
         heartbeatTimeoutMs: QUIET_HEARTBEAT.timeoutMs,

@@ -6,10 +6,24 @@
 import { Agent, get, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { backoff } from '../../shared/client/backoff.js';
 import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
+import { backoff } from '../../shared/client/backoff.js';
+import {
+  apigwTransport,
+  createClient,
+  socketIoTransport,
+  type SyncbellClient,
+  type WebSocketConstructorLike,
+} from '../../shared/client/index.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
-import { type ChildMessage, nowUs, type OpenSpec, parentMessageSchema, type Receipt } from './protocol.js';
+import {
+  type ChildMessage,
+  nowUs,
+  type OpenSpec,
+  parentMessageSchema,
+  type Receipt,
+  SDK_CLIENT_KINDS,
+} from './protocol.js';
 
 interface Connection {
   /** The `open` session it belongs to: callbacks of an earlier session's stragglers are ignored. */
@@ -29,6 +43,8 @@ interface Connection {
    * `close`, each scheduling a reconnect: two live streams per client after a drop (duplicates).
    */
   generation: number;
+  /** Driven by the SDK (`OpenSpec.sdk`): it owns reconnects, and no watchdog second-guesses it. */
+  sdk: boolean;
   close?: () => void;
 }
 
@@ -121,6 +137,67 @@ const withToken = (url: string, token: string, after: string | undefined, path: 
   if (after) u.searchParams.set('after', after);
   return u.toString();
 };
+
+/**
+ * The SDK users get, one client per connection: the load generator only watches its events. It
+ * reconnects, resumes and dedupes by itself; `spec.reconnect: false` closes it at its first drop.
+ */
+function openSdkConnection(connection: Connection): void {
+  const s = spec as OpenSpec;
+  const { localAddress } = connection;
+  // Node-only knobs a browser does not have: the source address (ephemeral ports are per address)
+  // and no compression (as the raw clients, so wire figures compare).
+  class BoundWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, { localAddress, perMessageDeflate: false });
+    }
+  }
+  const transport =
+    s.kind === 'apigw'
+      ? apigwTransport({
+          WebSocket: BoundWebSocket as unknown as WebSocketConstructorLike,
+          // No keep-alive asked for (the idle-timeout scenario): the longest API Gateway allows.
+          keepAliveIntervalMs: s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS,
+          // The SDK wants each pong before the next ping is due; the quick profile's timeout is
+          // twice its interval, so it is capped there (detection stays within interval + timeout).
+          pongTimeoutMs: s.keepAlive
+            ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
+            : SDK_QUIET_KEEPALIVE_MS / 2,
+        })
+      : socketIoTransport({ ioOptions: { localAddress } });
+  let everConnected = false;
+  let failureCounted = false;
+  const client: SyncbellClient = createClient({
+    transport,
+    url: connection.url,
+    token: () => signToken({ userId: connection.userId, key, expiresInSeconds: 3600 }),
+    minReconnectDelayMs: s.reconnectMinMs,
+    maxReconnectDelayMs: s.reconnectMaxMs,
+    connectTimeoutMs: 20_000,
+    // The load generator counts duplicates itself; the SDK's dedupe is what it measures.
+    dedupeCapacity: 10_000,
+  });
+  connection.close = () => client.close();
+  client.on('notification', ({ notification }) => onNotification(connection, notification));
+  client.on('state', ({ oldState, newState, reason }) => {
+    if (stale(connection)) return;
+    if (newState === 'connected') {
+      onUp(connection, everConnected);
+      everConnected = true;
+      return;
+    }
+    if (oldState === 'connected') {
+      connection.open = false;
+      disconnectsAtMs.push(Date.now());
+      if (!s.reconnect) client.close();
+      return;
+    }
+    if (!everConnected && !failureCounted && reason && reason.code !== 'client_close') {
+      failureCounted = true;
+      fail(`sdk: ${reason.reason}`);
+    }
+  });
+}
 
 async function openConnection(connection: Connection, isReconnect: boolean): Promise<void> {
   const s = spec as OpenSpec;
@@ -316,13 +393,20 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
   }
 }
 
-/** Client-side dead-peer detection for transports without a built-in one (socket.io has its own). */
+/** What the SDK's API Gateway keep-alive is set to when a scenario asks for none: just under the 10-minute idle timeout. */
+const SDK_QUIET_KEEPALIVE_MS = 590_000;
+
+/**
+ * Client-side dead-peer detection for the raw clients of transports without a built-in one
+ * (socket.io has its own; an SDK connection has the SDK's).
+ */
 const watchdog = setInterval(() => {
   if (!spec || spec.kind === 'socketio' || spec.kind === 'socketio-polling' || spec.kind === 'long-polling')
     return;
   const deadBeforeMs = Date.now() - spec.heartbeatIntervalMs - spec.heartbeatTimeoutMs;
   for (const connection of connections) {
-    if (connection.open && connection.lastActivityMs < deadBeforeMs) onDown(connection, 'heartbeat missed');
+    if (connection.open && !connection.sdk && connection.lastActivityMs < deadBeforeMs)
+      onDown(connection, 'heartbeat missed');
   }
 }, 100);
 watchdog.unref();
@@ -352,9 +436,11 @@ async function openAll(s: OpenSpec): Promise<void> {
       lastActivityMs: Date.now(),
       attempt: 0,
       generation: 0,
+      sdk: s.sdk === true && SDK_CLIENT_KINDS.has(s.kind),
     };
     connections.push(connection);
-    void openConnection(connection, false);
+    if (connection.sdk) openSdkConnection(connection);
+    else void openConnection(connection, false);
     // Ramp at the set rate: sleep until this connection's slot.
     const waitMs = startMs + (i + 1) * gapMs - Date.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -31,8 +31,18 @@ export const openSpecSchema = z.object({
   reconnectMaxMs: z.number().positive(),
   /** Send no keep-alives (the idle-timeout part of scenario 6). */
   keepAlive: z.boolean(),
+  /**
+   * Drive each connection with the SDK users get (`createClient` and its real transport), not the
+   * load generator's own raw client: the SDK then owns dead-peer detection, reconnection, resume
+   * and dedupe, so loss and duplicate figures describe it. Kinds `socketio` and `apigw` only
+   * (`SDK_CLIENT_KINDS`); the raw client stays for the baselines and for latency at scale, where an
+   * SDK per connection would measure the client.
+   */
+  sdk: z.boolean().default(false),
 });
-export type OpenSpec = z.infer<typeof openSpecSchema>;
+/** Client kinds the SDK has a transport for. */
+export const SDK_CLIENT_KINDS: ReadonlySet<string> = new Set(['socketio', 'apigw']);
+export type OpenSpec = z.input<typeof openSpecSchema>;
 
 export const parentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('open'), spec: openSpecSchema }),

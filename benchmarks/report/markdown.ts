@@ -22,6 +22,9 @@ export function headerLines(r: BenchResults): string[] {
     `- Command: \`${r.command}\``,
     `- Git commit: ${r.gitCommit}; profile: **${r.profile}**${r.target ? `; target: ${r.target}` : ''}`,
     `- Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} (1/5/15 min, ${m.cpus} cores).${m.loadAverageAtStart[0] !== undefined && m.loadAverageAtStart[0] > 1 ? ' Other work was running on this machine at the same time: treat tail latencies as noisy.' : ''}`,
+    ...remeasuredNote(r)
+      .filter(Boolean)
+      .map((line) => `- ${line}`),
   ];
 }
 
@@ -234,6 +237,33 @@ export function optionsTable(r: BenchResults): string[] {
   return rows;
 }
 
+/** The scenarios a later run re-measured (`--merge-into`), said right under the run's own header. */
+export function remeasuredNote(r: BenchResults): string[] {
+  return (r.remeasured ?? []).flatMap((m) => [
+    `Re-measured later and merged in: **${m.scenarios.join(', ')}** for ${m.contenders.join(', ')}, on ${m.date.slice(0, 16).replace('T', ' ')} UTC, Node ${m.node}, commit ${m.gitCommit.slice(0, 7)}, ${Math.round(m.durationSeconds / 60)} minutes, load average ${m.loadAverageAtStart[0]} at start and ${m.loadAverageAtEnd[0]} at end, with \`${m.command}\`.`,
+    '',
+  ]);
+}
+
+/**
+ * Which client the "lost with resume" cells describe. Runs from before the load generator could
+ * drive the SDK lack the field: their clients were the load generator's own.
+ */
+export function dropClientNote(r: BenchResults): string[] {
+  const passes = r.contenders.flatMap((c) => {
+    const pass = c.drop.ok ? (c.drop.value.withResume as { client?: 'sdk' | 'raw' }) : undefined;
+    return pass && c.canResume !== false ? [{ id: name(c), client: pass.client ?? 'raw' }] : [];
+  });
+  if (passes.length === 0) return [];
+  const sdk = passes.filter((p) => p.client === 'sdk').map((p) => p.id);
+  const raw = passes.filter((p) => p.client === 'raw').map((p) => p.id);
+  const list = (ids: string[]) => ids.map((id) => `**${id}**`).join(', ');
+  return [
+    `- Drop "with resume" clients: ${sdk.length > 0 ? `the SDK users get (\`createClient\` with its real transport, its own dead-peer detection, reconnects, resume and dedupe) for ${list(sdk)}` : 'no contender ran the SDK'}${raw.length > 0 ? `; the load generator's own client (a dead-connection watchdog at the heartbeat, resume by cursor) for ${list(raw)}` : ''}. Without resume, every contender runs the raw client: the baseline of what a drop costs with no replay.`,
+    '',
+  ];
+}
+
 /** Marks the block of the top-level README that `syncbell bench --render DIR --readme FILE` rewrites. */
 export const README_MARKERS = { start: '<!-- bench:latest -->', end: '<!-- /bench:latest -->' } as const;
 
@@ -253,11 +283,13 @@ export function readmeBlock(r: BenchResults, reportPath: string): string {
     '',
     `Full report: [${reportPath}](${reportPath}).`,
     '',
+    ...remeasuredNote(r),
     ...optionsTable(r),
     '',
     ...r.contenders.flatMap((c) =>
       c.scaleNote ? [`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, ''] : [],
     ),
+    ...dropClientNote(r),
     '| Goal (issue 5) | Measured | Status |',
     '|---|---|---|',
     ...goalChecks(r).map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`),
@@ -283,6 +315,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('## Options considered, measured', '', ...optionsTable(r), '');
   for (const c of r.contenders)
     if (c.scaleNote) lines.push(`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, '');
+  lines.push(...dropClientNote(r));
   lines.push('## Seed claims', '', '| Claim | Verdict | Measurement |', '|---|---|---|');
   for (const v of verdicts(r)) lines.push(`| ${v.claim} | **${v.verdict}** | ${v.evidence} |`);
   lines.push('', '## Performance goals (issue 5)', '', '| Goal | Measured | Status |', '|---|---|---|');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { CONTENDERS } from '../../benchmarks/contenders/index.js';
 import { SCENARIOS } from '../../benchmarks/harness.js';
+import { RESULT_KEY } from '../../benchmarks/merge.js';
 import { README_MARKERS, readmeBlock, replaceReadmeBlock } from '../../benchmarks/report/markdown.js';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 
@@ -14,23 +15,12 @@ const QUICK = new URL('../../benchmarks/results/quick/results.json', import.meta
 const read = async (url: URL) => resultsSchema.parse(JSON.parse(await readFile(url, 'utf8')));
 const latest = () => read(LATEST);
 
-/** Scenario ids as the results file names them. */
-const resultKey: Record<(typeof SCENARIOS)[number], string> = {
-  unicast: 'unicast',
-  fanout: 'fanout',
-  capacity: 'capacity',
-  'wire-bytes': 'wireBytes',
-  drop: 'drop',
-  lifecycle: 'lifecycle',
-  sticky: 'sticky',
-};
-
 /** `contender scenario` for every cell of the run that did not produce a measurement. */
 function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
   const ids = results.contenders.map((c) => c.id);
   const absent = CONTENDERS.filter((c) => !ids.includes(c.id)).map((c) => `${c.id} (not run)`);
   const failed = results.contenders.flatMap((c) =>
-    SCENARIOS.filter((s) => !(c as unknown as Record<string, { ok: boolean }>)[resultKey[s]]?.ok).map(
+    SCENARIOS.filter((s) => !(c as unknown as Record<string, { ok: boolean }>)[RESULT_KEY[s]]?.ok).map(
       (s) => `${c.id} ${s}`,
     ),
   );

@@ -1,4 +1,4 @@
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
   ErrorCode,
   errorFrameBodySchema,
@@ -29,6 +29,13 @@ export interface SocketIoTransportOptions {
   resumeTimeoutMs?: number;
   /** Extra query parameters on the connection URL (never the token: it goes in the auth payload). @default {} */
   query?: Record<string, string>;
+  /**
+   * More socket.io-client options, for what a browser does not need: in Node, `localAddress`
+   * (source address), `agent`, `extraHeaders`. The transport's own settings (reconnection off,
+   * auth, timeout, transports, path) always win: the SDK owns retries and auth.
+   * @default {}
+   */
+  ioOptions?: Partial<ManagerOptions & SocketOptions> & { localAddress?: string };
 }
 
 /**
@@ -42,6 +49,7 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
     name: 'socketio',
     open(open: TransportOpenOptions, handlers: TransportHandlers): TransportConnection {
       const socket: Socket = io(open.url, {
+        ...options.ioOptions,
         transports,
         path: options.path ?? '/socket.io',
         reconnection: false,

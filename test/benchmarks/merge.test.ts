@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { mergeResults } from '../../benchmarks/merge.js';
+import { remeasuredNote } from '../../benchmarks/report/markdown.js';
+import { type BenchResults, resultsSchema } from '../../benchmarks/results-schema.js';
+
+const LATEST = new URL('../../benchmarks/results/latest/results.json', import.meta.url);
+const load = async (): Promise<BenchResults> =>
+  resultsSchema.parse(JSON.parse(await readFile(LATEST, 'utf8')));
+
+describe('mergeResults (bench --merge-into)', () => {
+  it('replaces only the re-measured scenarios of the re-measured contenders, and records the re-run', async () => {
+    const base = await load();
+    const later = await load();
+    const sio = later.contenders.find((c) => c.id === 'socketio-redis');
+    if (!sio) throw new Error('committed results lack socketio-redis');
+    later.contenders = [sio];
+    sio.drop = { ok: false, error: 'marker: re-measured' };
+    sio.unicast = { ok: false, error: 'not re-measured: must not be merged' };
+    later.date = '2026-12-01T09:00:00.000Z';
+    later.command = 'syncbell bench --scenarios drop --contenders socketio-redis';
+    const merged = resultsSchema.parse(mergeResults(base, later, ['drop']));
+    const mergedSio = merged.contenders.find((c) => c.id === 'socketio-redis');
+    expect(mergedSio?.drop).toEqual({ ok: false, error: 'marker: re-measured' });
+    expect(mergedSio?.unicast).toEqual(base.contenders.find((c) => c.id === 'socketio-redis')?.unicast);
+    const others = merged.contenders.filter((c) => c.id !== 'socketio-redis');
+    expect(others).toEqual(base.contenders.filter((c) => c.id !== 'socketio-redis'));
+    expect(merged.date).toBe(base.date);
+    expect(merged.remeasured).toEqual([
+      expect.objectContaining({
+        scenarios: ['drop'],
+        contenders: ['socketio-redis'],
+        command: later.command,
+      }),
+    ]);
+    expect(remeasuredNote(merged).join('\n')).toMatch(
+      /Re-measured later and merged in: \*\*drop\*\* for socketio-redis/,
+    );
+  });
+
+  it('refuses runs of another profile and contenders the base run lacks', async () => {
+    const base = await load();
+    expect(() => mergeResults(base, { ...base, profile: 'quick' }, ['drop'])).toThrow(/quick-profile/);
+    const stranger = {
+      ...base,
+      contenders: [{ ...(base.contenders[0] as BenchResults['contenders'][0]), id: 'nope' }],
+    };
+    expect(() => mergeResults(base, stranger, ['drop'])).toThrow(/no contender "nope"/);
+  });
+});
