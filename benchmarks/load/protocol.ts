@@ -51,7 +51,7 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close-all') }),
   z.object({ type: z.literal('exit') }),
 ]);
-export type ParentMessage = z.infer<typeof parentMessageSchema>;
+export type ParentMessage = z.input<typeof parentMessageSchema>;
 
 export interface Receipt {
   count: number;

@@ -14,7 +14,10 @@ import { createNotification } from '../../shared/contract/index.js';
 describe('load generator driven by the SDK', () => {
   let running: RunningContender;
   beforeAll(async () => {
-    running = await socketIoMemory.start({ heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 } });
+    running = await socketIoMemory.start({
+      redisUrl: '', // the in-memory contender has no Redis
+      heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 },
+    });
   }, 60_000);
   afterAll(async () => {
     await running?.stop();
