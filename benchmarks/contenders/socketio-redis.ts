@@ -77,8 +77,8 @@ export async function startSocketIoStack(
         .containers()
         .map((c) => c.pid)
         .filter((pid): pid is number => pid !== undefined),
-    serverConnections: () => socketIoConnections(stack.containers().map((c) => c.url)),
-    serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.url)),
+    serverConnections: () => socketIoConnections(stack.containers().map((c) => c.metricsUrl)),
+    serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.metricsUrl)),
     publish: (notification) => publishNotification(log, emitter, notification),
     blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
     async stop() {

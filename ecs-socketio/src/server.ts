@@ -42,6 +42,12 @@ export interface EcsServer {
   readonly replayLog: ReplayLog | undefined;
   /** Resolves with the bound port. */
   listen(port?: number): Promise<number>;
+  /**
+   * Serves `GET /metrics` (Prometheus) on its own listener, never on the public port: the ALB
+   * forwards every path of that one to anyone. Resolves with the bound port, or `undefined` when
+   * `METRICS_PORT=off`. Closed by `close` (it stays up through a drain, so the drain is visible).
+   */
+  listenMetrics(port?: number): Promise<number | undefined>;
   /** Graceful stop: refuse new work, move clients elsewhere, finish in-flight jobs, close. */
   drain(): Promise<void>;
   /** Immediate stop (tests). */
@@ -312,7 +318,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     socket.on('disconnect', () => metrics.connections.dec());
   }
 
-  // ---- HTTP: health, readiness, metrics, jobs ----
+  // ---- HTTP: health, readiness, jobs (metrics have their own listener, below) ----
   let draining = false;
   const inFlightJobs = new Set<Promise<void>>();
 
@@ -378,6 +384,13 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}`,
       });
     }
+    if (parsed.data.publishVia === 'worker' && !config.WORKER_PUBLISH) {
+      return sendJson(res, 400, {
+        code: ErrorCode.BadRequest,
+        message:
+          'publishVia "worker": this deployment runs no worker (WORKER_PUBLISH=false); use "container"',
+      });
+    }
     const job: QueuedJob = {
       jobId: randomUUID(),
       userId,
@@ -424,13 +437,6 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         containerId: config.CONTAINER_ID,
       });
     }
-    if (req.method === 'GET' && path === '/metrics') {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
-      return;
-    }
     if (path === '/jobs/sync') {
       if (req.method !== 'POST')
         return sendJson(res, 405, { code: ErrorCode.BadRequest, message: 'use POST' });
@@ -444,6 +450,23 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     sendJson(res, 404, { code: ErrorCode.BadRequest, message: 'not found' });
   });
 
+  // ---- metrics: a listener of its own, off the public port ----
+  const metricsHttp = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics')
+      return sendJson(res, 404, { code: ErrorCode.BadRequest, message: 'not found (GET /metrics)' });
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => {
+        logger.warn({ err: (error as Error).message }, 'could not collect metrics');
+        sendJson(res, 500, { code: ErrorCode.Internal, message: 'could not collect metrics' });
+      },
+    );
+  });
+
   let closed = false;
   async function close(): Promise<void> {
     if (closed) return;
@@ -455,6 +478,11 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => io.close(() => resolve()));
     http.closeAllConnections?.();
+    if (metricsHttp.listening) {
+      const metricsClosed = new Promise<void>((resolve) => metricsHttp.close(() => resolve()));
+      metricsHttp.closeAllConnections();
+      await metricsClosed;
+    }
     await Promise.all([pub?.quit().catch(() => pub.disconnect()), sub?.quit().catch(() => sub.disconnect())]);
   }
 
@@ -469,6 +497,13 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         // Node's default accept backlog (511) overflowed during a 1,000/s connect ramp (kernel
         // ListenOverflows, clients reset with ECONNRESET); the kernel caps this at net.core.somaxconn.
         http.listen({ port, backlog: LISTEN_BACKLOG }, () => resolve((http.address() as AddressInfo).port));
+      });
+    },
+    listenMetrics(port = config.METRICS_PORT) {
+      if (port === undefined) return Promise.resolve(undefined);
+      return new Promise((resolve, reject) => {
+        metricsHttp.once('error', reject);
+        metricsHttp.listen({ port }, () => resolve((metricsHttp.address() as AddressInfo).port));
       });
     },
     async drain() {
