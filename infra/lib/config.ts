@@ -167,12 +167,12 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   /** `NOTIFY_CONCURRENCY`: parallel posts per notification. @default 10 */
   notifyConcurrency?: number;
   /**
-   * `POWERTOOLS_SERVICE_NAME`, and the `service` dimension the 410 alarm reads. Must match what the
-   * handlers emit (apigw-websocket/src/observability.ts).
+   * `POWERTOOLS_SERVICE_NAME` of every handler (apigw-websocket/src/observability.ts takes its
+   * logs' `service` and its metrics' `service` dimension from it), and the dimension the 410 alarm reads.
    * @default 'syncbell-apigw'
    */
   serviceName?: string;
-  /** `POWERTOOLS_METRICS_NAMESPACE`, and the namespace the 410 alarm reads. @default 'syncbell' */
+  /** `POWERTOOLS_METRICS_NAMESPACE`: where the handlers' metrics go, and the namespace the 410 alarm reads. @default 'syncbell' */
   metricsNamespace?: string;
   /** Authorizer result cache (seconds); 0 because the token is per connection anyway. @default 0 */
   authorizerCacheTtlSeconds?: number;
