@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
+import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
@@ -8,7 +9,6 @@ import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
 import { signToken } from '../../shared/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/index.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
-import { type DurableRedis, startDurableRedis } from '../durable-redis.js';
 import { rssBytes } from '../process-memory.js';
 
 export interface ChaosEcsOptions extends EcsLocalOptions {
@@ -19,7 +19,7 @@ export interface ChaosEcsOptions extends EcsLocalOptions {
 export interface ChaosEcs {
   stack: EcsLocalStack;
   /** Only with `durableRedis: true`. */
-  redis: DurableRedis | undefined;
+  redis: OwnedRedis | undefined;
   jwtKey: Uint8Array;
   token(userId: string, expiresInSeconds?: number): Promise<string>;
   /** A socket.io transport whose connections carry `chaos=<label>` in the query (visible in LB tunnels). */
@@ -40,7 +40,7 @@ export interface ChaosEcs {
 /** The ECS local stack with a fresh JWT secret, plus the publishing and token helpers the scenarios share. */
 export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<ChaosEcs> {
   const { durableRedis, ...stackOptions } = options;
-  const ownRedis = durableRedis ? await startDurableRedis() : undefined;
+  const ownRedis = durableRedis ? await startOwnedRedis({ durable: true }) : undefined;
   // A random secret per run: the stack is started like production (JWT_SECRET set), and no
   // token from another run or the dev secret is accepted.
   const secret = randomBytes(32).toString('base64url');
