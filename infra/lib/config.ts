@@ -337,6 +337,10 @@ function impossibleEcsCombinations(c: EcsSocketIoConfig): string[] {
         'and sharded servers listen with SSUBSCRIBE, so no worker notification would arrive live. ' +
         "Use redisAdapter 'classic', or workerCount 0 (jobs publish through a container)",
     );
+  if (!['/healthz', '/readyz'].includes(c.healthCheckPath))
+    problems.push(
+      `healthCheckPath '${c.healthCheckPath}': the container answers 200 on containerPort only for /healthz and /readyz (every other path, /metrics included, is 404), so every task would fail the ALB health check. Use '/healthz'`,
+    );
   if (c.metricsPort === c.containerPort)
     problems.push(
       `metricsPort ${c.metricsPort} is containerPort too: the ALB forwards every path of containerPort, so metrics would be public. Pick another metricsPort`,

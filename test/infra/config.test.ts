@@ -95,6 +95,13 @@ describe('ECS knobs that cannot work together', () => {
     );
   });
 
+  it('refuses an ALB health check on a path the container answers 404', () => {
+    expect(() => resolveEcsSocketIoConfig({ healthCheckPath: '/metrics' })).toThrow(
+      /healthCheckPath '\/metrics'[\s\S]*Use '\/healthz'/,
+    );
+    expect(resolveEcsSocketIoConfig({ healthCheckPath: '/readyz' }).healthCheckPath).toBe('/readyz');
+  });
+
   it('warns (without refusing) about a stop grace too short to close, and a heartbeat near the idle timeout', () => {
     expect(ecsConfigWarnings(resolveEcsSocketIoConfig())).toEqual([]);
     expect(ecsConfigWarnings(resolveEcsSocketIoConfig({ stopGraceMs: 0 }))).toEqual([
