@@ -21,8 +21,9 @@ options (defaults in brackets):
   --notifications-per-day N  notifications published a day [20 x average connections]
   --message-bytes N          bytes of one notification frame [512]
   --connections-per-user N   connections each notification goes to (tabs, devices) [1.2]
-  --keepalive-seconds N      keep-alive interval for every option [each option's own:
-                             25 s on ECS, 300 s on API Gateway]
+  --keepalive-seconds N      keep-alive interval for every option, below 600 (API
+                             Gateway's idle timeout) [each option's own: 25 s on ECS,
+                             300 s on API Gateway]
   --region NAME              ${REGIONS.join(', ')} [us-east-1]
   --arch NAME                ${ARCHES.join(', ')} [x86_64]
   --from-results FILE        benchmark results.json: use its measured capacity per option

@@ -7,6 +7,9 @@ export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
 export const ARCHES = ['x86_64', 'arm64'] as const;
+
+/** API Gateway closes a WebSocket connection idle this long; it cannot be raised (FACTS.md). */
+export const APIGW_IDLE_TIMEOUT_SECONDS = 600;
 export type Arch = (typeof ARCHES)[number];
 
 const count = (what: string) =>
@@ -38,11 +41,17 @@ export const workloadInputSchema = z.object({
     .min(1, { error: 'connectionsPerUser must be at least 1' })
     .default(1.2),
   /**
-   * Keep-alive interval for every option, in seconds. Unset: each option uses its own default
-   * (25 s on ECS, socket.io's pingInterval; 300 s on API Gateway, half its 10-minute idle timeout).
+   * Keep-alive interval for every option, in seconds, below 600. Unset: each option uses its own
+   * default (25 s on ECS, socket.io's pingInterval; 300 s on API Gateway, half its 10-minute idle
+   * timeout). 600 or more is refused: API Gateway's idle timeout is a hard 10 minutes, so such a
+   * keep-alive holds no connection and the bill it prices could never be run.
    */
   keepaliveSeconds: count('keepaliveSeconds')
     .positive({ error: 'keepaliveSeconds must be above 0' })
+    .lt(APIGW_IDLE_TIMEOUT_SECONDS, {
+      error: (issue) =>
+        `keepaliveSeconds must be below ${APIGW_IDLE_TIMEOUT_SECONDS} (got ${String(issue.input)}): API Gateway closes a WebSocket idle for 10 minutes (a hard limit), so a longer keep-alive cannot hold its connections; its default is 300`,
+    })
     .optional(),
   /** @default 'us-east-1' */
   region: z

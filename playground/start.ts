@@ -89,7 +89,12 @@ export async function runStart(argv: string[]): Promise<number> {
     '',
     'ECS variant (Socket.io + Redis adapter)',
     `  load balancer (ALB stand-in)  ${ecs.url}   jobs: POST ${ecs.url}/jobs/sync`,
-    ...ecs.containers().map((c) => `  container ${c.id.padEnd(19)} ${c.url}   (/healthz /readyz /metrics)`),
+    ...ecs
+      .containers()
+      .map(
+        (c) =>
+          `  container ${c.id.padEnd(19)} ${c.url}   (/healthz /readyz; metrics: ${c.metricsUrl}/metrics)`,
+      ),
     `  redis                         ${ecs.redisUrl ?? 'none: in-memory adapter, one container'} (${ecs.redisMode})`,
     apigw
       ? [

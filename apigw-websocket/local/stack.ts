@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
 import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
+import { ConfigError } from '../../shared/contract/index.js';
+import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
 import { startDynalite } from './dynalite-server.js';
 import { ensureTables, type TableNames } from './tables.js';
 
@@ -115,6 +117,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * the WebSocket API, the jobs HTTP route, `@connections` and the Lambda invoke API.
  */
 export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<ApigwLocal> {
+  // The emulator may shrink API Gateway's limits (tests and chaos do) but never raise them: a
+  // client that stays up only on a longer idle timeout would be cut in AWS.
+  const limits = [
+    ['idleTimeoutSeconds', options.idleTimeoutSeconds, IDLE_TIMEOUT_SECONDS],
+    ['hardTimeoutSeconds', options.hardTimeoutSeconds, CONNECTION_MAX_AGE_SECONDS],
+  ] as const;
+  for (const [knob, value, awsLimit] of limits) {
+    if (value !== undefined && value > awsLimit)
+      throw new ConfigError(
+        `${knob} ${value} is above API Gateway's own limit (${awsLimit} s, hard): AWS would close these connections first. Use at most ${awsLimit}.`,
+      );
+  }
   const log = options.log ?? (() => {});
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {

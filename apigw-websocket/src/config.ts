@@ -7,6 +7,8 @@ import { ConfigError } from '../../shared/contract/index.js';
  * little after that, because `$disconnect` is best-effort and may never arrive.
  */
 export const CONNECTION_MAX_AGE_SECONDS = 2 * 60 * 60;
+/** API Gateway closes a connection that carried no frame for 10 minutes; it cannot be raised (FACTS.md). */
+export const IDLE_TIMEOUT_SECONDS = 10 * 60;
 /** Slack past the cap so a row never expires while its connection can still be alive. */
 export const CONNECTION_TTL_SLACK_SECONDS = 5 * 60;
 /**

@@ -1,14 +1,37 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
+/** Used when the environment names no service (serverless-offline, tests). */
+export const DEFAULT_SERVICE_NAME = 'syncbell-apigw';
+/** Used when the environment names no namespace. */
+export const DEFAULT_METRICS_NAMESPACE = 'syncbell';
+
+/**
+ * The service name and metrics namespace, from the environment the stack sets
+ * (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`; infra's `serviceName` and
+ * `metricsNamespace` knobs). Powertools lets a constructor option win over those variables, so
+ * passing constants made the knobs move only the alarms, onto a namespace nothing wrote to.
+ */
+export function observabilityNames(env: Record<string, string | undefined> = process.env): {
+  serviceName: string;
+  namespace: string;
+} {
+  return {
+    serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+  };
+}
+
+const names = observabilityNames();
+
 /** One logger and one metrics buffer per Lambda execution environment (module scope). */
-export const logger = new Logger({ serviceName: 'syncbell-apigw' });
+export const logger = new Logger({ serviceName: names.serviceName });
 
 /**
  * CloudWatch EMF metrics. Handlers flush once per invocation (`publishStoredMetrics`);
  * `POWERTOOLS_METRICS_DISABLED=true` keeps local runs and tests quiet.
  */
-export const metrics = new Metrics({ namespace: 'syncbell', serviceName: 'syncbell-apigw' });
+export const metrics = new Metrics({ namespace: names.namespace, serviceName: names.serviceName });
 
 export { MetricUnit };
 

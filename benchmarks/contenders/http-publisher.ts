@@ -33,9 +33,10 @@ export function createHttpPublisher(url: string): {
   };
 }
 
-async function socketIoMetric(urls: readonly string[], pattern: RegExp): Promise<number | undefined> {
+/** `metricsUrls`: each container's metrics listener (METRICS_PORT), not its public URL. */
+async function socketIoMetric(metricsUrls: readonly string[], pattern: RegExp): Promise<number | undefined> {
   let total = 0;
-  for (const url of urls) {
+  for (const url of metricsUrls) {
     try {
       const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
       total += Number(pattern.exec(text)?.[1] ?? 0);
@@ -46,17 +47,17 @@ async function socketIoMetric(urls: readonly string[], pattern: RegExp): Promise
   return total;
 }
 
-/** Sum of the `syncbell_connections` gauge on socket.io containers' /metrics. */
-export function socketIoConnections(urls: readonly string[]): Promise<number | undefined> {
-  return socketIoMetric(urls, /^syncbell_connections\{[^}]*\} (\d+)/m);
+/** Sum of the `syncbell_connections` gauge on socket.io containers' /metrics (their metrics listeners). */
+export function socketIoConnections(metricsUrls: readonly string[]): Promise<number | undefined> {
+  return socketIoMetric(metricsUrls, /^syncbell_connections\{[^}]*\} (\d+)/m);
 }
 
 /** Closed connections on socket.io containers: accepted connects minus those still open. */
-export async function socketIoClosedTotal(urls: readonly string[]): Promise<number | undefined> {
+export async function socketIoClosedTotal(metricsUrls: readonly string[]): Promise<number | undefined> {
   const accepted = await socketIoMetric(
-    urls,
+    metricsUrls,
     /^syncbell_connects_total\{[^}]*outcome="accepted"[^}]*\} (\d+)/m,
   );
-  const open = await socketIoConnections(urls);
+  const open = await socketIoConnections(metricsUrls);
   return accepted === undefined || open === undefined ? undefined : accepted - open;
 }

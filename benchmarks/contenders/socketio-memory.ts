@@ -29,26 +29,23 @@ export const socketIoMemory: Contender = {
     child.stderr?.on('data', (chunk: Buffer) =>
       options.log?.(`[socketio-memory] ${chunk.toString().trim()}`),
     );
-    const { port, publishPort } = await new Promise<{ port: number; publishPort: number }>(
-      (resolve, reject) => {
-        child.once('exit', (code) =>
-          reject(new Error(`socketio-memory exited during start-up (code ${code})`)),
-        );
-        child.on(
-          'message',
-          (m: { type?: string; port: number; publishPort: number }) => m?.type === 'listening' && resolve(m),
-        );
-      },
-    );
+    type Listening = { port: number; metricsPort: number; publishPort: number };
+    const { port, metricsPort, publishPort } = await new Promise<Listening>((resolve, reject) => {
+      child.once('exit', (code) =>
+        reject(new Error(`socketio-memory exited during start-up (code ${code})`)),
+      );
+      child.on('message', (m: Listening & { type?: string }) => m?.type === 'listening' && resolve(m));
+    });
     const url = `http://127.0.0.1:${port}`;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}`;
     const publisher = createHttpPublisher(`http://127.0.0.1:${publishPort}/publish`);
     return {
       clientKind: 'socketio',
       urls: [url],
       directUrl: url,
       serverPids: () => [child.pid as number],
-      serverConnections: () => socketIoConnections([url]),
-      serverClosedTotal: () => socketIoClosedTotal([url]),
+      serverConnections: () => socketIoConnections([metricsUrl]),
+      serverClosedTotal: () => socketIoClosedTotal([metricsUrl]),
       publish: (notification) => publisher.publish(notification),
       async stop() {
         publisher.close();

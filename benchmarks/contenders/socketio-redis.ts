@@ -77,8 +77,8 @@ export async function startSocketIoStack(
         .containers()
         .map((c) => c.pid)
         .filter((pid): pid is number => pid !== undefined),
-    serverConnections: () => socketIoConnections(stack.containers().map((c) => c.url)),
-    serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.url)),
+    serverConnections: () => socketIoConnections(stack.containers().map((c) => c.metricsUrl)),
+    serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.metricsUrl)),
     async publish(notification) {
       await publishNotification(log, emitter, notification);
     },

@@ -17,11 +17,13 @@ async function main(): Promise<void> {
     ...process.env,
     REDIS_ADAPTER: 'memory',
     PORT: '0',
+    METRICS_PORT: '0',
     CONTAINER_ID: 'memory-1',
   });
   const logger = createLogger('syncbell-bench-memory', config.LOG_LEVEL, config.CONTAINER_ID);
   const server = await createEcsServer({ config, logger, jwtKey: resolveJwtSecret().key });
   const port = await server.listen(0);
+  const metricsPort = await server.listenMetrics(0);
   const side = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     });
   });
   await new Promise<void>((resolve) => side.listen(0, '127.0.0.1', resolve));
-  process.send?.({ type: 'listening', port, publishPort: (side.address() as AddressInfo).port });
+  process.send?.({ type: 'listening', port, metricsPort, publishPort: (side.address() as AddressInfo).port });
   process.on('disconnect', () => process.exit(0));
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
+import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
@@ -9,7 +10,6 @@ import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
 import { signToken } from '../../shared/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/index.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
-import { type DurableRedis, startDurableRedis } from '../durable-redis.js';
 import { rssBytes } from '../process-memory.js';
 
 export interface ChaosEcsOptions extends EcsLocalOptions {
@@ -20,7 +20,7 @@ export interface ChaosEcsOptions extends EcsLocalOptions {
 export interface ChaosEcs {
   stack: EcsLocalStack;
   /** Only with `durableRedis: true`. */
-  redis: DurableRedis | undefined;
+  redis: OwnedRedis | undefined;
   jwtKey: Uint8Array;
   /** The worker's queue, read from this process (what is waiting, what is taken and not acknowledged). */
   jobQueue: JobQueue;
@@ -43,7 +43,7 @@ export interface ChaosEcs {
 /** The ECS local stack with a fresh JWT secret, plus the publishing and token helpers the scenarios share. */
 export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<ChaosEcs> {
   const { durableRedis, ...stackOptions } = options;
-  const ownRedis = durableRedis ? await startDurableRedis() : undefined;
+  const ownRedis = durableRedis ? await startOwnedRedis({ durable: true }) : undefined;
   // A random secret per run: the stack is started like production (JWT_SECRET set), and no
   // token from another run or the dev secret is accepted.
   const secret = randomBytes(32).toString('base64url');

@@ -1,15 +1,40 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port.js';
+
+export interface OwnedRedisOptions {
+  /** @default a free port */
+  port?: number;
+  /**
+   * Keep every acknowledged write across a stop, even a SIGKILL (AOF with fsync on every write,
+   * in a temporary directory that `destroy` deletes). A Redis that forgets acknowledged writes on
+   * restart loses what a publisher appended just before the stop, and no client-side retry can
+   * bring that back: the durability of the replay log is the store's. In AWS this is ElastiCache
+   * with a Multi-AZ replica or MemoryDB; the chaos runner measures the application, so it runs on
+   * this kind. @default false (no persistence: a restart starts empty)
+   */
+  durable?: boolean;
+}
 
 export interface OwnedRedis {
   readonly url: string;
   readonly port: number;
-  /** Stops the server (SIGTERM, then SIGKILL after 2 s). Keeps nothing: it runs without persistence. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port. */
+  /** The running server's process id (undefined while stopped). */
+  readonly pid: number | undefined;
+  /**
+   * Stops the server and resolves once it has exited, also when it had already died (killed from
+   * outside). SIGTERM is a clean shutdown, SIGKILL a crash; a server that ignores SIGTERM gets
+   * SIGKILL after 5 s. @default 'SIGTERM'
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port (with its data, when durable). */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** Stops it for good (SIGKILL) and deletes its data directory. */
+  destroy(): Promise<void>;
 }
 
 export function redisServerAvailable(): boolean {
@@ -41,18 +66,29 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Spawns a private `redis-server` (no persistence) on a free port; for tests that stop or restart Redis. */
-export async function startOwnedRedis(options: { port?: number } = {}): Promise<OwnedRedis> {
+/** True once the child has exited, whether by itself (`exitCode`) or by a signal (`signalCode`). */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Spawns a private `redis-server` on a free port: the one way tests, benchmarks, chaos and the
+ * local stack start a Redis of their own (for those that stop, restart or crash it).
+ */
+export async function startOwnedRedis(options: OwnedRedisOptions = {}): Promise<OwnedRedis> {
   const port = options.port ?? (await freePort());
+  const dir = options.durable ? await mkdtemp(join(tmpdir(), 'syncbell-redis-')) : undefined;
+  const persistence = dir
+    ? ['--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--save', '', '--appendonly', 'no'];
   let child: ChildProcess | undefined;
+  // A process that exits mid-run (a failed test, ^C) must not leave a redis-server behind.
+  const killOnExit = () => child?.kill('SIGKILL');
   const start = async () => {
-    child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], {
+      stdio: 'ignore',
+    });
+    process.on('exit', killOnExit);
     const spawned = child;
     await new Promise<void>((resolve, reject) => {
       spawned.once('spawn', resolve);
@@ -60,13 +96,15 @@ export async function startOwnedRedis(options: { port?: number } = {}): Promise<
     });
     await until(() => redisAnswers('127.0.0.1', port), 10_000, `redis-server on port ${port}`);
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    process.off('exit', killOnExit);
+    // Already gone (e.g. SIGKILLed from outside): its 'exit' has fired and will not fire again.
+    if (!running || hasExited(running)) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 2000);
+    running.kill(signal);
+    const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   };
@@ -74,11 +112,18 @@ export async function startOwnedRedis(options: { port?: number } = {}): Promise<
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     start,
     stop,
     async restart() {
       await stop();
       await start();
+    },
+    async destroy() {
+      await stop('SIGKILL');
+      if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

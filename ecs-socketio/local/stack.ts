@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../shared/contract/errors.js';
+import { EMITTER_CANNOT_REACH_SHARDED, loadEcsConfig } from '../src/config.js';
 import { freePort } from './free-port.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
@@ -35,6 +37,8 @@ export interface LocalContainer {
   readonly id: string;
   readonly url: string;
   readonly port: number;
+  /** `GET {metricsUrl}/metrics`: the container's Prometheus listener, not behind the load balancer. */
+  readonly metricsUrl: string;
   readonly pid: number | undefined;
   readonly running: boolean;
 }
@@ -65,7 +69,41 @@ const workerEntry = fileURLToPath(new URL('../src/worker-main.ts', import.meta.u
 interface ManagedProcess {
   id: string;
   port: number;
+  metricsPort: number;
   child: ChildProcess | undefined;
+}
+
+/**
+ * Checks the stack's options against the containers' environment before anything starts. What
+ * can never work throws `ConfigError`; what only breaks under some traffic is returned as a
+ * warning, because the local stack is also the lab where chaos scenarios and benchmarks
+ * reproduce those failures on purpose (infra refuses them: infra/lib/config.ts).
+ */
+export function checkLocalStack(
+  options: Pick<EcsLocalOptions, 'containers' | 'sticky' | 'allowPolling' | 'worker' | 'idleTimeoutMs'>,
+  containerEnv: Record<string, string | undefined>,
+): { warnings: string[] } {
+  const worker = options.worker ?? true;
+  if (containerEnv.REDIS_ADAPTER === 'sharded' && worker) {
+    throw new ConfigError(
+      `local stack: REDIS_ADAPTER=sharded with the worker on: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
+        'Use REDIS_ADAPTER=classic, or start the stack with `worker: false` (jobs publish through a container).',
+    );
+  }
+  const config = loadEcsConfig({ ...containerEnv, WORKER_PUBLISH: String(worker) });
+  const warnings: string[] = [];
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  if (config.PING_INTERVAL_MS >= idleTimeoutMs) {
+    warnings.push(
+      `PING_INTERVAL_MS=${config.PING_INTERVAL_MS} is not below the load balancer's idle timeout (${idleTimeoutMs} ms): it will cut idle connections between pings. Lower PING_INTERVAL_MS or raise idleTimeoutMs.`,
+    );
+  }
+  if ((options.allowPolling ?? false) && (options.containers ?? 2) > 1 && !(options.sticky ?? false)) {
+    warnings.push(
+      'long polling across several containers without sticky sessions: polls land on containers that do not hold the session ("Session ID unknown"). Set sticky: true.',
+    );
+  }
+  return { warnings };
 }
 
 async function resolveRedis(
@@ -92,6 +130,9 @@ async function resolveRedis(
  */
 export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsLocalStack> {
   const log = options.log ?? (() => {});
+  // Refuse what can never work before starting anything.
+  const { warnings } = checkLocalStack(options, { ...process.env, ...options.env });
+  for (const warning of warnings) log(`warning: ${warning}`);
   const redis = await resolveRedis(options);
   const containerCount = redis.mode === 'memory' ? 1 : (options.containers ?? 2);
   if (redis.mode === 'memory') {
@@ -107,10 +148,18 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...options.env,
   };
+  const runWorker = (options.worker ?? true) && redis.mode !== 'memory';
+  // The containers refuse publishVia "worker" when no worker runs, instead of queueing for nobody.
+  baseEnv.WORKER_PUBLISH = String(runWorker);
 
   const processes: ManagedProcess[] = [];
   for (let i = 1; i <= containerCount; i++)
-    processes.push({ id: `ecs-${i}`, port: await freePort(), child: undefined });
+    processes.push({
+      id: `ecs-${i}`,
+      port: await freePort(),
+      metricsPort: await freePort(),
+      child: undefined,
+    });
 
   const pipeOutput = (child: ChildProcess, id: string) => {
     for (const stream of [child.stdout, child.stderr]) {
@@ -125,7 +174,12 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     new Promise<void>((resolve, reject) => {
       const child = fork(serverEntry, [], {
         execArgv: ['--import', 'tsx'],
-        env: { ...baseEnv, PORT: String(managed.port), CONTAINER_ID: managed.id },
+        env: {
+          ...baseEnv,
+          PORT: String(managed.port),
+          METRICS_PORT: String(managed.metricsPort),
+          CONTAINER_ID: managed.id,
+        },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
       managed.child = child;
@@ -191,7 +245,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     await Promise.all(processes.map(spawnContainer));
     await Promise.all(processes.map(untilReady));
     if (options.worker ?? true) {
-      if (redis.mode === 'memory') log('notice: the emitter worker needs Redis; not started');
+      if (!runWorker) log('notice: the emitter worker needs Redis; not started');
       else {
         await spawnWorker();
       }
@@ -226,6 +280,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         id: p.id,
         port: p.port,
         url: `http://127.0.0.1:${p.port}`,
+        metricsUrl: `http://127.0.0.1:${p.metricsPort}`,
         pid: p.child?.pid,
         running: isRunning(p.child),
       })),

@@ -11,8 +11,17 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  * message naming the variable: a container that half-starts behind an ALB is worse.
  */
 export const ecsEnvSchema = z.object({
-  /** @default 3000 */
+  /** The public port (socket.io, health, jobs): the ALB's target. @default 3000 */
   PORT: int(0, 65_535).default(3000),
+  /**
+   * Port of the Prometheus `GET /metrics` listener, kept off the public port because the ALB
+   * forwards every path of that one. `off` serves no metrics; `0` picks a free port (tests).
+   * 9464 is the port OpenTelemetry's Prometheus exporter uses. @default 9464
+   */
+  METRICS_PORT: z
+    .union([z.literal('off'), int(0, 65_535)])
+    .default(9464)
+    .transform((value) => (value === 'off' ? undefined : value)),
   /** Shown to clients as `servedBy`. @default the hostname (the ECS task's) */
   CONTAINER_ID: z.string().min(1).max(128).default(hostname()),
   /** `redis://` or `rediss://` (TLS, as ElastiCache with in-transit encryption). @default redis://127.0.0.1:6379 */
@@ -30,6 +39,12 @@ export const ecsEnvSchema = z.object({
    * @default classic
    */
   REDIS_ADAPTER: z.enum(['classic', 'sharded', 'memory']).default('classic'),
+  /**
+   * Whether a worker process runs beside the containers and takes `publishVia: "worker"` jobs.
+   * `false`: the container answers such a job 400 (nobody would take it). Must be `false` with
+   * `REDIS_ADAPTER=sharded`: the worker's emitter cannot reach sharded servers. @default true
+   */
+  WORKER_PUBLISH: bool.default(true),
   /** @default development */
   NODE_ENV: z.string().default('development'),
   /** Long polling needs sticky sessions at the load balancer with more than one container. @default false */
@@ -89,7 +104,33 @@ export const ecsEnvSchema = z.object({
 
 export type EcsConfig = z.infer<typeof ecsEnvSchema>;
 
-export function loadEcsConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
+/** Read by the worker and by anything that starts one next to containers (local stack, infra). */
+export const EMITTER_CANNOT_REACH_SHARDED =
+  'the worker publishes with @socket.io/redis-emitter, which uses PUBLISH, and servers on the sharded ' +
+  'adapter listen with SSUBSCRIBE: no worker notification would ever arrive live';
+
+/**
+ * Pairs of settings that are each valid but can never work together. Each message names the
+ * variables and says what to do instead.
+ */
+function impossibleCombinations(config: EcsConfig): string[] {
+  const problems: string[] = [];
+  if (config.REDIS_ADAPTER === 'sharded' && config.WORKER_PUBLISH) {
+    problems.push(
+      `  REDIS_ADAPTER=sharded with WORKER_PUBLISH=true: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
+        'Use REDIS_ADAPTER=classic, or set WORKER_PUBLISH=false (run no worker; jobs publish through a container).',
+    );
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    problems.push(
+      `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
+        'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
+    );
+  }
+  return problems;
+}
+
+function parseEcsEnv(env: Record<string, string | undefined>): EcsConfig {
   const result = ecsEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!result.success) {
     const problems = result.error.issues
@@ -98,4 +139,29 @@ export function loadEcsConfig(env: Record<string, string | undefined> = process.
     throw new ConfigError(`invalid ECS service configuration:\n${problems}`);
   }
   return result.data;
+}
+
+/** The container's configuration. Throws `ConfigError` naming every bad or conflicting variable. */
+export function loadEcsConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
+  const config = parseEcsEnv(env);
+  const problems = impossibleCombinations(config);
+  if (problems.length > 0)
+    throw new ConfigError(`impossible ECS service configuration:\n${problems.join('\n')}`);
+  return config;
+}
+
+/** The worker's configuration: the service's variables, and a Redis the classic adapter listens on. */
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
+  const config = parseEcsEnv(env);
+  if (config.REDIS_ADAPTER === 'sharded')
+    throw new ConfigError(
+      `the worker cannot run with REDIS_ADAPTER=sharded: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
+        'Use REDIS_ADAPTER=classic on the containers and the worker, or run no worker (WORKER_PUBLISH=false on the containers).',
+    );
+  if (config.REDIS_ADAPTER === 'memory')
+    throw new ConfigError(
+      'the worker cannot run with REDIS_ADAPTER=memory: it reaches the containers only through Redis. ' +
+        'Set REDIS_URL and REDIS_ADAPTER=classic.',
+    );
+  return config;
 }

@@ -18,14 +18,15 @@ async function main(): Promise<void> {
     logger.warn('in-memory adapter: notifications reach only clients of this container');
   if (config.REDIS_ADAPTER === 'sharded') {
     logger.warn(
-      'sharded adapter: @socket.io/redis-emitter publishes with PUBLISH and cannot reach these servers',
+      'sharded adapter: the Redis emitter cannot reach these servers, so publishVia "worker" is refused (WORKER_PUBLISH=false)',
     );
   }
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });
   const port = await server.listen();
-  logger.info({ port, adapter: config.REDIS_ADAPTER }, 'listening');
+  const metricsPort = await server.listenMetrics();
+  logger.info({ port, metricsPort: metricsPort ?? 'off', adapter: config.REDIS_ADAPTER }, 'listening');
   // Machine-readable line for whoever spawned us (the local stack waits for it).
-  process.send?.({ type: 'listening', port, containerId: config.CONTAINER_ID });
+  process.send?.({ type: 'listening', port, metricsPort, containerId: config.CONTAINER_ID });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface EcsMetrics {
   registry: Registry;
@@ -14,6 +14,10 @@ export interface EcsMetrics {
 export function createEcsMetrics(containerId: string): EcsMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ container: containerId });
+  // Process and runtime metrics (CPU, RSS, heap, event-loop lag, GC, open handles) under their
+  // standard names (`process_*`, `nodejs_*`) so stock Node.js dashboards work; the registry's
+  // `container` label tells the tasks apart, as it does for the syncbell_* metrics.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     connections: new Gauge({

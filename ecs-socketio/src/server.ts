@@ -43,6 +43,12 @@ export interface EcsServer {
   readonly replayLog: ReplayLog | undefined;
   /** Resolves with the bound port. */
   listen(port?: number): Promise<number>;
+  /**
+   * Serves `GET /metrics` (Prometheus) on its own listener, never on the public port: the ALB
+   * forwards every path of that one to anyone. Resolves with the bound port, or `undefined` when
+   * `METRICS_PORT=off`. Closed by `close` (it stays up through a drain, so the drain is visible).
+   */
+  listenMetrics(port?: number): Promise<number | undefined>;
   /** Graceful stop: refuse new work, move clients elsewhere, finish in-flight jobs or hand them to the worker queue, close. */
   drain(): Promise<void>;
   /** Immediate stop (tests). */
@@ -322,7 +328,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     socket.on('disconnect', () => metrics.connections.dec());
   }
 
-  // ---- HTTP: health, readiness, metrics, jobs ----
+  // ---- HTTP: health, readiness, jobs (metrics have their own listener, below) ----
   let draining = false;
   /** In-container jobs not yet published, by job id. */
   const inFlightJobs = new Map<string, InFlightJob>();
@@ -390,12 +396,20 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         message: `durationMs may be at most ${config.MAX_JOB_DURATION_MS}`,
       });
     }
-    // Without Redis there is no queue to hand an unfinished job to on drain: accept only what the
-    // drain window lets finish here, rather than a 202 for a notification that may never come.
-    if (!jobQueue && parsed.data.durationMs > config.DRAIN_TIMEOUT_MS) {
+    if (parsed.data.publishVia === 'worker' && !config.WORKER_PUBLISH) {
       return sendJson(res, 400, {
         code: ErrorCode.BadRequest,
-        message: `without Redis (REDIS_ADAPTER=memory) durationMs may be at most DRAIN_TIMEOUT_MS (${config.DRAIN_TIMEOUT_MS})`,
+        message:
+          'publishVia "worker": this deployment runs no worker (WORKER_PUBLISH=false); use "container"',
+      });
+    }
+    // Without a queue a worker reads (no Redis, or no worker), nothing can take over an unfinished
+    // job on drain: accept only what the drain window lets finish here, rather than a 202 for a
+    // notification that may never come.
+    if ((!jobQueue || !config.WORKER_PUBLISH) && parsed.data.durationMs > config.DRAIN_TIMEOUT_MS) {
+      return sendJson(res, 400, {
+        code: ErrorCode.BadRequest,
+        message: `with no worker to hand it to on drain (${jobQueue ? 'WORKER_PUBLISH=false' : 'REDIS_ADAPTER=memory'}) durationMs may be at most DRAIN_TIMEOUT_MS (${config.DRAIN_TIMEOUT_MS})`,
       });
     }
     const job: QueuedJob = {
@@ -480,13 +494,6 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         containerId: config.CONTAINER_ID,
       });
     }
-    if (req.method === 'GET' && path === '/metrics') {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
-      return;
-    }
     if (path === '/jobs/sync') {
       if (req.method !== 'POST')
         return sendJson(res, 405, { code: ErrorCode.BadRequest, message: 'use POST' });
@@ -498,6 +505,23 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       return;
     }
     sendJson(res, 404, { code: ErrorCode.BadRequest, message: 'not found' });
+  });
+
+  // ---- metrics: a listener of its own, off the public port ----
+  const metricsHttp = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics')
+      return sendJson(res, 404, { code: ErrorCode.BadRequest, message: 'not found (GET /metrics)' });
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => {
+        logger.warn({ err: (error as Error).message }, 'could not collect metrics');
+        sendJson(res, 500, { code: ErrorCode.Internal, message: 'could not collect metrics' });
+      },
+    );
   });
 
   let closed = false;
@@ -512,7 +536,17 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     // live). Let the pipeline flush first.
     await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    // The adapter's close sends (P)UNSUBSCRIBE without waiting for, or catching, the answers: a QUIT
+    // right behind them closed the connection first and each became an unhandled rejection
+    // ("Connection is closed"), fatal in Node. Redis answers in order, so once a PING behind them is
+    // answered, they are too.
+    await sub?.ping().catch(() => undefined);
     http.closeAllConnections?.();
+    if (metricsHttp.listening) {
+      const metricsClosed = new Promise<void>((resolve) => metricsHttp.close(() => resolve()));
+      metricsHttp.closeAllConnections();
+      await metricsClosed;
+    }
     await Promise.all([pub?.quit().catch(() => pub.disconnect()), sub?.quit().catch(() => sub.disconnect())]);
   }
 
@@ -527,6 +561,13 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
         // Node's default accept backlog (511) overflowed during a 1,000/s connect ramp (kernel
         // ListenOverflows, clients reset with ECONNRESET); the kernel caps this at net.core.somaxconn.
         http.listen({ port, backlog: LISTEN_BACKLOG }, () => resolve((http.address() as AddressInfo).port));
+      });
+    },
+    listenMetrics(port = config.METRICS_PORT) {
+      if (port === undefined) return Promise.resolve(undefined);
+      return new Promise((resolve, reject) => {
+        metricsHttp.once('error', reject);
+        metricsHttp.listen({ port }, () => resolve((metricsHttp.address() as AddressInfo).port));
       });
     },
     async drain() {

@@ -1,11 +1,11 @@
 /** The worker process's entry point (a separate ECS service, or `npm start` locally). */
-import { loadEcsConfig } from './config.js';
+import { loadWorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRedis } from './redis.js';
 import { startWorker } from './worker.js';
 import { startMetricsListener } from './worker-metrics.js';
 
-const config = loadEcsConfig();
+const config = loadWorkerConfig();
 const workerId = `worker-${config.CONTAINER_ID}`;
 const logger = createLogger('syncbell-worker', config.LOG_LEVEL, workerId);
 const redis = createRedis({

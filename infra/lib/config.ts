@@ -73,6 +73,13 @@ export interface EcsSocketIoOptions extends CommonOptions {
   /** Container port; `PORT` in the container. @default 3000 */
   containerPort?: number;
   /**
+   * Port of the container's Prometheus `/metrics` listener (`METRICS_PORT`). Not in the target
+   * group and not open to the ALB: no security-group rule reaches it, so only a scraper in the
+   * task (an ADOT / CloudWatch agent sidecar on localhost) or one you allow explicitly can read it.
+   * @default 9464
+   */
+  metricsPort?: number;
+  /**
    * Drain window: `DRAIN_TIMEOUT_MS` in the container, the ALB deregistration delay (rounded up to
    * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`.
    * @default 10000
@@ -111,9 +118,15 @@ export interface EcsSocketIoOptions extends CommonOptions {
   pingIntervalMs?: number;
   /** `PING_TIMEOUT_MS`. @default 20000 */
   pingTimeoutMs?: number;
-  /** `REDIS_ADAPTER`: `sharded` needs Redis 7 and cannot be reached by the emitter worker. @default 'classic' */
+  /**
+   * `REDIS_ADAPTER`: `sharded` needs Redis 7 and cannot be reached by the emitter worker, so it
+   * is refused unless `workerCount` is 0 (jobs then publish through a container). @default 'classic'
+   */
   redisAdapter?: 'classic' | 'sharded';
-  /** Worker tasks (the Redis emitter publisher); 0 leaves the worker out. @default 1 */
+  /**
+   * Worker tasks (the Redis emitter publisher); 0 leaves the worker out and the containers then
+   * answer `publishVia: "worker"` with 400 (`WORKER_PUBLISH=false`). @default 1
+   */
   workerCount?: number;
   /** @default 'cache.t4g.micro' */
   redisNodeType?: string;
@@ -154,12 +167,12 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   /** `NOTIFY_CONCURRENCY`: parallel posts per notification. @default 10 */
   notifyConcurrency?: number;
   /**
-   * `POWERTOOLS_SERVICE_NAME`, and the `service` dimension the 410 alarm reads. Must match what the
-   * handlers emit (apigw-websocket/src/observability.ts).
+   * `POWERTOOLS_SERVICE_NAME` of every handler (apigw-websocket/src/observability.ts takes its
+   * logs' `service` and its metrics' `service` dimension from it), and the dimension the 410 alarm reads.
    * @default 'syncbell-apigw'
    */
   serviceName?: string;
-  /** `POWERTOOLS_METRICS_NAMESPACE`, and the namespace the 410 alarm reads. @default 'syncbell' */
+  /** `POWERTOOLS_METRICS_NAMESPACE`: where the handlers' metrics go, and the namespace the 410 alarm reads. @default 'syncbell' */
   metricsNamespace?: string;
   /** Authorizer result cache (seconds); 0 because the token is per connection anyway. @default 0 */
   authorizerCacheTtlSeconds?: number;
@@ -208,6 +221,7 @@ const ecsSchema = z
     connectionsPerTaskTarget: positiveInt.default(5000),
     nofileLimit: z.number().int().min(1024).max(1_048_576).default(65536),
     containerPort: z.number().int().min(1024).max(65535).default(3000),
+    metricsPort: z.number().int().min(1024).max(65535).default(9464),
     drainTimeoutMs: z.number().int().min(0).max(100_000).default(10_000),
     stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
@@ -301,12 +315,51 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
  * its JSON text), validated. Throws `InfraConfigError` naming every bad knob.
  */
 export function resolveEcsSocketIoConfig(options: unknown = {}): EcsSocketIoConfig {
-  return parseWith(ecsSchema, options, ECS_CONTEXT_KEY);
+  const config = parseWith(ecsSchema, options, ECS_CONTEXT_KEY);
+  const problems = impossibleEcsCombinations(config);
+  if (problems.length > 0) throw new InfraConfigError(`${ECS_CONTEXT_KEY}: ${problems.join('; ')}`);
+  return config;
 }
 
 /** As `resolveEcsSocketIoConfig`, for `ApiGwWebSocketOptions`. */
 export function resolveApiGwWebSocketConfig(options: unknown = {}): ApiGwWebSocketConfig {
   return parseWith(apigwSchema, options, APIGW_CONTEXT_KEY);
+}
+
+// ---- knobs that are each valid but cannot work together -------------------------------------
+
+/** Refused: the stack would deploy but never work. Each message names the knobs and what to do. */
+function impossibleEcsCombinations(c: EcsSocketIoConfig): string[] {
+  const problems: string[] = [];
+  if (c.redisAdapter === 'sharded' && c.workerCount > 0)
+    problems.push(
+      "redisAdapter 'sharded' with workerCount > 0: the worker publishes with @socket.io/redis-emitter (PUBLISH) " +
+        'and sharded servers listen with SSUBSCRIBE, so no worker notification would arrive live. ' +
+        "Use redisAdapter 'classic', or workerCount 0 (jobs publish through a container)",
+    );
+  if (!['/healthz', '/readyz'].includes(c.healthCheckPath))
+    problems.push(
+      `healthCheckPath '${c.healthCheckPath}': the container answers 200 on containerPort only for /healthz and /readyz (every other path, /metrics included, is 404), so every task would fail the ALB health check. Use '/healthz'`,
+    );
+  if (c.metricsPort === c.containerPort)
+    problems.push(
+      `metricsPort ${c.metricsPort} is containerPort too: the ALB forwards every path of containerPort, so metrics would be public. Pick another metricsPort`,
+    );
+  return problems;
+}
+
+/** Deployed, but risky: `cdk synth` shows these as warnings on the stack. */
+export function ecsConfigWarnings(c: EcsSocketIoConfig): string[] {
+  const warnings: string[] = [];
+  if (c.stopGraceMs < 2000)
+    warnings.push(
+      `stopGraceMs ${c.stopGraceMs}: ECS sends SIGKILL ${c.stopGraceMs} ms after the drain window ends, which may cut the container while it flushes its last publishes and closes Redis. Keep stopGraceMs at 2000 or more`,
+    );
+  if (c.idleTimeoutSeconds * 1000 < c.pingIntervalMs * 1.5)
+    warnings.push(
+      `pingIntervalMs ${c.pingIntervalMs} is within a third of the ALB idle timeout (${c.idleTimeoutSeconds} s): one late ping lets the ALB close a healthy socket. Raise idleTimeoutSeconds or lower pingIntervalMs`,
+    );
+  return warnings;
 }
 
 // Compile-time guard: the documented interfaces and the schemas list exactly the same knobs.

@@ -17,8 +17,8 @@ export interface EcsSocketIoStackProps extends StackProps {
  * The Socket.io variant: VPC (2 AZs), Fargate servers behind an ALB, the emitter worker, and
  * ElastiCache Redis (TLS, AUTH, Multi-AZ) joining them.
  *
- * Container environment (see `socketIoEnvironment`): NODE_ENV=production, PORT, REDIS_URL
- * (`rediss://`), REDIS_ADAPTER, ALLOW_POLLING, PING_INTERVAL_MS, PING_TIMEOUT_MS,
+ * Container environment (see `socketIoEnvironment`): NODE_ENV=production, PORT, METRICS_PORT,
+ * REDIS_URL (`rediss://`), REDIS_ADAPTER, WORKER_PUBLISH, ALLOW_POLLING, PING_INTERVAL_MS, PING_TIMEOUT_MS,
  * DRAIN_TIMEOUT_MS, LOG_LEVEL, CORS_ORIGINS; from Secrets Manager: JWT_SECRET, REDIS_AUTH_TOKEN.
  * CONTAINER_ID is unset (the server uses the task's hostname).
  */

@@ -8,8 +8,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from './nag.js';
 import { Construct } from 'constructs';
+import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import type { AlarmTopic } from './alarm-topic.js';
-import type { EcsSocketIoConfig } from './config.js';
+import { type EcsSocketIoConfig, ecsConfigWarnings, InfraConfigError } from './config.js';
 import { stackLogGroup } from './log-group.js';
 import type { Redis } from './redis.js';
 import { SERVER_COMMAND, WORKER_COMMAND } from './socketio-image.js';
@@ -35,8 +36,10 @@ export function socketIoEnvironment(config: EcsSocketIoConfig, redisUrl: string)
   return {
     NODE_ENV: 'production',
     PORT: String(config.containerPort),
+    METRICS_PORT: String(config.metricsPort),
     REDIS_URL: redisUrl,
     REDIS_ADAPTER: config.redisAdapter,
+    WORKER_PUBLISH: String(config.workerCount > 0),
     ALLOW_POLLING: String(config.allowPolling),
     PING_INTERVAL_MS: String(config.pingIntervalMs),
     PING_TIMEOUT_MS: String(config.pingTimeoutMs),
@@ -113,6 +116,22 @@ export class SocketIoService extends Construct {
     const cpuArchitecture =
       config.cpuArchitecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
     const environment = socketIoEnvironment(config, redis.url);
+    // What the container would refuse at start stops the synth instead of a crash-looping deploy.
+    // Values known only at deploy time (the Redis endpoint) cannot be checked here.
+    try {
+      loadEcsConfig(
+        Object.fromEntries(Object.entries(environment).filter(([, v]) => !Token.isUnresolved(v))),
+      );
+    } catch (cause) {
+      throw new InfraConfigError(
+        `the server container would refuse this environment: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    for (const [index, warning] of ecsConfigWarnings(config).entries())
+      Annotations.of(this).addWarningV2(`syncbell:riskyConfig${index}`, warning);
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
@@ -135,7 +154,12 @@ export class SocketIoService extends Construct {
       command: SERVER_COMMAND,
       environment,
       secrets: socketIoSecrets(props),
-      portMappings: [{ containerPort: config.containerPort, name: 'http' }],
+      // `metrics` is listed for scrapers that discover ports (ADOT, the CloudWatch agent); it is not
+      // in the target group and no security-group rule reaches it (see the ALB and task groups).
+      portMappings: [
+        { containerPort: config.containerPort, name: 'http' },
+        { containerPort: config.metricsPort, name: 'metrics' },
+      ],
       logging: ecs.LogDrivers.awsLogs({ logGroup: serverLogs, streamPrefix: 'server' }),
       // Every WebSocket is a file descriptor; Fargate's default of 1024 caps a task near 1000 clients.
       ulimits: [

@@ -83,4 +83,17 @@ describe('serverless.yml', () => {
     expect(notify.Environment.Variables.NOTIFY_FUNCTION_NAME).toBe('syncbell-apigw-test-notify');
     expect(notify.Environment.Variables.NODE_ENV).toBe('production');
   });
+
+  it('names the metrics namespace and service the handlers emit under (Powertools reads them)', () => {
+    const functions = ofType('AWS::Lambda::Function').map(
+      (f) => (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    expect(functions.length).toBeGreaterThan(0);
+    for (const variables of functions) {
+      expect(variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'syncbell-apigw',
+        POWERTOOLS_METRICS_NAMESPACE: 'syncbell',
+      });
+    }
+  });
 });

@@ -176,6 +176,7 @@ describe.concurrent('syncbell cost bad input', () => {
     [['--region', 'mars-1'], /unknown region "mars-1" \(known: us-east-1\)/],
     [['--arch', 'sparc'], /unknown arch "sparc" \(known: x86_64, arm64\)/],
     [['--keepalive-seconds', '0'], /keepaliveSeconds must be above 0/],
+    [['--keepalive-seconds', '900'], /keepaliveSeconds must be below 600 \(got 900\)/],
     [
       ['--from-results', '/nonexistent/results.json'],
       /--from-results: cannot read \/nonexistent\/results.json/,

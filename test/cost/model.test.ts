@@ -181,6 +181,7 @@ describe('bad input', () => {
     [{ region: 'mars-1' }, /unknown region "mars-1"/],
     [{ arch: 'sparc' }, /unknown arch "sparc"/],
     [{ keepaliveSeconds: 0 }, /keepaliveSeconds must be above 0/],
+    [{ keepaliveSeconds: 600 }, /keepaliveSeconds must be below 600 \(got 600\): API Gateway closes/],
     [{ avgConnections: Number.NaN }, /avgConnections must be a number/],
   ] as [WorkloadInput, RegExp][])('rejects %o', (input, message) => {
     expect(() => computeCosts(input)).toThrow(CostInputError);
@@ -196,7 +197,7 @@ const workloadArbitrary = fc.record({
   notificationsPerDay: fc.double({ min: 0, max: 100_000_000, noNaN: true }),
   messageBytes: fc.integer({ min: 1, max: 200_000 }),
   connectionsPerUser: fc.double({ min: 1, max: 10, noNaN: true }),
-  keepaliveSeconds: fc.double({ min: 1, max: 3600, noNaN: true }),
+  keepaliveSeconds: fc.double({ min: 1, max: 599, noNaN: true }),
 });
 const growthArbitrary = fc.record({
   avgConnections: fc.double({ min: 0, max: 1_000_000, noNaN: true }),

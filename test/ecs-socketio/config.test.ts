@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
+import { loadEcsConfig, loadWorkerConfig } from '../../ecs-socketio/src/config.js';
 import { ConfigError } from '../../shared/contract/index.js';
 
 describe('ECS configuration', () => {
@@ -12,7 +12,15 @@ describe('ECS configuration', () => {
       ALLOW_POLLING: false,
       PING_INTERVAL_MS: 25_000,
       PING_TIMEOUT_MS: 20_000,
+      METRICS_PORT: 9464,
+      WORKER_PUBLISH: true,
     });
+  });
+
+  it('serves metrics on their own port, or not at all with METRICS_PORT=off', () => {
+    expect(loadEcsConfig({ METRICS_PORT: '9100' }).METRICS_PORT).toBe(9100);
+    expect(loadEcsConfig({ METRICS_PORT: 'off' }).METRICS_PORT).toBeUndefined();
+    expect(() => loadEcsConfig({ METRICS_PORT: 'on' })).toThrow(/METRICS_PORT/);
   });
 
   it('accepts heartbeats down to 100 ms (the bench smoke) and refuses shorter ones', () => {
@@ -34,6 +42,50 @@ describe('ECS configuration', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect(String((error as Error).message)).toMatch(/PORT[\s\S]*REDIS_URL[\s\S]*REDIS_ADAPTER/);
+  });
+
+  it('refuses metrics on the public port, which the load balancer forwards to anyone', () => {
+    expect(() => loadEcsConfig({ PORT: '3000', METRICS_PORT: '3000' })).toThrow(
+      /METRICS_PORT=3000 is PORT too[\s\S]*METRICS_PORT=off/,
+    );
+    // 0 is "any free port" for both: they never end up the same.
+    expect(loadEcsConfig({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ PORT: 0, METRICS_PORT: 0 });
+  });
+
+  it('refuses the sharded adapter while a worker publishes through the emitter, saying what to do', () => {
+    const refusal = (() => {
+      try {
+        loadEcsConfig({ REDIS_ADAPTER: 'sharded' });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect(refusal?.message).toMatch(/REDIS_ADAPTER=sharded with WORKER_PUBLISH=true/);
+    expect(refusal?.message).toMatch(/REDIS_ADAPTER=classic[\s\S]*WORKER_PUBLISH=false/);
+    expect(loadEcsConfig({ REDIS_ADAPTER: 'sharded', WORKER_PUBLISH: 'false' })).toMatchObject({
+      REDIS_ADAPTER: 'sharded',
+      WORKER_PUBLISH: false,
+    });
+  });
+
+  it('refuses to run the worker next to sharded servers, or without Redis', () => {
+    expect(() => loadWorkerConfig({ REDIS_ADAPTER: 'sharded', WORKER_PUBLISH: 'false' })).toThrow(
+      /worker cannot run with REDIS_ADAPTER=sharded[\s\S]*SSUBSCRIBE[\s\S]*REDIS_ADAPTER=classic/,
+    );
+    expect(() => loadWorkerConfig({ REDIS_ADAPTER: 'memory' })).toThrow(/REDIS_ADAPTER=memory/);
+    expect(loadWorkerConfig({}).REDIS_ADAPTER).toBe('classic');
+  });
+
+  it('stops the worker process at start with REDIS_ADAPTER=sharded', () => {
+    const entry = fileURLToPath(new URL('../../ecs-socketio/src/worker-main.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+      env: { PATH: process.env.PATH, REDIS_ADAPTER: 'sharded', REDIS_URL: 'redis://127.0.0.1:1' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/worker cannot run with REDIS_ADAPTER=sharded/);
   });
 
   it('refuses to start in production without JWT_SECRET, with a message that says what to do', () => {

@@ -119,30 +119,46 @@ it('recovers a job from a worker SIGKILLed mid-job: the next worker notifies exa
 });
 
 describe('without Redis (memory adapter)', () => {
-  it('refuses a job the drain window cannot cover, since there is no queue to hand it to', async () => {
-    const config = loadEcsConfig({ REDIS_ADAPTER: 'memory', DRAIN_TIMEOUT_MS: '1000', PORT: '0' });
-    const server = await createEcsServer({
-      config,
-      logger: createLogger('test', 'silent', 'memory'),
-      jwtKey: TEST_JWT_KEY,
-    });
-    const port = await server.listen(0);
-    try {
-      const post = async (durationMs: number) =>
-        fetch(`http://127.0.0.1:${port}/jobs/sync`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${await harness.token(uniqueUser('memory'))}`,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({ durationMs }),
-        });
-      const refused = await post(1001);
-      expect(refused.status).toBe(400);
-      expect(((await refused.json()) as { message: string }).message).toMatch(/DRAIN_TIMEOUT_MS/);
-      expect((await post(1000)).status).toBe(202);
-    } finally {
-      await server.close();
-    }
-  });
+  it.each([
+    ['memory', { REDIS_ADAPTER: 'memory' }, /REDIS_ADAPTER=memory/],
+    ['WORKER_PUBLISH=false', { WORKER_PUBLISH: 'false' }, /WORKER_PUBLISH=false/],
+  ])(
+    'refuses a job the drain window cannot cover when nothing could take it over (%s)',
+    async (name, env, why) => {
+      const config = loadEcsConfig({
+        ...env,
+        REDIS_URL: process.env.REDIS_URL,
+        DRAIN_TIMEOUT_MS: '1000',
+        PORT: '0',
+        METRICS_PORT: 'off',
+      });
+      const server = await createEcsServer({
+        config,
+        logger: createLogger('test', 'silent', name),
+        jwtKey: TEST_JWT_KEY,
+      });
+      const port = await server.listen(0);
+      try {
+        // Ready (Redis connected and subscribed) before the first request, as behind a load balancer.
+        await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 'ready');
+        const post = async (durationMs: number) =>
+          fetch(`http://127.0.0.1:${port}/jobs/sync`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${await harness.token(uniqueUser('no-handoff'))}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ durationMs }),
+          });
+        const refused = await post(1001);
+        expect(refused.status).toBe(400);
+        const { message } = (await refused.json()) as { message: string };
+        expect(message).toMatch(/DRAIN_TIMEOUT_MS/);
+        expect(message).toMatch(why);
+        expect((await post(1000)).status).toBe(202);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

@@ -213,15 +213,19 @@ describe('bad input', () => {
 });
 
 describe('operations endpoints', () => {
-  it('serves /healthz, /readyz and Prometheus /metrics on each container', async () => {
+  it('serves /healthz and /readyz on each container, and Prometheus metrics only on its metrics port', async () => {
     const container = harness.stack.containers()[0];
     const health = await fetch(`${container?.url}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ok', containerId: container?.id });
     const ready = await fetch(`${container?.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, redis: 'ready' });
-    const metrics = await (await fetch(`${container?.url}/metrics`)).text();
+    const metrics = await (await fetch(`${container?.metricsUrl}/metrics`)).text();
     expect(metrics).toContain('syncbell_connections');
     expect(metrics).toContain('syncbell_delivery_latency_seconds_bucket');
+    expect(metrics).toContain(`process_cpu_seconds_total{container="${container?.id}"}`);
+    // Neither a container's public port nor the load balancer (the ALB forwards every path) serves them.
+    expect((await fetch(`${container?.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${harness.url}/metrics`)).status).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ecsConfigWarnings,
   InfraConfigError,
   resolveApiGwWebSocketConfig,
   resolveEcsSocketIoConfig,
@@ -72,5 +73,42 @@ describe('resolveApiGwWebSocketConfig', () => {
 
   it('rejects a request-path timeout above the 29 s API Gateway integration limit', () => {
     expect(() => resolveApiGwWebSocketConfig({ handlerTimeoutSeconds: 30 })).toThrow(InfraConfigError);
+  });
+});
+
+describe('ECS knobs that cannot work together', () => {
+  it('refuses the sharded adapter while the emitter worker runs, and says what to do', () => {
+    expect(() => resolveEcsSocketIoConfig({ redisAdapter: 'sharded' })).toThrow(InfraConfigError);
+    expect(() => resolveEcsSocketIoConfig({ redisAdapter: 'sharded', workerCount: 2 })).toThrow(
+      /redisAdapter 'sharded' with workerCount > 0[\s\S]*redisAdapter 'classic', or workerCount 0/,
+    );
+    expect(resolveEcsSocketIoConfig({ redisAdapter: 'sharded', workerCount: 0 })).toMatchObject({
+      redisAdapter: 'sharded',
+      workerCount: 0,
+    });
+  });
+
+  it('refuses metrics on the port the ALB forwards', () => {
+    expect(resolveEcsSocketIoConfig().metricsPort).toBe(9464);
+    expect(() => resolveEcsSocketIoConfig({ containerPort: 9464 })).toThrow(
+      /metricsPort 9464 is containerPort/,
+    );
+  });
+
+  it('refuses an ALB health check on a path the container answers 404', () => {
+    expect(() => resolveEcsSocketIoConfig({ healthCheckPath: '/metrics' })).toThrow(
+      /healthCheckPath '\/metrics'[\s\S]*Use '\/healthz'/,
+    );
+    expect(resolveEcsSocketIoConfig({ healthCheckPath: '/readyz' }).healthCheckPath).toBe('/readyz');
+  });
+
+  it('warns (without refusing) about a stop grace too short to close, and a heartbeat near the idle timeout', () => {
+    expect(ecsConfigWarnings(resolveEcsSocketIoConfig())).toEqual([]);
+    expect(ecsConfigWarnings(resolveEcsSocketIoConfig({ stopGraceMs: 0 }))).toEqual([
+      expect.stringMatching(/stopGraceMs 0: ECS sends SIGKILL/),
+    ]);
+    expect(ecsConfigWarnings(resolveEcsSocketIoConfig({ pingIntervalMs: 50_000 }))).toEqual([
+      expect.stringMatching(/pingIntervalMs 50000 .*ALB idle timeout \(60 s\)/),
+    ]);
   });
 });

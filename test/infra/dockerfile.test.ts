@@ -135,13 +135,14 @@ describe.skipIf(missingEntries.length > 0)(
       expect(result.stderr).toContain('JWT_SECRET');
     });
 
-    it('serves /healthz to the image HEALTHCHECK command and exits on SIGTERM', async () => {
+    it('serves /healthz to the image HEALTHCHECK command, metrics on their own port, and exits on SIGTERM', async () => {
       server = spawn(process.execPath, ['server.mjs'], {
         cwd: outDir,
         env: {
           PATH: process.env.PATH,
           NODE_ENV: 'production',
           PORT: '0',
+          METRICS_PORT: '0',
           JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
           REDIS_URL: 'redis://127.0.0.1:6379',
           DRAIN_TIMEOUT_MS: '500',
@@ -150,12 +151,18 @@ describe.skipIf(missingEntries.length > 0)(
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       const child = server;
-      const port = await new Promise<number>((resolve, reject) => {
-        child.on('message', (message: { type?: string; port?: number }) => {
-          if (message.type === 'listening' && typeof message.port === 'number') resolve(message.port);
-        });
-        child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-      });
+      const { port, metricsPort } = await new Promise<{ port: number; metricsPort: number }>(
+        (resolve, reject) => {
+          child.on('message', (message: { type?: string; port?: number; metricsPort?: number }) => {
+            if (message.type === 'listening' && typeof message.port === 'number')
+              resolve({ port: message.port, metricsPort: message.metricsPort as number });
+          });
+          child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+        },
+      );
+      // Metrics on their own port (METRICS_PORT), not on the one the load balancer forwards.
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
 
       // The HEALTHCHECK's own command, run as Docker would (exec form), against this port.
       const healthcheck = find(runtime, 'HEALTHCHECK').at(-1)?.args ?? '';

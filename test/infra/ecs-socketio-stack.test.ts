@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { InfraConfigError } from '../../infra/lib/config.js';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
 
 // One App, synthesized once: the defaults, and a variant with the opposite switches.
@@ -142,6 +143,15 @@ describe('EcsSocketIoStack: service', () => {
     expect(Object.keys(environment)).not.toContain('JWT_SECRET');
   });
 
+  it('tells the containers whether a worker runs (they refuse publishVia "worker" without one)', () => {
+    const workerPublish = (t: Template) =>
+      (serverContainer(t).Environment as { Name: string; Value: unknown }[]).find(
+        (e) => e.Name === 'WORKER_PUBLISH',
+      )?.Value;
+    expect(workerPublish(template)).toBe('true');
+    expect(workerPublish(variantTemplate)).toBe('false');
+  });
+
   it('health-checks the container on /healthz and logs to CloudWatch', () => {
     const container = serverContainer(template);
     expect(JSON.stringify(container.HealthCheck)).toContain('/healthz');
@@ -271,6 +281,76 @@ describe('EcsSocketIoStack: security groups', () => {
       GroupDescription: 'syncbell Socket.io tasks: ingress from the ALB only',
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })],
     });
+  });
+});
+
+describe('EcsSocketIoStack: metrics stay private', () => {
+  const METRICS_PORT = 9464;
+  const covers = (rule: Record<string, unknown>, port: number) =>
+    rule.IpProtocol === '-1' || ((rule.FromPort as number) <= port && port <= (rule.ToPort as number));
+  const propertiesOf = (resources: Record<string, unknown>) =>
+    Object.values(resources).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+
+  it('serves metrics on their own container port, which the environment names', () => {
+    const container = serverContainer(template);
+    expect(container.PortMappings).toEqual([
+      expect.objectContaining({ ContainerPort: 3000, Name: 'http' }),
+      expect.objectContaining({ ContainerPort: METRICS_PORT, Name: 'metrics' }),
+    ]);
+    expect(container.Environment).toEqual(
+      expect.arrayContaining([{ Name: 'METRICS_PORT', Value: String(METRICS_PORT) }]),
+    );
+  });
+
+  it('routes the ALB only to the public port: no target group or listener reaches the metrics port', () => {
+    const groups = propertiesOf(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup'));
+    expect(groups.map((g) => g.Port)).toEqual([3000]);
+    const listeners = propertiesOf(template.findResources('AWS::ElasticLoadBalancingV2::Listener'));
+    expect(listeners).toHaveLength(1);
+    expect(JSON.stringify(listeners)).not.toContain(String(METRICS_PORT));
+    const service = propertiesOf(template.findResources('AWS::ECS::Service')).find(
+      (p) => Array.isArray(p.LoadBalancers) && p.LoadBalancers.length > 0,
+    );
+    expect(service?.LoadBalancers).toEqual([expect.objectContaining({ ContainerPort: 3000 })]);
+  });
+
+  it('opens no security-group path to the metrics port, from the ALB or anywhere', () => {
+    const ingress = [
+      ...propertiesOf(template.findResources('AWS::EC2::SecurityGroupIngress')),
+      ...propertiesOf(template.findResources('AWS::EC2::SecurityGroup')).flatMap(
+        (g) => (g.SecurityGroupIngress as Record<string, unknown>[] | undefined) ?? [],
+      ),
+    ];
+    expect(ingress.length).toBeGreaterThan(0);
+    expect(ingress.filter((rule) => covers(rule, METRICS_PORT))).toEqual([]);
+    const albEgress = propertiesOf(template.findResources('AWS::EC2::SecurityGroupEgress')).filter((rule) =>
+      JSON.stringify(rule.GroupId).includes('AlbSecurityGroup'),
+    );
+    expect(albEgress.map((rule) => [rule.FromPort, rule.ToPort])).toEqual([[3000, 3000]]);
+  });
+});
+
+describe('EcsSocketIoStack: knobs that cannot work together', () => {
+  it('stops the synth on the sharded adapter with the emitter worker', () => {
+    expect(
+      () => new EcsSocketIoStack(new App(), 'Sharded', { options: { redisAdapter: 'sharded' } }),
+    ).toThrow(InfraConfigError);
+  });
+
+  it('stops the synth on an environment the container would refuse at start', () => {
+    // Valid for the ALB (idle timeout up to 4000 s) but above the server's 600 s heartbeat cap.
+    expect(
+      () =>
+        new EcsSocketIoStack(new App(), 'SlowPing', {
+          options: { pingIntervalMs: 700_000, idleTimeoutSeconds: 1000 },
+        }),
+    ).toThrow(/container would refuse[\s\S]*PING_INTERVAL_MS/);
+  });
+
+  it('deploys a risky pair, with a synth warning that says what to change', () => {
+    const risky = new EcsSocketIoStack(new App(), 'Risky', { env, options: { stopGraceMs: 0 } });
+    Annotations.fromStack(risky).hasWarning('*', Match.stringLikeRegexp('stopGraceMs 0: ECS sends SIGKILL'));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('stopGraceMs'));
   });
 });
 

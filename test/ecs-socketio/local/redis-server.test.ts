@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type OwnedRedis, redisAnswers, startOwnedRedis } from '../../../ecs-socketio/local/redis-server.js';
+
+const started: OwnedRedis[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((r) => r.destroy()));
+});
+
+async function owned(options: { durable?: boolean } = {}): Promise<OwnedRedis> {
+  const redis = await startOwnedRedis(options);
+  started.push(redis);
+  return redis;
+}
+
+/** Resolves once the process is gone (reaped: node has seen its exit). */
+async function untilGone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function roundTrip(url: string, write: (r: Redis) => Promise<unknown>): Promise<unknown> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await client.connect();
+    return await write(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('startOwnedRedis', () => {
+  it('stop() returns when the server was already killed with SIGKILL from outside', async () => {
+    const redis = await owned();
+    const pid = redis.pid as number;
+    process.kill(pid, 'SIGKILL');
+    await untilGone(pid);
+    await expect(redis.stop()).resolves.toBeUndefined();
+    expect(await redisAnswers('127.0.0.1', redis.port)).toBe(false);
+  }, 15_000);
+
+  it('starts again on the same port after a stop, empty unless durable', async () => {
+    const redis = await owned();
+    await roundTrip(redis.url, (r) => r.set('k', 'v'));
+    await redis.restart();
+    expect(await roundTrip(redis.url, (r) => r.get('k'))).toBeNull();
+  });
+
+  it('keeps acknowledged writes across a crash when durable', async () => {
+    const redis = await owned({ durable: true });
+    await roundTrip(redis.url, (r) => r.set('k', 'v'));
+    await redis.stop('SIGKILL');
+    await redis.start();
+    expect(await roundTrip(redis.url, (r) => r.get('k'))).toBe('v');
+  });
+});
