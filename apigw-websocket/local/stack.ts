@@ -45,7 +45,8 @@ export interface ApigwLocal {
    * Emulated cold starts: for each function invoked so far, the duration serverless-offline
    * reported for its first invocation (importing the bundle, building the SDK clients, serving
    * the request), in ms. Every later invocation runs in the same warm module. The start-up warm-up
-   * invokes authorizer, connect, default and jobs (which invokes notify).
+   * invokes authorizer, connect, default, jobs and (when its socket closes) disconnect; notify's
+   * first invocation comes with the first job.
    */
   coldStartsMs(): Record<string, number>;
   stop(): Promise<void>;
