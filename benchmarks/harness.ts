@@ -154,6 +154,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
     const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
     const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
+    const coldStartsMs = main.ok ? main.value.coldStartsMs?.() : undefined;
     if (main.ok) await main.value.stop().catch(() => undefined);
     // A second instance with heartbeats off: wire bytes count notifications only; the idle timeout can fire.
     const quiet = await (quietStarting ?? startQuiet());
@@ -199,6 +200,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       baseline: contender.baseline,
       canResume: contender.resume,
       ...(note ? { scaleNote: note } : {}),
+      ...(coldStartsMs ? { coldStartsMs } : {}),
       unicast,
       fanout,
       capacity,

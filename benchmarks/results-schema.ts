@@ -32,6 +32,11 @@ export const contenderResultSchema = z.object({
   canResume: z.boolean().optional(),
   /** Set when the contender ran below the profile's counts (`Contender.scaleLimits`), and why. */
   scaleNote: z.string().optional(),
+  /**
+   * Emulated only: each function's first invocation in ms (`RunningContender.coldStartsMs`); every
+   * other figure of the contender is warm. Absent in results written before 2026-12-01.
+   */
+  coldStartsMs: z.record(z.string(), z.number()).optional(),
   unicast: outcome(
     z.array(
       z.object({

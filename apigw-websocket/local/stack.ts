@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
@@ -39,14 +43,25 @@ export interface ApigwLocal {
   dynamodbEndpoint: string;
   /** Table names the handlers use. */
   tables: TableNames;
+  /**
+   * Emulated cold starts: for each function invoked so far, the duration serverless-offline
+   * reported for its first invocation (importing the bundle, building the SDK clients, serving
+   * the request), in ms. Every later invocation runs in the same warm module. The start-up warm-up
+   * invokes authorizer, connect, default, jobs and (when its socket closes) disconnect; notify's
+   * first invocation comes with the first job.
+   */
+  coldStartsMs(): Record<string, number>;
   stop(): Promise<void>;
 }
 
 const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const OSLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
-/** serverless-offline compiles the handlers with tsx on first use; a cold start takes a while. */
+/** serverless-esbuild bundles the six handlers first, then each loads on first use (its cold start). */
 const START_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 5_000;
+
+/** serverless-offline's line after every invocation: `(λ: connect) RequestId: ...  Duration: 12.34 ms ...`. */
+const INVOCATION_LINE = /\(λ: ([\w-]+)\) RequestId: \S+\s+Duration: ([\d.]+) ms/;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -69,7 +84,8 @@ async function answers(url: string): Promise<boolean> {
 
 /**
  * Runs every WebSocket route and the jobs route once, so the first real client does not pay
- * for compiling the handlers and loading the AWS SDK (seconds on a busy 2-core machine).
+ * for each function's cold start (importing its bundle, building its SDK clients; hundreds of ms
+ * each on a busy 2-core machine). Their durations are `coldStartsMs()`.
  */
 async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeoutMs: number): Promise<void> {
   const { key } = resolveJwtSecret({ JWT_SECRET: jwtSecret, NODE_ENV: 'development' });
@@ -161,6 +177,8 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
     const host = '127.0.0.1';
     const managementEndpoint = `http://${host}:${wsPort}`;
     const args = [
+      // The bundles are minified, with source maps (as Lambda runs them: NODE_OPTIONS in infra/).
+      '--enable-source-maps',
       OSLS_BIN,
       'offline',
       'start',
@@ -179,11 +197,16 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       '--webSocketHardTimeout',
       String(options.hardTimeoutSeconds ?? 7200),
       '--noPrependStageInUrl',
-      // One process for all handlers: they compile and load the AWS SDK once, not once per
-      // worker thread (first-request latency drops from ~7 s to ~2 s on a busy 2-core machine).
+      // One process for all handlers, each function's bundle imported once (Node caches ES
+      // modules) and warm from then on, as one Lambda instance per function would be. Worker
+      // threads would start a thread per concurrent instance, each paying the cold start again.
       '--useInProcess',
     ];
     const jwtSecret = options.jwtSecret ?? process.env.JWT_SECRET ?? '';
+    // serverless-esbuild bundles the handlers from source at every start (an edit is picked up by
+    // the next stack), each stack into its own folder: parallel stacks never share a build.
+    const buildDir = await mkdtemp(join(tmpdir(), 'syncbell-apigw-build-'));
+    cleanups.push(() => rm(buildDir, { recursive: true, force: true }));
     const child = spawn(process.execPath, args, {
       cwd: SERVICE_DIR,
       // Its own process group, so stop() can kill osls and everything it started at once.
@@ -200,7 +223,8 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
         JWT_SECRET: jwtSecret,
         SYNCBELL_LAMBDA_NODE_ENV: 'development',
-        SYNCBELL_SLS_PLUGINS: 'offline',
+        // Relative: serverless-esbuild joins it to the service folder.
+        SYNCBELL_ESBUILD_WORK_FOLDER: relative(SERVICE_DIR, buildDir),
         // Offline only, and never in serverless.yml (Lambda rejects these reserved names): the
         // in-process handlers sign requests to dynalite and @connections with any credentials.
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -212,16 +236,19 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       },
     });
     const output: string[] = [];
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        output.push(line);
-        if (output.length > 200) output.shift();
-        log(`[offline] ${line}`);
-      }
+    const coldStartsMs: Record<string, number> = {};
+    // Whole lines (a chunk may end mid-line, and the invocation lines are parsed).
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      const invocation = INVOCATION_LINE.exec(line);
+      if (invocation?.[1] !== undefined && !(invocation[1] in coldStartsMs))
+        coldStartsMs[invocation[1]] = Number(invocation[2]);
+      output.push(line);
+      if (output.length > 200) output.shift();
+      log(`[offline] ${line}`);
     };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
+    for (const stream of [child.stdout, child.stderr])
+      if (stream) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
     const exited = once(child, 'exit');
     // A crashed parent must not leave serverless-offline behind holding the ports.
     const onParentExit = () => killGroup(child, 'SIGKILL');
@@ -257,6 +284,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       managementEndpoint,
       dynamodbEndpoint,
       tables,
+      coldStartsMs: () => ({ ...coldStartsMs }),
       stop: stopAll,
     };
   } catch (error) {

@@ -16,8 +16,8 @@ export const apigwEmulated: Contender = {
   baseline: false,
   resume: true,
   multiContainer: false,
-  // Every client keep-alive is a Lambda invocation, which serverless-offline re-instantiates each
-  // time here: at the quick profile's 250 ms it swamped the emulator (30 s for 60 connects).
+  // Every client keep-alive is a Lambda invocation: at the quick profile's 250 ms it swamped the
+  // emulator (30 s for 60 connects, 2026-11-27).
   minHeartbeatIntervalMs: 1000,
   // Measured 2026-11-27 (full profile, capacity only): ramping 19,500 connects at 1,000/s,
   // serverless-offline held 8,523, reset 1,217 and timed out its own $connect Lambdas (504) for the
@@ -49,6 +49,7 @@ export const apigwEmulated: Contender = {
       serverPids: () => pids,
       serverConnections: async () => undefined,
       serverClosedTotal: async () => undefined,
+      coldStartsMs: local.coldStartsMs,
       async publish(notification) {
         const result = await publisher.publish(notification);
         if (result.failed > 0) throw new Error(`notify: ${result.failed} posts failed`);

@@ -52,6 +52,11 @@ export interface RunningContender {
   serverClosedTotal(): Promise<number | undefined>;
   /** Publishes as the backend job does (replay log, then fan-out). */
   publish(notification: Notification): Promise<void>;
+  /**
+   * Emulated only: each function's first invocation (its cold start) in ms, measured apart so
+   * that every other figure is warm. @default none
+   */
+  coldStartsMs?(): Record<string, number>;
   /** Silently drops every tunnel through the contender's own load balancer, if it has one. */
   blackhole?(durationMs: number): number;
   stop(): Promise<void>;

@@ -306,6 +306,18 @@ export function replaceReadmeBlock(text: string, block: string): string {
   return text.slice(0, start) + block + text.slice(end + README_MARKERS.end.length);
 }
 
+/** Which of an emulated contender's figures are warm, and its cold starts as their own figure. */
+export function warmNote(c: C): string {
+  const cold = c.coldStartsMs;
+  if (!cold)
+    return `- **${name(c)}**: handlers ran from TypeScript through tsx's CommonJS loader, which kept each module loaded despite the "re-instantiated on every invocation" warning it printed: every figure is warm (the start-up warm-up ran each route once before measuring). This run did not record cold starts (results before 2026-12-01).`;
+  const each = Object.entries(cold)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([fn, ms]) => `${fn} ${fmt(ms, 0)} ms`)
+    .join(', ');
+  return `- **${name(c)}**: every figure is warm (each function's bundle loaded once, as by one Lambda instance, and run once by the start-up warm-up before measuring). Cold starts, each function's first invocation as serverless-offline timed it (bundle import, SDK clients, the request; not AWS's): ${each}.`;
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = ['# syncbell benchmark report', '', ...headerLines(r), ''];
   lines.push(
@@ -315,6 +327,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('## Options considered, measured', '', ...optionsTable(r), '');
   for (const c of r.contenders)
     if (c.scaleNote) lines.push(`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, '');
+  for (const c of r.contenders) if (c.emulated) lines.push(warmNote(c), '');
   lines.push(...dropClientNote(r));
   lines.push('## Seed claims', '', '| Claim | Verdict | Measurement |', '|---|---|---|');
   for (const v of verdicts(r)) lines.push(`| ${v.claim} | **${v.verdict}** | ${v.evidence} |`);

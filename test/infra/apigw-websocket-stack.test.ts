@@ -272,7 +272,9 @@ describe.skipIf(!canCompare)(
     beforeAll(async () => {
       packageDir = mkdtempSync(join(tmpdir(), 'syncbell-sls-'));
       // A clean environment: serverless.yml reads ${env:...}, and the caller's must not leak in.
-      await promisify(execFile)(repoPath('node_modules/.bin/osls'), ['package', '--package', packageDir], {
+      // This test's own Node, not whichever `node` the osls script's shebang finds on PATH.
+      const osls = repoPath('node_modules/serverless/bin/serverless.js');
+      await promisify(execFile)(process.execPath, [osls, 'package', '--package', packageDir], {
         cwd: repoPath('apigw-websocket'),
         env: {
           PATH: process.env.PATH,

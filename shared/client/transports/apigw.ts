@@ -141,12 +141,19 @@ async function resolveWebSocket(
 ): Promise<WebSocketConstructorLike> {
   if (injected) return injected;
   const global = (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
-  if (global) return global;
-  // Only Node without a global WebSocket gets here; the specifier is a variable so browser
-  // bundlers do not try to pull `ws` (a Node-only package) into the bundle.
-  const specifier = 'ws';
-  const module = (await import(/* @vite-ignore */ specifier)) as { WebSocket: WebSocketConstructorLike };
-  return module.WebSocket;
+  // Node 22's global WebSocket (undici) hides a refused upgrade's HTTP status and, on 22.23.5,
+  // fires no close after it: a bad token would hang in "connecting". In Node, `ws` comes first.
+  // The specifier is a variable so browser bundlers do not pull `ws` (Node-only) into the bundle.
+  const node = typeof process !== 'undefined' && process.versions?.node !== undefined;
+  if (global && !node) return global;
+  try {
+    const specifier = 'ws';
+    const module = (await import(/* @vite-ignore */ specifier)) as { WebSocket: WebSocketConstructorLike };
+    return module.WebSocket;
+  } catch (error) {
+    if (global) return global;
+    throw error;
+  }
 }
 
 /** Reads `exp` from a JWT without verifying it (the client's own token; only used to explain a refusal). */

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown, warmNote } from '../../../benchmarks/report/markdown.js';
+import { resultsSchema } from '../../../benchmarks/results-schema.js';
+
+const QUICK = new URL('../../../benchmarks/results/quick/results.json', import.meta.url);
+const quick = async () => resultsSchema.parse(JSON.parse(await readFile(QUICK, 'utf8')));
+
+describe('the report on the emulated API Gateway', () => {
+  it('shows the cold starts apart and says every other figure is warm', async () => {
+    const results = await quick();
+    const api = results.contenders.find((c) => c.id === 'apigw-emulated');
+    if (!api) throw new Error('the quick run has no apigw-emulated');
+    const withColdStarts = resultsSchema.parse({
+      ...results,
+      contenders: results.contenders.map((c) =>
+        c === api ? { ...c, coldStartsMs: { jobs: 194.16, authorizer: 374.43 } } : c,
+      ),
+    });
+    const note = warmNote(withColdStarts.contenders.find((c) => c.id === 'apigw-emulated') ?? api);
+    expect(note).toContain('every figure is warm');
+    expect(note).toContain('authorizer 374 ms, jobs 194 ms');
+    expect(renderMarkdown(withColdStarts)).toContain(note);
+  });
+
+  it('says a run without recorded cold starts predates them', async () => {
+    const results = await quick();
+    const api = results.contenders.find((c) => c.id === 'apigw-emulated');
+    if (!api) throw new Error('the quick run has no apigw-emulated');
+    expect(warmNote(api)).toContain('did not record cold starts');
+    expect(renderMarkdown(results)).toContain(warmNote(api));
+  });
+});
