@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
 import {
   type ApigwLocal,
@@ -10,7 +10,7 @@ import {
 import { localPublisher, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { type ApigwTransportOptions, apigwTransport } from '../../shared/client/index.js';
-import { createNotification } from '../../shared/contract/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
 import type { VariantHarness } from '../contract/harness.js';
 
 export { silentTelemetry };
@@ -68,6 +68,24 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
       });
       await publisher.publish(notification);
       return notification;
+    },
+    async publishAsNewerServer(envelope) {
+      // A newer notify Lambda runs this same path with a wider Notification type.
+      await publisher.publish(envelope as unknown as Notification);
+    },
+    async writeLogEntry(userId, entry) {
+      const id = (entry as { id?: unknown } | null)?.id;
+      await ddb.send(
+        new PutCommand({
+          TableName: config.notificationsTable,
+          Item: {
+            userId,
+            id: typeof id === 'string' ? id : ulid(),
+            notification: entry,
+            ttl: Math.floor(Date.now() / 1000) + config.replayTtlSeconds,
+          },
+        }),
+      );
     },
     rawSocketUrl: (token) => `${stack.wsUrl}?token=${encodeURIComponent(token)}`,
     async stop() {

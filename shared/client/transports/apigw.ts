@@ -1,8 +1,8 @@
 import {
   CloseCode,
   ErrorCode,
-  type Notification,
-  serverFrameSchema,
+  receivedServerFrameSchema,
+  SERVER_FRAME_TYPES,
   SyncbellError,
 } from '../../contract/index.js';
 import type {
@@ -122,7 +122,7 @@ export function apigwCloseReason(
 
 interface PendingResume {
   requestId: string;
-  notifications: Notification[];
+  notifications: unknown[];
   truncated: boolean;
   cursor: string | undefined;
   resolve(answer: ReplayAnswer): void;
@@ -185,7 +185,16 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
           handlers.onServerError(ErrorCode.BadRequest, 'server sent a frame that is not JSON');
           return;
         }
-        const parsed = serverFrameSchema.safeParse(json);
+        // Tolerant reader ("Evolving the contract"): extra fields pass, entries are validated by
+        // the client one by one, and a frame type from a newer server is ignored.
+        const parsed = receivedServerFrameSchema.safeParse(json);
+        const type = (json as { type?: unknown } | null)?.type;
+        if (
+          !parsed.success &&
+          typeof type === 'string' &&
+          !(SERVER_FRAME_TYPES as readonly string[]).includes(type)
+        )
+          return;
         if (!parsed.success) {
           handlers.onServerError(
             ErrorCode.BadRequest,
