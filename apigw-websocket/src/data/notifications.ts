@@ -4,19 +4,10 @@ import {
   type Notification,
   notificationSchema,
   type ReplayResult,
-  type ScreenedLogEntry,
+  type SkippedLogEntry,
   screenLogEntry,
   selectMissed,
 } from '../../../shared/contract/index.js';
-
-/** A row a read left out (see `screenLogEntry`), for the caller's warning and metric. */
-export interface SkippedLogEntry {
-  userId: string;
-  reason: Extract<ScreenedLogEntry, { skipped: unknown }>['skipped'];
-  /** The row's sort key (the notification id may be unreadable). */
-  sortKey: string;
-  id?: string;
-}
 
 export interface NotificationLogOptions {
   client: DynamoDBDocumentClient;
@@ -130,7 +121,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
             onSkipped({
               userId,
               reason: screened.skipped,
-              sortKey: String(item.id),
+              key: String(item.id),
               ...(screened.id ? { id: screened.id } : {}),
             });
         }
