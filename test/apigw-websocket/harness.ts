@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
 import {
   type ApigwLocal,
   type ApigwLocalOptions,
   startApigwLocal,
 } from '../../apigw-websocket/local/stack.js';
-import { localPublisher, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
+import { localPublisher, silentTelemetry, writeLogEntry } from '../../apigw-websocket/local/publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { type ApigwTransportOptions, apigwTransport } from '../../shared/client/index.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
@@ -73,20 +73,7 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
       // A newer notify Lambda runs this same path with a wider Notification type.
       await publisher.publish(envelope as unknown as Notification);
     },
-    async writeLogEntry(userId, entry) {
-      const id = (entry as { id?: unknown } | null)?.id;
-      await ddb.send(
-        new PutCommand({
-          TableName: config.notificationsTable,
-          Item: {
-            userId,
-            id: typeof id === 'string' ? id : ulid(),
-            notification: entry,
-            ttl: Math.floor(Date.now() / 1000) + config.replayTtlSeconds,
-          },
-        }),
-      );
-    },
+    writeLogEntry: (userId, entry) => writeLogEntry(publisher.deps, userId, entry),
     rawSocketUrl: (token) => `${stack.wsUrl}?token=${encodeURIComponent(token)}`,
     async stop() {
       publisher.close();
