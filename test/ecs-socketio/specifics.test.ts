@@ -224,4 +224,28 @@ describe('operations endpoints', () => {
     expect(metrics).toContain('syncbell_connections');
     expect(metrics).toContain('syncbell_delivery_latency_seconds_bucket');
   });
+
+  it('counts a replay log entry it could not read (skipped, not served) in /metrics', async () => {
+    const userId = uniqueUser('unreadable');
+    const seen = await harness.publish(userId, { jobId: 'seen' });
+    await harness.writeLogEntry(userId, '{not json');
+    const after = await harness.publish(userId, { jobId: 'after' });
+    const recorder = recordingClient({
+      transport: harness.transport(),
+      url: harness.url,
+      token: await harness.token(userId),
+      resumeAfter: seen.id,
+    });
+    cleanups.push(() => recorder.close());
+    const resumed = recorder.nextResume();
+    recorder.client.connect();
+    await resumed;
+    expect(recorder.received.map((r) => r.notification.id)).toEqual([after.id]);
+    const container = harness.stack.containers().find((c) => c.id === recorder.client.servedBy);
+    const metrics = await (await fetch(`${container?.url}/metrics`)).text();
+    const skipped = metrics.match(
+      /^syncbell_replay_entries_skipped_total\{[^}]*reason="unreadable"[^}]*\} (\d+)$/m,
+    );
+    expect(Number(skipped?.[1])).toBeGreaterThanOrEqual(1);
+  });
 });
