@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   backoff,
   BoundedIdSet,
+  type ClientEvents,
   createClient,
   type DisconnectReason,
   type ReplayAnswer,
@@ -268,6 +269,11 @@ describe('client with a newer server (tolerant reader)', () => {
     client.on('state', ({ newState }) => got.states.push(newState));
     return got;
   };
+
+  it('types the generic event with type: string and the typed events with the known envelope', () => {
+    expectTypeOf<ClientEvents['notification']['notification']['type']>().toEqualTypeOf<string>();
+    expectTypeOf<ClientEvents['sync.complete']['notification']>().toEqualTypeOf<Notification>();
+  });
 
   it('delivers the valid entries of a replay, skips and reports the malformed one, and stays connected', async () => {
     const before = n('before');
