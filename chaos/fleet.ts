@@ -1,4 +1,5 @@
 import { createClient, type SyncbellClient, type Transport } from '../shared/client/index.js';
+import type { SyncbellError } from '../shared/contract/index.js';
 import type { DeliveryLedger } from './ledger.js';
 
 export interface FleetOptions {
@@ -33,6 +34,8 @@ export interface FleetMember {
   resumes: number;
   truncatedResumes: number;
   replayed: number;
+  /** What the client reported on `error` (server complaints, skipped malformed notifications). */
+  errors: SyncbellError[];
 }
 
 export interface Fleet {
@@ -78,9 +81,14 @@ export function startFleet(options: FleetOptions): Fleet {
         resumes: 0,
         truncatedResumes: 0,
         replayed: 0,
+        errors: [],
       };
       const surfaced = options.ledger.watch(label, userId);
       client.on('notification', ({ notification }) => surfaced(notification));
+      client.on('error', (error) => {
+        member.errors.push(error);
+        poke();
+      });
       client.on('state', (change) => {
         if (change.oldState === 'connected' && change.newState !== 'connected') member.cuts++;
         if (change.reason && change.newState !== 'connected') member.reasons.push(change.reason.code);

@@ -1,4 +1,4 @@
-import { type Notification, ulidTimeMs } from '../shared/contract/index.js';
+import { type Notification, type ReceivedNotification, ulidTimeMs } from '../shared/contract/index.js';
 import type { ScenarioResult } from './scenario.js';
 
 interface Watcher {
@@ -36,14 +36,17 @@ export class DeliveryLedger {
   #foreign = 0;
 
   /** Registers an SDK client of `userId`; call `surfaced` for every notification it hands the app. */
-  watch(label: string, userId: string): (notification: Notification) => void {
+  watch(label: string, userId: string): (notification: ReceivedNotification) => void {
     const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Map() };
     this.#watchers.push(watcher);
     return (notification) => {
       watcher.surfaced.push(notification.id);
-      const ids = watcher.jobIds.get(notification.jobId) ?? new Set<string>();
-      ids.add(notification.id);
-      watcher.jobIds.set(notification.jobId, ids);
+      // A newer server's envelope may carry no job id: it is then counted by id only.
+      if (notification.jobId !== undefined) {
+        const ids = watcher.jobIds.get(notification.jobId) ?? new Set<string>();
+        ids.add(notification.id);
+        watcher.jobIds.set(notification.jobId, ids);
+      }
       if (notification.userId !== userId) this.#foreign++;
       for (const poke of [...this.#poke]) poke();
     };

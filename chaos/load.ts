@@ -10,7 +10,7 @@ export interface PublishLoadOptions {
    * with the notification to have it recorded as published; a publisher that records its own
    * expectations (jobs, known only by job id) resolves with nothing.
    */
-  publish(userId: string, sequence: number): Promise<Notification | undefined>;
+  publish(userId: string, sequence: number): Promise<Pick<Notification, 'id' | 'userId'> | undefined>;
   /** Notifications per second across all users. */
   perSecond: number;
 }

@@ -7,7 +7,7 @@ import {
   socketIoTransport,
   type Transport,
 } from '../shared/client/index.js';
-import type { Notification } from '../shared/contract/index.js';
+import type { ReceivedNotification } from '../shared/contract/index.js';
 import { readPlaygroundEndpoints } from './endpoints.js';
 
 export interface SmokeResult {
@@ -43,8 +43,8 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
         resolve(event);
       });
     });
-    const received: { notification: Notification; meta: DeliveryMeta }[] = [];
-    const waiters: ((jobId: string) => void)[] = [];
+    const received: { notification: ReceivedNotification; meta: DeliveryMeta }[] = [];
+    const waiters: ((jobId: string | undefined) => void)[] = [];
     client.on('notification', (event) => {
       received.push(event);
       for (const w of waiters) w(event.notification.jobId);
@@ -80,7 +80,7 @@ export async function smokeOne(target: SmokeTarget, token: string, timeoutMs: nu
     const event =
       match ??
       (await withTimeout(
-        new Promise<{ notification: Notification; meta: DeliveryMeta }>((resolve) => {
+        new Promise<{ notification: ReceivedNotification; meta: DeliveryMeta }>((resolve) => {
           waiters.push((id) => {
             const found = received.find((r) => r.notification.jobId === id && id === jobId);
             if (found) resolve(found);

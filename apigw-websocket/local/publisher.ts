@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulidx';
 import type { Notification } from '../../shared/contract/index.js';
 import { type PublishDeps, type PublishResult, publishNotification } from '../src/notify/publish.js';
 import type { Telemetry } from '../src/observability.js';
@@ -17,6 +18,30 @@ export function silentTelemetry(): Telemetry & { counts: Map<string, number> } {
       counts.set(name, (counts.get(name) ?? 0) + value);
     },
   };
+}
+
+/**
+ * Writes `entry` straight into `userId`'s replay log (the notifications table), bypassing every
+ * publisher: what a newer version, or a bug, may leave there. The row is keyed by the entry's
+ * `id` when it has a string one, else by a fresh ULID.
+ */
+export async function writeLogEntry(
+  deps: { ddb: DynamoDBDocumentClient; config: { notificationsTable: string; replayTtlSeconds: number } },
+  userId: string,
+  entry: unknown,
+): Promise<void> {
+  const id = (entry as { id?: unknown } | null)?.id;
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.config.notificationsTable,
+      Item: {
+        userId,
+        id: typeof id === 'string' ? id : ulid(),
+        notification: entry,
+        ttl: Math.floor(Date.now() / 1000) + deps.config.replayTtlSeconds,
+      },
+    }),
+  );
 }
 
 export type LocalPublishDeps = Required<Pick<PublishDeps, 'ddb' | 'management' | 'config' | 'telemetry'>>;

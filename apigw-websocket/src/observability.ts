@@ -47,6 +47,8 @@ export const MetricName = {
   PostsThrottled: 'PostsThrottled',
   FramesRejected: 'FramesRejected',
   Replayed: 'Replayed',
+  /** Replay log rows left out of a read (no readable id, or another user's). */
+  ReplayEntriesSkipped: 'ReplayEntriesSkipped',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -4,7 +4,7 @@ import { getConfig, getDocumentClient, getManagementClient } from './clients.js'
 import type { ApigwConfig } from './config.js';
 import { type ConnectionsStore, createConnectionsStore } from './data/connections.js';
 import { createNotificationLog, type NotificationLog } from './data/notifications.js';
-import { defaultTelemetry, type Telemetry } from './observability.js';
+import { defaultTelemetry, MetricName, type Telemetry } from './observability.js';
 
 /** What the handlers need, built once per execution environment from the validated config. */
 export interface Runtime {
@@ -35,6 +35,10 @@ export function getRuntime(): Runtime {
       client: ddb,
       tableName: config.notificationsTable,
       ttlSeconds: config.replayTtlSeconds,
+      onSkipped: (entry) => {
+        defaultTelemetry.count(MetricName.ReplayEntriesSkipped);
+        defaultTelemetry.logger.warn('replay log entry skipped', { ...entry });
+      },
     }),
     telemetry: defaultTelemetry,
     management: getManagementClient,

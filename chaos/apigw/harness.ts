@@ -7,6 +7,7 @@ import {
   type ApigwLocalOptions,
   startApigwLocal,
 } from '../../apigw-websocket/local/stack.js';
+import { writeLogEntry } from '../../apigw-websocket/local/publisher.js';
 import { type ApigwConfig, loadConfig } from '../../apigw-websocket/src/config.js';
 import { createNotifyHandler, type NotifyResult } from '../../apigw-websocket/src/handlers/notify.js';
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
@@ -41,6 +42,8 @@ export interface ChaosApigw {
   publish(userId: string, sequence: number): Promise<Notification>;
   /** Publishes this exact envelope (a retried publish of the same notification). */
   publishEnvelope(notification: Notification): Promise<void>;
+  /** Writes `entry` straight into `userId`'s replay log (the notifications table), bypassing every publisher. */
+  writeLogEntry(userId: string, entry: unknown): Promise<void>;
   /** The notify Lambda's handler itself (an async invoke delivers an event to it). */
   invokeNotify(event: unknown): Promise<NotifyResult>;
   /** RSS of the serverless-offline process (the emulated API Gateway and the in-process handlers). */
@@ -128,6 +131,7 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
     async publishEnvelope(notification) {
       await publishNotification({ ddb, management, config, telemetry }, notification);
     },
+    writeLogEntry: (userId, entry) => writeLogEntry({ ddb, config }, userId, entry),
     invokeNotify: (event) => notify(event),
     async offlineRss() {
       const [pid] = await descendantPids(process.pid, 'serverless');

@@ -1,11 +1,10 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/index.js';
-import type { Notification } from '../../shared/contract/index.js';
 import { type ClientNetwork, startClientNetwork } from '../client-network.js';
+import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
-import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
-import { chaosUsers, type PublishLoad } from '../load.js';
+import { chaosUsers, type PublishLoad, type PublishLoadOptions } from '../load.js';
 import { MiB, type Scale, type ScenarioContext, type ScenarioResult, newResult } from '../scenario.js';
 import { type ChaosApigw, startChaosApigw } from './harness.js';
 
@@ -36,9 +35,7 @@ export interface ApigwFaultPlan {
   /** SDK connect timeout. @default 10000 */
   connectTimeoutMs?: number;
   /** The publish the load uses. @default the notify core (`apigw.publish`) */
-  publish?: (
-    env: Omit<ApigwFaultEnv, 'load'>,
-  ) => (userId: string, sequence: number) => Promise<Notification | undefined>;
+  publish?: (env: Omit<ApigwFaultEnv, 'load'>) => PublishLoadOptions['publish'];
   /** Before the fleet connects (e.g. plant stale rows). */
   prepare?: (apigw: ChaosApigw, users: string[], scale: Scale) => Promise<void>;
   /** @default 1000 */

@@ -6,10 +6,10 @@ import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../e
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
-import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { signToken } from '../../shared/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/index.js';
-import { createNotification, type Notification } from '../../shared/contract/index.js';
+import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
 import { rssBytes } from '../process-memory.js';
 
 export interface ChaosEcsOptions extends EcsLocalOptions {
@@ -29,6 +29,12 @@ export interface ChaosEcs {
   transport(label: string): Transport;
   /** The worker's publish path from this process: replay log, then the Redis emitter. */
   publish(userId: string, sequence: number): Promise<Notification>;
+  /** Publishes this envelope through the same path, unvalidated: what a newer server version sends. */
+  publishEnvelope(envelope: { id: string; userId: string } & Record<string, unknown>): Promise<void>;
+  /** Writes `entry` straight into `userId`'s Redis Stream log: a string as raw bytes, else as JSON. */
+  writeLogEntry(userId: string, entry: unknown): Promise<void>;
+  /** Tells every connected client to resume again (as a server does after a Redis outage). */
+  resyncAll(): void;
   /** `POST {baseUrl}/jobs/sync`; resolves with the job id on 202, else undefined and the status. */
   startJob(
     baseUrl: string,
@@ -91,6 +97,19 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
       await publishNotification(log, emitter, notification);
       return notification;
     },
+    async publishEnvelope(envelope) {
+      // A newer server runs this same publish path with a wider Notification type.
+      await publishNotification(log, emitter, envelope as unknown as Notification);
+    },
+    async writeLogEntry(userId, entry) {
+      await redis.xadd(
+        replayLogKey(userId),
+        '*',
+        'n',
+        typeof entry === 'string' ? entry : JSON.stringify(entry),
+      );
+    },
+    resyncAll: () => emitter.emit(SocketEvent.Resync),
     async startJob(baseUrl, userId, body) {
       const response = await fetch(`${baseUrl}/jobs/sync`, {
         method: 'POST',

@@ -2,7 +2,7 @@ import { type ClientNetwork, startClientNetwork } from '../client-network.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
 import { runFaultPhase } from '../fault-phase.js';
-import { chaosUsers, type PublishLoad } from '../load.js';
+import { chaosUsers, type PublishLoad, type PublishLoadOptions } from '../load.js';
 import {
   type Check,
   MiB,
@@ -40,6 +40,8 @@ export interface EcsFaultPlan {
   /** @default { quick: 1, full: 2 } */
   clientsPerUser?: Record<Scale, number>;
   perSecond: Record<Scale, number>;
+  /** The publish the load uses. @default this version's worker path (`ecs.publish`) */
+  publish?: (env: Omit<EcsFaultEnv, 'load'>) => PublishLoadOptions['publish'];
   /** How many fleet clients get their own `ClientNetwork`. @default 0 */
   networkedClients?: Record<Scale, number>;
   /** SDK connect timeout. @default 10000 */
@@ -100,18 +102,18 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
     const before = await started.containerRss();
 
     const running = fleet;
+    const env = { ecs: started, fleet: running, ledger, users, networks, scale, log };
     await runFaultPhase(
       {
         ledger,
         users,
         perSecond: plan.perSecond[scale],
-        publish: (userId, sequence) => started.publish(userId, sequence),
+        publish: plan.publish ? plan.publish(env) : (userId, sequence) => started.publish(userId, sequence),
         scale,
         warmupMs: plan.warmupMs,
         cooldownMs: plan.cooldownMs,
         settleTimeoutMs: plan.settleTimeoutMs,
-        inject: (load) =>
-          plan.inject({ ecs: started, fleet: running, ledger, load, users, networks, scale, log }),
+        inject: (load) => plan.inject({ ...env, load }),
       },
       result,
     );

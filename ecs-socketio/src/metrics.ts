@@ -7,6 +7,7 @@ export interface EcsMetrics {
   notificationsSent: Counter<'path'>;
   deliveryLatency: Histogram;
   replayed: Counter;
+  replaySkipped: Counter<'reason'>;
   clientErrors: Counter<'code'>;
 }
 
@@ -46,6 +47,12 @@ export function createEcsMetrics(containerId: string): EcsMetrics {
     replayed: new Counter({
       name: 'syncbell_replayed_total',
       help: 'Notifications sent in resume replays',
+      registers: [registry],
+    }),
+    replaySkipped: new Counter({
+      name: 'syncbell_replay_entries_skipped_total',
+      help: 'Replay log entries left out of a read, by reason (unreadable: no readable id; another_user)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     clientErrors: new Counter({

@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
 import {
+  type LoggedEntry,
   type Notification,
-  notificationSchema,
   type ReplayResult,
+  receivedNotificationSchema,
+  type SkippedLogEntry,
+  screenLogEntry,
   selectMissed,
 } from '../../shared/contract/index.js';
 
@@ -16,6 +19,15 @@ export interface ReplayLogOptions {
   keyPrefix?: string;
   /** Where each job's claimed notification is kept (`appendOnce`). @default 'syncbell:job-done:' */
   claimPrefix?: string;
+  /** Told about every entry a read leaves out (the server logs a warning and counts it). @default ignore */
+  onSkipped?: (entry: SkippedLogEntry) => void;
+}
+
+export const DEFAULT_REPLAY_LOG_PREFIX = 'syncbell:log:';
+
+/** The Redis key of `userId`'s log; the hash tag keeps a user's log in one cluster slot. */
+export function replayLogKey(userId: string, keyPrefix = DEFAULT_REPLAY_LOG_PREFIX): string {
+  return `${keyPrefix}{${userId}}`;
 }
 
 export interface ReplayLog {
@@ -43,18 +55,20 @@ return ARGV[1]`;
 /**
  * A per-user Redis Stream of notifications. The @socket.io/redis-adapter cannot recover missed
  * packets (no connection state recovery), so replay lives here: written before every publish,
- * read on every resume.
+ * read on every resume. Reads serve entries a newer version wrote as they are stored (see
+ * "Evolving the contract" in shared/contract/evolution.ts).
  */
 export function createReplayLog({
   redis,
   maxLen = 1000,
   ttlSeconds = 86_400,
-  keyPrefix = 'syncbell:log:',
+  keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   claimPrefix = 'syncbell:job-done:',
+  onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {
   // The user id is the hash tag of both keys, so the claim and the log share a cluster slot and
   // one script can write both.
-  const keyOf = (userId: string) => `${keyPrefix}{${userId}}`;
+  const keyOf = (userId: string) => replayLogKey(userId, keyPrefix);
   const claimKeyOf = (n: Notification) => `${claimPrefix}{${n.userId}}:${n.jobId}`;
   return {
     async append(notification) {
@@ -81,10 +95,12 @@ export function createReplayLog({
         String(maxLen),
         String(ttlSeconds),
       )) as string;
-      const parsed = notificationSchema.safeParse(JSON.parse(stored));
+      // Read as a reader reads (the contract's evolution rules): a claim a newer version stored
+      // during a rolling deploy is re-published as stored, not refused.
+      const parsed = receivedNotificationSchema.safeParse(JSON.parse(stored));
       if (!parsed.success)
         throw new Error(`the stored notification of job ${notification.jobId} is unreadable`);
-      return parsed.data;
+      return parsed.data as Notification;
     },
     async read(userId, after) {
       // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
@@ -92,15 +108,31 @@ export function createReplayLog({
         after === undefined
           ? await redis.xrevrange(keyOf(userId), '+', '-', 'COUNT', 1)
           : await redis.xrange(keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
-      const log: Notification[] = [];
-      for (const [, fields] of entries) {
-        const raw = fields[1];
-        if (raw === undefined) continue;
-        const parsed = notificationSchema.safeParse(JSON.parse(raw));
-        // Defence in depth: a row that is not this user's never leaves the log.
-        if (parsed.success && parsed.data.userId === userId) log.push(parsed.data);
+      const log: LoggedEntry[] = [];
+      for (const [streamId, fields] of entries) {
+        const screened = screenLogEntry(parseEntry(fields), userId);
+        // Defence in depth inside: a row that is not this user's never leaves the log.
+        if ('served' in screened) log.push(screened.served);
+        else
+          onSkipped({
+            userId,
+            reason: screened.skipped,
+            key: streamId,
+            ...(screened.id ? { id: screened.id } : {}),
+          });
       }
       return selectMissed(log, after);
     },
   };
+}
+
+/** The entry's `n` field (the only one `append` writes), parsed; undefined when missing or not JSON. */
+function parseEntry(fields: string[]): unknown {
+  const raw = fields[1];
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }

@@ -138,7 +138,15 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     logger.info({ users: users.size, pushed }, 're-delivered what was logged during the Redis outage');
   }
   const replayLog = pub
-    ? createReplayLog({ redis: pub, maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS })
+    ? createReplayLog({
+        redis: pub,
+        maxLen: config.REPLAY_MAX_LEN,
+        ttlSeconds: config.REPLAY_TTL_SECONDS,
+        onSkipped: (entry) => {
+          metrics.replaySkipped.inc({ reason: entry.reason });
+          logger.warn(entry, 'replay log entry skipped');
+        },
+      })
     : undefined;
 
   const io: Server = new Server(http, {

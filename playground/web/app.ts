@@ -151,7 +151,7 @@ function mountPanel(
     const what = document.createElement('span');
     what.className = notification.type === 'sync.failed' ? 'type-failed' : 'type-complete';
     const ranOn = typeof notification.data?.ranOn === 'string' ? ` · ran on ${notification.data.ranOn}` : '';
-    what.textContent = `${notification.type} · job ${notification.jobId.slice(0, 8)}${ranOn}`;
+    what.textContent = `${notification.type} · job ${notification.jobId?.slice(0, 8) ?? '-'}${ranOn}`;
     const latency = document.createElement('span');
     latency.className = 'latency';
     latency.textContent = `${meta.latencyMs} ms`;

@@ -1,7 +1,12 @@
 import {
   ErrorCode,
+  isKnownNotification,
+  MalformedNotificationError,
   type Notification,
   type NotificationType,
+  type ReceivedNotification,
+  readableNotificationId,
+  receivedNotificationSchema,
   SyncbellError,
   TERMINAL_ERROR_CODES,
 } from '../contract/index.js';
@@ -37,11 +42,22 @@ export interface DeliveryMeta {
 
 export type ClientEvents = {
   state: StateChange;
-  notification: { notification: Notification; meta: DeliveryMeta };
-  /** Replay finished on a (re)connect; `truncated` means older history is gone. */
+  /**
+   * Every notification, including types and versions this SDK does not know (a newer server):
+   * `type` is a string here and unknown fields are kept. See "Evolving the contract".
+   */
+  notification: { notification: ReceivedNotification; meta: DeliveryMeta };
+  /**
+   * Replay finished on a (re)connect; `truncated` means older history is gone. `replayed` counts
+   * the valid notifications it carried (malformed entries are skipped and reported on `error`).
+   */
   resumed: { replayed: number; truncated: boolean; servedBy?: string };
+  /** Server complaints, auth failures, and skipped notifications (`MalformedNotificationError`). */
   error: SyncbellError;
-} & { [T in NotificationType]: { notification: Notification; meta: DeliveryMeta } };
+} & {
+  /** Only envelopes this SDK knows in full (`isKnownNotification`), typed as `Notification`. */
+  [T in NotificationType]: { notification: Notification; meta: DeliveryMeta };
+};
 
 export type TokenSource = string | (() => string | Promise<string>);
 
@@ -113,7 +129,7 @@ class Client implements SyncbellClient {
   #lastSeenId: string | undefined;
   #servedBy: string | undefined;
   /** Live notifications that arrived while the resume answer was pending. */
-  #held: Notification[] | undefined;
+  #held: ReceivedNotification[] | undefined;
 
   constructor(config: ResolvedOptions) {
     this.#config = config;
@@ -179,8 +195,10 @@ class Client implements SyncbellClient {
         onOpen: () => {
           if (generation === this.#generation) void this.#resume(generation);
         },
-        onNotification: (notification) => {
+        onNotification: (raw) => {
           if (generation !== this.#generation) return;
+          const notification = this.#validate(raw, false);
+          if (!notification) return;
           if (this.#held) this.#held.push(notification);
           else this.#deliver(notification, false);
         },
@@ -205,7 +223,14 @@ class Client implements SyncbellClient {
       const answer = await connection.resume(this.#lastSeenId);
       if (generation !== this.#generation) return;
       this.#servedBy = answer.servedBy;
-      for (const notification of answer.notifications) this.#deliver(notification, true);
+      // Each entry on its own: one a newer server wrote badly is skipped, never the whole replay.
+      let replayed = 0;
+      for (const raw of answer.notifications) {
+        const notification = this.#validate(raw, true);
+        if (!notification) continue;
+        replayed++;
+        this.#deliver(notification, true);
+      }
       const held = this.#held ?? [];
       this.#held = undefined;
       for (const notification of held) this.#deliver(notification, false);
@@ -214,7 +239,7 @@ class Client implements SyncbellClient {
       this.#attempt = 0; // success resets the backoff
       if (this.#state !== ClientState.Connected) this.#setState(ClientState.Connected);
       this.#events.emit('resumed', {
-        replayed: answer.notifications.length,
+        replayed,
         truncated: answer.truncated,
         ...(answer.servedBy === undefined ? {} : { servedBy: answer.servedBy }),
       });
@@ -230,7 +255,24 @@ class Client implements SyncbellClient {
     }
   }
 
-  #deliver(notification: Notification, replayed: boolean): void {
+  /**
+   * The tolerant reader (see "Evolving the contract"): what the client needs to work is checked,
+   * the rest passed on. A malformed entry is reported once per id, then dropped like a repeat.
+   */
+  #validate(raw: unknown, replayed: boolean): ReceivedNotification | undefined {
+    const parsed = receivedNotificationSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const id = readableNotificationId(raw);
+    if (id !== undefined && !this.#seen.add(id)) return undefined;
+    const detail = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || 'notification'}: ${issue.message}`)
+      .join('; ');
+    this.#events.emit('error', new MalformedNotificationError(id, replayed, detail));
+    return undefined;
+  }
+
+  #deliver(notification: ReceivedNotification, replayed: boolean): void {
     if (!this.#seen.add(notification.id)) return;
     this.#lastSeenId = notification.id;
     const receivedAtMs = this.#config.now();
@@ -239,7 +281,8 @@ class Client implements SyncbellClient {
       meta: { replayed, latencyMs: receivedAtMs - notification.createdAtMs, receivedAtMs },
     };
     this.#events.emit('notification', event);
-    this.#events.emit(notification.type, event);
+    if (isKnownNotification(notification))
+      this.#events.emit(notification.type, { notification, meta: event.meta });
   }
 
   /** The one disconnect path: every failure, close and drain comes through here. */

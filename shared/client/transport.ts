@@ -1,4 +1,4 @@
-import type { Notification, ReplayResult } from '../contract/index.js';
+import type { ReceivedReplayResult } from '../contract/index.js';
 
 /** Why a transport connection ended (or failed to open). Every failure is reported through this. */
 export interface DisconnectReason {
@@ -14,7 +14,11 @@ export interface DisconnectReason {
 export interface TransportHandlers {
   /** The connection is open and authenticated; the client will now resume. */
   onOpen(): void;
-  onNotification(notification: Notification): void;
+  /**
+   * One live notification as it came off the wire. The client validates it (a transport only
+   * checks the frame around it), so every transport skips and reports bad entries the same way.
+   */
+  onNotification(notification: unknown): void;
   /** A non-fatal complaint from the server about something the client sent. */
   onServerError(code: string, message: string): void;
   /** The server says live delivery may have had a gap: the client resumes again on this connection. */
@@ -23,7 +27,8 @@ export interface TransportHandlers {
   onClose(reason: DisconnectReason): void;
 }
 
-export type ReplayAnswer = ReplayResult;
+/** The replay answer, its entries as they came off the wire (the client validates each one). */
+export type ReplayAnswer = ReceivedReplayResult;
 
 export interface TransportConnection {
   /** Asks the server for what was missed after `after` (see the resume protocol). */

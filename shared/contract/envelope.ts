@@ -1,7 +1,10 @@
 import { monotonicFactory } from 'ulidx';
 import * as z from 'zod';
 
-/** Bumped on any breaking change to the envelope; consumers reject versions they do not know. */
+/**
+ * Bumped only for a change an older reader would misread; never for a new type or field. Readers
+ * pass unknown higher versions through on the generic event (see `evolution.ts`).
+ */
 export const ENVELOPE_VERSION = 1 as const;
 
 export const NOTIFICATION_TYPES = ['sync.complete', 'sync.failed', 'sync.progress'] as const;
@@ -21,6 +24,10 @@ export const userIdSchema = z
 
 export const jobIdSchema = z.string().min(1).max(128);
 
+/**
+ * What a publisher creates: strict, so a server only ever emits valid, known envelopes. Readers
+ * use `receivedNotificationSchema` (evolution.ts) instead, which tolerates newer servers.
+ */
 export const notificationSchema = z
   .object({
     v: z.literal(ENVELOPE_VERSION),

@@ -36,6 +36,26 @@ export class ProtocolError extends SyncbellError {
   override readonly name = 'ProtocolError';
 }
 
+/**
+ * A notification (live, or one entry of a replay) that lacks what a reader needs (see
+ * `evolution.ts`). The SDK skips it, reports it with this error and keeps the connection.
+ */
+export class MalformedNotificationError extends SyncbellError {
+  override readonly name = 'MalformedNotificationError';
+  /** The notification's id, when it has a readable one. */
+  readonly notificationId: string | undefined;
+  /** True when it came in a resume replay, false when it arrived live. */
+  readonly replayed: boolean;
+  constructor(notificationId: string | undefined, replayed: boolean, detail: string) {
+    super(
+      Codes.BadRequest,
+      `skipped a ${replayed ? 'replayed' : 'live'} notification ${notificationId ?? '(no readable id)'} that does not match the contract: ${detail}`,
+    );
+    this.notificationId = notificationId;
+    this.replayed = replayed;
+  }
+}
+
 export class PayloadTooLargeError extends SyncbellError {
   override readonly name = 'PayloadTooLargeError';
   readonly limitBytes: number;

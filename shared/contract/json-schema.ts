@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { notificationSchema } from './envelope.js';
-import { clientFrameSchema, serverFrameSchema } from './protocol.js';
+import { receivedNotificationSchema } from './evolution.js';
+import { clientFrameSchema, receivedServerFrameSchema, serverFrameSchema } from './protocol.js';
 
 /** The checked-in JSON Schema for non-TypeScript consumers; a test keeps it in step with zod. */
 export const JSON_SCHEMA_PATH = new URL('./syncbell.schema.json', import.meta.url);
@@ -12,11 +13,14 @@ export function buildJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://syncbell.dev/schema/v1/syncbell.schema.json',
     title: 'syncbell contract v1',
-    description: 'Generated from shared/contract (zod) by `syncbell schema`. Do not edit by hand.',
+    description:
+      'Generated from shared/contract (zod) by `syncbell schema`. Do not edit by hand. Notification and ServerFrame are what servers of this version send; a reader validates with ReceivedNotification and ReceivedServerFrame, which a newer server still satisfies (unknown types and fields are passed on: see "Evolving the contract" in the README).',
     $defs: {
       Notification: z.toJSONSchema(notificationSchema),
+      ReceivedNotification: z.toJSONSchema(receivedNotificationSchema),
       ClientFrame: z.toJSONSchema(clientFrameSchema),
       ServerFrame: z.toJSONSchema(serverFrameSchema),
+      ReceivedServerFrame: z.toJSONSchema(receivedServerFrameSchema),
     },
   };
 }

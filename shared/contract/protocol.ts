@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ErrorCode } from './codes.js';
 import { notificationSchema, ulidSchema } from './envelope.js';
+import { loggedEntrySchema } from './evolution.js';
 
 /**
  * The resume protocol, shared by both variants.
@@ -27,8 +28,12 @@ export const resumeRequestSchema = z
   .strict();
 export type ResumeRequest = z.infer<typeof resumeRequestSchema>;
 
+/**
+ * The replay answer as a server sends it. Its entries are log entries served as stored (a newer
+ * server's included, see `screenLogEntry`): readers validate each one on its own.
+ */
 export const replayResultSchema = z.object({
-  notifications: z.array(notificationSchema),
+  notifications: z.array(loggedEntrySchema),
   truncated: z.boolean(),
   /** Resume point for a client that has seen nothing yet (see above). */
   cursor: ulidSchema.optional(),
@@ -36,6 +41,18 @@ export const replayResultSchema = z.object({
   servedBy: z.string().max(128).optional(),
 });
 export type ReplayResult = z.infer<typeof replayResultSchema>;
+
+/**
+ * The replay answer as a client reads it: extra fields tolerated, and each entry left to
+ * `receivedNotificationSchema` one by one, so one bad entry never fails the whole replay.
+ */
+export const receivedReplayResultSchema = z.looseObject({
+  notifications: z.array(z.unknown()),
+  truncated: z.boolean(),
+  cursor: ulidSchema.optional(),
+  servedBy: z.string().optional(),
+});
+export type ReceivedReplayResult = z.infer<typeof receivedReplayResultSchema>;
 
 /** Socket.io event names. `error` is reserved by socket.io, hence the prefix. */
 export const SocketEvent = {
@@ -77,28 +94,55 @@ export const clientFrameSchema = z.discriminatedUnion('action', [
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export const CLIENT_ACTIONS = ['resume', 'ping'] as const;
 
-/** server -> client frames. */
+/** The fields of each server -> client frame, once; `entry` / `replayEntry` check the notifications in it. */
+function serverFrameFields<E extends z.ZodType, R extends z.ZodType>(entry: E, replayEntry: R) {
+  return {
+    notification: { type: z.literal('notification'), notification: entry },
+    replay: {
+      type: z.literal('replay'),
+      requestId: z.string().optional(),
+      notifications: z.array(replayEntry),
+      truncated: z.boolean(),
+      /**
+       * True when another `replay` frame for the same request follows. API Gateway caps a posted
+       * message at 128 KB, so a long replay is split; absent means this is the last (or only) one.
+       */
+      more: z.boolean().optional(),
+      /** As in `replayResultSchema`: where a client that has seen nothing yet resumes next time. */
+      cursor: ulidSchema.optional(),
+    },
+    pong: { type: z.literal('pong'), requestId: z.string().optional(), serverTimeMs: z.number() },
+    error: {
+      type: z.literal('error'),
+      requestId: z.string().optional(),
+      code: errorFrameBodySchema.shape.code,
+      message: z.string(),
+    },
+  };
+}
+
+/** server -> client frames, as a server of this version sends them. Clients read `receivedServerFrameSchema`. */
+const sent = serverFrameFields(notificationSchema, loggedEntrySchema);
 export const serverFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('notification'), notification: notificationSchema }),
-  z.object({
-    type: z.literal('replay'),
-    requestId: z.string().optional(),
-    notifications: z.array(notificationSchema),
-    truncated: z.boolean(),
-    /**
-     * True when another `replay` frame for the same request follows. API Gateway caps a posted
-     * message at 128 KB, so a long replay is split; absent means this is the last (or only) one.
-     */
-    more: z.boolean().optional(),
-    /** As in `replayResultSchema`: where a client that has seen nothing yet resumes next time. */
-    cursor: ulidSchema.optional(),
-  }),
-  z.object({ type: z.literal('pong'), requestId: z.string().optional(), serverTimeMs: z.number() }),
-  z.object({
-    type: z.literal('error'),
-    requestId: z.string().optional(),
-    code: errorFrameBodySchema.shape.code,
-    message: z.string(),
-  }),
+  z.object(sent.notification),
+  z.object(sent.replay),
+  z.object(sent.pong),
+  z.object(sent.error),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
+
+export const SERVER_FRAME_TYPES = ['notification', 'replay', 'pong', 'error'] as const;
+
+/**
+ * server -> client frames as a client reads them (see `evolution.ts`): extra fields tolerated,
+ * notifications left to `receivedNotificationSchema` one by one. A frame whose `type` is not in
+ * `SERVER_FRAME_TYPES` comes from a newer server and is ignored.
+ */
+const read = serverFrameFields(z.unknown(), z.unknown());
+export const receivedServerFrameSchema = z.discriminatedUnion('type', [
+  z.looseObject(read.notification),
+  z.looseObject(read.replay),
+  z.looseObject(read.pong),
+  z.looseObject(read.error),
+]);
+export type ReceivedServerFrame = z.infer<typeof receivedServerFrameSchema>;

@@ -1,4 +1,5 @@
-import { isUlidFloor, type Notification, ulidFloor } from './envelope.js';
+import { isUlidFloor, ulidFloor } from './envelope.js';
+import type { LoggedEntry } from './evolution.js';
 import type { ReplayResult } from './protocol.js';
 
 /**
@@ -17,7 +18,7 @@ export const CURSOR_SKEW_MARGIN_MS = 5000;
  * time cursor, which never names a real entry.
  */
 export function selectMissed(
-  log: readonly Notification[],
+  log: readonly LoggedEntry[],
   after: string | undefined,
   nowMs: number = Date.now(),
 ): ReplayResult {

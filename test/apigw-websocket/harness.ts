@@ -7,10 +7,10 @@ import {
   type ApigwLocalOptions,
   startApigwLocal,
 } from '../../apigw-websocket/local/stack.js';
-import { localPublisher, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
+import { localPublisher, silentTelemetry, writeLogEntry } from '../../apigw-websocket/local/publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { type ApigwTransportOptions, apigwTransport } from '../../shared/client/index.js';
-import { createNotification } from '../../shared/contract/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
 import type { VariantHarness } from '../contract/harness.js';
 
 export { silentTelemetry };
@@ -69,6 +69,11 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
       await publisher.publish(notification);
       return notification;
     },
+    async publishAsNewerServer(envelope) {
+      // A newer notify Lambda runs this same path with a wider Notification type.
+      await publisher.publish(envelope as unknown as Notification);
+    },
+    writeLogEntry: (userId, entry) => writeLogEntry(publisher.deps, userId, entry),
     rawSocketUrl: (token) => `${stack.wsUrl}?token=${encodeURIComponent(token)}`,
     async stop() {
       publisher.close();

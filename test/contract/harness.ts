@@ -1,6 +1,9 @@
 import type { Transport } from '../../shared/client/index.js';
 import type { Notification, NotificationType } from '../../shared/contract/index.js';
 
+/** An envelope from a newer server: at least an id and its user, anything else it likes. */
+export type NewerEnvelope = { id: string; userId: string; createdAtMs: number } & Record<string, unknown>;
+
 /** What the shared contract suite needs from a variant. Each variant's test folder provides one. */
 export interface VariantHarness {
   name: string;
@@ -15,6 +18,16 @@ export interface VariantHarness {
     userId: string,
     overrides?: { type?: NotificationType; jobId?: string; data?: Record<string, unknown> },
   ): Promise<Notification>;
+  /**
+   * Publishes `envelope` as a newer server version would (a type or fields this version does not
+   * know): through the same log + fan-out path, without this version's validation.
+   */
+  publishAsNewerServer(envelope: NewerEnvelope): Promise<void>;
+  /**
+   * Writes `entry` straight into `userId`'s replay log store, bypassing every publisher: an object
+   * is stored as the envelope, a string as raw bytes (ECS) or a non-map attribute (API Gateway).
+   */
+  writeLogEntry(userId: string, entry: unknown): Promise<void>;
   /** URL a plain WebSocket client (not the SDK) may open with this token, where the variant has one. */
   rawSocketUrl(token: string): string;
   stop(): Promise<void>;

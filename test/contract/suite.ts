@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
+import { createNotification, ErrorCode, MalformedNotificationError } from '../../shared/contract/index.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import type { VariantHarness } from './harness.js';
+import type { NewerEnvelope, VariantHarness } from './harness.js';
 
 let userCounter = 0;
 /** Fresh user ids per test so runs never see each other's logs. */
@@ -102,6 +102,59 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       expect(await resumed).toMatchObject({ truncated: true });
       await recorder.waitForCount(1);
       expect(recorder.received[0]?.notification.id).toBe(sent.id);
+    });
+
+    it('keeps an older SDK connected to a newer server: new types and fields delivered once each, a corrupt log entry skipped and reported', async () => {
+      const userId = uniqueUser('newer');
+      /** What a newer server sends: this version's envelope plus whatever it changed. */
+      const newer = (jobId: string, changes: Record<string, unknown>): NewerEnvelope => ({
+        ...createNotification({ type: 'sync.complete', userId, jobId }),
+        ...changes,
+      });
+      const first = await connect(userId);
+      const seen = await harness.publish(userId, { jobId: 'before' });
+      await first.waitForCount(1);
+      first.close();
+
+      // While away: the newer server logs a new type, an envelope with new fields and v 2, and two
+      // corrupt entries land in the log store (one with a readable id, one not even JSON).
+      const missedNewType = newer('missed-export', {
+        type: 'export.ready',
+        data: { url: 'https://x.test/e' },
+      });
+      await harness.publishAsNewerServer(missedNewType);
+      const corrupt = newer('corrupt', { type: 42, createdAtMs: 'yesterday' });
+      await harness.writeLogEntry(userId, corrupt);
+      await harness.writeLogEntry(userId, '{not json');
+      const missedNewFields = newer('missed-priority', { priority: 'high', v: 2 });
+      await harness.publishAsNewerServer(missedNewFields);
+      const missedKnown = await harness.publish(userId, { jobId: 'missed-known' });
+
+      const second = await connect(userId, { resumeAfter: seen.id });
+      await second.waitForCount(3);
+      const liveNewType = newer('live-export', { type: 'export.ready', priority: 'low' });
+      await harness.publishAsNewerServer(liveNewType);
+      const liveKnown = await harness.publish(userId, { jobId: 'live-known' });
+      await second.waitForCount(5);
+
+      expect(second.received.map((r) => [r.notification.id, r.meta.replayed])).toEqual([
+        [missedNewType.id, true],
+        [missedNewFields.id, true],
+        [missedKnown.id, true],
+        [liveNewType.id, false],
+        [liveKnown.id, false],
+      ]);
+      // Passed on as the newer server sent them, unknown fields included.
+      expect(second.received[0]?.notification).toEqual(missedNewType);
+      expect(second.received[1]?.notification).toEqual(missedNewFields);
+      expect(second.received[3]?.notification).toEqual(liveNewType);
+      // The corrupt entry with an id is reported once; the unreadable one never left the server.
+      expect(second.errors).toHaveLength(1);
+      expect(second.errors[0]).toBeInstanceOf(MalformedNotificationError);
+      expect((second.errors[0] as MalformedNotificationError).notificationId).toBe(corrupt.id);
+      // Connected once and never sent back to connecting (the old SDK looped on the replay).
+      expect(second.states).toEqual(['connecting', 'connected']);
+      expect(second.client.state).toBe('connected');
     });
 
     it('refuses a connection with a token signed by another key, saying invalid_token', async () => {

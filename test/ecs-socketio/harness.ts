@@ -2,10 +2,10 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { DEV_JWT_SECRET, signToken } from '../../shared/auth/index.js';
 import { socketIoTransport } from '../../shared/client/index.js';
-import { createNotification } from '../../shared/contract/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { publishNotification } from '../../ecs-socketio/src/publisher.js';
-import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import type { VariantHarness } from '../contract/harness.js';
 
 export const TEST_JWT_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
@@ -48,6 +48,18 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
       });
       await publishNotification(log, emitter, notification);
       return notification;
+    },
+    async publishAsNewerServer(envelope) {
+      // A newer server runs this same publish path with a wider Notification type.
+      await publishNotification(log, emitter, envelope as unknown as Notification);
+    },
+    async writeLogEntry(userId, entry) {
+      await redis.xadd(
+        replayLogKey(userId),
+        '*',
+        'n',
+        typeof entry === 'string' ? entry : JSON.stringify(entry),
+      );
     },
     rawSocketUrl: (token) =>
       `${stack.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&token=${encodeURIComponent(token)}`,

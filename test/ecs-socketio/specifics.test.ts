@@ -228,4 +228,28 @@ describe('operations endpoints', () => {
     expect((await fetch(`${container?.url}/metrics`)).status).toBe(404);
     expect((await fetch(`${harness.url}/metrics`)).status).toBe(404);
   });
+
+  it('counts a replay log entry it could not read (skipped, not served) in /metrics', async () => {
+    const userId = uniqueUser('unreadable');
+    const seen = await harness.publish(userId, { jobId: 'seen' });
+    await harness.writeLogEntry(userId, '{not json');
+    const after = await harness.publish(userId, { jobId: 'after' });
+    const recorder = recordingClient({
+      transport: harness.transport(),
+      url: harness.url,
+      token: await harness.token(userId),
+      resumeAfter: seen.id,
+    });
+    cleanups.push(() => recorder.close());
+    const resumed = recorder.nextResume();
+    recorder.client.connect();
+    await resumed;
+    expect(recorder.received.map((r) => r.notification.id)).toEqual([after.id]);
+    const container = harness.stack.containers().find((c) => c.id === recorder.client.servedBy);
+    const metrics = await (await fetch(`${container?.metricsUrl}/metrics`)).text();
+    const skipped = metrics.match(
+      /^syncbell_replay_entries_skipped_total\{[^}]*reason="unreadable"[^}]*\} (\d+)$/m,
+    );
+    expect(Number(skipped?.[1])).toBeGreaterThanOrEqual(1);
+  });
 });

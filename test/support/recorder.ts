@@ -4,10 +4,10 @@ import {
   type DeliveryMeta,
   type SyncbellClient,
 } from '../../shared/client/index.js';
-import type { Notification, SyncbellError } from '../../shared/contract/index.js';
+import type { ReceivedNotification, SyncbellError } from '../../shared/contract/index.js';
 
 export interface Received {
-  notification: Notification;
+  notification: ReceivedNotification;
   meta: DeliveryMeta;
 }
 

@@ -1,8 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import {
+  type LoggedEntry,
   type Notification,
   notificationSchema,
   type ReplayResult,
+  type SkippedLogEntry,
+  screenLogEntry,
   selectMissed,
 } from '../../../shared/contract/index.js';
 
@@ -13,6 +16,8 @@ export interface NotificationLogOptions {
   ttlSeconds: number;
   /** @default Date.now */
   now?: () => number;
+  /** Told about every row a read leaves out (the handler logs a warning and counts it). @default ignore */
+  onSkipped?: (entry: SkippedLogEntry) => void;
 }
 
 export interface NotificationLog {
@@ -42,6 +47,7 @@ export const JOB_CLAIM_PREFIX = '#job:';
 export function createNotificationLog(options: NotificationLogOptions): NotificationLog {
   const { client, tableName, ttlSeconds } = options;
   const now = options.now ?? Date.now;
+  const onSkipped = options.onSkipped ?? (() => {});
   return {
     async append(notification) {
       await client.send(
@@ -86,7 +92,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       if (after === undefined) return selectMissed([], undefined, now());
       // The log is ordered by ULID sort key, so reading from `after` (inclusive) is the part of
       // the log selectMissed would look at: found -> what follows; gone -> all newer, truncated.
-      const log: Notification[] = [];
+      const log: LoggedEntry[] = [];
       const pages = paginateQuery(
         { client },
         {
@@ -107,8 +113,17 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
-          const parsed = notificationSchema.safeParse(item.notification);
-          if (parsed.success) log.push(parsed.data);
+          // Served as stored, a newer version's entry included ("Evolving the contract"); the
+          // check that the row is this user's stays, whatever partition it was read from.
+          const screened = screenLogEntry(item.notification, userId);
+          if ('served' in screened) log.push(screened.served);
+          else
+            onSkipped({
+              userId,
+              reason: screened.skipped,
+              key: String(item.id),
+              ...(screened.id ? { id: screened.id } : {}),
+            });
         }
       }
       return selectMissed(log, after, now());

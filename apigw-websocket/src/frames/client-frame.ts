@@ -3,7 +3,7 @@ import {
   type ClientFrame,
   clientFrameSchema,
   ErrorCode,
-  type Notification,
+  type LoggedEntry,
   PayloadTooLargeError,
   ProtocolError,
   type ReplayResult,
@@ -78,7 +78,7 @@ export function replayFrames(
   };
   const overheadBytes = Buffer.byteLength(JSON.stringify({ ...base, notifications: [], more: true }));
   const frames: ServerFrame[] = [];
-  let chunk: Notification[] = [];
+  let chunk: LoggedEntry[] = [];
   let chunkBytes = overheadBytes;
   for (const notification of notifications) {
     const bytes = Buffer.byteLength(JSON.stringify(notification)) + 1;

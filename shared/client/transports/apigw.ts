@@ -3,8 +3,8 @@ import {
   CloseCode,
   ConfigError,
   ErrorCode,
-  type Notification,
-  serverFrameSchema,
+  receivedServerFrameSchema,
+  SERVER_FRAME_TYPES,
   SyncbellError,
 } from '../../contract/index.js';
 import type {
@@ -218,7 +218,7 @@ export function apigwCloseReason(
 
 interface PendingResume {
   requestId: string;
-  notifications: Notification[];
+  notifications: unknown[];
   truncated: boolean;
   cursor: string | undefined;
   resolve(answer: ReplayAnswer): void;
@@ -310,7 +310,16 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
           handlers.onServerError(ErrorCode.BadRequest, 'server sent a frame that is not JSON');
           return;
         }
-        const parsed = serverFrameSchema.safeParse(json);
+        // Tolerant reader ("Evolving the contract"): extra fields pass, entries are validated by
+        // the client one by one, and a frame type from a newer server is ignored.
+        const parsed = receivedServerFrameSchema.safeParse(json);
+        const type = (json as { type?: unknown } | null)?.type;
+        if (
+          !parsed.success &&
+          typeof type === 'string' &&
+          !(SERVER_FRAME_TYPES as readonly string[]).includes(type)
+        )
+          return;
         if (!parsed.success) {
           handlers.onServerError(
             ErrorCode.BadRequest,

@@ -1,14 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   backoff,
   BoundedIdSet,
+  type ClientEvents,
   createClient,
   type DisconnectReason,
   type ReplayAnswer,
   type Transport,
   type TransportHandlers,
 } from '../../../shared/client/index.js';
-import { createNotification, ErrorCode, type Notification } from '../../../shared/contract/index.js';
+import {
+  createNotification,
+  ErrorCode,
+  type MalformedNotificationError,
+  type Notification,
+  type SyncbellError,
+} from '../../../shared/contract/index.js';
 
 /** A scripted transport: the collaborator here is not under test, the state machine is. */
 class FakeTransport implements Transport {
@@ -97,7 +104,7 @@ describe('client state machine', () => {
     const c = n('c');
     transport.replies.push({ notifications: [a, b], truncated: false });
     const client = make({ resumeAfter: '01ARZ3NDEKTSV4RRFFQ69G5FAV' });
-    const got: [string, boolean][] = [];
+    const got: [string | undefined, boolean][] = [];
     client.on('notification', ({ notification, meta }) => got.push([notification.jobId, meta.replayed]));
     await flush();
     const { handlers } = transport.last;
@@ -189,7 +196,7 @@ describe('client state machine', () => {
 
   it('ignores events from a connection it already left', async () => {
     const client = make();
-    const got: string[] = [];
+    const got: (string | undefined)[] = [];
     client.on('notification', ({ notification }) => got.push(notification.jobId));
     await flush();
     const old = transport.last.handlers;
@@ -230,5 +237,86 @@ describe('client state machine', () => {
     vi.advanceTimersByTime(10_000);
     expect(transport.opens).toHaveLength(1);
     expect(client.state).toBe('disconnected');
+  });
+});
+
+describe('client with a newer server (tolerant reader)', () => {
+  let transport: FakeTransport;
+  beforeEach(() => {
+    transport = new FakeTransport();
+  });
+
+  const make = () =>
+    createClient({
+      transport,
+      url: 'x',
+      token: 't',
+      random: () => 0.5,
+      resumeAfter: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+    });
+  /** A notification of a type this SDK does not know, with a field it has never heard of. */
+  const newer = (jobId: string) => ({ ...n(jobId), type: 'export.ready', priority: 'high' });
+  const record = (client: ReturnType<typeof make>) => {
+    const got = {
+      all: [] as string[],
+      typed: [] as string[],
+      errors: [] as SyncbellError[],
+      states: [] as string[],
+    };
+    client.on('notification', ({ notification }) => got.all.push(notification.id));
+    client.on('sync.complete', ({ notification }) => got.typed.push(notification.id));
+    client.on('error', (error) => got.errors.push(error));
+    client.on('state', ({ newState }) => got.states.push(newState));
+    return got;
+  };
+
+  it('types the generic event with type: string and the typed events with the known envelope', () => {
+    expectTypeOf<ClientEvents['notification']['notification']['type']>().toEqualTypeOf<string>();
+    expectTypeOf<ClientEvents['sync.complete']['notification']>().toEqualTypeOf<Notification>();
+  });
+
+  it('delivers the valid entries of a replay, skips and reports the malformed one, and stays connected', async () => {
+    const before = n('before');
+    const unknownType = newer('new');
+    const future = { ...n('v2'), v: 2, region: 'eu' };
+    const corrupt = { id: n('corrupt').id, userId: 'u', type: 42 };
+    const after = n('after');
+    transport.replies.push({
+      notifications: [before, unknownType, corrupt, 'garbage', future, after],
+      truncated: false,
+    });
+    const client = make();
+    const got = record(client);
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    expect(got.all).toEqual([before.id, unknownType.id, future.id, after.id]);
+    expect(got.typed).toEqual([before.id, after.id]);
+    expect(got.errors.map((e) => [e.name, (e as MalformedNotificationError).notificationId])).toEqual([
+      ['MalformedNotificationError', corrupt.id],
+      ['MalformedNotificationError', undefined],
+    ]);
+    expect(got.errors[0]?.code).toBe(ErrorCode.BadRequest);
+    expect(got.states).toEqual(['connected']);
+    expect(transport.opens).toHaveLength(1);
+    expect(client.lastSeenId).toBe(after.id);
+  });
+
+  it('hands a live notification of an unknown type to the generic event only, and reports a malformed one with its id once', async () => {
+    const client = make();
+    const got = record(client);
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    const unknownType = newer('live');
+    const corrupt = { ...n('bad'), createdAtMs: 'yesterday' };
+    transport.last.handlers.onNotification(unknownType);
+    transport.last.handlers.onNotification(corrupt);
+    transport.last.handlers.onNotification(corrupt); // served again (e.g. replayed): not reported twice
+    expect(got.all).toEqual([unknownType.id]);
+    expect(got.typed).toEqual([]);
+    expect(got.errors.map((e) => (e as MalformedNotificationError).notificationId)).toEqual([corrupt.id]);
+    expect(got.errors[0]?.message).toMatch(/createdAtMs/);
+    expect(got.states).toEqual(['connected']);
   });
 });

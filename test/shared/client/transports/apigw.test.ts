@@ -141,20 +141,49 @@ describe('apigwTransport', () => {
     expect(await answer).toEqual({ notifications: [n1, n2], truncated: false, cursor: n2.id });
   });
 
-  it('hands live notifications over and reports frames that break the contract', async () => {
+  it('hands live notifications over as they came (the client validates them) and reports frames that break the contract', async () => {
     const { socket, events } = await openFake();
     socket.serverOpens();
     const n = createNotification({ type: 'sync.failed', userId: 'u', jobId: 'j' });
+    const malformed = { ...n, userId: '' };
     socket.serverSends({ type: 'notification', notification: n });
-    socket.serverSends({ type: 'notification', notification: { ...n, userId: '' } });
+    socket.serverSends({ type: 'notification', notification: malformed });
     socket.onmessage?.({ data: 'not json' });
+    socket.serverSends({ type: 'pong' }); // a known frame type without its fields
     socket.serverSends({ type: 'error', code: ErrorCode.UnknownAction, message: 'nope' });
-    expect(events.notifications).toEqual([n]);
+    expect(events.notifications).toEqual([n, malformed]);
     expect(events.errors.map(([code]) => code)).toEqual([
       ErrorCode.BadRequest,
       ErrorCode.BadRequest,
       ErrorCode.UnknownAction,
     ]);
+  });
+
+  it('tolerates a newer server: extra frame fields pass, unknown frame types are ignored, replay entries reach the client as sent', async () => {
+    const { connection, socket, events } = await openFake();
+    socket.serverOpens();
+    const n = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'a' });
+    const newer = {
+      ...n,
+      id: createNotification({ type: 'sync.complete', userId: 'u', jobId: 'b' }).id,
+      type: 'export.ready',
+      v: 2,
+      priority: 'high',
+    };
+    const corrupt = { id: n.id.replace(/.$/, 'Z'), userId: 'u', type: 42 };
+    socket.serverSends({ type: 'notification', notification: newer, region: 'eu-west-1' });
+    socket.serverSends({ type: 'presence', users: 3 });
+    const answer = connection.resume(undefined);
+    socket.serverSends({
+      type: 'replay',
+      requestId: socket.sent[0]?.requestId,
+      notifications: [n, corrupt, newer],
+      truncated: false,
+      shard: 7,
+    });
+    expect(await answer).toEqual({ notifications: [n, corrupt, newer], truncated: false });
+    expect(events.notifications).toEqual([newer]);
+    expect(events.errors).toEqual([]);
   });
 
   it('rejects the resume when the server answers it with an error frame', async () => {
