@@ -86,7 +86,7 @@ export function findCrossovers(
   const sweep = sweepCosts(workload, options, range);
   const crossovers: Crossover[] = [];
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
-  const ecsIds = ids.filter((id) => id !== 'apigw');
+  const ecsIds = ids.filter((id) => id.startsWith('ecs-'));
   for (const ecs of ecsIds) {
     const diff = (costs: Record<OptionId, number>) => costs.apigw - costs[ecs];
     for (let index = 1; index < sweep.length; index++) {
@@ -127,6 +127,7 @@ const SHORT_NAMES: Record<OptionId, string> = {
   'ecs-sse': 'ECS SSE + Redis',
   'ecs-longpoll': 'ECS long polling + Redis',
   apigw: 'API Gateway WebSocket',
+  'appsync-events': 'AppSync Events (priced only)',
 };
 
 export function shortName(id: OptionId): string {
@@ -162,7 +163,9 @@ export function describeCrossovers(
   const intro = `Break-even along this workload's shape (${describeShape(workload)}), from ${roundForWords(min)} to ${roundForWords(max)} average concurrent connections:`;
   if (crossovers.length === 0) {
     const costs = costsAt(workload, Math.sqrt(min * max), options);
-    const apigwCheapest = Object.values(costs).every((usd) => costs.apigw <= usd);
+    const apigwCheapest = (Object.keys(costs) as OptionId[])
+      .filter((id) => id.startsWith('ecs-'))
+      .every((id) => costs.apigw <= costs[id]);
     return [
       intro,
       `no crossover: ${apigwCheapest ? 'API Gateway WebSocket is the cheapest option' : 'API Gateway WebSocket costs more than the ECS options'} across the whole range.`,
