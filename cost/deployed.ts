@@ -133,7 +133,11 @@ export function apigwDeployment(config: ApiGwWebSocketConfig): ApigwDeployment {
  * The deployment for knobs given as the CDK app takes them (an options object, or the raw
  * context value). Bad knobs are refused with the infra's own message.
  */
-export function deploymentFrom(ecsOptions: unknown = {}, apigwOptions: unknown = {}, source = 'infra/lib/config.ts defaults'): Deployment {
+export function deploymentFrom(
+  ecsOptions: unknown = {},
+  apigwOptions: unknown = {},
+  source = 'infra/lib/config.ts defaults',
+): Deployment {
   try {
     return {
       ecs: ecsDeployment(resolveEcsSocketIoConfig(ecsOptions)),
@@ -141,7 +145,8 @@ export function deploymentFrom(ecsOptions: unknown = {}, apigwOptions: unknown =
       source,
     };
   } catch (error) {
-    if (error instanceof InfraConfigError) throw new CostInputError(error.message, { field: 'deployment', cause: error });
+    if (error instanceof InfraConfigError)
+      throw new CostInputError(error.message, { field: 'deployment', cause: error });
     throw error;
   }
 }
@@ -150,7 +155,11 @@ export function deploymentFrom(ecsOptions: unknown = {}, apigwOptions: unknown =
 export function deploymentFromCdkJson(file = new URL('../cdk.json', import.meta.url)): Deployment {
   const text = readFileSync(file, 'utf8');
   const context = (JSON.parse(text) as { context?: Record<string, unknown> }).context ?? {};
-  return deploymentFrom(context[ECS_CONTEXT_KEY], context[APIGW_CONTEXT_KEY], 'infra/lib/config.ts + cdk.json context');
+  return deploymentFrom(
+    context[ECS_CONTEXT_KEY],
+    context[APIGW_CONTEXT_KEY],
+    'infra/lib/config.ts + cdk.json context',
+  );
 }
 
 /** The stacks' defaults: what `computeCosts` prices unless told otherwise. */

@@ -236,7 +236,10 @@ function ecsBill(
   const measuredPerTask = connectionsPerTask(capacity, sizing, deployment);
   const perTask = Math.max(
     1,
-    Math.min(deployment.connectionsPerTaskTarget, Math.floor(measuredPerTask * (1 - sizing.headroomFraction))),
+    Math.min(
+      deployment.connectionsPerTaskTarget,
+      Math.floor(measuredPerTask * (1 - sizing.headroomFraction)),
+    ),
   );
   const cpuPerTask = deployment.taskVcpu * (deployment.cpuTargetPercent / 100);
   const deliveriesPerDay = workload.notificationsPerDay * workload.connectionsPerUser;
@@ -324,8 +327,7 @@ function ecsBill(
   // Redis: the node-based replication group infra/lib/redis.ts deploys (primary + replicas).
   const notificationsPerMonth = workload.notificationsPerDay * DAYS_PER_MONTH;
   const logEntryBytes = workload.messageBytes + sizing.logEntryOverheadBytes;
-  const replayGib =
-    (workload.notificationsPerDay * (sizing.replayRetentionHours / 24) * logEntryBytes) / GIB;
+  const replayGib = (workload.notificationsPerDay * (sizing.replayRetentionHours / 24) * logEntryBytes) / GIB;
   const cache = cacheNodeFor(deployment.redis.nodeType, replayGib, sizing.redisReservedMemoryFraction);
   if (cache.upgraded) {
     warnings.push(
