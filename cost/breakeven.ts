@@ -1,4 +1,4 @@
-import type { OptionId } from './capacity.js';
+import type { EcsOptionId, OptionId } from './capacity.js';
 import { CostInputError } from './errors.js';
 import { type ComputeCostsOptions, computeCosts, toWorkload } from './model.js';
 import type { Workload, WorkloadInput } from './workload.js';
@@ -71,14 +71,15 @@ export function sweepCosts(
 }
 
 /**
- * Where API Gateway and each ECS option trade places, found on the sweep and refined by
- * bisection to 1%. Costs are step functions (tasks come whole), so a pair can cross more
- * than once; every crossing is reported.
+ * Where a serverless option (API Gateway unless told) and each ECS option trade places, found
+ * on the sweep and refined by bisection to 1%. Costs are step functions (tasks come whole), so
+ * a pair can cross more than once; every crossing is reported.
  */
 export function findCrossovers(
   workloadInput: WorkloadInput | Workload,
   options: ComputeCostsOptions = {},
   range: SweepRange = {},
+  against: Exclude<OptionId, EcsOptionId> = 'apigw',
 ): Crossover[] {
   const workload = toWorkload(workloadInput);
   // The sweep scales the workload's shape; with no connections there is no shape to scale.
@@ -88,7 +89,7 @@ export function findCrossovers(
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
   const ecsIds = ids.filter((id) => id.startsWith('ecs-'));
   for (const ecs of ecsIds) {
-    const diff = (costs: Record<OptionId, number>) => costs.apigw - costs[ecs];
+    const diff = (costs: Record<OptionId, number>) => costs[against] - costs[ecs];
     for (let index = 1; index < sweep.length; index++) {
       const before = sweep[index - 1] as SweepPoint;
       const after = sweep[index] as SweepPoint;
@@ -104,8 +105,8 @@ export function findCrossovers(
       }
       const at = Math.sqrt(low * high);
       crossovers.push({
-        cheaperBelow: a < 0 ? 'apigw' : ecs,
-        cheaperAbove: a < 0 ? ecs : 'apigw',
+        cheaperBelow: a < 0 ? against : ecs,
+        cheaperAbove: a < 0 ? ecs : against,
         avgConnections: at,
         monthlyUsd: costsAt(workload, at, options)[ecs],
       });

@@ -347,9 +347,11 @@ function ecsBill(
   // crosses the NAT, the clients' traffic does not (ALB to task stays inside the VPC).
   const logGbPerMonth =
     (notificationsPerMonth * sizing.logBytesPerNotification) / GIB + sizing.flowLogGbPerMonth;
+  // Each deploy restarts every task; each day the fleet scales from its floor to the busiest
+  // hour's size (counted from the floor, so more load never means fewer pulls).
   const taskStarts =
     (tasks + deployment.workerTasks) * sizing.deploysPerMonth +
-    Math.max(0, peak.tasks - average.tasks) * DAYS_PER_MONTH;
+    (peak.tasks - deployment.minTasks) * DAYS_PER_MONTH;
   const natGb = logGbPerMonth + (taskStarts * sizing.imageBytes) / GIB;
   lines.push(
     priceLine(
@@ -389,7 +391,7 @@ function ecsBill(
     `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? (id === 'ecs-socketio' ? "the stack's pingIntervalMs" : profile.keepaliveWhy) : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,
     `ALB: LCUs from the monthly average (${(connectsPerMonth / SECONDS_PER_MONTH).toFixed(3)} new connections/s, ${count(workload.avgConnections)} active connections, ${((bytesIn + bytesOut) / GIB / HOURS_PER_MONTH).toFixed(4)} GB/h processed, ${sizing.albRulesPerRequest} rule per request of which 10 are free); the highest dimension (${lcu.dimension}) is billed.`,
     `Redis: a node-based replication group (${deployment.redis.nodes} x ${cache.nodeType}, ${cache.node.memoryGib} GiB each, ${sizing.redisReservedMemoryFraction * 100}% reserved); the replay log holds ${sizing.replayRetentionHours} h of notifications at message + ${sizing.logEntryOverheadBytes} B (${replayGib.toFixed(3)} GiB). ElastiCache Serverless is not offered: it refuses the classic adapter's PSUBSCRIBE (socket.io-redis-adapter issue 553). One snapshot a day is kept, free for one per cluster.`,
-    `NAT: ${deployment.natGateways} gateway(s); data processed = logs (${logGbPerMonth.toFixed(2)} GB: ${sizing.logBytesPerNotification} B per notification + ${sizing.flowLogGbPerMonth} GB of rejected-flow logs, a stated guess) + ${taskStarts.toFixed(0)} image pulls of ${Math.round(sizing.imageBytes / 1024 / 1024)} MB (${sizing.deploysPerMonth} deploys a month per task, and one scale-out a day to the busiest hour's fleet).`,
+    `NAT: ${deployment.natGateways} gateway(s); data processed = logs (${logGbPerMonth.toFixed(2)} GB: ${sizing.logBytesPerNotification} B per notification + ${sizing.flowLogGbPerMonth} GB of rejected-flow logs, a stated guess) + ${taskStarts.toFixed(0)} image pulls of ${Math.round(sizing.imageBytes / 1024 / 1024)} MB (${sizing.deploysPerMonth} deploys a month per task, and one scale-out a day from the floor to the busiest hour's fleet).`,
     `Wire bytes (estimated from the protocol format, not measured): ${profile.frameOverheadBytesOut} B framing per notification, ${profile.keepaliveBytesOut} B out / ${profile.keepaliveBytesIn} B in per keep-alive, ${profile.connectBytesOut} B out / ${profile.connectBytesIn} B in per connect.`,
     ...(id === 'ecs-socketio'
       ? []
