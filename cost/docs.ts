@@ -1,7 +1,7 @@
 import { findCrossovers, roundForWords, shortName } from './breakeven.js';
 import { type BenchmarkResults, type EcsOptionId, OPTION_IDS } from './capacity.js';
 import { connectionsPerTask, DEFAULT_ECS_SIZING } from './ecs.js';
-import type { Deployment } from './deployed.js';
+import { type Deployment, deploymentFrom } from './deployed.js';
 import type { MapMarker } from './map.js';
 import { type ComputeCostsOptions, computeCosts } from './model.js';
 import { resolveCapacity } from './capacity.js';
@@ -17,6 +17,8 @@ import { resolveWorkload, type WorkloadInput } from './workload.js';
 
 export const README_BEGIN = '<!-- readme:cost -->';
 export const README_END = '<!-- /readme:cost -->';
+export const SENSITIVITY_BEGIN = '<!-- cost:sensitivity -->';
+export const SENSITIVITY_END = '<!-- /cost:sensitivity -->';
 
 /** The three workloads of the docs, as `syncbell cost` flags would give them. */
 export const DOC_WORKLOADS = {
@@ -142,16 +144,64 @@ export function renderCostSection(results: BenchmarkResults, deployment: Deploym
   return lines.join('\n');
 }
 
-/** `text` with the block between the markers replaced by `block` (markers included in `block`). */
-export function replaceBlock(text: string, block: string): string {
-  const begin = text.indexOf(README_BEGIN);
-  const end = text.indexOf(README_END);
-  if (begin < 0 || end < begin) throw new Error(`markers ${README_BEGIN} ... ${README_END} not found`);
-  return text.slice(0, begin) + block + text.slice(end + README_END.length);
+/**
+ * docs/COST.md's "What moves the break-even": the medium workload with one change at a time,
+ * each a `syncbell cost` flag or a stack knob.
+ */
+export function renderSensitivity(results: BenchmarkResults, deployment: Deployment): string {
+  const cases: [change: string, options: ComputeCostsOptions, workload: WorkloadInput][] = [
+    ['none', {}, {}],
+    [
+      '`--keepalive-seconds 540` (every option; the ALB idle timeout raised to match)',
+      {},
+      { keepaliveSeconds: 540 },
+    ],
+    ['`--keepalive-seconds 60`', {}, { keepaliveSeconds: 60 }],
+    ['`--arch x86_64` (both stacks)', {}, { arch: 'x86_64' }],
+    ['`--region eu-west-1`', {}, { region: 'eu-west-1' }],
+    ['knob `natGateways: 2`', { deployment: deploymentWith(deployment, { natGateways: 2 }) }, {}],
+    [
+      'knob `redisReplicas: 0, redisMultiAz: false`',
+      { deployment: deploymentWith(deployment, { redisReplicas: 0, redisMultiAz: false }) },
+      {},
+    ],
+    ['knob `workerCount: 0`', { deployment: deploymentWith(deployment, { workerCount: 0 }) }, {}],
+    ['`--documented-defaults` (capacity not measured)', { capacity: undefined }, {}],
+  ];
+  const rows = cases.map(([change, extra, workload]) => {
+    const options: ComputeCostsOptions = { capacity: results, deployment, ...extra };
+    const input = { ...DOC_WORKLOADS.medium, ...workload };
+    const report = computeCosts(input, options);
+    const usd = (id: string) => money(report.options.find((option) => option.id === id)?.monthlyUsd ?? 0);
+    const crossover = findCrossovers(resolveWorkload(input), options).find(
+      (c) => c.cheaperAbove === 'ecs-socketio',
+    );
+    return `| ${change} | ${usd('apigw')} | ${usd('ecs-socketio')} | ${crossover ? `~${roundForWords(crossover.avgConnections)}` : 'none'} |`;
+  });
+  return [
+    SENSITIVITY_BEGIN,
+    '| Change (medium workload) | API Gateway | ECS socket.io | Break-even |',
+    '|---|---:|---:|---|',
+    ...rows,
+    SENSITIVITY_END,
+  ].join('\n');
 }
 
-export function extractBlock(text: string): string {
-  const begin = text.indexOf(README_BEGIN);
-  const end = text.indexOf(README_END);
-  return begin < 0 || end < begin ? '' : text.slice(begin, end + README_END.length);
+/** The deployment with ECS knobs changed, as `cdk.json` context would change it. */
+function deploymentWith(deployment: Deployment, knobs: Record<string, unknown>): Deployment {
+  return { ...deploymentFrom(knobs), source: `${deployment.source}, with ${JSON.stringify(knobs)}` };
+}
+
+/** `text` with the block between the markers replaced by `block` (markers included in `block`). */
+export function replaceBlock(text: string, block: string, begin = README_BEGIN, end = README_END): string {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`markers ${begin} ... ${end} not found`);
+  return text.slice(0, from) + block + text.slice(to + end.length);
+}
+
+export function extractBlock(text: string, begin = README_BEGIN, end = README_END): string {
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  return from < 0 || to < from ? '' : text.slice(from, to + end.length);
 }

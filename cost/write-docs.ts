@@ -8,7 +8,15 @@ import { benchmarkResultsSchema } from './capacity.js';
 import { renderCostChartSvg } from './chart.js';
 import { COMMITTED_RESULTS } from './cli.js';
 import { deploymentFromCdkJson } from './deployed.js';
-import { DOC_WORKLOADS, MAP_MARKERS, renderCostSection, replaceBlock } from './docs.js';
+import {
+  DOC_WORKLOADS,
+  MAP_MARKERS,
+  renderCostSection,
+  renderSensitivity,
+  replaceBlock,
+  SENSITIVITY_BEGIN,
+  SENSITIVITY_END,
+} from './docs.js';
 import { renderBreakEvenMapSvg } from './map.js';
 
 const root = new URL('../', import.meta.url);
@@ -19,6 +27,16 @@ for (const file of ['README.md', 'docs/COST.md']) {
   const url = new URL(file, root);
   await writeFile(url, replaceBlock(await readFile(url, 'utf8'), block));
 }
+const costDoc = new URL('docs/COST.md', root);
+await writeFile(
+  costDoc,
+  replaceBlock(
+    await readFile(costDoc, 'utf8'),
+    renderSensitivity(results, deployment),
+    SENSITIVITY_BEGIN,
+    SENSITIVITY_END,
+  ),
+);
 const options = { capacity: results, deployment };
 for (const [name, workload] of Object.entries(DOC_WORKLOADS)) {
   const chart = await renderCostChartSvg(workload, options);
