@@ -1,6 +1,7 @@
 import { logAppendWriteUnits, unitsPer } from './apigw-units.js';
+import { type ApigwDeployment, DEFAULT_DEPLOYMENT } from './deployed.js';
 import type { RegionPrices } from './prices.js';
-import { type CostLine, type OptionCost, priceLine, sumLines } from './report.js';
+import { type CostLine, type OptionCost, priceLine, stackOverheadLines, sumLines } from './report.js';
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, type Workload } from './workload.js';
 
 const MILLION = 1_000_000;
@@ -18,8 +19,6 @@ export const APIGW_MAX_CONNECTION_HOURS = 2;
 
 /** Lambda settings and stated durations. Every field is documented with its default. */
 export interface ApigwSizing {
-  /** @default 512 (the memory the cold-start reference in FACTS.md was measured at) */
-  lambdaMemoryMb: number;
   /** REQUEST authorizer on `$connect`: verify the JWT, no I/O. @default 10 */
   authorizerMs: number;
   /** Billed duration of `$connect`: one DynamoDB put. @default 20 */
@@ -44,10 +43,13 @@ export interface ApigwSizing {
   pongBytes: number;
   /** Replay answer with nothing missed. @default 60 */
   emptyReplayBytes: number;
+  /** CloudWatch log bytes per invocation: Lambda's START, END and REPORT lines (the handlers log only refusals at info). @default 350 */
+  lambdaLogBytesPerInvocation: number;
+  /** Access-log bytes per WebSocket API request (connect, disconnect, each message in). @default 250 */
+  accessLogBytesPerRequest: number;
 }
 
 export const DEFAULT_APIGW_SIZING: ApigwSizing = {
-  lambdaMemoryMb: 512,
   authorizerMs: 10,
   connectMs: 20,
   disconnectMs: 15,
@@ -60,13 +62,30 @@ export const DEFAULT_APIGW_SIZING: ApigwSizing = {
   frameWrapperBytes: 39,
   pongBytes: 40,
   emptyReplayBytes: 60,
+  lambdaLogBytesPerInvocation: 350,
+  accessLogBytesPerRequest: 250,
 };
+
+/** Billable parts of the API Gateway stack the model leaves out, each with the reason (checked against the template). */
+export const APIGW_UNPRICED: readonly { what: string; why: string }[] = [
+  {
+    what: 'the HTTP API and the jobs function',
+    why: 'the demo entry point that starts a job; production notifications come from your backend invoking notify, which is priced; both bill per request only',
+  },
+  {
+    what: 'DynamoDB storage and point-in-time recovery',
+    why: 'rows expire by TTL, so both tables hold well under a GB ($0.25 and $0.20 per GB-month)',
+  },
+  { what: 'SNS alarm topic', why: 'a few notifications a month, inside the free tier' },
+];
 
 export function apigwOptionCost(
   workload: Workload,
   prices: RegionPrices,
   sizing: ApigwSizing = DEFAULT_APIGW_SIZING,
+  deployment: ApigwDeployment = DEFAULT_DEPLOYMENT.apigw,
 ): OptionCost {
+  const arch = workload.arch ?? deployment.arch;
   const keepaliveSeconds = workload.keepaliveSeconds ?? sizing.defaultKeepaliveSeconds;
   // Little's law: average connections / lifetime = connects per unit time. The 2-hour cap
   // bounds the lifetime, so long sessions reconnect (with resume) at least every 2 hours.
@@ -112,8 +131,8 @@ export function apigwOptionCost(
     ),
   ];
 
-  const gbSecond = workload.arch === 'arm64' ? prices.lambdaGbSecondArm64Usd : prices.lambdaGbSecondX86Usd;
-  const memoryGb = sizing.lambdaMemoryMb / 1024;
+  const gbSecond = arch === 'arm64' ? prices.lambdaGbSecondArm64Usd : prices.lambdaGbSecondX86Usd;
+  const memoryGb = deployment.lambdaMemoryMb / 1024;
   const notifyMs = sizing.notifyBaseMs + sizing.notifyPerConnectionMs * workload.connectionsPerUser;
   const handlers: [name: string, invocations: number, gbSeconds: number][] = [
     // Tokens differ per user, so an authorizer result cache would rarely hit: one call per connect.
@@ -136,7 +155,7 @@ export function apigwOptionCost(
         prices.lambdaRequestPerMillionUsd,
         MILLION,
       ),
-      priceLine(`Lambda compute: ${name} (${workload.arch})`, gbSeconds, 'GB-second', gbSecond),
+      priceLine(`Lambda compute: ${name} (${arch})`, gbSeconds, 'GB-second', gbSecond),
     );
   }
 
@@ -196,15 +215,34 @@ export function apigwOptionCost(
     priceLine('Data transfer out to the internet', bytesOut / GIB, 'GB', prices.dataTransferOutGbUsd),
   );
 
+  const invocations = handlers.reduce((total, [, count]) => total + count, 0);
+  // Access-logged requests: connect, disconnect, each ping and each resume message.
+  const apiRequests = connects * 2 + pings + connects;
+  const logGbPerMonth =
+    (invocations * sizing.lambdaLogBytesPerInvocation + apiRequests * sizing.accessLogBytesPerRequest) / GIB;
+  lines.push(
+    ...stackOverheadLines(
+      {
+        logGroups: deployment.logGroups,
+        logRetentionDays: deployment.logRetentionDays,
+        logGbPerMonth,
+        secrets: deployment.secrets,
+        alarmMetrics: deployment.alarmMetrics,
+      },
+      prices,
+    ),
+  );
+
   const assumptions = [
     `Connections: ${workload.avgConnections.toLocaleString('en-US')} on average, billed per minute; API Gateway needs no capacity planning, so peak connections do not change the bill.`,
     `Connects: max(${workload.connectsPerDay.toLocaleString('en-US')} given, ${forcedConnectsPerDay.toLocaleString('en-US')} forced by the 2-hour connection cap) = ${connectsPerDay.toLocaleString('en-US')} a day; each connect sends resume and gets a replay (2 messages).`,
     `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages and each ping invokes $default.`,
     `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
-    `Lambda: ${sizing.lambdaMemoryMb} MB, ${workload.arch}; stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
+    `Lambda: ${deployment.lambdaMemoryMb} MB, ${arch} (as deployed: memoryMiB, lambdaArchitecture); stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
     `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + ${appendUnits} WRU job claim (a conditional put of the same size, so a retried notify sends nothing twice; a repeat adds 1 RRU, not counted) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,
-    "The REQUEST authorizer runs once per connect (identity source: the token in the query string; tokens differ per user, so its cache is assumed to miss). The variant's serverless.yml deploys 512 MB arm64 functions: price that with --arch arm64.",
-    'Not included: the HTTP API that starts jobs, DynamoDB storage (rows expire by TTL), CloudWatch logs and metrics.',
+    'The REQUEST authorizer runs once per connect (identity source: the token in the query string; tokens differ per user, so its cache is assumed to miss).',
+    `Stack overhead: ${deployment.logGroups.length} log groups kept ${deployment.logRetentionDays} days (${sizing.lambdaLogBytesPerInvocation} B per invocation, ${sizing.accessLogBytesPerRequest} B per access-logged request), ${deployment.secrets} secret(s), ${deployment.alarmMetrics} alarm metrics; DynamoDB tables on-demand (${deployment.tables.map((table) => table.name).join(', ')}).`,
+    `Not priced: ${APIGW_UNPRICED.map((item) => `${item.what} (${item.why})`).join('; ')}.`,
   ];
   return {
     id: 'apigw',

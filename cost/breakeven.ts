@@ -1,4 +1,4 @@
-import type { OptionId } from './capacity.js';
+import type { EcsOptionId, OptionId } from './capacity.js';
 import { CostInputError } from './errors.js';
 import { type ComputeCostsOptions, computeCosts, toWorkload } from './model.js';
 import type { Workload, WorkloadInput } from './workload.js';
@@ -71,14 +71,15 @@ export function sweepCosts(
 }
 
 /**
- * Where API Gateway and each ECS option trade places, found on the sweep and refined by
- * bisection to 1%. Costs are step functions (tasks come whole), so a pair can cross more
- * than once; every crossing is reported.
+ * Where a serverless option (API Gateway unless told) and each ECS option trade places, found
+ * on the sweep and refined by bisection to 1%. Costs are step functions (tasks come whole), so
+ * a pair can cross more than once; every crossing is reported.
  */
 export function findCrossovers(
   workloadInput: WorkloadInput | Workload,
   options: ComputeCostsOptions = {},
   range: SweepRange = {},
+  against: Exclude<OptionId, EcsOptionId> = 'apigw',
 ): Crossover[] {
   const workload = toWorkload(workloadInput);
   // The sweep scales the workload's shape; with no connections there is no shape to scale.
@@ -86,9 +87,9 @@ export function findCrossovers(
   const sweep = sweepCosts(workload, options, range);
   const crossovers: Crossover[] = [];
   const ids = Object.keys(sweep[0]?.costs ?? {}) as OptionId[];
-  const ecsIds = ids.filter((id) => id !== 'apigw');
+  const ecsIds = ids.filter((id) => id.startsWith('ecs-'));
   for (const ecs of ecsIds) {
-    const diff = (costs: Record<OptionId, number>) => costs.apigw - costs[ecs];
+    const diff = (costs: Record<OptionId, number>) => costs[against] - costs[ecs];
     for (let index = 1; index < sweep.length; index++) {
       const before = sweep[index - 1] as SweepPoint;
       const after = sweep[index] as SweepPoint;
@@ -104,8 +105,8 @@ export function findCrossovers(
       }
       const at = Math.sqrt(low * high);
       crossovers.push({
-        cheaperBelow: a < 0 ? 'apigw' : ecs,
-        cheaperAbove: a < 0 ? ecs : 'apigw',
+        cheaperBelow: a < 0 ? against : ecs,
+        cheaperAbove: a < 0 ? ecs : against,
         avgConnections: at,
         monthlyUsd: costsAt(workload, at, options)[ecs],
       });
@@ -127,6 +128,7 @@ const SHORT_NAMES: Record<OptionId, string> = {
   'ecs-sse': 'ECS SSE + Redis',
   'ecs-longpoll': 'ECS long polling + Redis',
   apigw: 'API Gateway WebSocket',
+  'appsync-events': 'AppSync Events (priced only)',
 };
 
 export function shortName(id: OptionId): string {
@@ -162,7 +164,9 @@ export function describeCrossovers(
   const intro = `Break-even along this workload's shape (${describeShape(workload)}), from ${roundForWords(min)} to ${roundForWords(max)} average concurrent connections:`;
   if (crossovers.length === 0) {
     const costs = costsAt(workload, Math.sqrt(min * max), options);
-    const apigwCheapest = Object.values(costs).every((usd) => costs.apigw <= usd);
+    const apigwCheapest = (Object.keys(costs) as OptionId[])
+      .filter((id) => id.startsWith('ecs-'))
+      .every((id) => costs.apigw <= costs[id]);
     return [
       intro,
       `no crossover: ${apigwCheapest ? 'API Gateway WebSocket is the cheapest option' : 'API Gateway WebSocket costs more than the ECS options'} across the whole range.`,

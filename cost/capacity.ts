@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
-/** The options the model prices. The ids match the benchmark contenders' capacity entries. */
-export const OPTION_IDS = ['ecs-socketio', 'ecs-ws', 'ecs-sse', 'ecs-longpoll', 'apigw'] as const;
+/** The options the benchmarks measure; the ids match the contenders' capacity entries. */
+export const MEASURED_OPTION_IDS = ['ecs-socketio', 'ecs-ws', 'ecs-sse', 'ecs-longpoll', 'apigw'] as const;
+/** The options the model prices: the measured ones, and AppSync Events (priced only). */
+export const OPTION_IDS = [...MEASURED_OPTION_IDS, 'appsync-events'] as const;
 export type OptionId = (typeof OPTION_IDS)[number];
-export type EcsOptionId = Exclude<OptionId, 'apigw'>;
+export type EcsOptionId = Exclude<OptionId, 'apigw' | 'appsync-events'>;
 
 const positive = z.number().finite().positive();
 
@@ -26,7 +28,7 @@ export type MeasuredCapacity = z.infer<typeof measuredCapacitySchema>;
  * so the writer and the reader cannot drift apart.
  */
 export const benchmarkResultsSchema = z.looseObject({
-  capacity: z.partialRecord(z.enum(OPTION_IDS), measuredCapacitySchema),
+  capacity: z.partialRecord(z.enum(MEASURED_OPTION_IDS), measuredCapacitySchema),
   machine: z.looseObject({}),
   date: z.string().min(1),
 });

@@ -78,7 +78,7 @@ export function buildCostChartSpec(
     title: {
       text: title ?? 'Monthly cost against concurrent connections',
       subtitle: [
-        `Workload shape: peak ${Number((workload.peakConnections / Math.max(1, workload.avgConnections)).toFixed(2))}x average, ${Number((workload.notificationsPerDay / Math.max(1, workload.avgConnections)).toFixed(2))} notifications/connection/day, ${workload.messageBytes}-byte messages; ${workload.region}, ${workload.arch}.`,
+        `Workload shape: peak ${Number((workload.peakConnections / Math.max(1, workload.avgConnections)).toFixed(2))}x average, ${Number((workload.notificationsPerDay / Math.max(1, workload.avgConnections)).toFixed(2))} notifications/connection/day, ${workload.messageBytes}-byte messages; ${workload.region}, ${workload.arch ?? 'as deployed'}.`,
         'Dashed line: the workload as given. Dots: where API Gateway and the ECS options cross.',
       ],
     },

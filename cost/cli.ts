@@ -1,18 +1,22 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeCrossovers, findCrossovers } from './breakeven.js';
 import { benchmarkResultsSchema, type BenchmarkResults } from './capacity.js';
 import { CostInputError } from './errors.js';
-import { formatReport } from './format.js';
+import { deploymentFromCdkJson } from './deployed.js';
+import { explainReport, formatReport } from './format.js';
 import { computeCosts, describeZodError } from './model.js';
 import { REGIONS } from './prices.js';
 import { ARCHES, type WorkloadInput } from './workload.js';
 
 export const COST_USAGE = `usage: syncbell cost [options]
 
-Monthly cost of each option (ECS socket.io / raw ws / SSE / long polling + Redis, and API
-Gateway WebSocket + Lambda + DynamoDB) for a workload, line by line, then the break-even
-points and every assumption. A month is 730 hours; free tiers are not applied.
+Monthly cost of each option (ECS socket.io / raw ws / SSE / long polling + Redis, API Gateway
+WebSocket + Lambda + DynamoDB, and AppSync Events: priced, not implemented or measured here)
+for a workload, line by line, priced as infra/ deploys it (infra/lib/config.ts + cdk.json),
+then the break-even points and every assumption. A month is 730 hours; free tiers are not
+applied. ECS capacity is measured: the committed benchmark results unless told otherwise.
 
 options (defaults in brackets):
   --avg-connections N        average concurrent connections [1000]
@@ -25,14 +29,24 @@ options (defaults in brackets):
                              Gateway's idle timeout) [each option's own: 25 s on ECS,
                              300 s on API Gateway]
   --region NAME              ${REGIONS.join(', ')} [us-east-1]
-  --arch NAME                ${ARCHES.join(', ')} [x86_64]
-  --from-results FILE        benchmark results.json: use its measured capacity per option
+  --arch NAME                ${ARCHES.join(', ')}, overriding both stacks [as deployed: arm64]
+  --from-results FILE        benchmark results.json: its measured capacity per option
+                             [benchmarks/results/latest/results.json]
+  --documented-defaults      price ECS with the documented default capacity instead
   --json                     print the report as JSON
+  --explain                  every line item and assumption in words
   --chart FILE.svg           also write the cost-vs-connections chart as SVG
+  --map FILE.svg             also write the break-even map (cheapest option by connections
+                             and notifications per connection per day) as SVG
   --help                     this text
 
 Exit codes: 0 done, 2 bad input.
 `;
+
+/** The committed benchmark results: the ECS capacity `syncbell cost` prices with by default. */
+export const COMMITTED_RESULTS = fileURLToPath(
+  new URL('../benchmarks/results/latest/results.json', import.meta.url),
+);
 
 const NUMERIC_FLAGS = {
   'avg-connections': 'avgConnections',
@@ -117,8 +131,11 @@ async function run(argv: string[]): Promise<number> {
         region: { type: 'string' },
         arch: { type: 'string' },
         'from-results': { type: 'string' },
+        'documented-defaults': { type: 'boolean' },
         chart: { type: 'string' },
+        map: { type: 'string' },
         json: { type: 'boolean' },
+        explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -137,11 +154,18 @@ async function run(argv: string[]): Promise<number> {
   }
   if (typeof values.region === 'string') input.region = values.region;
   if (typeof values.arch === 'string') input.arch = values.arch;
-  const capacity =
-    typeof values['from-results'] === 'string' ? await readResults(values['from-results']) : undefined;
-
-  const report = computeCosts(input as WorkloadInput, capacity ? { capacity } : {});
-  const options = capacity ? { capacity } : {};
+  if (values['documented-defaults'] && typeof values['from-results'] === 'string') {
+    throw new CostInputError('--from-results and --documented-defaults exclude each other', {
+      field: '--documented-defaults',
+    });
+  }
+  const capacity = values['documented-defaults']
+    ? undefined
+    : await readResults(
+        typeof values['from-results'] === 'string' ? values['from-results'] : COMMITTED_RESULTS,
+      );
+  const options = { ...(capacity ? { capacity } : {}), deployment: deploymentFromCdkJson() };
+  const report = computeCosts(input as WorkloadInput, options);
   const crossovers = findCrossovers(report.workload, options);
   const sentences = describeCrossovers(report.workload, crossovers, options);
 
@@ -157,11 +181,16 @@ async function run(argv: string[]): Promise<number> {
     const chart = await renderCostChartSvg(report.workload, options);
     await writeFile(values.chart, chart.svg);
   }
+  if (typeof values.map === 'string') {
+    const { renderBreakEvenMapSvg } = await import('./map.js');
+    await writeFile(values.map, await renderBreakEvenMapSvg(report.workload, options));
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...report, breakEven: { crossovers, sentences } }, null, 2)}\n`);
   } else {
-    process.stdout.write(formatReport(report, sentences));
+    process.stdout.write(values.explain ? explainReport(report, sentences) : formatReport(report, sentences));
     if (typeof values.chart === 'string') process.stdout.write(`\nchart written to ${values.chart}\n`);
+    if (typeof values.map === 'string') process.stdout.write(`\nmap written to ${values.map}\n`);
   }
   return 0;
 }

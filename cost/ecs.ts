@@ -1,9 +1,10 @@
 import { type CapacityFigures, DEFAULT_LABEL, type EcsOptionId } from './capacity.js';
-import type { RegionPrices } from './prices.js';
-import { type CostLine, type OptionCost, priceLine, sumLines } from './report.js';
+import { DEFAULT_DEPLOYMENT, type EcsDeployment } from './deployed.js';
+import { CostInputError } from './errors.js';
+import { CACHE_NODE_TYPES, type CacheNodeType, type RegionPrices } from './prices.js';
+import { type CostLine, type OptionCost, priceLine, stackOverheadLines, sumLines } from './report.js';
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, type Workload } from './workload.js';
 
-const MILLION = 1_000_000;
 const GIB = 1024 ** 3;
 
 /**
@@ -79,52 +80,73 @@ export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
   },
 };
 
-/** Sizing knobs of the ECS options. Every field is documented with its default. */
+/** Sizing assumptions of the ECS options (the deployed sizes come from `EcsDeployment`). */
 export interface EcsSizing {
-  /** vCPU per Fargate task: Node runs JavaScript on one core. @default 1 */
-  taskVcpu: number;
-  /** Memory per task, GB (the Fargate minimum for 1 vCPU). @default 2 */
-  taskMemoryGb: number;
-  /** Share of a task's connection and CPU capacity kept free for bursts and a lost task. @default 0.25 */
+  /** Share of a task's measured connection capacity kept free for bursts and a lost task. @default 0.25 */
   headroomFraction: number;
-  /** Two tasks in two AZs, so one can fail or be replaced. @default 2 */
-  minTasks: number;
   /** Process memory before any connection (Node, socket.io, Redis clients), bytes. @default 150 MB */
   baselineRssBytes: number;
   /**
-   * Busiest-hour notification rate over the daily average rate; CPU is sized for it. A
-   * constant, not peak/avg connections, so that more connections never lower the CPU estimate.
+   * Busiest-hour notification rate over the daily average rate. A constant, not peak/avg
+   * connections, so that more connections never lower the CPU estimate.
    * @default 3
    */
   peakNotificationFactor: number;
   /** Listener rules the ALB evaluates per request; the first 10 are free. @default 1 */
   albRulesPerRequest: number;
-  /** How long the Redis replay log keeps a notification, hours. @default 24 */
+  /** How long the Redis replay log keeps a notification, hours (ecs-socketio's REPLAY_TTL). @default 24 */
   replayRetentionHours: number;
   /** Bytes of keys and fields stored with each log entry. @default 100 */
   logEntryOverheadBytes: number;
+  /** ElastiCache's `reserved-memory-percent` default: memory a node keeps for itself. @default 0.25 */
+  redisReservedMemoryFraction: number;
+  /** CloudWatch log bytes per notification (the worker's "published" line; the server logs no per-connection lines at info). @default 250 */
+  logBytesPerNotification: number;
+  /** VPC flow logs of rejected traffic (scanners knocking on the ALB and NAT addresses), GB a month; a stated guess, verify. @default 1 */
+  flowLogGbPerMonth: number;
+  /** Compressed size of the container image pulled through the NAT on each task start, bytes. @default 200 MB */
+  imageBytes: number;
+  /** Deployments a month (each restarts every task, so each pulls the image). @default 4 */
+  deploysPerMonth: number;
+  /**
+   * How this machine's CPU-seconds map to a Fargate vCPU: the low and high multipliers the bill
+   * is also computed at (an AMD EPYC core here; a Graviton core, or half an x86 core, on Fargate).
+   * @default [0.8, 1.5]
+   */
+  cpuFactorRange: [low: number, high: number];
 }
 
 export const DEFAULT_ECS_SIZING: EcsSizing = {
-  taskVcpu: 1,
-  taskMemoryGb: 2,
   headroomFraction: 0.25,
-  minTasks: 2,
   peakNotificationFactor: 3,
   baselineRssBytes: 150 * 1024 * 1024,
   albRulesPerRequest: 1,
   replayRetentionHours: 24,
   logEntryOverheadBytes: 100,
+  redisReservedMemoryFraction: 0.25,
+  logBytesPerNotification: 250,
+  flowLogGbPerMonth: 1,
+  imageBytes: 200 * 1024 * 1024,
+  deploysPerMonth: 4,
+  cpuFactorRange: [0.8, 1.5],
 };
 
-/** Connections a task may hold: the measured figure, unless its memory runs out first. */
-export function connectionsPerTask(capacity: CapacityFigures, sizing: EcsSizing): number {
-  if (capacity.rssBytesPerConnection === 0) return capacity.connectionsPerTask;
+/**
+ * Connections one task may hold: the measured figure, unless the task's memory or its `nofile`
+ * limit (less 100 descriptors for Redis, logs and the runtime) runs out first.
+ */
+export function connectionsPerTask(
+  capacity: CapacityFigures,
+  sizing: EcsSizing,
+  deployment: Pick<EcsDeployment, 'taskMemoryGb' | 'nofileLimit'>,
+): number {
+  const fileBound = deployment.nofileLimit - 100;
+  if (capacity.rssBytesPerConnection === 0) return Math.min(capacity.connectionsPerTask, fileBound);
   const memoryBound = Math.floor(
-    (sizing.taskMemoryGb * GIB * (1 - sizing.headroomFraction) - sizing.baselineRssBytes) /
+    (deployment.taskMemoryGb * GIB * (1 - sizing.headroomFraction) - sizing.baselineRssBytes) /
       capacity.rssBytesPerConnection,
   );
-  return Math.max(1, Math.min(capacity.connectionsPerTask, memoryBound));
+  return Math.max(1, Math.min(capacity.connectionsPerTask, memoryBound, fileBound));
 }
 
 /** ALB capacity units for one hour: the highest of the four dimensions is billed. */
@@ -147,51 +169,129 @@ export function lcuFor(dimensions: LcuDimensions): { lcu: number; dimension: key
   return { dimension: best[0], lcu: best[1] };
 }
 
-/** ElastiCache Serverless bills 1 ECPU per KB transferred, at least 1 per command. */
-export function ecpusFor(bytes: number): number {
-  return Math.max(1, bytes / 1024);
+/**
+ * The node type the replay log fits in: the deployed one, or (when it is too small) the
+ * smallest priced type that holds it, so the bill is that of a stack that works.
+ */
+export function cacheNodeFor(
+  nodeType: string,
+  neededGib: number,
+  reservedFraction: number,
+): { nodeType: string; node: CacheNodeType; upgraded: boolean } {
+  const deployed = CACHE_NODE_TYPES[nodeType];
+  if (!deployed) {
+    throw new CostInputError(
+      `no price for redisNodeType "${nodeType}" (priced: ${Object.keys(CACHE_NODE_TYPES).join(', ')}); add its rate to cost/prices.ts`,
+      { field: 'redisNodeType' },
+    );
+  }
+  const fits = (node: CacheNodeType) => node.memoryGib * (1 - reservedFraction) >= neededGib;
+  if (fits(deployed)) return { nodeType, node: deployed, upgraded: false };
+  const bigger = Object.entries(CACHE_NODE_TYPES)
+    .filter(([, node]) => fits(node))
+    .sort(([, a], [, b]) => a.memoryGib - b.memoryGib)[0];
+  if (!bigger) {
+    throw new CostInputError(
+      `the replay log needs ${neededGib.toFixed(1)} GiB of Redis; no priced node type holds it (add a larger one to cost/prices.ts)`,
+      { field: 'redisNodeType' },
+    );
+  }
+  return { nodeType: bigger[0], node: bigger[1], upgraded: true };
 }
 
-export function ecsOptionCost(
+/** What one ECS bill is computed at: the headline, or an end of the uncertainty range. */
+interface BillCase {
+  cpuFactor: number;
+  /** 'average': the autoscaled fleet at the month's average load; 'peak': the busiest hour all month. */
+  sizeFor: 'average' | 'peak';
+}
+
+interface EcsBill {
+  lines: CostLine[];
+  assumptions: string[];
+  warnings: string[];
+}
+
+function ecsBill(
   id: EcsOptionId,
   workload: Workload,
   capacity: CapacityFigures,
   prices: RegionPrices,
-  sizing: EcsSizing = DEFAULT_ECS_SIZING,
-): OptionCost {
+  sizing: EcsSizing,
+  deployment: EcsDeployment,
+  billCase: BillCase,
+): EcsBill {
   const profile = TRANSPORT_PROFILES[id];
-  const keepaliveSeconds = workload.keepaliveSeconds ?? profile.defaultKeepaliveSeconds;
-  const usable = 1 - sizing.headroomFraction;
+  const defaultKeepalive =
+    id === 'ecs-socketio' ? deployment.pingIntervalSeconds : profile.defaultKeepaliveSeconds;
+  const keepaliveSeconds = workload.keepaliveSeconds ?? defaultKeepalive;
+  const arch = workload.arch ?? deployment.arch;
+  const cpuPerDelivery = (capacity.cpuSecondsPer1000Notifications / 1000) * billCase.cpuFactor;
+  const warnings: string[] = [];
 
-  // Tasks: sized for the peak hour and kept all month. Scaling in drops live connections
-  // (every client on a drained task reconnects), so WebSocket fleets are rarely scaled by the hour.
-  const perTask = connectionsPerTask(capacity, sizing);
-  const tasksForConnections = Math.ceil(workload.peakConnections / (perTask * usable));
+  // Tasks. The service scales on two targets (CPU and connections per task), so the fleet
+  // follows the load: priced at the month's average, with the busiest hour checked against
+  // maxCount. A task holds at most the measured capacity less headroom, and the stack's
+  // connections target (the tighter one decides).
+  const measuredPerTask = connectionsPerTask(capacity, sizing, deployment);
+  const perTask = Math.max(
+    1,
+    Math.min(
+      deployment.connectionsPerTaskTarget,
+      Math.floor(measuredPerTask * (1 - sizing.headroomFraction)),
+    ),
+  );
+  const cpuPerTask = deployment.taskVcpu * (deployment.cpuTargetPercent / 100);
   const deliveriesPerDay = workload.notificationsPerDay * workload.connectionsPerUser;
-  const peakDeliveriesPerSecond = (deliveriesPerDay / 86_400) * sizing.peakNotificationFactor;
-  const peakKeepalivesPerSecond = workload.peakConnections / keepaliveSeconds;
-  // Each delivery and each keep-alive exchange is charged the measured CPU of one delivery:
-  // an upper bound for a ping, about right for a long-poll cycle.
-  const peakVcpu =
-    ((peakDeliveriesPerSecond + peakKeepalivesPerSecond) * capacity.cpuSecondsPer1000Notifications) / 1000;
-  const tasksForCpu = Math.ceil(peakVcpu / (sizing.taskVcpu * usable));
-  const tasks = Math.max(sizing.minTasks, tasksForConnections, tasksForCpu);
+  const tasksAt = (connections: number, notificationFactor: number) => {
+    const vcpu =
+      ((deliveriesPerDay / 86_400) * notificationFactor + connections / keepaliveSeconds) * cpuPerDelivery;
+    const forConnections = Math.ceil(connections / perTask);
+    const forCpu = Math.ceil(vcpu / cpuPerTask);
+    return { tasks: Math.max(deployment.minTasks, forConnections, forCpu), forConnections, forCpu, vcpu };
+  };
+  const average = tasksAt(workload.avgConnections, 1);
+  const peak = tasksAt(workload.peakConnections, sizing.peakNotificationFactor);
+  const priced = billCase.sizeFor === 'average' ? average : peak;
+  const tasks = priced.tasks;
+  if (peak.tasks > deployment.maxTasks) {
+    warnings.push(
+      `The busiest hour needs ${peak.tasks} tasks; the deployed autoscaling stops at maxCount ${deployment.maxTasks}: raise maxCount to at least ${peak.tasks} (priced as if raised).`,
+    );
+  }
 
-  const arm = workload.arch === 'arm64';
+  const gbHour = arch === 'arm64' ? prices.fargateGbHourArm64Usd : prices.fargateGbHourX86Usd;
+  const vcpuHour = arch === 'arm64' ? prices.fargateVcpuHourArm64Usd : prices.fargateVcpuHourX86Usd;
   const lines: CostLine[] = [
     priceLine(
-      `Fargate vCPU (${tasks} tasks x ${sizing.taskVcpu} vCPU, ${workload.arch})`,
-      tasks * sizing.taskVcpu * HOURS_PER_MONTH,
+      `Fargate vCPU: servers (${tasks} tasks x ${deployment.taskVcpu} vCPU, ${arch})`,
+      tasks * deployment.taskVcpu * HOURS_PER_MONTH,
       'vCPU-hour',
-      arm ? prices.fargateVcpuHourArm64Usd : prices.fargateVcpuHourX86Usd,
+      vcpuHour,
     ),
     priceLine(
-      `Fargate memory (${tasks} tasks x ${sizing.taskMemoryGb} GB)`,
-      tasks * sizing.taskMemoryGb * HOURS_PER_MONTH,
+      `Fargate memory: servers (${tasks} tasks x ${deployment.taskMemoryGb} GB)`,
+      tasks * deployment.taskMemoryGb * HOURS_PER_MONTH,
       'GB-hour',
-      arm ? prices.fargateGbHourArm64Usd : prices.fargateGbHourX86Usd,
+      gbHour,
     ),
   ];
+  if (deployment.workerTasks > 0) {
+    lines.push(
+      priceLine(
+        `Fargate vCPU: worker (${deployment.workerTasks} x ${deployment.workerVcpu} vCPU, ${arch})`,
+        deployment.workerTasks * deployment.workerVcpu * HOURS_PER_MONTH,
+        'vCPU-hour',
+        vcpuHour,
+      ),
+      priceLine(
+        `Fargate memory: worker (${deployment.workerTasks} x ${deployment.workerMemoryGb} GB)`,
+        deployment.workerTasks * deployment.workerMemoryGb * HOURS_PER_MONTH,
+        'GB-hour',
+        gbHour,
+      ),
+    );
+  }
 
   // Monthly traffic through the ALB and out to the internet.
   const connectsPerMonth = workload.connectsPerDay * DAYS_PER_MONTH;
@@ -224,48 +324,128 @@ export function ecsOptionCost(
     ),
   );
 
-  // Redis: ElastiCache Serverless (Valkey). It is Multi-AZ by itself and, at this product's
-  // volumes, cheaper than two cache nodes.
+  // Redis: the node-based replication group infra/lib/redis.ts deploys (primary + replicas).
   const notificationsPerMonth = workload.notificationsPerDay * DAYS_PER_MONTH;
   const logEntryBytes = workload.messageBytes + sizing.logEntryOverheadBytes;
-  const storedGb = Math.max(
-    0.1,
-    (workload.notificationsPerDay * (sizing.replayRetentionHours / 24) * logEntryBytes) / GIB,
-  );
-  const receivers =
-    profile.pubsubFanout === 'all-tasks' ? tasks : Math.min(tasks, workload.connectionsPerUser);
-  const ecpus =
-    notificationsPerMonth * (ecpusFor(workload.messageBytes) * (1 + receivers) + ecpusFor(logEntryBytes)) +
-    connectsPerMonth * ecpusFor(256);
+  const replayGib = (workload.notificationsPerDay * (sizing.replayRetentionHours / 24) * logEntryBytes) / GIB;
+  const cache = cacheNodeFor(deployment.redis.nodeType, replayGib, sizing.redisReservedMemoryFraction);
+  if (cache.upgraded) {
+    warnings.push(
+      `The replay log (${replayGib.toFixed(2)} GiB) does not fit the deployed ${deployment.redis.nodeType} (${CACHE_NODE_TYPES[deployment.redis.nodeType]?.memoryGib} GiB, ${sizing.redisReservedMemoryFraction * 100}% reserved): set redisNodeType to ${cache.nodeType} (priced as if set).`,
+    );
+  }
   lines.push(
     priceLine(
-      'ElastiCache Serverless (Valkey) data stored',
-      storedGb * HOURS_PER_MONTH,
-      'GB-hour',
-      prices.elasticacheServerlessValkeyGbHourUsd,
+      `ElastiCache nodes (${deployment.redis.nodes} x ${cache.nodeType}: primary${deployment.redis.nodes > 1 ? ` + ${deployment.redis.nodes - 1} replica` : ''})`,
+      deployment.redis.nodes * HOURS_PER_MONTH,
+      'node-hour',
+      cache.node.hourUsd[workload.region],
     ),
+  );
+
+  // The VPC: NAT gateway(s) and public IPv4 addresses; the tasks' egress (logs, image pulls)
+  // crosses the NAT, the clients' traffic does not (ALB to task stays inside the VPC).
+  const logGbPerMonth =
+    (notificationsPerMonth * sizing.logBytesPerNotification) / GIB + sizing.flowLogGbPerMonth;
+  // Each deploy restarts every task; each day the fleet scales from its floor to the busiest
+  // hour's size (counted from the floor, so more load never means fewer pulls).
+  const taskStarts =
+    (tasks + deployment.workerTasks) * sizing.deploysPerMonth +
+    (peak.tasks - deployment.minTasks) * DAYS_PER_MONTH;
+  const natGb = logGbPerMonth + (taskStarts * sizing.imageBytes) / GIB;
+  lines.push(
     priceLine(
-      'ElastiCache Serverless (Valkey) processing',
-      ecpus,
-      'ECPU',
-      prices.elasticacheServerlessValkeyEcpuPerMillionUsd,
-      MILLION,
+      `NAT gateway hours (${deployment.natGateways})`,
+      deployment.natGateways * HOURS_PER_MONTH,
+      'NAT gateway-hour',
+      prices.natGatewayHourUsd,
+    ),
+    priceLine('NAT gateway data processed (logs, image pulls)', natGb, 'GB', prices.natGatewayGbProcessedUsd),
+    priceLine(
+      `Public IPv4 addresses (${deployment.natGateways} NAT + ${deployment.albPublicIpv4} ALB)`,
+      (deployment.natGateways + deployment.albPublicIpv4) * HOURS_PER_MONTH,
+      'address-hour',
+      prices.publicIpv4HourUsd,
     ),
     priceLine('Data transfer out to the internet', bytesOut / GIB, 'GB', prices.dataTransferOutGbUsd),
+    ...stackOverheadLines(
+      {
+        logGroups: deployment.logGroups,
+        logRetentionDays: deployment.logRetentionDays,
+        logGbPerMonth,
+        secrets: deployment.secrets,
+        alarmMetrics: deployment.alarmMetrics.inTemplate + deployment.alarmMetrics.createdByAutoscaling,
+      },
+      prices,
+    ),
   );
 
   const label = (figure: number, unit: string) =>
     `${figure.toLocaleString('en-US', { maximumSignificantDigits: 6 })} ${unit} (${capacity.measured ? 'measured' : DEFAULT_LABEL})`;
+  const count = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const assumptions = [
     `Capacity per task: ${label(capacity.connectionsPerTask, 'connections')}; basis: ${capacity.basis}.`,
-    `CPU: ${label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
-    `Memory: ${label(capacity.rssBytesPerConnection, 'bytes RSS per connection')} + ${Math.round(sizing.baselineRssBytes / 1024 / 1024)} MB per process; a ${sizing.taskMemoryGb} GB task holds at most ${perTask.toLocaleString('en-US')} connections.`,
-    `Tasks: max(${sizing.minTasks} for high availability, ${tasksForConnections} for ${workload.peakConnections.toLocaleString('en-US')} peak connections, ${tasksForCpu} for CPU) = ${tasks}, with ${sizing.headroomFraction * 100}% headroom, sized for the peak hour and kept all month (scaling in drops live connections).`,
-    `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? profile.keepaliveWhy : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,
-    `ALB: LCUs from the monthly average (${(connectsPerMonth / SECONDS_PER_MONTH).toFixed(3)} new connections/s, ${workload.avgConnections.toLocaleString('en-US')} active connections, ${((bytesIn + bytesOut) / GIB / HOURS_PER_MONTH).toFixed(4)} GB/h processed, ${sizing.albRulesPerRequest} rule per request of which 10 are free); the highest dimension (${lcu.dimension}) is billed.`,
-    `Redis: ElastiCache Serverless (Valkey), replay log kept ${sizing.replayRetentionHours} h (${storedGb === 0.1 ? 'the 100 MB minimum' : `${storedGb.toFixed(3)} GB`}); ECPUs count the publish, ${profile.pubsubFanout === 'all-tasks' ? `its delivery to every task (${tasks}: the socket.io Redis adapter fans out to all servers)` : `its delivery to the tasks holding the user's connections (at most ${workload.connectionsPerUser})`}, the log append and one resume read per connect.`,
+    `CPU: ${label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')}${billCase.cpuFactor === 1 ? '' : ` x ${billCase.cpuFactor}`}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
+    `Memory: ${label(capacity.rssBytesPerConnection, 'bytes RSS per connection')} + ${Math.round(sizing.baselineRssBytes / 1024 / 1024)} MB per process; a ${deployment.taskMemoryGb} GB task with nofile ${count(deployment.nofileLimit)} holds at most ${count(measuredPerTask)} connections.`,
+    `Tasks (as deployed: ${deployment.taskVcpu} vCPU / ${deployment.taskMemoryGb} GB ${arch}, ${deployment.minTasks} to ${deployment.maxTasks}, scaling on ${deployment.cpuTargetPercent}% CPU and ${count(deployment.connectionsPerTaskTarget)} connections per task): ${billCase.sizeFor === 'average' ? `the fleet follows the load, so it is priced at the month's average: max(${deployment.minTasks} minimum, ${average.forConnections} for ${count(workload.avgConnections)} connections at ${count(perTask)} a task, ${average.forCpu} for ${average.vcpu.toFixed(2)} vCPU) = ${tasks}; the busiest hour needs ${peak.tasks}` : `the busiest hour all month: max(${deployment.minTasks}, ${peak.forConnections} for ${count(workload.peakConnections)} connections, ${peak.forCpu} for CPU) = ${tasks}`}.`,
+    `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? (id === 'ecs-socketio' ? "the stack's pingIntervalMs" : profile.keepaliveWhy) : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,
+    `ALB: LCUs from the monthly average (${(connectsPerMonth / SECONDS_PER_MONTH).toFixed(3)} new connections/s, ${count(workload.avgConnections)} active connections, ${((bytesIn + bytesOut) / GIB / HOURS_PER_MONTH).toFixed(4)} GB/h processed, ${sizing.albRulesPerRequest} rule per request of which 10 are free); the highest dimension (${lcu.dimension}) is billed.`,
+    `Redis: a node-based replication group (${deployment.redis.nodes} x ${cache.nodeType}, ${cache.node.memoryGib} GiB each, ${sizing.redisReservedMemoryFraction * 100}% reserved); the replay log holds ${sizing.replayRetentionHours} h of notifications at message + ${sizing.logEntryOverheadBytes} B (${replayGib.toFixed(3)} GiB). ElastiCache Serverless is not offered: it refuses the classic adapter's PSUBSCRIBE (socket.io-redis-adapter issue 553). One snapshot a day is kept, free for one per cluster.`,
+    `NAT: ${deployment.natGateways} gateway(s); data processed = logs (${logGbPerMonth.toFixed(2)} GB: ${sizing.logBytesPerNotification} B per notification + ${sizing.flowLogGbPerMonth} GB of rejected-flow logs, a stated guess) + ${taskStarts.toFixed(0)} image pulls of ${Math.round(sizing.imageBytes / 1024 / 1024)} MB (${sizing.deploysPerMonth} deploys a month per task, and one scale-out a day from the floor to the busiest hour's fleet).`,
     `Wire bytes (estimated from the protocol format, not measured): ${profile.frameOverheadBytesOut} B framing per notification, ${profile.keepaliveBytesOut} B out / ${profile.keepaliveBytesIn} B in per keep-alive, ${profile.connectBytesOut} B out / ${profile.connectBytesIn} B in per connect.`,
-    'Not included: NAT gateway or VPC endpoints, public IPv4 addresses, CloudWatch logs and metrics, ECR storage, the job workers that publish notifications.',
+    ...(id === 'ecs-socketio'
+      ? []
+      : [
+          `The stack deploys the socket.io server; this option prices the same stack with the ${profile.label.split(': ')[1]} server of benchmarks/ in its place.`,
+        ]),
+    `Not priced: ${ECS_UNPRICED.map((item) => `${item.what} (${item.why})`).join('; ')}.`,
   ];
-  return { id, label: profile.label, monthlyUsd: sumLines(lines), lines, assumptions };
+  return { lines, assumptions, warnings };
+}
+
+/** Billable parts of the ECS stack the model leaves out, each with the reason (checked against the template). */
+export const ECS_UNPRICED: readonly { what: string; why: string }[] = [
+  {
+    what: 'Container Insights metrics',
+    why: 'enabled on the cluster; billed as custom metrics and performance log events, a few dollars a month per service (verify)',
+  },
+  { what: 'ECR image storage', why: 'the image lives in the CDK bootstrap repository, about $0.02 a month' },
+  { what: 'ALB access-log bucket', why: 'S3 storage of a few GB of access logs, cents a month' },
+  { what: 'SNS alarm topic', why: 'a few notifications a month, inside the free tier' },
+];
+
+export function ecsOptionCost(
+  id: EcsOptionId,
+  workload: Workload,
+  capacity: CapacityFigures,
+  prices: RegionPrices,
+  sizing: EcsSizing = DEFAULT_ECS_SIZING,
+  deployment: EcsDeployment = DEFAULT_DEPLOYMENT.ecs,
+): OptionCost {
+  const headline = ecsBill(id, workload, capacity, prices, sizing, deployment, {
+    cpuFactor: 1,
+    sizeFor: 'average',
+  });
+  const [lowFactor, highFactor] = sizing.cpuFactorRange;
+  const low = ecsBill(id, workload, capacity, prices, sizing, deployment, {
+    cpuFactor: lowFactor,
+    sizeFor: 'average',
+  });
+  const high = ecsBill(id, workload, capacity, prices, sizing, deployment, {
+    cpuFactor: highFactor,
+    sizeFor: 'peak',
+  });
+  const monthlyUsd = sumLines(headline.lines);
+  return {
+    id,
+    label: TRANSPORT_PROFILES[id].label,
+    monthlyUsd,
+    lines: headline.lines,
+    assumptions: [...headline.warnings.map((warning) => `Warning: ${warning}`), ...headline.assumptions],
+    range: {
+      lowUsd: Math.min(monthlyUsd, sumLines(low.lines)),
+      highUsd: Math.max(monthlyUsd, sumLines(high.lines)),
+      why: `this machine's CPU-seconds at ${lowFactor}x to ${highFactor}x on a Fargate vCPU; the high end also keeps the busiest hour's fleet all month (no scale-in)`,
+    },
+  };
 }

@@ -60,10 +60,13 @@ export const workloadInputSchema = z.object({
     .refine((value) => (REGIONS as string[]).includes(value), {
       error: (issue) => `unknown region "${String(issue.input)}" (known: ${REGIONS.join(', ')})`,
     }),
-  /** CPU architecture of Fargate tasks and Lambda functions. @default 'x86_64' */
+  /**
+   * CPU architecture of Fargate tasks and Lambda functions, overriding what the stacks deploy.
+   * @default unset: as deployed (`cpuArchitecture` and `lambdaArchitecture` in infra/lib/config.ts, arm64)
+   */
   arch: z
     .enum(ARCHES, { error: (issue) => `unknown arch "${String(issue.input)}" (known: ${ARCHES.join(', ')})` })
-    .default('x86_64'),
+    .optional(),
 });
 export type WorkloadInput = z.input<typeof workloadInputSchema>;
 
@@ -78,7 +81,8 @@ export interface Workload {
   /** null: each option uses its own default interval. */
   keepaliveSeconds: number | null;
   region: Region;
-  arch: Arch;
+  /** null: each stack's deployed architecture. */
+  arch: Arch | null;
 }
 
 export const DEFAULT_PEAK_TO_AVG = 2.5;
@@ -98,7 +102,7 @@ export function resolveWorkload(input: WorkloadInput = {}): Workload {
     connectionsPerUser: parsed.connectionsPerUser,
     keepaliveSeconds: parsed.keepaliveSeconds ?? null,
     region: parsed.region as Region,
-    arch: parsed.arch,
+    arch: parsed.arch ?? null,
   };
   if (workload.peakConnections < workload.avgConnections) {
     throw new z.ZodError([

@@ -71,6 +71,7 @@ export class ApiGwWebSocketStack extends Stack {
       new HandlerFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Handler`, {
         name,
         memoryMiB: config.memoryMiB,
+        architecture: config.lambdaArchitecture,
         timeoutSeconds,
         environment: { ...environment, ...extra },
         logRetentionDays: config.logRetentionDays,

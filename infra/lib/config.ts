@@ -128,6 +128,19 @@ export interface EcsSocketIoOptions extends CommonOptions {
    * answer `publishVia: "worker"` with 400 (`WORKER_PUBLISH=false`). @default 1
    */
   workerCount?: number;
+  /** CPU units of a worker task (the worker only publishes). @default 256 (0.25 vCPU) */
+  workerTaskCpu?: number;
+  /** Memory of a worker task. @default 512 */
+  workerTaskMemoryMiB?: number;
+  /**
+   * What kind of ElastiCache joins the tasks. Only `'replication-group'` (node-based, cluster mode
+   * off) is deployable: ElastiCache Serverless is a cluster-mode endpoint that refuses PSUBSCRIBE
+   * ("ERR unknown command 'psubscribe'", socket.io-redis-adapter issue 553; AWS lists it among the
+   * restricted commands), which the classic adapter needs, and ecs-socketio's Redis clients are not
+   * cluster clients and its keys carry no hash tags. `'serverless'` is refused with that reason.
+   * @default 'replication-group'
+   */
+  redisKind?: 'replication-group' | 'serverless';
   /** @default 'cache.t4g.micro' */
   redisNodeType?: string;
   /** Redis engine version (7.x: the sharded adapter needs SSUBSCRIBE). @default '7.1' */
@@ -158,6 +171,8 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   jobsThrottleBurstLimit?: number;
   /** Memory of every function (CPU scales with it). @default 512 */
   memoryMiB?: number;
+  /** CPU architecture of every function (arm64 is about 20% cheaper per GB-second). @default 'arm64' */
+  lambdaArchitecture?: 'arm64' | 'x86_64';
   /** Timeout of the request path handlers (connect, disconnect, default, authorizer, jobs). @default 10 */
   handlerTimeoutSeconds?: number;
   /** Timeout of `notify` (the demo job "works" up to 60 s inside it, then fans out). @default 90 */
@@ -237,6 +252,9 @@ const ecsSchema = z
     pingTimeoutMs: positiveInt.default(20_000),
     redisAdapter: z.enum(['classic', 'sharded']).default('classic'),
     workerCount: nonNegativeInt.default(1),
+    workerTaskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024)]).default(256),
+    workerTaskMemoryMiB: positiveInt.default(512),
+    redisKind: z.enum(['replication-group', 'serverless']).default('replication-group'),
     redisNodeType: z.string().startsWith('cache.').default('cache.t4g.micro'),
     redisEngineVersion: z
       .string()
@@ -248,6 +266,10 @@ const ecsSchema = z
     redisSnapshotRetentionDays: z.number().int().min(0).max(35).default(1),
   })
   .refine((c) => c.maxCount >= c.desiredCount, { message: 'maxCount must be >= desiredCount' })
+  .refine((c) => c.redisKind !== 'serverless', {
+    message:
+      "redisKind 'serverless' is not supported: ElastiCache Serverless refuses PSUBSCRIBE (socket.io-redis-adapter issue 553), which the classic adapter needs, and ecs-socketio uses no cluster client or hash-tagged keys; use 'replication-group'",
+  })
   .refine((c) => !c.redisMultiAz || c.redisReplicas >= 1, {
     message: 'redisMultiAz needs redisReplicas >= 1',
   })
@@ -269,6 +291,7 @@ const apigwSchema = z.strictObject({
   jobsThrottleRateLimit: positiveInt.default(50),
   jobsThrottleBurstLimit: positiveInt.default(100),
   memoryMiB: z.number().int().min(128).max(10_240).default(512),
+  lambdaArchitecture: z.enum(['arm64', 'x86_64']).default('arm64'),
   handlerTimeoutSeconds: z.number().int().min(1).max(29).default(10),
   notifyTimeoutSeconds: z.number().int().min(1).max(900).default(90),
   replayTtlSeconds: positiveInt.default(86_400),

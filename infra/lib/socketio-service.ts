@@ -409,8 +409,8 @@ export class SocketIoService extends Construct {
   ): ecs.FargateService {
     const { config, vpc, redis } = props;
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'WorkerTask', {
-      cpu: 256,
-      memoryLimitMiB: 512,
+      cpu: config.workerTaskCpu,
+      memoryLimitMiB: config.workerTaskMemoryMiB,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const workerLogs = stackLogGroup(this, 'WorkerLogs', {

@@ -18,21 +18,45 @@ interface Run {
 /** Runs the real CLI in its own process, as a user would. */
 function syncbell(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
+const OVERHEAD_LINES = ['CloudWatch Logs ingested', 'CloudWatch Logs stored', 'Secrets Manager'];
 const ECS_LINES = [
-  'Fargate vCPU',
-  'Fargate memory',
+  'Fargate vCPU: servers',
+  'Fargate memory: servers',
+  'Fargate vCPU: worker',
+  'Fargate memory: worker',
   'ALB hours',
   'ALB capacity units',
-  'ElastiCache Serverless (Valkey) data stored',
-  'ElastiCache Serverless (Valkey) processing',
+  'ElastiCache nodes',
+  'NAT gateway hours',
+  'NAT gateway data processed',
+  'Public IPv4 addresses',
   'Data transfer out to the internet',
+  ...OVERHEAD_LINES,
+  'CloudWatch alarms',
+];
+const APPSYNC_LINES = [
+  'AppSync Events connection-minutes',
+  'AppSync Events operations: connects',
+  'AppSync Events operations: subscribes',
+  'AppSync Events operations: publishes',
+  'AppSync Events operations: deliveries',
+  'Lambda requests: authorizer',
+  'Lambda compute: authorizer',
+  'Lambda requests: publisher',
+  'Lambda compute: publisher',
+  'Lambda requests: replay add-on',
+  'Lambda compute: replay add-on',
+  'Replay add-on: DynamoDB log append',
+  'Replay add-on: DynamoDB query',
+  'Data transfer out to the internet',
+  ...OVERHEAD_LINES,
 ];
 const APIGW_LINES = [
   'API Gateway connection-minutes',
@@ -57,6 +81,8 @@ const APIGW_LINES = [
   'DynamoDB writes: stale connections',
   'DynamoDB reads: resume query',
   'Data transfer out to the internet',
+  ...OVERHEAD_LINES,
+  'CloudWatch alarms',
 ];
 
 let dir: string;
@@ -77,7 +103,7 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
         'syncbell cost --avg-connections 10000 --peak-connections 25000 --notifications-per-day 200000 --json'.split(
           ' ',
         ),
-        { cwd: REPO, timeout: 30_000 },
+        { cwd: REPO, timeout: 90_000 },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
       );
     });
@@ -89,11 +115,14 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
       peakConnections: 25_000,
       notificationsPerDay: 200_000,
       region: 'us-east-1',
-      arch: 'x86_64',
+      arch: null,
     });
+    // Priced as deployed (infra/lib/config.ts + cdk.json): arm64, and node-based Redis.
+    expect(report.deployment.ecs).toMatchObject({ arch: 'arm64', redis: { kind: 'replication-group' } });
     expect(report.options.map((option) => option.id)).toEqual([...OPTION_IDS]);
     for (const option of report.options) {
-      const expected = option.id === 'apigw' ? APIGW_LINES : ECS_LINES;
+      const expected =
+        option.id === 'apigw' ? APIGW_LINES : option.id === 'appsync-events' ? APPSYNC_LINES : ECS_LINES;
       expect(option.lines.map((line) => expected.findIndex((start) => line.item.startsWith(start)))).toEqual(
         expected.map((_, index) => index),
       );
@@ -104,13 +133,20 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
       }
       expect(option.monthlyUsd).toBeGreaterThan(0);
       expect(option.assumptions.length).toBeGreaterThan(3);
-      if (option.id !== 'apigw') expect(option.assumptions.join('\n')).toContain(DEFAULT_LABEL);
+      // Measured capacity by default: the committed benchmark results.
+      if (option.id.startsWith('ecs-')) {
+        expect(option.assumptions.join('\n')).toContain('(measured)');
+        expect(option.assumptions.join('\n')).not.toContain(DEFAULT_LABEL);
+      }
     }
+    const appsync = report.options.find((option) => option.id === 'appsync-events');
+    expect(appsync?.label).toContain('priced, not implemented or measured here');
+    expect(appsync?.range?.highUsd).toBeGreaterThan(appsync?.monthlyUsd ?? 0);
     expect(
       Object.values(report.prices.figures).every((figure) => figure.sourceUrl.startsWith('https://')),
     ).toBe(true);
     expect(report.breakEven.sentences.length).toBeGreaterThan(1);
-  });
+  }, 90_000);
 
   it('prints a table, break-even and assumptions without --json', async ({ expect }) => {
     const run = await syncbell('cost');
@@ -119,6 +155,31 @@ describe.concurrent('syncbell cost (the "Done when" command)', () => {
     expect(run.stdout).toContain('Break-even along this workload');
     expect(run.stdout).toContain('assumptions:');
     expect(run.stdout).toContain('https://aws.amazon.com/api-gateway/pricing/, read 2026-11-27');
+  });
+
+  it('explains every line item and assumption in words with --explain', async ({ expect }) => {
+    const run = await syncbell('cost', '--explain');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /Deployment \(infra\/lib\/config\.ts \+ cdk\.json context\): ECS 2 to 10 server tasks/,
+    );
+    expect(run.stdout).toMatch(
+      /- NAT gateway hours \(1\): 730 NAT gateway-hours at \$0\.045 per NAT gateway-hour come to \$32\.85\./,
+    );
+    expect(run.stdout).toContain(
+      'AppSync Events + Lambda + DynamoDB replay (priced, not implemented or measured here)',
+    );
+    expect(run.stdout).toContain('Limits:');
+    expect(run.stdout).toContain('240 KB');
+  });
+
+  it('prices ECS with the documented defaults on request', async ({ expect }) => {
+    const run = await syncbell('cost', '--documented-defaults', '--json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as CostReport;
+    expect(report.options.find((option) => option.id === 'ecs-ws')?.assumptions.join('\n')).toContain(
+      DEFAULT_LABEL,
+    );
   });
 
   it('prints usage with --help', async ({ expect }) => {
@@ -160,7 +221,7 @@ describe.concurrent('syncbell cost files', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`chart written to ${file}`);
     expect((await readFile(file, 'utf8')).startsWith('<svg')).toBe(true);
-  });
+  }, 90_000);
 });
 
 describe.concurrent('syncbell cost bad input', () => {
@@ -173,7 +234,11 @@ describe.concurrent('syncbell cost bad input', () => {
       ['--avg-connections', '100', '--peak-connections', '50'],
       /peakConnections \(50\) must not be below avgConnections \(100\)/,
     ],
-    [['--region', 'mars-1'], /unknown region "mars-1" \(known: us-east-1\)/],
+    [['--region', 'mars-1'], /unknown region "mars-1" \(known: us-east-1, eu-west-1\)/],
+    [
+      ['--documented-defaults', '--from-results', 'x.json'],
+      /--from-results and --documented-defaults exclude each other/,
+    ],
     [['--arch', 'sparc'], /unknown arch "sparc" \(known: x86_64, arm64\)/],
     [['--keepalive-seconds', '0'], /keepaliveSeconds must be above 0/],
     [['--keepalive-seconds', '900'], /keepaliveSeconds must be below 600 \(got 900\)/],

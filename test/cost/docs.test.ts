@@ -1,46 +1,45 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { findCrossovers, roundForWords } from '../../cost/breakeven.js';
-import { OPTION_IDS } from '../../cost/capacity.js';
+import { roundForWords } from '../../cost/breakeven.js';
+import { benchmarkResultsSchema } from '../../cost/capacity.js';
+import { COMMITTED_RESULTS } from '../../cost/cli.js';
+import { deploymentFromCdkJson } from '../../cost/deployed.js';
+import { DOC_WORKLOADS, deployedBreakEven, extractBlock, renderCostSection } from '../../cost/docs.js';
 import { computeCosts } from '../../cost/model.js';
-import { resolveWorkload } from '../../cost/workload.js';
 
-const DOC = new URL('../../docs/COST.md', import.meta.url);
+const ROOT = new URL('../../', import.meta.url);
+const results = benchmarkResultsSchema.parse(JSON.parse(await readFile(COMMITTED_RESULTS, 'utf8')));
+const deployment = deploymentFromCdkJson();
+const block = renderCostSection(results, deployment);
 
-/** The three workloads of docs/COST.md, as `syncbell cost` flags would give them. */
-const WORKLOADS = {
-  small: { avgConnections: 500, peakConnections: 1500, notificationsPerDay: 5000 },
-  medium: { avgConnections: 10_000, peakConnections: 25_000, notificationsPerDay: 200_000 },
-  large: { avgConnections: 200_000, peakConnections: 500_000, notificationsPerDay: 5_000_000 },
-};
+describe('the published cost figures', () => {
+  it.each(['README.md', 'docs/COST.md'])(
+    '%s holds the block generated from the committed results (npx tsx cost/write-docs.ts)',
+    async (file) => {
+      const text = await readFile(new URL(file, ROOT), 'utf8');
+      expect(extractBlock(text)).toBe(block);
+    },
+  );
 
-const money = (usd: number) =>
-  usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-describe('docs/COST.md', () => {
-  it('quotes the figures the model computes today in its README table', async () => {
-    const text = await readFile(DOC, 'utf8');
-    const block = text.slice(text.indexOf('<!-- readme:cost -->'), text.indexOf('<!-- /readme:cost -->'));
-    for (const [name, workload] of Object.entries(WORKLOADS)) {
-      const row = block.split('\n').find((line) => line.startsWith(`| ${name}:`));
-      expect(row, `row for ${name}`).toBeDefined();
-      const cells = (row as string)
-        .split('|')
-        .slice(2, 7)
-        .map((cell) => cell.replaceAll('*', '').trim());
-      const report = computeCosts(workload);
-      // Column order: socket.io, raw ws, SSE, long polling, API Gateway (the order of OPTION_IDS).
-      expect(cells).toEqual(
-        OPTION_IDS.map((id) => `$${money(report.options.find((o) => o.id === id)?.monthlyUsd ?? 0)}`),
-      );
-    }
+  it('states the break-even of the deployed stacks, from measured capacity', () => {
+    const crossover = deployedBreakEven({ capacity: results, deployment });
+    expect(block).toContain(
+      `below about **${roundForWords(crossover.avgConnections)} average concurrent connections**`,
+    );
+    expect(block).toContain('ECS capacity is **measured**');
   });
 
-  it('names the medium workload’s break-even the model finds', async () => {
-    const text = await readFile(DOC, 'utf8');
-    const crossover = findCrossovers(resolveWorkload(WORKLOADS.medium)).find(
-      (c) => c.cheaperAbove === 'ecs-socketio',
-    );
-    expect(text).toContain(`about **${roundForWords(crossover?.avgConnections ?? 0)}`);
+  it('quotes every option of the three workloads, AppSync Events included and marked', () => {
+    for (const [name, workload] of Object.entries(DOC_WORKLOADS)) {
+      const report = computeCosts(workload, { capacity: results, deployment });
+      const row = block.split('\n').find((line) => line.startsWith(`| ${name}`)) ?? '';
+      for (const option of report.options) {
+        expect(row).toContain(
+          `$${option.monthlyUsd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+        );
+      }
+    }
+    expect(block).toContain('AppSync Events (priced only)');
+    expect(block).toContain('priced, not implemented or measured here');
   });
 });

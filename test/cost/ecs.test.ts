@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPACITY } from '../../cost/capacity.js';
-import { connectionsPerTask, DEFAULT_ECS_SIZING, ecpusFor, lcuFor } from '../../cost/ecs.js';
+import { DEFAULT_DEPLOYMENT } from '../../cost/deployed.js';
+import { cacheNodeFor, connectionsPerTask, DEFAULT_ECS_SIZING, lcuFor } from '../../cost/ecs.js';
+import { CostInputError } from '../../cost/errors.js';
 
 describe('ALB capacity units', () => {
   it('bill the highest of the four dimensions', () => {
@@ -40,20 +42,44 @@ describe('ALB capacity units', () => {
 });
 
 describe('connections per task', () => {
-  it('is the measured figure while memory suffices', () => {
-    expect(connectionsPerTask(DEFAULT_CAPACITY['ecs-socketio'], DEFAULT_ECS_SIZING)).toBe(19_500);
+  const task = DEFAULT_DEPLOYMENT.ecs;
+
+  it('is the measured figure while memory and open files suffice', () => {
+    expect(connectionsPerTask(DEFAULT_CAPACITY['ecs-socketio'], DEFAULT_ECS_SIZING, task)).toBe(19_500);
   });
 
   it('is capped by task memory when connections are heavy', () => {
-    // (2 GiB x 0.75 - 150 MiB) / 100,000 B = (1,610,612,736 - 157,286,400) / 100,000 = 14,533
+    // (1 GiB x 0.75 - 150 MiB) / 100,000 B = (805,306,368 - 157,286,400) / 100,000 = 6,480
     const heavy = { ...DEFAULT_CAPACITY['ecs-socketio'], rssBytesPerConnection: 100_000 };
-    expect(connectionsPerTask(heavy, DEFAULT_ECS_SIZING)).toBe(14_533);
+    expect(connectionsPerTask(heavy, DEFAULT_ECS_SIZING, task)).toBe(6_480);
+  });
+
+  it('is capped by the container nofile limit, less 100 descriptors', () => {
+    const light = { ...DEFAULT_CAPACITY['ecs-ws'], connectionsPerTask: 1_000_000, rssBytesPerConnection: 1 };
+    expect(connectionsPerTask(light, DEFAULT_ECS_SIZING, { ...task, nofileLimit: 4096 })).toBe(3996);
   });
 });
 
-describe('ElastiCache processing units', () => {
-  it('cost 1 per KB transferred and at least 1 per command', () => {
-    expect(ecpusFor(100)).toBe(1);
-    expect(ecpusFor(3.2 * 1024)).toBeCloseTo(3.2, 9);
+describe('ElastiCache node type', () => {
+  it('keeps the deployed node while the replay log fits in 75% of its memory', () => {
+    expect(cacheNodeFor('cache.t4g.micro', 0.3, 0.25)).toMatchObject({
+      nodeType: 'cache.t4g.micro',
+      upgraded: false,
+    });
+  });
+
+  it('moves to the smallest priced node that holds the log, and says so', () => {
+    // 2.85 GiB: t4g.medium holds 3.09 x 0.75 = 2.32, m7g.large 6.38 x 0.75 = 4.79.
+    expect(cacheNodeFor('cache.t4g.micro', 2.85, 0.25)).toMatchObject({
+      nodeType: 'cache.m7g.large',
+      upgraded: true,
+    });
+  });
+
+  it('refuses a node type it has no price for', () => {
+    expect(() => cacheNodeFor('cache.x9.huge', 0.1, 0.25)).toThrow(CostInputError);
+    expect(() => cacheNodeFor('cache.x9.huge', 0.1, 0.25)).toThrow(
+      /no price for redisNodeType "cache.x9.huge"/,
+    );
   });
 });

@@ -55,6 +55,18 @@ describe('resolveEcsSocketIoConfig', () => {
   it('rejects context that is not JSON', () => {
     expect(() => resolveEcsSocketIoConfig('{desiredCount:3}')).toThrow(/not JSON/);
   });
+
+  it('deploys a node-based Redis and refuses ElastiCache Serverless with the reason', () => {
+    expect(resolveEcsSocketIoConfig()).toMatchObject({
+      redisKind: 'replication-group',
+      workerTaskCpu: 256,
+      workerTaskMemoryMiB: 512,
+    });
+    expect(() => resolveEcsSocketIoConfig({ redisKind: 'serverless' })).toThrow(InfraConfigError);
+    expect(() => resolveEcsSocketIoConfig({ redisKind: 'serverless' })).toThrow(
+      /refuses PSUBSCRIBE.*issue 553/,
+    );
+  });
 });
 
 describe('resolveApiGwWebSocketConfig', () => {
@@ -62,6 +74,7 @@ describe('resolveApiGwWebSocketConfig', () => {
     expect(resolveApiGwWebSocketConfig()).toMatchObject({
       stageName: 'prod',
       memoryMiB: 512,
+      lambdaArchitecture: 'arm64',
       handlerTimeoutSeconds: 10,
       notifyTimeoutSeconds: 90,
       serviceName: 'syncbell-apigw',

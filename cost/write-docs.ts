@@ -1,0 +1,49 @@
+/**
+ * Regenerates the published cost figures from the committed benchmark results and the
+ * deployment: the "What it costs" block of README.md and docs/COST.md, and the four charts in
+ * docs/images. Run from the repository root: `npx tsx cost/write-docs.ts`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { benchmarkResultsSchema } from './capacity.js';
+import { renderCostChartSvg } from './chart.js';
+import { COMMITTED_RESULTS } from './cli.js';
+import { deploymentFromCdkJson } from './deployed.js';
+import {
+  DOC_WORKLOADS,
+  MAP_MARKERS,
+  renderCostSection,
+  renderSensitivity,
+  replaceBlock,
+  SENSITIVITY_BEGIN,
+  SENSITIVITY_END,
+} from './docs.js';
+import { renderBreakEvenMapSvg } from './map.js';
+
+const root = new URL('../', import.meta.url);
+const results = benchmarkResultsSchema.parse(JSON.parse(await readFile(COMMITTED_RESULTS, 'utf8')));
+const deployment = deploymentFromCdkJson();
+const block = renderCostSection(results, deployment);
+for (const file of ['README.md', 'docs/COST.md']) {
+  const url = new URL(file, root);
+  await writeFile(url, replaceBlock(await readFile(url, 'utf8'), block));
+}
+const costDoc = new URL('docs/COST.md', root);
+await writeFile(
+  costDoc,
+  replaceBlock(
+    await readFile(costDoc, 'utf8'),
+    renderSensitivity(results, deployment),
+    SENSITIVITY_BEGIN,
+    SENSITIVITY_END,
+  ),
+);
+const options = { capacity: results, deployment };
+for (const [name, workload] of Object.entries(DOC_WORKLOADS)) {
+  const chart = await renderCostChartSvg(workload, options);
+  await writeFile(new URL(`docs/images/cost-${name}.svg`, root), chart.svg);
+}
+await writeFile(
+  new URL('docs/images/cost-map.svg', root),
+  await renderBreakEvenMapSvg(DOC_WORKLOADS.medium, { ...options, markers: MAP_MARKERS }),
+);
+process.stdout.write('README.md, docs/COST.md and docs/images/cost-*.svg regenerated\n');
