@@ -5,7 +5,14 @@ const fmt = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 const kb = (bytes: number | null | undefined) =>
   bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KB`;
-const name = (c: C) => (c.emulated ? `${c.id} (emulated)` : c.baseline ? `${c.id} (baseline)` : c.id);
+const name = (c: C) =>
+  c.emulated
+    ? `${c.id} (emulated)`
+    : c.baseline
+      ? `${c.id} (baseline)`
+      : c.reference
+        ? `${c.id} (reference)`
+        : c.id;
 const err = (o: { ok: boolean; error?: string }) => `failed: ${(o as { error: string }).error.slice(0, 80)}`;
 
 export function headline(c: C) {
