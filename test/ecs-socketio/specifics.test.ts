@@ -34,8 +34,12 @@ async function connectRecorder(userId: string): Promise<RecordingClient> {
 }
 
 /** A bare socket.io client, for sending what the SDK never would. */
-async function rawSocket(userId: string, auth: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = ioClient(harness.url, {
+async function rawSocket(
+  userId: string,
+  auth: Record<string, unknown> = {},
+  url = harness.url,
+): Promise<Socket> {
+  const socket = ioClient(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -223,5 +227,40 @@ describe('operations endpoints', () => {
     const metrics = await (await fetch(`${container?.url}/metrics`)).text();
     expect(metrics).toContain('syncbell_connections');
     expect(metrics).toContain('syncbell_delivery_latency_seconds_bucket');
+  });
+});
+
+describe('delivery latency metric', () => {
+  const observations = async (url: string) =>
+    Number(
+      /^syncbell_delivery_latency_seconds_count\{[^}]*\} (\d+)/m.exec(
+        await (await fetch(`${url}/metrics`)).text(),
+      )?.[1],
+    );
+  const received = (socket: Socket) =>
+    new Promise<void>((resolve) => socket.once(SocketEvent.Notification, () => resolve()));
+
+  it('observes each notification once on each container that delivers it, whatever its local sockets', async () => {
+    const [first, second] = harness.stack.containers().map((c) => c.url) as [string, string];
+    const [many, one] = [uniqueUser('many'), uniqueUser('one')];
+    // `many` has 3 sockets on the first container and 1 on the second; `one` a socket on the first only.
+    const manySockets = await Promise.all([
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, second),
+    ]);
+    const oneSocket = await rawSocket(one, {}, first);
+    const before = [await observations(first), await observations(second)];
+
+    const arrived = [...manySockets, oneSocket].map(received);
+    await harness.publish(many);
+    await harness.publish(one);
+    await Promise.all(arrived);
+
+    expect([
+      (await observations(first)) - (before[0] ?? 0),
+      (await observations(second)) - (before[1] ?? 0),
+    ]).toEqual([2, 1]);
   });
 });
