@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { CONTENDERS } from './contenders/index.js';
+import { evaluateGate, type GateFile, loadGateFile, printGateReport, printRunSummary } from './gate.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
 import { PROFILES } from './profiles.js';
 import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
 import { writeReport } from './report/write.js';
-import { resultsSchema } from './results-schema.js';
+import { type BenchResults, resultsSchema } from './results-schema.js';
 
 const HELP = `usage: syncbell bench [options]
 
@@ -25,10 +26,26 @@ DIR/report.html.
   --target URL         run the socket.io client side against a deployed stack's load balancer
                        (publishing through its POST /jobs/sync; unicast and fan-out only)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
-  --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json
+  --gate FILE          check FILE's ratios between contenders of this run (JSON, see
+                       benchmarks/gates/); exit 1 when a check fails or its metric is missing
+                       (a contender or scenario that did not run or failed; the table says which)
+  --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json;
+                       with --gate, write nothing: evaluate DIR/results.json against the gate
   --readme FILE        with --render: also rewrite FILE's figures block (<!-- bench:latest -->)
   --help
+
+Every run ends with a summary table on stdout (and the gate's table with --gate). Exit codes:
+0 done (and the gate passed), 1 a gate check failed or could not be evaluated.
 `;
+
+/** Prints the end-of-run summary and, with a gate, its verdicts; the exit code. */
+function finish(results: BenchResults, gate: { file: GateFile; path: string } | undefined): number {
+  printRunSummary(results, process.stdout);
+  if (!gate) return 0;
+  const report = evaluateGate(results, gate.file);
+  printGateReport(report, gate.path, process.stdout);
+  return report.passed ? 0 : 1;
+}
 
 /** A deployed stack is only reachable as a client and through its jobs API. */
 function targetContender(url: string): Contender {
@@ -77,6 +94,7 @@ export async function runBench(argv: string[]): Promise<number> {
       'redis-url': { type: 'string' },
       render: { type: 'string' },
       readme: { type: 'string' },
+      gate: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -84,11 +102,20 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Read before a run of up to an hour, so a typo in the gate file fails at once.
+  const knownIds = [...CONTENDERS.map((c) => c.id), ...(values.target ? ['target'] : [])];
+  const gate = values.gate
+    ? { file: await loadGateFile(values.gate, knownIds), path: values.gate }
+    : undefined;
   if (values.render) {
     // Re-render the report from an existing results file (after a report change, no re-run).
     const results = resultsSchema.parse(
       JSON.parse(await readFile(join(values.render, 'results.json'), 'utf8')),
     );
+    if (gate) {
+      if (values.readme) throw new Error('--render DIR --gate FILE writes nothing: leave out --readme');
+      return finish(results, gate);
+    }
     const paths = await writeReport(values.render, results);
     process.stdout.write(`rewrote ${paths.markdown}\n        ${paths.html}\n`);
     if (values.readme) {
@@ -165,5 +192,5 @@ export async function runBench(argv: string[]): Promise<number> {
   bars?.stop();
   const paths = await writeReport(out, results);
   process.stdout.write(`wrote ${paths.json}\n      ${paths.markdown}\n      ${paths.html}\n`);
-  return 0;
+  return finish(results, gate);
 }
