@@ -5,12 +5,13 @@ import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { CONTENDERS } from './contenders/index.js';
+import { evaluateGate, type GateFile, loadGateFile, printGateReport, printRunSummary } from './gate.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
 import { mergeResults } from './merge.js';
 import { PROFILES } from './profiles.js';
 import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
 import { writeReport } from './report/write.js';
-import { resultsSchema } from './results-schema.js';
+import { type BenchResults, resultsSchema } from './results-schema.js';
 
 const HELP = `usage: syncbell bench [options]
 
@@ -26,12 +27,28 @@ DIR/report.html.
   --target URL         run the socket.io client side against a deployed stack's load balancer
                        (publishing through its POST /jobs/sync; unicast and fan-out only)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
-  --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json
+  --gate FILE          check FILE's ratios between contenders of this run (JSON, see
+                       benchmarks/gates/); exit 1 when a check fails or its metric is missing
+                       (a contender or scenario that did not run or failed; the table says which)
+  --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json;
+                       with --gate, write nothing: evaluate DIR/results.json against the gate
   --readme FILE        with --render: also rewrite FILE's figures block (<!-- bench:latest -->)
   --merge-into DIR     put the scenarios this run measured into DIR/results.json (same profile),
                        record that they were re-measured, and re-render DIR's report
   --help
+
+Every run ends with a summary table on stdout (and the gate's table with --gate). Exit codes:
+0 done (and the gate passed), 1 a gate check failed or could not be evaluated.
 `;
+
+/** Prints the end-of-run summary and, with a gate, its verdicts; the exit code. */
+function finish(results: BenchResults, gate: { file: GateFile; path: string } | undefined): number {
+  printRunSummary(results, process.stdout);
+  if (!gate) return 0;
+  const report = evaluateGate(results, gate.file);
+  printGateReport(report, gate.path, process.stdout);
+  return report.passed ? 0 : 1;
+}
 
 /** A deployed stack is only reachable as a client and through its jobs API. */
 function targetContender(url: string): Contender {
@@ -81,6 +98,7 @@ export async function runBench(argv: string[]): Promise<number> {
       render: { type: 'string' },
       readme: { type: 'string' },
       'merge-into': { type: 'string' },
+      gate: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -88,11 +106,20 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Read before a run of up to an hour, so a typo in the gate file fails at once.
+  const knownIds = [...CONTENDERS.map((c) => c.id), ...(values.target ? ['target'] : [])];
+  const gate = values.gate
+    ? { file: await loadGateFile(values.gate, knownIds), path: values.gate }
+    : undefined;
   if (values.render) {
     // Re-render the report from an existing results file (after a report change, no re-run).
     const results = resultsSchema.parse(
       JSON.parse(await readFile(join(values.render, 'results.json'), 'utf8')),
     );
+    if (gate) {
+      if (values.readme) throw new Error('--render DIR --gate FILE writes nothing: leave out --readme');
+      return finish(results, gate);
+    }
     const paths = await writeReport(values.render, results);
     process.stdout.write(`rewrote ${paths.markdown}\n        ${paths.html}\n`);
     if (values.readme) {
@@ -176,10 +203,13 @@ export async function runBench(argv: string[]): Promise<number> {
   const paths = await writeReport(out, results);
   process.stdout.write(`wrote ${paths.json}\n      ${paths.markdown}\n      ${paths.html}\n`);
   if (values['merge-into']) {
+    // The merged results are what lands: the summary and the gate speak of them.
     const into = values['merge-into'];
     const base = resultsSchema.parse(JSON.parse(await readFile(join(into, 'results.json'), 'utf8')));
-    const merged = await writeReport(into, mergeResults(base, results, scenarios));
-    process.stdout.write(`merged ${scenarios.join(', ')} into ${merged.json}\n`);
+    const merged = mergeResults(base, results, scenarios);
+    const mergedPaths = await writeReport(into, merged);
+    process.stdout.write(`merged ${scenarios.join(', ')} into ${mergedPaths.json}\n`);
+    return finish(merged, gate);
   }
-  return 0;
+  return finish(results, gate);
 }

@@ -198,6 +198,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       optionId: contender.optionId ?? null,
       emulated: contender.emulated,
       baseline: contender.baseline,
+      ...(contender.reference ? { reference: true } : {}),
       canResume: contender.resume,
       ...(note ? { scaleNote: note } : {}),
       ...(coldStartsMs ? { coldStartsMs } : {}),

@@ -24,6 +24,8 @@ export const contenderResultSchema = z.object({
   optionId: z.string().nullable(),
   emulated: z.boolean(),
   baseline: z.boolean(),
+  /** A reference implementation, not an option (plain socket.io). Absent before 2026-12-01: false. */
+  reference: z.boolean().optional(),
   /**
    * Whether the contender has a replay log to resume from. Without one its "with resume" drop pass
    * still runs (clients send their cursor; nothing answers it), and the report shows it as n/a.

@@ -746,7 +746,8 @@ export interface StickyResult {
 
 export async function stickyScenario(ctx: ScenarioContext, contender: Contender): Promise<StickyResult> {
   const { profile } = ctx;
-  const polling = contender.id.startsWith('socketio') || contender.id === 'long-polling-redis';
+  // The contenders that can long-poll across containers (socketio-plain is WebSocket-only).
+  const polling = contender.id === 'socketio-redis' || contender.id === 'long-polling-redis';
   if (!polling || !contender.multiContainer) {
     return {
       applicable: false,

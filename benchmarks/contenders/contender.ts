@@ -85,6 +85,11 @@ export interface Contender {
   readonly emulated: boolean;
   /** True for the reference floor every other contender is compared with. */
   readonly baseline: boolean;
+  /**
+   * True for a reference implementation that is not an option to ship (plain socket.io): shown in
+   * the report as a reference row, the denominator of the overhead goals. @default false
+   */
+  readonly reference?: boolean;
   /** Whether the transport can resume after a reconnect. */
   readonly resume: boolean;
   /** How the server side can be scaled (for scenario 7). */

@@ -4,6 +4,7 @@ import type { Contender } from './contender.js';
 import { longPollingRedis } from './long-polling-redis.js';
 import { rawWsRedis } from './raw-ws-redis.js';
 import { socketIoMemory } from './socketio-memory.js';
+import { socketIoPlain } from './socketio-plain.js';
 import { socketIoRedis } from './socketio-redis.js';
 import { sseRedis } from './sse-redis.js';
 
@@ -11,6 +12,7 @@ import { sseRedis } from './sse-redis.js';
 export const CONTENDERS: readonly Contender[] = [
   baselineWs,
   socketIoRedis,
+  socketIoPlain,
   socketIoMemory,
   rawWsRedis,
   sseRedis,

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('../servers/main.ts', import.meta.url));
+const handWrittenEntry = fileURLToPath(new URL('../servers/main.ts', import.meta.url));
 
 export interface PushServerProcess {
   readonly port: number;
@@ -12,10 +12,14 @@ export interface PushServerProcess {
   stop(): Promise<void>;
 }
 
-/** Forks one hand-written contender server (benchmarks/servers/main.ts) and waits for its port. */
+/**
+ * Forks one contender server (by default the hand-written ones' benchmarks/servers/main.ts) and
+ * waits for its port. The entry answers `GET /stats` with its connection counts.
+ */
 export async function startPushServer(
   env: Record<string, string>,
   log: (line: string) => void,
+  entry = handWrittenEntry,
 ): Promise<PushServerProcess> {
   const child: ChildProcess = fork(entry, [], {
     execArgv: ['--import', 'tsx'],

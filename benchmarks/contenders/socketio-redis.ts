@@ -1,5 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
@@ -11,30 +9,8 @@ import {
   type ContenderStartOptions,
   type RunningContender,
 } from './contender.js';
+import { startExtraBalancers, stopExtraBalancers } from './extra-balancers.js';
 import { socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
-
-const balancerEntry = fileURLToPath(new URL('./balancer-main.ts', import.meta.url));
-
-async function startExtraBalancer(
-  targets: { id: string; url: string }[],
-  options: ContenderStartOptions,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(balancerEntry, [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...(process.env as Record<string, string>),
-      BENCH_LB_TARGETS: JSON.stringify(targets),
-      BENCH_LB_IDLE_TIMEOUT_MS: String(options.idleTimeoutMs ?? 60_000),
-      BENCH_LB_STICKY: String(options.sticky ?? false),
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`balancer exited during start-up (code ${code})`)));
-    child.on('message', (m: { type?: string; url: string }) => m?.type === 'listening' && resolve(m.url));
-  });
-  return { url, child };
-}
 
 /** Starts the ECS variant as shipped: K containers behind the ALB stand-in, Redis adapter, replay log, metrics, auth. */
 export async function startSocketIoStack(
@@ -60,9 +36,7 @@ export async function startSocketIoStack(
     ...(options.log ? { log: options.log } : {}),
   });
   const targets = stack.containers().map((c) => ({ id: c.id, url: c.url }));
-  const extra = await Promise.all(
-    Array.from({ length: options.extraBalancers ?? 0 }, () => startExtraBalancer(targets, options)),
-  );
+  const extra = await startExtraBalancers(targets, options);
   const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   const emitter = new Emitter(redis, { key: 'syncbell' });
   const log = createReplayLog({ redis });
@@ -84,7 +58,7 @@ export async function startSocketIoStack(
     },
     blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
     async stop() {
-      for (const { child } of extra) child.kill('SIGKILL');
+      stopExtraBalancers(extra);
       await redis.quit().catch(() => undefined);
       await stack.stop();
     },

@@ -1,3 +1,5 @@
+import { evaluateGate, gateFileSchema } from '../gate.js';
+import fullGate from '../gates/full.json' with { type: 'json' };
 import type { BenchResults, ContenderResult } from '../results-schema.js';
 
 type C = ContenderResult;
@@ -5,7 +7,14 @@ const fmt = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 const kb = (bytes: number | null | undefined) =>
   bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KB`;
-const name = (c: C) => (c.emulated ? `${c.id} (emulated)` : c.baseline ? `${c.id} (baseline)` : c.id);
+const name = (c: C) =>
+  c.emulated
+    ? `${c.id} (emulated)`
+    : c.baseline
+      ? `${c.id} (baseline)`
+      : c.reference
+        ? `${c.id} (reference)`
+        : c.id;
 const err = (o: { ok: boolean; error?: string }) => `failed: ${(o as { error: string }).error.slice(0, 80)}`;
 
 export function headline(c: C) {
@@ -142,10 +151,29 @@ export function verdicts(r: BenchResults): Verdict[] {
 export interface GoalCheck {
   goal: string;
   measured: string;
-  status: 'met' | 'missed' | 'not measured at goal scale';
+  status: 'met' | 'missed' | 'not measured at goal scale' | 'not measured';
 }
 
-/** The performance goals of issue 5, each checked against this run. */
+/** Issue 16's overhead goals: benchmarks/gates/full.json, the file `bench --gate` checks. */
+const OVERHEAD_GOALS = gateFileSchema.parse(fullGate);
+
+/** The overhead goals, each a ratio of two contenders of this run; only the full profile is at goal scale. */
+export function overheadGoalChecks(r: BenchResults): GoalCheck[] {
+  return evaluateGate(r, OVERHEAD_GOALS).verdicts.map((v) => ({
+    goal: `${v.check.contender} ${v.check.metric} within ${v.check.max}x of ${v.check.baseline}, same run (issue 16)`,
+    measured: v.ratio === null ? `n/a: ${v.detail}` : `${v.ratio.toFixed(2)}x (${v.detail})`,
+    status:
+      v.status === 'missing'
+        ? 'not measured'
+        : r.profile !== 'full'
+          ? 'not measured at goal scale'
+          : v.status === 'pass'
+            ? 'met'
+            : 'missed',
+  }));
+}
+
+/** The performance goals of issues 5 and 16, each checked against this run. */
 export function goalChecks(r: BenchResults): GoalCheck[] {
   const sio = find(r, 'socketio-redis');
   const ws = find(r, 'raw-ws-redis');
@@ -192,6 +220,7 @@ export function goalChecks(r: BenchResults): GoalCheck[] {
     measured: fan ? `last after ${fmt(fan.lastMs.median, 1)} ms to ${fan.connected}` : 'n/a',
     status: status(!!fan && fan.lastMs.median <= 150, (fan?.connected ?? 0) >= 10_000),
   });
+  checks.push(...overheadGoalChecks(r));
   return checks;
 }
 
@@ -290,7 +319,7 @@ export function readmeBlock(r: BenchResults, reportPath: string): string {
       c.scaleNote ? [`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, ''] : [],
     ),
     ...dropClientNote(r),
-    '| Goal (issue 5) | Measured | Status |',
+    '| Goal | Measured | Status |',
     '|---|---|---|',
     ...goalChecks(r).map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`),
     README_MARKERS.end,
@@ -331,7 +360,13 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(...dropClientNote(r));
   lines.push('## Seed claims', '', '| Claim | Verdict | Measurement |', '|---|---|---|');
   for (const v of verdicts(r)) lines.push(`| ${v.claim} | **${v.verdict}** | ${v.evidence} |`);
-  lines.push('', '## Performance goals (issue 5)', '', '| Goal | Measured | Status |', '|---|---|---|');
+  lines.push(
+    '',
+    '## Performance goals (issues 5 and 16)',
+    '',
+    '| Goal | Measured | Status |',
+    '|---|---|---|',
+  );
   for (const g of goalChecks(r)) lines.push(`| ${g.goal} | ${g.measured} | **${g.status}** |`);
   const missed = goalChecks(r).filter((g) => g.status !== 'met');
   if (missed.length > 0)

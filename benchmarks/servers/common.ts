@@ -71,3 +71,8 @@ export async function acceptHttpRequest(
   }
   return { userId, cursor };
 }
+
+/** The plain socket.io contender's Redis adapter and emitter channel prefix: socket.io's default. */
+export const PLAIN_SOCKETIO_KEY = 'socket.io';
+/** The plain socket.io contender's room for a user. */
+export const plainUserRoom = (userId: string) => `user:${userId}`;

@@ -40,7 +40,8 @@ export function createEcsMetrics(containerId: string): EcsMetrics {
     }),
     deliveryLatency: new Histogram({
       name: 'syncbell_delivery_latency_seconds',
-      help: "From the publisher's createdAtMs to the frame leaving this container for a client",
+      // Once per notification per container, not per socket: see recordDeliveryLatency in server.ts.
+      help: "From the publisher's createdAtMs to this container handing the notification to its local sockets; one observation per notification per container that delivers it, however many of the user's sockets it holds",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),

@@ -44,4 +44,24 @@ describe('syncbell bench, tiny end-to-end run', () => {
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|<link|src="http/);
   }, 120_000);
+
+  it('passes the loose quick gate: syncbell against plain socket.io in the same run (CI)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'syncbell-bench-gate-'));
+    const argv = [
+      '--quick',
+      '--contenders',
+      'socketio-redis,socketio-plain',
+      '--scenarios',
+      'unicast,fanout,wire-bytes',
+      '--gate',
+      'benchmarks/gates/quick.json',
+      '--out',
+      out,
+    ];
+
+    const code = await runBench(argv).finally(() => rm(out, { recursive: true, force: true }));
+
+    // The gate's table is on stdout (the test log) when this fails.
+    expect(code).toBe(0);
+  }, 240_000);
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type { RunningContender } from '../../benchmarks/contenders/contender.js';
+import { socketIoPlain } from '../../benchmarks/contenders/socketio-plain.js';
 import { type PushServerKind, startPushContender } from '../../benchmarks/contenders/push-contender.js';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
@@ -109,7 +111,9 @@ async function subscribePoll(
   return { received, close: () => abort.abort() };
 }
 
-const subscribers: Record<Exclude<PushServerKind, 'baseline'>, typeof subscribeWs> = {
+type AuthenticatedKind = Exclude<PushServerKind, 'baseline' | 'socketio-plain'>;
+
+const subscribers: Record<AuthenticatedKind, typeof subscribeWs> = {
   ws: subscribeWs,
   sse: subscribeSse,
   'long-polling': subscribePoll,
@@ -117,7 +121,7 @@ const subscribers: Record<Exclude<PushServerKind, 'baseline'>, typeof subscribeW
 
 const isRefusal = (s: Subscription | Refusal): s is Refusal => 'status' in s;
 
-describe.each(Object.entries(subscribers) as [Exclude<PushServerKind, 'baseline'>, typeof subscribeWs][])(
+describe.each(Object.entries(subscribers) as [AuthenticatedKind, typeof subscribeWs][])(
   'benchmark contender server: %s',
   (kind, subscribe) => {
     let redis: OwnedRedis;
@@ -206,3 +210,75 @@ describe.each(Object.entries(subscribers) as [Exclude<PushServerKind, 'baseline'
     });
   },
 );
+
+/**
+ * The plain socket.io reference (issue 16): no auth, no log, so only delivery is checked: per user,
+ * and across its 2 processes through Redis, as the load generator's socket.io clients use it.
+ */
+describe('benchmark contender server: socketio-plain', () => {
+  let redis: OwnedRedis;
+  let server: RunningContender;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    redis = await startOwnedRedis();
+    server = await socketIoPlain.start({
+      redisUrl: redis.url,
+      heartbeat: { intervalMs: 1_000, timeoutMs: 30_000 },
+    });
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  /** Connects as the load generator does (auth token, then a `resume` ack) and collects notifications. */
+  async function connect(url: string, userId: string): Promise<Notification[]> {
+    const socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token: await token(userId) },
+    });
+    sockets.push(socket);
+    const received: Notification[] = [];
+    socket.on('notification', (n: Notification) => received.push(n));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const answer = (await socket.timeout(5_000).emitWithAck('resume', {})) as { notifications: unknown[] };
+    expect(answer.notifications).toEqual([]);
+    return received;
+  }
+  const publish = async (userId: string) => {
+    const notification = createNotification({ type: 'sync.complete', userId, jobId: `job_${randomUUID()}` });
+    await server.publish(notification);
+    return notification;
+  };
+
+  it("delivers each user's notifications to that user only, on both processes", async () => {
+    const [a, b] = [`a-${randomUUID()}`, `b-${randomUUID()}`];
+    // The load balancer is strict round robin over its 2 healthy targets: two connections in a row
+    // through it land one on each process, so user A has a socket on both.
+    const onFirst = await connect(server.urls[0] as string, a);
+    const onSecond = await connect(server.urls[0] as string, a);
+    const other = await connect(server.directUrl, b);
+    await vi.waitFor(async () => expect(await server.serverConnections()).toBe(3));
+    // Published until live on both processes (each adapter subscribes just after start-up).
+    const sentA: Notification[] = [];
+    await vi.waitFor(
+      async () => {
+        sentA.push(await publish(a));
+        expect(Math.min(onFirst.length, onSecond.length)).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const sentB = await publish(b);
+    await vi.waitFor(() => expect(other.map((n) => n.id)).toEqual([sentB.id]));
+    // B's arrived after every one of A's was published: a leak to B would be in by now.
+    expect(new Set([...onFirst, ...onSecond].map((n) => n.userId))).toEqual(new Set([a]));
+    expect(sentA.map((n) => n.id)).toContain(onSecond[0]?.id);
+  });
+});

@@ -15,10 +15,18 @@ const QUICK = new URL('../../benchmarks/results/quick/results.json', import.meta
 const read = async (url: URL) => resultsSchema.parse(JSON.parse(await readFile(url, 'utf8')));
 const latest = () => read(LATEST);
 
+/**
+ * Contenders added after the committed runs were made (issue 16's `socketio-plain`): the committed
+ * runs are re-made on a quiet machine by the lead, then this list goes back to empty.
+ */
+const ADDED_SINCE_THE_COMMITTED_RUNS = ['socketio-plain'];
+
 /** `contender scenario` for every cell of the run that did not produce a measurement. */
 function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
   const ids = results.contenders.map((c) => c.id);
-  const absent = CONTENDERS.filter((c) => !ids.includes(c.id)).map((c) => `${c.id} (not run)`);
+  const absent = CONTENDERS.filter(
+    (c) => !ids.includes(c.id) && !ADDED_SINCE_THE_COMMITTED_RUNS.includes(c.id),
+  ).map((c) => `${c.id} (not run)`);
   const failed = results.contenders.flatMap((c) =>
     SCENARIOS.filter((s) => !(c as unknown as Record<string, { ok: boolean }>)[RESULT_KEY[s]]?.ok).map(
       (s) => `${c.id} ${s}`,

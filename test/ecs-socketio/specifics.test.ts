@@ -34,8 +34,12 @@ async function connectRecorder(userId: string): Promise<RecordingClient> {
 }
 
 /** A bare socket.io client, for sending what the SDK never would. */
-async function rawSocket(userId: string, auth: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = ioClient(harness.url, {
+async function rawSocket(
+  userId: string,
+  auth: Record<string, unknown> = {},
+  url = harness.url,
+): Promise<Socket> {
+  const socket = ioClient(url, {
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -251,5 +255,42 @@ describe('operations endpoints', () => {
       /^syncbell_replay_entries_skipped_total\{[^}]*reason="unreadable"[^}]*\} (\d+)$/m,
     );
     expect(Number(skipped?.[1])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('delivery latency metric', () => {
+  const observations = async (metricsUrl: string) =>
+    Number(
+      /^syncbell_delivery_latency_seconds_count\{[^}]*\} (\d+)/m.exec(
+        await (await fetch(`${metricsUrl}/metrics`)).text(),
+      )?.[1],
+    );
+  const received = (socket: Socket) =>
+    new Promise<void>((resolve) => socket.once(SocketEvent.Notification, () => resolve()));
+
+  it('observes each notification once on each container that delivers it, whatever its local sockets', async () => {
+    const containers = harness.stack.containers();
+    const [first, second] = containers.map((c) => c.url) as [string, string];
+    const [firstMetrics, secondMetrics] = containers.map((c) => c.metricsUrl) as [string, string];
+    const [many, one] = [uniqueUser('many'), uniqueUser('one')];
+    // `many` has 3 sockets on the first container and 1 on the second; `one` a socket on the first only.
+    const manySockets = await Promise.all([
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, first),
+      rawSocket(many, {}, second),
+    ]);
+    const oneSocket = await rawSocket(one, {}, first);
+    const before = [await observations(firstMetrics), await observations(secondMetrics)];
+
+    const arrived = [...manySockets, oneSocket].map(received);
+    await harness.publish(many);
+    await harness.publish(one);
+    await Promise.all(arrived);
+
+    expect([
+      (await observations(firstMetrics)) - (before[0] ?? 0),
+      (await observations(secondMetrics)) - (before[1] ?? 0),
+    ]).toEqual([2, 1]);
   });
 });
