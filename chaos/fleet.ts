@@ -38,6 +38,31 @@ export interface FleetMember {
   errors: SyncbellError[];
 }
 
+/**
+ * Watches `members` from now on (the moment a fault starts): for each one connected now, how long
+ * until its state left `connected`. `stop()` ends the watch and returns the watched count and the
+ * times of those that noticed (silent-drop detection; see `summarizeDetection`).
+ */
+export function watchDetection(members: FleetMember[]): {
+  stop(): { watched: number; detectedMs: number[] };
+} {
+  const startedAtMs = Date.now();
+  const watched = members.filter((m) => m.client.state === 'connected');
+  const detectedMs = new Map<string, number>();
+  const unsubscribe = watched.map((m) =>
+    m.client.on('state', ({ oldState }) => {
+      if (oldState === 'connected' && !detectedMs.has(m.label))
+        detectedMs.set(m.label, Date.now() - startedAtMs);
+    }),
+  );
+  return {
+    stop() {
+      for (const off of unsubscribe) off();
+      return { watched: watched.length, detectedMs: [...detectedMs.values()] };
+    },
+  };
+}
+
 export interface Fleet {
   readonly members: FleetMember[];
   /** Resolves when every member has connected and resumed once. */

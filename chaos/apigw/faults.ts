@@ -1,6 +1,7 @@
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_MAX_AGE_SECONDS } from '../../apigw-websocket/src/config.js';
 import { createNotification } from '../../shared/contract/index.js';
+import { watchDetection } from '../fleet.js';
 import { hold } from '../load.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
@@ -279,31 +280,23 @@ export const apigwBlackhole: Scenario = {
         async inject(env) {
           const victims = env.fleet.members.filter((m) => env.networks.has(m.label));
           const bystanders = env.fleet.members.filter((m) => !env.networks.has(m.label));
-          const watched = victims.filter((m) => m.client.state === 'connected');
           const bystanderCutsBefore = bystanders.reduce((sum, m) => sum + m.cuts, 0);
           const reasonsBefore = new Map(victims.map((m) => [m.label, m.reasons.length]));
-          const darkAtMs = Date.now();
-          const detectedMs = new Map<string, number>();
-          const stopWatching = watched.map((m) =>
-            m.client.on('state', ({ oldState }) => {
-              if (oldState === 'connected' && !detectedMs.has(m.label))
-                detectedMs.set(m.label, Date.now() - darkAtMs);
-            }),
-          );
+          const watch = watchDetection(victims);
           await Promise.all([...env.networks.values()].map((network) => network.blackhole(darkMs)));
-          for (const stop of stopWatching) stop();
+          const { watched, detectedMs } = watch.stop();
           const back = await env.fleet.allConnected(30_000);
           const byPong = victims.filter((m) =>
             m.reasons.slice(reasonsBefore.get(m.label)).includes('pong_timeout'),
           ).length;
           const bystanderCuts = bystanders.reduce((sum, m) => sum + m.cuts, 0) - bystanderCutsBefore;
-          const detection = summarizeDetection(heartbeat, watched.length, [...detectedMs.values()]);
+          const detection = summarizeDetection(heartbeat, watched, detectedMs);
           return {
             checks: [
               check(
                 'every blackholed client noticed the dead connection while the network was dark',
-                watched.length === victims.length && detectedMs.size === victims.length,
-                `${detectedMs.size} of ${victims.length} left connected (${watched.length} were connected at the start)`,
+                watched === victims.length && detectedMs.length === victims.length,
+                `${detectedMs.length} of ${victims.length} left connected (${watched} were connected at the start)`,
               ),
               check(
                 'the pong deadline is what noticed it',

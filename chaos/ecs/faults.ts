@@ -1,4 +1,5 @@
-import { check, type Scenario } from '../scenario.js';
+import { watchDetection } from '../fleet.js';
+import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import { hold, pollUntil } from '../load.js';
 import type { ChaosEcs } from './harness.js';
 import { type EcsFaultEnv, runEcsFault } from './run-fault.js';
@@ -401,18 +402,26 @@ export const ecsBlackhole: Scenario = {
         async inject(env) {
           const victims = env.fleet.members.filter((m) => env.networks.has(m.label));
           const cutsBefore = victims.reduce((sum, m) => sum + m.cuts, 0);
+          const watch = watchDetection(victims);
           await Promise.all([...env.networks.values()].map((network) => network.blackhole(darkMs)));
+          const { watched, detectedMs } = watch.stop();
           const cuts = victims.reduce((sum, m) => sum + m.cuts, 0) - cutsBefore;
           const back = await env.fleet.allConnected(30_000);
+          const detection = summarizeDetection(
+            `socket.io heartbeat, PING_INTERVAL_MS ${heartbeat.PING_INTERVAL_MS} + PING_TIMEOUT_MS ${heartbeat.PING_TIMEOUT_MS}`,
+            watched,
+            detectedMs,
+          );
           return {
             checks: [
               check(
                 'the heartbeat noticed the dead network',
-                cuts >= victims.length,
-                `${cuts} cuts for ${victims.length} blackholed clients`,
+                cuts >= victims.length && detectedMs.length === victims.length,
+                `${cuts} cuts for ${victims.length} blackholed clients; ${detectedMs.length} noticed while it was dark`,
               ),
               check('every blackholed client is connected again', back, `${victims.length} clients`),
             ],
+            ...(detection ? { detection } : {}),
           };
         },
       },
