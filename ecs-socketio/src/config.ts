@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../../shared/contract/errors.js';
+import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -30,6 +31,16 @@ export const ecsEnvSchema = z.object({
    * @default classic
    */
   REDIS_ADAPTER: z.enum(['classic', 'sharded', 'memory']).default('classic'),
+  /**
+   * The Redis client: `ioredis` or `node-redis` (`redis` v5). Both pass the whole ECS test suite,
+   * Redis restarts and outages included, with the classic adapter; both restore subscriptions after
+   * a reconnect, and the container then asks its clients to resync. `node-redis` with
+   * `REDIS_ADAPTER=sharded` is refused: node-redis 5 did not restore 2,000 SSUBSCRIBEd channels
+   * after a Redis restart (479 came back; FACTS.md), and the sharded adapter subscribes one channel
+   * per room. ioredis stays the default: it is what production ran on, and it restored all 2,000.
+   * @default ioredis
+   */
+  REDIS_CLIENT: z.enum(REDIS_CLIENT_KINDS).default('ioredis'),
   /** @default development */
   NODE_ENV: z.string().default('development'),
   /** Long polling needs sticky sessions at the load balancer with more than one container. @default false */
@@ -96,6 +107,11 @@ export function loadEcsConfig(env: Record<string, string | undefined> = process.
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
       .join('\n');
     throw new ConfigError(`invalid ECS service configuration:\n${problems}`);
+  }
+  if (result.data.REDIS_CLIENT === 'node-redis' && result.data.REDIS_ADAPTER === 'sharded') {
+    throw new ConfigError(
+      'invalid ECS service configuration:\n  REDIS_CLIENT: node-redis cannot run REDIS_ADAPTER=sharded: it does not restore thousands of SSUBSCRIBE channels after a Redis restart; use ioredis',
+    );
   }
   return result.data;
 }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });
   const port = await server.listen();
-  logger.info({ port, adapter: config.REDIS_ADAPTER }, 'listening');
+  logger.info({ port, adapter: config.REDIS_ADAPTER, redisClient: config.REDIS_CLIENT }, 'listening');
   // Machine-readable line for whoever spawned us (the local stack waits for it).
   process.send?.({ type: 'listening', port, containerId: config.CONTAINER_ID });
 
