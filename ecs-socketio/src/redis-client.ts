@@ -1,12 +1,26 @@
 import type { Redis } from 'ioredis';
-import type { RedisClientType } from 'redis';
 
 /** The two Redis clients the ECS variant runs on; both go through the whole ECS test suite. */
 export const REDIS_CLIENT_KINDS = ['ioredis', 'node-redis'] as const;
 export type RedisClientKind = (typeof REDIS_CLIENT_KINDS)[number];
 
-/** node-redis v5 (`redis`), as `createClient()` returns it (RESP2, no modules). */
-export type NodeRedisClient = RedisClientType;
+/**
+ * What syncbell uses of a node-redis v5 client (`createClient()` from `redis`). Structural, so a
+ * client with any modules, scripts or RESP version fits; syncbell's raw commands assume RESP2
+ * replies (the default), so leave `RESP` unset.
+ */
+export interface NodeRedisClient {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  sendCommand(args: (string | Buffer)[]): Promise<unknown>;
+  multi(): { addCommand(args: (string | Buffer)[]): unknown; exec(): Promise<unknown> };
+  duplicate(overrides: { name: string }): NodeRedisClient;
+  // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  close(): Promise<void>;
+  destroy(): void;
+}
 
 export type RedisArg = string | number | Buffer;
 

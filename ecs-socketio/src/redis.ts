@@ -1,12 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { createClient } from 'redis';
-import {
-  fromIoredis,
-  fromNodeRedis,
-  type NodeRedisClient,
-  type RedisClientKind,
-  type RedisLike,
-} from './redis-client.js';
+import { fromIoredis, fromNodeRedis, type RedisClientKind, type RedisLike } from './redis-client.js';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -36,7 +30,7 @@ export function createRedis(
       name,
       ...(authToken ? { password: authToken } : {}),
       socket: { reconnectStrategy: reconnectDelayMs },
-    }) as NodeRedisClient;
+    });
     return fromNodeRedis(nodeRedis);
   }
   return fromIoredis(

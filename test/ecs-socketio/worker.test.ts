@@ -4,12 +4,7 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { JobQueue, TakenJob } from '../../ecs-socketio/src/job-queue.js';
 import type { QueuedJob } from '../../ecs-socketio/src/jobs.js';
 import { startWorker, type Worker } from '../../ecs-socketio/src/worker.js';
-import {
-  fromIoredis,
-  fromNodeRedis,
-  type NodeRedisClient,
-  type RedisLike,
-} from '../../ecs-socketio/src/redis-client.js';
+import { fromIoredis, fromNodeRedis, type RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { createClient } from 'redis';
 import { uniqueUser } from '../contract/suite.js';
 import { createTestRedis, TEST_REDIS_CLIENT } from './harness.js';
@@ -115,7 +110,7 @@ it('leaves a job whose publish failed unacknowledged, so that it is recovered an
             url: 'redis://127.0.0.1:1',
             disableOfflineQueue: true,
             socket: { reconnectStrategy: false },
-          }) as NodeRedisClient,
+          }),
         )
       : fromIoredis(
           new Redis('redis://127.0.0.1:1', {
