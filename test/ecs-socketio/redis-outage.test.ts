@@ -59,15 +59,17 @@ describe('a worker on a Redis that goes down mid-job', () => {
   let durable: DurableRedis;
   let harness: EcsHarness;
   let recorder: RecordingClient | undefined;
+  let metricsPort: number;
 
   beforeAll(async () => {
+    metricsPort = await freePort();
     // Durable (AOF): the queue and the job's lease survive the restart, as on ElastiCache Multi-AZ.
     durable = await startDurableRedis();
     harness = await createEcsHarness({
       redisUrl: durable.url,
       worker: true,
       healthCheckIntervalMs: 200,
-      env: { JOB_VISIBILITY_TIMEOUT_MS: '1500', WORKER_METRICS_PORT: String(await freePort()) },
+      env: { JOB_VISIBILITY_TIMEOUT_MS: '1500', WORKER_METRICS_PORT: String(metricsPort) },
     });
   });
   afterAll(async () => {
@@ -76,8 +78,15 @@ describe('a worker on a Redis that goes down mid-job', () => {
     await durable?.destroy();
   });
 
-  it('keeps running and still notifies once when Redis comes back', async () => {
-    const userId = uniqueUser('outage');
+  /** The worker's counter `name` (summed over its labels). */
+  async function workerCounter(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const lines = text.split('\n').filter((line) => line.startsWith(`syncbell_worker_${name}`));
+    return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  }
+
+  async function connectAndStartJob(userId: string): Promise<{ r: RecordingClient; jobId: string }> {
+    recorder?.close();
     recorder = recordingClient({
       transport: harness.transport(),
       url: harness.url,
@@ -100,6 +109,11 @@ describe('a worker on a Redis that goes down mid-job', () => {
       if (Date.now() > deadline) throw new Error('the worker did not take the job');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    return { r, jobId };
+  }
+
+  it('keeps running and still notifies once when Redis comes back', async () => {
+    const { r, jobId } = await connectAndStartJob(uniqueUser('outage'));
 
     // The job finishes while Redis is down: its publish cannot go through.
     await durable.stop('SIGKILL');
@@ -110,5 +124,28 @@ describe('a worker on a Redis that goes down mid-job', () => {
     await r.waitFor(() => r.received.some((x) => x.notification.jobId === jobId), 'the job after the outage');
     expect(harness.stack.worker()?.running).toBe(true);
     expect(r.received.filter((x) => x.notification.jobId === jobId)).toHaveLength(1);
+  });
+
+  it('retries through the queue a job whose publish was in flight when Redis died', async () => {
+    const failedBefore = await workerCounter('jobs_failed_total');
+    const recoveredBefore = await workerCounter('jobs_recovered_total');
+    const { r, jobId } = await connectAndStartJob(uniqueUser('in-flight'));
+    // Redis stops answering while the job finishes, so its commands are in flight when it dies.
+    const admin = new Redis(durable.url);
+    admin.on('error', () => undefined);
+    await admin.call('CLIENT', 'PAUSE', '10000', 'ALL');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await durable.stop('SIGKILL');
+    admin.disconnect();
+    await durable.start();
+
+    await r.waitFor(() => r.received.some((x) => x.notification.jobId === jobId), 'the job after the outage');
+    expect(harness.stack.worker()?.running).toBe(true);
+    expect(r.received.filter((x) => x.notification.jobId === jobId)).toHaveLength(1);
+    // node-redis failed the in-flight command: the job was left pending and recovered from the
+    // queue. ioredis re-sent it after reconnecting: the first attempt completed.
+    const retried = TEST_REDIS_CLIENT === 'node-redis' ? 1 : 0;
+    expect((await workerCounter('jobs_failed_total')) - failedBefore).toBe(retried);
+    expect((await workerCounter('jobs_recovered_total')) - recoveredBefore).toBe(retried);
   });
 });
