@@ -37,7 +37,9 @@ export const ecsEnvSchema = z.object({
    * a reconnect, and the container then asks its clients to resync. `node-redis` with
    * `REDIS_ADAPTER=sharded` is refused: node-redis 5 did not restore 2,000 SSUBSCRIBEd channels
    * after a Redis restart (479 came back; FACTS.md), and the sharded adapter subscribes one channel
-   * per room. ioredis stays the default: it is what production ran on, and it restored all 2,000.
+   * per room. ioredis stays the default: the committed benchmark and chaos figures were measured
+   * on it, it re-sends a command that was in flight when the connection dropped (node-redis fails
+   * it; the worker then retries the job through its queue), and it restored all 2,000 channels.
    * @default ioredis
    */
   REDIS_CLIENT: z.enum(REDIS_CLIENT_KINDS).default('ioredis'),
