@@ -37,7 +37,7 @@ export const ecsEnvSchema = z.object({
    * a reconnect, and the container then asks its clients to resync. `node-redis` with
    * `REDIS_ADAPTER=sharded` is refused: node-redis 5.12 does not restore thousands of SSUBSCRIBEd
    * channels after a Redis restart (measured here with the sharded adapter and 2,000 rooms: 332 of
-   * 2,002 channels back 5 s later, and they stay so; 200 rooms all came back), and the sharded
+   * 2,002 channels back 5 s later; FACTS.md saw 479 of 2,000 stay so; 200 rooms all came back), and the sharded
    * adapter subscribes one channel per room. ioredis stays the default: the committed benchmark and chaos figures were measured
    * on it, it re-sends a command that was in flight when the connection dropped (node-redis fails
    * it; the worker then retries the job through its queue), and it restored all 2,000 channels.
