@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export const config = defineConfig({
   test: {
-    include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'],
     // Integration tests start real processes (Redis, servers, proxies); on a 2-core
     // machine too much parallelism turns into scheduler noise, not speed.
@@ -10,6 +9,22 @@ export const config = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The ECS suite runs once per Redis client, as @socket.io/redis-adapter tests itself: ioredis
+    // with everything else, node-redis in its own project (test/ecs-socketio/harness.ts reads the
+    // variable). `include` lives in each project: with `extends`, arrays add up.
+    projects: [
+      { extends: true, test: { name: 'default', include: ['**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'ecs-node-redis',
+          include: ['test/ecs-socketio/**/*.test.ts'],
+          // No Redis client in these: the env parser and the local load balancer.
+          exclude: ['test/ecs-socketio/config.test.ts', 'test/ecs-socketio/local/**'],
+          env: { SYNCBELL_TEST_REDIS_CLIENT: 'node-redis' },
+        },
+      },
+    ],
     // An unhandled error fails the run (as it should); make sure its details always reach the log,
     // whatever state the reporter is in when it arrives.
     onUnhandledError(error) {

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { publishNotification } from '../../ecs-socketio/src/publisher.js';
+import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { signToken } from '../../shared/auth/index.js';
@@ -73,11 +71,11 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
     await ownRedis?.destroy();
     throw new Error('the chaos scenarios need Redis (redis-server on PATH or REDIS_URL)');
   }
-  const redis: Redis = createRedis({ url: stack.redisUrl, name: 'syncbell:chaos:publisher' });
+  const redis = createRedis({ url: stack.redisUrl, name: 'syncbell:chaos:publisher' });
   redis.on('error', () => {
     // Expected while a scenario stops Redis; ioredis reconnects on its own.
   });
-  const emitter = new Emitter(redis, { key: 'syncbell' });
+  const emitter = redisEmitter(redis);
   const log = createReplayLog({ redis });
   return {
     stack,
@@ -102,7 +100,8 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
       await publishNotification(log, emitter, envelope as unknown as Notification);
     },
     async writeLogEntry(userId, entry) {
-      await redis.xadd(
+      await redis.call(
+        'XADD',
         replayLogKey(userId),
         '*',
         'n',

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../shared/contract/errors.js';
 import { EMITTER_CANNOT_REACH_SHARDED, loadEcsConfig } from '../src/config.js';
+import type { RedisClientKind } from '../src/redis-client.js';
 import { freePort } from './free-port.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
@@ -23,6 +24,12 @@ export interface EcsLocalOptions {
   sticky?: boolean;
   /** @default false */
   allowPolling?: boolean;
+  /**
+   * The Redis client the containers and the worker run on (their `REDIS_CLIENT`); checked against
+   * what each container reports on `/readyz` and the worker in its ready message.
+   * @default `env.REDIS_CLIENT`, then process.env.REDIS_CLIENT, then 'ioredis'
+   */
+  redisClient?: RedisClientKind;
   /** Start the emitter worker process. @default true */
   worker?: boolean;
   /** Extra environment for the containers (PING_INTERVAL_MS, DRAIN_TIMEOUT_MS, JWT_SECRET, ...). */
@@ -47,6 +54,8 @@ export interface EcsLocalStack {
   readonly url: string;
   readonly redisUrl: string | undefined;
   readonly redisMode: RedisMode;
+  /** The client the containers and the worker use (none with the in-memory adapter). */
+  readonly redisClient: RedisClientKind | undefined;
   readonly lb: LoadBalancer;
   readonly ownedRedis: OwnedRedis | undefined;
   containers(): LocalContainer[];
@@ -151,6 +160,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const runWorker = (options.worker ?? true) && redis.mode !== 'memory';
   // The containers refuse publishVia "worker" when no worker runs, instead of queueing for nobody.
   baseEnv.WORKER_PUBLISH = String(runWorker);
+  const redisClient = (options.redisClient ?? baseEnv.REDIS_CLIENT ?? 'ioredis') as RedisClientKind;
+  baseEnv.REDIS_CLIENT = redisClient;
 
   const processes: ManagedProcess[] = [];
   for (let i = 1; i <= containerCount; i++)
@@ -209,7 +220,11 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     pipeOutput(started, 'worker');
     await new Promise<void>((resolve, reject) => {
       started.once('exit', (code) => reject(new Error(`worker exited during start-up (code ${code})`)));
-      started.on('message', (m: { type?: string }) => m?.type === 'ready' && resolve());
+      started.on('message', (m: { type?: string; redisClient?: string }) => {
+        if (m?.type !== 'ready') return;
+        if (m.redisClient === redisClient) resolve();
+        else reject(new Error(`the worker runs on ${m.redisClient}, not ${redisClient}`));
+      });
     });
   };
   const stop = async () => {
@@ -231,11 +246,16 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     // Listening is not ready: the Redis adapter may still be connecting. The ALB would not route yet either.
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const ok = await fetch(`http://127.0.0.1:${managed.port}/readyz`).then(
-        (r) => r.status === 200,
-        () => false,
+      const answer = await fetch(`http://127.0.0.1:${managed.port}/readyz`).then(
+        async (r) => (r.status === 200 ? ((await r.json()) as { redisClient?: string }) : undefined),
+        () => undefined,
       );
-      if (ok) return;
+      if (answer) {
+        const expected = redis.mode === 'memory' ? 'none' : redisClient;
+        if (answer.redisClient !== expected)
+          throw new Error(`container ${managed.id} runs on ${answer.redisClient}, not ${expected}`);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`container ${managed.id} did not become ready within 15 s`);
@@ -273,6 +293,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     url: balancer.url,
     redisUrl: redis.url,
     redisMode: redis.mode,
+    redisClient: redis.mode === 'memory' ? undefined : redisClient,
     lb: balancer,
     ownedRedis: redis.owned,
     containers: () =>

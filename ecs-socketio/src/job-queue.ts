@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
 import { JOB_GROUP, JOB_STREAM_KEY, type QueuedJob, queuedJobSchema } from './jobs.js';
+import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface JobQueueOptions {
-  /** Commands (XADD, XACK, XAUTOCLAIM, the lease renewal). */
-  redis: Redis;
-  /** A dedicated connection for the blocking XREADGROUP. @default `redis` */
-  blockingRedis?: Redis;
+  /** Commands (XADD, XACK, XAUTOCLAIM, the lease renewal); ioredis or node-redis. */
+  redis: AnyRedis;
+  /** A dedicated connection for the blocking XREADGROUP (on either client it holds the connection). @default `redis` */
+  blockingRedis?: AnyRedis;
   /** @default JOB_STREAM_KEY */
   streamKey?: string;
   /** @default JOB_GROUP */
@@ -74,11 +74,13 @@ return lost`;
  * (`ReplayLog.appendOnce`).
  */
 export function createJobQueue({
-  redis,
-  blockingRedis = redis,
+  redis: client,
+  blockingRedis: blockingClient = client,
   streamKey = JOB_STREAM_KEY,
   group = JOB_GROUP,
 }: JobQueueOptions): JobQueue {
+  const redis = asRedisLike(client);
+  const blockingRedis = asRedisLike(blockingClient);
   const parse = (entries: StreamEntry[], recovered: boolean): TakenJob[] =>
     entries.map(([entryId, fields]) => {
       let job: QueuedJob | undefined;
@@ -93,16 +95,17 @@ export function createJobQueue({
     });
 
   return {
-    enqueue: async (job) => (await redis.xadd(streamKey, '*', 'job', JSON.stringify(job))) as string,
+    enqueue: async (job) => (await redis.call('XADD', streamKey, '*', 'job', JSON.stringify(job))) as string,
     async ensureGroup() {
       try {
-        await redis.xgroup('CREATE', streamKey, group, '0', 'MKSTREAM');
+        await redis.call('XGROUP', 'CREATE', streamKey, group, '0', 'MKSTREAM');
       } catch (error) {
         if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
       }
     },
     async take(consumer, blockMs, count) {
-      const answer = (await blockingRedis.xreadgroup(
+      const answer = (await blockingRedis.call(
+        'XREADGROUP',
         'GROUP',
         group,
         consumer,
@@ -120,7 +123,8 @@ export function createJobQueue({
       const taken: TakenJob[] = [];
       let cursor = '0-0';
       do {
-        const [next, entries] = (await redis.xautoclaim(
+        const [next, entries] = (await redis.call(
+          'XAUTOCLAIM',
           streamKey,
           group,
           consumer,
@@ -136,21 +140,22 @@ export function createJobQueue({
     },
     async renew(consumer, entryIds) {
       if (entryIds.length === 0) return [];
-      return (await redis.eval(RENEW_SCRIPT, 1, streamKey, group, consumer, ...entryIds)) as string[];
+      return (await redis.call('EVAL', RENEW_SCRIPT, 1, streamKey, group, consumer, ...entryIds)) as string[];
     },
     async complete(entryId) {
-      const results = await redis.multi().xack(streamKey, group, entryId).xdel(streamKey, entryId).exec();
-      const failed = results?.find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
+      await redis.transaction([
+        ['XACK', streamKey, group, entryId],
+        ['XDEL', streamKey, entryId],
+      ]);
     },
     async pendingCount() {
-      const [count] = (await redis.xpending(streamKey, group)) as [number, ...unknown[]];
+      const [count] = (await redis.call('XPENDING', streamKey, group)) as [number, ...unknown[]];
       return count;
     },
-    length: () => redis.xlen(streamKey),
+    length: async () => (await redis.call('XLEN', streamKey)) as number,
     async removeConsumer(consumer) {
-      const owned = (await redis.xpending(streamKey, group, '-', '+', 1, consumer)) as unknown[];
-      if (owned.length === 0) await redis.xgroup('DELCONSUMER', streamKey, group, consumer);
+      const owned = (await redis.call('XPENDING', streamKey, group, '-', '+', 1, consumer)) as unknown[];
+      if (owned.length === 0) await redis.call('XGROUP', 'DELCONSUMER', streamKey, group, consumer);
     },
   };
 }

@@ -24,7 +24,15 @@ async function main(): Promise<void> {
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });
   const port = await server.listen();
   const metricsPort = await server.listenMetrics();
-  logger.info({ port, metricsPort: metricsPort ?? 'off', adapter: config.REDIS_ADAPTER }, 'listening');
+  logger.info(
+    {
+      port,
+      metricsPort: metricsPort ?? 'off',
+      adapter: config.REDIS_ADAPTER,
+      redisClient: config.REDIS_CLIENT,
+    },
+    'listening',
+  );
   // Machine-readable line for whoever spawned us (the local stack waits for it).
   process.send?.({ type: 'listening', port, metricsPort, containerId: config.CONTAINER_ID });
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type LoggedEntry,
   type Notification,
@@ -8,9 +7,11 @@ import {
   screenLogEntry,
   selectMissed,
 } from '../../shared/contract/index.js';
+import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface ReplayLogOptions {
-  redis: Redis;
+  /** ioredis or node-redis (or either, wrapped). */
+  redis: AnyRedis;
   /** Entries kept per user (approximate trim: Redis trims whole macro-nodes). @default 1000 */
   maxLen?: number;
   /** The user's log expires this long after its last append. @default 86400 */
@@ -59,13 +60,14 @@ return ARGV[1]`;
  * "Evolving the contract" in shared/contract/evolution.ts).
  */
 export function createReplayLog({
-  redis,
+  redis: client,
   maxLen = 1000,
   ttlSeconds = 86_400,
   keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   claimPrefix = 'syncbell:job-done:',
   onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {
+  const redis = asRedisLike(client);
   // The user id is the hash tag of both keys, so the claim and the log share a cluster slot and
   // one script can write both.
   const keyOf = (userId: string) => replayLogKey(userId, keyPrefix);
@@ -73,20 +75,16 @@ export function createReplayLog({
   return {
     async append(notification) {
       const key = keyOf(notification.userId);
-      await redis
-        .multi()
-        .xadd(key, 'MAXLEN', '~', String(maxLen), '*', 'n', JSON.stringify(notification))
-        .expire(key, ttlSeconds)
-        .exec()
-        .then((results) => {
-          const failed = results?.find(([error]) => error);
-          if (failed?.[0]) throw failed[0];
-        });
+      await redis.transaction([
+        ['XADD', key, 'MAXLEN', '~', maxLen, '*', 'n', JSON.stringify(notification)],
+        ['EXPIRE', key, ttlSeconds],
+      ]);
     },
     async appendOnce(notification) {
       // Claim and append in one script: no crash can leave a job claimed but not logged (its
       // notification would then never be logged) or logged twice (two entries, one id).
-      const stored = (await redis.eval(
+      const stored = (await redis.call(
+        'EVAL',
         APPEND_ONCE_SCRIPT,
         2,
         claimKeyOf(notification),
@@ -104,10 +102,11 @@ export function createReplayLog({
     },
     async read(userId, after) {
       // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
-      const entries =
+      const entries = (
         after === undefined
-          ? await redis.xrevrange(keyOf(userId), '+', '-', 'COUNT', 1)
-          : await redis.xrange(keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
+          ? await redis.call('XREVRANGE', keyOf(userId), '+', '-', 'COUNT', 1)
+          : await redis.call('XRANGE', keyOf(userId), '-', '+', 'COUNT', maxLen * 2)
+      ) as [id: string, fields: string[]][];
       const log: LoggedEntry[] = [];
       for (const [streamId, fields] of entries) {
         const screened = screenLogEntry(parseEntry(fields), userId);

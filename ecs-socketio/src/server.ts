@@ -7,7 +7,6 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { verifyToken } from '../../shared/auth/index.js';
@@ -24,8 +23,9 @@ import type { EcsConfig } from './config.js';
 import { createJobQueue } from './job-queue.js';
 import { completionFor, delay, type QueuedJob, syncJobRequestSchema } from './jobs.js';
 import { createEcsMetrics, type EcsMetrics } from './metrics.js';
-import { publishNotification } from './publisher.js';
+import { ADAPTER_KEY, publishNotification } from './publisher.js';
 import { createRedis } from './redis.js';
+import type { RedisLike } from './redis-client.js';
 import { createReplayLog, type ReplayLog } from './replay-log.js';
 import { userRoom } from './rooms.js';
 
@@ -75,12 +75,16 @@ const LISTEN_BACKLOG = 4096;
 export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptions): Promise<EcsServer> {
   const metrics = createEcsMetrics(config.CONTAINER_ID);
   const http = createHttpServer();
-  const redisOptions = { url: config.REDIS_URL, authToken: config.REDIS_AUTH_TOKEN };
+  const redisOptions = {
+    url: config.REDIS_URL,
+    authToken: config.REDIS_AUTH_TOKEN,
+    client: config.REDIS_CLIENT,
+  };
   const useRedis = config.REDIS_ADAPTER !== 'memory';
-  const pub: Redis | undefined = useRedis
+  const pub: RedisLike | undefined = useRedis
     ? createRedis({ ...redisOptions, name: `syncbell:${config.CONTAINER_ID}:pub` })
     : undefined;
-  const sub: Redis | undefined = pub?.duplicate({ connectionName: `syncbell:${config.CONTAINER_ID}:sub` });
+  const sub: RedisLike | undefined = pub?.duplicate(`syncbell:${config.CONTAINER_ID}:sub`);
   for (const [role, client] of [
     ['pub', pub],
     ['sub', sub],
@@ -90,8 +94,9 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   }
   // While the subscriber was down, publishes from other containers went nowhere for our clients,
   // but their sockets stayed open, so nothing makes them resume. When the subscription is back,
-  // tell local clients to resume. The PING is queued behind ioredis's automatic re-SUBSCRIBE, so
-  // when it answers the subscription is in place and any later publish arrives live.
+  // tell local clients to resume. The PING is queued behind the client's own re-SUBSCRIBE (ioredis
+  // sends it on `ready`; node-redis 5 before it reports `ready`), so when it answers the
+  // subscription is in place and any later publish arrives live.
   //
   // A resume "after the last id seen" is not enough on its own: once the subscription is back, a
   // notification published after the gap can arrive live before the client resumes, moving its
@@ -99,7 +104,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   // container also pushes, to its own sockets, every logged notification since the subscriber went
   // down (minus the clock-skew margin); the SDK drops the ones it already has.
   let subscriberDownSinceMs: number | undefined;
-  sub?.on('close', () => {
+  sub?.on('down', () => {
     subscriberDownSinceMs ??= Date.now();
   });
   sub?.on('ready', () => {
@@ -107,7 +112,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     const downSinceMs = subscriberDownSinceMs;
     subscriberDownSinceMs = undefined;
     void sub
-      .ping()
+      .call('PING')
       .catch(() => undefined)
       .then(async () => {
         logger.info(
@@ -160,8 +165,8 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       ? {
           adapter:
             config.REDIS_ADAPTER === 'sharded'
-              ? createShardedAdapter(pub, sub, { channelPrefix: 'syncbell' })
-              : createAdapter(pub, sub, { key: 'syncbell' }),
+              ? createShardedAdapter(pub.client, sub.client, { channelPrefix: ADAPTER_KEY })
+              : createAdapter(pub.client, sub.client, { key: ADAPTER_KEY }),
         }
       : {}),
   });
@@ -500,12 +505,13 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     if (req.method === 'GET' && path === '/healthz')
       return sendJson(res, 200, { status: 'ok', containerId: config.CONTAINER_ID });
     if (req.method === 'GET' && path === '/readyz') {
-      const redisReady = !pub || (pub.status === 'ready' && sub?.status === 'ready');
+      const redisReady = !pub || (pub.isReady && sub?.isReady === true);
       const ready = !draining && redisReady;
       return sendJson(res, ready ? 200 : 503, {
         ready,
         draining,
-        redis: pub ? pub.status : 'none',
+        redis: pub ? (redisReady ? 'ready' : 'down') : 'none',
+        redisClient: pub?.kind ?? 'none',
         containerId: config.CONTAINER_ID,
       });
     }
@@ -555,7 +561,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     // right behind them closed the connection first and each became an unhandled rejection
     // ("Connection is closed"), fatal in Node. Redis answers in order, so once a PING behind them is
     // answered, they are too.
-    await sub?.ping().catch(() => undefined);
+    await sub?.call('PING').catch(() => undefined);
     http.closeAllConnections?.();
     if (metricsHttp.listening) {
       const metricsClosed = new Promise<void>((resolve) => metricsHttp.close(() => resolve()));

@@ -12,8 +12,9 @@ const redis = createRedis({
   url: config.REDIS_URL,
   authToken: config.REDIS_AUTH_TOKEN,
   name: `${workerId}:cmd`,
+  client: config.REDIS_CLIENT,
 });
-const queueRedis = redis.duplicate({ connectionName: `${workerId}:queue` });
+const queueRedis = redis.duplicate(`${workerId}:queue`);
 for (const client of [redis, queueRedis])
   client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
 const worker = startWorker({
@@ -29,8 +30,17 @@ const metricsListener =
   config.WORKER_METRICS_PORT === undefined
     ? undefined
     : await startMetricsListener(worker.metrics.registry, config.WORKER_METRICS_PORT);
-logger.info({ consumer: worker.consumer, metricsPort: metricsListener?.port }, 'worker started');
-process.send?.({ type: 'ready', workerId, consumer: worker.consumer, metricsPort: metricsListener?.port });
+logger.info(
+  { consumer: worker.consumer, metricsPort: metricsListener?.port, redisClient: redis.kind },
+  'worker started',
+);
+process.send?.({
+  type: 'ready',
+  workerId,
+  consumer: worker.consumer,
+  metricsPort: metricsListener?.port,
+  redisClient: redis.kind,
+});
 
 const stop = () => {
   metricsListener?.server.close();

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createJobQueue, type JobQueue, type TakenJob } from './job-queue.js';
 import { completionFor, delay } from './jobs.js';
-import { publishNotification } from './publisher.js';
+import { publishNotification, redisEmitter } from './publisher.js';
+import type { AnyRedis } from './redis-client.js';
 import { createReplayLog } from './replay-log.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 export interface WorkerOptions {
-  /** Commands (replay log, PUBLISH through the emitter, the queue's acknowledgements and leases). */
-  redis: Redis;
+  /** Commands (replay log, PUBLISH through the emitter, the queue's acknowledgements and leases); ioredis or node-redis. */
+  redis: AnyRedis;
   /** A dedicated connection: XREADGROUP BLOCK holds it. */
-  queueRedis: Redis;
+  queueRedis: AnyRedis;
   logger: Logger;
   /** Shown in notifications as `ranOn`. */
   workerId: string;
@@ -64,7 +63,7 @@ export function startWorker({
   metrics = createWorkerMetrics(workerId),
   queue = createJobQueue({ redis, blockingRedis: queueRedis }),
 }: WorkerOptions): Worker {
-  const emitter = new Emitter(redis, { key: 'syncbell' });
+  const emitter = redisEmitter(redis);
   const log = createReplayLog({ redis, maxLen: replayMaxLen, ttlSeconds: replayTtlSeconds });
   // Unique per process: a restarted worker must not inherit (and silently re-own) a dead one's leases.
   const consumer = `${workerId}:${randomUUID().slice(0, 8)}`;

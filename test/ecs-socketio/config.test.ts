@@ -88,6 +88,15 @@ describe('ECS configuration', () => {
     expect(run.stderr).toMatch(/worker cannot run with REDIS_ADAPTER=sharded/);
   });
 
+  it('runs on ioredis unless told node-redis, and refuses node-redis with the sharded adapter', () => {
+    expect(loadEcsConfig({}).REDIS_CLIENT).toBe('ioredis');
+    expect(loadEcsConfig({ REDIS_CLIENT: 'node-redis' }).REDIS_CLIENT).toBe('node-redis');
+    expect(() => loadEcsConfig({ REDIS_CLIENT: 'redis' })).toThrow(/REDIS_CLIENT/);
+    expect(() => loadEcsConfig({ REDIS_CLIENT: 'node-redis', REDIS_ADAPTER: 'sharded' })).toThrow(
+      /REDIS_CLIENT: node-redis cannot run REDIS_ADAPTER=sharded/,
+    );
+  });
+
   it('refuses to start in production without JWT_SECRET, with a message that says what to do', () => {
     const entry = fileURLToPath(new URL('../../ecs-socketio/src/main.ts', import.meta.url));
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {

@@ -1,18 +1,44 @@
-import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { DEV_JWT_SECRET, signToken } from '../../shared/auth/index.js';
 import { socketIoTransport } from '../../shared/client/index.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { publishNotification } from '../../ecs-socketio/src/publisher.js';
+import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publisher.js';
+import { createRedis } from '../../ecs-socketio/src/redis.js';
+import {
+  REDIS_CLIENT_KINDS,
+  type RedisClientKind,
+  type RedisLike,
+} from '../../ecs-socketio/src/redis-client.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import type { VariantHarness } from '../contract/harness.js';
 
 export const TEST_JWT_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
 
+/**
+ * The Redis client the ECS suite runs on: vitest runs test/ecs-socketio once per client (the
+ * `ecs-node-redis` project in vitest.config.ts sets SYNCBELL_TEST_REDIS_CLIENT=node-redis).
+ */
+export const TEST_REDIS_CLIENT: RedisClientKind = (() => {
+  const value = process.env.SYNCBELL_TEST_REDIS_CLIENT ?? 'ioredis';
+  if (!(REDIS_CLIENT_KINDS as readonly string[]).includes(value))
+    throw new Error(`SYNCBELL_TEST_REDIS_CLIENT must be one of ${REDIS_CLIENT_KINDS.join(', ')}`);
+  return value as RedisClientKind;
+})();
+
+/** A connection of the suite's client (TEST_REDIS_CLIENT), for the code under test. */
+export function createTestRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): RedisLike {
+  const redis = createRedis({ url, name: 'syncbell:test', client: TEST_REDIS_CLIENT });
+  redis.on('error', () => undefined); // a test that stops Redis expects these; both clients reconnect
+  return redis;
+}
+
 export interface EcsHarness extends VariantHarness {
   stack: EcsLocalStack;
+  /** For the test's own reads of Redis (always ioredis: the code under test uses `publisher`). */
   redis: Redis;
+  /** The connection `publish` runs on: the suite's client, as the worker's. */
+  publisher: RedisLike;
   /** Only with `ownRedis: true`. */
   ownedRedisStop(): Promise<void>;
   ownedRedisStart(): Promise<void>;
@@ -20,15 +46,23 @@ export interface EcsHarness extends VariantHarness {
 
 /** The ECS variant as the contract suite sees it: 2 container processes behind the local load balancer. */
 export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<EcsHarness> {
-  const stack = await startEcsLocal({ containers: 2, worker: false, ...options });
+  const stack = await startEcsLocal({
+    containers: 2,
+    worker: false,
+    redisClient: TEST_REDIS_CLIENT,
+    ...options,
+  });
   if (!stack.redisUrl) throw new Error('the ECS harness needs Redis');
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-  const emitter = new Emitter(redis, { key: 'syncbell' });
-  const log = createReplayLog({ redis });
+  redis.on('error', () => undefined);
+  const publisher = createTestRedis(stack.redisUrl);
+  const emitter = redisEmitter(publisher);
+  const log = createReplayLog({ redis: publisher });
   return {
     name: 'ecs-socketio',
     stack,
     redis,
+    publisher,
     url: stack.url,
     jobsUrl: stack.url,
     transport: () => socketIoTransport(),
@@ -73,6 +107,7 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
     },
     async stop() {
       redis.disconnect();
+      publisher.disconnect();
       await stack.stop();
     },
   };

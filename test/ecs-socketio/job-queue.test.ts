@@ -3,19 +3,25 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { JOB_GROUP, type QueuedJob } from '../../ecs-socketio/src/jobs.js';
+import { createTestRedis } from './harness.js';
 
+// `redis` reads what the queue wrote; the queue runs on the suite's client (TEST_REDIS_CLIENT).
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const client = createTestRedis();
 const streams: string[] = [];
 afterEach(async () => {
   if (streams.length > 0) await redis.del(...streams.splice(0));
 });
-afterAll(() => redis.disconnect());
+afterAll(() => {
+  redis.disconnect();
+  client.disconnect();
+});
 
 /** A queue on its own stream, so tests share nothing. */
 async function freshQueue(): Promise<JobQueue> {
   const streamKey = `test:job-stream:${randomUUID()}`;
   streams.push(streamKey);
-  const queue = createJobQueue({ redis, streamKey });
+  const queue = createJobQueue({ redis: client, streamKey });
   await queue.ensureGroup();
   return queue;
 }
@@ -41,7 +47,7 @@ async function idleAtLeast(entryId: string, ms: number): Promise<void> {
 it('delivers a job queued before the consumer group existed', async () => {
   const streamKey = `test:job-stream:${randomUUID()}`;
   streams.push(streamKey);
-  const queue = createJobQueue({ redis, streamKey });
+  const queue = createJobQueue({ redis: client, streamKey });
   const queued = job();
   await queue.enqueue(queued);
   await queue.ensureGroup();

@@ -5,9 +5,15 @@ import { publishNotification, type RoomEmitter } from '../../ecs-socketio/src/pu
 import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
+import { createTestRedis } from './harness.js';
 
+// `redis` reads what the log wrote; the log runs on the suite's client (TEST_REDIS_CLIENT).
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-afterAll(() => redis.disconnect());
+const client = createTestRedis();
+afterAll(() => {
+  redis.disconnect();
+  client.disconnect();
+});
 
 /** Records what would go to each room (the socket.io side is not under test here). */
 function recordingEmitter(): RoomEmitter & { sent: Notification[] } {
@@ -17,7 +23,7 @@ function recordingEmitter(): RoomEmitter & { sent: Notification[] } {
 
 it('publishes a job completed twice under one id and logs it once', async () => {
   const userId = uniqueUser('twice');
-  const log = createReplayLog({ redis });
+  const log = createReplayLog({ redis: client });
   const emitter = recordingEmitter();
   const job = { jobId: `job-${userId}`, userId, outcome: 'complete', durationMs: 0 } as const;
 
@@ -34,7 +40,7 @@ it('publishes a job completed twice under one id and logs it once', async () => 
 
 it('keeps publishing every notification of a job when not asked for one per job', async () => {
   const userId = uniqueUser('progress');
-  const log = createReplayLog({ redis });
+  const log = createReplayLog({ redis: client });
   const emitter = recordingEmitter();
   const job = { jobId: `job-${userId}`, userId, outcome: 'complete', durationMs: 0 } as const;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness, TEST_REDIS_CLIENT } from './harness.js';
 
 let harness: EcsHarness;
 const recorders: RecordingClient[] = [];
@@ -27,6 +27,18 @@ async function allContainersReady(): Promise<boolean> {
   return answers.every(Boolean);
 }
 
+/** Each container subscriber's subscription counts (`sub=.. psub=.. ssub=..`), by connection name, from CLIENT LIST. */
+async function subscriptions(): Promise<Record<string, string>> {
+  const list = (await harness.redis.call('CLIENT', 'LIST')) as string;
+  const counts: Record<string, string> = {};
+  for (const line of list.split('\n')) {
+    const name = /\bname=(\S*:sub)\b/.exec(line)?.[1];
+    if (name)
+      counts[name] = ['sub', 'psub', 'ssub'].map((f) => new RegExp(`\\b${f}=\\d+`).exec(line)?.[0]).join(' ');
+  }
+  return counts;
+}
+
 it('resubscribes after a Redis restart and delivers what was published during and after it', async () => {
   const userA = uniqueUser('restart');
   const userB = uniqueUser('restart');
@@ -46,16 +58,36 @@ it('resubscribes after a Redis restart and delivers what was published during an
   expect(new Set([a.client.servedBy, b.client.servedBy]).size).toBe(2);
   await harness.publish(userA, { jobId: 'before' });
   await a.waitForCount(1);
+  const subscribedBefore = await subscriptions();
+  expect(Object.keys(subscribedBefore)).toHaveLength(2);
 
   await harness.ownedRedisStop();
-  // Published while Redis is down: ioredis queues the commands and runs them on reconnect.
-  const during = harness.publish(userB, { jobId: 'during' });
+  // Published while Redis is down: both clients queue the commands and run them on reconnect. One
+  // written before the client noticed the close is in flight: ioredis re-sends it after the
+  // reconnect, node-redis fails it, and the publisher retries (the worker does, through its queue).
+  const during = harness.publish(userB, { jobId: 'during' }).then(
+    () => 'published',
+    (error: unknown) => {
+      if (TEST_REDIS_CLIENT === 'node-redis') return 'failed';
+      throw error;
+    },
+  );
   await harness.ownedRedisStart();
-  await during;
+  if ((await during) === 'failed') await harness.publish(userB, { jobId: 'during' });
   const deadline = Date.now() + 15_000;
   while (!(await allContainersReady())) {
     if (Date.now() > deadline) throw new Error('containers did not report ready after the Redis restart');
     await new Promise((r) => setTimeout(r, 100));
+  }
+  // The client's own re-subscription (ioredis autoResubscribe, node-redis 5's resubscribe) restored
+  // every channel of the adapter on both containers.
+  for (
+    let restored = await subscriptions();
+    JSON.stringify(restored) !== JSON.stringify(subscribedBefore);
+  ) {
+    if (Date.now() > deadline) expect(restored, 'subscriptions after the restart').toEqual(subscribedBefore);
+    await new Promise((r) => setTimeout(r, 100));
+    restored = await subscriptions();
   }
   await b.waitFor(
     () => b.received.some((r) => r.notification.jobId === 'during'),

@@ -4,14 +4,17 @@ import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { JobQueue, TakenJob } from '../../ecs-socketio/src/job-queue.js';
 import type { QueuedJob } from '../../ecs-socketio/src/jobs.js';
 import { startWorker, type Worker } from '../../ecs-socketio/src/worker.js';
+import { fromIoredis, fromNodeRedis, type RedisLike } from '../../ecs-socketio/src/redis-client.js';
+import { createClient } from 'redis';
 import { uniqueUser } from '../contract/suite.js';
+import { createTestRedis, TEST_REDIS_CLIENT } from './harness.js';
 
 // The worker's timing (lease renewal, recovery passes) against a scripted queue and fake timers;
 // the queue itself is tested against Redis in job-queue.test.ts. Publishing goes to a real Redis.
-let redis: Redis;
+let redis: RedisLike;
 beforeAll(async () => {
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  await redis.ping();
+  redis = createTestRedis();
+  await redis.call('PING');
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -68,7 +71,7 @@ async function stopUnderFakeTimers(worker: Worker): Promise<void> {
   await stopped;
 }
 
-function start(queue: JobQueue, fakeRedis?: Redis) {
+function start(queue: JobQueue, fakeRedis?: RedisLike) {
   return startWorker({
     redis: fakeRedis ?? redis,
     queueRedis: fakeRedis ?? redis,
@@ -100,12 +103,23 @@ it('renews the lease of a running job every third of the visibility timeout, and
 
 it('leaves a job whose publish failed unacknowledged, so that it is recovered and retried', async () => {
   // Refuses every command at once: the publish fails as it would with Redis gone.
-  const broken = new Redis('redis://127.0.0.1:1', {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+  const broken =
+    TEST_REDIS_CLIENT === 'node-redis'
+      ? fromNodeRedis(
+          createClient({
+            url: 'redis://127.0.0.1:1',
+            disableOfflineQueue: true,
+            socket: { reconnectStrategy: false },
+          }),
+        )
+      : fromIoredis(
+          new Redis('redis://127.0.0.1:1', {
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            enableOfflineQueue: false,
+            retryStrategy: () => null,
+          }),
+        );
   broken.on('error', () => undefined);
   const queue = scriptedQueue([{ entryId: '1-0', job: aJob(0), recovered: false }]);
   const worker = start(queue, broken);
