@@ -17,16 +17,20 @@ const commands: Record<string, Command> = {
     run: async (argv) => (await import('../playground/smoke.js')).runSmoke(argv),
   },
   'build-sdk': {
-    summary: 'bundle the client SDK for browsers with esbuild: syncbell build-sdk [--out FILE]',
+    summary:
+      'bundle the client SDK for browsers with esbuild, one file per transport: syncbell build-sdk [--outdir DIR]',
     run: async (argv) => {
       const { parseArgs } = await import('node:util');
-      const { values } = parseArgs({
-        args: argv,
-        options: { out: { type: 'string', default: 'dist/syncbell-client.js' } },
-      });
-      const { bundleClient } = await import('../shared/client/bundle.js');
-      const { outfile, bytes } = await bundleClient({ outfile: values.out });
-      process.stdout.write(`wrote ${outfile} (${(bytes / 1024).toFixed(1)} KiB)\n`);
+      const { join } = await import('node:path');
+      const { values } = parseArgs({ args: argv, options: { outdir: { type: 'string', default: 'dist' } } });
+      const { bundleClient, SDK_ENTRIES } = await import('../shared/client/bundle.js');
+      for (const [name, entry] of Object.entries(SDK_ENTRIES)) {
+        const outfile = join(values.outdir, `syncbell-${name}.js`);
+        const { bytes, gzipBytes } = await bundleClient({ entry, outfile });
+        process.stdout.write(
+          `wrote ${outfile} (${(bytes / 1024).toFixed(1)} KiB, ${(gzipBytes / 1024).toFixed(1)} KiB gzip)\n`,
+        );
+      }
       return 0;
     },
   },

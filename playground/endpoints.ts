@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { socketIoTransport } from '../shared/client/index.js';
+import { socketIoTransport } from '../shared/client/socketio.js';
 import type { SmokeTarget } from './smoke.js';
 
 /**
@@ -66,7 +66,7 @@ export async function readPlaygroundEndpoints(): Promise<
         },
       ];
       if (endpoints.apigw) {
-        const { apigwTransport } = await import('../shared/client/transports/apigw.js');
+        const { apigwTransport } = await import('../shared/client/apigw.js');
         targets.push({
           variant: 'apigw-websocket (emulated)',
           transport: apigwTransport(),

@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
-import {
-  apigwTransport,
-  createClient,
-  type DeliveryMeta,
-  socketIoTransport,
-  type Transport,
-} from '../shared/client/index.js';
+import { apigwTransport } from '../shared/client/apigw.js';
+import { createClient, type DeliveryMeta, type Transport } from '../shared/client/index.js';
+import { socketIoTransport } from '../shared/client/socketio.js';
 import type { ReceivedNotification } from '../shared/contract/index.js';
 import { readPlaygroundEndpoints } from './endpoints.js';
 

@@ -8,13 +8,9 @@ import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
 import { backoff } from '../../shared/client/backoff.js';
-import {
-  apigwTransport,
-  createClient,
-  socketIoTransport,
-  type SyncbellClient,
-  type WebSocketConstructorLike,
-} from '../../shared/client/index.js';
+import { apigwTransport, type WebSocketConstructorLike } from '../../shared/client/apigw.js';
+import { createClient, type SyncbellClient } from '../../shared/client/index.js';
+import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
 import {
   type ChildMessage,

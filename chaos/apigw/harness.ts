@@ -13,7 +13,7 @@ import { createNotifyHandler, type NotifyResult } from '../../apigw-websocket/sr
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
 import type { MetricName, Telemetry } from '../../apigw-websocket/src/observability.js';
 import { signToken } from '../../shared/auth/index.js';
-import { apigwTransport, type Transport } from '../../shared/client/index.js';
+import { apigwTransport, type Transport } from '../../shared/client/apigw.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { descendantPids, rssBytes } from '../process-memory.js';
 

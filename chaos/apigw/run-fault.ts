@@ -1,5 +1,5 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
-import type { ApigwTransportOptions } from '../../shared/client/index.js';
+import type { ApigwTransportOptions } from '../../shared/client/apigw.js';
 import { type ClientNetwork, startClientNetwork } from '../client-network.js';
 import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { type Fleet, startFleet } from '../fleet.js';

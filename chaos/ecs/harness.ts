@@ -6,7 +6,7 @@ import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publis
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { signToken } from '../../shared/auth/index.js';
-import { socketIoTransport, type Transport } from '../../shared/client/index.js';
+import { socketIoTransport, type Transport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
 import { rssBytes } from '../process-memory.js';
 

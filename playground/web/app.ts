@@ -2,15 +2,15 @@
  * The playground page. Plain DOM, no framework: two panels, each driven by one SDK client, so
  * the page shows exactly what the SDK reports and nothing the page made up.
  */
+import { apigwTransport } from '../../shared/client/apigw.js';
 import {
-  apigwTransport,
   type ClientState,
   createClient,
   type DisconnectReason,
-  socketIoTransport,
   type SyncbellClient,
   type Transport,
 } from '../../shared/client/index.js';
+import { socketIoTransport } from '../../shared/client/socketio.js';
 
 interface PlaygroundConfig {
   ecs: {

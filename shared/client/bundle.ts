@@ -1,25 +1,41 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
+/** The SDK's browser entries, one per transport: an app pays only for the one it imports. */
+export const SDK_ENTRIES = {
+  socketio: new URL('./socketio.ts', import.meta.url).pathname,
+  apigw: new URL('./apigw.ts', import.meta.url).pathname,
+} as const;
+export type SdkEntry = keyof typeof SDK_ENTRIES;
+
+const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
 export interface BundleOptions {
-  /** @default 'dist/syncbell-client.js' */
-  outfile?: string;
+  outfile: string;
   /** @default true */
   minify?: boolean;
-  /** Extra entry for a page that uses the SDK; defaults to the SDK itself. */
+  /** The module to bundle: a path. @default SDK_ENTRIES.socketio */
   entry?: string;
+  /**
+   * Instead of `entry`, the source of a small app (TypeScript), its imports resolved from the
+   * repository root (`./shared/client/apigw.js`, `socket.io-client`). What the size budgets measure.
+   */
+  app?: string;
 }
 
 /**
- * Bundles the SDK for browsers as one ES module with esbuild. `platform: 'browser'` makes any
- * Node-only import a build error, which is how the "runs in a browser" promise is kept.
+ * Bundles the SDK (or an app using it) for browsers as one ES module with esbuild.
+ * `platform: 'browser'` makes any Node-only import a build error, which is how the "runs in a
+ * browser" promise is kept. Returns the minified size, its gzip size (what a browser downloads)
+ * and the bundled inputs (to prove what stayed out).
  */
-export async function bundleClient({
-  outfile = 'dist/syncbell-client.js',
-  minify = true,
-  entry,
-}: BundleOptions = {}) {
+export async function bundleClient({ outfile, minify = true, entry, app }: BundleOptions) {
   const result = await build({
-    entryPoints: [entry ?? new URL('./index.ts', import.meta.url).pathname],
+    ...(app === undefined
+      ? { entryPoints: [entry ?? SDK_ENTRIES.socketio] }
+      : { stdin: { contents: app, loader: 'ts', resolveDir: REPO_ROOT, sourcefile: 'app.ts' } }),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -28,9 +44,17 @@ export async function bundleClient({
     sourcemap: true,
     metafile: true,
     outfile,
+    write: false,
     logLevel: 'silent',
   });
-  // metafile keys are relative to the working directory; match the bundle, not its source map.
-  const output = Object.entries(result.metafile.outputs).find(([path]) => !path.endsWith('.map'))?.[1];
-  return { outfile, bytes: output?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs) };
+  const code = result.outputFiles.find((file) => !file.path.endsWith('.map'));
+  if (!code) throw new Error(`esbuild wrote no bundle for ${outfile}`);
+  await mkdir(dirname(code.path), { recursive: true });
+  for (const file of result.outputFiles) await writeFile(file.path, file.contents);
+  return {
+    outfile,
+    bytes: code.contents.byteLength,
+    gzipBytes: gzipSync(code.contents).byteLength,
+    inputs: Object.keys(result.metafile.inputs),
+  };
 }

@@ -1,15 +1,10 @@
-import {
-  ErrorCode,
-  isKnownNotification,
-  MalformedNotificationError,
-  type Notification,
-  type NotificationType,
-  type ReceivedNotification,
-  readableNotificationId,
-  receivedNotificationSchema,
-  SyncbellError,
-  TERMINAL_ERROR_CODES,
-} from '../contract/index.js';
+// The contract's zod-free modules only (see contract/checks.ts): zod never reaches the bundle.
+import { isKnownNotification, notificationProblems, readableNotificationId } from '../contract/checks.js';
+import { ErrorCode, TERMINAL_ERROR_CODES } from '../contract/codes.js';
+import type { Notification } from '../contract/envelope.js';
+import { MalformedNotificationError, SyncbellError } from '../contract/errors.js';
+import type { ReceivedNotification } from '../contract/evolution.js';
+import type { NotificationType } from '../contract/wire.js';
 import { backoff } from './backoff.js';
 import { BoundedIdSet } from './dedupe.js';
 import { TypedEmitter } from './events.js';
@@ -260,14 +255,11 @@ class Client implements SyncbellClient {
    * the rest passed on. A malformed entry is reported once per id, then dropped like a repeat.
    */
   #validate(raw: unknown, replayed: boolean): ReceivedNotification | undefined {
-    const parsed = receivedNotificationSchema.safeParse(raw);
-    if (parsed.success) return parsed.data;
+    const problems = notificationProblems(raw);
+    if (problems.length === 0) return raw as ReceivedNotification;
     const id = readableNotificationId(raw);
     if (id !== undefined && !this.#seen.add(id)) return undefined;
-    const detail = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || 'notification'}: ${issue.message}`)
-      .join('; ');
+    const detail = problems.slice(0, 3).join('; ');
     this.#events.emit('error', new MalformedNotificationError(id, replayed, detail));
     return undefined;
   }

@@ -1,6 +1,21 @@
+/**
+ * The SDK's core: `createClient`, its types and errors, no transport. An app imports one of the
+ * transport entries instead (`./socketio.js` or `./apigw.js`), each of which re-exports this, so
+ * it pays only for the transport it uses. No module of the SDK has top-level side effects (and
+ * none imports zod: see contract/checks.ts), so a bundler keeps only what the app calls; the
+ * bundle-size test (test/shared/client/bundle-size.test.ts) holds the budgets.
+ */
 export * from './backoff.js';
 export * from './client.js';
 export * from './dedupe.js';
 export * from './transport.js';
-export * from './transports/socketio.js';
-export * from './transports/apigw.js';
+export {
+  ConfigError,
+  MalformedNotificationError,
+  PayloadTooLargeError,
+  SyncbellError,
+} from '../contract/errors.js';
+export { CloseCode, ErrorCode } from '../contract/codes.js';
+export type { Notification } from '../contract/envelope.js';
+export type { ReceivedNotification } from '../contract/evolution.js';
+export type { NotificationType } from '../contract/wire.js';

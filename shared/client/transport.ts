@@ -1,4 +1,4 @@
-import type { ReceivedReplayResult } from '../contract/index.js';
+import type { ReceivedReplayResult } from '../contract/protocol.js';
 
 /** Why a transport connection ended (or failed to open). Every failure is reported through this. */
 export interface DisconnectReason {

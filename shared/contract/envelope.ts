@@ -1,28 +1,23 @@
 import { monotonicFactory } from 'ulidx';
 import * as z from 'zod';
+import {
+  ENVELOPE_VERSION,
+  MAX_ID_LENGTH,
+  NOTIFICATION_TYPES,
+  type NotificationType,
+  ULID_MESSAGE,
+  ULID_PATTERN,
+  USER_ID_MESSAGE,
+  USER_ID_PATTERN,
+} from './wire.js';
 
-/**
- * Bumped only for a change an older reader would misread; never for a new type or field. Readers
- * pass unknown higher versions through on the generic event (see `evolution.ts`).
- */
-export const ENVELOPE_VERSION = 1 as const;
-
-export const NOTIFICATION_TYPES = ['sync.complete', 'sync.failed', 'sync.progress'] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
-
-/** Crockford base32 ULID: 48-bit time + 80 bits randomness, lexically time-sortable. */
-export const ulidSchema = z
-  .string()
-  .regex(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/, 'must be a ULID (26 Crockford base32 characters)');
+/** Crockford base32 ULID (see `ULID_PATTERN`). */
+export const ulidSchema = z.string().regex(ULID_PATTERN, ULID_MESSAGE);
 
 /** User ids end up in room names and DynamoDB keys: keep them boring. */
-export const userIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._@-]+$/, 'may contain only letters, digits and . _ @ -');
+export const userIdSchema = z.string().min(1).max(MAX_ID_LENGTH).regex(USER_ID_PATTERN, USER_ID_MESSAGE);
 
-export const jobIdSchema = z.string().min(1).max(128);
+export const jobIdSchema = z.string().min(1).max(MAX_ID_LENGTH);
 
 /**
  * What a publisher creates: strict, so a server only ever emits valid, known envelopes. Readers

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { jobIdSchema, type Notification, notificationSchema, ulidSchema, userIdSchema } from './envelope.js';
+import { readableNotificationId } from './checks.js';
+import { jobIdSchema, notificationSchema, ulidSchema, userIdSchema } from './envelope.js';
 
 /**
  * # Evolving the contract
@@ -19,6 +20,8 @@ import { jobIdSchema, type Notification, notificationSchema, ulidSchema, userIdS
  *    hands every envelope to the generic `notification` event (`type: string` there); the typed
  *    events (`sync.complete`, ...) fire only for envelopes this version knows in full
  *    (`isKnownNotification`: a known type, `v` 1, the v1 fields valid).
+ *    The SDK runs these rules as the zod-free checks of `checks.ts` (bytes in the browser), which
+ *    a property test holds to the schemas here.
  * 4. **`v` is bumped only for a change an old reader would misread** (a field that changes
  *    meaning or shape). An envelope with an unknown higher `v` is still delivered on
  *    `notification` when the required fields are there (the app may check `v`), never on a typed
@@ -51,13 +54,11 @@ export const receivedNotificationSchema = z.looseObject({
  */
 export type ReceivedNotification = z.infer<typeof receivedNotificationSchema>;
 
-/** An envelope this version knows in full: `notificationSchema`, extra fields tolerated. */
+/**
+ * An envelope this version knows in full: `notificationSchema`, extra fields tolerated. Readers
+ * test it with `isKnownNotification` (checks.ts), which mirrors it without zod.
+ */
 export const knownNotificationSchema = z.looseObject(notificationSchema.shape);
-
-/** True when the typed events may carry `value` as a `Notification` (known type, `v` 1, valid v1 fields). */
-export function isKnownNotification(value: unknown): value is Notification {
-  return knownNotificationSchema.safeParse(value).success;
-}
 
 /**
  * A replay log entry as servers hand it on: at least a readable id and its owner. The reader
@@ -65,12 +66,6 @@ export function isKnownNotification(value: unknown): value is Notification {
  */
 export const loggedEntrySchema = z.looseObject({ id: ulidSchema, userId: userIdSchema });
 export type LoggedEntry = z.infer<typeof loggedEntrySchema>;
-
-/** The id of a notification that failed validation, when it has a readable one (for the report). */
-export function readableNotificationId(value: unknown): string | undefined {
-  const id = (value as { id?: unknown } | null | undefined)?.id;
-  return ulidSchema.safeParse(id).success ? (id as string) : undefined;
-}
 
 export type SkipReason = 'unreadable' | 'another_user';
 

@@ -54,24 +54,6 @@ export const receivedReplayResultSchema = z.looseObject({
 });
 export type ReceivedReplayResult = z.infer<typeof receivedReplayResultSchema>;
 
-/** Socket.io event names. `error` is reserved by socket.io, hence the prefix. */
-export const SocketEvent = {
-  /** server -> client: one live notification (payload: Notification). */
-  Notification: 'notification',
-  /** client -> server with ack: ResumeRequest -> ReplayResult | ErrorFrameBody. */
-  Resume: 'resume',
-  /** server -> client: ErrorFrameBody about a frame the client sent. */
-  Error: 'syncbell:error',
-  /** server -> client: the server is draining; reconnect (another container will answer). */
-  Draining: 'syncbell:draining',
-  /**
-   * server -> client: live delivery may have had a gap (the server's Redis subscription was
-   * restored after an outage); resume again from the last id seen. The connection itself stayed up,
-   * so without this hint nothing would trigger a replay.
-   */
-  Resync: 'syncbell:resync',
-} as const;
-
 /** Socket.io `connect_error` data and error frames carry this body. */
 export const errorFrameBodySchema = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
@@ -92,7 +74,6 @@ export const clientFrameSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('ping'), requestId: z.string().max(64).optional() }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
-export const CLIENT_ACTIONS = ['resume', 'ping'] as const;
 
 /** The fields of each server -> client frame, once; `entry` / `replayEntry` check the notifications in it. */
 function serverFrameFields<E extends z.ZodType, R extends z.ZodType>(entry: E, replayEntry: R) {
@@ -130,8 +111,6 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object(sent.error),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
-
-export const SERVER_FRAME_TYPES = ['notification', 'replay', 'pong', 'error'] as const;
 
 /**
  * server -> client frames as a client reads them (see `evolution.ts`): extra fields tolerated,

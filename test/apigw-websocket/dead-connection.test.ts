@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientNetwork, startClientNetwork } from '../../chaos/client-network.js';
-import { apigwTransport } from '../../shared/client/index.js';
+import { apigwTransport } from '../../shared/client/apigw.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';

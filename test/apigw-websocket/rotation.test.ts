@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apigwTransport } from '../../shared/client/index.js';
+import { apigwTransport } from '../../shared/client/apigw.js';
 import { CloseCode, type Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import type { RecordingClient } from '../support/recorder.js';

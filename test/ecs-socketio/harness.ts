@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DEV_JWT_SECRET, signToken } from '../../shared/auth/index.js';
-import { socketIoTransport } from '../../shared/client/index.js';
+import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publisher.js';

@@ -100,7 +100,8 @@ it('says in words when the token is bad', async () => {
 
 it('`syncbell smoke` delivers through both running variants, cross-container for ECS', async () => {
   const { smokeOne } = await import('../../playground/smoke.js');
-  const { apigwTransport, socketIoTransport } = await import('../../shared/client/index.js');
+  const { apigwTransport } = await import('../../shared/client/apigw.js');
+  const { socketIoTransport } = await import('../../shared/client/socketio.js');
   const { resolveJwtSecret, signToken } = await import('../../shared/auth/index.js');
   const token = await signToken({ userId: `smoke-${Date.now().toString(36)}`, key: resolveJwtSecret().key });
   // The first test killed a container; bring it back, as ECS would have.

@@ -1,12 +1,7 @@
-import * as z from 'zod';
-import {
-  CloseCode,
-  ConfigError,
-  ErrorCode,
-  receivedServerFrameSchema,
-  SERVER_FRAME_TYPES,
-  SyncbellError,
-} from '../../contract/index.js';
+import { readServerFrame } from '../../contract/checks.js';
+import { CloseCode, ErrorCode } from '../../contract/codes.js';
+import { ConfigError, SyncbellError } from '../../contract/errors.js';
+import { SERVER_FRAME_TYPES } from '../../contract/wire.js';
 import type {
   DisconnectReason,
   ReplayAnswer,
@@ -85,38 +80,44 @@ export const APIGW_IDLE_TIMEOUT_MS = 600_000;
 /** setTimeout's largest delay: a longer one fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-const durationMs = z
-  .number()
-  .positive('must be above 0')
-  .max(MAX_TIMER_MS, 'is longer than a timer can wait');
-const timingSchema = z
-  .object({
-    keepAliveIntervalMs: durationMs.lt(
-      APIGW_IDLE_TIMEOUT_MS,
-      "must be below API Gateway's 10-minute idle timeout (600000 ms), or idle connections are closed first",
-    ),
-    pongTimeoutMs: durationMs,
-    maxConnectionAgeMs: durationMs,
-    resumeTimeoutMs: durationMs,
-  })
-  .refine((timing) => timing.pongTimeoutMs < timing.keepAliveIntervalMs, {
-    path: ['pongTimeoutMs'],
-    message: 'must be below keepAliveIntervalMs (a ping must be answered before the next one is due)',
-  });
-type Timing = z.infer<typeof timingSchema>;
+interface Timing {
+  keepAliveIntervalMs: number;
+  pongTimeoutMs: number;
+  maxConnectionAgeMs: number;
+  resumeTimeoutMs: number;
+}
+
+/** What is wrong with one duration, or undefined. Checked by hand: zod is too heavy for a browser (contract/checks.ts). */
+function durationProblem(ms: number): string | undefined {
+  if (typeof ms !== 'number' || Number.isNaN(ms)) return 'must be a number';
+  if (!(ms > 0)) return 'must be above 0';
+  if (ms > MAX_TIMER_MS) return 'is longer than a timer can wait';
+  return undefined;
+}
 
 /** The timing options with their defaults, refused with a `ConfigError` naming each bad one. */
 function resolveTiming(options: ApigwTransportOptions): Timing {
   const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 300_000;
-  const result = timingSchema.safeParse({
+  const timing: Timing = {
     keepAliveIntervalMs,
     pongTimeoutMs: options.pongTimeoutMs ?? Math.min(10_000, keepAliveIntervalMs / 2),
     maxConnectionAgeMs: options.maxConnectionAgeMs ?? 7_080_000,
     resumeTimeoutMs: options.resumeTimeoutMs ?? 10_000,
+  };
+  const problems = Object.entries(timing).flatMap(([name, ms]) => {
+    const problem = durationProblem(ms);
+    return problem === undefined ? [] : [`${name} ${problem}`];
   });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  throw new ConfigError(`apigwTransport: ${problems.join('; ')}`);
+  if (problems.length === 0 && keepAliveIntervalMs >= APIGW_IDLE_TIMEOUT_MS)
+    problems.push(
+      "keepAliveIntervalMs must be below API Gateway's 10-minute idle timeout (600000 ms), or idle connections are closed first",
+    );
+  if (problems.length === 0 && timing.pongTimeoutMs >= keepAliveIntervalMs)
+    problems.push(
+      'pongTimeoutMs must be below keepAliveIntervalMs (a ping must be answered before the next one is due)',
+    );
+  if (problems.length > 0) throw new ConfigError(`apigwTransport: ${problems.join('; ')}`);
+  return timing;
 }
 
 function hasListeners(target: unknown): target is EventTargetLike {
@@ -312,22 +313,17 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
         }
         // Tolerant reader ("Evolving the contract"): extra fields pass, entries are validated by
         // the client one by one, and a frame type from a newer server is ignored.
-        const parsed = receivedServerFrameSchema.safeParse(json);
+        const frame = readServerFrame(json);
         const type = (json as { type?: unknown } | null)?.type;
-        if (
-          !parsed.success &&
-          typeof type === 'string' &&
-          !(SERVER_FRAME_TYPES as readonly string[]).includes(type)
-        )
+        if (!frame && typeof type === 'string' && !(SERVER_FRAME_TYPES as readonly string[]).includes(type))
           return;
-        if (!parsed.success) {
+        if (!frame) {
           handlers.onServerError(
             ErrorCode.BadRequest,
             'server sent a frame that does not match the contract',
           );
           return;
         }
-        const frame = parsed.data;
         switch (frame.type) {
           case 'notification':
             handlers.onNotification(frame.notification);

@@ -1,12 +1,8 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import {
-  ErrorCode,
-  errorFrameBodySchema,
-  receivedReplayResultSchema,
-  SocketEvent,
-  SyncbellError,
-  TERMINAL_ERROR_CODES,
-} from '../../contract/index.js';
+import { readErrorFrameBody, readReplayResult } from '../../contract/checks.js';
+import { ErrorCode, TERMINAL_ERROR_CODES } from '../../contract/codes.js';
+import { SyncbellError } from '../../contract/errors.js';
+import { SocketEvent } from '../../contract/wire.js';
 import type {
   ReplayAnswer,
   Transport,
@@ -70,13 +66,9 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
 
       socket.on('connect', () => handlers.onOpen());
       socket.on('connect_error', (error: Error & { data?: unknown }) => {
-        const body = errorFrameBodySchema.safeParse(error.data);
-        if (body.success) {
-          finish({
-            code: body.data.code,
-            reason: body.data.message,
-            reconnect: !TERMINAL_ERROR_CODES.has(body.data.code),
-          });
+        const body = readErrorFrameBody(error.data);
+        if (body) {
+          finish({ code: body.code, reason: body.message, reconnect: !TERMINAL_ERROR_CODES.has(body.code) });
         } else {
           finish({ code: 'connect_error', reason: error.message, reconnect: true });
         }
@@ -84,8 +76,8 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       // Validated by the client, entry by entry (see "Evolving the contract").
       socket.on(SocketEvent.Notification, (payload: unknown) => handlers.onNotification(payload));
       socket.on(SocketEvent.Error, (payload: unknown) => {
-        const body = errorFrameBodySchema.safeParse(payload);
-        if (body.success) handlers.onServerError(body.data.code, body.data.message);
+        const body = readErrorFrameBody(payload);
+        if (body) handlers.onServerError(body.code, body.message);
       });
       socket.on(SocketEvent.Resync, () => handlers.onResync());
       socket.on(SocketEvent.Draining, () => {
@@ -109,12 +101,12 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
           const answer: unknown = await socket
             .timeout(resumeTimeoutMs)
             .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
-          const error = errorFrameBodySchema.safeParse(answer);
-          if (error.success) throw new SyncbellError(error.data.code, error.data.message);
-          const result = receivedReplayResultSchema.safeParse(answer);
-          if (!result.success)
+          const error = readErrorFrameBody(answer);
+          if (error) throw new SyncbellError(error.code, error.message);
+          const result = readReplayResult(answer);
+          if (!result)
             throw new SyncbellError(ErrorCode.BadRequest, 'resume answer does not match the contract');
-          return result.data;
+          return result;
         },
         close(): void {
           closedByClient = true;

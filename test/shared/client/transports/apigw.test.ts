@@ -2,17 +2,15 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  DisconnectReason,
-  EventTargetLike,
-  TransportHandlers,
-} from '../../../../shared/client/index.js';
 import {
   apigwCloseReason,
   apigwTransport,
   createClient,
+  type DisconnectReason,
+  type EventTargetLike,
+  type TransportHandlers,
   type WebSocketLike,
-} from '../../../../shared/client/index.js';
+} from '../../../../shared/client/apigw.js';
 import { CloseCode, ConfigError, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
 
 /** A scripted browser-style WebSocket: the transport is under test, not the network. */
