@@ -19,6 +19,7 @@ for (const client of [redis, queueRedis])
   client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
 const worker = startWorker({
   redis,
+  adapter: config.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic',
   queueRedis,
   logger,
   workerId,
