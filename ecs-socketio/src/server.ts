@@ -491,7 +491,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   /**
    * Hands the in-container jobs `which` selects to the worker's reliable queue, with the work they
    * have left and the same job id, and stops running them here. One handed over while it was
-   * publishing here is completed twice, which `oncePerJob` turns into one notification.
+   * publishing here is completed twice, which the publisher's per-job claim turns into one notification.
    */
   async function handOffJobs(which: (entry: InFlightJob) => boolean): Promise<void> {
     if (!jobQueue) return; // without Redis, jobs were accepted only if the drain window covers them

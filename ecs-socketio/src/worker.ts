@@ -148,7 +148,7 @@ export function startWorker({
     await Promise.allSettled([...running.values()]);
     clearInterval(leaseTimer);
     await queue.removeConsumer(consumer).catch(() => undefined);
-    // The emitter's last PUBLISH is auto-pipelined (written on the next tick); the caller quits
+    // The last publish may be auto-pipelined (ioredis writes it on the next tick); the caller quits
     // Redis right after `done`, and QUIT must not overtake it.
     await new Promise<void>((resolve) => setImmediate(resolve));
   })();
