@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import {
   BENCH_MAX_CONNECTIONS_PER_ADDRESS,
   type Contender,
@@ -38,7 +38,7 @@ export async function startSocketIoStack(
   const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
   const publisher = createSocketIoPublisher({
     redis,
-    adapter: options.env?.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic',
+    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
   });
   const first = stack.containers()[0];
   if (!first) throw new Error('the ECS stack started no container');

@@ -5,7 +5,7 @@ import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.
 import { redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/index.js';
 import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
@@ -80,7 +80,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
   const emitter = redisEmitter(redis);
   const publisher = createSocketIoPublisher({
     redis,
-    adapter: stackOptions.env?.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic',
+    adapter: publisherAdapter(stackOptions.env?.REDIS_ADAPTER),
   });
   return {
     stack,

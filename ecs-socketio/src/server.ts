@@ -29,7 +29,7 @@ import { createRedis } from './redis.js';
 import type { RedisLike } from './redis-client.js';
 import { createReplayLog, type ReplayLog } from './replay-log.js';
 import { userRoom } from './rooms.js';
-import { createSocketIoPublisher } from './socketio-publisher.js';
+import { createSocketIoPublisher, publisherAdapter } from './socketio-publisher.js';
 
 export interface EcsServerOptions {
   config: EcsConfig;
@@ -159,7 +159,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   const publisher = pub
     ? createSocketIoPublisher({
         redis: pub,
-        adapter: config.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic',
+        adapter: publisherAdapter(config.REDIS_ADAPTER),
         replay: { maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS },
       })
     : undefined;

@@ -9,6 +9,11 @@ import { userRoom } from './rooms.js';
 /** The servers' adapter: `classic` (PUBLISH, every container) or `sharded` (SPUBLISH, per-room channels). */
 export type SocketIoAdapterKind = 'classic' | 'sharded';
 
+/** The publisher's adapter for the servers' `REDIS_ADAPTER` (`memory` and unset mean classic). */
+export function publisherAdapter(redisAdapter: string | undefined): SocketIoAdapterKind {
+  return redisAdapter === 'sharded' ? 'sharded' : 'classic';
+}
+
 export interface SocketIoPublisherOptions {
   /** ioredis or node-redis (or either, wrapped): one connection, left open by `close()`. */
   redis: AnyRedis;

@@ -12,6 +12,7 @@ import {
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import {
   createSocketIoPublisher,
+  publisherAdapter,
   type SocketIoPublisher,
 } from '../../ecs-socketio/src/socketio-publisher.js';
 import type { VariantHarness } from '../contract/harness.js';
@@ -63,7 +64,7 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
   const publisher = createTestRedis(stack.redisUrl);
   const notifications = createSocketIoPublisher({
     redis: publisher,
-    adapter: options.env?.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic',
+    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
   });
   return {
     name: 'ecs-socketio',
