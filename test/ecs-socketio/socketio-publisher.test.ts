@@ -25,6 +25,9 @@ async function startStack(adapter: SocketIoAdapterKind, worker: boolean): Promis
   return startEcsLocal({
     containers: 2,
     worker,
+    // A worker gets its own Redis: the job stream is shared by every worker on a Redis, and a
+    // classic-adapter worker of another test file would take this stack's jobs.
+    ownRedis: worker,
     redisClient: serverClient(adapter),
     env: { REDIS_ADAPTER: adapter },
   });
