@@ -42,6 +42,8 @@ export interface NotifyDeps {
 
 export interface NotifyResult extends PublishResult {
   notificationId: string;
+  /** True when an earlier invocation claimed the job (this one re-posted its notification). */
+  duplicate: boolean;
 }
 
 export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) => Promise<NotifyResult> {
@@ -51,11 +53,7 @@ export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) =>
     const sleep = resolved.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (event.delayMs > 0) await sleep(event.delayMs);
     // A retried or twice-delivered invoke publishes the envelope the first attempt claimed.
-    const {
-      notification,
-      duplicate: _duplicate,
-      ...result
-    } = await publishOnce(
+    const { notification, ...result } = await publishOnce(
       {
         ddb: resolved.ddb,
         management: resolved.management,
