@@ -4,7 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local/publisher.js';
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { signToken } from '../shared/auth/index.js';
-import { socketIoTransport } from '../shared/client/index.js';
+import { socketIoTransport } from '../shared/client/transports/socketio.js';
 import { createApigwHarness } from './apigw-websocket/harness.js';
 import { uniqueUser } from './contract/suite.js';
 import { TEST_JWT_KEY } from './ecs-socketio/harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../shared/auth/index.js';
-import { socketIoTransport } from '../../shared/client/index.js';
+import { socketIoTransport } from '../../shared/client/transports/socketio.js';
 import { type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import {
   createSocketIoPublisher,
