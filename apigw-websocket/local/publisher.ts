@@ -1,10 +1,9 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
 import type { Notification } from '../../shared/contract/index.js';
 import { type PublishDeps, type PublishResult, publishNotification } from '../src/notify/publish.js';
 import type { Telemetry } from '../src/observability.js';
+import { type ApiGwPublisherOptions, createApiGwPublisher } from '../src/publisher.js';
 import type { ApigwLocal } from './stack.js';
 
 /** Telemetry that logs nothing and only counts: publishing from a test or the benchmark stays quiet. */
@@ -63,37 +62,47 @@ export interface LocalPublisherOptions {
   notifyConcurrency?: number;
 }
 
+/** `createApiGwPublisher` options that reach a running `startApigwLocal` stack (dynalite, serverless-offline). */
+export function localPublisherOptions(
+  local: ApigwLocal,
+): Pick<
+  ApiGwPublisherOptions,
+  | 'managementEndpoint'
+  | 'dynamodbEndpoint'
+  | 'region'
+  | 'credentials'
+  | 'connectionsTable'
+  | 'notificationsTable'
+  | 'connectionsByUserIndex'
+> {
+  return {
+    ...local.tables,
+    managementEndpoint: local.managementEndpoint,
+    dynamodbEndpoint: local.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
 /**
  * Publishes to a running `startApigwLocal` stack from outside it, with the clients the notify
  * Lambda builds (one attempt per post, as `src/clients.ts`: the notify path does its own retries).
+ * `publish` takes a built envelope and does not claim its job (the contract tests reuse job ids);
+ * `createApiGwPublisher` is the one for a backend.
  */
 export function localPublisher(local: ApigwLocal, options: LocalPublisherOptions = {}): LocalPublisher {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1', credentials }),
-  );
-  const management = new ApiGatewayManagementApiClient({
-    endpoint: local.managementEndpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-  });
-  const deps: LocalPublishDeps = {
-    ddb,
-    management,
+  const publisher = createApiGwPublisher({
+    ...localPublisherOptions(local),
     telemetry: options.telemetry ?? silentTelemetry(),
-    config: {
-      ...local.tables,
-      replayTtlSeconds: options.replayTtlSeconds ?? 3600,
-      notifyConcurrency: options.notifyConcurrency ?? 10,
-    },
-  };
+    replayTtlSeconds: options.replayTtlSeconds ?? 3600,
+    notifyConcurrency: options.notifyConcurrency ?? 10,
+  });
+  const { deps } = publisher;
   return {
     deps,
     publish: (notification) => publishNotification(deps, notification),
     close() {
-      management.destroy();
-      ddb.destroy();
+      void publisher.close();
     },
   };
 }

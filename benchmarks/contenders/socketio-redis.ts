@@ -1,8 +1,6 @@
-import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { publishNotification } from '../../ecs-socketio/src/publisher.js';
-import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import {
   BENCH_MAX_CONNECTIONS_PER_ADDRESS,
   type Contender,
@@ -20,7 +18,7 @@ export async function startSocketIoStack(
   const stack = await startEcsLocal({
     containers: options.containers ?? 2,
     redisUrl: options.redisUrl,
-    worker: false, // the harness publishes exactly as the worker does (replay log, then the emitter)
+    worker: false, // the harness publishes exactly as the worker does (the socket.io publisher)
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
     sticky: options.sticky ?? false,
     allowPolling: polling,
@@ -38,8 +36,10 @@ export async function startSocketIoStack(
   const targets = stack.containers().map((c) => ({ id: c.id, url: c.url }));
   const extra = await startExtraBalancers(targets, options);
   const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
-  const emitter = new Emitter(redis, { key: 'syncbell' });
-  const log = createReplayLog({ redis });
+  const publisher = createSocketIoPublisher({
+    redis,
+    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
+  });
   const first = stack.containers()[0];
   if (!first) throw new Error('the ECS stack started no container');
   return {
@@ -54,7 +54,7 @@ export async function startSocketIoStack(
     serverConnections: () => socketIoConnections(stack.containers().map((c) => c.metricsUrl)),
     serverClosedTotal: () => socketIoClosedTotal(stack.containers().map((c) => c.metricsUrl)),
     async publish(notification) {
-      await publishNotification(log, emitter, notification);
+      await publisher.publishEnvelope(notification);
     },
     blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
     async stop() {

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publisher.js';
+import { redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
-import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import { signToken } from '../../shared/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
@@ -25,7 +26,7 @@ export interface ChaosEcs {
   token(userId: string, expiresInSeconds?: number): Promise<string>;
   /** A socket.io transport whose connections carry `chaos=<label>` in the query (visible in LB tunnels). */
   transport(label: string): Transport;
-  /** The worker's publish path from this process: replay log, then the Redis emitter. */
+  /** The worker's publish path from this process: the socket.io publisher (log, then the adapter's channel). */
   publish(userId: string, sequence: number): Promise<Notification>;
   /** Publishes this envelope through the same path, unvalidated: what a newer server version sends. */
   publishEnvelope(envelope: { id: string; userId: string } & Record<string, unknown>): Promise<void>;
@@ -75,8 +76,12 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
   redis.on('error', () => {
     // Expected while a scenario stops Redis; ioredis reconnects on its own.
   });
+  // Broadcasts (resync) go through the emitter; notifications through the publisher.
   const emitter = redisEmitter(redis);
-  const log = createReplayLog({ redis });
+  const publisher = createSocketIoPublisher({
+    redis,
+    adapter: publisherAdapter(stackOptions.env?.REDIS_ADAPTER),
+  });
   return {
     stack,
     redis: ownRedis,
@@ -92,12 +97,12 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
         jobId: `chaos-${sequence}`,
         data: { sequence },
       });
-      await publishNotification(log, emitter, notification);
+      await publisher.publishEnvelope(notification);
       return notification;
     },
     async publishEnvelope(envelope) {
       // A newer server runs this same publish path with a wider Notification type.
-      await publishNotification(log, emitter, envelope as unknown as Notification);
+      await publisher.publishEnvelope(envelope as unknown as Notification);
     },
     async writeLogEntry(userId, entry) {
       await redis.call(

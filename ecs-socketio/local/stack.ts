@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../shared/contract/errors.js';
-import { EMITTER_CANNOT_REACH_SHARDED, loadEcsConfig } from '../src/config.js';
+import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
 import { freePort } from './free-port.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
@@ -30,7 +29,7 @@ export interface EcsLocalOptions {
    * @default `env.REDIS_CLIENT`, then process.env.REDIS_CLIENT, then 'ioredis'
    */
   redisClient?: RedisClientKind;
-  /** Start the emitter worker process. @default true */
+  /** Start the worker process. @default true */
   worker?: boolean;
   /** Extra environment for the containers (PING_INTERVAL_MS, DRAIN_TIMEOUT_MS, JWT_SECRET, ...). */
   env?: Record<string, string>;
@@ -93,12 +92,6 @@ export function checkLocalStack(
   containerEnv: Record<string, string | undefined>,
 ): { warnings: string[] } {
   const worker = options.worker ?? true;
-  if (containerEnv.REDIS_ADAPTER === 'sharded' && worker) {
-    throw new ConfigError(
-      `local stack: REDIS_ADAPTER=sharded with the worker on: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
-        'Use REDIS_ADAPTER=classic, or start the stack with `worker: false` (jobs publish through a container).',
-    );
-  }
   const config = loadEcsConfig({ ...containerEnv, WORKER_PUBLISH: String(worker) });
   const warnings: string[] = [];
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
@@ -133,7 +126,7 @@ async function resolveRedis(
 }
 
 /**
- * The ECS variant on one machine: N Socket.io containers as separate processes, the emitter
+ * The ECS variant on one machine: N Socket.io containers as separate processes, the
  * worker, Redis, and a load balancer standing in for the ALB. Nothing is simulated inside a
  * process: the fan-out really goes through Redis between processes.
  */
@@ -265,7 +258,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     await Promise.all(processes.map(spawnContainer));
     await Promise.all(processes.map(untilReady));
     if (options.worker ?? true) {
-      if (!runWorker) log('notice: the emitter worker needs Redis; not started');
+      if (!runWorker) log('notice: the worker needs Redis; not started');
       else {
         await spawnWorker();
       }

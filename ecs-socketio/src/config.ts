@@ -33,17 +33,17 @@ export const ecsEnvSchema = z.object({
   /** ElastiCache AUTH token, injected from Secrets Manager. @default none */
   REDIS_AUTH_TOKEN: z.string().optional(),
   /**
-   * `classic`: @socket.io/redis-adapter over PUBLISH/SUBSCRIBE; reachable by @socket.io/redis-emitter.
-   * `sharded`: SPUBLISH/SSUBSCRIBE (Redis 7+, scales on a cluster) but the emitter CANNOT reach it
-   * (it uses PUBLISH), so workers must publish through a server instead.
+   * `classic`: @socket.io/redis-adapter over PUBLISH/SUBSCRIBE: every notification reaches every container.
+   * `sharded`: SPUBLISH/SSUBSCRIBE (Redis 7+), `subscriptionMode: 'dynamic'`: each user room has its
+   * own channel, so a notification reaches only the containers holding the user. The socket.io
+   * publisher (the worker's, and any backend's) writes either adapter's format.
    * `memory`: one container, no Redis fan-out (local fallback only).
    * @default classic
    */
   REDIS_ADAPTER: z.enum(['classic', 'sharded', 'memory']).default('classic'),
   /**
    * Whether a worker process runs beside the containers and takes `publishVia: "worker"` jobs.
-   * `false`: the container answers such a job 400 (nobody would take it). Must be `false` with
-   * `REDIS_ADAPTER=sharded`: the worker's emitter cannot reach sharded servers. @default true
+   * `false`: the container answers such a job 400 (nobody would take it). @default true
    */
   WORKER_PUBLISH: bool.default(true),
   /**
@@ -118,23 +118,12 @@ export const ecsEnvSchema = z.object({
 
 export type EcsConfig = z.infer<typeof ecsEnvSchema>;
 
-/** Read by the worker and by anything that starts one next to containers (local stack, infra). */
-export const EMITTER_CANNOT_REACH_SHARDED =
-  'the worker publishes with @socket.io/redis-emitter, which uses PUBLISH, and servers on the sharded ' +
-  'adapter listen with SSUBSCRIBE: no worker notification would ever arrive live';
-
 /**
  * Pairs of settings that are each valid but can never work together. Each message names the
  * variables and says what to do instead.
  */
 function impossibleCombinations(config: EcsConfig): string[] {
   const problems: string[] = [];
-  if (config.REDIS_ADAPTER === 'sharded' && config.WORKER_PUBLISH) {
-    problems.push(
-      `  REDIS_ADAPTER=sharded with WORKER_PUBLISH=true: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
-        'Use REDIS_ADAPTER=classic, or set WORKER_PUBLISH=false (run no worker; jobs publish through a container).',
-    );
-  }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
     problems.push(
       `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
@@ -169,14 +158,9 @@ export function loadEcsConfig(env: Record<string, string | undefined> = process.
   return config;
 }
 
-/** The worker's configuration: the service's variables, and a Redis the classic adapter listens on. */
+/** The worker's configuration: the service's variables, and a Redis the containers' adapter listens on. */
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
   const config = parseEcsEnv(env);
-  if (config.REDIS_ADAPTER === 'sharded')
-    throw new ConfigError(
-      `the worker cannot run with REDIS_ADAPTER=sharded: ${EMITTER_CANNOT_REACH_SHARDED}. ` +
-        'Use REDIS_ADAPTER=classic on the containers and the worker, or run no worker (WORKER_PUBLISH=false on the containers).',
-    );
   if (config.REDIS_ADAPTER === 'memory')
     throw new ConfigError(
       'the worker cannot run with REDIS_ADAPTER=memory: it reaches the containers only through Redis. ' +

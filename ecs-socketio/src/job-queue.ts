@@ -71,7 +71,7 @@ return lost`;
  * worker that died or stalled and any worker takes it over with XAUTOCLAIM. The lease, not the
  * job's length, bounds recovery time, so the visibility timeout need not exceed the longest job.
  * A job can therefore run twice (a stalled owner wakes up): completion is idempotent by job id
- * (`ReplayLog.appendOnce`).
+ * (the socket.io publisher claims each job).
  */
 export function createJobQueue({
   redis: client,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createNotification, type Notification } from '../../shared/contract/index.js';
+import type { PublishInput } from '../../shared/publish/publisher.js';
 
 /** `POST /jobs/sync` body. */
 export const syncJobRequestSchema = z
@@ -10,7 +10,7 @@ export const syncJobRequestSchema = z
     outcome: z.enum(['complete', 'failed']).default('complete'),
     /**
      * `container`: the job runs in this container and publishes with `io.to(room).emit`.
-     * `worker`: the job is queued for the worker process, which publishes with @socket.io/redis-emitter.
+     * `worker`: the job is queued for the worker process. Both publish with the socket.io publisher.
      * @default 'container'
      */
     publishVia: z.enum(['container', 'worker']).default('container'),
@@ -40,17 +40,17 @@ export const JOB_STREAM_KEY = 'syncbell:job-stream';
 /** The consumer group every worker joins: each entry goes to one worker until it is acknowledged. */
 export const JOB_GROUP = 'syncbell-workers';
 
-/** The notification a finished demo sync produces. */
+/** What a finished demo sync publishes (once per job: the publisher deduplicates by `jobId`). */
 export function completionFor(
   job: Pick<QueuedJob, 'jobId' | 'userId' | 'outcome' | 'durationMs'>,
   ranOn: string,
-): Notification {
-  return createNotification({
+): PublishInput {
+  return {
     type: job.outcome === 'complete' ? 'sync.complete' : 'sync.failed',
     userId: job.userId,
     jobId: job.jobId,
     data: { ranOn, durationMs: job.durationMs, calendar: 'primary' },
-  });
+  };
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (a drain does not wait for the demo delay twice). */

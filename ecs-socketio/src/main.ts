@@ -16,11 +16,6 @@ async function main(): Promise<void> {
     logger.warn('JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
   if (config.REDIS_ADAPTER === 'memory')
     logger.warn('in-memory adapter: notifications reach only clients of this container');
-  if (config.REDIS_ADAPTER === 'sharded') {
-    logger.warn(
-      'sharded adapter: the Redis emitter cannot reach these servers, so publishVia "worker" is refused (WORKER_PUBLISH=false)',
-    );
-  }
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });
   const port = await server.listen();
   const metricsPort = await server.listenMetrics();

@@ -10,6 +10,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { verifyToken } from '../../shared/auth/index.js';
+import { notificationToPublish } from '../../shared/publish/publisher.js';
 import {
   AuthError,
   CURSOR_SKEW_MARGIN_MS,
@@ -23,11 +24,12 @@ import type { EcsConfig } from './config.js';
 import { createJobQueue } from './job-queue.js';
 import { completionFor, delay, type QueuedJob, syncJobRequestSchema } from './jobs.js';
 import { createEcsMetrics, type EcsMetrics } from './metrics.js';
-import { ADAPTER_KEY, publishNotification } from './publisher.js';
+import { ADAPTER_KEY } from './publisher.js';
 import { createRedis } from './redis.js';
 import type { RedisLike } from './redis-client.js';
 import { createReplayLog, type ReplayLog } from './replay-log.js';
 import { userRoom } from './rooms.js';
+import { createSocketIoPublisher, publisherAdapter } from './socketio-publisher.js';
 
 export interface EcsServerOptions {
   config: EcsConfig;
@@ -151,6 +153,14 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
           metrics.replaySkipped.inc({ reason: entry.reason });
           logger.warn(entry, 'replay log entry skipped');
         },
+      })
+    : undefined;
+  // The one publish path, as the worker's: the demo jobs run here publish through Redis too.
+  const publisher = pub
+    ? createSocketIoPublisher({
+        redis: pub,
+        adapter: publisherAdapter(config.REDIS_ADAPTER),
+        replay: { maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS },
       })
     : undefined;
 
@@ -459,9 +469,14 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     const run = (async () => {
       await delay(job.durationMs, cancel.signal);
       if (cancel.signal.aborted) return; // handed to the worker's queue by the drain
-      const notification = completionFor(job, config.CONTAINER_ID);
-      if (replayLog) await publishNotification(replayLog, io, notification, { oncePerJob: true });
-      else io.to(userRoom(job.userId)).emit(SocketEvent.Notification, notification);
+      const completion = completionFor(job, config.CONTAINER_ID);
+      // Without Redis (REDIS_ADAPTER=memory, one container, no log) the server emits it itself.
+      if (publisher) await publisher.publish(completion);
+      else
+        io.to(userRoom(job.userId)).emit(
+          SocketEvent.Notification,
+          notificationToPublish(completion).notification,
+        );
       metrics.notificationsSent.inc({ path: 'container' });
     })()
       .catch((error: unknown) =>
@@ -476,7 +491,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
   /**
    * Hands the in-container jobs `which` selects to the worker's reliable queue, with the work they
    * have left and the same job id, and stops running them here. One handed over while it was
-   * publishing here is completed twice, which `oncePerJob` turns into one notification.
+   * publishing here is completed twice, which the publisher's per-job claim turns into one notification.
    */
   async function handOffJobs(which: (entry: InFlightJob) => boolean): Promise<void> {
     if (!jobQueue) return; // without Redis, jobs were accepted only if the drain window covers them

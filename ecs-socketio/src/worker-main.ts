@@ -2,6 +2,7 @@
 import { loadWorkerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRedis } from './redis.js';
+import { publisherAdapter } from './socketio-publisher.js';
 import { startWorker } from './worker.js';
 import { startMetricsListener } from './worker-metrics.js';
 
@@ -19,6 +20,7 @@ for (const client of [redis, queueRedis])
   client.on('error', (error) => logger.warn({ err: error.message }, 'redis error'));
 const worker = startWorker({
   redis,
+  adapter: publisherAdapter(config.REDIS_ADAPTER),
   queueRedis,
   logger,
   workerId,

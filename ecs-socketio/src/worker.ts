@@ -3,14 +3,15 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { createJobQueue, type JobQueue, type TakenJob } from './job-queue.js';
 import { completionFor, delay } from './jobs.js';
-import { publishNotification, redisEmitter } from './publisher.js';
 import type { AnyRedis } from './redis-client.js';
-import { createReplayLog } from './replay-log.js';
+import { createSocketIoPublisher, type SocketIoAdapterKind } from './socketio-publisher.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 export interface WorkerOptions {
-  /** Commands (replay log, PUBLISH through the emitter, the queue's acknowledgements and leases); ioredis or node-redis. */
+  /** Commands (the publisher's script, the queue's acknowledgements and leases); ioredis or node-redis. */
   redis: AnyRedis;
+  /** The servers' adapter, which the publisher writes for. @default 'classic' */
+  adapter?: SocketIoAdapterKind;
   /** A dedicated connection: XREADGROUP BLOCK holds it. */
   queueRedis: AnyRedis;
   logger: Logger;
@@ -42,17 +43,17 @@ const BATCH = 10;
 
 /**
  * The background worker: takes demo sync jobs from the reliable queue (job-queue.ts) and, when
- * one finishes, publishes its notification with @socket.io/redis-emitter, then acknowledges it.
- * The emitter is not a socket.io server: it PUBLISHes straight to the adapter's channel, so it
- * only reaches servers using the classic (non-sharded) Redis adapter.
+ * one finishes, publishes its notification with the socket.io publisher (socketio-publisher.ts:
+ * log and publish in one script, to the classic or the sharded adapter), then acknowledges it.
  *
  * A job is acknowledged only after its publish, so a worker that dies mid-job leaves it pending
  * and another worker recovers it once its lease runs out; the completion is idempotent by job id
- * (`oncePerJob`), so a job recovered after it published notifies under the same id again, which
- * the SDK drops.
+ * (the publisher claims it), so a job recovered after it published is neither logged nor sent
+ * again.
  */
 export function startWorker({
   redis,
+  adapter = 'classic',
   queueRedis,
   logger,
   workerId,
@@ -63,8 +64,11 @@ export function startWorker({
   metrics = createWorkerMetrics(workerId),
   queue = createJobQueue({ redis, blockingRedis: queueRedis }),
 }: WorkerOptions): Worker {
-  const emitter = redisEmitter(redis);
-  const log = createReplayLog({ redis, maxLen: replayMaxLen, ttlSeconds: replayTtlSeconds });
+  const publisher = createSocketIoPublisher({
+    redis,
+    adapter,
+    replay: { maxLen: replayMaxLen, ttlSeconds: replayTtlSeconds },
+  });
   // Unique per process: a restarted worker must not inherit (and silently re-own) a dead one's leases.
   const consumer = `${workerId}:${randomUUID().slice(0, 8)}`;
   const running = new Map<string, Promise<void>>();
@@ -73,7 +77,7 @@ export function startWorker({
   const run = async ({ entryId, job }: TakenJob & { job: NonNullable<TakenJob['job']> }) => {
     await delay(job.remainingMs ?? job.durationMs);
     const startedAt = performance.now();
-    await publishNotification(log, emitter, completionFor(job, workerId), { oncePerJob: true });
+    await publisher.publish(completionFor(job, workerId));
     metrics.publishLatency.observe((performance.now() - startedAt) / 1000);
     metrics.notificationsSent.inc({ path: 'worker' });
     await queue.complete(entryId);
@@ -144,7 +148,7 @@ export function startWorker({
     await Promise.allSettled([...running.values()]);
     clearInterval(leaseTimer);
     await queue.removeConsumer(consumer).catch(() => undefined);
-    // The emitter's last PUBLISH is auto-pipelined (written on the next tick); the caller quits
+    // The last publish may be auto-pipelined (ioredis writes it on the next tick); the caller quits
     // Redis right after `done`, and QUIT must not overtake it.
     await new Promise<void>((resolve) => setImmediate(resolve));
   })();

@@ -150,6 +150,9 @@ export class ApiGwWebSocketStack extends Stack {
       value: this.webSocket.jobsUrl,
     });
     new CfnOutput(this, 'ManagementEndpoint', { value: this.webSocket.managementEndpoint });
+    // With ManagementEndpoint: what `createApiGwPublisher` needs to publish from outside the stack.
+    new CfnOutput(this, 'ConnectionsTable', { value: this.connections.table.tableName });
+    new CfnOutput(this, 'NotificationsTable', { value: this.notifications.table.tableName });
     new CfnOutput(this, 'JwtSecretArn', {
       description: 'Secret that signs client tokens',
       value: jwt.secret.secretArn,

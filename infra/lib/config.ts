@@ -119,12 +119,13 @@ export interface EcsSocketIoOptions extends CommonOptions {
   /** `PING_TIMEOUT_MS`. @default 20000 */
   pingTimeoutMs?: number;
   /**
-   * `REDIS_ADAPTER`: `sharded` needs Redis 7 and cannot be reached by the emitter worker, so it
-   * is refused unless `workerCount` is 0 (jobs then publish through a container). @default 'classic'
+   * `REDIS_ADAPTER`: `sharded` (Redis 7, per-user channels: a notification reaches only the
+   * containers holding the user) or `classic` (every container). The worker's publisher writes
+   * either. @default 'classic'
    */
   redisAdapter?: 'classic' | 'sharded';
   /**
-   * Worker tasks (the Redis emitter publisher); 0 leaves the worker out and the containers then
+   * Worker tasks (publishing with the socket.io publisher); 0 leaves the worker out and the containers then
    * answer `publishVia: "worker"` with 400 (`WORKER_PUBLISH=false`). @default 1
    */
   workerCount?: number;
@@ -354,12 +355,6 @@ export function resolveApiGwWebSocketConfig(options: unknown = {}): ApiGwWebSock
 /** Refused: the stack would deploy but never work. Each message names the knobs and what to do. */
 function impossibleEcsCombinations(c: EcsSocketIoConfig): string[] {
   const problems: string[] = [];
-  if (c.redisAdapter === 'sharded' && c.workerCount > 0)
-    problems.push(
-      "redisAdapter 'sharded' with workerCount > 0: the worker publishes with @socket.io/redis-emitter (PUBLISH) " +
-        'and sharded servers listen with SSUBSCRIBE, so no worker notification would arrive live. ' +
-        "Use redisAdapter 'classic', or workerCount 0 (jobs publish through a container)",
-    );
   if (!['/healthz', '/readyz'].includes(c.healthCheckPath))
     problems.push(
       `healthCheckPath '${c.healthCheckPath}': the container answers 200 on containerPort only for /healthz and /readyz (every other path, /metrics included, is 404), so every task would fail the ALB health check. Use '/healthz'`,

@@ -14,7 +14,7 @@ export interface EcsSocketIoStackProps extends StackProps {
 }
 
 /**
- * The Socket.io variant: VPC (2 AZs), Fargate servers behind an ALB, the emitter worker, and
+ * The Socket.io variant: VPC (2 AZs), Fargate servers behind an ALB, the worker, and
  * ElastiCache Redis (TLS, AUTH, Multi-AZ) joining them.
  *
  * Container environment (see `socketIoEnvironment`): NODE_ENV=production, PORT, METRICS_PORT,

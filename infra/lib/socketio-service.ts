@@ -92,7 +92,7 @@ const ENV_SUPPRESSION = {
 };
 
 /**
- * The Socket.io servers on Fargate behind an internet-facing ALB, plus the emitter worker.
+ * The Socket.io servers on Fargate behind an internet-facing ALB, plus the worker.
  *
  * Stopping a task on ECS happens in two steps: ECS deregisters it from the target group and waits
  * for the deregistration delay (the ALB sends it no new connections and, when the delay ends,

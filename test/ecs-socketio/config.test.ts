@@ -52,40 +52,17 @@ describe('ECS configuration', () => {
     expect(loadEcsConfig({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ PORT: 0, METRICS_PORT: 0 });
   });
 
-  it('refuses the sharded adapter while a worker publishes through the emitter, saying what to do', () => {
-    const refusal = (() => {
-      try {
-        loadEcsConfig({ REDIS_ADAPTER: 'sharded' });
-      } catch (error) {
-        return error as Error;
-      }
-    })();
-    expect(refusal).toBeInstanceOf(ConfigError);
-    expect(refusal?.message).toMatch(/REDIS_ADAPTER=sharded with WORKER_PUBLISH=true/);
-    expect(refusal?.message).toMatch(/REDIS_ADAPTER=classic[\s\S]*WORKER_PUBLISH=false/);
-    expect(loadEcsConfig({ REDIS_ADAPTER: 'sharded', WORKER_PUBLISH: 'false' })).toMatchObject({
+  it('runs the sharded adapter with a worker: its publisher reaches per-user channels', () => {
+    expect(loadEcsConfig({ REDIS_ADAPTER: 'sharded' })).toMatchObject({
       REDIS_ADAPTER: 'sharded',
-      WORKER_PUBLISH: false,
+      WORKER_PUBLISH: true,
     });
+    expect(loadWorkerConfig({ REDIS_ADAPTER: 'sharded' }).REDIS_ADAPTER).toBe('sharded');
   });
 
-  it('refuses to run the worker next to sharded servers, or without Redis', () => {
-    expect(() => loadWorkerConfig({ REDIS_ADAPTER: 'sharded', WORKER_PUBLISH: 'false' })).toThrow(
-      /worker cannot run with REDIS_ADAPTER=sharded[\s\S]*SSUBSCRIBE[\s\S]*REDIS_ADAPTER=classic/,
-    );
+  it('refuses to run the worker without Redis', () => {
     expect(() => loadWorkerConfig({ REDIS_ADAPTER: 'memory' })).toThrow(/REDIS_ADAPTER=memory/);
     expect(loadWorkerConfig({}).REDIS_ADAPTER).toBe('classic');
-  });
-
-  it('stops the worker process at start with REDIS_ADAPTER=sharded', () => {
-    const entry = fileURLToPath(new URL('../../ecs-socketio/src/worker-main.ts', import.meta.url));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
-      env: { PATH: process.env.PATH, REDIS_ADAPTER: 'sharded', REDIS_URL: 'redis://127.0.0.1:1' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/worker cannot run with REDIS_ADAPTER=sharded/);
   });
 
   it('runs on ioredis unless told node-redis, and refuses node-redis with the sharded adapter', () => {

@@ -3,14 +3,18 @@ import { DEV_JWT_SECRET, signToken } from '../../shared/auth/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { publishNotification, redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import {
   REDIS_CLIENT_KINDS,
   type RedisClientKind,
   type RedisLike,
 } from '../../ecs-socketio/src/redis-client.js';
-import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import {
+  createSocketIoPublisher,
+  publisherAdapter,
+  type SocketIoPublisher,
+} from '../../ecs-socketio/src/socketio-publisher.js';
 import type { VariantHarness } from '../contract/harness.js';
 
 export const TEST_JWT_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
@@ -39,6 +43,8 @@ export interface EcsHarness extends VariantHarness {
   redis: Redis;
   /** The connection `publish` runs on: the suite's client, as the worker's. */
   publisher: RedisLike;
+  /** The socket.io publisher on `publisher`, for the stack's adapter (what `publish` uses). */
+  notifications: SocketIoPublisher;
   /** Only with `ownRedis: true`. */
   ownedRedisStop(): Promise<void>;
   ownedRedisStart(): Promise<void>;
@@ -56,13 +62,16 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   const publisher = createTestRedis(stack.redisUrl);
-  const emitter = redisEmitter(publisher);
-  const log = createReplayLog({ redis: publisher });
+  const notifications = createSocketIoPublisher({
+    redis: publisher,
+    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
+  });
   return {
     name: 'ecs-socketio',
     stack,
     redis,
     publisher,
+    notifications,
     url: stack.url,
     jobsUrl: stack.url,
     transport: () => socketIoTransport(),
@@ -73,19 +82,20 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
         ...(opts?.expiresInSeconds === undefined ? {} : { expiresInSeconds: opts.expiresInSeconds }),
       }),
     async publish(userId, overrides = {}) {
-      // The worker's path: replay log, then @socket.io/redis-emitter through Redis pub/sub.
+      // The worker's path (the publisher's script: replay log, then the adapter's channel), not
+      // claimed per job: the suite reuses job ids across a user's notifications on purpose.
       const notification = createNotification({
         type: overrides.type ?? 'sync.complete',
         userId,
         jobId: overrides.jobId ?? 'job',
         ...(overrides.data ? { data: overrides.data } : {}),
       });
-      await publishNotification(log, emitter, notification);
+      await notifications.publishEnvelope(notification);
       return notification;
     },
     async publishAsNewerServer(envelope) {
       // A newer server runs this same publish path with a wider Notification type.
-      await publishNotification(log, emitter, envelope as unknown as Notification);
+      await notifications.publishEnvelope(envelope as unknown as Notification);
     },
     async writeLogEntry(userId, entry) {
       await redis.xadd(

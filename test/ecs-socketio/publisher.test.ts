@@ -1,13 +1,18 @@
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { completionFor } from '../../ecs-socketio/src/jobs.js';
-import { publishNotification, type RoomEmitter } from '../../ecs-socketio/src/publisher.js';
-import { createReplayLog } from '../../ecs-socketio/src/replay-log.js';
-import type { Notification } from '../../shared/contract/index.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
+import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { userRoom } from '../../ecs-socketio/src/rooms.js';
+import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { createTestRedis } from './harness.js';
 
-// `redis` reads what the log wrote; the log runs on the suite's client (TEST_REDIS_CLIENT).
+// The socket.io publisher at the Redis level (delivery to real servers, both adapters, is the
+// publisher suite in socketio-publisher.test.ts). `redis` reads what the publisher wrote; the
+// publisher runs on the suite's client (TEST_REDIS_CLIENT).
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const client = createTestRedis();
 afterAll(() => {
@@ -15,38 +20,79 @@ afterAll(() => {
   client.disconnect();
 });
 
-/** Records what would go to each room (the socket.io side is not under test here). */
-function recordingEmitter(): RoomEmitter & { sent: Notification[] } {
-  const sent: Notification[] = [];
-  return { sent, to: () => ({ emit: (_event, notification) => sent.push(notification as Notification) }) };
+/** The suite's client, counting the commands it sends. */
+function counting(inner: RedisLike): RedisLike & { commands: string[] } {
+  const commands: string[] = [];
+  return {
+    ...inner,
+    kind: inner.kind,
+    client: inner.client,
+    isReady: inner.isReady,
+    commands,
+    call(command, ...args) {
+      commands.push(command);
+      return inner.call(command, ...args);
+    },
+    transaction(batch) {
+      commands.push('MULTI');
+      return inner.transaction(batch);
+    },
+  };
 }
 
-it('publishes a job completed twice under one id and logs it once', async () => {
-  const userId = uniqueUser('twice');
-  const log = createReplayLog({ redis: client });
-  const emitter = recordingEmitter();
-  const job = { jobId: `job-${userId}`, userId, outcome: 'complete', durationMs: 0 } as const;
+const loggedIds = async (userId: string) =>
+  (await redis.xrange(replayLogKey(userId), '-', '+')).map(
+    ([, fields]) => (JSON.parse(fields[1] ?? '{}') as Notification).id,
+  );
 
-  // Two attempts (a recovered worker job, a hand-off that raced the container's own publish):
-  // each builds its own envelope, with its own ULID.
-  const first = await publishNotification(log, emitter, completionFor(job, 'a'), { oncePerJob: true });
-  const second = await publishNotification(log, emitter, completionFor(job, 'b'), { oncePerJob: true });
-
-  expect(second).toEqual(first);
-  expect(emitter.sent.map((n) => n.id)).toEqual([first.id, first.id]); // the SDK drops the repeat by id
-  const logged = await redis.xrange(`syncbell:log:{${userId}}`, '-', '+');
-  expect(logged.map(([, fields]) => (JSON.parse(fields[1] ?? '{}') as Notification).id)).toEqual([first.id]);
+it('logs and publishes in one command, the log entry written before the publish', async () => {
+  const userId = uniqueUser('one-trip');
+  const connection = counting(client);
+  const publisher = createSocketIoPublisher({ redis: connection });
+  const subscriber = redis.duplicate();
+  const channel = `${ADAPTER_KEY}#/#${userRoom(userId)}#`;
+  await subscriber.subscribe(channel);
+  const loggedWhenPublished = new Promise<number>((resolve) =>
+    subscriber.on('message', () => void redis.xlen(replayLogKey(userId)).then(resolve)),
+  );
+  try {
+    const { id } = await publisher.publish({ userId, type: 'sync.complete', jobId: 'j' });
+    expect(connection.commands).toEqual(['EVAL']);
+    expect(await loggedWhenPublished).toBe(1);
+    expect(await loggedIds(userId)).toEqual([id]);
+  } finally {
+    subscriber.disconnect();
+  }
 });
 
-it('keeps publishing every notification of a job when not asked for one per job', async () => {
-  const userId = uniqueUser('progress');
-  const log = createReplayLog({ redis: client });
-  const emitter = recordingEmitter();
+it('publishes a job completed twice under one id, logs it once and sends it once', async () => {
+  const userId = uniqueUser('twice');
+  const publisher = createSocketIoPublisher({ redis: client });
   const job = { jobId: `job-${userId}`, userId, outcome: 'complete', durationMs: 0 } as const;
+  // Two attempts (a recovered worker job, a hand-off that raced the container's own publish).
+  const first = await publisher.publish(completionFor(job, 'a'));
+  const second = await publisher.publish(completionFor(job, 'b'));
+  expect(first.duplicate).toBe(false);
+  expect(second).toEqual({ id: first.id, duplicate: true });
+  expect(await loggedIds(userId)).toEqual([first.id]);
+});
 
-  await publishNotification(log, emitter, completionFor(job, 'a'));
-  await publishNotification(log, emitter, completionFor(job, 'a'));
+it('logs every envelope published without an idempotency key', async () => {
+  const userId = uniqueUser('progress');
+  const publisher = createSocketIoPublisher({ redis: client });
+  const a = createNotification({ type: 'sync.progress', userId, jobId: 'same' });
+  const b = createNotification({ type: 'sync.progress', userId, jobId: 'same' });
+  await publisher.publishEnvelope(a);
+  await publisher.publishEnvelope(b);
+  expect(await loggedIds(userId)).toEqual([a.id, b.id]);
+});
 
-  expect(new Set(emitter.sent.map((n) => n.id)).size).toBe(2);
-  expect(await redis.xlen(`syncbell:log:{${userId}}`)).toBe(2);
+it('answers a claim a newer version stored as stored', async () => {
+  const userId = uniqueUser('newer');
+  const publisher = createSocketIoPublisher({ redis: client });
+  const stored = { ...createNotification({ type: 'sync.complete', userId, jobId: 'j' }), type: 'sync.v9' };
+  await redis.set(`syncbell:job-done:{${userId}}:j`, JSON.stringify(stored));
+  const receipt = await publisher.publish({ userId, type: 'sync.complete', jobId: 'j' });
+  expect(receipt).toEqual({ id: stored.id, duplicate: true });
+  expect(await loggedIds(userId)).toEqual([]);
 });

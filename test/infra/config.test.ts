@@ -90,14 +90,10 @@ describe('resolveApiGwWebSocketConfig', () => {
 });
 
 describe('ECS knobs that cannot work together', () => {
-  it('refuses the sharded adapter while the emitter worker runs, and says what to do', () => {
-    expect(() => resolveEcsSocketIoConfig({ redisAdapter: 'sharded' })).toThrow(InfraConfigError);
-    expect(() => resolveEcsSocketIoConfig({ redisAdapter: 'sharded', workerCount: 2 })).toThrow(
-      /redisAdapter 'sharded' with workerCount > 0[\s\S]*redisAdapter 'classic', or workerCount 0/,
-    );
-    expect(resolveEcsSocketIoConfig({ redisAdapter: 'sharded', workerCount: 0 })).toMatchObject({
+  it('accepts the sharded adapter with workers: the publisher reaches per-user channels', () => {
+    expect(resolveEcsSocketIoConfig({ redisAdapter: 'sharded', workerCount: 2 })).toMatchObject({
       redisAdapter: 'sharded',
-      workerCount: 0,
+      workerCount: 2,
     });
   });
 

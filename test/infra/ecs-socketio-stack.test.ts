@@ -3,7 +3,6 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InfraConfigError } from '../../infra/lib/config.js';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
 
 // One App, synthesized once: the defaults, and a variant with the opposite switches.
@@ -331,10 +330,16 @@ describe('EcsSocketIoStack: metrics stay private', () => {
 });
 
 describe('EcsSocketIoStack: knobs that cannot work together', () => {
-  it('stops the synth on the sharded adapter with the emitter worker', () => {
-    expect(
-      () => new EcsSocketIoStack(new App(), 'Sharded', { options: { redisAdapter: 'sharded' } }),
-    ).toThrow(InfraConfigError);
+  it('synthesizes the sharded adapter with the worker, which gets REDIS_ADAPTER too', () => {
+    const stack = new EcsSocketIoStack(new App(), 'Sharded', { options: { redisAdapter: 'sharded' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Name: 'worker',
+          Environment: Match.arrayWith([{ Name: 'REDIS_ADAPTER', Value: 'sharded' }]),
+        }),
+      ]),
+    });
   });
 
   it('stops the synth on an environment the container would refuse at start', () => {

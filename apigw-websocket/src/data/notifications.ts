@@ -37,8 +37,9 @@ export interface NotificationLog {
    * SDK drops the repeat. Without it a retried job notified the app twice under two ids.
    * One conditional write (1 WCU); a repeat adds one strongly consistent read (1 RCU). The claim's
    * sort key starts with '#', which sorts before every ULID, so replay reads never see it.
+   * `key` deduplicates instead of the job id (the publisher's `idempotencyKey`).
    */
-  claimJob(notification: Notification): Promise<Notification>;
+  claimJob(notification: Notification, key?: string): Promise<Notification>;
 }
 
 /** Sort-key prefix of job claims; '#' sorts before every ULID character. */
@@ -62,8 +63,8 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
         }),
       );
     },
-    async claimJob(notification) {
-      const key = { userId: notification.userId, id: `${JOB_CLAIM_PREFIX}${notification.jobId}` };
+    async claimJob(notification, claimKey = notification.jobId) {
+      const key = { userId: notification.userId, id: `${JOB_CLAIM_PREFIX}${claimKey}` };
       try {
         await client.send(
           new PutCommand({
@@ -84,7 +85,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
         new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
       );
       const claimed = notificationSchema.safeParse(Item?.claimed);
-      if (!claimed.success) throw new Error(`the claim of job ${notification.jobId} is unreadable`);
+      if (!claimed.success) throw new Error(`the claim of ${claimKey} is unreadable`);
       return claimed.data;
     },
     async missedAfter(userId, after) {

@@ -10,8 +10,7 @@ import {
 } from '../../../shared/contract/index.js';
 import { getManagementClient } from '../clients.js';
 import type { ApigwConfig } from '../config.js';
-import { createNotificationLog } from '../data/notifications.js';
-import { type PublishResult, publishNotification } from '../notify/publish.js';
+import { type PublishResult, publishOnce } from '../notify/publish.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 
@@ -43,6 +42,8 @@ export interface NotifyDeps {
 
 export interface NotifyResult extends PublishResult {
   notificationId: string;
+  /** True when an earlier invocation claimed the job (this one re-posted its notification). */
+  duplicate: boolean;
 }
 
 export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) => Promise<NotifyResult> {
@@ -52,27 +53,19 @@ export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) =>
     const sleep = resolved.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (event.delayMs > 0) await sleep(event.delayMs);
     // A retried or twice-delivered invoke publishes the envelope the first attempt claimed.
-    const log = createNotificationLog({
-      client: resolved.ddb,
-      tableName: resolved.config.notificationsTable,
-      ttlSeconds: resolved.config.replayTtlSeconds,
-    });
-    const notification = await log.claimJob(
-      createNotification({
-        type: event.type,
-        userId: event.userId,
-        jobId: event.jobId,
-        ...(event.data === undefined ? {} : { data: event.data }),
-      }),
-    );
-    const result = await publishNotification(
+    const { notification, ...result } = await publishOnce(
       {
         ddb: resolved.ddb,
         management: resolved.management,
         config: resolved.config,
         telemetry: resolved.telemetry,
       },
-      notification,
+      createNotification({
+        type: event.type,
+        userId: event.userId,
+        jobId: event.jobId,
+        ...(event.data === undefined ? {} : { data: event.data }),
+      }),
     );
     return { notificationId: notification.id, ...result };
   };

@@ -122,3 +122,34 @@ export async function publishNotification(
   });
   return result;
 }
+
+export interface PublishOnceResult extends PublishResult {
+  /** What was published: `notification`, or the one the first publish with the key claimed. */
+  notification: Notification;
+  /** True when an earlier publish claimed the key. */
+  duplicate: boolean;
+}
+
+/**
+ * Claims `key` (the job id, or the publisher's idempotency key) for `notification`, then runs
+ * the notify core on the claimed envelope. A retry (Lambda re-delivering the async event, a job
+ * retried by its owner) publishes the first attempt's envelope again: the log row is rewritten
+ * under the same id (nothing new) and any re-delivery carries that id, which the SDK drops. The
+ * retry does publish, unlike the socket.io script's: the claim and the log are two DynamoDB
+ * writes, so the first attempt may have died between them.
+ */
+export async function publishOnce(
+  deps: PublishDeps,
+  notification: Notification,
+  key: string = notification.jobId,
+): Promise<PublishOnceResult> {
+  const log = createNotificationLog({
+    client: deps.ddb,
+    tableName: deps.config.notificationsTable,
+    ttlSeconds: deps.config.replayTtlSeconds,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const claimed = await log.claimJob(notification, key);
+  const result = await publishNotification(deps, claimed);
+  return { ...result, notification: claimed, duplicate: claimed.id !== notification.id };
+}

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkLocalStack, startEcsLocal } from '../../../ecs-socketio/local/stack.js';
-import { ConfigError } from '../../../shared/contract/index.js';
+import { checkLocalStack } from '../../../ecs-socketio/local/stack.js';
 
 describe('checkLocalStack', () => {
-  it('refuses the sharded adapter with the emitter worker on, and says what to do', () => {
-    expect(() => checkLocalStack({ worker: true }, { REDIS_ADAPTER: 'sharded' })).toThrow(ConfigError);
-    expect(() => checkLocalStack({}, { REDIS_ADAPTER: 'sharded' })).toThrow(
-      /REDIS_ADAPTER=sharded with the worker on[\s\S]*REDIS_ADAPTER=classic[\s\S]*worker: false/,
-    );
-    expect(checkLocalStack({ worker: false }, { REDIS_ADAPTER: 'sharded' })).toEqual({ warnings: [] });
+  it('accepts the sharded adapter with the worker on', () => {
+    expect(checkLocalStack({ worker: true }, { REDIS_ADAPTER: 'sharded' })).toEqual({ warnings: [] });
   });
 
   it('refuses what the containers themselves would refuse, before any of them starts', () => {
@@ -27,11 +22,5 @@ describe('checkLocalStack', () => {
     ]);
     expect(checkLocalStack({ allowPolling: true, containers: 2, sticky: true }, {}).warnings).toEqual([]);
     expect(checkLocalStack({ allowPolling: true, containers: 1 }, {}).warnings).toEqual([]);
-  });
-});
-
-describe('startEcsLocal', () => {
-  it('refuses REDIS_ADAPTER=sharded with the worker before starting any process', async () => {
-    await expect(startEcsLocal({ env: { REDIS_ADAPTER: 'sharded' } })).rejects.toThrow(ConfigError);
   });
 });

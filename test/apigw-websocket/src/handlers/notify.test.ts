@@ -65,6 +65,14 @@ describe('notify handler', () => {
         data: { durationMs: 1500 },
       },
     });
+    expect(result.duplicate).toBe(false);
+
+    // Lambda delivers the async event again: the first envelope is posted again, under its id.
+    const again = await notify({ userId: 'nora', jobId: 'job-9', type: 'sync.failed' });
+    expect(again).toMatchObject({ notificationId: result.notificationId, duplicate: true, delivered: 1 });
+    expect(serverFrameSchema.parse(JSON.parse(posted[1] ?? ''))).toMatchObject({
+      notification: { id: result.notificationId, type: 'sync.complete' },
+    });
   });
 
   it('rejects an event that does not match the schema', async () => {

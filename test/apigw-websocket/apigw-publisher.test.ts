@@ -1,0 +1,21 @@
+import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
+import { createApiGwPublisher } from '../../apigw-websocket/src/publisher.js';
+import { runPublisherSuite } from '../contract/publisher-suite.js';
+import { createApigwHarness } from './harness.js';
+
+// The publisher as a backend script would run it: its own SDK clients, pointed at the local
+// stack's dynalite and serverless-offline's @connections.
+runPublisherSuite('API Gateway', async () => {
+  const harness = await createApigwHarness();
+  return {
+    name: harness.name,
+    url: harness.url,
+    transport: () => harness.transport(),
+    token: (userId) => harness.token(userId),
+    publisher: createApiGwPublisher({
+      ...localPublisherOptions(harness.stack),
+      telemetry: silentTelemetry(),
+    }),
+    stop: () => harness.stop(),
+  };
+});
