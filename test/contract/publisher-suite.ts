@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, PayloadTooLargeError, SyncbellError } from '../../shared/contract/index.js';
 import { MAX_NOTIFICATION_BYTES, type Publisher } from '../../shared/publish/publisher.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import type { VariantHarness } from './harness.js';
 import { uniqueUser } from './suite.js';
 
@@ -19,21 +19,8 @@ export function runPublisherSuite(label: string, createHarness: () => Promise<Pu
   let harness: PublisherHarness;
   const clients: RecordingClient[] = [];
 
-  const connect = async (userId: string, extra: { resumeAfter?: string } = {}) => {
-    const recorder = recordingClient({
-      transport: harness.transport(),
-      url: harness.url,
-      token: await harness.token(userId),
-      minReconnectDelayMs: 50,
-      maxReconnectDelayMs: 200,
-      ...extra,
-    });
-    clients.push(recorder);
-    const resumed = recorder.nextResume();
-    recorder.client.connect();
-    await resumed;
-    return recorder;
-  };
+  const connect = (userId: string, extra: { resumeAfter?: string } = {}) =>
+    connectRecorder(harness, clients, userId, extra);
 
   describe(`publisher (${label})`, () => {
     beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotification, ErrorCode, MalformedNotificationError } from '../../shared/contract/index.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
 
 let userCounter = 0;
@@ -17,21 +17,8 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
   let harness: VariantHarness;
   const clients: RecordingClient[] = [];
 
-  const connect = async (userId: string, extra: { resumeAfter?: string } = {}) => {
-    const recorder = recordingClient({
-      transport: harness.transport(),
-      url: harness.url,
-      token: await harness.token(userId),
-      minReconnectDelayMs: 50,
-      maxReconnectDelayMs: 200,
-      ...extra,
-    });
-    clients.push(recorder);
-    const resumed = recorder.nextResume();
-    recorder.client.connect();
-    await resumed;
-    return recorder;
-  };
+  const connect = (userId: string, extra: { resumeAfter?: string } = {}) =>
+    connectRecorder(harness, clients, userId, extra);
 
   beforeAll(async () => {
     harness = await createHarness();

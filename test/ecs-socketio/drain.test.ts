@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness } from './harness.js';
 
 let harness: EcsHarness;
@@ -17,19 +17,7 @@ afterAll(async () => {
 
 it('moves every client of a SIGTERMed container to the other one, losing nothing and surfacing no duplicate', async () => {
   const users = Array.from({ length: 6 }, () => uniqueUser('drain'));
-  for (const userId of users) {
-    const recorder = recordingClient({
-      transport: harness.transport(),
-      url: harness.url,
-      token: await harness.token(userId),
-      minReconnectDelayMs: 50,
-      maxReconnectDelayMs: 500,
-    });
-    recorders.push(recorder);
-    const resumed = recorder.nextResume();
-    recorder.client.connect();
-    await resumed;
-  }
+  for (const userId of users) await connectRecorder(harness, recorders, userId, { maxReconnectDelayMs: 500 });
   const onDrained = recorders.filter((r) => r.client.servedBy === 'ecs-1');
   expect(onDrained.length).toBeGreaterThan(0); // round robin put some clients on the container we stop
 

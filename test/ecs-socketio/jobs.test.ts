@@ -5,7 +5,7 @@ import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.
 import { createLogger } from '../../ecs-socketio/src/logger.js';
 import { createEcsServer } from '../../ecs-socketio/src/server.js';
 import { uniqueUser } from '../contract/suite.js';
-import { type RecordingClient, recordingClient } from '../support/recorder.js';
+import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness, TEST_JWT_KEY } from './harness.js';
 
 // Accepted jobs (202) must notify exactly once whatever happens to the process running them:
@@ -35,20 +35,8 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function connectRecorder(userId: string): Promise<RecordingClient> {
-  const recorder = recordingClient({
-    transport: harness.transport(),
-    url: harness.url,
-    token: await harness.token(userId),
-    minReconnectDelayMs: 50,
-    maxReconnectDelayMs: 500,
-  });
-  recorders.push(recorder);
-  const resumed = recorder.nextResume();
-  recorder.client.connect();
-  await resumed;
-  return recorder;
-}
+const connect = (userId: string): Promise<RecordingClient> =>
+  connectRecorder(harness, recorders, userId, { maxReconnectDelayMs: 500 });
 
 async function startJob(baseUrl: string, userId: string, body: Record<string, unknown>): Promise<string> {
   const response = await fetch(`${baseUrl}/jobs/sync`, {
@@ -78,7 +66,7 @@ async function until(predicate: () => Promise<boolean>, what: string): Promise<v
 
 it('hands an in-container job longer than the drain window to the worker, which notifies exactly once', async () => {
   const userId = uniqueUser('handoff');
-  const recorder = await connectRecorder(userId);
+  const recorder = await connect(userId);
   const draining = harness.stack.containers().find((c) => c.id === 'ecs-1');
   const jobId = await startJob(draining?.url ?? '', userId, { durationMs: 2500 });
 
@@ -96,7 +84,7 @@ it('hands an in-container job longer than the drain window to the worker, which 
 
 it('recovers a job from a worker SIGKILLed mid-job: the next worker notifies exactly once', async () => {
   const userId = uniqueUser('worker-kill');
-  const recorder = await connectRecorder(userId);
+  const recorder = await connect(userId);
   await until(async () => (await queue.pendingCount()) === 0, 'earlier jobs to be acknowledged');
   const jobId = await startJob(harness.url, userId, { durationMs: 1000, publishVia: 'worker' });
   await until(async () => (await queue.pendingCount()) === 1, 'the worker to take the job');

@@ -3,6 +3,7 @@ import {
   type ClientOptions,
   type DeliveryMeta,
   type SyncbellClient,
+  type Transport,
 } from '../../shared/client/index.js';
 import type { ReceivedNotification, SyncbellError } from '../../shared/contract/index.js';
 
@@ -89,5 +90,37 @@ export function recordingClient(options: ClientOptions): RecordingClient {
       }),
     close: () => client.close(),
   };
+  return recorder;
+}
+
+/** Where a suite's clients connect: a variant harness, as far as connecting goes. */
+export interface ConnectTarget {
+  url: string;
+  transport(): Transport;
+  token(userId: string): Promise<string>;
+}
+
+/**
+ * A recording client for `userId`, connected and resumed, kept in `clients` for the suite to close.
+ * Quick reconnects: the suites stop and drop connections on purpose.
+ */
+export async function connectRecorder(
+  target: ConnectTarget,
+  clients: RecordingClient[],
+  userId: string,
+  extra: Partial<Pick<ClientOptions, 'resumeAfter' | 'minReconnectDelayMs' | 'maxReconnectDelayMs'>> = {},
+): Promise<RecordingClient> {
+  const recorder = recordingClient({
+    transport: target.transport(),
+    url: target.url,
+    token: await target.token(userId),
+    minReconnectDelayMs: 50,
+    maxReconnectDelayMs: 200,
+    ...extra,
+  });
+  clients.push(recorder);
+  const resumed = recorder.nextResume();
+  recorder.client.connect();
+  await resumed;
   return recorder;
 }
