@@ -2,7 +2,7 @@
 import { isKnownNotification, notificationProblems, readableNotificationId } from '../contract/checks.js';
 import { ErrorCode, TERMINAL_ERROR_CODES } from '../contract/codes.js';
 import type { Notification } from '../contract/envelope.js';
-import { MalformedNotificationError, SyncbellError } from '../contract/errors.js';
+import { errorFromServer, MalformedNotificationError, SyncbellError } from '../contract/errors.js';
 import type { ReceivedNotification } from '../contract/evolution.js';
 import type { NotificationType } from '../contract/wire.js';
 import { backoff } from './backoff.js';
@@ -315,9 +315,7 @@ class Client implements SyncbellClient {
   }
 
   #emitError(code: string, message: string): void {
-    const known = Object.values(ErrorCode) as string[];
-    const error = new SyncbellError((known.includes(code) ? code : ErrorCode.Internal) as ErrorCode, message);
-    this.#events.emit('error', error);
+    this.#events.emit('error', errorFromServer(code, message));
   }
 
   #setState(newState: ClientState, reason?: DisconnectReason): void {

@@ -14,8 +14,6 @@
  * This module imports no zod and has no top-level side effects (its top level only builds the
  * shapes from pure helpers).
  */
-import { ErrorCode } from './codes.js';
-import type { ErrorFrameBody } from './errors.js';
 import type { Notification } from './envelope.js';
 import type { ReceivedReplayResult, ReceivedServerFrame } from './protocol.js';
 import {
@@ -129,14 +127,22 @@ export function readableNotificationId(value: unknown): string | undefined {
   return ulid(id) === undefined ? (id as string) : undefined;
 }
 
-const errorCode = oneOf(Object.values(ErrorCode));
-/** Mirrors `errorFrameBodySchema`. */
+/** Mirrors `receivedErrorFrameBodySchema`: any code of 1 to 64 characters (a newer server may add codes). */
+const errorCode: FieldCheck = (value) =>
+  typeof value !== 'string'
+    ? 'must be a string'
+    : value.length < 1 || value.length > 64
+      ? 'must be 1 to 64 characters'
+      : undefined;
 const errorFrameBodyShape: Record<string, FieldCheck> = { code: errorCode, message: string };
 
-/** A socket.io error frame / `connect_error` data body, or undefined when `value` is not one. */
-export function readErrorFrameBody(value: unknown): ErrorFrameBody | undefined {
+/**
+ * A socket.io error frame / `connect_error` data body, or undefined when `value` is not one. The
+ * code may be one this version does not know: raise it with `errorFromServer`.
+ */
+export function readErrorFrameBody(value: unknown): { code: string; message: string } | undefined {
   if (problemsOf(value, errorFrameBodyShape, 'error').length > 0) return undefined;
-  const body = value as unknown as ErrorFrameBody;
+  const body = value as { code: string; message: string };
   return { code: body.code, message: body.message };
 }
 

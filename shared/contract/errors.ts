@@ -21,6 +21,18 @@ export interface ErrorFrameBody {
   message: string;
 }
 
+/**
+ * An error a server reported, as a reader of this version raises it. A code a newer server added
+ * is not refused (see "Evolving the contract"): it becomes `internal_error`, its own code kept in
+ * the message, so the app still learns what the server said.
+ */
+export function errorFromServer(code: string, message: string): SyncbellError {
+  const known = (Object.values(Codes) as string[]).includes(code);
+  return known
+    ? new SyncbellError(code as ErrorCode, message)
+    : new SyncbellError(Codes.Internal, `${message} (error code "${code}" from a newer server)`);
+}
+
 export class AuthError extends SyncbellError {
   override readonly name = 'AuthError';
   constructor(

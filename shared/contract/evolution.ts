@@ -35,6 +35,9 @@ import { jobIdSchema, notificationSchema, ulidSchema, userIdSchema } from './env
  *    (`screenLogEntry`). Only an entry with no readable id (not JSON, not an object) is skipped on
  *    the server, with a warning and a metric: a client could neither dedupe nor report it. An
  *    entry of another user is never served.
+ * 7. **An error code a newer server added is an error, not a bad frame.** Readers take any code
+ *    of 1 to 64 characters (`receivedErrorFrameBodySchema`, `readErrorFrameBody`) and raise an
+ *    unknown one as `internal_error` with the server's code in the message (`errorFromServer`).
  */
 
 /** What a reader accepts: the fields it needs to work, the known optional ones when valid, any others. */

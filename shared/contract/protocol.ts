@@ -54,11 +54,21 @@ export const receivedReplayResultSchema = z.looseObject({
 });
 export type ReceivedReplayResult = z.infer<typeof receivedReplayResultSchema>;
 
-/** Socket.io `connect_error` data and error frames carry this body. */
+/** Socket.io `connect_error` data and error frames carry this body, as a server of this version sends it. */
 export const errorFrameBodySchema = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
 });
+
+/**
+ * The same body as a reader reads it: a code a newer server added is a string this version does
+ * not know, not a malformed frame (readers raise it as `internal_error`, see `errorFromServer`).
+ */
+export const receivedErrorFrameBodySchema = z.object({
+  code: z.string().min(1).max(64),
+  message: z.string(),
+});
+export type ReceivedErrorFrameBody = z.infer<typeof receivedErrorFrameBodySchema>;
 
 // ---- API Gateway frames (JSON text frames with an `action` route key) ----
 
@@ -76,7 +86,11 @@ export const clientFrameSchema = z.discriminatedUnion('action', [
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
 /** The fields of each server -> client frame, once; `entry` / `replayEntry` check the notifications in it. */
-function serverFrameFields<E extends z.ZodType, R extends z.ZodType>(entry: E, replayEntry: R) {
+function serverFrameFields<E extends z.ZodType, R extends z.ZodType, C extends z.ZodType>(
+  entry: E,
+  replayEntry: R,
+  code: C,
+) {
   return {
     notification: { type: z.literal('notification'), notification: entry },
     replay: {
@@ -96,14 +110,14 @@ function serverFrameFields<E extends z.ZodType, R extends z.ZodType>(entry: E, r
     error: {
       type: z.literal('error'),
       requestId: z.string().optional(),
-      code: errorFrameBodySchema.shape.code,
+      code,
       message: z.string(),
     },
   };
 }
 
 /** server -> client frames, as a server of this version sends them. Clients read `receivedServerFrameSchema`. */
-const sent = serverFrameFields(notificationSchema, loggedEntrySchema);
+const sent = serverFrameFields(notificationSchema, loggedEntrySchema, errorFrameBodySchema.shape.code);
 export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object(sent.notification),
   z.object(sent.replay),
@@ -117,7 +131,7 @@ export type ServerFrame = z.infer<typeof serverFrameSchema>;
  * notifications left to `receivedNotificationSchema` one by one. A frame whose `type` is not in
  * `SERVER_FRAME_TYPES` comes from a newer server and is ignored.
  */
-const read = serverFrameFields(z.unknown(), z.unknown());
+const read = serverFrameFields(z.unknown(), z.unknown(), receivedErrorFrameBodySchema.shape.code);
 export const receivedServerFrameSchema = z.discriminatedUnion('type', [
   z.looseObject(read.notification),
   z.looseObject(read.replay),

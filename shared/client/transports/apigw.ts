@@ -1,6 +1,6 @@
 import { readServerFrame } from '../../contract/checks.js';
 import { CloseCode, ErrorCode } from '../../contract/codes.js';
-import { ConfigError, SyncbellError } from '../../contract/errors.js';
+import { ConfigError, errorFromServer, SyncbellError } from '../../contract/errors.js';
 import { SERVER_FRAME_TYPES } from '../../contract/wire.js';
 import type {
   DisconnectReason,
@@ -351,7 +351,7 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
               const failed = pending;
               pending = undefined;
               clearTimeout(failed.timer);
-              failed.reject(new SyncbellError(frame.code, frame.message));
+              failed.reject(errorFromServer(frame.code, frame.message));
               return;
             }
             handlers.onServerError(frame.code, frame.message);

@@ -1,7 +1,7 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { readErrorFrameBody, readReplayResult } from '../../contract/checks.js';
 import { ErrorCode, TERMINAL_ERROR_CODES } from '../../contract/codes.js';
-import { SyncbellError } from '../../contract/errors.js';
+import { errorFromServer, SyncbellError } from '../../contract/errors.js';
 import { SocketEvent } from '../../contract/wire.js';
 import type {
   ReplayAnswer,
@@ -102,7 +102,7 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
             .timeout(resumeTimeoutMs)
             .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
           const error = readErrorFrameBody(answer);
-          if (error) throw new SyncbellError(error.code, error.message);
+          if (error) throw errorFromServer(error.code, error.message);
           const result = readReplayResult(answer);
           if (!result)
             throw new SyncbellError(ErrorCode.BadRequest, 'resume answer does not match the contract');

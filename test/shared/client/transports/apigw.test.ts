@@ -197,6 +197,23 @@ describe('apigwTransport', () => {
     await expect(answer).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
   });
 
+  it('rejects the resume at once when a newer server answers with an error code this version does not know', async () => {
+    const { connection, socket } = await openFake();
+    socket.serverOpens();
+    const answer = connection.resume(undefined);
+    socket.serverSends({
+      type: 'error',
+      requestId: socket.sent[0]?.requestId,
+      code: 'quota_exceeded',
+      message: 'over quota',
+    });
+    // Not "a frame that does not match the contract" and a resume timeout: the server's own words.
+    await expect(answer).rejects.toMatchObject({
+      code: ErrorCode.Internal,
+      message: 'over quota (error code "quota_exceeded" from a newer server)',
+    });
+  });
+
   it('pings on the keep-alive interval and rotates before the connection cap, asking for an immediate reconnect', async () => {
     vi.useFakeTimers();
     const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, maxConnectionAgeMs: 3500 });
