@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayLog, replayLogKey, type ReplayLog } from '../../../ecs-socketio/src/replay-log.js';
 import { createNotification, type SkippedLogEntry } from '../../../shared/contract/index.js';
+import { newerServerRows } from '../../support/newer-server.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -19,17 +20,7 @@ afterAll(() => redis.disconnect());
 describe('replay log read (a newer version wrote some entries)', () => {
   it('serves entries a newer version wrote as stored, and skips only the unreadable one with a report', async () => {
     const userId = user();
-    const seen = createNotification({ type: 'sync.complete', userId, jobId: 'seen' });
-    const newer = {
-      ...createNotification({ type: 'sync.complete', userId, jobId: 'n' }),
-      type: 'export.ready',
-      v: 2,
-    };
-    const corrupt = {
-      id: createNotification({ type: 'sync.complete', userId, jobId: 'c' }).id,
-      userId,
-      type: 42,
-    };
+    const { seen, newer, corrupt } = newerServerRows(userId);
     await log.append(seen);
     await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(newer));
     await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(corrupt));

@@ -6,6 +6,7 @@ import {
 } from '../../../../apigw-websocket/src/data/notifications.js';
 import { createNotification, type SkippedLogEntry } from '../../../../shared/contract/index.js';
 import { startTestTables } from '../../support/fixtures.js';
+import { newerServerRows } from '../../../support/newer-server.js';
 
 let tables: Awaited<ReturnType<typeof startTestTables>>;
 let log: NotificationLog;
@@ -35,17 +36,7 @@ async function writeRow(userId: string, id: string, notification: unknown): Prom
 describe('notification log read (a newer version wrote some rows)', () => {
   it('serves rows a newer version wrote as stored, and skips only the unreadable one with a report', async () => {
     const userId = 'newer-rows';
-    const seen = createNotification({ type: 'sync.complete', userId, jobId: 'seen' });
-    const newer = {
-      ...createNotification({ type: 'sync.complete', userId, jobId: 'n' }),
-      type: 'export.ready',
-      v: 2,
-    };
-    const corrupt = {
-      id: createNotification({ type: 'sync.complete', userId, jobId: 'c' }).id,
-      userId,
-      type: 42,
-    };
+    const { seen, newer, corrupt } = newerServerRows(userId);
     const garbageKey = createNotification({ type: 'sync.complete', userId, jobId: 'g' }).id;
     await log.append(seen);
     await writeRow(userId, newer.id, newer);
