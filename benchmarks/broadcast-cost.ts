@@ -14,7 +14,7 @@ import { loadEcsConfig } from '../ecs-socketio/src/config.js';
 import { createLogger } from '../ecs-socketio/src/logger.js';
 import { userRoom } from '../ecs-socketio/src/rooms.js';
 import { createEcsServer } from '../ecs-socketio/src/server.js';
-import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
+import { resolveJwtSecret, signToken } from '../shared/server/auth/index.js';
 import { createNotification, SocketEvent } from '../shared/contract/index.js';
 
 const sockets = Number(process.argv[2] ?? 2000);

@@ -60,7 +60,7 @@ function targetContender(url: string): Contender {
     resume: true,
     multiContainer: false,
     async start(): Promise<RunningContender> {
-      const { signToken, resolveJwtSecret } = await import('../shared/auth/index.js');
+      const { signToken, resolveJwtSecret } = await import('../shared/server/auth/index.js');
       const key = resolveJwtSecret().key;
       return {
         clientKind: 'socketio',

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../shared/auth/index.js';
+import { signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../shared/server/auth/index.js';
 import { ErrorCode } from '../shared/contract/index.js';
 
 export interface ForgedToken {

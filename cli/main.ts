@@ -23,7 +23,7 @@ const commands: Record<string, Command> = {
       const { parseArgs } = await import('node:util');
       const { join } = await import('node:path');
       const { values } = parseArgs({ args: argv, options: { outdir: { type: 'string', default: 'dist' } } });
-      const { bundleClient, SDK_ENTRIES } = await import('../shared/client/bundle.js');
+      const { bundleClient, SDK_ENTRIES } = await import('./bundle-sdk.js');
       for (const [name, entry] of Object.entries(SDK_ENTRIES)) {
         const outfile = join(values.outdir, `syncbell-${name}.js`);
         const { bytes, gzipBytes } = await bundleClient({ entry, outfile });
@@ -40,7 +40,7 @@ const commands: Record<string, Command> = {
   },
   schema: {
     summary: 'write the notification envelope JSON Schema: syncbell schema [--out FILE]',
-    run: async (argv) => (await import('../shared/contract/json-schema.js')).runSchema(argv),
+    run: async (argv) => (await import('./json-schema.js')).runSchema(argv),
   },
   cost: {
     summary: 'monthly cost of each option for a workload (see syncbell cost --help)',

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
+import { resolveJwtSecret, signToken } from '../shared/server/auth/index.js';
 
 export async function runToken(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({

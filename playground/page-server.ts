@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { z } from 'zod';
-import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
+import { resolveJwtSecret, signToken } from '../shared/server/auth/index.js';
 import { userIdSchema } from '../shared/contract/index.js';
 import type { LoadBalancer } from '../ecs-socketio/local/load-balancer.js';
 import type { EcsLocalStack } from '../ecs-socketio/local/stack.js';

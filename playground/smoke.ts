@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { resolveJwtSecret, signToken } from '../shared/auth/index.js';
+import { resolveJwtSecret, signToken } from '../shared/server/auth/index.js';
 import { apigwTransport } from '../shared/client/apigw.js';
 import { createClient, type DeliveryMeta, type Transport } from '../shared/client/index.js';
 import { socketIoTransport } from '../shared/client/socketio.js';

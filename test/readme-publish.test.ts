@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, expect, it, vi } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local/publisher.js';
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
-import { signToken } from '../shared/auth/index.js';
+import { signToken } from '../shared/server/auth/index.js';
 import { socketIoTransport } from '../shared/client/transports/socketio.js';
 import { createApigwHarness } from './apigw-websocket/harness.js';
 import { uniqueUser } from './contract/suite.js';

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulidx';
-import type { Notification } from '../../shared/contract/index.js';
+import type { Notification } from '@syncbell/contract';
 import { type PublishDeps, type PublishResult, publishNotification } from '../src/notify/publish.js';
 import type { Telemetry } from '../src/observability.js';
 import { type ApiGwPublisherOptions, createApiGwPublisher } from '../src/publisher.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { resolveJwtSecret } from '../../shared/auth/index.js';
-import { ConfigError } from '../../shared/contract/index.js';
+import { resolveJwtSecret } from '@syncbell/server';
+import { ConfigError } from '@syncbell/contract';
 
 /**
  * API Gateway caps a WebSocket connection at 2 hours (FACTS.md). Connection rows expire a

@@ -1,7 +1,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { notificationToPublish, type Publisher } from '../../shared/publish/publisher.js';
+import { notificationToPublish, type Publisher } from '@syncbell/server';
 import { type PublishDeps, publishOnce } from './notify/publish.js';
 import { defaultTelemetry, type Telemetry } from './observability.js';
 

@@ -6,8 +6,8 @@
 import { Agent, get, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { resolveJwtSecret, signToken } from '../../shared/auth/index.js';
-import { backoff } from '../../shared/client/backoff.js';
+import { resolveJwtSecret, signToken } from '../../shared/server/auth/index.js';
+import { backoff } from '../../shared/contract/backoff.js';
 import { apigwTransport, type WebSocketConstructorLike } from '../../shared/client/apigw.js';
 import { createClient, type SyncbellClient } from '../../shared/client/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';

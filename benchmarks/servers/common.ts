@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verifyToken } from '../../shared/auth/index.js';
+import { verifyToken } from '../../shared/server/auth/index.js';
 import { AuthError, ErrorCode, type ErrorFrameBody, ulidSchema } from '../../shared/contract/index.js';
 
 /** Settings shared by the hand-written contender servers. */

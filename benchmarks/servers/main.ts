@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { resolveJwtSecret } from '../../shared/auth/index.js';
+import { resolveJwtSecret } from '../../shared/server/auth/index.js';
 import { notificationSchema } from '../../shared/contract/index.js';
 import { createBus } from './bus.js';
 import { type PushServerConfig, sendJson } from './common.js';

@@ -9,7 +9,7 @@ import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createLogger } from '../../ecs-socketio/src/logger.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { createEcsServer } from '../../ecs-socketio/src/server.js';
-import { resolveJwtSecret } from '../../shared/auth/index.js';
+import { resolveJwtSecret } from '../../shared/server/auth/index.js';
 import { notificationSchema, SocketEvent } from '../../shared/contract/index.js';
 
 async function main(): Promise<void> {

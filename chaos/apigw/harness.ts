@@ -12,7 +12,7 @@ import { type ApigwConfig, loadConfig } from '../../apigw-websocket/src/config.j
 import { createNotifyHandler, type NotifyResult } from '../../apigw-websocket/src/handlers/notify.js';
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
 import type { MetricName, Telemetry } from '../../apigw-websocket/src/observability.js';
-import { signToken } from '../../shared/auth/index.js';
+import { signToken } from '../../shared/server/auth/index.js';
 import { apigwTransport, type Transport } from '../../shared/client/apigw.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { descendantPids, rssBytes } from '../process-memory.js';

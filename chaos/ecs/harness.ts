@@ -6,7 +6,7 @@ import { redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
-import { signToken } from '../../shared/auth/index.js';
+import { signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
 import { rssBytes } from '../process-memory.js';

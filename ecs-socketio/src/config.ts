@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '../../shared/contract/errors.js';
+import { ConfigError } from '@syncbell/contract/errors';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');

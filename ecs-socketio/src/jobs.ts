@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PublishInput } from '../../shared/publish/publisher.js';
+import type { PublishInput } from '@syncbell/server';
 
 /** `POST /jobs/sync` body. */
 export const syncJobRequestSchema = z

@@ -3,7 +3,7 @@
  * Reads the environment, starts the server, drains on SIGTERM (ECS sends it on scale-in and
  * deploys, then SIGKILL after `stopTimeout`).
  */
-import { resolveJwtSecret } from '../../shared/auth/index.js';
+import { resolveJwtSecret } from '@syncbell/server';
 import { loadEcsConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createEcsServer } from './server.js';

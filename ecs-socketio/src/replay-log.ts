@@ -5,7 +5,7 @@ import {
   type SkippedLogEntry,
   screenLogEntry,
   selectMissed,
-} from '../../shared/contract/index.js';
+} from '@syncbell/contract';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface ReplayLogOptions {

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import { verifyToken } from '../../shared/auth/index.js';
-import { notificationToPublish } from '../../shared/publish/publisher.js';
+import { verifyToken } from '@syncbell/server';
+import { notificationToPublish } from '@syncbell/server';
 import {
   AuthError,
   CURSOR_SKEW_MARGIN_MS,
@@ -19,7 +19,7 @@ import {
   resumeRequestSchema,
   SocketEvent,
   ulidFloor,
-} from '../../shared/contract/index.js';
+} from '@syncbell/contract';
 import type { EcsConfig } from './config.js';
 import { createJobQueue } from './job-queue.js';
 import { completionFor, delay, type QueuedJob, syncJobRequestSchema } from './jobs.js';

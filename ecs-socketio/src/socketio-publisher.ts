@@ -1,6 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import { type Notification, receivedNotificationSchema, SocketEvent } from '../../shared/contract/index.js';
-import { notificationToPublish, type Publisher } from '../../shared/publish/publisher.js';
+import { type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
+import { notificationToPublish, type Publisher } from '@syncbell/server';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';

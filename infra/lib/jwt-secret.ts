@@ -15,7 +15,7 @@ export interface JwtSecretProps {
 
 /**
  * The HS256 signing secret the servers verify tokens with (`JWT_SECRET`). Generated secrets are
- * 64 alphanumeric characters: above the 32 bytes `shared/auth` demands.
+ * 64 alphanumeric characters: above the 32 bytes `@syncbell/server` demands.
  */
 export class JwtSecret extends Construct {
   readonly secret: secretsmanager.ISecret;

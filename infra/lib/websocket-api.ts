@@ -128,7 +128,7 @@ export class NotificationsWebSocketApi extends Construct {
         {
           id: 'AwsSolutions-APIG4',
           reason:
-            "The jobs handler verifies the HS256 Bearer token itself (shared/auth); HTTP API's JWT authorizer accepts only OIDC issuers with RS256 keys.",
+            "The jobs handler verifies the HS256 Bearer token itself (@syncbell/server); HTTP API's JWT authorizer accepts only OIDC issuers with RS256 keys.",
         },
       ]);
     }

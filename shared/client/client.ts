@@ -1,11 +1,11 @@
 // The contract's zod-free modules only (see contract/checks.ts): zod never reaches the bundle.
-import { isKnownNotification, notificationProblems, readableNotificationId } from '../contract/checks.js';
-import { ErrorCode, TERMINAL_ERROR_CODES } from '../contract/codes.js';
-import type { Notification } from '../contract/envelope.js';
-import { errorFromServer, MalformedNotificationError, SyncbellError } from '../contract/errors.js';
-import type { ReceivedNotification } from '../contract/evolution.js';
-import type { NotificationType } from '../contract/wire.js';
-import { backoff } from './backoff.js';
+import { isKnownNotification, notificationProblems, readableNotificationId } from '@syncbell/contract/checks';
+import { ErrorCode, TERMINAL_ERROR_CODES } from '@syncbell/contract/codes';
+import type { Notification } from '@syncbell/contract/envelope';
+import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syncbell/contract/errors';
+import type { ReceivedNotification } from '@syncbell/contract/evolution';
+import type { NotificationType } from '@syncbell/contract/wire';
+import { backoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
 import { TypedEmitter } from './events.js';
 import type { DisconnectReason, Transport, TransportConnection } from './transport.js';

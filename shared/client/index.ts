@@ -5,7 +5,7 @@
  * none imports zod: see contract/checks.ts), so a bundler keeps only what the app calls; the
  * bundle-size test (test/shared/client/bundle-size.test.ts) holds the budgets.
  */
-export * from './backoff.js';
+export * from '@syncbell/contract/backoff';
 export * from './client.js';
 export * from './dedupe.js';
 export * from './transport.js';
@@ -14,8 +14,8 @@ export {
   MalformedNotificationError,
   PayloadTooLargeError,
   SyncbellError,
-} from '../contract/errors.js';
-export { CloseCode, ErrorCode } from '../contract/codes.js';
-export type { Notification } from '../contract/envelope.js';
-export type { ReceivedNotification } from '../contract/evolution.js';
-export type { NotificationType } from '../contract/wire.js';
+} from '@syncbell/contract/errors';
+export { CloseCode, ErrorCode } from '@syncbell/contract/codes';
+export type { Notification } from '@syncbell/contract/envelope';
+export type { ReceivedNotification } from '@syncbell/contract/evolution';
+export type { NotificationType } from '@syncbell/contract/wire';

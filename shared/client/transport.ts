@@ -1,4 +1,4 @@
-import type { ReceivedReplayResult } from '../contract/protocol.js';
+import type { ReceivedReplayResult } from '@syncbell/contract/protocol';
 
 /** Why a transport connection ended (or failed to open). Every failure is reported through this. */
 export interface DisconnectReason {

@@ -8,7 +8,7 @@ import {
   startApigwLocal,
 } from '../../apigw-websocket/local/stack.js';
 import { localPublisher, silentTelemetry, writeLogEntry } from '../../apigw-websocket/local/publisher.js';
-import { signToken } from '../../shared/auth/index.js';
+import { signToken } from '../../shared/server/auth/index.js';
 import { type ApigwTransportOptions, apigwTransport } from '../../shared/client/apigw.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import type { VariantHarness } from '../contract/harness.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { DEV_JWT_SECRET, signToken } from '../../shared/auth/index.js';
+import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';

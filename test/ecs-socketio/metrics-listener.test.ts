@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createLogger } from '../../ecs-socketio/src/logger.js';
 import { createEcsServer, type EcsServer } from '../../ecs-socketio/src/server.js';
-import { signToken } from '../../shared/auth/index.js';
+import { signToken } from '../../shared/server/auth/index.js';
 import { TEST_JWT_KEY } from './harness.js';
 
 // In-process servers on the in-memory adapter: what is under test is the HTTP routing, not Redis.

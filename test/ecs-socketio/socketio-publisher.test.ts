@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../shared/auth/index.js';
+import { signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport } from '../../shared/client/transports/socketio.js';
 import { type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import {

@@ -102,7 +102,7 @@ it('`syncbell smoke` delivers through both running variants, cross-container for
   const { smokeOne } = await import('../../playground/smoke.js');
   const { apigwTransport } = await import('../../shared/client/apigw.js');
   const { socketIoTransport } = await import('../../shared/client/socketio.js');
-  const { resolveJwtSecret, signToken } = await import('../../shared/auth/index.js');
+  const { resolveJwtSecret, signToken } = await import('../../shared/server/auth/index.js');
   const token = await signToken({ userId: `smoke-${Date.now().toString(36)}`, key: resolveJwtSecret().key });
   // The first test killed a container; bring it back, as ECS would have.
   for (const container of playground.ecs.containers()) await playground.ecs.startContainer(container.id);

@@ -6,7 +6,7 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { userIdSchema } from '../../../shared/contract/index.js';
+import { userIdSchema } from '@syncbell/contract';
 import { CONNECTION_MAX_AGE_SECONDS, CONNECTION_TTL_SLACK_SECONDS } from '../config.js';
 
 /** One row per open WebSocket: key `connectionId`, GSI `byUser` on `userId`, TTL `ttl` (epoch seconds). */

@@ -7,7 +7,7 @@ import {
   type SkippedLogEntry,
   screenLogEntry,
   selectMissed,
-} from '../../../shared/contract/index.js';
+} from '@syncbell/contract';
 
 export interface NotificationLogOptions {
   client: DynamoDBDocumentClient;

@@ -8,7 +8,7 @@ import {
   ProtocolError,
   type ReplayResult,
   type ServerFrame,
-} from '../../../shared/contract/index.js';
+} from '@syncbell/contract';
 import { MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from '../config.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { verifyToken } from '../../../shared/auth/index.js';
-import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
+import { verifyToken } from '@syncbell/server';
+import { AuthError, ErrorCode } from '@syncbell/contract';
 import { authorizerEventSchema } from '../events.js';
 import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';

@@ -1,5 +1,5 @@
-import { verifyToken } from '../../../shared/auth/index.js';
-import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
+import { verifyToken } from '@syncbell/server';
+import { AuthError, ErrorCode } from '@syncbell/contract';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
 import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';

@@ -1,9 +1,4 @@
-import {
-  ConnectionGoneError,
-  ErrorCode,
-  type ServerFrame,
-  SyncbellError,
-} from '../../../shared/contract/index.js';
+import { ConnectionGoneError, ErrorCode, type ServerFrame, SyncbellError } from '@syncbell/contract';
 import { managementEndpointFor } from '../clients.js';
 import type { ConnectionsStore } from '../data/connections.js';
 import type { NotificationLog } from '../data/notifications.js';

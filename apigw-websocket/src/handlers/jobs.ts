@@ -1,8 +1,8 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { ulid } from 'ulidx';
 import { z } from 'zod';
-import { verifyToken } from '../../../shared/auth/index.js';
-import { AuthError, ConfigError, ErrorCode } from '../../../shared/contract/index.js';
+import { verifyToken } from '@syncbell/server';
+import { AuthError, ConfigError, ErrorCode } from '@syncbell/contract';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, httpApiEventSchema, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';

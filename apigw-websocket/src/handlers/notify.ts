@@ -7,7 +7,7 @@ import {
   jobIdSchema,
   NOTIFICATION_TYPES,
   userIdSchema,
-} from '../../../shared/contract/index.js';
+} from '@syncbell/contract';
 import { getManagementClient } from '../clients.js';
 import type { ApigwConfig } from '../config.js';
 import { type PublishResult, publishOnce } from '../notify/publish.js';

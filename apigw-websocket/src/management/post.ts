@@ -2,8 +2,8 @@ import {
   type ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { backoff } from '../../../shared/client/backoff.js';
-import { ConnectionGoneError, type ServerFrame } from '../../../shared/contract/index.js';
+import { backoff } from '@syncbell/contract/backoff';
+import { ConnectionGoneError, type ServerFrame } from '@syncbell/contract';
 
 const THROTTLING_NAMES = new Set([
   'LimitExceededException',

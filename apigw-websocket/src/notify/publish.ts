@@ -1,6 +1,6 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConnectionGoneError, type Notification } from '../../../shared/contract/index.js';
+import { ConnectionGoneError, type Notification } from '@syncbell/contract';
 import type { ApigwConfig } from '../config.js';
 import { createConnectionsStore } from '../data/connections.js';
 import { createNotificationLog } from '../data/notifications.js';

@@ -1,7 +1,7 @@
-import { readServerFrame } from '../../contract/checks.js';
-import { CloseCode, ErrorCode } from '../../contract/codes.js';
-import { ConfigError, errorFromServer, SyncbellError } from '../../contract/errors.js';
-import { SERVER_FRAME_TYPES } from '../../contract/wire.js';
+import { readServerFrame } from '@syncbell/contract/checks';
+import { CloseCode, ErrorCode } from '@syncbell/contract/codes';
+import { ConfigError, errorFromServer, SyncbellError } from '@syncbell/contract/errors';
+import { SERVER_FRAME_TYPES } from '@syncbell/contract/wire';
 import type {
   DisconnectReason,
   ReplayAnswer,

@@ -1,8 +1,8 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import { readErrorFrameBody, readReplayResult } from '../../contract/checks.js';
-import { ErrorCode, TERMINAL_ERROR_CODES } from '../../contract/codes.js';
-import { errorFromServer, SyncbellError } from '../../contract/errors.js';
-import { SocketEvent } from '../../contract/wire.js';
+import { readErrorFrameBody, readReplayResult } from '@syncbell/contract/checks';
+import { ErrorCode, TERMINAL_ERROR_CODES } from '@syncbell/contract/codes';
+import { errorFromServer, SyncbellError } from '@syncbell/contract/errors';
+import { SocketEvent } from '@syncbell/contract/wire';
 import type {
   ReplayAnswer,
   Transport,

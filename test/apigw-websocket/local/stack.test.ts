@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApigwLocal, startApigwLocal } from '../../../apigw-websocket/local/stack.js';
-import { resolveJwtSecret, signToken } from '../../../shared/auth/index.js';
+import { resolveJwtSecret, signToken } from '../../../shared/server/auth/index.js';
 import { ConfigError } from '../../../shared/contract/index.js';
 import { openRawSocket } from '../support/raw-socket.js';
 

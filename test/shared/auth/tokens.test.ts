@@ -1,6 +1,11 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEV_JWT_SECRET, resolveJwtSecret, signToken, verifyToken } from '../../../shared/auth/index.js';
+import {
+  DEV_JWT_SECRET,
+  resolveJwtSecret,
+  signToken,
+  verifyToken,
+} from '../../../shared/server/auth/index.js';
 import { AuthError, ConfigError, ErrorCode } from '../../../shared/contract/index.js';
 
 const key = new TextEncoder().encode('a-test-secret-that-is-at-least-32-bytes-long');

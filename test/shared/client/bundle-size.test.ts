@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundleClient } from '../../../shared/client/bundle.js';
+import { bundleClient } from '../../../cli/bundle-sdk.js';
 
 /**
  * The SDK's browser weight, as an app pays it: a one-line app per transport, bundled with
@@ -13,9 +13,9 @@ const API_GATEWAY_BUDGET_BYTES = 10 * 1024;
 const SOCKET_IO_OVERHEAD_BUDGET_BYTES = 6 * 1024;
 
 const apps = {
-  apigw: `import { apigwTransport, createClient } from './shared/client/apigw.js';
+  apigw: `import { apigwTransport, createClient } from '@syncbell/client/apigw';
 createClient({ transport: apigwTransport(), url: 'wss://example.test', token: 't' }).on('notification', console.log);`,
-  socketio: `import { createClient, socketIoTransport } from './shared/client/socketio.js';
+  socketio: `import { createClient, socketIoTransport } from '@syncbell/client/socketio';
 createClient({ transport: socketIoTransport(), url: 'https://example.test', token: 't' }).on('notification', console.log);`,
   socketIoClientOnly: `import { io } from 'socket.io-client';
 io('https://example.test').on('notification', console.log);`,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { bundleClient, SDK_ENTRIES } from '../../../shared/client/bundle.js';
+import { bundleClient, SDK_ENTRIES } from '../../../cli/bundle-sdk.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'syncbell-sdk-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));

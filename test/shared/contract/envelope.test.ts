@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { buildJsonSchema, JSON_SCHEMA_PATH } from '../../../shared/contract/json-schema.js';
+import { buildJsonSchema, JSON_SCHEMA_PATH } from '../../../cli/json-schema.js';
 import {
   createNotification,
   isUlidFloor,

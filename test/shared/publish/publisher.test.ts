@@ -4,7 +4,7 @@ import {
   MAX_NOTIFICATION_BYTES,
   notificationToPublish,
   PublishInputError,
-} from '../../../shared/publish/publisher.js';
+} from '../../../shared/server/publish/publisher.js';
 
 describe('notificationToPublish', () => {
   it('builds a contract envelope and keys it by the job id unless given an idempotency key', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthorizerHandler } from '../../../../apigw-websocket/src/handlers/authorizer.js';
-import { signToken } from '../../../../shared/auth/index.js';
+import { signToken } from '../../../../shared/server/auth/index.js';
 import { noopTelemetry } from '../../support/fixtures.js';
 
 const jwtKey = new TextEncoder().encode('unit-test-secret-that-is-long-enough-0123456789');

@@ -4,7 +4,7 @@ import { CONNECTION_MAX_AGE_SECONDS } from '../../../../apigw-websocket/src/conf
 import { createConnectionsStore } from '../../../../apigw-websocket/src/data/connections.js';
 import { createConnectHandler } from '../../../../apigw-websocket/src/handlers/connect.js';
 import { createDisconnectHandler } from '../../../../apigw-websocket/src/handlers/disconnect.js';
-import { signToken } from '../../../../shared/auth/index.js';
+import { signToken } from '../../../../shared/server/auth/index.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 import { noopTelemetry, startTestTables, webSocketEvent } from '../../support/fixtures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJobsHandler } from '../../../../apigw-websocket/src/handlers/jobs.js';
 import type { NotifyEvent } from '../../../../apigw-websocket/src/handlers/notify.js';
-import { signToken } from '../../../../shared/auth/index.js';
+import { signToken } from '../../../../shared/server/auth/index.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 import { noopTelemetry } from '../../support/fixtures.js';
 

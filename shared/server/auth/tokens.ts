@@ -1,8 +1,8 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { ErrorCode } from '../contract/codes.js';
-import { userIdSchema } from '../contract/envelope.js';
-import { AuthError, ConfigError } from '../contract/errors.js';
+import { ErrorCode } from '@syncbell/contract/codes';
+import { userIdSchema } from '@syncbell/contract/envelope';
+import { AuthError, ConfigError } from '@syncbell/contract/errors';
 
 export const TOKEN_ISSUER = 'syncbell';
 export const TOKEN_AUDIENCE = 'syncbell:notifications';

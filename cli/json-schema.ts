@@ -1,12 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { notificationSchema } from './envelope.js';
-import { receivedNotificationSchema } from './evolution.js';
-import { clientFrameSchema, receivedServerFrameSchema, serverFrameSchema } from './protocol.js';
+import { notificationSchema } from '../shared/contract/envelope.js';
+import { receivedNotificationSchema } from '../shared/contract/evolution.js';
+import {
+  clientFrameSchema,
+  receivedServerFrameSchema,
+  serverFrameSchema,
+} from '../shared/contract/protocol.js';
 
 /** The checked-in JSON Schema for non-TypeScript consumers; a test keeps it in step with zod. */
-export const JSON_SCHEMA_PATH = new URL('./syncbell.schema.json', import.meta.url);
+export const JSON_SCHEMA_PATH = new URL('../shared/contract/syncbell.schema.json', import.meta.url);
 
 export function buildJsonSchema(): Record<string, unknown> {
   return {

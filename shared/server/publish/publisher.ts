@@ -9,7 +9,7 @@ import {
   PayloadTooLargeError,
   SyncbellError,
   userIdSchema,
-} from '../contract/index.js';
+} from '@syncbell/contract';
 
 /**
  * The largest envelope a publisher accepts, serialized. API Gateway caps a posted frame at 128 KB

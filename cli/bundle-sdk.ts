@@ -5,12 +5,12 @@ import { build } from 'esbuild';
 
 /** The SDK's browser entries, one per transport: an app pays only for the one it imports. */
 export const SDK_ENTRIES = {
-  socketio: new URL('./socketio.ts', import.meta.url).pathname,
-  apigw: new URL('./apigw.ts', import.meta.url).pathname,
+  socketio: new URL('../shared/client/socketio.ts', import.meta.url).pathname,
+  apigw: new URL('../shared/client/apigw.ts', import.meta.url).pathname,
 } as const;
 export type SdkEntry = keyof typeof SDK_ENTRIES;
 
-const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+const REPO_ROOT = new URL('../', import.meta.url).pathname;
 
 export interface BundleOptions {
   outfile: string;

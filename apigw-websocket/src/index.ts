@@ -1,0 +1,18 @@
+/**
+ * `@syncbell/apigw`: the API Gateway WebSocket variant as a library: the handler factories (each
+ * handler module also exports a ready `handler` for Lambda, at `@syncbell/apigw/handlers/<name>`),
+ * the publisher, and the configuration they read.
+ */
+export { type AuthorizerDeps, createAuthorizerHandler } from './handlers/authorizer.js';
+export { type ConnectDeps, createConnectHandler } from './handlers/connect.js';
+export { createDefaultHandler, type DefaultDeps } from './handlers/default.js';
+export { createDisconnectHandler, type DisconnectDeps } from './handlers/disconnect.js';
+export { createJobsHandler, type JobsDeps } from './handlers/jobs.js';
+export {
+  createNotifyHandler,
+  type NotifyDeps,
+  type NotifyEvent,
+  type NotifyResult,
+} from './handlers/notify.js';
+export * from './config.js';
+export * from './publisher.js';
