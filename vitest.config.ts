@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export const config = defineConfig({
+  // NestJS decorators (@syncbell/nestjs, the example app) are TypeScript's legacy ones, which Vite's
+  // transform leaves alone unless told. No design-type metadata, as under tsx (esbuild emits none):
+  // Nest code here injects with explicit tokens, so what passes here also runs under tsx.
+  oxc: { decorator: { legacy: true } },
   test: {
     exclude: ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'],
     // Integration tests start real processes (Redis, servers, proxies); on a 2-core
