@@ -8,23 +8,34 @@ import type { SyncbellSocketIoOptions } from './options.js';
 export const SYNCBELL_NAMESPACE = '/syncbell';
 
 type AdapterConstructor = NonNullable<Parameters<Server['adapter']>[0]>;
+type SocketIoModule = typeof import('@syncbell/socketio');
 
 /**
- * The socket.io variant's running parts, made once per app by the module: the adapter's
- * subscriber connection (a duplicate of your client, opened and closed here), the adapter both
- * sides of it feed, and the publisher. `SyncbellIoAdapter` gives the adapter to every socket.io
- * server Nest creates; `SyncbellGateway` attaches syncbell to its namespace.
+ * The socket.io variant's running parts, made once per app by the module: the publisher on your
+ * client, and, in a process that serves sockets, the adapter's subscriber connection (a duplicate
+ * of your client, opened on first use and closed here), the adapter, and the attachment of
+ * syncbell to its namespace. A process that only publishes (a worker's
+ * `NestFactory.createApplicationContext`) opens nothing beyond your client.
  */
 export class SocketIoRuntime implements OnApplicationShutdown {
   /** The servers `SyncbellIoAdapter` made, so with the Redis adapter set. */
   readonly servers = new WeakSet<Server>();
+  readonly publisher: SocketIoPublisher;
+  #subscriber: RedisLike | undefined;
+  #adapterConstructor: AdapterConstructor | undefined;
 
   private constructor(
-    readonly publisher: SocketIoPublisher,
-    readonly adapterConstructor: AdapterConstructor,
-    private readonly subscriber: RedisLike,
-    private readonly attachTo: (namespace: Namespace) => void,
-  ) {}
+    private readonly socketio: SocketIoModule,
+    private readonly redis: RedisLike,
+    private readonly options: SyncbellSocketIoOptions,
+  ) {
+    this.publisher = socketio.createSocketIoPublisher({
+      redis,
+      adapter: options.adapter ?? 'classic',
+      namespace: SYNCBELL_NAMESPACE,
+      ...(options.replay ? { replay: options.replay } : {}),
+    });
+  }
 
   static async create(options: SyncbellSocketIoOptions): Promise<SocketIoRuntime> {
     if (!options?.redis) {
@@ -33,47 +44,51 @@ export class SocketIoRuntime implements OnApplicationShutdown {
       );
     }
     const socketio = await importVariant();
-    const redis = socketio.asRedisLike(options.redis);
-    const subscriber = redis.duplicate('syncbell:nestjs:sub');
-    const adapter = options.adapter ?? 'classic';
-    const publisher = socketio.createSocketIoPublisher({
-      redis,
-      adapter,
-      namespace: SYNCBELL_NAMESPACE,
-      ...(options.replay ? { replay: options.replay } : {}),
+    return new SocketIoRuntime(socketio, socketio.asRedisLike(options.redis), options);
+  }
+
+  private get subscriber(): RedisLike {
+    this.#subscriber ??= this.redis.duplicate('syncbell:nestjs:sub');
+    return this.#subscriber;
+  }
+
+  /** The @socket.io/redis-adapter on your client and the module's subscriber (what `SyncbellIoAdapter` sets). */
+  get adapterConstructor(): AdapterConstructor {
+    this.#adapterConstructor ??= this.socketio.syncbellAdapter({
+      pub: this.redis,
+      sub: this.subscriber,
+      kind: this.options.adapter ?? 'classic',
     });
-    const adapterConstructor = socketio.syncbellAdapter({ pub: redis, sub: subscriber, kind: adapter });
-    const attachTo = (namespace: Namespace) => {
-      socketio.attachSyncbell(namespace, {
-        redis,
-        subscriber,
-        ...(options.verify ? { verify: options.verify } : {}),
-        ...(options.replay ? { replay: options.replay } : {}),
-      });
-    };
-    return new SocketIoRuntime(publisher, adapterConstructor, subscriber, attachTo);
+    return this.#adapterConstructor;
   }
 
   attach(namespace: Namespace): void {
     if (!this.servers.has(namespace.server)) {
       throw new SyncbellSetupError(
-        "syncbell's gateway server has no Redis adapter: a notification published on another instance would never reach it. Set the adapter before the app starts: app.useWebSocketAdapter(new SyncbellIoAdapter(app)).",
+        "syncbell's gateway server has no Redis adapter, so a notification published on another instance would never reach it: set it before the app starts, app.useWebSocketAdapter(new SyncbellIoAdapter(app))",
       );
     }
-    this.attachTo(namespace);
+    this.socketio.attachSyncbell(namespace, {
+      redis: this.redis,
+      subscriber: this.subscriber,
+      ...(this.options.verify ? { verify: this.options.verify } : {}),
+      ...(this.options.replay ? { replay: this.options.replay } : {}),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    const subscriber = this.#subscriber;
+    if (!subscriber) return;
     // Nest has closed the socket.io servers by now. The adapter's close sends (P)UNSUBSCRIBE
     // without waiting for the answers; a QUIT right behind them turned each into an unhandled
     // rejection (see @syncbell/socketio's server close). Redis answers in order: once a PING
     // behind them is answered, they are too.
-    await this.subscriber.call('PING').catch(() => undefined);
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    await subscriber.call('PING').catch(() => undefined);
+    await subscriber.quit().catch(() => subscriber.disconnect());
   }
 }
 
-async function importVariant() {
+async function importVariant(): Promise<SocketIoModule> {
   try {
     return await import('@syncbell/socketio');
   } catch (error) {
