@@ -1,6 +1,6 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
-import type { AnyRedis, SocketIoAdapterKind } from '@syncbell/socketio';
+import type { AnyRedis, AttachSyncbellOptions, SocketIoAdapterKind } from '@syncbell/socketio';
 
 /** Where notifications reach browsers: socket.io containers behind a load balancer, or API Gateway WebSockets. */
 export type SyncbellVariant = 'socketio' | 'apigw';
@@ -11,7 +11,17 @@ export interface VerifiedUser {
 }
 
 /** The socket.io variant (ECS): the module runs the Redis adapter, attaches syncbell and publishes through Redis. */
-export interface SyncbellSocketIoOptions {
+export interface SyncbellSocketIoOptions
+  extends Pick<
+    AttachSyncbellOptions,
+    | 'serverId'
+    | 'trustProxy'
+    | 'maxConnectionsPerAddress'
+    | 'maxFramesPerSecond'
+    | 'registry'
+    | 'logger'
+    | 'releaseHandshake'
+  > {
   /**
    * Your Redis client, ioredis (`new Redis(url)`) or node-redis (`createClient({ url })`,
    * connected or not). The publisher and the adapter's publishing side run on it and it is left
@@ -20,10 +30,16 @@ export interface SyncbellSocketIoOptions {
    */
   redis: AnyRedis;
   /**
-   * Checks the token a browser connects with and names its user (the only source of the user id).
-   * @default verifyToken with the key from resolveJwtSecret() (JWT_SECRET; the dev secret outside production)
+   * Your own check of the token a browser connects with: it names the user (the only source of
+   * the user id). Give this or `jwtKey`.
+   * @default none (then `jwtKey`)
    */
-  verify?: (token: unknown) => Promise<VerifiedUser>;
+  verify?: (token: string) => Promise<VerifiedUser>;
+  /**
+   * The HS256 secret your users' tokens are signed with (`signToken` from @syncbell/server).
+   * @default resolveJwtSecret().key (JWT_SECRET; refused unset in production, the dev secret elsewhere)
+   */
+  jwtKey?: Uint8Array | string;
   /** The socket.io Redis adapter every container runs. @default 'classic' */
   adapter?: SocketIoAdapterKind;
   replay?: {

@@ -1,6 +1,7 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import type { Namespace, Server } from 'socket.io';
-import type { RedisLike, SocketIoPublisher } from '@syncbell/socketio';
+import { resolveJwtSecret } from '@syncbell/server';
+import type { RedisLike, SocketIoPublisher, SyncbellAttachment } from '@syncbell/socketio';
 import { SyncbellSetupError } from './errors.js';
 import type { SyncbellSocketIoOptions } from './options.js';
 
@@ -17,12 +18,13 @@ type SocketIoModule = typeof import('@syncbell/socketio');
  * syncbell to its namespace. A process that only publishes (a worker's
  * `NestFactory.createApplicationContext`) opens nothing beyond your client.
  */
-export class SocketIoRuntime implements OnApplicationShutdown {
+export class SocketIoRuntime implements BeforeApplicationShutdown, OnApplicationShutdown {
   /** The servers `SyncbellIoAdapter` made, so with the Redis adapter set. */
   readonly servers = new WeakSet<Server>();
   readonly publisher: SocketIoPublisher;
   #subscriber: RedisLike | undefined;
   #adapterConstructor: AdapterConstructor | undefined;
+  #attachment: SyncbellAttachment | undefined;
 
   private constructor(
     private readonly socketio: SocketIoModule,
@@ -68,12 +70,24 @@ export class SocketIoRuntime implements OnApplicationShutdown {
         "syncbell's gateway server has no Redis adapter, so a notification published on another instance would never reach it: set it before the app starts, app.useWebSocketAdapter(new SyncbellIoAdapter(app))",
       );
     }
-    this.socketio.attachSyncbell(namespace, {
+    const { redis: _yours, verify, jwtKey, adapter, ...attachOptions } = this.options;
+    this.#attachment = this.socketio.attachSyncbell(namespace, {
+      ...attachOptions,
       redis: this.redis,
       subscriber: this.subscriber,
-      ...(this.options.verify ? { verify: this.options.verify } : {}),
-      ...(this.options.replay ? { replay: this.options.replay } : {}),
+      adapter: adapter ?? 'classic',
+      ...(verify ? { verify } : { jwtKey: jwtKey ?? resolveJwtSecret().key }),
     });
+  }
+
+  /** What `attachSyncbell` returned (its metrics, its sockets), once the gateway is up. */
+  get attachment(): SyncbellAttachment | undefined {
+    return this.#attachment;
+  }
+
+  /** Before Nest closes the socket.io servers: syncbell's sockets go and its pending replay reads finish. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.#attachment?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
