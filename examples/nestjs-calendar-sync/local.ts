@@ -1,0 +1,116 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { type LoadBalancer, startLoadBalancer } from '../../ecs-socketio/local/load-balancer.js';
+import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+
+export interface CalendarSyncLocalOptions {
+  /** The load balancer's port. @default 0 (a free port) */
+  port?: number;
+  /** Web containers behind the load balancer. @default 2 */
+  webInstances?: number;
+  /** @default process.env.REDIS_URL, else a private redis-server for this run */
+  redisUrl?: string;
+  /** Always run a private redis-server (a test: BullMQ's queue is shared by every worker on a Redis). @default false */
+  ownRedis?: boolean;
+  /** @default 1500 */
+  syncDurationMs?: number;
+  /** Where the processes' output goes. @default discarded */
+  log?: (line: string) => void;
+}
+
+export interface CalendarSyncLocal {
+  /** The page, the API and the sockets: everything goes through the load balancer. */
+  readonly url: string;
+  readonly webIds: string[];
+  readonly workerId: string;
+  readonly lb: LoadBalancer;
+  stop(): Promise<void>;
+}
+
+const MAIN = fileURLToPath(new URL('./src/main.ts', import.meta.url));
+// The repository root: tsx reads the decorator settings from its tsconfig.json.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The example as it runs on ECS, on one machine: two `web` containers behind the local stand-in
+ * for the ALB, one `worker` container that runs the calendar syncs, one Redis.
+ */
+export async function startCalendarSyncLocal(options: CalendarSyncLocalOptions = {}): Promise<CalendarSyncLocal> {
+  const log = options.log ?? (() => undefined);
+  let owned: OwnedRedis | undefined;
+  const redisUrl =
+    (options.ownRedis ? undefined : (options.redisUrl ?? process.env.REDIS_URL)) ??
+    (owned = await startOwnedRedis()).url;
+  const children: ChildProcess[] = [];
+  let lb: LoadBalancer | undefined;
+
+  const spawn = (id: string, env: Record<string, string>) =>
+    new Promise<void>((resolve, reject) => {
+      const child = fork(MAIN, [], {
+        cwd: ROOT,
+        execArgv: ['--import', 'tsx'],
+        env: {
+          ...process.env,
+          REDIS_URL: redisUrl,
+          INSTANCE_ID: id,
+          SYNC_DURATION_MS: String(options.syncDurationMs ?? 1500),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      children.push(child);
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.setEncoding('utf8');
+        stream?.on('data', (chunk: string) => {
+          for (const line of chunk.split('\n')) if (line.trim()) log(`[${id}] ${line}`);
+        });
+      }
+      const onExit = (code: number | null) => reject(new Error(`${id} exited during start-up (code ${code})`));
+      child.once('exit', onExit);
+      child.on('message', (message: { type?: string }) => {
+        if (message?.type !== 'ready') return;
+        child.off('exit', onExit);
+        resolve();
+      });
+    });
+
+  const stop = async () => {
+    await lb?.close();
+    await Promise.all(
+      children
+        .filter((child) => child.exitCode === null && child.signalCode === null)
+        .map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+    );
+    await owned?.destroy();
+  };
+
+  try {
+    const webs = await Promise.all(
+      Array.from({ length: options.webInstances ?? 2 }, async (_, i) => ({
+        id: `web-${i + 1}`,
+        port: await freePort(),
+      })),
+    );
+    const workerId = 'worker-1';
+    await Promise.all([
+      ...webs.map(({ id, port }) => spawn(id, { ROLE: 'web', PORT: String(port) })),
+      spawn(workerId, { ROLE: 'worker' }),
+    ]);
+    lb = await startLoadBalancer({
+      targets: webs.map(({ id, port }) => ({ id, url: `http://127.0.0.1:${port}` })),
+      port: options.port ?? 0,
+      healthCheckPath: '/readyz',
+    });
+    return { url: lb.url, webIds: webs.map((w) => w.id), workerId, lb, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
