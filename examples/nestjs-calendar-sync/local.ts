@@ -36,12 +36,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * The example as it runs on ECS, on one machine: two `web` containers behind the local stand-in
  * for the ALB, one `worker` container that runs the calendar syncs, one Redis.
  */
-export async function startCalendarSyncLocal(options: CalendarSyncLocalOptions = {}): Promise<CalendarSyncLocal> {
+export async function startCalendarSyncLocal(
+  options: CalendarSyncLocalOptions = {},
+): Promise<CalendarSyncLocal> {
   const log = options.log ?? (() => undefined);
-  let owned: OwnedRedis | undefined;
-  const redisUrl =
-    (options.ownRedis ? undefined : (options.redisUrl ?? process.env.REDIS_URL)) ??
-    (owned = await startOwnedRedis()).url;
+  const givenUrl = options.ownRedis ? undefined : (options.redisUrl ?? process.env.REDIS_URL);
+  const owned: OwnedRedis | undefined = givenUrl === undefined ? await startOwnedRedis() : undefined;
+  const redisUrl = givenUrl ?? (owned as OwnedRedis).url;
   const children: ChildProcess[] = [];
   let lb: LoadBalancer | undefined;
 
@@ -66,7 +67,8 @@ export async function startCalendarSyncLocal(options: CalendarSyncLocalOptions =
           for (const line of chunk.split('\n')) if (line.trim()) log(`[${id}] ${line}`);
         });
       }
-      const onExit = (code: number | null) => reject(new Error(`${id} exited during start-up (code ${code})`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`${id} exited during start-up (code ${code})`));
       child.once('exit', onExit);
       child.on('message', (message: { type?: string }) => {
         if (message?.type !== 'ready') return;

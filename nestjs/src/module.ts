@@ -23,6 +23,7 @@ const VARIANTS: readonly SyncbellVariant[] = ['socketio', 'apigw'];
  * API Gateway), which the builder's one fixed provider list cannot express.
  */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
 export class SyncbellModule {
   static forRoot(options: SyncbellModuleOptions): DynamicModule {
     const { variant, ...rest } = options;

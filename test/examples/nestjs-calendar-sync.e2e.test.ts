@@ -1,9 +1,6 @@
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type CalendarSyncLocal,
-  startCalendarSyncLocal,
-} from '../../examples/nestjs-calendar-sync/local.js';
+import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/nestjs-calendar-sync/local.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -15,7 +12,13 @@ beforeAll(async () => {
   local = await startCalendarSyncLocal({ ownRedis: true, syncDurationMs: 200 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
 }, 120_000);
 
@@ -31,7 +34,9 @@ it('shows "sync complete" in the browser for a sync the API accepted and the wor
 
   await page.getByRole('button', { name: 'Sync my calendar' }).click();
 
-  await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 20_000 }).toBe('sync complete');
+  await expect
+    .poll(() => page.getByTestId('status').textContent(), { timeout: 20_000 })
+    .toBe('sync complete');
   const detail = page.getByTestId('detail');
   expect(await detail.getAttribute('data-finished-by')).toBe(local.workerId);
   expect(local.webIds).toContain(await detail.getAttribute('data-accepted-by'));

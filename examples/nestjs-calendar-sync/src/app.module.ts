@@ -11,6 +11,7 @@ import { REDIS, RedisModule } from './redis.module.js';
 
 /** One image, two roles (two ECS services): `web` takes requests and holds sockets, `worker` runs syncs. */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
 export class AppModule {
   static forRole(role: AppConfig['role']): DynamicModule {
     return {

@@ -11,14 +11,19 @@ const token = async () => {
 };
 
 // The syncbell namespace of the app's own socket.io server, through the load balancer.
-const notifications = createClient({ transport: socketIoTransport(), url: `${location.origin}/syncbell`, token });
+const notifications = createClient({
+  transport: socketIoTransport(),
+  url: `${location.origin}/syncbell`,
+  token,
+});
 notifications.on('state', ({ newState }) => {
   $('state').textContent = newState;
 });
 notifications.on('sync.complete', ({ notification, meta }) => {
   const { acceptedBy, finishedBy } = (notification.data ?? {}) as Record<string, string>;
   $('status').textContent = 'sync complete';
-  $('detail').textContent = `accepted by ${acceptedBy}, finished by ${finishedBy}, ${meta.replayed ? 'replayed on reconnect' : `${meta.latencyMs} ms after publish`}`;
+  $('detail').textContent =
+    `accepted by ${acceptedBy}, finished by ${finishedBy}, ${meta.replayed ? 'replayed on reconnect' : `${meta.latencyMs} ms after publish`}`;
   $('detail').dataset.finishedBy = finishedBy ?? '';
   $('detail').dataset.acceptedBy = acceptedBy ?? '';
 });
