@@ -1,8 +1,7 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/nestjs-calendar-sync/local.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { launchChromium } from '../support/browser.js';
 
 let local: CalendarSyncLocal;
 let browser: Browser;
@@ -10,16 +9,7 @@ let browser: Browser;
 beforeAll(async () => {
   // Its own Redis: BullMQ's queue keys are shared by every worker on a Redis.
   local = await startCalendarSyncLocal({ ownRedis: true, syncDurationMs: 200 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
