@@ -39,7 +39,13 @@ async function chatClient(app: TestApp): Promise<ClientSocket> {
   return socket;
 }
 
-describe.each(['ioredis', 'node-redis'] as const)('SyncbellModule on %s', (kind) => {
+// Both clients on the classic adapter; the sharded one (SPUBLISH, Redis 7) on ioredis, the client
+// it is recommended with (see the adapter option).
+describe.each([
+  ['ioredis', 'classic'],
+  ['node-redis', 'classic'],
+  ['ioredis', 'sharded'],
+] as const)('SyncbellModule on %s, %s adapter', (kind, adapter) => {
   const redisA = userClient[kind]();
   const redisB = userClient[kind]();
   let a: TestApp;
@@ -48,8 +54,8 @@ describe.each(['ioredis', 'node-redis'] as const)('SyncbellModule on %s', (kind)
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
-    a = await startTestApp({ redis: redisA.client, serverId: 'nest-a' });
-    b = await startTestApp({ redis: redisB.client, serverId: 'nest-b' });
+    a = await startTestApp({ redis: redisA.client, adapter, serverId: 'nest-a' });
+    b = await startTestApp({ redis: redisB.client, adapter, serverId: 'nest-b' });
   });
 
   afterAll(async () => {
