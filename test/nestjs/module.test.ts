@@ -133,3 +133,22 @@ describe('SyncbellModule set up wrong', () => {
     await expect(started).rejects.toThrow(/SyncbellModule needs `redis`/);
   });
 });
+
+describe('SyncbellModule closing', () => {
+  it('closes the subscriber it opened and leaves your client open when the app closes', async () => {
+    // A database of its own, so the count sees only this app's connections (CLIENT LIST shows the db).
+    const yours = new Redis(REDIS_URL, { db: 7, maxRetriesPerRequest: null });
+    const app = await startTestApp({ redis: yours });
+    const subscribers = async () =>
+      String(await yours.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => line.includes(' db=7 ') && line.includes(' name=syncbell:nestjs:sub ')).length;
+    await expect.poll(subscribers).toBe(1);
+
+    await app.app.close();
+
+    await expect.poll(subscribers).toBe(0);
+    expect(yours.status).toBe('ready');
+    await yours.quit();
+  });
+});
