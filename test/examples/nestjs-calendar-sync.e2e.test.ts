@@ -21,6 +21,7 @@ it('shows "sync complete" in the browser for a sync the API accepted and the wor
   const page = await browser.newPage();
   await page.goto(`${local.url}/?user=e2e-${Date.now().toString(36)}`);
   await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 20_000 }).toBe('connected');
+  await expect.poll(() => page.getByTestId('served-by').textContent()).toMatch(/^web-\d$/);
 
   await page.getByRole('button', { name: 'Sync my calendar' }).click();
 

@@ -19,8 +19,9 @@ export class AppModule {
       imports: [
         RedisModule,
         SyncbellModule.forRootAsync({
-          useFactory: (redis: Redis) => ({ redis, serverId: process.env.INSTANCE_ID }),
-          inject: [REDIS],
+          // serverId: what resume answers name as `servedBy` (the page shows it).
+          useFactory: (redis: Redis, config: AppConfig) => ({ redis, serverId: config.instanceId }),
+          inject: [REDIS, APP_CONFIG],
         }),
         // BullMQ opens and closes its own connections (its workers block on theirs).
         BullModule.forRootAsync({

@@ -19,6 +19,9 @@ const notifications = createClient({
 notifications.on('state', ({ newState }) => {
   $('state').textContent = newState;
 });
+notifications.on('resumed', ({ servedBy }) => {
+  $('served-by').textContent = servedBy ?? '?';
+});
 notifications.on('sync.complete', ({ notification, meta }) => {
   const { acceptedBy, finishedBy } = (notification.data ?? {}) as Record<string, string>;
   $('status').textContent = 'sync complete';
