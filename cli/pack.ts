@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import ts from 'typescript';
 
@@ -84,8 +84,9 @@ function targets(value: unknown): string[] {
 function expandTarget(packageDir: string, target: string): string[] {
   if (!target.includes('*')) return [join(packageDir, target)];
   const [prefix = '', suffix = ''] = target.split('*');
-  const folder = join(packageDir, dirname(prefix + 'x'));
-  const head = posix.basename(prefix + 'x').slice(0, -1);
+  const slash = prefix.lastIndexOf('/');
+  const folder = join(packageDir, prefix.slice(0, slash + 1));
+  const head = prefix.slice(slash + 1);
   return readdirSync(folder)
     .filter((name) => name.startsWith(head) && name.endsWith(suffix) && !name.endsWith(`.test${suffix}`))
     .map((name) => join(folder, name));
