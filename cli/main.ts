@@ -39,6 +39,10 @@ const commands: Record<string, Command> = {
       'compile the packages to JavaScript + .d.ts and write npm tarballs: syncbell pack [--outdir DIR] (default .pack)',
     run: async (argv) => (await import('./pack.js')).runPack(argv),
   },
+  boundaries: {
+    summary: 'check the package boundaries with dependency-cruiser (.dependency-cruiser.cjs)',
+    run: async () => (await import('./boundaries.js')).runBoundaries(),
+  },
   token: {
     summary: 'print a development token for a user: syncbell token <userId>',
     run: async (argv) => (await import('./token.js')).runToken(argv),
