@@ -26,9 +26,9 @@ const workspaces = (readJson(join(root, 'package.json')).workspaces ?? [])
   .filter((dir) => existsSync(join(root, dir, 'package.json')))
   .map((dir) => ({ dir, manifest: readJson(join(root, dir, 'package.json')) }));
 
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const folder = (dir) => `^${escape(dir)}/`;
-const folders = (dirs) => (dirs.length === 0 ? '^$' : `^(${dirs.map(escape).join('|')})/`);
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const folder = (dir) => `^${escapeRegExp(dir)}/`;
+const folders = (dirs) => (dirs.length === 0 ? '^$' : `^(${dirs.map(escapeRegExp).join('|')})/`);
 const dirsOf = (names) => workspaces.filter((w) => names.includes(w.manifest.name)).map((w) => w.dir);
 const browserDirs = dirsOf(BROWSER_SAFE);
 const serverDirs = workspaces.map((w) => w.dir).filter((dir) => !browserDirs.includes(dir));
