@@ -23,7 +23,7 @@ import {
 import type { EcsConfig } from './config.js';
 import { createJobQueue } from './job-queue.js';
 import { completionFor, delay, type QueuedJob, syncJobRequestSchema } from './jobs.js';
-import { createEcsMetrics, type EcsMetrics } from './metrics.js';
+import { createContainerRegistry, type EcsMetrics, registerEcsMetrics } from './metrics.js';
 import { ADAPTER_KEY } from './publisher.js';
 import { createRedis } from './redis.js';
 import type { RedisLike } from './redis-client.js';
@@ -75,7 +75,7 @@ const MAX_JSON_BODY_BYTES = 4096;
 const LISTEN_BACKLOG = 4096;
 
 export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptions): Promise<EcsServer> {
-  const metrics = createEcsMetrics(config.CONTAINER_ID);
+  const metrics = registerEcsMetrics(createContainerRegistry(config.CONTAINER_ID));
   const http = createHttpServer();
   const redisOptions = {
     url: config.REDIS_URL,
