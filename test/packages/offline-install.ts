@@ -170,7 +170,11 @@ export async function installOffline({
       { cwd: dir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
-    const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
+    const {
+      stdout = '',
+      stderr = '',
+      message,
+    } = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`npm ci --offline failed in ${dir}:\n${message}\n${stdout}\n${stderr}`);
   }
 }
