@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
+import { MIN_API_KEY_LENGTH } from './auth.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -112,6 +113,29 @@ export const ecsEnvSchema = z.object({
    * @default 15000
    */
   JOB_VISIBILITY_TIMEOUT_MS: int(300, 600_000).default(15_000),
+  /**
+   * Server credentials for `POST /v1/publish` (backends in other languages publish with one as
+   * `Authorization: Bearer <key>`), comma-separated so a key can be rotated: add the new one,
+   * move the backends, drop the old one. Each at least 32 characters (`openssl rand -hex 32`).
+   * End-user tokens are never accepted there. Unset or empty: the route is off (404).
+   * @default '' (off)
+   */
+  PUBLISH_API_KEYS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().min(MIN_API_KEY_LENGTH, `each key must be at least ${MIN_API_KEY_LENGTH} characters`),
+      ),
+    ),
+  /** `POST /v1/publish` requests per second one container accepts, over every key; more get 429. @default 1000 */
+  PUBLISH_MAX_PER_SECOND: int(1, 1_000_000).default(1000),
   /** Worker: serve `GET /metrics` on this port (not behind any load balancer). @default off */
   WORKER_METRICS_PORT: int(0, 65_535).optional(),
 });
@@ -128,6 +152,12 @@ function impossibleCombinations(config: EcsConfig): string[] {
     problems.push(
       `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
         'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
+    );
+  }
+  if (config.PUBLISH_API_KEYS.length > 0 && config.REDIS_ADAPTER === 'memory') {
+    problems.push(
+      '  PUBLISH_API_KEYS is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
+        '(the replay log and the adapter). Set REDIS_URL and REDIS_ADAPTER=classic, or unset PUBLISH_API_KEYS.',
     );
   }
   return problems;
