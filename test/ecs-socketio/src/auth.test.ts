@@ -52,7 +52,11 @@ describe('authenticate', () => {
     const down = async () => {
       throw new Error('database down');
     };
-    expect(await authenticate('t', down)).toMatchObject({ ok: false, status: 500, error: { code: ErrorCode.Internal } });
+    expect(await authenticate('t', down)).toMatchObject({
+      ok: false,
+      status: 500,
+      error: { code: ErrorCode.Internal },
+    });
   });
 
   it('refuses a verifier result that is not a valid user id', async () => {

@@ -1,11 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFrameBudget, FRAME_WINDOW_MS, inboundGate } from '../../../../ecs-socketio/src/attach/frame-budget.js';
+import {
+  createFrameBudget,
+  FRAME_WINDOW_MS,
+  inboundGate,
+} from '../../../../ecs-socketio/src/attach/frame-budget.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 
 describe('createFrameBudget', () => {
   it('counts within a window and starts again when the window has passed', () => {
     const budget = createFrameBudget();
-    const counts = [budget.take(0), budget.take(10), budget.take(FRAME_WINDOW_MS - 1), budget.take(FRAME_WINDOW_MS + 10)];
+    const counts = [
+      budget.take(0),
+      budget.take(10),
+      budget.take(FRAME_WINDOW_MS - 1),
+      budget.take(FRAME_WINDOW_MS + 10),
+    ];
     expect(counts).toEqual([1, 2, 3, 1]);
   });
 });

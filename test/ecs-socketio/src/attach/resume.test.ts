@@ -4,7 +4,12 @@ import type { ReplayLog } from '../../../../ecs-socketio/src/replay-log.js';
 import { createNotification, ErrorCode } from '../../../../shared/contract/index.js';
 
 function handler(replayLog: ReplayLog | undefined) {
-  const events = { replayed: [] as number[], refused: [] as string[], failed: [] as Error[], sent: [] as unknown[] };
+  const events = {
+    replayed: [] as number[],
+    refused: [] as string[],
+    failed: [] as Error[],
+    sent: [] as unknown[],
+  };
   const resume = resumeHandler('alice', {
     replayLog,
     serverId: 'server-1',
@@ -26,7 +31,11 @@ describe('resumeHandler', () => {
     const ack = vi.fn();
     await resume({ after: undefined }, ack);
     expect(read).toHaveBeenCalledWith('alice', undefined);
-    expect(ack).toHaveBeenCalledWith({ notifications: [notification], truncated: false, servedBy: 'server-1' });
+    expect(ack).toHaveBeenCalledWith({
+      notifications: [notification],
+      truncated: false,
+      servedBy: 'server-1',
+    });
     expect(events.replayed).toEqual([1]);
   });
 
