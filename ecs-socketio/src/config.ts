@@ -6,6 +6,16 @@ import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list, trimmed, empty entries dropped; unset is the empty list. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
 
 /**
  * The ECS service's configuration, read from the environment once at start-up.
@@ -96,15 +106,7 @@ export const ecsEnvSchema = z.object({
   /** @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ),
+  CORS_ORIGINS: commaList,
   /** Longest demo job `POST /jobs/sync` accepts. @default 60000 */
   MAX_JOB_DURATION_MS: int(0, 3_600_000).default(60_000),
   /**
@@ -120,20 +122,9 @@ export const ecsEnvSchema = z.object({
    * End-user tokens are never accepted there. Unset or empty: the route is off (404).
    * @default '' (off)
    */
-  PUBLISH_API_KEYS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((key) => key.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z.string().min(MIN_API_KEY_LENGTH, `each key must be at least ${MIN_API_KEY_LENGTH} characters`),
-      ),
-    ),
+  PUBLISH_API_KEYS: commaList.pipe(
+    z.array(z.string().min(MIN_API_KEY_LENGTH, `each key must be at least ${MIN_API_KEY_LENGTH} characters`)),
+  ),
   /** `POST /v1/publish` requests per second one container accepts, over every key; more get 429. @default 1000 */
   PUBLISH_MAX_PER_SECOND: int(1, 1_000_000).default(1000),
   /** Worker: serve `GET /metrics` on this port (not behind any load balancer). @default off */
