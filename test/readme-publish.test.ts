@@ -11,7 +11,6 @@ import { type RecordingClient, recordingClient } from './support/recorder.js';
 
 // Runs README's "Publish from your backend" examples as written, with one change each: the user
 // is a fresh one, and (API Gateway) the options point at the local stack instead of a deployed one.
-
 const clients: RecordingClient[] = [];
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
@@ -39,7 +38,7 @@ it('runs the socket.io publisher example: the connected user gets the notificati
     });
     const previousUrl = process.env.REDIS_URL;
     process.env.REDIS_URL = stack.redisUrl;
-    const logged = await runExample(
+    const { logged } = await runExample(
       'socketio',
       code.replace("userId: 'alice'", `userId: '${userId}'`),
     ).finally(() => {
@@ -77,7 +76,7 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
     const local = code
       .replace(options?.[1] ?? '', '(globalThis as any).__readmeApigwOptions')
       .replace("userId: 'alice'", `userId: '${userId}'`);
-    const logged = await runExample('apigw', local);
+    const { logged } = await runExample('apigw', local);
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification).toMatchObject({ userId, jobId: 'calendar-sync-42' });
     expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);

@@ -12,3 +12,7 @@ export * from './rooms.js';
 export * from './server.js';
 export * from './socketio-publisher.js';
 export * from './worker.js';
+export * from './adapter.js';
+export * from './attach/attach.js';
+export * from './auth.js';
+export * from './metrics.js';

@@ -11,14 +11,26 @@ export interface EcsMetrics {
   clientErrors: Counter<'code'>;
 }
 
-/** One registry per server instance (not prom-client's global), so tests can run several in a process. */
-export function createEcsMetrics(containerId: string): EcsMetrics {
+/**
+ * The container's registry: one per server instance (not prom-client's global), so tests can run
+ * several in a process, labelled with the container, with the process metrics beside syncbell's.
+ */
+export function createContainerRegistry(containerId: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ container: containerId });
   // Process and runtime metrics (CPU, RSS, heap, event-loop lag, GC, open handles) under their
   // standard names (`process_*`, `nodejs_*`) so stock Node.js dashboards work; the registry's
   // `container` label tells the tasks apart, as it does for the syncbell_* metrics.
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * syncbell's `syncbell_*` metrics, registered in `registry` (the app's own, for `attachSyncbell`).
+ * Throws prom-client's "already registered" error if the registry holds them already: one
+ * attached syncbell per registry.
+ */
+export function registerEcsMetrics(registry: Registry): EcsMetrics {
   return {
     registry,
     connections: new Gauge({
@@ -40,7 +52,7 @@ export function createEcsMetrics(containerId: string): EcsMetrics {
     }),
     deliveryLatency: new Histogram({
       name: 'syncbell_delivery_latency_seconds',
-      // Once per notification per container, not per socket: see recordDeliveryLatency in server.ts.
+      // Once per notification per container, not per socket: see recordDeliveryLatency in attach/attach.ts.
       help: "From the publisher's createdAtMs to this container handing the notification to its local sockets; one observation per notification per container that delivers it, however many of the user's sockets it holds",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],

@@ -27,6 +27,8 @@ export interface SocketIoPublisherOptions {
   };
   /** The adapter's key / channel prefix. @default ADAPTER_KEY ('syncbell') */
   adapterKey?: string;
+  /** The socket.io namespace syncbell is attached to (`attachSyncbell(io.of('/syncbell'))`). @default '/' */
+  namespace?: string;
 }
 
 export interface EnvelopePublishResult {
@@ -75,7 +77,7 @@ type RoomPacketEncoder = (
  * `[uid, packet, opts]` on `${key}#/#${room}#`): the emitter encodes into a client that only
  * captures the PUBLISH, and the script sends it.
  */
-function classicEncoder(key: string): RoomPacketEncoder {
+function classicEncoder(key: string, namespace: string): RoomPacketEncoder {
   let captured: [string, string | Buffer] | undefined;
   const emitter = new Emitter(
     {
@@ -84,6 +86,7 @@ function classicEncoder(key: string): RoomPacketEncoder {
       },
     },
     { key },
+    namespace,
   );
   return (room, event, payload) => {
     emitter.to(room).emit(event, payload);
@@ -103,21 +106,21 @@ const PUBLISHER_UID = 'syncbell-publisher';
 /**
  * The sharded adapter's wire format (@socket.io/redis-adapter 8.3 `sharded-adapter.js`): a
  * ClusterAdapter BROADCAST message, JSON when it has no binary, SPUBLISHed on the room's own
- * channel `${prefix}#/#${room}#`. With `subscriptionMode: 'dynamic'` (the default, and the
+ * channel `${prefix}#${namespace}#${room}#`. With `subscriptionMode: 'dynamic'` (the default, and the
  * servers') each server SSUBSCRIBEs that channel while it holds a socket in the room, so a
  * notification reaches only the containers that hold the user. Hand-written because neither
  * the emitter nor the adapter exports an encoder for it; the integration test
  * (test/ecs-socketio/socketio-publisher.test.ts) proves real servers decode it.
  */
-function shardedEncoder(prefix: string): RoomPacketEncoder {
+function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
   return (room, event, payload) => [
-    `${prefix}#/#${room}#`,
+    `${prefix}#${namespace}#${room}#`,
     JSON.stringify({
       uid: PUBLISHER_UID,
-      nsp: '/',
+      nsp: namespace,
       type: CLUSTER_BROADCAST,
       data: {
-        packet: { type: PACKET_EVENT, data: [event, payload], nsp: '/' },
+        packet: { type: PACKET_EVENT, data: [event, payload], nsp: namespace },
         opts: { rooms: [room], except: [], flags: {} },
       },
     }),
@@ -134,9 +137,11 @@ export function createSocketIoPublisher({
   adapter = 'classic',
   replay: { maxLen = 1000, ttlSeconds = 86_400 } = {},
   adapterKey = ADAPTER_KEY,
+  namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {
   const redis = asRedisLike(client);
-  const encode = adapter === 'sharded' ? shardedEncoder(adapterKey) : classicEncoder(adapterKey);
+  const nsp = namespace.startsWith('/') ? namespace : `/${namespace}`;
+  const encode = adapter === 'sharded' ? shardedEncoder(adapterKey, nsp) : classicEncoder(adapterKey, nsp);
   const publishCommand = adapter === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
 
   const publishEnvelope: SocketIoPublisher['publishEnvelope'] = async (notification, idempotencyKey) => {

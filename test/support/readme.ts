@@ -29,12 +29,15 @@ export async function importExample(name: string, code: string): Promise<Record<
   }
 }
 
-/** Runs `code` as a module at the repository root; returns what it logged while it ran. */
-export async function runExample(name: string, code: string): Promise<unknown[][]> {
+/** Runs `code` as a module at the repository root; returns what it logged while it ran and what it exports. */
+export async function runExample(
+  name: string,
+  code: string,
+): Promise<{ logged: unknown[][]; exports: Record<string, unknown> }> {
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
-    await importExample(name, code);
-    return log.mock.calls;
+    const exports = await importExample(name, code);
+    return { logged: log.mock.calls, exports };
   } finally {
     log.mockRestore();
   }

@@ -1,0 +1,365 @@
+import { hostname } from 'node:os';
+import { ConfigError, ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
+import { MIN_SECRET_BYTES } from '@syncbell/server';
+import { type Logger, pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Namespace, Server, Socket } from 'socket.io';
+import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
+import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
+import { type AnyRedis, asRedisLike } from '../redis-client.js';
+import { createReplayLog, type ReplayLog } from '../replay-log.js';
+import { userRoom } from '../rooms.js';
+import {
+  createSocketIoPublisher,
+  type SocketIoAdapterKind,
+  type SocketIoPublisher,
+} from '../socketio-publisher.js';
+import { clientAddress, createAddressLimiter } from './address-limiter.js';
+import { inboundGate } from './frame-budget.js';
+import { watchSubscriber } from './outage-recovery.js';
+import { resumeHandler } from './resume.js';
+
+/** What syncbell logs with: pino's `(object, message)` methods (a pino logger fits). */
+export type SyncbellLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface AttachSyncbellOptions {
+  /**
+   * The HS256 secret end users' tokens are signed with (`signToken` from @syncbell/server), at
+   * least 32 bytes. Give this or `verify`, not both.
+   * @default none
+   */
+  jwtKey?: Uint8Array | string | undefined;
+  /** Your own token check, instead of syncbell's HS256 JWT. Give this or `jwtKey`. @default none */
+  verify?: VerifyToken | undefined;
+  /**
+   * A command connection (ioredis or node-redis `redis` v5; yours, never closed by syncbell): the
+   * replay log is read on it and `publisher` publishes on it. Without it (one process, no adapter)
+   * a resume gets nothing back and there is no `publisher`.
+   * @default none
+   */
+  redis?: AnyRedis;
+  /**
+   * The subscriber connection you gave the Redis adapter. syncbell watches it: when it comes back
+   * after an outage, local clients are told to resume and what was logged meanwhile is delivered
+   * again (nothing published during the outage reached them). Without it there is no such recovery.
+   * @default none
+   */
+  subscriber?: AnyRedis;
+  /** The adapter your `Server` runs (see `syncbellAdapter`); `publisher` writes its format. @default 'classic' */
+  adapter?: SocketIoAdapterKind;
+  /**
+   * Where the `syncbell_*` metrics go. Your registry (one attached syncbell per registry), or a
+   * new one of syncbell's own: never prom-client's global `register` unless you pass it.
+   * @default a new Registry (read it from the returned `metrics.registry`)
+   */
+  registry?: Registry;
+  /** @default a pino logger at `warn` */
+  logger?: SyncbellLogger;
+  /** Sent to clients as `servedBy` in resume answers. @default the hostname */
+  serverId?: string;
+  /** Open connections one client address may hold here; more are refused with `rate_limited`. @default 200 */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Read the client address from the rightmost X-Forwarded-For entry (the one your load balancer
+   * appended). Only behind a proxy that sets it: otherwise clients could pick their own address.
+   * @default false
+   */
+  trustProxy?: boolean;
+  /** Frames per second one socket may send (yours included) before it gets `rate_limited`. @default 20 */
+  maxFramesPerSecond?: number;
+  /** As the publisher's: the log is trimmed and expires the same way. */
+  replay?: {
+    /** @default 1000 */
+    maxLen?: number;
+    /** @default 86400 */
+    ttlSeconds?: number;
+  };
+  /**
+   * After a socket is verified, drop its handshake request, headers and token (about 5 KB of heap
+   * per connection). Leave it off if your own handlers read `socket.request` or
+   * `socket.handshake.headers`; with it on, attach after the `Server` has its HTTP server.
+   * @default false
+   */
+  releaseHandshake?: boolean;
+}
+
+export interface SyncbellAttachment {
+  /** The namespace syncbell serves (the `Server`'s `/` when given a `Server`). */
+  readonly namespace: Namespace;
+  readonly metrics: EcsMetrics;
+  readonly replayLog: ReplayLog | undefined;
+  /** Publishes through `redis` to every server on the adapter (undefined without `redis`). */
+  readonly publisher: SocketIoPublisher | undefined;
+  /** The sockets syncbell accepted and that are still open. */
+  sockets(): Socket[];
+  /**
+   * Detaches syncbell: refuses new connections (for good: socket.io middlewares cannot be removed,
+   * so the namespace cannot be attached again), disconnects the sockets it accepted and waits for
+   * its pending replay-log reads. Leaves your `Server`, HTTP server and Redis clients open.
+   */
+  close(): Promise<void>;
+}
+
+/** The user id syncbell sets on `socket.data` once the token is verified. */
+export interface SyncbellSocketData {
+  userId: string;
+}
+
+// Events socket.io uses itself: a client frame naming one is never an app event.
+const RESERVED_EVENTS = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'error',
+  'newListener',
+  'removeListener',
+]);
+
+const attachedNamespaces = new WeakSet<object>();
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`attachSyncbell: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function namespaceOf(io: Server | Namespace): Namespace {
+  // Duck-typed, not `instanceof`: the app's socket.io may be another copy than syncbell's.
+  const candidate = io as unknown as Partial<Server> & Partial<Namespace>;
+  if (typeof candidate.of === 'function' && candidate.engine !== undefined) return (io as Server).of('/');
+  if (typeof candidate.use === 'function' && typeof candidate.name === 'string' && candidate.server)
+    return io as unknown as Namespace;
+  if (typeof candidate.of === 'function')
+    throw new ConfigError(
+      'attachSyncbell: the socket.io Server has no HTTP server yet; create it with one (new Server(httpServer)) or call io.attach(httpServer) first',
+    );
+  throw new ConfigError('attachSyncbell: expected a socket.io Server or Namespace');
+}
+
+function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions): VerifyToken {
+  if (verify && jwtKey !== undefined)
+    throw new ConfigError('attachSyncbell: give jwtKey or verify, not both');
+  if (verify) return verify;
+  if (jwtKey === undefined)
+    throw new ConfigError(
+      'attachSyncbell: give jwtKey (the HS256 secret your tokens are signed with) or verify (your own token check)',
+    );
+  const key = typeof jwtKey === 'string' ? new TextEncoder().encode(jwtKey) : jwtKey;
+  if (key.byteLength < MIN_SECRET_BYTES)
+    throw new ConfigError(
+      `attachSyncbell: jwtKey is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES}`,
+    );
+  return hs256Verifier(key);
+}
+
+/**
+ * Adds syncbell to a socket.io `Server` (or one of its namespaces) you already have: handshake
+ * auth, one server-side room per user, the `resume` handler over the Redis replay log, a
+ * per-socket frame budget, a per-address connection limit, recovery after a Redis outage and
+ * metrics. Redis clients are yours: syncbell never creates, connects or closes them. Impossible
+ * options throw `ConfigError` here.
+ *
+ * ```ts
+ * const io = new Server(httpServer, { adapter: syncbellAdapter({ pub, sub }) });
+ * const syncbell = attachSyncbell(io, { jwtKey: process.env.JWT_SECRET, redis: pub, subscriber: sub });
+ * ```
+ */
+export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOptions): SyncbellAttachment {
+  const nsp = namespaceOf(io);
+  const verify = verifierFrom(options);
+  const maxConnectionsPerAddress = positiveInt(
+    'maxConnectionsPerAddress',
+    options.maxConnectionsPerAddress ?? 200,
+  );
+  const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
+  const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? 1000);
+  const ttlSeconds = positiveInt('replay.ttlSeconds', options.replay?.ttlSeconds ?? 86_400);
+  const adapter = options.adapter ?? 'classic';
+  if (adapter !== 'classic' && adapter !== 'sharded')
+    throw new ConfigError(`attachSyncbell: adapter must be 'classic' or 'sharded', got ${String(adapter)}`);
+  const trustProxy = options.trustProxy ?? false;
+  const releaseHandshake = options.releaseHandshake ?? false;
+  const serverId = options.serverId ?? hostname();
+  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
+  if (attachedNamespaces.has(nsp))
+    throw new ConfigError(`attachSyncbell: syncbell is already attached to namespace ${nsp.name}`);
+  let metrics: EcsMetrics;
+  try {
+    metrics = registerEcsMetrics(options.registry ?? new Registry());
+  } catch (error) {
+    throw new ConfigError(
+      `attachSyncbell: the registry already holds syncbell's metrics (one attached syncbell per registry): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  attachedNamespaces.add(nsp);
+
+  const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
+  const replayLog = redis
+    ? createReplayLog({
+        redis,
+        maxLen,
+        ttlSeconds,
+        onSkipped: (entry) => {
+          metrics.replaySkipped.inc({ reason: entry.reason });
+          logger.warn(entry, 'replay log entry skipped');
+        },
+      })
+    : undefined;
+  const publisher = redis
+    ? createSocketIoPublisher({ redis, adapter, replay: { maxLen, ttlSeconds }, namespace: nsp.name })
+    : undefined;
+
+  let closed = false;
+  const accepted = new Set<Socket>();
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  // The address is read when Engine.IO accepts the connection, from the upgrade request: with
+  // `releaseHandshake` the request is dropped just below, and read later the X-Forwarded-For header
+  // is gone and every client behind the load balancer shares one budget (found by the chaos flood
+  // scenario: a flood from one address locked out everyone else).
+  const engine = nsp.server.engine;
+  if (releaseHandshake && !engine)
+    throw new ConfigError(
+      'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
+    );
+  const addressOfConnection = new WeakMap<object, string>();
+  const onEngineConnection = (raw: {
+    request: { headers: Record<string, string | string[] | undefined> } | null;
+    remoteAddress: string;
+  }) => {
+    addressOfConnection.set(raw, clientAddress(raw.request?.headers, raw.remoteAddress, trustProxy));
+    // The socket.io memory-usage docs measure ~6.8 KB -> 2.5 KB per Engine.IO socket by dropping it.
+    if (releaseHandshake) raw.request = null;
+  };
+  engine?.on('connection', onEngineConnection);
+  const addressOf = (socket: Socket): string =>
+    addressOfConnection.get(socket.conn) ??
+    clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
+
+  const limiter = createAddressLimiter(maxConnectionsPerAddress);
+  const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody) => {
+    metrics.connectsTotal.inc({ outcome: body.code });
+    next(handshakeError(body));
+  };
+  nsp.use((socket, next) => {
+    if (closed)
+      return refuseHandshake(next, {
+        code: ErrorCode.ServerShuttingDown,
+        message: 'syncbell is closed here; reconnect',
+      });
+    const address = addressOf(socket);
+    if (!limiter.acquire(address))
+      return refuseHandshake(next, {
+        code: ErrorCode.RateLimited,
+        message: `too many connections from one address (limit ${maxConnectionsPerAddress})`,
+      });
+    // Counted from here, released when the socket goes, whether or not auth succeeds.
+    socket.conn.once('close', () => limiter.release(address));
+    next();
+  });
+  nsp.use((socket, next) => {
+    void authenticate(socket.handshake.auth?.token, verify).then((outcome) => {
+      if (!outcome.ok) return refuseHandshake(next, outcome.error);
+      (socket.data as SyncbellSocketData).userId = outcome.userId;
+      if (releaseHandshake) {
+        // Verified: the header copy and bearer token are never read again, and kept they cost
+        // every open connection ~1 KB of heap (heap snapshot, 5,000 connections).
+        socket.handshake.headers = {};
+        socket.handshake.auth = {};
+      }
+      metrics.connectsTotal.inc({ outcome: 'accepted' });
+      next();
+    });
+  });
+
+  // One listener shared by every socket: a closure per socket cost heap on every open connection
+  // and it needs nothing from the socket. Observed once per notification per server, not once
+  // per socket: a broadcast hands the same decoded payload to each local socket of the user in one
+  // synchronous loop, so a payload seen just before is skipped with one comparison. A histogram
+  // observation per socket made a broadcast to 2,000 local sockets 1.4-1.9x slower (see
+  // benchmarks/broadcast-cost.ts); the help text of the metric says what one observation is.
+  let lastObservedPayload: unknown;
+  const recordDeliveryLatency = (event: string, payload: { createdAtMs?: number }): void => {
+    if (payload === lastObservedPayload) return;
+    if (event === SocketEvent.Notification && typeof payload?.createdAtMs === 'number') {
+      lastObservedPayload = payload;
+      metrics.deliveryLatency.observe(Math.max(0, Date.now() - payload.createdAtMs) / 1000);
+    }
+  };
+  const countRefused = (code: ErrorCode) => metrics.clientErrors.inc({ code });
+
+  const onConnection = (socket: Socket): void => {
+    const { userId } = socket.data as SyncbellSocketData;
+    // Joined here, from the verified token, before the client can ask to resume: see publisher.ts.
+    socket.join(userRoom(userId));
+    accepted.add(socket);
+    metrics.connections.inc();
+    socket.onAnyOutgoing(recordDeliveryLatency);
+    const sendError = (body: ErrorFrameBody) => socket.emit(SocketEvent.Error, body);
+    socket.use(
+      inboundGate({
+        maxFramesPerSecond,
+        isHandled: (event) => !RESERVED_EVENTS.has(event) && socket.listenerCount(event) > 0,
+        onRefused: countRefused,
+        sendError,
+      }),
+    );
+    const resume = resumeHandler(userId, {
+      replayLog,
+      serverId,
+      onReplayed: (count) => metrics.replayed.inc(count),
+      onRefused: countRefused,
+      onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
+      sendError,
+    });
+    socket.on(SocketEvent.Resume, (...args: unknown[]) => void track(resume(...args)));
+    socket.on('disconnect', () => {
+      accepted.delete(socket);
+      metrics.connections.dec();
+    });
+  };
+  nsp.on('connection', onConnection);
+
+  const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
+  const recovery = subscriber
+    ? watchSubscriber({
+        subscriber,
+        replayLog,
+        localUsers: () => [...accepted].map((socket) => (socket.data as SyncbellSocketData).userId),
+        resyncLocal: () => {
+          logger.info({ sockets: accepted.size }, 'redis subscription restored: asking clients to resume');
+          nsp.local.emit(SocketEvent.Resync);
+        },
+        deliverLocal: (userId, notification) =>
+          nsp.local.to(userRoom(userId)).emit(SocketEvent.Notification, notification),
+        onRestored: (outcome) => logger.info(outcome, 're-delivered what was logged during the Redis outage'),
+        onFailed: (error) =>
+          logger.warn({ err: error.message }, 'could not re-deliver after the Redis outage'),
+      })
+    : undefined;
+
+  return {
+    namespace: nsp,
+    metrics,
+    replayLog,
+    publisher,
+    sockets: () => [...accepted],
+    async close() {
+      if (closed) return;
+      closed = true;
+      recovery?.stop();
+      nsp.off('connection', onConnection);
+      engine?.off('connection', onEngineConnection);
+      for (const socket of [...accepted]) socket.disconnect(true);
+      // The namespace stays marked: its middlewares cannot be removed and keep refusing.
+      await Promise.allSettled([...pending, recovery?.settled()]);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { ErrorCode, type ErrorFrameBody, type ReplayResult, resumeRequestSchema } from '@syncbell/contract';
+import type { ReplayLog } from '../replay-log.js';
+
+export interface ResumeHandlerOptions {
+  /** The log to read; without one (no Redis) a resume gets nothing, and `truncated` when it asked for more. */
+  replayLog: ReplayLog | undefined;
+  /** Sent back as `servedBy`. */
+  serverId: string;
+  /** Told how many notifications each answered resume replayed. */
+  onReplayed(count: number): void;
+  onRefused(code: ErrorCode): void;
+  onFailed(error: Error): void;
+  /** For a resume sent without an ack, which cannot be answered on it. */
+  sendError(body: ErrorFrameBody): void;
+}
+
+/**
+ * The `resume` event's handler for the socket of `userId` (from the verified token, never from the
+ * frame): reads what the user missed after `after` and answers it on the ack.
+ */
+export function resumeHandler(
+  userId: string,
+  { replayLog, serverId, onReplayed, onRefused, onFailed, sendError }: ResumeHandlerOptions,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') {
+      onRefused(ErrorCode.BadRequest);
+      sendError({ code: ErrorCode.BadRequest, message: 'resume needs an acknowledgement callback' });
+      return;
+    }
+    // Exactly one request object: extra arguments used to shift the ack out of place and leave
+    // the client waiting for an answer that never came (found by the chaos frame generator).
+    if (args.length !== 2) {
+      onRefused(ErrorCode.BadRequest);
+      ack({ code: ErrorCode.BadRequest, message: 'resume takes exactly one request object' });
+      return;
+    }
+    const parsed = resumeRequestSchema.safeParse(args[0]);
+    if (!parsed.success) {
+      onRefused(ErrorCode.BadRequest);
+      ack({
+        code: ErrorCode.BadRequest,
+        message: `bad resume request: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      });
+      return;
+    }
+    try {
+      const result: ReplayResult = replayLog
+        ? await replayLog.read(userId, parsed.data.after)
+        : { notifications: [], truncated: parsed.data.after !== undefined };
+      onReplayed(result.notifications.length);
+      ack({ ...result, servedBy: serverId });
+    } catch (error) {
+      onFailed(error as Error);
+      ack({ code: ErrorCode.Internal, message: 'could not read the replay log; retry' });
+    }
+  };
+}

@@ -1,0 +1,74 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthError, ErrorCode, type ErrorFrameBody, userIdSchema } from '@syncbell/contract';
+import { verifyToken } from '@syncbell/server';
+
+/**
+ * Turns an end user's token into the user it names. Throw an `AuthError` (`invalid_token` or
+ * `token_expired`) for a token you refuse; any other error is answered `internal_error` (the
+ * client retries), so a verifier whose database is down does not lock users out for good.
+ */
+export type VerifyToken = (token: string) => Promise<{ userId: string }>;
+
+/** The default verifier: syncbell's HS256 JWT (`signToken` from @syncbell/server) under `key`. */
+export function hs256Verifier(key: Uint8Array): VerifyToken {
+  return (token) => verifyToken(token, key);
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value?.startsWith('Bearer ')) return undefined;
+  const token = value.slice('Bearer '.length).trim();
+  return token === '' ? undefined : token;
+}
+
+export type Authenticated =
+  | { ok: true; userId: string }
+  | { ok: false; status: 401 | 500; error: ErrorFrameBody };
+
+/**
+ * The one check of an end user's credential, for the socket handshake and the HTTP routes alike:
+ * a token is required (a string, at most 4 KB), `verify` decides, and the user id it returns must
+ * be a valid one. Never throws: a refusal comes back as the error frame to send and its HTTP status.
+ */
+export async function authenticate(token: unknown, verify: VerifyToken): Promise<Authenticated> {
+  const refused = (error: ErrorFrameBody): Authenticated => ({ ok: false, status: 401, error });
+  if (typeof token !== 'string' || token.length === 0)
+    return refused({ code: ErrorCode.InvalidToken, message: 'a token is required' });
+  if (token.length > 4096) return refused({ code: ErrorCode.InvalidToken, message: 'token is too long' });
+  try {
+    const { userId } = await verify(token);
+    const parsed = userIdSchema.safeParse(userId);
+    if (!parsed.success)
+      return refused({ code: ErrorCode.InvalidToken, message: 'the token does not name a valid user id' });
+    return { ok: true, userId: parsed.data };
+  } catch (error) {
+    if (error instanceof AuthError) return refused(error.toFrame());
+    return { ok: false, status: 500, error: { code: ErrorCode.Internal, message: 'authentication failed' } };
+  }
+}
+
+/** The `connect_error` a socket.io middleware passes to `next`: the client reads the frame from `data`. */
+export function handshakeError(body: ErrorFrameBody): Error & { data: ErrorFrameBody } {
+  return Object.assign(new Error(body.message), { data: body });
+}
+
+/** Server credentials (`PUBLISH_API_KEYS`) shorter than this are refused at start-up. */
+export const MIN_API_KEY_LENGTH = 32;
+
+/**
+ * A check of a server credential against `keys`, in constant time: each side is hashed first
+ * (SHA-256, so `timingSafeEqual` compares equal lengths and the key's length does not leak), and
+ * every key is compared, so the time does not say which one nearly matched. An end user's JWT is
+ * never one of these keys, so it is refused like any other wrong key.
+ */
+export function apiKeyCheck(keys: readonly string[]): (presented: string | undefined) => boolean {
+  const digests = keys.map((key) => createHash('sha256').update(key).digest());
+  return (presented) => {
+    if (presented === undefined || digests.length === 0) return false;
+    const digest = createHash('sha256').update(presented).digest();
+    let matched = false;
+    for (const candidate of digests) matched = timingSafeEqual(candidate, digest) || matched;
+    return matched;
+  };
+}

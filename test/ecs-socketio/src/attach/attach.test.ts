@@ -1,0 +1,280 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Registry } from 'prom-client';
+import { Server } from 'socket.io';
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { socketIoTransport } from '../../../../shared/client/socketio.js';
+import { ConfigError, ErrorCode } from '../../../../shared/contract/index.js';
+import { signToken } from '../../../../shared/server/index.js';
+import {
+  attachSyncbell,
+  type AttachSyncbellOptions,
+  type SyncbellAttachment,
+} from '../../../../ecs-socketio/src/attach/attach.js';
+import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
+import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
+import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
+import { uniqueUser } from '../../../contract/suite.js';
+import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
+import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
+
+// A user's own app: its own HTTP server (plain or Express), port, socket.io path and handlers,
+// with syncbell attached to its Server and the suite's Redis client (node-redis or ioredis)
+// passed in as the raw client the app would hold.
+const PATH = '/custom/socket.io';
+
+interface UserApp {
+  url: string;
+  io: Server;
+  http: HttpServer;
+  syncbell: SyncbellAttachment;
+  pub: RedisLike;
+  sub: RedisLike;
+  stop(): Promise<void>;
+}
+
+const apps: UserApp[] = [];
+const clients: RecordingClient[] = [];
+const rawClients: ClientSocket[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  for (const socket of rawClients.splice(0)) socket.disconnect();
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+
+async function startUserApp({
+  withExpress = false,
+  namespace,
+  options = {},
+}: {
+  withExpress?: boolean;
+  namespace?: string;
+  options?: Partial<AttachSyncbellOptions>;
+} = {}): Promise<UserApp> {
+  const pub = createTestRedis();
+  const sub = pub.duplicate('syncbell:test:sub');
+  sub.on('error', () => undefined);
+  const app = withExpress ? express() : undefined;
+  app?.get('/hello', (_req, res) => {
+    res.json({ hello: 'world' });
+  });
+  const http = app ? createServer(app) : createServer();
+  const io = new Server(http, {
+    path: PATH,
+    transports: ['websocket'],
+    adapter: syncbellAdapter({ pub: pub.client, sub: sub.client }),
+  });
+  // The app's own handler, on the same Server.
+  io.on('connection', (socket) => {
+    socket.on('echo', (value: unknown, ack: (value: unknown) => void) => ack({ echoed: value }));
+  });
+  const syncbell = attachSyncbell(namespace ? io.of(namespace) : io, {
+    jwtKey: TEST_JWT_KEY,
+    redis: pub.client,
+    subscriber: sub.client,
+    ...options,
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const userApp: UserApp = {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}${namespace ?? ''}`,
+    io,
+    http,
+    syncbell,
+    pub,
+    sub,
+    async stop() {
+      await syncbell.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await sub.call('PING').catch(() => undefined);
+      await Promise.all([pub.quit(), sub.quit()]);
+    },
+  };
+  apps.push(userApp);
+  return userApp;
+}
+
+const connectUser = (url: string, userId: string, extra: { resumeAfter?: string } = {}) =>
+  connectRecorder(
+    {
+      url,
+      transport: () => socketIoTransport({ path: PATH }),
+      token: (id) => signToken({ userId: id, key: TEST_JWT_KEY }),
+    },
+    clients,
+    userId,
+    extra,
+  );
+
+function rawConnect(url: string, token: string): Promise<ClientSocket> {
+  const socket = ioClient(url, { path: PATH, transports: ['websocket'], auth: { token }, forceNew: true });
+  rawClients.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+describe('attachSyncbell on the app’s own http server and socket.io Server', () => {
+  it('delivers what a separate publisher publishes to a client on the app’s own path', async () => {
+    const app = await startUserApp();
+    const userId = uniqueUser('attach');
+    const recorder = await connectUser(app.url, userId);
+    const publisherRedis = createTestRedis();
+    try {
+      const publisher = createSocketIoPublisher({ redis: publisherRedis.client });
+      const { id } = await publisher.publish({ userId, type: 'sync.complete', jobId: 'attach-1' });
+      await recorder.waitForCount(1);
+      expect(recorder.received[0]?.notification).toMatchObject({ id, userId, jobId: 'attach-1' });
+    } finally {
+      await publisherRedis.quit();
+    }
+  });
+
+  it('replays on resume what the user missed while away', async () => {
+    const app = await startUserApp();
+    const userId = uniqueUser('attach');
+    const first = await connectUser(app.url, userId);
+    const publisher = app.syncbell.publisher;
+    if (!publisher) throw new Error('attached with redis: a publisher is expected');
+    const seen = await publisher.publish({ userId, type: 'sync.complete', jobId: 'seen' });
+    await first.waitForCount(1);
+    first.close();
+    const missed = await publisher.publish({ userId, type: 'sync.complete', jobId: 'missed' });
+
+    const second = await connectUser(app.url, userId, { resumeAfter: seen.id });
+
+    expect(second.received.map((r) => r.notification.id)).toEqual([missed.id]);
+  });
+
+  it('leaves the app’s own event handlers on the same Server working, and still refuses unknown events', async () => {
+    const app = await startUserApp();
+    const socket = await rawConnect(
+      app.url,
+      await signToken({ userId: uniqueUser('attach'), key: TEST_JWT_KEY }),
+    );
+
+    const echoed = await socket.emitWithAck('echo', 'hi');
+    const unknown = await socket.emitWithAck('nobody-handles-this', 1);
+
+    expect(echoed).toEqual({ echoed: 'hi' });
+    expect(unknown).toMatchObject({ code: ErrorCode.UnknownAction });
+  });
+
+  it('refuses a handshake without a valid token with the contract’s error frame', async () => {
+    const app = await startUserApp();
+    const error = await rawConnect(app.url, 'not-a-jwt').then(
+      () => undefined,
+      (e: Error & { data?: unknown }) => e.data,
+    );
+    expect(error).toMatchObject({ code: ErrorCode.InvalidToken });
+  });
+
+  it('serves its own namespace beside the app’s handlers, and the publisher reaches it there', async () => {
+    const app = await startUserApp({ namespace: '/syncbell' });
+    const userId = uniqueUser('attach');
+    const recorder = await connectUser(app.url, userId);
+    const plain = await rawConnect(app.url.replace('/syncbell', ''), 'the app does its own auth on /');
+
+    const { id } = await createSocketIoPublisher({ redis: app.pub, namespace: '/syncbell' }).publish({
+      userId,
+      type: 'sync.complete',
+      jobId: 'nsp',
+    });
+
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(id);
+    expect(await plain.emitWithAck('echo', 1)).toEqual({ echoed: 1 });
+  });
+
+  it('delivers across two attached servers on one Redis', async () => {
+    const [a, b] = [await startUserApp(), await startUserApp()];
+    const userId = uniqueUser('attach');
+    const recorder = await connectUser(b.url, userId);
+
+    const { id } = await (a.syncbell.publisher as NonNullable<typeof a.syncbell.publisher>).publish({
+      userId,
+      type: 'sync.complete',
+      jobId: 'cross',
+    });
+
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(id);
+  });
+
+  it('puts its metrics into the registry the app passes', async () => {
+    const registry = new Registry();
+    const app = await startUserApp({ options: { registry } });
+    await connectUser(app.url, uniqueUser('attach'));
+    expect(await registry.getSingleMetricAsString('syncbell_connections')).toMatch(/syncbell_connections 1/);
+  });
+
+  it('close() leaves the app’s Server and Redis clients working', async () => {
+    const app = await startUserApp({ namespace: '/syncbell' });
+    const recorder = await connectUser(app.url, uniqueUser('attach'));
+    await app.syncbell.close();
+    await recorder.waitFor(() => recorder.client.state !== 'connected', 'the syncbell socket to go');
+    recorder.close();
+    const plain = await rawConnect(app.url.replace('/syncbell', ''), 'x');
+    expect(await plain.emitWithAck('echo', 2)).toEqual({ echoed: 2 });
+    expect(await app.pub.call('PING')).toBe('PONG');
+  });
+});
+
+describe('attachSyncbell with Express', () => {
+  it('serves the app’s routes and delivers to a client on the same port', async () => {
+    const app = await startUserApp({ withExpress: true });
+    const userId = uniqueUser('express');
+    const recorder = await connectUser(app.url, userId);
+
+    const hello = await fetch(`${app.url}/hello`).then((r) => r.json());
+    const { id } = await (app.syncbell.publisher as NonNullable<typeof app.syncbell.publisher>).publish({
+      userId,
+      type: 'sync.complete',
+      jobId: 'express',
+    });
+
+    expect(hello).toEqual({ hello: 'world' });
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(id);
+  });
+});
+
+describe('attachSyncbell options', () => {
+  const io = () => new Server(createServer());
+  it.each([
+    ['neither jwtKey nor verify', {}],
+    ['both jwtKey and verify', { jwtKey: TEST_JWT_KEY, verify: async () => ({ userId: 'u' }) }],
+    ['a short jwtKey', { jwtKey: 'short' }],
+    ['a frame budget of 0', { jwtKey: TEST_JWT_KEY, maxFramesPerSecond: 0 }],
+    ['a fractional connection limit', { jwtKey: TEST_JWT_KEY, maxConnectionsPerAddress: 1.5 }],
+    ['an unknown adapter', { jwtKey: TEST_JWT_KEY, adapter: 'memory' as 'classic' }],
+  ])('throws ConfigError for %s', (_what, options) => {
+    expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
+  });
+
+  it('throws ConfigError when attached twice to one namespace', () => {
+    const server = io();
+    attachSyncbell(server, { jwtKey: TEST_JWT_KEY });
+    expect(() => attachSyncbell(server, { jwtKey: TEST_JWT_KEY })).toThrow(ConfigError);
+  });
+
+  it('throws ConfigError for a registry that already holds syncbell’s metrics', () => {
+    const registry = new Registry();
+    attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry });
+    expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).toThrow(ConfigError);
+  });
+
+  it('uses the verify hook instead of the JWT check', async () => {
+    const app = await startUserApp({
+      options: {
+        jwtKey: undefined,
+        verify: async (token) => ({ userId: token.replace('opaque-', '') }),
+      },
+    });
+    const socket = await rawConnect(app.url, 'opaque-alice');
+    expect(app.syncbell.sockets().map((s) => s.data.userId)).toEqual(['alice']);
+    socket.disconnect();
+  });
+});
