@@ -168,7 +168,13 @@ describe.skipIf(missingEntries.length > 0)(
         } else if (step.keyword === 'RUN') {
           await promisify(execFile)('sh', ['-c', step.args], {
             cwd: context,
-            env: { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_offline: 'true' },
+            env: {
+              PATH: process.env.PATH,
+              HOME: process.env.HOME,
+              // The cache `npm ci` filled, wherever this machine keeps it.
+              ...(process.env.npm_config_cache ? { npm_config_cache: process.env.npm_config_cache } : {}),
+              npm_config_offline: 'true',
+            },
             timeout: 120_000,
           }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
             throw new Error(`RUN ${step.args}\n${error.message}\n${error.stdout}\n${error.stderr}`);
