@@ -10,7 +10,8 @@ import {
 import { type FleetOptions, loopbackAddresses, startFleet } from './load/fleet.js';
 import { type HeapProbe, sumSamples } from './load/process-stats.js';
 import { SDK_CLIENT_KINDS } from './load/protocol.js';
-import { startTcpProxy } from './load/tcp-proxy.js';
+import { startFaultProxy } from '../chaos/fault-proxy.js';
+import { pollUntil } from '../chaos/load.js';
 import { benchNotification, seededRandom, userIdOf } from './payload.js';
 import type { Profile } from './profiles.js';
 
@@ -25,18 +26,9 @@ export interface ScenarioContext {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  stepMs = 50,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await sleep(stepMs);
-  }
-  return false;
-}
+/** Polls `condition` every 50 ms (the scenarios' step) until it holds or `timeoutMs` passes. */
+const waitUntil = (condition: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 50) =>
+  pollUntil(condition, timeoutMs, stepMs);
 
 /** The context one contender runs in: the profile's heartbeat raised to the contender's floor. */
 export function contenderContext(ctx: ScenarioContext, contender: Contender): ScenarioContext {
@@ -391,7 +383,7 @@ export async function wireBytesScenario(
   running: RunningContender,
 ): Promise<WireBytesResult> {
   const { profile } = ctx;
-  const proxy = await startTcpProxy({
+  const proxy = await startFaultProxy({
     target: { host: '127.0.0.1', port: Number(new URL(running.directUrl).port) },
   });
   try {
@@ -471,7 +463,7 @@ async function dropPass(
   const { profile } = ctx;
   const proxy = running.blackhole
     ? undefined
-    : await startTcpProxy({
+    : await startFaultProxy({
         target: { host: '127.0.0.1', port: Number(new URL(running.urls[0] as string).port) },
       });
   try {
@@ -522,7 +514,7 @@ async function dropPass(
       const dropAtMs = Date.now();
       const affected = running.blackhole
         ? running.blackhole(profile.dropMs)
-        : (proxy?.blackhole(profile.dropMs) ?? 0);
+        : (proxy?.blackhole(profile.dropMs).frozen ?? 0);
       ctx.log(
         `${contender.id}: blackholed ${affected} connections for ${profile.dropMs} ms (resume ${resume})`,
       );
@@ -689,7 +681,7 @@ export async function idleTimeoutScenario(
   );
   const proxy = running.blackhole
     ? undefined
-    : await startTcpProxy({
+    : await startFaultProxy({
         target: { host: '127.0.0.1', port: Number(new URL(running.urls[0] as string).port) },
         idleTimeoutMs: profile.idleTimeoutMs,
       });

@@ -5,7 +5,7 @@ import type { DeliveryLedger } from './ledger.js';
 export interface FleetOptions {
   ledger: DeliveryLedger;
   url: string;
-  /** A different URL for some clients (e.g. through their own `ClientNetwork`). @default `url` for all */
+  /** A different URL for some clients (e.g. through their own `FaultProxy`). @default `url` for all */
   urlFor?: (label: string) => string | undefined;
   /** A transport per client (the socket.io one tags each client in its query string). */
   transport(label: string): Transport;

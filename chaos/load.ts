@@ -1,3 +1,4 @@
+import pWaitFor, { TimeoutError } from 'p-wait-for';
 import type { Notification } from '../shared/contract/index.js';
 import type { DeliveryLedger } from './ledger.js';
 import type { ScenarioResult } from './scenario.js';
@@ -79,12 +80,13 @@ export async function pollUntil(
   timeoutMs: number,
   everyMs = 100,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await hold(everyMs);
-  }
-  return false;
+  return pWaitFor(condition, { interval: everyMs, timeout: timeoutMs }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof TimeoutError) return false;
+      throw error;
+    },
+  );
 }
 
 let counter = 0;

@@ -34,6 +34,15 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  pack: {
+    summary:
+      'compile the packages to JavaScript + .d.ts and write npm tarballs: syncbell pack [--outdir DIR] (default .pack)',
+    run: async (argv) => (await import('./pack.js')).runPack(argv),
+  },
+  boundaries: {
+    summary: 'check the package boundaries with dependency-cruiser (.dependency-cruiser.cjs)',
+    run: async () => (await import('./boundaries.js')).runBoundaries(),
+  },
   token: {
     summary: 'print a development token for a user: syncbell token <userId>',
     run: async (argv) => (await import('./token.js')).runToken(argv),

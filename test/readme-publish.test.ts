@@ -1,6 +1,4 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local/publisher.js';
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { signToken } from '../shared/server/auth/index.js';
@@ -8,35 +6,11 @@ import { socketIoTransport } from '../shared/client/transports/socketio.js';
 import { createApigwHarness } from './apigw-websocket/harness.js';
 import { uniqueUser } from './contract/suite.js';
 import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';
 
 // Runs README's "Publish from your backend" examples as written, with one change each: the user
 // is a fresh one, and (API Gateway) the options point at the local stack instead of a deployed one.
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-function readmeExample(name: string): string {
-  const marker = `<!-- readme-example:${name} -->\n\`\`\`ts\n`;
-  const start = readme.indexOf(marker);
-  if (start < 0) throw new Error(`README has no ${name} example`);
-  const body = readme.slice(start + marker.length);
-  return body.slice(0, body.indexOf('\n```'));
-}
-
-/** Runs `code` as a module at the repository root (its imports are relative to it); returns what it logged. */
-async function runExample(name: string, code: string): Promise<unknown[][]> {
-  const file = `${repoRoot}.readme-example-${name}-${process.pid}.ts`;
-  writeFileSync(file, code);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  try {
-    await import(pathToFileURL(file).href);
-    return log.mock.calls;
-  } finally {
-    log.mockRestore();
-    unlinkSync(file);
-  }
-}
-
 const clients: RecordingClient[] = [];
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
@@ -64,7 +38,7 @@ it('runs the socket.io publisher example: the connected user gets the notificati
     });
     const previousUrl = process.env.REDIS_URL;
     process.env.REDIS_URL = stack.redisUrl;
-    const logged = await runExample(
+    const { logged } = await runExample(
       'socketio',
       code.replace("userId: 'alice'", `userId: '${userId}'`),
     ).finally(() => {
@@ -102,7 +76,7 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
     const local = code
       .replace(options?.[1] ?? '', '(globalThis as any).__readmeApigwOptions')
       .replace("userId: 'alice'", `userId: '${userId}'`);
-    const logged = await runExample('apigw', local);
+    const { logged } = await runExample('apigw', local);
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification).toMatchObject({ userId, jobId: 'calendar-sync-42' });
     expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);

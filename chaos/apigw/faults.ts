@@ -2,7 +2,7 @@ import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CONNECTION_MAX_AGE_SECONDS } from '../../apigw-websocket/src/config.js';
 import { createNotification } from '../../shared/contract/index.js';
 import { watchDetection } from '../fleet.js';
-import { hold } from '../load.js';
+import { hold, pollUntil } from '../load.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
 import { runApigwFault } from './run-fault.js';
@@ -76,15 +76,17 @@ export const apigw410Storm: Scenario = {
         },
         async inject(env) {
           // Every user is published to within a few seconds; wait until the storm has passed.
-          const deadline = Date.now() + 60_000;
           let left = stale;
-          while (Date.now() < deadline) {
-            left = (await connectionRows(env.apigw)).filter((r) =>
-              r.connectionId.startsWith(STALE_PREFIX),
-            ).length;
-            if (left === 0) break;
-            await hold(250);
-          }
+          await pollUntil(
+            async () => {
+              left = (await connectionRows(env.apigw)).filter((r) =>
+                r.connectionId.startsWith(STALE_PREFIX),
+              ).length;
+              return left === 0;
+            },
+            60_000,
+            250,
+          );
           const rows = await connectionRows(env.apigw);
           const live = rows.filter(
             (r) => !r.connectionId.startsWith(STALE_PREFIX) && env.users.includes(r.userId),
@@ -283,7 +285,11 @@ export const apigwBlackhole: Scenario = {
           const bystanderCutsBefore = bystanders.reduce((sum, m) => sum + m.cuts, 0);
           const reasonsBefore = new Map(victims.map((m) => [m.label, m.reasons.length]));
           const watch = watchDetection(victims);
-          await Promise.all([...env.networks.values()].map((network) => network.blackhole(darkMs)));
+          await Promise.all(
+            [...env.networks.values()].map(
+              (network) => network.blackhole(darkMs, { swallowNew: true }).restored,
+            ),
+          );
           const { watched, detectedMs } = watch.stop();
           const back = await env.fleet.allConnected(30_000);
           const byPong = victims.filter((m) =>

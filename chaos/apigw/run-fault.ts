@@ -1,6 +1,6 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/apigw.js';
-import { type ClientNetwork, startClientNetwork } from '../client-network.js';
+import { type FaultProxy, startFaultProxy } from '../fault-proxy.js';
 import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
@@ -15,7 +15,7 @@ export interface ApigwFaultEnv {
   load: PublishLoad;
   users: string[];
   /** Clients that reach API Gateway through their own cuttable network, by fleet label. */
-  networks: Map<string, ClientNetwork>;
+  networks: Map<string, FaultProxy>;
   scale: Scale;
   log(line: string): void;
 }
@@ -30,7 +30,7 @@ export interface ApigwFaultPlan {
   /** @default { quick: 1, full: 2 } */
   clientsPerUser?: Record<Scale, number>;
   perSecond: Record<Scale, number>;
-  /** How many fleet clients get their own `ClientNetwork`. @default 0 */
+  /** How many fleet clients get their own `FaultProxy`. @default 0 */
   networkedClients?: Record<Scale, number>;
   /** SDK connect timeout. @default 10000 */
   connectTimeoutMs?: number;
@@ -55,7 +55,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
   const { scale, log } = context;
   const result = newResult({ id: plan.id, variant: 'apigw-websocket', title: plan.title, fault: plan.fault });
   const ledger = new DeliveryLedger();
-  const networks = new Map<string, ClientNetwork>();
+  const networks = new Map<string, FaultProxy>();
   let apigw: ChaosApigw | undefined;
   let fleet: Fleet | undefined;
   try {
@@ -66,7 +66,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
     const perUser = (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale];
     const labels = users.flatMap((u) => Array.from({ length: perUser }, (_, i) => `${u}#${i}`));
     for (const label of labels.slice(0, plan.networkedClients?.[scale] ?? 0))
-      networks.set(label, await startClientNetwork(started.stack.wsUrl));
+      networks.set(label, await startFaultProxy({ target: started.stack.wsUrl }));
     fleet = startFleet({
       ledger,
       url: started.stack.wsUrl,

@@ -403,7 +403,11 @@ export const ecsBlackhole: Scenario = {
           const victims = env.fleet.members.filter((m) => env.networks.has(m.label));
           const cutsBefore = victims.reduce((sum, m) => sum + m.cuts, 0);
           const watch = watchDetection(victims);
-          await Promise.all([...env.networks.values()].map((network) => network.blackhole(darkMs)));
+          await Promise.all(
+            [...env.networks.values()].map(
+              (network) => network.blackhole(darkMs, { swallowNew: true }).restored,
+            ),
+          );
           const { watched, detectedMs } = watch.stop();
           const cuts = victims.reduce((sum, m) => sum + m.cuts, 0) - cutsBefore;
           const back = await env.fleet.allConnected(30_000);

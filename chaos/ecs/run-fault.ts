@@ -1,4 +1,4 @@
-import { type ClientNetwork, startClientNetwork } from '../client-network.js';
+import { type FaultProxy, startFaultProxy } from '../fault-proxy.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
 import { runFaultPhase } from '../fault-phase.js';
@@ -21,7 +21,7 @@ export interface EcsFaultEnv {
   load: PublishLoad;
   users: string[];
   /** Clients that reach the load balancer through their own cuttable network, by fleet label. */
-  networks: Map<string, ClientNetwork>;
+  networks: Map<string, FaultProxy>;
   scale: Scale;
   log(line: string): void;
 }
@@ -42,7 +42,7 @@ export interface EcsFaultPlan {
   perSecond: Record<Scale, number>;
   /** The publish the load uses. @default this version's worker path (`ecs.publish`) */
   publish?: (env: Omit<EcsFaultEnv, 'load'>) => PublishLoadOptions['publish'];
-  /** How many fleet clients get their own `ClientNetwork`. @default 0 */
+  /** How many fleet clients get their own `FaultProxy`. @default 0 */
   networkedClients?: Record<Scale, number>;
   /** SDK connect timeout. @default 10000 */
   connectTimeoutMs?: number;
@@ -75,7 +75,7 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
     fault: pick(plan.fault, scale),
   });
   const ledger = new DeliveryLedger();
-  const networks = new Map<string, ClientNetwork>();
+  const networks = new Map<string, FaultProxy>();
   let ecs: ChaosEcs | undefined;
   let fleet: Fleet | undefined;
   try {
@@ -84,7 +84,7 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
     const perUser = (plan.clientsPerUser ?? { quick: 1, full: 2 })[scale];
     const labels = users.flatMap((u) => Array.from({ length: perUser }, (_, i) => `${u}#${i}`));
     for (const label of labels.slice(0, plan.networkedClients?.[scale] ?? 0))
-      networks.set(label, await startClientNetwork(ecs.stack.url));
+      networks.set(label, await startFaultProxy({ target: ecs.stack.url }));
     const started = ecs;
     fleet = startFleet({
       ledger,

@@ -1,3 +1,4 @@
+import pWaitFor from 'p-wait-for';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -57,14 +58,11 @@ export function redisAnswers(host: string, port: number, timeoutMs = 500): Promi
 }
 
 /** Waits for a condition, polling; used for process start-up, never for test assertions on timing. */
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+const until = (condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> =>
+  pWaitFor(condition, {
+    interval: 50,
+    timeout: { milliseconds: timeoutMs, message: `timed out after ${timeoutMs} ms waiting for ${what}` },
+  });
 
 /** True once the child has exited, whether by itself (`exitCode`) or by a signal (`signalCode`). */
 function hasExited(child: ChildProcess): boolean {

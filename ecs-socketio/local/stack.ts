@@ -1,3 +1,4 @@
+import pWaitFor from 'p-wait-for';
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEcsConfig } from '../src/config.js';
@@ -237,21 +238,25 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
 
   const untilReady = async (managed: ManagedProcess) => {
     // Listening is not ready: the Redis adapter may still be connecting. The ALB would not route yet either.
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const answer = await fetch(`http://127.0.0.1:${managed.port}/readyz`).then(
-        async (r) => (r.status === 200 ? ((await r.json()) as { redisClient?: string }) : undefined),
-        () => undefined,
-      );
-      if (answer) {
-        const expected = redis.mode === 'memory' ? 'none' : redisClient;
-        if (answer.redisClient !== expected)
-          throw new Error(`container ${managed.id} runs on ${answer.redisClient}, not ${expected}`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`container ${managed.id} did not become ready within 15 s`);
+    const answer = await pWaitFor(
+      async () => {
+        const ready = await fetch(`http://127.0.0.1:${managed.port}/readyz`).then(
+          async (r) => (r.status === 200 ? ((await r.json()) as { redisClient?: string }) : undefined),
+          () => undefined,
+        );
+        return ready ? pWaitFor.resolveWith(ready) : false;
+      },
+      {
+        interval: 50,
+        timeout: {
+          milliseconds: 15_000,
+          message: `container ${managed.id} did not become ready within 15 s`,
+        },
+      },
+    );
+    const expected = redis.mode === 'memory' ? 'none' : redisClient;
+    if (answer.redisClient !== expected)
+      throw new Error(`container ${managed.id} runs on ${answer.redisClient}, not ${expected}`);
   };
 
   try {

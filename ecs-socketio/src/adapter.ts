@@ -1,7 +1,14 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { ServerOptions } from 'socket.io';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import type { SocketIoAdapterKind } from './socketio-publisher.js';
+
+/**
+ * What `new Server(http, { adapter })` takes. Named so the published .d.ts can state it: tsc cannot
+ * write the redis adapters' anonymous class types into a declaration file.
+ */
+export type SyncbellAdapterFactory = NonNullable<ServerOptions['adapter']>;
 
 export interface SyncbellAdapterOptions {
   /** Publishing connection (ioredis or node-redis `redis` v5), left open: it is yours. */
@@ -21,7 +28,11 @@ export interface SyncbellAdapterOptions {
  * The @socket.io/redis-adapter for syncbell's publisher: the same channel key (`ADAPTER_KEY`) the
  * publisher writes to. `new Server(http, { adapter: syncbellAdapter({ pub, sub }) })`.
  */
-export function syncbellAdapter({ pub, sub, kind = 'classic' }: SyncbellAdapterOptions) {
+export function syncbellAdapter({
+  pub,
+  sub,
+  kind = 'classic',
+}: SyncbellAdapterOptions): SyncbellAdapterFactory {
   const pubClient = asRedisLike(pub).client;
   const subClient = asRedisLike(sub).client;
   return kind === 'sharded'

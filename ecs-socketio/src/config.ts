@@ -1,10 +1,21 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
+import { MIN_API_KEY_LENGTH } from './auth.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list, trimmed, empty entries dropped; unset is the empty list. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
 
 /**
  * The ECS service's configuration, read from the environment once at start-up.
@@ -95,15 +106,7 @@ export const ecsEnvSchema = z.object({
   /** @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ),
+  CORS_ORIGINS: commaList,
   /** Longest demo job `POST /jobs/sync` accepts. @default 60000 */
   MAX_JOB_DURATION_MS: int(0, 3_600_000).default(60_000),
   /**
@@ -112,6 +115,18 @@ export const ecsEnvSchema = z.object({
    * @default 15000
    */
   JOB_VISIBILITY_TIMEOUT_MS: int(300, 600_000).default(15_000),
+  /**
+   * Server credentials for `POST /v1/publish` (backends in other languages publish with one as
+   * `Authorization: Bearer <key>`), comma-separated so a key can be rotated: add the new one,
+   * move the backends, drop the old one. Each at least 32 characters (`openssl rand -hex 32`).
+   * End-user tokens are never accepted there. Unset or empty: the route is off (404).
+   * @default '' (off)
+   */
+  PUBLISH_API_KEYS: commaList.pipe(
+    z.array(z.string().min(MIN_API_KEY_LENGTH, `each key must be at least ${MIN_API_KEY_LENGTH} characters`)),
+  ),
+  /** `POST /v1/publish` requests per second one container accepts, over every key; more get 429. @default 1000 */
+  PUBLISH_MAX_PER_SECOND: int(1, 1_000_000).default(1000),
   /** Worker: serve `GET /metrics` on this port (not behind any load balancer). @default off */
   WORKER_METRICS_PORT: int(0, 65_535).optional(),
 });
@@ -128,6 +143,12 @@ function impossibleCombinations(config: EcsConfig): string[] {
     problems.push(
       `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
         'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
+    );
+  }
+  if (config.PUBLISH_API_KEYS.length > 0 && config.REDIS_ADAPTER === 'memory') {
+    problems.push(
+      '  PUBLISH_API_KEYS is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
+        '(the replay log and the adapter). Set REDIS_URL and REDIS_ADAPTER=classic, or unset PUBLISH_API_KEYS.',
     );
   }
   return problems;

@@ -72,7 +72,7 @@ export interface ClientOptions {
   dedupeCapacity?: number;
   /** @default 10000 */
   connectTimeoutMs?: number;
-  /** @default true */
+  /** Connect on the next microtask (listeners added right after `createClient` see every state). @default true */
   autoConnect?: boolean;
   /** Injectable for tests. @default Math.random */
   random?: () => number;
@@ -107,7 +107,14 @@ export function createClient(options: ClientOptions): SyncbellClient {
     resumeAfter: options.resumeAfter,
   };
   const client = new Client(config);
-  if (config.autoConnect) client.connect();
+  // On the next microtask, not at once: listeners the app adds right after createClient() (as
+  // the README's example does) see the first `connecting`. A close() before then wins.
+  if (config.autoConnect) {
+    const generation = client.generation;
+    queueMicrotask(() => {
+      if (client.generation === generation) client.connect();
+    });
+  }
   return client;
 }
 
@@ -130,6 +137,11 @@ class Client implements SyncbellClient {
     this.#config = config;
     this.#seen = new BoundedIdSet(config.dedupeCapacity);
     this.#lastSeenId = config.resumeAfter;
+  }
+
+  /** Bumped by every open and close: stale callbacks compare it. Internal. */
+  get generation(): number {
+    return this.#generation;
   }
 
   get state(): ClientState {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientNetwork, startClientNetwork } from '../../chaos/client-network.js';
+import { type FaultProxy, startFaultProxy } from '../../chaos/fault-proxy.js';
 import { apigwTransport } from '../../shared/client/apigw.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
@@ -17,12 +17,12 @@ const PONG_TIMEOUT_MS = 1000;
 const BLACKHOLE_MS = 4000;
 
 let harness: ApigwHarness;
-let network: ClientNetwork;
+let network: FaultProxy;
 const clients: RecordingClient[] = [];
 
 beforeAll(async () => {
   harness = await createApigwHarness();
-  network = await startClientNetwork(harness.url);
+  network = await startFaultProxy({ target: harness.url });
 });
 afterAll(async () => {
   for (const recorder of clients) recorder.close();
@@ -53,7 +53,7 @@ describe('a blackholed network', () => {
     const before = await harness.publish(userId, { jobId: 'before' });
     await recorder.waitForCount(1);
 
-    const dark = network.blackhole(BLACKHOLE_MS);
+    const dark = network.blackhole(BLACKHOLE_MS, { swallowNew: true }).restored;
     const during: Notification[] = [];
     for (const jobId of ['during-1', 'during-2']) during.push(await harness.publish(userId, { jobId }));
     await recorder.waitForState('connecting', BLACKHOLE_MS);

@@ -1,3 +1,4 @@
+import pWaitFor from 'p-wait-for';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
@@ -37,11 +38,11 @@ const job = (jobId = randomUUID()): QueuedJob => ({
 /** Waits until Redis counts the entry idle (lease not renewed) for at least `ms`. */
 async function idleAtLeast(entryId: string, ms: number): Promise<void> {
   const key = streams.at(-1) as string;
-  for (;;) {
-    const pending = (await redis.xpending(key, JOB_GROUP, 'IDLE', ms, entryId, entryId, 1)) as unknown[];
-    if (pending.length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await pWaitFor(
+    async () =>
+      ((await redis.xpending(key, JOB_GROUP, 'IDLE', ms, entryId, entryId, 1)) as unknown[]).length > 0,
+    { interval: 20 },
+  );
 }
 
 it('delivers a job queued before the consumer group existed', async () => {

@@ -1,3 +1,4 @@
+import pWaitFor from 'p-wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../ecs-socketio/local/free-port.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
@@ -56,13 +57,11 @@ async function loggedFor(userId: string, jobId: string): Promise<unknown[]> {
     .filter((n) => n.jobId === jobId);
 }
 
-async function until(predicate: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = (predicate: () => Promise<boolean>, what: string): Promise<void> =>
+  pWaitFor(predicate, {
+    interval: 25,
+    timeout: { milliseconds: 15_000, message: `timed out waiting for ${what}` },
+  });
 
 it('hands an in-container job longer than the drain window to the worker, which notifies exactly once', async () => {
   const userId = uniqueUser('handoff');

@@ -28,9 +28,9 @@ export interface AttachSyncbellOptions {
    * least 32 bytes. Give this or `verify`, not both.
    * @default none
    */
-  jwtKey?: Uint8Array | string;
+  jwtKey?: Uint8Array | string | undefined;
   /** Your own token check, instead of syncbell's HS256 JWT. Give this or `jwtKey`. @default none */
-  verify?: VerifyToken;
+  verify?: VerifyToken | undefined;
   /**
    * A command connection (ioredis or node-redis `redis` v5; yours, never closed by syncbell): the
    * replay log is read on it and `publisher` publishes on it. Without it (one process, no adapter)

@@ -1,3 +1,4 @@
+import pWaitFor from 'p-wait-for';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OwnedRedis, redisAnswers, startOwnedRedis } from '../../../ecs-socketio/local/redis-server.js';
@@ -14,15 +15,18 @@ async function owned(options: { durable?: boolean } = {}): Promise<OwnedRedis> {
 }
 
 /** Resolves once the process is gone (reaped: node has seen its exit). */
-async function untilGone(pid: number): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function untilGone(pid: number): Promise<void> {
+  return pWaitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { interval: 20 },
+  );
 }
 
 async function roundTrip(url: string, write: (r: Redis) => Promise<unknown>): Promise<unknown> {

@@ -87,14 +87,14 @@ describe('client state machine', () => {
       ...extra,
     });
 
-  it('goes connecting -> connected after the resume answer, and reports each change once', async () => {
+  it('goes connecting -> connected after the resume answer, and reports each change once, the first one too', async () => {
     const client = make();
     const states: string[] = [];
     client.on('state', (s) => states.push(`${s.oldState}>${s.newState}`));
     await flush();
     transport.last.handlers.onOpen();
     await flush();
-    expect(states).toEqual(['connecting>connected']);
+    expect(states).toEqual(['disconnected>connecting', 'connecting>connected']);
     expect(client.state).toBe('connected');
   });
 
@@ -297,7 +297,7 @@ describe('client with a newer server (tolerant reader)', () => {
       ['MalformedNotificationError', undefined],
     ]);
     expect(got.errors[0]?.code).toBe(ErrorCode.BadRequest);
-    expect(got.states).toEqual(['connected']);
+    expect(got.states).toEqual(['connecting', 'connected']);
     expect(transport.opens).toHaveLength(1);
     expect(client.lastSeenId).toBe(after.id);
   });
@@ -317,6 +317,6 @@ describe('client with a newer server (tolerant reader)', () => {
     expect(got.typed).toEqual([]);
     expect(got.errors.map((e) => (e as MalformedNotificationError).notificationId)).toEqual([corrupt.id]);
     expect(got.errors[0]?.message).toMatch(/createdAtMs/);
-    expect(got.states).toEqual(['connected']);
+    expect(got.states).toEqual(['connecting', 'connected']);
   });
 });

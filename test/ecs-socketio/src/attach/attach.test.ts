@@ -17,7 +17,7 @@ import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
-import { type RecordingClient, recordingClient } from '../../../support/recorder.js';
+import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
 import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
 
 // A user's own app: its own HTTP server (plain or Express), port, socket.io path and handlers,
@@ -95,23 +95,17 @@ async function startUserApp({
   return userApp;
 }
 
-async function connectUser(
-  url: string,
-  userId: string,
-  extra: { resumeAfter?: string } = {},
-): Promise<RecordingClient> {
-  const recorder = recordingClient({
-    transport: socketIoTransport({ path: PATH }),
-    url,
-    token: await signToken({ userId, key: TEST_JWT_KEY }),
-    ...extra,
-  });
-  clients.push(recorder);
-  const resumed = recorder.nextResume();
-  recorder.client.connect();
-  await resumed;
-  return recorder;
-}
+const connectUser = (url: string, userId: string, extra: { resumeAfter?: string } = {}) =>
+  connectRecorder(
+    {
+      url,
+      transport: () => socketIoTransport({ path: PATH }),
+      token: (id) => signToken({ userId: id, key: TEST_JWT_KEY }),
+    },
+    clients,
+    userId,
+    extra,
+  );
 
 function rawConnect(url: string, token: string): Promise<ClientSocket> {
   const socket = ioClient(url, { path: PATH, transports: ['websocket'], auth: { token }, forceNew: true });

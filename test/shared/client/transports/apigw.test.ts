@@ -358,7 +358,7 @@ describe('apigwTransport', () => {
     const second = await nextSocket();
     second.serverOpens();
     expect(second.sent[0]).toMatchObject({ action: 'resume', after: n.id });
-    expect(states).toEqual(['connected', 'connecting:pong_timeout']);
+    expect(states).toEqual(['connecting', 'connected', 'connecting:pong_timeout']);
     client.close();
   });
 

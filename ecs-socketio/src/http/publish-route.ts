@@ -1,0 +1,56 @@
+import { ErrorCode } from '@syncbell/contract';
+import { MAX_NOTIFICATION_BYTES, type PublishInput, type Publisher } from '@syncbell/server';
+import { createFrameBudget } from '../attach/frame-budget.js';
+import { apiKeyCheck, bearerToken } from '../auth.js';
+import { readJsonBody, sendError, sendJson } from './respond.js';
+import type { Route } from './router.js';
+
+export const PUBLISH_PATH = '/v1/publish';
+
+export interface PublishRouteOptions {
+  /** Server credentials a backend presents as `Authorization: Bearer <key>`; never an end user's token. */
+  apiKeys: readonly string[];
+  /** The one publisher (`createSocketIoPublisher`). */
+  publisher: Publisher;
+  /** Publishes per second this server accepts, over every key; more are answered 429. */
+  maxPerSecond: number;
+  /** Told of every notification published (not of duplicates). */
+  onPublished(): void;
+}
+
+/**
+ * `POST /v1/publish` for backends in any language: the body is the publisher's input
+ * (`{ userId, type, jobId, idempotencyKey?, data? }`), answered `{ id, duplicate }`. Idempotent by
+ * `jobId` (or `idempotencyKey`) as the publisher is: a retried request publishes nothing new.
+ */
+export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: PublishRouteOptions): Route {
+  const isServerKey = apiKeyCheck(apiKeys);
+  // One window for the whole route: it protects Redis from a runaway backend, whoever it is.
+  const budget = createFrameBudget();
+  return {
+    method: 'POST',
+    path: PUBLISH_PATH,
+    async handle(req, res) {
+      if (budget.take() > maxPerSecond)
+        return sendError(
+          res,
+          { code: ErrorCode.RateLimited, message: `more than ${maxPerSecond} publishes per second` },
+          429,
+          { 'retry-after': '1' },
+        );
+      if (!isServerKey(bearerToken(req.headers.authorization)))
+        return sendError(res, {
+          code: ErrorCode.InvalidToken,
+          message:
+            'a server API key (PUBLISH_API_KEYS) is required as the Bearer credential; end-user tokens are refused',
+        });
+      // The envelope is capped at MAX_NOTIFICATION_BYTES and the input is smaller than it.
+      const input = (await readJsonBody(req, MAX_NOTIFICATION_BYTES)) as PublishInput;
+      // An input the contract refuses throws PublishInputError (400) or PayloadTooLargeError (413):
+      // the router answers them with their code.
+      const receipt = await publisher.publish(input);
+      if (!receipt.duplicate) onPublished();
+      sendJson(res, 200, receipt);
+    },
+  };
+}

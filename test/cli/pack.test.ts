@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  exportedSources,
+  publicWorkspaces,
+  publishedManifest,
+  REPO_ROOT,
+  type Workspace,
+} from '../../cli/pack.js';
+
+const apigwLike: Workspace = {
+  dir: 'apigw-websocket',
+  manifest: {
+    name: '@syncbell/apigw',
+    version: '0.1.0',
+    sideEffects: false,
+    scripts: { test: 'vitest' },
+    devDependencies: { vitest: '*' },
+    exports: {
+      '.': './src/index.ts',
+      './handlers/*': './src/handlers/*.ts',
+      './schema.json': './syncbell.schema.json',
+    },
+    dependencies: { zod: '^4' },
+  },
+};
+
+describe('syncbell pack: the published package.json', () => {
+  it('points each .ts export at its compiled file and types under dist, wildcards included', () => {
+    const manifest = publishedManifest(apigwLike, 'src');
+    expect(manifest.exports).toEqual({
+      '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+      './handlers/*': { types: './dist/handlers/*.d.ts', default: './dist/handlers/*.js' },
+      './schema.json': './syncbell.schema.json',
+    });
+  });
+
+  it('ships dist and the exported JSON, keeps sideEffects and dependencies, drops scripts and devDependencies', () => {
+    const manifest = publishedManifest(apigwLike, 'src');
+    expect(manifest.files).toEqual(['dist', 'syncbell.schema.json']);
+    expect(manifest).toMatchObject({ sideEffects: false, dependencies: { zod: '^4' } });
+    expect(manifest).not.toHaveProperty('scripts');
+    expect(manifest).not.toHaveProperty('devDependencies');
+  });
+
+  it('compiles from the folder the exports share: src/ for the variants, the package root for shared/', () => {
+    const roots = Object.fromEntries(
+      publicWorkspaces().map((workspace) => [
+        workspace.dir,
+        exportedSources(REPO_ROOT, workspace).sourceRoot,
+      ]),
+    );
+    expect(roots).toMatchObject({
+      'shared/contract': '.',
+      'shared/client': '.',
+      'ecs-socketio': 'src',
+      'apigw-websocket': 'src',
+    });
+  });
+});
