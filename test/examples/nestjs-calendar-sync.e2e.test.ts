@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/nestjs-calendar-sync/local.js';
+import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/local/nestjs-calendar-sync.js';
 import { launchChromium } from '../support/browser.js';
 
 let local: CalendarSyncLocal;

@@ -28,12 +28,14 @@ export interface CalendarSyncLocal {
   stop(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL('./src/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../nestjs-calendar-sync/src/main.ts', import.meta.url));
 // The repository root: tsx reads the decorator settings from its tsconfig.json.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The example as it runs on ECS, on one machine: two `web` containers behind the local stand-in
+ * Repository tooling, outside the example's package (it starts the repository's local load
+ * balancer and Redis launcher, which are not part of any package). The example as it runs on
+ * ECS, on one machine: two `web` containers behind the local stand-in
  * for the ALB, one `worker` container that runs the calendar syncs, one Redis.
  */
 export async function startCalendarSyncLocal(

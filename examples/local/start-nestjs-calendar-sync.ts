@@ -1,4 +1,4 @@
-import { startCalendarSyncLocal } from './local.js';
+import { startCalendarSyncLocal } from './nestjs-calendar-sync.js';
 
 // `npm run example:nest`: two web containers and a worker behind the local load balancer.
 const local = await startCalendarSyncLocal({
