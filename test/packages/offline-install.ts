@@ -66,6 +66,8 @@ export interface OfflineInstallOptions {
   /** Other packages the project depends on, by name, at the repository's locked version. */
   dependencies?: string[];
   devDependencies?: string[];
+  /** The project's npm `overrides`, as an app would write them. @default none */
+  overrides?: Record<string, unknown>;
 }
 
 /** Writes package.json and package-lock.json into `dir` and runs `npm ci --offline` there. */
@@ -74,6 +76,7 @@ export async function installOffline({
   packed,
   dependencies = [],
   devDependencies = [],
+  overrides,
 }: OfflineInstallOptions): Promise<void> {
   const repoLock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as Lockfile;
   const repo = repoLock.packages;
@@ -146,6 +149,7 @@ export async function installOffline({
     type: 'module',
     dependencies: rootDeps,
     devDependencies: rootDevDeps,
+    ...(overrides ? { overrides } : {}),
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(

@@ -134,6 +134,38 @@ export const other = apigwTransport();
 export const code: number = CloseCode.GoingAway;
 export const lambda: (event: unknown) => Promise<unknown> = handler;
 `,
+  // A Nest app from the compiled @syncbell/nestjs, decorators applied as calls (plain .mjs has
+  // none): the module's gateway and adapter as tsc emitted them, a client, the injected publisher.
+  'nest.mjs': `
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SyncbellIoAdapter, SyncbellModule, SyncbellPublisher } from '@syncbell/nestjs';
+import { createClient, socketIoTransport } from '@syncbell/client/socketio';
+import { signToken } from '@syncbell/server';
+import { createClient as createRedis } from 'redis';
+
+class AppModule {}
+Module({ imports: [SyncbellModule.forRoot({ redis: createRedis({ url: process.env.REDIS_URL }) })] })(AppModule);
+const app = await NestFactory.create(AppModule, { logger: false });
+app.useWebSocketAdapter(new SyncbellIoAdapter(app));
+await app.listen(0, '127.0.0.1');
+const userId = 'pack-nest-' + process.pid;
+const key = new TextEncoder().encode(process.env.JWT_SECRET);
+const client = createClient({
+  transport: socketIoTransport(),
+  url: 'http://127.0.0.1:' + app.getHttpServer().address().port + '/syncbell',
+  token: () => signToken({ userId, key }),
+});
+await new Promise((resolve) => client.on('resumed', resolve));
+const received = new Promise((resolve) => client.on('sync.complete', ({ notification }) => resolve(notification)));
+await app.get(SyncbellPublisher).publish({ userId, type: 'sync.complete', jobId: 'nest-job-1' });
+const notification = await received;
+client.close();
+await app.close();
+console.log(JSON.stringify({ userId, received: { userId: notification.userId, jobId: notification.jobId } }));
+process.exit(0);
+`,
   'tsconfig.json': JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
@@ -198,8 +230,21 @@ beforeAll(async () => {
   await installOffline({
     dir: app,
     packed,
-    dependencies: ['redis', 'socket.io', 'socket.io-client'],
+    dependencies: [
+      'redis',
+      'socket.io',
+      'socket.io-client',
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/platform-express',
+      '@nestjs/platform-socket.io',
+      '@nestjs/websockets',
+      'reflect-metadata',
+      'rxjs',
+    ],
     devDependencies: ['@types/node'],
+    // What @syncbell/nestjs's README asks of a Nest app: one socket.io, not Nest's pinned copy too.
+    overrides: { '@nestjs/platform-socket.io': { 'socket.io': '$socket.io' } },
   });
   for (const [file, content] of Object.entries(FILES)) writeFileSync(join(app, file), content);
   // About 10 s on an idle 2-core machine (tsc over five packages, npm pack, npm ci); far more
@@ -248,6 +293,15 @@ describe('the packed packages, installed into an empty project', () => {
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('runs a Nest app on the compiled @syncbell/nestjs: its publisher reaches a client on its gateway', async () => {
+    const { stdout } = await runNode(['nest.mjs']);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+      userId: string;
+      received: { userId: string; jobId: string };
+    };
+    expect(result.received).toEqual({ userId: result.userId, jobId: 'nest-job-1' });
+  });
 
   it('loads the API Gateway handlers in a clean node process, and a handler answers', async () => {
     const { stdout } = await runNode(['apigw.mjs']);
