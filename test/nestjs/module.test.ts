@@ -5,8 +5,14 @@ import { io as connectSocketIo, type Socket as ClientSocket } from 'socket.io-cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
+import { AuthError, ErrorCode } from '../../shared/contract/index.js';
 import { SyncbellSetupError } from '../../nestjs/src/index.js';
-import { type ConnectTarget, connectRecorder, type RecordingClient } from '../support/recorder.js';
+import {
+  type ConnectTarget,
+  connectRecorder,
+  type RecordingClient,
+  recordingClient,
+} from '../support/recorder.js';
 import { ChatGateway, startTestApp, SyncJobs, type TestApp } from './app.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -113,6 +119,55 @@ describe.each([
     await b.app.get(SyncJobs).finish(userId, randomUUID());
     await browser.waitForCount(1);
     expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('SyncbellModule with your own verify', () => {
+  const redis = userClient.ioredis();
+  let app: TestApp;
+  const clients: RecordingClient[] = [];
+  // An app's own session tokens: "session:<user>" (a lookup in a real app).
+  const verify = async (token: string) => {
+    if (!token.startsWith('session:')) throw new AuthError(ErrorCode.InvalidToken, 'unknown session');
+    return { userId: token.slice('session:'.length) };
+  };
+  const target = (): ConnectTarget => ({
+    url: `${app.url}/syncbell`,
+    transport: () => socketIoTransport(),
+    token: async (userId) => `session:${userId}`,
+  });
+
+  beforeAll(async () => {
+    app = await startTestApp({ redis: redis.client, verify });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await app?.app.close();
+    await redis.close();
+  });
+
+  it('names the user from your verify and delivers to them', async () => {
+    const userId = `nest-${randomUUID()}`;
+    const browser = await connectRecorder(target(), clients, userId);
+    const jobId = randomUUID();
+
+    await app.app.get(SyncJobs).finish(userId, jobId);
+
+    await browser.waitForCount(1);
+    expect(browser.received[0]?.notification).toMatchObject({ userId, jobId });
+  });
+
+  it('refuses a token your verify rejects, with its code and message', async () => {
+    const refused = recordingClient({
+      transport: socketIoTransport(),
+      url: `${app.url}/syncbell`,
+      token: 'stolen',
+    });
+    clients.push(refused);
+    refused.client.connect();
+
+    await refused.waitFor(() => refused.errors.length > 0, 'an error');
+    expect(refused.errors[0]).toMatchObject({ code: ErrorCode.InvalidToken, message: 'unknown session' });
   });
 });
 
