@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
 import { AuthError, ErrorCode } from '../../shared/contract/index.js';
-import { SyncbellSetupError } from '../../nestjs/src/index.js';
+import { SyncbellModule, SyncbellSetupError } from '../../nestjs/src/index.js';
 import {
   type ConnectTarget,
   connectRecorder,
@@ -180,6 +180,18 @@ describe('SyncbellModule set up wrong', () => {
 
     await expect(started).rejects.toThrow(SyncbellSetupError);
     await expect(started).rejects.toThrow(/app\.useWebSocketAdapter\(new SyncbellIoAdapter\(app\)\)/);
+  });
+
+  it('refuses an unknown variant, naming the ones there are', () => {
+    expect(() => SyncbellModule.forRoot({ variant: 'kafka' } as never)).toThrow(
+      /variant must be one of socketio, apigw \(got "kafka"\)/,
+    );
+  });
+
+  it('refuses the apigw variant without its @connections endpoint, saying where to find it', async () => {
+    const started = startTestApp({ variant: 'apigw', apigw: {} as never });
+
+    await expect(started).rejects.toThrow(/apigw\.managementEndpoint.*ManagementEndpoint output/);
   });
 
   it('refuses to start without a Redis client, saying what to give', async () => {
