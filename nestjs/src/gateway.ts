@@ -17,9 +17,11 @@ export class SyncbellGateway implements OnModuleInit {
 
   // Attached here, not in `afterInit`: Nest calls that from an observable, where a setup error
   // would surface as an uncaught exception later; from `onModuleInit` it rejects `app.init()`.
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     // No socket.io server in this process (a worker's application context): it only publishes.
     if (this.namespace === undefined) return;
     this.runtime.attach(this.namespace);
+    // Nest awaits this before `app.listen()` resolves: no socket is served before Redis is.
+    await this.runtime.subscribed();
   }
 }

@@ -80,6 +80,18 @@ export class SocketIoRuntime implements BeforeApplicationShutdown, OnApplication
     });
   }
 
+  /**
+   * Resolves once the adapter's subscriptions are in place. `app.listen()` otherwise resolved while
+   * the subscriber's PSUBSCRIBE could still be on its way: a browser could connect and resume,
+   * and a publish arriving before the subscription would be lost live (the likely cause of one
+   * timed-out delivery in test/nestjs on a loaded machine). The adapters subscribe when each
+   * namespace is created, before the app's
+   * init hooks; Redis answers in order, so once a PING behind them is answered, they are too.
+   */
+  async subscribed(): Promise<void> {
+    await this.#subscriber?.call('PING');
+  }
+
   /** What `attachSyncbell` returned (its metrics, its sockets), once the gateway is up. */
   get attachment(): SyncbellAttachment | undefined {
     return this.#attachment;
