@@ -43,6 +43,7 @@ describe('serverless.yml', () => {
       '$default',
       '$disconnect',
       'POST /jobs/sync',
+      'POST /v1/publish',
     ]);
     expect(routes.find((r) => r.RouteKey === '$connect')).toMatchObject({ AuthorizationType: 'CUSTOM' });
     expect(ofType('AWS::ApiGatewayV2::Authorizer')[0]?.Properties).toMatchObject({
@@ -51,6 +52,21 @@ describe('serverless.yml', () => {
     });
     expect(ofType('AWS::ApiGatewayV2::Api').map((a) => a.Properties.RouteSelectionExpression)).toContain(
       '$request.body.action',
+    );
+  });
+
+  it('puts the publish route behind IAM (SigV4) and leaves its API key empty on AWS', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => r.Properties);
+    expect(routes.find((r) => r.RouteKey === 'POST /v1/publish')).toMatchObject({
+      AuthorizationType: 'AWS_IAM',
+    });
+    expect(routes.find((r) => r.RouteKey === 'POST /jobs/sync')?.AuthorizationType).toBeUndefined();
+    const publish = resources.PublishLambdaFunction?.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(publish.Environment.Variables).toMatchObject({ PUBLISH_API_KEY: '', NODE_ENV: 'production' });
+    expect(JSON.stringify(publish.Environment.Variables.WEBSOCKET_MANAGEMENT_ENDPOINT)).toContain(
+      'WebsocketsApi',
     );
   });
 
