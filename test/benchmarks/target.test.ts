@@ -10,6 +10,8 @@ import { type ApigwLocal, startApigwLocal } from '../../apigw-websocket/local/st
 import { runBench } from '../../benchmarks/cli.js';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 import { createRoutePublisher, regionOfExecuteApiUrl, targetContender } from '../../benchmarks/target.js';
+import { apigwTargetCostTable, apigwTargetCounts } from '../../benchmarks/target-cost.js';
+import { PROFILES } from '../../benchmarks/profiles.js';
 
 describe('the publish route client of bench --target (API Gateway)', () => {
   it('SigV4-signs for execute-api in the URL’s region when no API key is given', async () => {
@@ -59,6 +61,21 @@ describe('the publish route client of bench --target (API Gateway)', () => {
     expect(() =>
       targetContender({ url: 'https://lb.example.com', publishUrl: 'https://x/v1/publish' }),
     ).toThrow(/API Gateway --target/);
+  });
+});
+
+describe('what an API Gateway --target run costs (docs/DEPLOY.md)', () => {
+  it('keeps the full profile inside the target’s caps', () => {
+    for (const row of apigwTargetCounts(PROFILES.full)) {
+      expect(row.connects).toBeLessThanOrEqual(1_000);
+      expect(row.keepaliveSeconds).toBeGreaterThanOrEqual(30);
+    }
+  });
+
+  it('states in DEPLOY.md the figures the cost model gives today', async () => {
+    const doc = await readFile(new URL('../../docs/DEPLOY.md', import.meta.url), 'utf8');
+    const block = /<!-- target-cost:start -->\n([\s\S]*?)\n<!-- target-cost:end -->/.exec(doc)?.[1];
+    expect(block).toBe(apigwTargetCostTable());
   });
 });
 
