@@ -57,7 +57,7 @@ export interface ApigwLocal {
    * Emulated cold starts: for each function invoked so far, the duration serverless-offline
    * reported for its first invocation (importing the bundle, building the SDK clients, serving
    * the request), in ms. Every later invocation runs in the same warm module. The start-up warm-up
-   * invokes authorizer, connect, default, jobs and (when its socket closes) disconnect; notify's
+   * invokes authorizer, connect, default, jobs, publish and (when its socket closes) disconnect; notify's
    * first invocation comes with the first job.
    */
   coldStartsMs(): Record<string, number>;
@@ -93,18 +93,17 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * Runs every WebSocket route and the jobs route once, so the first real client does not pay
+ * Runs every WebSocket route, the jobs route and the publish route once (unauthenticated: a 401
+ * that loads the handler and publishes nothing), so the first real client does not pay
  * for each function's cold start (importing its bundle, building its SDK clients; hundreds of ms
  * each on a busy 2-core machine). Their durations are `coldStartsMs()`.
  */
 async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeoutMs: number): Promise<void> {
   const { key } = resolveJwtSecret({ JWT_SECRET: jwtSecret, NODE_ENV: 'development' });
   const token = await signToken({ userId: 'syncbell-warm-up', key, expiresInSeconds: 60 });
-  const jobs = fetch(`${httpUrl}/jobs/sync`, {
-    method: 'POST',
-    body: '{}',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const http = ['/jobs/sync', '/v1/publish'].map((path) =>
+    fetch(`${httpUrl}${path}`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(timeoutMs) }),
+  );
   await new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
     const timer = setTimeout(() => {
@@ -124,7 +123,7 @@ async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeout
       reject(error);
     });
   });
-  await (await jobs).arrayBuffer();
+  for (const answer of http) await (await answer).arrayBuffer();
 }
 
 /** Kills the whole process group: osls, serverless-offline and its worker threads. */
