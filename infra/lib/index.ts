@@ -11,3 +11,8 @@ export {
   SyncbellSocketIoService,
   type SyncbellSocketIoServiceProps,
 } from './socketio-service.js';
+export {
+  SyncbellWebSocketApi,
+  type SyncbellWebSocketApiProps,
+  type WebSocketCustomDomain,
+} from './apigw-service.js';
