@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -16,6 +15,7 @@ import {
   CURSOR_SKEW_MARGIN_MS,
   ErrorCode,
   type ErrorFrameBody,
+  newSyncJobId,
   resumeRequestSchema,
   SocketEvent,
   ulidFloor,
@@ -443,7 +443,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       });
     }
     const job: QueuedJob = {
-      jobId: randomUUID(),
+      jobId: newSyncJobId(),
       userId,
       durationMs: parsed.data.durationMs,
       outcome: parsed.data.outcome,
