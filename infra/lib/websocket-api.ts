@@ -51,6 +51,8 @@ export interface WebSocketCustomDomain {
 
 /** Path of the HTTP publish route (the same as serverless.yml's). */
 export const PUBLISH_PATH = '/v1/publish';
+/** The HTTP API's one stage (its URL has no stage segment). */
+export const HTTP_STAGE_NAME = '$default';
 
 /** The token travels in the query string: browsers cannot set headers on a WebSocket upgrade. */
 export const TOKEN_IDENTITY_SOURCE = 'route.request.querystring.token';
@@ -82,6 +84,7 @@ export class NotificationsWebSocketApi extends Construct {
   /** `POST /v1/publish`, IAM-authorized; nobody may invoke it until granted (`grantInvoke`). */
   readonly publishRoute: apigwv2.HttpRoute | undefined;
   readonly domainName: apigwv2.DomainName | undefined;
+  private readonly customDomainName: string | undefined;
   /** `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`: the management API base. */
   readonly managementEndpoint: string;
 
@@ -117,6 +120,7 @@ export class NotificationsWebSocketApi extends Construct {
       },
     ]);
 
+    this.customDomainName = props.customDomain?.domainName;
     if (props.customDomain !== undefined) {
       this.domainName = new apigwv2.DomainName(this, 'Domain', {
         domainName: props.customDomain.domainName,
@@ -197,7 +201,7 @@ export class NotificationsWebSocketApi extends Construct {
       createDefaultStage: false,
     });
     httpApi.addStage('DefaultStage', {
-      stageName: '$default',
+      stageName: HTTP_STAGE_NAME,
       autoDeploy: true,
       throttle: { rateLimit: props.jobsThrottleRateLimit, burstLimit: props.jobsThrottleBurstLimit },
       accessLogSettings: {
@@ -215,7 +219,7 @@ export class NotificationsWebSocketApi extends Construct {
 
   /** `wss://` URL clients connect to (`?token=` appended): the custom domain's when there is one. */
   get url(): string {
-    return this.domainName === undefined ? this.stage.url : `wss://${this.domainName.name}`;
+    return this.customDomainName === undefined ? this.stage.url : `wss://${this.customDomainName}`;
   }
 
   private applyAuthorizerCacheTtl(ttlSeconds: number): void {
