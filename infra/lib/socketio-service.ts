@@ -97,6 +97,8 @@ export interface SyncbellSocketIoServiceProps extends EcsSocketIoOptions {
   workerCommand?: string[];
   /** More container environment, beside syncbell's (it wins over syncbell's on a clash). @default {} */
   environment?: Record<string, string>;
+  /** More environment for the worker only, over `environment` (e.g. `{ ROLE: 'worker' }`). @default {} */
+  workerEnvironment?: Record<string, string>;
   /** More container secrets, beside `JWT_SECRET` and `REDIS_AUTH_TOKEN`. @default {} */
   secrets?: Record<string, ecs.Secret>;
   /**
@@ -146,6 +148,7 @@ const RESOURCE_PROPS = [
   'command',
   'workerCommand',
   'environment',
+  'workerEnvironment',
   'secrets',
   'containerHealthCheck',
   'jwtSecret',
@@ -455,7 +458,7 @@ export class SyncbellSocketIoService extends Construct {
             image,
             command: workerCommand,
             cpuArchitecture,
-            environment: containerEnvironment,
+            environment: { ...containerEnvironment, ...props.workerEnvironment },
             secrets,
             redis,
             serviceDefaults,

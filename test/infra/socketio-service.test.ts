@@ -260,6 +260,22 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
     expect(JSON.stringify(container(template, 'socketio').Secrets)).not.toContain('REDIS_AUTH_TOKEN');
   });
 
+  it('runs your worker from your image with its own command and environment', () => {
+    const stack = new Stack(new App(), 'OwnWorker', { env });
+    new SyncbellSocketIoService(stack, 'Syncbell', {
+      ...broughtProps(stack),
+      workerCount: 1,
+      workerCommand: ['node', 'dist/main.js'],
+      workerEnvironment: { ROLE: 'worker' },
+    });
+    const template = Template.fromStack(stack);
+    const worker = container(template, 'worker');
+    expect(worker.Image).toBe('public.ecr.aws/example/calendar-api:1.4.2');
+    expect(envOf(worker)).toMatchObject({ ROLE: 'worker', CALENDAR_API_URL: 'https://calendar.example.com' });
+    expect(envOf(worker)).not.toHaveProperty('PORT');
+    expect(envOf(container(template, 'socketio'))).not.toHaveProperty('ROLE');
+  });
+
   it('refuses your own image with a worker but no worker command, saying what to set', () => {
     const stack = new Stack(new App(), 'NoWorkerCommand', { env });
     expect(
