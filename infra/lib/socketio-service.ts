@@ -103,7 +103,8 @@ export interface SyncbellSocketIoServiceProps extends EcsSocketIoOptions {
   secrets?: Record<string, ecs.Secret>;
   /**
    * The container health check.
-   * @default `node -e fetch('http://127.0.0.1:<containerPort>/healthz')` (syncbell's server answers it)
+   * @default `node -e fetch('http://127.0.0.1:<containerPort>/healthz')` (syncbell's server answers
+   * it); with your image, the same on `healthCheckPath` (so the image needs `node`)
    */
   containerHealthCheck?: ecs.HealthCheck;
   /** The HS256 token secret (`JWT_SECRET`). @default the secret named `jwtSecretName`, else a new one */
@@ -324,7 +325,9 @@ export class SyncbellSocketIoService extends Construct {
       retentionDays: config.logRetentionDays,
       retain: config.retainData,
     });
-    const healthUrl = `http://127.0.0.1:${config.containerPort}/healthz`;
+    // syncbell's server: liveness on /healthz (/readyz would fail every task during a Redis
+    // outage); your image: the path the ALB checks, the one health path it is known to answer.
+    const healthUrl = `http://127.0.0.1:${config.containerPort}${ownImage ? config.healthCheckPath : '/healthz'}`;
     taskDefinition.addContainer(CONTAINER_NAME, {
       image,
       command,

@@ -311,8 +311,13 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
       /healthCheckPath '\/health'/,
     );
     new SyncbellSocketIoService(stack, 'Own', { ...broughtProps(stack), healthCheckPath: '/health' });
-    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       HealthCheckPath: '/health',
     });
+    // The container check follows it: /healthz is syncbell's server's path, not yours.
+    const check = JSON.stringify(container(template, 'socketio').HealthCheck);
+    expect(check).toContain('127.0.0.1:3000/health\\"');
+    expect(check).not.toContain('/healthz');
   });
 });
