@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +32,10 @@ interface Synth {
 
 const outdirs: string[] = [];
 
-async function synthUserApp(extraEnv: Record<string, string> = {}): Promise<Synth> {
+async function synthUserApp(extraEnv: Record<string, string> = {}, args = ['app.ts']): Promise<Synth> {
   const outdir = mkdtempSync(join(tmpdir(), 'syncbell-user-app-'));
   outdirs.push(outdir);
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'app.ts'], {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], {
     cwd: USER_APP_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CDK_OUTDIR: outdir, ...extraEnv },
     timeout: 240_000,
@@ -98,5 +106,35 @@ describe('a user’s CDK app with @syncbell/cdk, an imported VPC and cluster', (
     });
     expect(probe.code).not.toBe(0);
     expect(probe.stderr).toContain('AwsSolutions-EC23');
+  }, 240_000);
+});
+
+describe('docs/DEPLOY.md’s @syncbell/cdk examples, as written', () => {
+  const deploy = readFileSync(new URL('../../docs/DEPLOY.md', import.meta.url), 'utf8');
+  const examples = [...deploy.matchAll(/<!-- deploy-example:([\w-]+) -->\n```ts\n([\s\S]*?)\n```/g)].map(
+    ([, name, code]) => ({ name: name as string, code: code as string }),
+  );
+
+  it('synthesize in a user’s app directory with no unacknowledged cdk-nag finding', async () => {
+    expect(examples.map((e) => e.name)).toEqual(['socketio-existing', 'nestjs', 'websocket-api']);
+    // One process for the three (each is its own App): tsx and aws-cdk-lib load once.
+    const files = examples.map(({ name, code }) => {
+      const file = join(USER_APP_DIR, `.deploy-example-${name}-${process.pid}.ts`);
+      writeFileSync(file, code);
+      return file;
+    });
+    try {
+      const imports = files.map((file) => `await import(${JSON.stringify(file)});`).join(' ');
+      const synth = await synthUserApp(
+        { CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) },
+        ['--input-type=module', '-e', imports],
+      );
+      expect(synth.stderr).not.toMatch(/AwsSolutions-/);
+      expect(synth.code, synth.stderr).toBe(0);
+      for (const stack of ['Notifications', 'CalendarSync'])
+        expect(existsSync(join(synth.outdir, `${stack}.template.json`)), stack).toBe(true);
+    } finally {
+      for (const file of files) unlinkSync(file);
+    }
   }, 240_000);
 });
