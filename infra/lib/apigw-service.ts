@@ -11,7 +11,7 @@ import {
   resolveApiGwWebSocketConfig,
 } from './config.js';
 import { HandlerFunction, type HandlerName } from './handler-function.js';
-import { JwtSecret } from './jwt-secret.js';
+import { jwtSecretOf } from './jwt-secret.js';
 import { acknowledge, nagAttribute, nagPseudo, nagRef } from './nag.js';
 import { CONNECTIONS_BY_USER_INDEX, ConnectionsTable, NotificationsTable } from './tables.js';
 import {
@@ -90,12 +90,7 @@ export class SyncbellWebSocketApi extends Construct {
 
     this.connections = new ConnectionsTable(this, 'Connections', { retain: config.retainData });
     this.notifications = new NotificationsTable(this, 'Notifications', { retain: config.retainData });
-    this.jwtSecret =
-      props.jwtSecret ??
-      new JwtSecret(this, 'JwtSecret', {
-        existingSecretName: config.jwtSecretName,
-        retain: config.retainData,
-      }).secret;
+    this.jwtSecret = jwtSecretOf(this, props.jwtSecret, config);
 
     const environment: Record<string, string> = {
       NODE_ENV: 'production',

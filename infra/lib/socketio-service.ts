@@ -17,7 +17,7 @@ import {
   InfraConfigError,
   resolveEcsSocketIoConfig,
 } from './config.js';
-import { JwtSecret } from './jwt-secret.js';
+import { jwtSecretOf } from './jwt-secret.js';
 import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 import { Network } from './network.js';
@@ -271,12 +271,7 @@ export class SyncbellSocketIoService extends Construct {
       securityGroup: this.redis?.securityGroup,
       port: this.redis?.port,
     };
-    this.jwtSecret =
-      props.jwtSecret ??
-      new JwtSecret(this, 'JwtSecret', {
-        existingSecretName: config.jwtSecretName,
-        retain: config.retainData,
-      }).secret;
+    this.jwtSecret = jwtSecretOf(this, props.jwtSecret, config);
     this.alarms = new AlarmTopic(this, 'Alarms', { topic: props.alarmTopic, email: config.alarmEmail });
     this.alarmTopic = this.alarms.topic;
     const image =

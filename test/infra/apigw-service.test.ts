@@ -4,8 +4,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { unacknowledgedFindings } from './support/nag.js';
 import { SyncbellWebSocketApi } from '../../infra/lib/apigw-service.js';
 import { InfraConfigError } from '../../infra/lib/config.js';
 
@@ -21,12 +21,6 @@ function statementsMentioning(template: Template, action: string): { Action: unk
           .Properties.PolicyDocument.Statement,
     )
     .filter((s) => [s.Action].flat().includes(action));
-}
-
-function unacknowledged(stack: Stack): string[] {
-  return new AwsSolutionsChecks()
-    .validateScope(stack)
-    .violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath)}`);
 }
 
 describe('SyncbellWebSocketApi: custom domain, publish route, grantPublish', () => {
@@ -112,7 +106,7 @@ describe('SyncbellWebSocketApi: custom domain, publish route, grantPublish', () 
   });
 
   it('has no unacknowledged AwsSolutions finding', () => {
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 });
 
@@ -124,7 +118,7 @@ describe('SyncbellWebSocketApi: options', () => {
     expect(statementsMentioning(template, 'execute-api:Invoke')).toEqual([]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/publish' });
     template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 
   it('leaves the HTTP API out without the publish and jobs routes, and refuses grantPublish then', () => {
@@ -134,7 +128,7 @@ describe('SyncbellWebSocketApi: options', () => {
     template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' }, 0);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     expect(() => api.grantPublish(new iam.AccountRootPrincipal())).toThrow(/publishRoute is false/);
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 
   it('refuses a bad knob with the construct’s path in the message', () => {

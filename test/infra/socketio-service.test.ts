@@ -5,8 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { unacknowledgedFindings } from './support/nag.js';
 import { InfraConfigError } from '../../infra/lib/config.js';
 import {
   SyncbellSocketIoService,
@@ -79,12 +79,6 @@ function envOf(c: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     (c.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
   );
-}
-
-function unacknowledged(stack: Stack): string[] {
-  return new AwsSolutionsChecks()
-    .validateScope(stack)
-    .violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath)}`);
 }
 
 describe('SyncbellSocketIoService: bring your own VPC, cluster, ALB listener, Redis and image', () => {
@@ -175,7 +169,7 @@ describe('SyncbellSocketIoService: bring your own VPC, cluster, ALB listener, Re
   });
 
   it('has no unacknowledged AwsSolutions finding', () => {
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 });
 
@@ -216,7 +210,7 @@ describe('SyncbellSocketIoService: creates what it is not given', () => {
   });
 
   it('has no unacknowledged AwsSolutions finding', () => {
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 });
 
@@ -240,7 +234,7 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Subnets: ['subnet-pub1', 'subnet-pub2'],
     });
-    expect(unacknowledged(stack)).toEqual([]);
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 
   it('lets the tasks reach a Redis without a security group anywhere in the VPC, on its port only', () => {

@@ -92,7 +92,10 @@ describe('a user’s CDK app with @syncbell/cdk, an imported VPC and cluster', (
     const functions = ofType(resources, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(6);
     for (const fn of functions) {
-      const key = (fn.Properties?.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const key = String((fn.Properties?.Code as { S3Key?: string } | undefined)?.S3Key).replace(
+        /\.zip$/,
+        '',
+      );
       expect(existsSync(join(synth.outdir, `asset.${key}`, 'index.mjs'))).toBe(true);
     }
     expect(readdirSync(synth.outdir).some((name) => name.startsWith('asset.'))).toBe(true);
