@@ -11,6 +11,7 @@ import {
   resolveApiGwWebSocketConfig,
 } from './config.js';
 import { HandlerFunction, type HandlerName } from './handler-function.js';
+import { warnIgnoredKnobs } from './ignored-knobs.js';
 import { jwtSecretOf } from './jwt-secret.js';
 import { acknowledge, nagAttribute, nagPseudo, nagRef } from './nag.js';
 import { CONNECTIONS_BY_USER_INDEX, ConnectionsTable, NotificationsTable } from './tables.js';
@@ -87,6 +88,7 @@ export class SyncbellWebSocketApi extends Construct {
     );
     const config = resolveApiGwWebSocketConfig(options, `${this.node.path} props`);
     this.config = config;
+    warnIgnoredKnobs(this, props, { jwtSecret: ['jwtSecretName'], alarmTopic: ['alarmEmail'] });
 
     this.connections = new ConnectionsTable(this, 'Connections', { retain: config.retainData });
     this.notifications = new NotificationsTable(this, 'Notifications', { retain: config.retainData });

@@ -17,6 +17,7 @@ import {
   InfraConfigError,
   resolveEcsSocketIoConfig,
 } from './config.js';
+import { warnIgnoredKnobs } from './ignored-knobs.js';
 import { jwtSecretOf } from './jwt-secret.js';
 import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
@@ -116,8 +117,12 @@ export interface SyncbellSocketIoServiceProps extends EcsSocketIoOptions {
 const CONTAINER_NAME = 'socketio';
 
 /** Knobs that do nothing when the resource they size is brought instead of created. */
-const IGNORED_WHEN: Record<'vpc' | 'redis' | 'listener', (keyof EcsSocketIoOptions)[]> = {
+const IGNORED_WHEN: Partial<
+  Record<keyof SyncbellSocketIoServiceProps, readonly (keyof SyncbellSocketIoServiceProps)[]>
+> = {
   vpc: ['maxAzs', 'natGateways'],
+  jwtSecret: ['jwtSecretName'],
+  alarmTopic: ['alarmEmail'],
   redis: [
     'redisKind',
     'redisNodeType',
@@ -238,7 +243,7 @@ export class SyncbellSocketIoService extends Construct {
     const ownImage = props.image !== undefined;
     const config = resolveEcsSocketIoConfig(options, { ownImage, label: `${this.node.path} props` });
     this.config = config;
-    this.warnIgnoredKnobs(props, options);
+    warnIgnoredKnobs(this, props, IGNORED_WHEN);
     if (ownImage && config.workerCount > 0 && props.workerCommand === undefined)
       throw new InfraConfigError(
         `${this.node.path}: workerCount is ${config.workerCount} with your own image: set workerCommand (what runs syncbell's worker in that image) or workerCount: 0`,
@@ -476,19 +481,6 @@ export class SyncbellSocketIoService extends Construct {
         `the server container would refuse this environment: ${(cause as Error).message}`,
         { cause },
       );
-    }
-  }
-
-  /** A knob set for a resource the caller brought would silently do nothing: say so at synth. */
-  private warnIgnoredKnobs(props: SyncbellSocketIoServiceProps, options: EcsSocketIoOptions): void {
-    for (const [resource, knobs] of Object.entries(IGNORED_WHEN) as [keyof typeof IGNORED_WHEN, string[]][]) {
-      if (props[resource] === undefined) continue;
-      const set = knobs.filter((knob) => knob in options);
-      if (set.length > 0)
-        Annotations.of(this).addWarningV2(
-          `syncbell:ignoredKnobs:${resource}`,
-          `${set.join(', ')} ${set.length === 1 ? 'has' : 'have'} no effect: the ${resource} is yours (set ${set.length === 1 ? 'it' : 'them'} on it instead)`,
-        );
     }
   }
 

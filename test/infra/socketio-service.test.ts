@@ -293,8 +293,14 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
       ...broughtProps(stack),
       natGateways: 2,
       redisReplicas: 2,
+      jwtSecretName: 'other/jwt',
     });
     const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning(
+      '*',
+      Match.stringLikeRegexp('jwtSecretName has no effect: the jwtSecret is yours'),
+    );
+    annotations.hasNoWarning('*', Match.stringLikeRegexp('alarmEmail'));
     annotations.hasWarning('*', Match.stringLikeRegexp('natGateways has no effect: the vpc is yours'));
     annotations.hasWarning('*', Match.stringLikeRegexp('redisReplicas has no effect: the redis is yours'));
   });
