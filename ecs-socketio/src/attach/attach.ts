@@ -184,6 +184,18 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
   if (attachedNamespaces.has(nsp))
     throw new ConfigError(`attachSyncbell: syncbell is already attached to namespace ${nsp.name}`);
+  const engine = nsp.server.engine;
+  if (releaseHandshake && !engine)
+    throw new ConfigError(
+      'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
+    );
+  const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
+  const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
+  if (adapter === 'sharded' && (redis?.kind === 'node-redis' || subscriber?.kind === 'node-redis'))
+    throw new ConfigError(
+      "attachSyncbell: the sharded adapter needs ioredis: node-redis 5 does not restore thousands of SSUBSCRIBEd channels after a Redis restart (one per user room), so users would stop getting notifications; use ioredis or adapter: 'classic'",
+    );
+  // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;
   try {
     metrics = registerEcsMetrics(options.registry ?? new Registry());
@@ -195,7 +207,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   }
   attachedNamespaces.add(nsp);
 
-  const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const replayLog = redis
     ? createReplayLog({
         redis,
@@ -224,11 +235,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   // `releaseHandshake` the request is dropped just below, and read later the X-Forwarded-For header
   // is gone and every client behind the load balancer shares one budget (found by the chaos flood
   // scenario: a flood from one address locked out everyone else).
-  const engine = nsp.server.engine;
-  if (releaseHandshake && !engine)
-    throw new ConfigError(
-      'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
-    );
   const addressOfConnection = new WeakMap<object, string>();
   const onEngineConnection = (raw: {
     request: { headers: Record<string, string | string[] | undefined> } | null;
@@ -294,6 +300,14 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     }
   };
   const countRefused = (code: ErrorCode) => metrics.clientErrors.inc({ code });
+  // The sharded adapter SSUBSCRIBEs the user's room channel when the socket joins it, without
+  // waiting for the answer: a notification published before Redis has run that SSUBSCRIBE reaches
+  // no one here, live. A PING on the same connection is answered after it, so once it is, anything
+  // published later arrives live and anything earlier is in the log the resume reads next (found
+  // by test/ecs-socketio/src/attach/attach.test.ts, which lost one every few runs without it). The
+  // classic adapter subscribes once, at start.
+  const awaitRoomSubscription =
+    adapter === 'sharded' && subscriber ? () => subscriber.call('PING').catch(() => undefined) : undefined;
 
   const onConnection = (socket: Socket): void => {
     const { userId } = socket.data as SyncbellSocketData;
@@ -314,6 +328,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     const resume = resumeHandler(userId, {
       replayLog,
       serverId,
+      ...(awaitRoomSubscription ? { beforeRead: awaitRoomSubscription } : {}),
       onReplayed: (count) => metrics.replayed.inc(count),
       onRefused: countRefused,
       onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
@@ -327,7 +342,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   };
   nsp.on('connection', onConnection);
 
-  const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
   const recovery = subscriber
     ? watchSubscriber({
         subscriber,

@@ -6,6 +6,8 @@ export interface ResumeHandlerOptions {
   replayLog: ReplayLog | undefined;
   /** Sent back as `servedBy`. */
   serverId: string;
+  /** Awaited before the log is read (the sharded adapter's subscription to the user's room). @default none */
+  beforeRead?: () => Promise<unknown>;
   /** Told how many notifications each answered resume replayed. */
   onReplayed(count: number): void;
   onRefused(code: ErrorCode): void;
@@ -20,7 +22,7 @@ export interface ResumeHandlerOptions {
  */
 export function resumeHandler(
   userId: string,
-  { replayLog, serverId, onReplayed, onRefused, onFailed, sendError }: ResumeHandlerOptions,
+  { replayLog, serverId, beforeRead, onReplayed, onRefused, onFailed, sendError }: ResumeHandlerOptions,
 ): (...args: unknown[]) => Promise<void> {
   return async (...args) => {
     const ack = args.at(-1);
@@ -46,6 +48,7 @@ export function resumeHandler(
       return;
     }
     try {
+      await beforeRead?.();
       const result: ReplayResult = replayLog
         ? await replayLog.read(userId, parsed.data.after)
         : { notifications: [], truncated: parsed.data.after !== undefined };

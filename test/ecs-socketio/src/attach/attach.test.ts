@@ -14,6 +14,7 @@ import {
   type SyncbellAttachment,
 } from '../../../../ecs-socketio/src/attach/attach.js';
 import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
+import { createRedis } from '../../../../ecs-socketio/src/redis.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
@@ -47,13 +48,18 @@ afterEach(async () => {
 async function startUserApp({
   withExpress = false,
   namespace,
+  sharded = false,
   options = {},
 }: {
   withExpress?: boolean;
   namespace?: string;
+  /** The sharded adapter, on ioredis whatever the suite's client (syncbell refuses it on node-redis). */
+  sharded?: boolean;
   options?: Partial<AttachSyncbellOptions>;
 } = {}): Promise<UserApp> {
-  const pub = createTestRedis();
+  const pub = sharded
+    ? createRedis({ url: process.env.REDIS_URL ?? '', name: 'syncbell:test', client: 'ioredis' })
+    : createTestRedis();
   const sub = pub.duplicate('syncbell:test:sub');
   sub.on('error', () => undefined);
   const app = withExpress ? express() : undefined;
@@ -64,7 +70,7 @@ async function startUserApp({
   const io = new Server(http, {
     path: PATH,
     transports: ['websocket'],
-    adapter: syncbellAdapter({ pub: pub.client, sub: sub.client }),
+    adapter: syncbellAdapter({ pub: pub.client, sub: sub.client, kind: sharded ? 'sharded' : 'classic' }),
   });
   // The app's own handler, on the same Server.
   io.on('connection', (socket) => {
@@ -74,6 +80,7 @@ async function startUserApp({
     jwtKey: TEST_JWT_KEY,
     redis: pub.client,
     subscriber: sub.client,
+    adapter: sharded ? 'sharded' : 'classic',
     ...options,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -188,6 +195,24 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(await plain.emitWithAck('echo', 1)).toEqual({ echoed: 1 });
   });
 
+  it('with the sharded adapter on its own namespace, delivers through the per-room channel from another server', async () => {
+    const [a, b] = [
+      await startUserApp({ sharded: true, namespace: '/syncbell' }),
+      await startUserApp({ sharded: true, namespace: '/syncbell' }),
+    ];
+    const userId = uniqueUser('sharded');
+    const recorder = await connectUser(b.url, userId);
+
+    const { id } = await (a.syncbell.publisher as NonNullable<typeof a.syncbell.publisher>).publish({
+      userId,
+      type: 'sync.complete',
+      jobId: 'sharded',
+    });
+
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(id);
+  });
+
   it('delivers across two attached servers on one Redis', async () => {
     const [a, b] = [await startUserApp(), await startUserApp()];
     const userId = uniqueUser('attach');
@@ -252,6 +277,23 @@ describe('attachSyncbell options', () => {
     ['an unknown adapter', { jwtKey: TEST_JWT_KEY, adapter: 'memory' as 'classic' }],
   ])('throws ConfigError for %s', (_what, options) => {
     expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
+  });
+
+  it('throws ConfigError for the sharded adapter on node-redis, leaving the registry unused', () => {
+    const nodeRedis = createRedis({
+      url: process.env.REDIS_URL ?? '',
+      name: 'syncbell:test',
+      client: 'node-redis',
+    });
+    const registry = new Registry();
+    try {
+      expect(() =>
+        attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, redis: nodeRedis, adapter: 'sharded', registry }),
+      ).toThrow(/sharded adapter needs ioredis/);
+      expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).not.toThrow();
+    } finally {
+      nodeRedis.disconnect();
+    }
   });
 
   it('throws ConfigError when attached twice to one namespace', () => {

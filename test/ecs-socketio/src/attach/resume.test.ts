@@ -39,6 +39,27 @@ describe('resumeHandler', () => {
     expect(events.replayed).toEqual([1]);
   });
 
+  it('reads the log only once beforeRead has resolved', async () => {
+    const order: string[] = [];
+    const resume = resumeHandler('alice', {
+      replayLog: log(async () => {
+        order.push('read');
+        return { notifications: [], truncated: false };
+      }),
+      serverId: 's',
+      beforeRead: async () => {
+        await Promise.resolve();
+        order.push('subscribed');
+      },
+      onReplayed: () => undefined,
+      onRefused: () => undefined,
+      onFailed: () => undefined,
+      sendError: () => undefined,
+    });
+    await resume({}, () => order.push('ack'));
+    expect(order).toEqual(['subscribed', 'read', 'ack']);
+  });
+
   it('without a log answers nothing, truncated when the client asked for more', async () => {
     const { resume } = handler(undefined);
     const ack = vi.fn();
