@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
@@ -25,6 +28,8 @@ import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
 // with syncbell attached to its Server and the suite's Redis client (node-redis or ioredis)
 // passed in as the raw client the app would hold.
 const PATH = '/custom/socket.io';
+const PUBLISH_ONCE = fileURLToPath(new URL('./fixtures/publish-once.ts', import.meta.url));
+const run = promisify(execFile);
 
 interface UserApp {
   url: string;
@@ -137,6 +142,19 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     } finally {
       await publisherRedis.quit();
     }
+  });
+
+  it('delivers what a publisher in another process publishes', async () => {
+    const app = await startUserApp();
+    const userId = uniqueUser('attach');
+    const recorder = await connectUser(app.url, userId);
+
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', PUBLISH_ONCE, userId], {
+      env: process.env,
+    });
+
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(JSON.parse(stdout).id);
   });
 
   it('replays on resume what the user missed while away', async () => {
