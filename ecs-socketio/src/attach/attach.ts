@@ -105,17 +105,6 @@ export interface SyncbellSocketData {
   userId: string;
 }
 
-// Events socket.io uses itself: a client frame naming one is never an app event.
-const RESERVED_EVENTS = new Set([
-  'connect',
-  'connect_error',
-  'disconnect',
-  'disconnecting',
-  'error',
-  'newListener',
-  'removeListener',
-]);
-
 const attachedNamespaces = new WeakSet<object>();
 
 function positiveInt(name: string, value: number): number {
@@ -309,36 +298,35 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const awaitRoomSubscription =
     adapter === 'sharded' && subscriber ? () => subscriber.call('PING').catch(() => undefined) : undefined;
 
+  // Made once and shared by every socket (`this` is the socket): a closure per socket costs heap
+  // on every open connection. The gate's middleware is the one closure each socket gets.
+  const gate = inboundGate({ maxFramesPerSecond, onRefused: countRefused });
+  const resume = resumeHandler({
+    replayLog,
+    serverId,
+    ...(awaitRoomSubscription ? { beforeRead: awaitRoomSubscription } : {}),
+    onReplayed: (count) => metrics.replayed.inc(count),
+    onRefused: countRefused,
+    onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
+  });
+  function onResume(this: Socket, ...args: unknown[]): void {
+    void track(
+      resume((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
+    );
+  }
+  function onDisconnect(this: Socket): void {
+    accepted.delete(this);
+    metrics.connections.dec();
+  }
   const onConnection = (socket: Socket): void => {
-    const { userId } = socket.data as SyncbellSocketData;
     // Joined here, from the verified token, before the client can ask to resume: see publisher.ts.
-    socket.join(userRoom(userId));
+    socket.join(userRoom((socket.data as SyncbellSocketData).userId));
     accepted.add(socket);
     metrics.connections.inc();
     socket.onAnyOutgoing(recordDeliveryLatency);
-    const sendError = (body: ErrorFrameBody) => socket.emit(SocketEvent.Error, body);
-    socket.use(
-      inboundGate({
-        maxFramesPerSecond,
-        isHandled: (event) => !RESERVED_EVENTS.has(event) && socket.listenerCount(event) > 0,
-        onRefused: countRefused,
-        sendError,
-      }),
-    );
-    const resume = resumeHandler(userId, {
-      replayLog,
-      serverId,
-      ...(awaitRoomSubscription ? { beforeRead: awaitRoomSubscription } : {}),
-      onReplayed: (count) => metrics.replayed.inc(count),
-      onRefused: countRefused,
-      onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
-      sendError,
-    });
-    socket.on(SocketEvent.Resume, (...args: unknown[]) => void track(resume(...args)));
-    socket.on('disconnect', () => {
-      accepted.delete(socket);
-      metrics.connections.dec();
-    });
+    socket.use(gate(socket));
+    socket.on(SocketEvent.Resume, onResume);
+    socket.on('disconnect', onDisconnect);
   };
   nsp.on('connection', onConnection);
 

@@ -12,19 +12,28 @@ export interface ResumeHandlerOptions {
   onReplayed(count: number): void;
   onRefused(code: ErrorCode): void;
   onFailed(error: Error): void;
-  /** For a resume sent without an ack, which cannot be answered on it. */
-  sendError(body: ErrorFrameBody): void;
 }
 
-/**
- * The `resume` event's handler for the socket of `userId` (from the verified token, never from the
- * frame): reads what the user missed after `after` and answers it on the ack.
- */
-export function resumeHandler(
+/** Answers a resume: `userId` from the verified token (never from the frame), the event's arguments, and where an error frame goes when there is no ack. */
+export type ResumeHandler = (
   userId: string,
-  { replayLog, serverId, beforeRead, onReplayed, onRefused, onFailed, sendError }: ResumeHandlerOptions,
-): (...args: unknown[]) => Promise<void> {
-  return async (...args) => {
+  args: unknown[],
+  sendError: (body: ErrorFrameBody) => void,
+) => Promise<void>;
+
+/**
+ * The `resume` event's handler, one for every socket: reads what the user missed after `after`
+ * and answers it on the ack.
+ */
+export function resumeHandler({
+  replayLog,
+  serverId,
+  beforeRead,
+  onReplayed,
+  onRefused,
+  onFailed,
+}: ResumeHandlerOptions): ResumeHandler {
+  return async (userId, args, sendError) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function') {
       onRefused(ErrorCode.BadRequest);

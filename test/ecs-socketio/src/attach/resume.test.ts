@@ -10,14 +10,14 @@ function handler(replayLog: ReplayLog | undefined) {
     failed: [] as Error[],
     sent: [] as unknown[],
   };
-  const resume = resumeHandler('alice', {
+  const handle = resumeHandler({
     replayLog,
     serverId: 'server-1',
     onReplayed: (n) => events.replayed.push(n),
     onRefused: (code) => events.refused.push(code),
     onFailed: (error) => events.failed.push(error),
-    sendError: (body) => events.sent.push(body),
   });
+  const resume = (...args: unknown[]) => handle('alice', args, (body) => events.sent.push(body));
   return { resume, events };
 }
 
@@ -41,7 +41,7 @@ describe('resumeHandler', () => {
 
   it('reads the log only once beforeRead has resolved', async () => {
     const order: string[] = [];
-    const resume = resumeHandler('alice', {
+    const resume = resumeHandler({
       replayLog: log(async () => {
         order.push('read');
         return { notifications: [], truncated: false };
@@ -54,9 +54,8 @@ describe('resumeHandler', () => {
       onReplayed: () => undefined,
       onRefused: () => undefined,
       onFailed: () => undefined,
-      sendError: () => undefined,
     });
-    await resume({}, () => order.push('ack'));
+    await resume('alice', [{}, () => order.push('ack')], () => undefined);
     expect(order).toEqual(['subscribed', 'read', 'ack']);
   });
 
