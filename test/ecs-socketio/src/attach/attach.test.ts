@@ -107,6 +107,11 @@ async function startUserApp({
   return userApp;
 }
 
+function publisherOf(app: UserApp) {
+  if (!app.syncbell.publisher) throw new Error('attached with redis: a publisher is expected');
+  return app.syncbell.publisher;
+}
+
 const connectUser = (url: string, userId: string, extra: { resumeAfter?: string } = {}) =>
   connectRecorder(
     {
@@ -161,8 +166,7 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     const app = await startUserApp();
     const userId = uniqueUser('attach');
     const first = await connectUser(app.url, userId);
-    const publisher = app.syncbell.publisher;
-    if (!publisher) throw new Error('attached with redis: a publisher is expected');
+    const publisher = publisherOf(app);
     const seen = await publisher.publish({ userId, type: 'sync.complete', jobId: 'seen' });
     await first.waitForCount(1);
     first.close();
@@ -213,34 +217,15 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(await plain.emitWithAck('echo', 1)).toEqual({ echoed: 1 });
   });
 
-  it('with the sharded adapter on its own namespace, delivers through the per-room channel from another server', async () => {
-    const [a, b] = [
-      await startUserApp({ sharded: true, namespace: '/syncbell' }),
-      await startUserApp({ sharded: true, namespace: '/syncbell' }),
-    ];
-    const userId = uniqueUser('sharded');
+  it.each([
+    ['the classic adapter', {}],
+    ['the sharded adapter, on a namespace of its own', { sharded: true, namespace: '/syncbell' }],
+  ])('delivers across two attached servers on one Redis, with %s', async (_what, setup) => {
+    const [a, b] = [await startUserApp(setup), await startUserApp(setup)];
+    const userId = uniqueUser('cross');
     const recorder = await connectUser(b.url, userId);
 
-    const { id } = await (a.syncbell.publisher as NonNullable<typeof a.syncbell.publisher>).publish({
-      userId,
-      type: 'sync.complete',
-      jobId: 'sharded',
-    });
-
-    await recorder.waitForCount(1);
-    expect(recorder.received[0]?.notification.id).toBe(id);
-  });
-
-  it('delivers across two attached servers on one Redis', async () => {
-    const [a, b] = [await startUserApp(), await startUserApp()];
-    const userId = uniqueUser('attach');
-    const recorder = await connectUser(b.url, userId);
-
-    const { id } = await (a.syncbell.publisher as NonNullable<typeof a.syncbell.publisher>).publish({
-      userId,
-      type: 'sync.complete',
-      jobId: 'cross',
-    });
+    const { id } = await publisherOf(a).publish({ userId, type: 'sync.complete', jobId: 'cross' });
 
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification.id).toBe(id);
@@ -272,7 +257,7 @@ describe('attachSyncbell with Express', () => {
     const recorder = await connectUser(app.url, userId);
 
     const hello = await fetch(`${app.url}/hello`).then((r) => r.json());
-    const { id } = await (app.syncbell.publisher as NonNullable<typeof app.syncbell.publisher>).publish({
+    const { id } = await publisherOf(app).publish({
       userId,
       type: 'sync.complete',
       jobId: 'express',
