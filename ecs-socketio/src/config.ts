@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
+import { MIN_API_KEY_LENGTH } from '@syncbell/server';
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
-import { MIN_API_KEY_LENGTH } from './auth.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');

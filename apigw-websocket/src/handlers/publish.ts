@@ -1,14 +1,18 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type Publisher, PublishInputError } from '@syncbell/server';
+import {
+  apiKeyCheck,
+  PUBLISH_API_KEY_HEADER,
+  type Publisher,
+  PublishInputError,
+  refusePublishCredential,
+} from '@syncbell/server';
 import { ConfigError, ErrorCode, PayloadTooLargeError } from '@syncbell/contract';
 import { type HttpResult, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
 import { getRuntime } from '../runtime.js';
 
-/** The header a caller without IAM puts the publish API key in (Authorization carries SigV4 on AWS). */
-export const PUBLISH_API_KEY_HEADER = 'x-api-key';
+export { PUBLISH_API_KEY_HEADER };
 
 /**
  * The largest request body read. A notification is at most 32 KB serialized (the publisher's
@@ -55,16 +59,6 @@ export interface PublishRouteDeps {
   trustIamContext: boolean;
 }
 
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** Constant-time: both sides are hashed to 32 bytes first, so neither length nor content leaks through timing. */
-function keyMatches(given: string | undefined, expected: string | undefined): boolean {
-  if (given === undefined || expected === undefined) return false;
-  return timingSafeEqual(sha256(given), sha256(expected));
-}
-
 const header = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
   headers?.[name] ?? Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
@@ -83,21 +77,16 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
     const { headers, requestContext } = event.data;
 
     const iam = trustIamContext ? requestContext?.authorizer?.iam : undefined;
-    const byKey = keyMatches(header(headers, PUBLISH_API_KEY_HEADER), apiKey);
-    if (iam === undefined && !byKey) {
-      if (/^Bearer\s/i.test(header(headers, 'authorization') ?? ''))
-        return jsonResult(403, {
-          code: ErrorCode.Forbidden,
-          message: `publishing takes a server credential (IAM SigV4, or the publish API key in ${PUBLISH_API_KEY_HEADER}), never an end user's bearer token`,
-        });
-      return jsonResult(401, {
-        code: ErrorCode.InvalidToken,
-        message:
-          apiKey === undefined && !trustIamContext
-            ? 'this stack accepts no publisher: set PUBLISH_API_KEY (or deploy the route with IAM auth)'
-            : `missing or wrong server credential: sign the request with SigV4 (IAM) or send the publish API key in ${PUBLISH_API_KEY_HEADER}`,
-      });
-    }
+    const byKey = apiKeyCheck([apiKey])(header(headers, PUBLISH_API_KEY_HEADER));
+    const refusal = refusePublishCredential({
+      accepted: iam !== undefined || byKey,
+      authorization: header(headers, 'authorization'),
+      accepts:
+        apiKey === undefined && !trustIamContext
+          ? 'this stack accepts none: set PUBLISH_API_KEY (or deploy the route with IAM auth)'
+          : `sign the request with SigV4 (IAM) or send the publish API key in ${PUBLISH_API_KEY_HEADER}`,
+    });
+    if (refusal) return jsonResult(refusal.status, refusal.body);
 
     const raw = event.data.body ?? '';
     const text = event.data.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
