@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
-import type { Contender, RunningContender } from './contenders/contender.js';
+import type { Contender } from './contenders/contender.js';
 import { CONTENDERS } from './contenders/index.js';
 import { evaluateGate, type GateFile, loadGateFile, printGateReport, printRunSummary } from './gate.js';
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
@@ -12,6 +12,7 @@ import { PROFILES } from './profiles.js';
 import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
 import { writeReport } from './report/write.js';
 import { type BenchResults, resultsSchema } from './results-schema.js';
+import { targetContender } from './target.js';
 
 const HELP = `usage: syncbell bench [options]
 
@@ -24,8 +25,15 @@ DIR/report.html.
   --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
   --scenarios x,y      only these (${SCENARIOS.join(', ')})
   --runs N             measured runs per figure (after one warm-up)
-  --target URL         run the socket.io client side against a deployed stack's load balancer
-                       (publishing through its POST /jobs/sync; unicast and fan-out only)
+  --target URL         run the client side against a deployed stack (unicast and fan-out only):
+                       https://… the socket.io variant's load balancer (publishing through its
+                       POST /jobs/sync); wss://… the API Gateway stage (with --publish-url).
+                       Clients sign tokens with JWT_SECRET: export the stack's secret
+  --publish-url URL    with an API Gateway --target: its POST /v1/publish URL. Requests are
+                       SigV4-signed from the default AWS credential chain, or carry
+                       SYNCBELL_PUBLISH_API_KEY (environment only: argv lands in the report)
+                       in x-api-key when that is set. Capped at 1,000 connections, 100/s
+                       (docs/DEPLOY.md says what each scenario costs)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
   --gate FILE          check FILE's ratios between contenders of this run (JSON, see
                        benchmarks/gates/); exit 1 when a check fails or its metric is missing
@@ -50,40 +58,6 @@ function finish(results: BenchResults, gate: { file: GateFile; path: string } | 
   return report.passed ? 0 : 1;
 }
 
-/** A deployed stack is only reachable as a client and through its jobs API. */
-function targetContender(url: string): Contender {
-  return {
-    id: 'target',
-    label: `Deployed stack at ${url}`,
-    emulated: false,
-    baseline: false,
-    resume: true,
-    multiContainer: false,
-    async start(): Promise<RunningContender> {
-      const { signToken, resolveJwtSecret } = await import('../shared/server/auth/index.js');
-      const key = resolveJwtSecret().key;
-      return {
-        clientKind: 'socketio',
-        urls: [url],
-        directUrl: url,
-        serverPids: () => [],
-        serverConnections: async () => undefined,
-        serverClosedTotal: async () => undefined,
-        async publish(notification) {
-          const token = await signToken({ userId: notification.userId, key });
-          const response = await fetch(`${url}/jobs/sync`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ durationMs: 0 }),
-          });
-          if (response.status !== 202) throw new Error(`target answered ${response.status}`);
-        },
-        async stop() {},
-      };
-    },
-  };
-}
-
 export async function runBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -94,6 +68,7 @@ export async function runBench(argv: string[]): Promise<number> {
       scenarios: { type: 'string' },
       runs: { type: 'string' },
       target: { type: 'string' },
+      'publish-url': { type: 'string' },
       'redis-url': { type: 'string' },
       render: { type: 'string' },
       readme: { type: 'string' },
@@ -150,8 +125,16 @@ export async function runBench(argv: string[]): Promise<number> {
   const badScenarios = scenarioList.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (badScenarios.length > 0) throw new Error(`unknown scenario(s): ${badScenarios.join(', ')}`);
   let scenarios = scenarioList as ScenarioId[];
+  if (values['publish-url'] && !values.target) throw new Error('--publish-url goes with --target');
   if (values.target) {
-    contenders = [targetContender(values.target)];
+    const apiKey = process.env.SYNCBELL_PUBLISH_API_KEY;
+    contenders = [
+      targetContender({
+        url: values.target,
+        ...(values['publish-url'] ? { publishUrl: values['publish-url'] } : {}),
+        ...(apiKey ? { publishApiKey: apiKey } : {}),
+      }),
+    ];
     scenarios = scenarios.filter((s) => s === 'unicast' || s === 'fanout');
   }
   const out =

@@ -129,7 +129,7 @@ async function publishPaced(
 ): Promise<string[]> {
   const ids: string[] = [];
   const startMs = performance.now();
-  const inFlight: Promise<void>[] = [];
+  const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const waitMs = startMs + (i * 1000) / ratePerSecond - performance.now();
     if (waitMs > 1) await sleep(waitMs);
@@ -278,11 +278,11 @@ export async function fanoutScenario(
         fleet.reset();
         const notification = benchNotification('room-user', 1_000_000 + run);
         const sentAtUs = notification.data?.sentAtUs as number;
-        await running.publish(notification);
+        const id = (await running.publish(notification)) || notification.id;
         let receipt: { count: number; firstUs: number; lastUs: number } | undefined;
         await waitUntil(
           async () => {
-            receipt = (await fleet.collect(true)).receipts.get(notification.id);
+            receipt = (await fleet.collect(true)).receipts.get(id);
             return (receipt?.count ?? 0) >= fleet.connected;
           },
           30_000,

@@ -73,6 +73,10 @@ export const APIGW_UNPRICED: readonly { what: string; why: string }[] = [
     why: 'the demo entry point that starts a job; production notifications come from your backend invoking notify, which is priced; both bill per request only',
   },
   {
+    what: 'the publish function',
+    why: 'POST /v1/publish does the same claim, log and post as notify, which is priced per notification: a notification sent through it costs about the same, plus one HTTP API request ($1.00 per million)',
+  },
+  {
     what: 'DynamoDB storage and point-in-time recovery',
     why: 'rows expire by TTL, so both tables hold well under a GB ($0.25 and $0.20 per GB-month)',
   },

@@ -53,7 +53,7 @@ export interface EcsDeployment {
 export interface ApigwDeployment {
   arch: Arch;
   lambdaMemoryMb: number;
-  /** Every function of the stack (the six handlers). */
+  /** Every function of the stack (the seven handlers). */
   functions: string[];
   /** A log group per function and one per API stage's access log. */
   logGroups: string[];
@@ -70,12 +70,12 @@ export interface Deployment {
   source: string;
 }
 
-/** The six handlers of `infra/lib/handler-function.ts`, each its own function and log group. */
-const HANDLERS = ['connect', 'disconnect', 'default', 'notify', 'jobs', 'authorizer'];
+/** The seven handlers of `infra/lib/handler-function.ts`, each its own function and log group. */
+const HANDLERS = ['connect', 'disconnect', 'default', 'notify', 'jobs', 'authorizer', 'publish'];
 
 /**
  * The alarms of `infra/lib/apigw-alarms.ts`, counted in metrics: WebSocket 5xx (integration +
- * execution errors), jobs API 5xx, function errors and throttles (one metric per function each),
+ * execution errors), HTTP API (publish and jobs) 5xx, function errors and throttles (one metric per function each),
  * stale connections.
  */
 function apigwAlarmMetrics(functions: number): number {
@@ -118,7 +118,7 @@ export function apigwDeployment(config: ApiGwWebSocketConfig): ApigwDeployment {
     arch: config.lambdaArchitecture,
     lambdaMemoryMb: config.memoryMiB,
     functions: [...HANDLERS],
-    logGroups: [...HANDLERS.map((name) => `${name} function`), 'WebSocket access', 'jobs API access'],
+    logGroups: [...HANDLERS.map((name) => `${name} function`), 'WebSocket access', 'HTTP API access'],
     logRetentionDays: config.logRetentionDays,
     tables: [
       { name: 'connections', billing: 'on-demand' },

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local/publisher.js';
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
@@ -82,6 +87,79 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
     expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);
   } finally {
     delete (globalThis as Record<string, unknown>).__readmeApigwOptions;
+    await harness.stop();
+  }
+});
+
+/** Runs a README shell example with bash; its stdout. */
+async function runShellExample(code: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', code], {
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+  return stdout;
+}
+
+it('signs the publish route example with SigV4 for execute-api in the URL’s region', async () => {
+  const code = readmeExample('apigw-publish-route', 'sh');
+  const seen: { headers: IncomingHttpHeaders; path: string | undefined; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      seen.push({ headers: req.headers, path: req.url, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"x","duplicate":false}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const url = /'(https:\/\/[^']+\/v1\/publish)'/.exec(code)?.[1] ?? '';
+    expect(url).toMatch(/execute-api\.eu-west-1\.amazonaws\.com/);
+    await runShellExample(code.replace(url, `http://127.0.0.1:${port}/v1/publish`), {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    });
+    expect(seen[0]?.path).toBe('/v1/publish');
+    expect(seen[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=\S*host\S*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(JSON.parse(seen[0]?.body ?? '')).toMatchObject({ userId: 'alice', jobId: 'calendar-sync-42' });
+  } finally {
+    server.close();
+  }
+});
+
+it('runs the publish route example against the local stack (its API key instead of SigV4): the user gets it', async () => {
+  const code = readmeExample('apigw-publish-route', 'sh');
+  const harness = await createApigwHarness();
+  try {
+    const userId = uniqueUser('readme');
+    const recorder = await connected({
+      transport: harness.transport(),
+      url: harness.url,
+      token: await harness.token(userId),
+    });
+    const url = /'(https:\/\/[^']+\/v1\/publish)'/.exec(code)?.[1] ?? '';
+    const local = code
+      .replace(url, harness.stack.publishUrl)
+      .replace(/ *--aws-sigv4 .*\n *--user .*\n/, `  -H "x-api-key: $PUBLISH_API_KEY" \\\n`)
+      .replace('"userId":"alice"', `"userId":"${userId}"`);
+    expect(local).not.toContain('--aws-sigv4');
+    const answer = JSON.parse(await runShellExample(local, { PUBLISH_API_KEY: harness.stack.publishApiKey }));
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification).toMatchObject({
+      id: answer.id,
+      userId,
+      type: 'sync.complete',
+      jobId: 'calendar-sync-42',
+      data: { calendar: 'primary' },
+    });
+    expect(answer.duplicate).toBe(false);
+  } finally {
     await harness.stop();
   }
 });

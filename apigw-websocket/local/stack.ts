@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -29,6 +30,11 @@ export interface ApigwLocalOptions {
   hardTimeoutSeconds?: number;
   /** @default process.env.JWT_SECRET, else the development secret */
   jwtSecret?: string;
+  /**
+   * The key `POST /v1/publish` accepts in `x-api-key` (serverless-offline cannot verify the SigV4
+   * signature that authenticates the route on AWS). @default process.env.PUBLISH_API_KEY, else a random key
+   */
+  publishApiKey?: string;
   /** Progress lines and serverless-offline's output. @default no-op */
   log?: (line: string) => void;
 }
@@ -38,6 +44,10 @@ export interface ApigwLocal {
   wsUrl: string;
   /** `http://127.0.0.1:{httpPort}`: `POST {httpUrl}/jobs/sync`. */
   httpUrl: string;
+  /** `{httpUrl}/v1/publish`: the publish route (send `publishApiKey` in `x-api-key`). */
+  publishUrl: string;
+  /** The key the publish route accepts here. */
+  publishApiKey: string;
   /** The emulated `@connections` endpoint. */
   managementEndpoint: string;
   dynamodbEndpoint: string;
@@ -47,7 +57,7 @@ export interface ApigwLocal {
    * Emulated cold starts: for each function invoked so far, the duration serverless-offline
    * reported for its first invocation (importing the bundle, building the SDK clients, serving
    * the request), in ms. Every later invocation runs in the same warm module. The start-up warm-up
-   * invokes authorizer, connect, default, jobs and (when its socket closes) disconnect; notify's
+   * invokes authorizer, connect, default, jobs, publish and (when its socket closes) disconnect; notify's
    * first invocation comes with the first job.
    */
   coldStartsMs(): Record<string, number>;
@@ -83,18 +93,17 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * Runs every WebSocket route and the jobs route once, so the first real client does not pay
+ * Runs every WebSocket route, the jobs route and the publish route once (unauthenticated: a 401
+ * that loads the handler and publishes nothing), so the first real client does not pay
  * for each function's cold start (importing its bundle, building its SDK clients; hundreds of ms
  * each on a busy 2-core machine). Their durations are `coldStartsMs()`.
  */
 async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeoutMs: number): Promise<void> {
   const { key } = resolveJwtSecret({ JWT_SECRET: jwtSecret, NODE_ENV: 'development' });
   const token = await signToken({ userId: 'syncbell-warm-up', key, expiresInSeconds: 60 });
-  const jobs = fetch(`${httpUrl}/jobs/sync`, {
-    method: 'POST',
-    body: '{}',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const http = ['/jobs/sync', '/v1/publish'].map((path) =>
+    fetch(`${httpUrl}${path}`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(timeoutMs) }),
+  );
   await new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
     const timer = setTimeout(() => {
@@ -114,7 +123,7 @@ async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeout
       reject(error);
     });
   });
-  await (await jobs).arrayBuffer();
+  for (const answer of http) await (await answer).arrayBuffer();
 }
 
 /** Kills the whole process group: osls, serverless-offline and its worker threads. */
@@ -203,6 +212,8 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       '--useInProcess',
     ];
     const jwtSecret = options.jwtSecret ?? process.env.JWT_SECRET ?? '';
+    const publishApiKey =
+      options.publishApiKey ?? process.env.PUBLISH_API_KEY ?? randomBytes(32).toString('base64url');
     // serverless-esbuild bundles the handlers from source at every start (an edit is picked up by
     // the next stack), each stack into its own folder: parallel stacks never share a build.
     const buildDir = await mkdtemp(join(tmpdir(), 'syncbell-apigw-build-'));
@@ -222,6 +233,10 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
         LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
         JWT_SECRET: jwtSecret,
+        PUBLISH_API_KEY: publishApiKey,
+        // The publish route without its aws_iam authorizer, which serverless-offline cannot load
+        // (serverless.yml, custom.publishRoute): the key above protects it instead.
+        SYNCBELL_PUBLISH_AUTH: 'offline',
         SYNCBELL_LAMBDA_NODE_ENV: 'development',
         // Relative: serverless-esbuild joins it to the service folder.
         SYNCBELL_ESBUILD_WORK_FOLDER: relative(SERVICE_DIR, buildDir),
@@ -281,6 +296,8 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
     return {
       wsUrl: `ws://${host}:${wsPort}`,
       httpUrl,
+      publishUrl: `${httpUrl}/v1/publish`,
+      publishApiKey,
       managementEndpoint,
       dynamodbEndpoint,
       tables,

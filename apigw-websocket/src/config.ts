@@ -54,6 +54,15 @@ export const envSchema = z.object({
     .default(86_400),
   /** Parallel `PostToConnection` calls per notification. @default 10 */
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Server credential of `POST /v1/publish` where IAM cannot vouch for the caller (the local
+   * stack: serverless-offline verifies no SigV4). Sent as `x-api-key`; at least 32 characters.
+   * @default undefined (only IAM-authenticated requests publish, and only in production)
+   */
+  PUBLISH_API_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
 });
 
 export interface ApigwConfig {
@@ -69,6 +78,7 @@ export interface ApigwConfig {
   nodeEnv: 'development' | 'production' | 'test';
   replayTtlSeconds: number;
   notifyConcurrency: number;
+  publishApiKey: string | undefined;
 }
 
 /** Parses and validates the environment once; a bad value stops the cold start with a clear message. */
@@ -95,5 +105,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: values.NODE_ENV,
     replayTtlSeconds: values.REPLAY_TTL_SECONDS,
     notifyConcurrency: values.NOTIFY_CONCURRENCY,
+    publishApiKey: values.PUBLISH_API_KEY,
   };
 }

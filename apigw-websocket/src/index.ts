@@ -14,5 +14,11 @@ export {
   type NotifyEvent,
   type NotifyResult,
 } from './handlers/notify.js';
+export {
+  createPublishHandler,
+  MAX_PUBLISH_BODY_BYTES,
+  PUBLISH_API_KEY_HEADER,
+  type PublishRouteDeps,
+} from './handlers/publish.js';
 export * from './config.js';
 export * from './publisher.js';

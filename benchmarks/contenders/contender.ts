@@ -50,8 +50,13 @@ export interface RunningContender {
    * no connection to lose (long polling) or cannot be asked (emulated API Gateway).
    */
   serverClosedTotal(): Promise<number | undefined>;
-  /** Publishes as the backend job does (replay log, then fan-out). */
-  publish(notification: Notification): Promise<void>;
+  /**
+   * Publishes as the backend job does (replay log, then fan-out). Resolves with the id the server
+   * gave the notification when that is not `notification.id` (a deployed stack's publish route
+   * stamps its own envelope). @default resolves with nothing: the id is `notification.id`
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: contenders that keep the id resolve with nothing (`async` with no return)
+  publish(notification: Notification): Promise<string | void>;
   /**
    * Emulated only: each function's first invocation (its cold start) in ms, measured apart so
    * that every other figure is warm. @default none

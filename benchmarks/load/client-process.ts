@@ -255,7 +255,8 @@ async function openConnection(connection: Connection, isReconnect: boolean): Pro
         connection.url.replace(/^http/, 'ws'),
         token,
         s.kind === 'ws' ? after : undefined,
-        '/',
+        // '' keeps the URL's own path: a deployed API Gateway stage is wss://{host}/{stage}.
+        s.kind === 'apigw' ? '' : '/',
         connection.userId,
       );
       const ws = new WebSocket(url, { localAddress: connection.localAddress, perMessageDeflate: false });

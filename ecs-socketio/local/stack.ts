@@ -166,13 +166,29 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       child: undefined,
     });
 
+  // The last lines each process wrote, kept even when `log` drops them: a process that dies
+  // during start-up says why in the error instead of only its exit code.
+  const lastLines = new Map<string, string[]>();
   const pipeOutput = (child: ChildProcess, id: string) => {
+    const kept: string[] = [];
+    lastLines.set(id, kept);
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
-        for (const line of chunk.split('\n')) if (line.trim()) log(`[${id}] ${line}`);
+        for (const line of chunk.split('\n')) {
+          if (!line.trim()) continue;
+          log(`[${id}] ${line}`);
+          kept.push(line);
+          if (kept.length > 10) kept.shift();
+        }
       });
     }
+  };
+  const diedDuringStartUp = (what: string, id: string, code: number | null) => {
+    const said = lastLines.get(id)?.join('\n');
+    return new Error(
+      `${what} exited during start-up (code ${code})${said ? `; its last output:\n${said}` : ''}`,
+    );
   };
 
   const spawnContainer = (managed: ManagedProcess) =>
@@ -190,7 +206,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       managed.child = child;
       pipeOutput(child, managed.id);
       const onExit = (code: number | null) =>
-        reject(new Error(`container ${managed.id} exited during start-up (code ${code})`));
+        reject(diedDuringStartUp(`container ${managed.id}`, managed.id, code));
       child.once('exit', onExit);
       child.on('message', (message: { type?: string }) => {
         if (message?.type === 'listening') {
@@ -213,7 +229,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     worker = started;
     pipeOutput(started, 'worker');
     await new Promise<void>((resolve, reject) => {
-      started.once('exit', (code) => reject(new Error(`worker exited during start-up (code ${code})`)));
+      started.once('exit', (code) => reject(diedDuringStartUp('worker', 'worker', code)));
       started.on('message', (m: { type?: string; redisClient?: string }) => {
         if (m?.type !== 'ready') return;
         if (m.redisClient === redisClient) resolve();

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthError, ErrorCode, type ErrorFrameBody, userIdSchema } from '@syncbell/contract';
 import { verifyToken } from '@syncbell/server';
 
@@ -51,24 +50,4 @@ export async function authenticate(token: unknown, verify: VerifyToken): Promise
 /** The `connect_error` a socket.io middleware passes to `next`: the client reads the frame from `data`. */
 export function handshakeError(body: ErrorFrameBody): Error & { data: ErrorFrameBody } {
   return Object.assign(new Error(body.message), { data: body });
-}
-
-/** Server credentials (`PUBLISH_API_KEYS`) shorter than this are refused at start-up. */
-export const MIN_API_KEY_LENGTH = 32;
-
-/**
- * A check of a server credential against `keys`, in constant time: each side is hashed first
- * (SHA-256, so `timingSafeEqual` compares equal lengths and the key's length does not leak), and
- * every key is compared, so the time does not say which one nearly matched. An end user's JWT is
- * never one of these keys, so it is refused like any other wrong key.
- */
-export function apiKeyCheck(keys: readonly string[]): (presented: string | undefined) => boolean {
-  const digests = keys.map((key) => createHash('sha256').update(key).digest());
-  return (presented) => {
-    if (presented === undefined || digests.length === 0) return false;
-    const digest = createHash('sha256').update(presented).digest();
-    let matched = false;
-    for (const candidate of digests) matched = timingSafeEqual(candidate, digest) || matched;
-    return matched;
-  };
 }

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
-import { MIN_API_KEY_LENGTH } from './auth.js';
+import { MIN_API_KEY_LENGTH } from '@syncbell/server';
+import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -107,8 +108,11 @@ export const ecsEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
   CORS_ORIGINS: commaList,
-  /** Longest demo job `POST /jobs/sync` accepts. @default 60000 */
-  MAX_JOB_DURATION_MS: int(0, 3_600_000).default(60_000),
+  /**
+   * Longest demo job `POST /jobs/sync` accepts: may lower the contract's cap (the same on both
+   * variants, see `MAX_SYNC_JOB_DURATION_MS`), never raise it. @default 60000
+   */
+  MAX_JOB_DURATION_MS: int(0, MAX_SYNC_JOB_DURATION_MS).default(MAX_SYNC_JOB_DURATION_MS),
   /**
    * Worker: a taken job whose lease (renewed every third of this) is older than this is taken over
    * by another worker. Bounds how long a job of a dead worker waits; not tied to the job's length.

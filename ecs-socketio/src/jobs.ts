@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { PublishInput } from '@syncbell/server';
+import {
+  syncJobNotificationType,
+  syncJobRequestSchema as sharedSyncJobRequestSchema,
+} from '@syncbell/contract';
 
-/** `POST /jobs/sync` body. */
-export const syncJobRequestSchema = z
-  .object({
-    /** How long the fake calendar sync takes. @default 2000 */
-    durationMs: z.number().int().min(0).max(3_600_000).default(2000),
-    /** @default 'complete' */
-    outcome: z.enum(['complete', 'failed']).default('complete'),
+/** `POST /jobs/sync` body: the contract's job request (same limits on both variants), plus where to run it. */
+export const syncJobRequestSchema = sharedSyncJobRequestSchema
+  .extend({
     /**
      * `container`: the job runs in this container and publishes with `io.to(room).emit`.
      * `worker`: the job is queued for the worker process. Both publish with the socket.io publisher.
@@ -20,6 +20,7 @@ export type SyncJobRequest = z.infer<typeof syncJobRequestSchema>;
 
 /** What goes on the Redis job queue for the worker. */
 export const queuedJobSchema = z.object({
+  /** `job_` + ULID (`newSyncJobId`); any string is read, so entries a previous version queued still run. */
   jobId: z.string(),
   userId: z.string(),
   durationMs: z.number().int().min(0),
@@ -46,7 +47,7 @@ export function completionFor(
   ranOn: string,
 ): PublishInput {
   return {
-    type: job.outcome === 'complete' ? 'sync.complete' : 'sync.failed',
+    type: syncJobNotificationType(job.outcome),
     userId: job.userId,
     jobId: job.jobId,
     data: { ranOn, durationMs: job.durationMs, calendar: 'primary' },

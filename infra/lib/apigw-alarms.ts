@@ -8,7 +8,8 @@ import type { AlarmTopic } from './alarm-topic.js';
 export interface ApiGwAlarmsProps {
   topic: AlarmTopic;
   stage: apigwv2.WebSocketStage;
-  httpApi: apigwv2.HttpApi;
+  /** @default undefined (no HTTP API: no 5xx alarm for it) */
+  httpApi?: apigwv2.HttpApi | undefined;
   functions: Record<string, lambda.IFunction>;
   errorThreshold: number;
   goneThreshold: number;
@@ -65,12 +66,16 @@ export class ApiGwAlarms extends Construct {
         }),
         threshold: props.errorThreshold,
       }),
-      new cloudwatch.Alarm(this, 'JobsApi5xx', {
-        ...common,
-        alarmDescription: 'HTTP API POST /jobs/sync answers 5xx',
-        metric: props.httpApi.metricServerError(sum),
-        threshold: props.errorThreshold,
-      }),
+      ...(props.httpApi === undefined
+        ? []
+        : [
+            new cloudwatch.Alarm(this, 'JobsApi5xx', {
+              ...common,
+              alarmDescription: 'HTTP API (POST /v1/publish, POST /jobs/sync) answers 5xx',
+              metric: props.httpApi.metricServerError(sum),
+              threshold: props.errorThreshold,
+            }),
+          ]),
       new cloudwatch.Alarm(this, 'FunctionErrors', {
         ...common,
         alarmDescription: 'Lambda handlers fail (uncaught errors, timeouts)',

@@ -338,24 +338,42 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
  * Defaults merged into `options` (an `EcsSocketIoOptions`, or the raw context value: an object or
  * its JSON text), validated. Throws `InfraConfigError` naming every bad knob.
  */
-export function resolveEcsSocketIoConfig(options: unknown = {}): EcsSocketIoConfig {
-  const config = parseWith(ecsSchema, options, ECS_CONTEXT_KEY);
-  const problems = impossibleEcsCombinations(config);
-  if (problems.length > 0) throw new InfraConfigError(`${ECS_CONTEXT_KEY}: ${problems.join('; ')}`);
+export function resolveEcsSocketIoConfig(
+  options: unknown = {},
+  context: EcsConfigContext = {},
+): EcsSocketIoConfig {
+  const label = context.label ?? ECS_CONTEXT_KEY;
+  const config = parseWith(ecsSchema, options, label);
+  const problems = impossibleEcsCombinations(config, context);
+  if (problems.length > 0) throw new InfraConfigError(`${label}: ${problems.join('; ')}`);
   return config;
 }
 
 /** As `resolveEcsSocketIoConfig`, for `ApiGwWebSocketOptions`. */
-export function resolveApiGwWebSocketConfig(options: unknown = {}): ApiGwWebSocketConfig {
-  return parseWith(apigwSchema, options, APIGW_CONTEXT_KEY);
+export function resolveApiGwWebSocketConfig(
+  options: unknown = {},
+  label: string = APIGW_CONTEXT_KEY,
+): ApiGwWebSocketConfig {
+  return parseWith(apigwSchema, options, label);
 }
 
 // ---- knobs that are each valid but cannot work together -------------------------------------
 
+export interface EcsConfigContext {
+  /**
+   * The containers run the user's own image, not syncbell's: its health paths are the user's, so
+   * `healthCheckPath` is not held to syncbell's `/healthz` and `/readyz`.
+   * @default false
+   */
+  ownImage?: boolean;
+  /** Names the source of the knobs in error messages. @default 'syncbell:ecs' (the context key) */
+  label?: string;
+}
+
 /** Refused: the stack would deploy but never work. Each message names the knobs and what to do. */
-function impossibleEcsCombinations(c: EcsSocketIoConfig): string[] {
+function impossibleEcsCombinations(c: EcsSocketIoConfig, context: EcsConfigContext): string[] {
   const problems: string[] = [];
-  if (!['/healthz', '/readyz'].includes(c.healthCheckPath))
+  if (context.ownImage !== true && !['/healthz', '/readyz'].includes(c.healthCheckPath))
     problems.push(
       `healthCheckPath '${c.healthCheckPath}': the container answers 200 on containerPort only for /healthz and /readyz (every other path, /metrics included, is 404), so every task would fail the ALB health check. Use '/healthz'`,
     );

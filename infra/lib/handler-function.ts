@@ -1,17 +1,36 @@
+import { createRequire } from 'node:module';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
-import { REPO_ROOT, repoPath } from './paths.js';
 
 /** The handler files of the Lambda variant, each exporting `handler`. */
-export const HANDLER_NAMES = ['connect', 'disconnect', 'default', 'notify', 'jobs', 'authorizer'] as const;
+export const HANDLER_NAMES = [
+  'connect',
+  'disconnect',
+  'default',
+  'notify',
+  'jobs',
+  'authorizer',
+  'publish',
+] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The handler's source in the installed `@syncbell/apigw` (its `./handlers/*` export), wherever
+ * npm put it: never a path into a syncbell checkout.
+ */
 export function handlerEntry(name: HandlerName): string {
-  return repoPath(`apigw-websocket/src/handlers/${name}.ts`);
+  const specifier = `@syncbell/apigw/handlers/${name}`;
+  try {
+    return require.resolve(specifier);
+  } catch (cause) {
+    throw new Error(`cannot resolve ${specifier}: install @syncbell/apigw beside @syncbell/cdk`, { cause });
+  }
 }
 
 export interface HandlerFunctionProps {
@@ -24,10 +43,14 @@ export interface HandlerFunctionProps {
   logRetentionDays: number;
   /** Keep the log group when the stack is deleted. */
   retainLogs: boolean;
+  /** @default CDK's: the nearest lock file above the working directory */
+  depsLockFilePath?: string;
+  /** @default CDK's: the lock file's directory (the handler must be inside it) */
+  projectRoot?: string;
 }
 
 /**
- * One handler of `apigw-websocket/` as a Lambda: Node 22, arm64 unless told (about 20% cheaper per GB-s),
+ * One handler of `@syncbell/apigw` as a Lambda: Node 22, arm64 unless told (about 20% cheaper per GB-s),
  * bundled by the local esbuild into one ESM file (never Docker), with its own log group.
  */
 export class HandlerFunction extends Construct {
@@ -46,8 +69,8 @@ export class HandlerFunction extends Construct {
       architecture: props.architecture === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       memorySize: props.memoryMiB,
       timeout: Duration.seconds(props.timeoutSeconds),
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: repoPath('package-lock.json'),
+      projectRoot: props.projectRoot,
+      depsLockFilePath: props.depsLockFilePath,
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {

@@ -41,3 +41,16 @@ export class JwtSecret extends Construct {
     this.secret = generated;
   }
 }
+
+/** The caller's secret if given, else the one `jwtSecretName` names, else a new one (under `scope`/`JwtSecret`). */
+export function jwtSecretOf(
+  scope: Construct,
+  given: secretsmanager.ISecret | undefined,
+  config: { jwtSecretName?: string | undefined; retainData: boolean },
+): secretsmanager.ISecret {
+  return (
+    given ??
+    new JwtSecret(scope, 'JwtSecret', { existingSecretName: config.jwtSecretName, retain: config.retainData })
+      .secret
+  );
+}

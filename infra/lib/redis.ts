@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 
 export interface RedisProps {
   vpc: ec2.IVpc;
+  /** @default the VPC's isolated subnets */
+  subnets?: ec2.SubnetSelection;
   nodeType: string;
   engineVersion: string;
   /** Replicas beside the primary. */
@@ -25,6 +27,8 @@ export interface RedisProps {
  */
 export class Redis extends Construct implements ec2.IConnectable {
   readonly connections: ec2.Connections;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly port: number;
   /** The AUTH token (`REDIS_AUTH_TOKEN`). */
   readonly authToken: secretsmanager.Secret;
   /** `rediss://host:port` of the primary endpoint (`REDIS_URL`). */
@@ -38,14 +42,17 @@ export class Redis extends Construct implements ec2.IConnectable {
       description: 'syncbell Redis: ingress only from the Socket.io service and worker',
       allowAllOutbound: false,
     });
+    this.securityGroup = securityGroup;
+    this.port = props.port;
     this.connections = new ec2.Connections({
       securityGroups: [securityGroup],
       defaultPort: ec2.Port.tcp(props.port),
     });
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'Subnets', {
-      description: 'syncbell Redis (isolated subnets)',
-      subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }).subnetIds,
+      description: 'syncbell Redis',
+      subnetIds: props.vpc.selectSubnets(props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED })
+        .subnetIds,
     });
 
     this.authToken = new secretsmanager.Secret(this, 'AuthToken', {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
@@ -22,6 +24,11 @@ export class SocketIoImage extends Construct {
 
   constructor(scope: Construct, id: string, props: SocketIoImageProps) {
     super(scope, id);
+    // The build context is the whole syncbell checkout; an installed @syncbell/cdk has none.
+    if (!existsSync(join(REPO_ROOT, SOCKETIO_DOCKERFILE)))
+      throw new Error(
+        `${this.node.path}: syncbell's server image builds only from a syncbell checkout (${SOCKETIO_DOCKERFILE} is not at ${REPO_ROOT}); pass \`image\` (your app with syncbell attached) to SyncbellSocketIoService`,
+      );
     this.asset = new ecrAssets.DockerImageAsset(this, 'Asset', {
       directory: REPO_ROOT,
       file: SOCKETIO_DOCKERFILE,

@@ -11,6 +11,8 @@ import {
   type Transport,
 } from '../../shared/client/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
+// The same cap on both variants' job API (a constant: no zod reaches the page).
+import { MAX_SYNC_JOB_DURATION_MS } from '../../shared/contract/wire.js';
 
 interface PlaygroundConfig {
   ecs: {
@@ -151,7 +153,8 @@ function mountPanel(
     const what = document.createElement('span');
     what.className = notification.type === 'sync.failed' ? 'type-failed' : 'type-complete';
     const ranOn = typeof notification.data?.ranOn === 'string' ? ` · ran on ${notification.data.ranOn}` : '';
-    what.textContent = `${notification.type} · job ${notification.jobId?.slice(0, 8) ?? '-'}${ranOn}`;
+    // The end of a job_<ULID> id: its start is the time, the same for jobs started together.
+    what.textContent = `${notification.type} · job ${notification.jobId?.slice(-8) ?? '-'}${ranOn}`;
     const latency = document.createElement('span');
     latency.className = 'latency';
     latency.textContent = `${meta.latencyMs} ms`;
@@ -185,7 +188,9 @@ async function startSync(panelKey: 'ecs' | 'apigw', panel: Panel): Promise<void>
   const response = await fetch(`/api/jobs/${panelKey}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await getToken()}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ durationMs: Math.round(Math.min(60, Math.max(0, seconds)) * 1000) }),
+    body: JSON.stringify({
+      durationMs: Math.min(MAX_SYNC_JOB_DURATION_MS, Math.round(Math.max(0, seconds) * 1000)),
+    }),
   });
   const answer = (await response.json()) as { jobId?: string; message?: string; code?: string };
   if (!response.ok)

@@ -46,3 +46,28 @@ export const CLIENT_ACTIONS = ['resume', 'ping'] as const;
 
 /** server -> client API Gateway frame types. A frame of another type comes from a newer server. */
 export const SERVER_FRAME_TYPES = ['notification', 'replay', 'pong', 'error'] as const;
+
+/**
+ * The demo job API (`POST /jobs/sync`), the same on both variants. A job "works" `durationMs`,
+ * then publishes one notification. The cap is the one both variants can honour:
+ * - API Gateway: the job waits inside the `notify` invocation the jobs handler starts
+ *   asynchronously (the HTTP answer does not wait, and the Lambda that answered may be frozen
+ *   right after), so wait + fan-out must fit notify's timeout (90 s in serverless.yml and the CDK
+ *   stack), and every waiting second is billed Lambda time;
+ * - socket.io on ECS: the job waits in the container that accepted it; a drain hands what is left
+ *   to the worker's queue, which re-runs it under its visibility timeout. An hour (the old ECS cap)
+ *   would hold a notify Lambda past its 15-minute ceiling.
+ * `MAX_JOB_DURATION_MS` (ECS) and the local emulation may lower it, never raise it.
+ */
+export const MAX_SYNC_JOB_DURATION_MS = 60_000;
+/** @default of `durationMs` */
+export const DEFAULT_SYNC_JOB_DURATION_MS = 2_000;
+export const SYNC_JOB_OUTCOMES = ['complete', 'failed'] as const;
+export type SyncJobOutcome = (typeof SYNC_JOB_OUTCOMES)[number];
+/**
+ * A demo job's id, on both variants: `job_` + a ULID (time-sortable, so a log of jobs reads in
+ * order; the prefix tells it apart from a notification id). Backend jobs that publish through the
+ * publisher choose their own `jobId` (any 1 to 128 characters).
+ */
+export const SYNC_JOB_ID_PATTERN = /^job_[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+export const SYNC_JOB_ID_MESSAGE = 'must be job_ followed by a ULID';

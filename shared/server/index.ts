@@ -5,3 +5,4 @@
  */
 export * from './auth/index.js';
 export * from './publish/publisher.js';
+export * from './publish/credential.js';

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotification, ErrorCode, MalformedNotificationError } from '../../shared/contract/index.js';
+import {
+  createNotification,
+  ErrorCode,
+  MAX_SYNC_JOB_DURATION_MS,
+  MalformedNotificationError,
+  syncJobAcceptedSchema,
+} from '../../shared/contract/index.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
 
@@ -195,7 +201,7 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       await recorder.waitForState('disconnected');
     });
 
-    it('starts a sync job over HTTP and delivers its completion', async () => {
+    it('starts a sync job over HTTP, answering the contract’s job_<ULID> id, and delivers its completion', async () => {
       const userId = uniqueUser();
       const token = await harness.token(userId);
       const recorder = await connect(userId);
@@ -205,7 +211,7 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
         body: JSON.stringify({ durationMs: 0 }),
       });
       expect(response.status).toBe(202);
-      const { jobId } = (await response.json()) as { jobId: string };
+      const { jobId } = syncJobAcceptedSchema.parse(await response.json());
       await recorder.waitFor(
         () => recorder.received.some((r) => r.notification.jobId === jobId),
         'the job notification',
@@ -225,14 +231,18 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       expect(await response.json()).toMatchObject({ code: ErrorCode.InvalidToken });
     });
 
-    it('answers a malformed job request with 400 and a code', async () => {
+    it.each([
+      ['a string duration', { durationMs: 'soon' }],
+      ['a duration above the contract’s cap', { durationMs: MAX_SYNC_JOB_DURATION_MS + 1 }],
+      ['an unknown outcome', { outcome: 'maybe' }],
+    ])('answers a job request with %s with 400 and a code', async (_what, body) => {
       const response = await fetch(`${harness.jobsUrl}/jobs/sync`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${await harness.token(uniqueUser())}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ durationMs: 'soon' }),
+        body: JSON.stringify(body),
       });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ code: ErrorCode.BadRequest });

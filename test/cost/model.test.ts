@@ -145,11 +145,11 @@ describe('reference workload A, priced by hand', () => {
     // stale 0.009125) + reads 0.110260 + 0.063957 = $35.765774 before the stack's overhead:
     // logs: 11,984,166.67 invocations x 350 B + 10,950,000 access-logged requests (connect, disconnect,
     // ping, resume) x 250 B = 6.455889 GB x $0.50 = $3.227945, stored 6.367452 GB-month x $0.03 = $0.191024;
-    // 1 secret $0.40; 16 alarm metrics (2 + 1 + 6 errors + 6 throttles + 1 gone) $1.60.
+    // 1 secret $0.40; 18 alarm metrics (2 + 1 + 7 errors + 7 throttles + 1 gone) $1.80.
     expect(line(report, 'apigw', 'CloudWatch Logs ingested').usd).toBeCloseTo(3.227945, 5);
-    expect(line(report, 'apigw', 'CloudWatch alarms').quantity).toBe(16);
-    // Total: 35.765774 + 3.227945 + 0.191024 + 0.4 + 1.6 = $41.184743
-    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(41.184743, 4);
+    expect(line(report, 'apigw', 'CloudWatch alarms').quantity).toBe(18);
+    // Total: 35.765774 + 3.227945 + 0.191024 + 0.4 + 1.8 = $41.384743
+    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(41.384743, 4);
   });
 
   it('charges 2 messages for a notification frame of 33 KB', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadEcsConfig, loadWorkerConfig } from '../../ecs-socketio/src/config.js';
-import { ConfigError } from '../../shared/contract/index.js';
+import { ConfigError, MAX_SYNC_JOB_DURATION_MS } from '../../shared/contract/index.js';
 
 describe('ECS configuration', () => {
   it('fills every default', () => {
@@ -30,6 +30,14 @@ describe('ECS configuration', () => {
     });
     expect(() => loadEcsConfig({ PING_INTERVAL_MS: '99' })).toThrow(/PING_INTERVAL_MS/);
     expect(() => loadEcsConfig({ PING_TIMEOUT_MS: '99' })).toThrow(/PING_TIMEOUT_MS/);
+  });
+
+  it('lets MAX_JOB_DURATION_MS lower the contract’s job cap, never raise it past what API Gateway honours', () => {
+    expect(loadEcsConfig({}).MAX_JOB_DURATION_MS).toBe(MAX_SYNC_JOB_DURATION_MS);
+    expect(loadEcsConfig({ MAX_JOB_DURATION_MS: '5000' }).MAX_JOB_DURATION_MS).toBe(5000);
+    expect(() => loadEcsConfig({ MAX_JOB_DURATION_MS: String(MAX_SYNC_JOB_DURATION_MS + 1) })).toThrow(
+      /MAX_JOB_DURATION_MS/,
+    );
   });
 
   it('names each bad variable in one error', () => {

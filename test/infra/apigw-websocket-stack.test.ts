@@ -20,12 +20,19 @@ import {
   variantShape,
 } from './support/variant-shape.js';
 
-const missingHandlers = HANDLER_NAMES.filter((name) => !existsSync(handlerEntry(name)));
+const resolves = (name: HandlerName) => {
+  try {
+    return existsSync(handlerEntry(name));
+  } catch {
+    return false;
+  }
+};
+const missingHandlers = HANDLER_NAMES.filter((name) => !resolves(name));
 const handlersExist = missingHandlers.length === 0;
 const serverlessYml = repoPath('apigw-websocket/serverless.yml');
 const serverlessExists = existsSync(serverlessYml);
 
-// One App, synthesized once (six esbuild bundles), shared by every assertion below.
+// One App, synthesized once (an esbuild bundle per handler), shared by every assertion below.
 const app = new App();
 const stack = handlersExist
   ? new ApiGwWebSocketStack(app, 'ApiGw', { env: { region: 'us-east-1' } })
@@ -95,7 +102,11 @@ describe.skipIf(!handlersExist)(
           Handler: 'index.handler',
         });
       }
-      template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6 + 2);
+      template.resourcePropertiesCountIs(
+        'AWS::Logs::LogGroup',
+        { RetentionInDays: 30 },
+        HANDLER_NAMES.length + 2,
+      );
     });
 
     it('routes $connect through the token authorizer and every frame to $default', () => {
@@ -163,8 +174,8 @@ describe.skipIf(!handlersExist)(
       });
     });
 
-    it('grants ManageConnections to default and notify only, on this stage @connections only', () => {
-      for (const name of ['default', 'notify'] as const) {
+    it('grants ManageConnections to default, notify and publish only, on this stage @connections only', () => {
+      for (const name of ['default', 'notify', 'publish'] as const) {
         const statements = policyStatementsOf(name).filter((s) =>
           [s.Action].flat().includes('execute-api:ManageConnections'),
         );
@@ -192,7 +203,7 @@ describe.skipIf(!handlersExist)(
       ).toEqual([]);
     });
 
-    it('sets only environment variables the handlers read, with the management endpoint on default and notify', () => {
+    it('sets only environment variables the handlers read, with the management endpoint on default, notify and publish', () => {
       const known = new Set([
         ...Object.keys(envSchema.shape),
         'NODE_OPTIONS',
@@ -208,7 +219,7 @@ describe.skipIf(!handlersExist)(
         expect(variables).toMatchObject({ NODE_ENV: 'production', CONNECTIONS_BY_USER_INDEX: 'byUser' });
         expect(JSON.stringify(variables.JWT_SECRET)).toContain('{{resolve:secretsmanager:');
       }
-      for (const name of ['default', 'notify'] as const) {
+      for (const name of ['default', 'notify', 'publish'] as const) {
         const endpoint = JSON.stringify(environmentOf(name).WEBSOCKET_MANAGEMENT_ENDPOINT);
         expect(endpoint).toMatch(/https:\/\/.*execute-api.*\/prod/);
       }
@@ -231,7 +242,7 @@ describe.skipIf(!handlersExist)(
       for (const metric of ['IntegrationError', 'ExecutionError', 'Throttles', 'Errors'])
         expect(math).toContain(metric);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^Alarms') })],
+        AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^SyncbellAlarms') })],
       });
     });
 
@@ -314,8 +325,8 @@ describe.skipIf(!canCompare)(
       expect(cdkShape.routeSelectionExpression).toEqual(slsShape.routeSelectionExpression);
     });
 
-    it('has the same HTTP route for jobs', () => {
-      expect(cdkShape.httpRouteKeys).toEqual(['POST /jobs/sync']);
+    it('has the same HTTP routes for jobs and publish', () => {
+      expect(cdkShape.httpRouteKeys).toEqual(['POST /jobs/sync', 'POST /v1/publish']);
       expect(cdkShape.httpRouteKeys).toEqual(slsShape.httpRouteKeys);
     });
 

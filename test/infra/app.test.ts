@@ -31,7 +31,7 @@ describe('createApp', () => {
   it('stops `cdk synth` on an AwsSolutions finding nobody acknowledged', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'syncbell-nag-'));
     const probe = createApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    new ec2.SecurityGroup(probe.ecs, 'OpenSsh', { vpc: probe.ecs.network.vpc }).addIngressRule(
+    new ec2.SecurityGroup(probe.ecs, 'OpenSsh', { vpc: probe.ecs.socketIo.vpc }).addIngressRule(
       ec2.Peer.anyIpv4(),
       ec2.Port.tcp(22),
     );

@@ -363,7 +363,7 @@ describe('EcsSocketIoStack: alarms and cdk-nag', () => {
   it('alarms on target 5xx and unhealthy targets, notifying the alarm topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'HTTPCode_Target_5XX_Count',
-      AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^Alarms') })],
+      AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('^SocketIoAlarms') })],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount' });
   });

@@ -9,9 +9,9 @@ import { vi } from 'vitest';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-/** The TypeScript of README's `readme-example:NAME` block. */
-export function readmeExample(name: string): string {
-  const marker = `<!-- readme-example:${name} -->\n\`\`\`ts\n`;
+/** The code of README's `readme-example:NAME` block (a `ts` block unless `language` says otherwise). */
+export function readmeExample(name: string, language = 'ts'): string {
+  const marker = `<!-- readme-example:${name} -->\n\`\`\`${language}\n`;
   const start = readme.indexOf(marker);
   if (start < 0) throw new Error(`README has no ${name} example`);
   const body = readme.slice(start + marker.length);

@@ -1,29 +1,25 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { ulid } from 'ulidx';
-import { z } from 'zod';
 import { verifyToken } from '@syncbell/server';
-import { AuthError, ConfigError, ErrorCode } from '@syncbell/contract';
+import {
+  AuthError,
+  ConfigError,
+  ErrorCode,
+  newSyncJobId,
+  syncJobNotificationType,
+  syncJobRequestSchema,
+} from '@syncbell/contract';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, httpApiEventSchema, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 import type { NotifyEvent } from './notify.js';
 
-export const syncJobRequestSchema = z
-  .object({
-    /** How long the demo sync "works" before it notifies. @default 2000 */
-    durationMs: z.number().int().min(0).max(60_000).default(2000),
-    /** @default 'complete' */
-    outcome: z.enum(['complete', 'failed']).default('complete'),
-  })
-  .strict();
-
 export interface JobsDeps {
   jwtKey: Uint8Array;
   telemetry: Telemetry;
   /** Starts the job without waiting for it (async Lambda invoke on AWS). */
   startJob(event: NotifyEvent): Promise<void>;
-  /** @default `job_` + ULID */
+  /** @default `newSyncJobId` (`job_` + ULID, as on the socket.io variant) */
   newJobId?: () => string;
 }
 
@@ -33,10 +29,13 @@ function bearerToken(headers: Record<string, string | undefined> | null | undefi
   return match?.[1];
 }
 
-/** `POST /jobs/sync`: answers 202 at once; the job notifies the user when it finishes. */
+/**
+ * `POST /jobs/sync` (the contract's `syncJobRequestSchema`, the same body and limits as the
+ * socket.io variant's): answers 202 at once; the job notifies the user when it finishes.
+ */
 export function createJobsHandler(deps: () => JobsDeps): (event: unknown) => Promise<HttpResult> {
   return async (rawEvent) => {
-    const { jwtKey, telemetry, startJob, newJobId = () => `job_${ulid()}` } = deps();
+    const { jwtKey, telemetry, startJob, newJobId = newSyncJobId } = deps();
     const event = httpApiEventSchema.safeParse(rawEvent);
     if (!event.success) return jsonResult(400, { code: ErrorCode.BadRequest, message: 'malformed request' });
 
@@ -74,7 +73,7 @@ export function createJobsHandler(deps: () => JobsDeps): (event: unknown) => Pro
     await startJob({
       userId,
       jobId,
-      type: outcome === 'complete' ? 'sync.complete' : 'sync.failed',
+      type: syncJobNotificationType(outcome),
       data: { durationMs },
       delayMs: durationMs,
     });

@@ -5,6 +5,7 @@ import {
   ConfigError,
   createNotification,
   jobIdSchema,
+  MAX_SYNC_JOB_DURATION_MS,
   NOTIFICATION_TYPES,
   userIdSchema,
 } from '@syncbell/contract';
@@ -26,7 +27,8 @@ export const notifyEventSchema = z
     jobId: jobIdSchema,
     type: z.enum(NOTIFICATION_TYPES),
     data: z.record(z.string(), z.unknown()).optional(),
-    delayMs: z.number().int().min(0).max(60_000).default(0),
+    /** The demo job's wait, at most the contract's cap (which notify's 90 s timeout leaves room for). */
+    delayMs: z.number().int().min(0).max(MAX_SYNC_JOB_DURATION_MS).default(0),
   })
   .strict();
 export type NotifyEvent = z.input<typeof notifyEventSchema>;

@@ -105,17 +105,6 @@ export interface SyncbellSocketData {
   userId: string;
 }
 
-// Events socket.io uses itself: a client frame naming one is never an app event.
-const RESERVED_EVENTS = new Set([
-  'connect',
-  'connect_error',
-  'disconnect',
-  'disconnecting',
-  'error',
-  'newListener',
-  'removeListener',
-]);
-
 const attachedNamespaces = new WeakSet<object>();
 
 function positiveInt(name: string, value: number): number {
@@ -184,6 +173,18 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
   if (attachedNamespaces.has(nsp))
     throw new ConfigError(`attachSyncbell: syncbell is already attached to namespace ${nsp.name}`);
+  const engine = nsp.server.engine;
+  if (releaseHandshake && !engine)
+    throw new ConfigError(
+      'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
+    );
+  const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
+  const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
+  if (adapter === 'sharded' && (redis?.kind === 'node-redis' || subscriber?.kind === 'node-redis'))
+    throw new ConfigError(
+      "attachSyncbell: the sharded adapter needs ioredis: node-redis 5 does not restore thousands of SSUBSCRIBEd channels after a Redis restart (one per user room), so users would stop getting notifications; use ioredis or adapter: 'classic'",
+    );
+  // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;
   try {
     metrics = registerEcsMetrics(options.registry ?? new Registry());
@@ -195,7 +196,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   }
   attachedNamespaces.add(nsp);
 
-  const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const replayLog = redis
     ? createReplayLog({
         redis,
@@ -224,11 +224,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   // `releaseHandshake` the request is dropped just below, and read later the X-Forwarded-For header
   // is gone and every client behind the load balancer shares one budget (found by the chaos flood
   // scenario: a flood from one address locked out everyone else).
-  const engine = nsp.server.engine;
-  if (releaseHandshake && !engine)
-    throw new ConfigError(
-      'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
-    );
   const addressOfConnection = new WeakMap<object, string>();
   const onEngineConnection = (raw: {
     request: { headers: Record<string, string | string[] | undefined> } | null;
@@ -294,40 +289,47 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     }
   };
   const countRefused = (code: ErrorCode) => metrics.clientErrors.inc({ code });
+  // The sharded adapter SSUBSCRIBEs the user's room channel when the socket joins it, without
+  // waiting for the answer: a notification published before Redis has run that SSUBSCRIBE reaches
+  // no one here, live. A PING on the same connection is answered after it, so once it is, anything
+  // published later arrives live and anything earlier is in the log the resume reads next (found
+  // by test/ecs-socketio/src/attach/attach.test.ts, which lost one every few runs without it). The
+  // classic adapter subscribes once, at start.
+  const awaitRoomSubscription =
+    adapter === 'sharded' && subscriber ? () => subscriber.call('PING').catch(() => undefined) : undefined;
 
+  // Made once and shared by every socket (`this` is the socket): a closure per socket costs heap
+  // on every open connection. The gate's middleware is the one closure each socket gets.
+  const gate = inboundGate({ maxFramesPerSecond, onRefused: countRefused });
+  const resume = resumeHandler({
+    replayLog,
+    serverId,
+    ...(awaitRoomSubscription ? { beforeRead: awaitRoomSubscription } : {}),
+    onReplayed: (count) => metrics.replayed.inc(count),
+    onRefused: countRefused,
+    onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
+  });
+  function onResume(this: Socket, ...args: unknown[]): void {
+    void track(
+      resume((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
+    );
+  }
+  function onDisconnect(this: Socket): void {
+    accepted.delete(this);
+    metrics.connections.dec();
+  }
   const onConnection = (socket: Socket): void => {
-    const { userId } = socket.data as SyncbellSocketData;
     // Joined here, from the verified token, before the client can ask to resume: see publisher.ts.
-    socket.join(userRoom(userId));
+    socket.join(userRoom((socket.data as SyncbellSocketData).userId));
     accepted.add(socket);
     metrics.connections.inc();
     socket.onAnyOutgoing(recordDeliveryLatency);
-    const sendError = (body: ErrorFrameBody) => socket.emit(SocketEvent.Error, body);
-    socket.use(
-      inboundGate({
-        maxFramesPerSecond,
-        isHandled: (event) => !RESERVED_EVENTS.has(event) && socket.listenerCount(event) > 0,
-        onRefused: countRefused,
-        sendError,
-      }),
-    );
-    const resume = resumeHandler(userId, {
-      replayLog,
-      serverId,
-      onReplayed: (count) => metrics.replayed.inc(count),
-      onRefused: countRefused,
-      onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
-      sendError,
-    });
-    socket.on(SocketEvent.Resume, (...args: unknown[]) => void track(resume(...args)));
-    socket.on('disconnect', () => {
-      accepted.delete(socket);
-      metrics.connections.dec();
-    });
+    socket.use(gate(socket));
+    socket.on(SocketEvent.Resume, onResume);
+    socket.on('disconnect', onDisconnect);
   };
   nsp.on('connection', onConnection);
 
-  const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
   const recovery = subscriber
     ? watchSubscriber({
         subscriber,

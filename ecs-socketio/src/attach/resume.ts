@@ -6,23 +6,34 @@ export interface ResumeHandlerOptions {
   replayLog: ReplayLog | undefined;
   /** Sent back as `servedBy`. */
   serverId: string;
+  /** Awaited before the log is read (the sharded adapter's subscription to the user's room). @default none */
+  beforeRead?: () => Promise<unknown>;
   /** Told how many notifications each answered resume replayed. */
   onReplayed(count: number): void;
   onRefused(code: ErrorCode): void;
   onFailed(error: Error): void;
-  /** For a resume sent without an ack, which cannot be answered on it. */
-  sendError(body: ErrorFrameBody): void;
 }
 
-/**
- * The `resume` event's handler for the socket of `userId` (from the verified token, never from the
- * frame): reads what the user missed after `after` and answers it on the ack.
- */
-export function resumeHandler(
+/** Answers a resume: `userId` from the verified token (never from the frame), the event's arguments, and where an error frame goes when there is no ack. */
+export type ResumeHandler = (
   userId: string,
-  { replayLog, serverId, onReplayed, onRefused, onFailed, sendError }: ResumeHandlerOptions,
-): (...args: unknown[]) => Promise<void> {
-  return async (...args) => {
+  args: unknown[],
+  sendError: (body: ErrorFrameBody) => void,
+) => Promise<void>;
+
+/**
+ * The `resume` event's handler, one for every socket: reads what the user missed after `after`
+ * and answers it on the ack.
+ */
+export function resumeHandler({
+  replayLog,
+  serverId,
+  beforeRead,
+  onReplayed,
+  onRefused,
+  onFailed,
+}: ResumeHandlerOptions): ResumeHandler {
+  return async (userId, args, sendError) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function') {
       onRefused(ErrorCode.BadRequest);
@@ -46,6 +57,7 @@ export function resumeHandler(
       return;
     }
     try {
+      await beforeRead?.();
       const result: ReplayResult = replayLog
         ? await replayLog.read(userId, parsed.data.after)
         : { notifications: [], truncated: parsed.data.after !== undefined };

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '@syncbell/contract';
+import { ErrorCode, newSyncJobId } from '@syncbell/contract';
 import { authenticate, bearerToken, type VerifyToken } from '../auth.js';
 import type { EcsConfig } from '../config.js';
 import type { JobQueue } from '../job-queue.js';
@@ -51,7 +50,7 @@ export function syncJobRoute({ config, verify, isDraining, runner, jobQueue }: S
           `with no worker to hand it to on drain (${jobQueue ? 'WORKER_PUBLISH=false' : 'REDIS_ADAPTER=memory'}) durationMs may be at most DRAIN_TIMEOUT_MS (${config.DRAIN_TIMEOUT_MS})`,
         );
       const job: QueuedJob = {
-        jobId: randomUUID(),
+        jobId: newSyncJobId(),
         userId: auth.userId,
         durationMs: request.durationMs,
         outcome: request.outcome,

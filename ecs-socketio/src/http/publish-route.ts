@@ -1,14 +1,20 @@
 import { ErrorCode } from '@syncbell/contract';
-import { MAX_NOTIFICATION_BYTES, type PublishInput, type Publisher } from '@syncbell/server';
+import {
+  apiKeyCheck,
+  MAX_NOTIFICATION_BYTES,
+  PUBLISH_API_KEY_HEADER,
+  type PublishInput,
+  type Publisher,
+  refusePublishCredential,
+} from '@syncbell/server';
 import { createFrameBudget } from '../attach/frame-budget.js';
-import { apiKeyCheck, bearerToken } from '../auth.js';
 import { readJsonBody, sendError, sendJson } from './respond.js';
 import type { Route } from './router.js';
 
 export const PUBLISH_PATH = '/v1/publish';
 
 export interface PublishRouteOptions {
-  /** Server credentials a backend presents as `Authorization: Bearer <key>`; never an end user's token. */
+  /** Server credentials a backend presents in `x-api-key`; never an end user's token. */
   apiKeys: readonly string[];
   /** The one publisher (`createSocketIoPublisher`). */
   publisher: Publisher;
@@ -38,12 +44,13 @@ export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: 
           429,
           { 'retry-after': '1' },
         );
-      if (!isServerKey(bearerToken(req.headers.authorization)))
-        return sendError(res, {
-          code: ErrorCode.InvalidToken,
-          message:
-            'a server API key (PUBLISH_API_KEYS) is required as the Bearer credential; end-user tokens are refused',
-        });
+      const presented = req.headers[PUBLISH_API_KEY_HEADER];
+      const refusal = refusePublishCredential({
+        accepted: isServerKey(typeof presented === 'string' ? presented : undefined),
+        authorization: req.headers.authorization,
+        accepts: `a server API key (PUBLISH_API_KEYS) in ${PUBLISH_API_KEY_HEADER}`,
+      });
+      if (refusal) return sendError(res, refusal.body, refusal.status);
       // The envelope is capped at MAX_NOTIFICATION_BYTES and the input is smaller than it.
       const input = (await readJsonBody(req, MAX_NOTIFICATION_BYTES)) as PublishInput;
       // An input the contract refuses throws PublishInputError (400) or PayloadTooLargeError (413):

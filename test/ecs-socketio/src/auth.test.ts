@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
 import { signToken } from '../../../shared/server/index.js';
-import { apiKeyCheck, authenticate, bearerToken, hs256Verifier } from '../../../ecs-socketio/src/auth.js';
+import { authenticate, bearerToken, hs256Verifier } from '../../../ecs-socketio/src/auth.js';
 import { TEST_JWT_KEY } from '../harness.js';
 
 describe('bearerToken', () => {
@@ -65,30 +65,5 @@ describe('authenticate', () => {
       status: 401,
       error: { code: ErrorCode.InvalidToken },
     });
-  });
-});
-
-describe('apiKeyCheck', () => {
-  const key = 'k'.repeat(40);
-  const other = 'o'.repeat(40);
-
-  it('accepts each configured key and refuses anything else', () => {
-    const check = apiKeyCheck([key, other]);
-    expect([check(key), check(other), check('x'.repeat(40)), check(key.slice(1)), check(undefined)]).toEqual([
-      true,
-      true,
-      false,
-      false,
-      false,
-    ]);
-  });
-
-  it('refuses a valid end-user token', async () => {
-    const check = apiKeyCheck([key]);
-    expect(check(await signToken({ userId: 'alice', key: TEST_JWT_KEY }))).toBe(false);
-  });
-
-  it('refuses everything when no key is configured', () => {
-    expect(apiKeyCheck([])('')).toBe(false);
   });
 });

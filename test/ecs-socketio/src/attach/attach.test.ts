@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
@@ -14,6 +17,7 @@ import {
   type SyncbellAttachment,
 } from '../../../../ecs-socketio/src/attach/attach.js';
 import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
+import { createRedis } from '../../../../ecs-socketio/src/redis.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
@@ -24,6 +28,8 @@ import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
 // with syncbell attached to its Server and the suite's Redis client (node-redis or ioredis)
 // passed in as the raw client the app would hold.
 const PATH = '/custom/socket.io';
+const PUBLISH_ONCE = fileURLToPath(new URL('./fixtures/publish-once.ts', import.meta.url));
+const run = promisify(execFile);
 
 interface UserApp {
   url: string;
@@ -47,13 +53,18 @@ afterEach(async () => {
 async function startUserApp({
   withExpress = false,
   namespace,
+  sharded = false,
   options = {},
 }: {
   withExpress?: boolean;
   namespace?: string;
+  /** The sharded adapter, on ioredis whatever the suite's client (syncbell refuses it on node-redis). */
+  sharded?: boolean;
   options?: Partial<AttachSyncbellOptions>;
 } = {}): Promise<UserApp> {
-  const pub = createTestRedis();
+  const pub = sharded
+    ? createRedis({ url: process.env.REDIS_URL ?? '', name: 'syncbell:test', client: 'ioredis' })
+    : createTestRedis();
   const sub = pub.duplicate('syncbell:test:sub');
   sub.on('error', () => undefined);
   const app = withExpress ? express() : undefined;
@@ -64,7 +75,7 @@ async function startUserApp({
   const io = new Server(http, {
     path: PATH,
     transports: ['websocket'],
-    adapter: syncbellAdapter({ pub: pub.client, sub: sub.client }),
+    adapter: syncbellAdapter({ pub: pub.client, sub: sub.client, kind: sharded ? 'sharded' : 'classic' }),
   });
   // The app's own handler, on the same Server.
   io.on('connection', (socket) => {
@@ -74,6 +85,7 @@ async function startUserApp({
     jwtKey: TEST_JWT_KEY,
     redis: pub.client,
     subscriber: sub.client,
+    adapter: sharded ? 'sharded' : 'classic',
     ...options,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -93,6 +105,11 @@ async function startUserApp({
   };
   apps.push(userApp);
   return userApp;
+}
+
+function publisherOf(app: UserApp) {
+  if (!app.syncbell.publisher) throw new Error('attached with redis: a publisher is expected');
+  return app.syncbell.publisher;
 }
 
 const connectUser = (url: string, userId: string, extra: { resumeAfter?: string } = {}) =>
@@ -132,12 +149,24 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     }
   });
 
+  it('delivers what a publisher in another process publishes', async () => {
+    const app = await startUserApp();
+    const userId = uniqueUser('attach');
+    const recorder = await connectUser(app.url, userId);
+
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', PUBLISH_ONCE, userId], {
+      env: process.env,
+    });
+
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification.id).toBe(JSON.parse(stdout).id);
+  });
+
   it('replays on resume what the user missed while away', async () => {
     const app = await startUserApp();
     const userId = uniqueUser('attach');
     const first = await connectUser(app.url, userId);
-    const publisher = app.syncbell.publisher;
-    if (!publisher) throw new Error('attached with redis: a publisher is expected');
+    const publisher = publisherOf(app);
     const seen = await publisher.publish({ userId, type: 'sync.complete', jobId: 'seen' });
     await first.waitForCount(1);
     first.close();
@@ -188,16 +217,15 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(await plain.emitWithAck('echo', 1)).toEqual({ echoed: 1 });
   });
 
-  it('delivers across two attached servers on one Redis', async () => {
-    const [a, b] = [await startUserApp(), await startUserApp()];
-    const userId = uniqueUser('attach');
+  it.each([
+    ['the classic adapter', {}],
+    ['the sharded adapter, on a namespace of its own', { sharded: true, namespace: '/syncbell' }],
+  ])('delivers across two attached servers on one Redis, with %s', async (_what, setup) => {
+    const [a, b] = [await startUserApp(setup), await startUserApp(setup)];
+    const userId = uniqueUser('cross');
     const recorder = await connectUser(b.url, userId);
 
-    const { id } = await (a.syncbell.publisher as NonNullable<typeof a.syncbell.publisher>).publish({
-      userId,
-      type: 'sync.complete',
-      jobId: 'cross',
-    });
+    const { id } = await publisherOf(a).publish({ userId, type: 'sync.complete', jobId: 'cross' });
 
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification.id).toBe(id);
@@ -229,7 +257,7 @@ describe('attachSyncbell with Express', () => {
     const recorder = await connectUser(app.url, userId);
 
     const hello = await fetch(`${app.url}/hello`).then((r) => r.json());
-    const { id } = await (app.syncbell.publisher as NonNullable<typeof app.syncbell.publisher>).publish({
+    const { id } = await publisherOf(app).publish({
       userId,
       type: 'sync.complete',
       jobId: 'express',
@@ -252,6 +280,23 @@ describe('attachSyncbell options', () => {
     ['an unknown adapter', { jwtKey: TEST_JWT_KEY, adapter: 'memory' as 'classic' }],
   ])('throws ConfigError for %s', (_what, options) => {
     expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
+  });
+
+  it('throws ConfigError for the sharded adapter on node-redis, leaving the registry unused', () => {
+    const nodeRedis = createRedis({
+      url: process.env.REDIS_URL ?? '',
+      name: 'syncbell:test',
+      client: 'node-redis',
+    });
+    const registry = new Registry();
+    try {
+      expect(() =>
+        attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, redis: nodeRedis, adapter: 'sharded', registry }),
+      ).toThrow(/sharded adapter needs ioredis/);
+      expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).not.toThrow();
+    } finally {
+      nodeRedis.disconnect();
+    }
   });
 
   it('throws ConfigError when attached twice to one namespace', () => {

@@ -26,12 +26,13 @@ describe('inboundGate', () => {
   function gate(handled: string[] = ['resume']) {
     const refused: string[] = [];
     const sent: unknown[] = [];
-    const middleware = inboundGate({
-      maxFramesPerSecond: 2,
-      isHandled: (event) => handled.includes(event),
-      onRefused: (code) => refused.push(code),
-      sendError: (body) => sent.push(body),
-    });
+    const socket = {
+      listenerCount: (event: string) => (handled.includes(event) ? 1 : 0),
+      emit: (_event: string, body: unknown) => sent.push(body),
+    };
+    const middleware = inboundGate({ maxFramesPerSecond: 2, onRefused: (code) => refused.push(code) })(
+      socket,
+    );
     const send = (...packet: unknown[]) => {
       let passed = false;
       middleware(packet, () => {
@@ -53,6 +54,12 @@ describe('inboundGate', () => {
     expect(send('nope', ack)).toBe(false);
     send('nope');
     expect(ack).toHaveBeenCalledWith(expect.objectContaining({ code: ErrorCode.UnknownAction }));
+    expect(sent).toEqual([expect.objectContaining({ code: ErrorCode.UnknownAction })]);
+  });
+
+  it('never passes a frame naming one of socket.io’s own events, even with a listener', () => {
+    const { send, sent } = gate(['disconnect']);
+    expect(send('disconnect')).toBe(false);
     expect(sent).toEqual([expect.objectContaining({ code: ErrorCode.UnknownAction })]);
   });
 

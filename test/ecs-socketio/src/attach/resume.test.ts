@@ -10,14 +10,14 @@ function handler(replayLog: ReplayLog | undefined) {
     failed: [] as Error[],
     sent: [] as unknown[],
   };
-  const resume = resumeHandler('alice', {
+  const handle = resumeHandler({
     replayLog,
     serverId: 'server-1',
     onReplayed: (n) => events.replayed.push(n),
     onRefused: (code) => events.refused.push(code),
     onFailed: (error) => events.failed.push(error),
-    sendError: (body) => events.sent.push(body),
   });
+  const resume = (...args: unknown[]) => handle('alice', args, (body) => events.sent.push(body));
   return { resume, events };
 }
 
@@ -37,6 +37,26 @@ describe('resumeHandler', () => {
       servedBy: 'server-1',
     });
     expect(events.replayed).toEqual([1]);
+  });
+
+  it('reads the log only once beforeRead has resolved', async () => {
+    const order: string[] = [];
+    const resume = resumeHandler({
+      replayLog: log(async () => {
+        order.push('read');
+        return { notifications: [], truncated: false };
+      }),
+      serverId: 's',
+      beforeRead: async () => {
+        await Promise.resolve();
+        order.push('subscribed');
+      },
+      onReplayed: () => undefined,
+      onRefused: () => undefined,
+      onFailed: () => undefined,
+    });
+    await resume('alice', [{}, () => order.push('ack')], () => undefined);
+    expect(order).toEqual(['subscribed', 'read', 'ack']);
   });
 
   it('without a log answers nothing, truncated when the client asked for more', async () => {

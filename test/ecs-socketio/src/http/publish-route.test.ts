@@ -36,10 +36,10 @@ async function start(env: Record<string, string> = {}) {
   });
   servers.push(server);
   const url = `http://127.0.0.1:${await server.listen(0)}`;
-  const publish = async (body: unknown, authorization: string | null = `Bearer ${KEY}`) => {
+  const publish = async (body: unknown, credential: Record<string, string> = { 'x-api-key': KEY }) => {
     const response = await fetch(`${url}${PUBLISH_PATH}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      headers: { 'content-type': 'application/json', ...credential },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -75,25 +75,28 @@ describe('POST /v1/publish', () => {
     ]);
   });
 
-  it('refuses an end user’s valid token (401): only a server key publishes', async () => {
+  it('refuses an end user’s valid token (403 forbidden), as a bearer or in place of the key: only a server key publishes', async () => {
     const { publish } = await start();
     const userId = uniqueUser('http');
     const token = await signToken({ userId, key: TEST_JWT_KEY });
-    expect(await publish({ userId, type: 'sync.complete', jobId: 'j' }, `Bearer ${token}`)).toMatchObject({
+    const input = { userId, type: 'sync.complete', jobId: 'j' };
+    expect(await publish(input, { authorization: `Bearer ${token}` })).toMatchObject({
+      status: 403,
+      body: { code: ErrorCode.Forbidden },
+    });
+    expect(await publish(input, { 'x-api-key': token })).toMatchObject({
       status: 401,
       body: { code: ErrorCode.InvalidToken },
     });
   });
 
   it.each([
-    ['no credential', null],
-    ['a wrong key', `Bearer ${KEY.replace('0', '1')}`],
-    ['the key without Bearer', KEY],
-  ])('refuses %s (401)', async (_what, authorization) => {
+    ['no credential', {}],
+    ['a wrong key', { 'x-api-key': KEY.replace('0', '1') }],
+    ['the key in Authorization', { authorization: KEY }],
+  ])('refuses %s (401)', async (_what, credential: Record<string, string>) => {
     const { publish } = await start();
-    expect((await publish({ userId: 'u', type: 'sync.complete', jobId: 'j' }, authorization)).status).toBe(
-      401,
-    );
+    expect((await publish({ userId: 'u', type: 'sync.complete', jobId: 'j' }, credential)).status).toBe(401);
   });
 
   it.each([
