@@ -25,7 +25,9 @@ export class AppModule {
         }),
         // BullMQ opens and closes its own connections (its workers block on theirs).
         BullModule.forRootAsync({
-          useFactory: (config: AppConfig) => ({ connection: { url: config.redisUrl } }),
+          useFactory: (config: AppConfig) => ({
+            connection: { url: config.redisUrl, password: config.redisAuthToken },
+          }),
           inject: [APP_CONFIG],
         }),
         BullModule.registerQueue({ name: CALENDAR_SYNC_QUEUE }),

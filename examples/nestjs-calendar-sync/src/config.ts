@@ -6,8 +6,10 @@ export interface AppConfig {
   port: number;
   /** Shown on the page: which container took the request and which one finished it. @default the role */
   instanceId: string;
-  /** @default redis://127.0.0.1:6379 */
+  /** `rediss://` turns TLS on (ElastiCache in transit encryption). @default redis://127.0.0.1:6379 */
   redisUrl: string;
+  /** ElastiCache's AUTH token (REDIS_AUTH_TOKEN, from Secrets Manager on ECS). @default none */
+  redisAuthToken: string | undefined;
   /** How long the pretend calendar sync takes. @default 1500 */
   syncDurationMs: number;
 }
@@ -27,6 +29,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: number('PORT', 3000),
     instanceId: env.INSTANCE_ID ?? role,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisAuthToken: env.REDIS_AUTH_TOKEN || undefined,
     syncDurationMs: number('SYNC_DURATION_MS', 1500),
   };
 }

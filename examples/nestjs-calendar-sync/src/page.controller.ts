@@ -45,8 +45,8 @@ export class PageController {
     return { token: await signToken({ userId: user || 'alice', key: secret.key }) };
   }
 
-  /** The load balancer's health check (the ALB target group's, in AWS). */
-  @Get('readyz')
+  /** The load balancer's health check (the ALB target group's, in AWS: `healthCheckPath`). */
+  @Get(['readyz', 'healthz'])
   ready() {
     return { ready: true, instanceId: this.config.instanceId };
   }

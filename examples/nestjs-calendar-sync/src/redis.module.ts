@@ -18,7 +18,8 @@ class RedisCloser implements OnApplicationShutdown {
     { provide: APP_CONFIG, useFactory: () => loadConfig() },
     {
       provide: REDIS,
-      useFactory: (config: AppConfig) => new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
+      useFactory: (config: AppConfig) =>
+        new Redis(config.redisUrl, { password: config.redisAuthToken, maxRetriesPerRequest: null }),
       inject: [APP_CONFIG],
     },
     RedisCloser,
