@@ -175,7 +175,13 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
       ? {
           adapter:
             config.REDIS_ADAPTER === 'sharded'
-              ? createShardedAdapter(pub.client, sub.client, { channelPrefix: ADAPTER_KEY })
+              ? // 'dynamic' (the adapter's default, stated because per-user channels depend on it):
+                // each user room gets its own SSUBSCRIBE channel, so a notification reaches only
+                // the containers that hold the user; socket-id rooms stay on the shared channel.
+                createShardedAdapter(pub.client, sub.client, {
+                  channelPrefix: ADAPTER_KEY,
+                  subscriptionMode: 'dynamic',
+                })
               : createAdapter(pub.client, sub.client, { key: ADAPTER_KEY }),
         }
       : {}),
