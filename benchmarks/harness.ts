@@ -6,6 +6,7 @@ import { shutdownClientPool } from './load/fleet.js';
 import { createHeapProbe } from './load/process-stats.js';
 import type { Profile } from './profiles.js';
 import { type BenchResults, type ContenderResult, resultsSchema } from './results-schema.js';
+import { scaleScenario } from './scale.js';
 import {
   capacityScenario,
   cleanCloseScenario,
@@ -30,6 +31,7 @@ export const SCENARIOS = [
   'drop',
   'lifecycle',
   'sticky',
+  'scale',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
@@ -191,6 +193,10 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
           }
         : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
     const sticky = await run('sticky', () => stickyScenario(ctx, contender));
+    // Its own stacks (2, 4, 8 containers on each adapter), after the main instance has stopped.
+    const scale = contender.scaleAdapters
+      ? await run('scale', () => scaleScenario(ctx, contender))
+      : undefined;
     const note = scaleNote(options.profile, contender);
     return {
       id: contender.id,
@@ -209,6 +215,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       drop,
       lifecycle,
       sticky,
+      ...(scale ? { scale } : {}),
     } as ContenderResult;
   }
 

@@ -25,7 +25,7 @@ export interface ScenarioContext {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(
+export async function waitUntil(
   condition: () => Promise<boolean> | boolean,
   timeoutMs: number,
   stepMs = 50,
@@ -104,7 +104,7 @@ export function startOptions(
   };
 }
 
-function fleetOptions(
+export function fleetOptions(
   ctx: ScenarioContext,
   running: RunningContender,
   userIds: string[],
@@ -128,7 +128,7 @@ function fleetOptions(
 }
 
 /** Publishes `count` notifications at `ratePerSecond` to users picked by `pick`, paced on the clock. */
-async function publishPaced(
+export async function publishPaced(
   running: RunningContender,
   count: number,
   ratePerSecond: number,
