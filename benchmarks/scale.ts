@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { CpuScale } from '../cost/capacity.js';
 import type { SocketIoAdapterKind } from '../ecs-socketio/src/socketio-publisher.js';
 import type { Contender } from './contenders/contender.js';
 import { spreadOf, summarize, type Spread } from './histogram.js';
@@ -153,14 +154,20 @@ export interface ScaleFit {
   at(containers: number): number;
 }
 
-/** One fit per adapter with at least two container counts measured. */
-export function fitScale(points: readonly ScalePoint[]): ScaleFit[] {
+/**
+ * One fit per adapter with at least two container counts measured, of `value` (by default the
+ * containers' + Redis's CPU per 1,000 deliveries).
+ */
+export function fitScale(
+  points: readonly ScalePoint[],
+  value: (p: ScalePoint) => number = (p) => p.cpuSecondsPer1000.median,
+): ScaleFit[] {
   const adapters = [...new Set(points.map((p) => p.adapter))];
   return adapters.flatMap((adapter) => {
     const own = points.filter((p) => p.adapter === adapter);
     if (new Set(own.map((p) => p.containers)).size < 2) return [];
     const xs = own.map((p) => p.containers);
-    const ys = own.map((p) => p.cpuSecondsPer1000.median);
+    const ys = own.map(value);
     const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
     const meanY = ys.reduce((a, b) => a + b, 0) / ys.length;
     const sxx = xs.reduce((a, x) => a + (x - meanX) ** 2, 0);
@@ -169,6 +176,25 @@ export function fitScale(points: readonly ScalePoint[]): ScaleFit[] {
     const intercept = meanY - slopePerContainer * meanX;
     return [{ adapter, slopePerContainer, intercept, at: (n: number) => intercept + slopePerContainer * n }];
   });
+}
+
+/**
+ * The cost model's ECS CPU term (`cost/capacity.ts` `cpuScale`): the containers' share only (the
+ * model prices Redis by node, not by CPU), on the adapter the stacks deploy by default
+ * (`redisAdapter` in infra/lib/config.ts: classic). Undefined without two classic counts.
+ */
+export function costCpuScale(points: readonly ScalePoint[], profile: string): CpuScale | undefined {
+  const adapter = 'classic';
+  const fit = fitScale(points, (p) => p.containerCpuSecondsPer1000).find((f) => f.adapter === adapter);
+  if (!fit) return undefined;
+  const own = points.filter((p) => p.adapter === adapter);
+  return {
+    adapter,
+    per1000AtZeroTasks: Math.round(fit.intercept * 1e6) / 1e6,
+    per1000PerTask: Math.round(fit.slopePerContainer * 1e6) / 1e6,
+    measuredTasks: own.map((p) => p.containers),
+    basis: `${profile} profile scale scenario: ${own[0]?.connected ?? 0} connections at ${own[0]?.ratePerSecond ?? 0}/s over ${own.map((p) => p.containers).join('/')} containers, containers' CPU only`,
+  };
 }
 
 /** How far the report projects the measured slope (issue 16: "project the measured slope to 50 containers"). */
