@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/** The ECS suites the sharded-adapter projects re-run (test/ecs-socketio/harness.ts reads the variable). */
+const SHARDED_SUITES = [
+  'test/ecs-socketio/contract.test.ts',
+  'test/ecs-socketio/specifics.test.ts',
+  'test/ecs-socketio/redis-restart.test.ts',
+  'test/ecs-socketio/drain.test.ts',
+];
+
 export const config = defineConfig({
   // NestJS decorators (@syncbell/nestjs, the example app) are TypeScript's legacy ones, which Vite's
   // transform leaves alone unless told. No design-type metadata, as under tsx (esbuild emits none):
@@ -28,6 +36,17 @@ export const config = defineConfig({
           env: { SYNCBELL_TEST_REDIS_CLIENT: 'node-redis' },
         },
       },
+      // Per-user channels (REDIS_ADAPTER=sharded) on each client: the suites where the adapter
+      // matters (delivery, isolation, resume, cross-container, Redis restart, drain), not the
+      // whole ECS folder (config, jobs, metrics and the like do not depend on it).
+      ...(['ioredis', 'node-redis'] as const).map((client) => ({
+        extends: true as const,
+        test: {
+          name: client === 'ioredis' ? 'ecs-sharded' : 'ecs-sharded-node-redis',
+          include: SHARDED_SUITES,
+          env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_ADAPTER: 'sharded' },
+        },
+      })),
     ],
     // An unhandled error fails the run (as it should); make sure its details always reach the log,
     // whatever state the reporter is in when it arrives.

@@ -25,6 +25,9 @@ DIR/report.html.
   --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
   --scenarios x,y      only these (${SCENARIOS.join(', ')})
   --runs N             measured runs per figure (after one warm-up)
+  --scale-containers a,b  the scale scenario's container counts (full: 2,4,8)
+  --scale-connections N   its connections, spread over the containers (full: 10000)
+  --scale-rate N          its notifications per second (full: 500)
   --target URL         run the client side against a deployed stack (unicast and fan-out only):
                        https://… the socket.io variant's load balancer (publishing through its
                        POST /jobs/sync); wss://… the API Gateway stage (with --publish-url).
@@ -67,6 +70,9 @@ export async function runBench(argv: string[]): Promise<number> {
       contenders: { type: 'string' },
       scenarios: { type: 'string' },
       runs: { type: 'string' },
+      'scale-containers': { type: 'string' },
+      'scale-connections': { type: 'string' },
+      'scale-rate': { type: 'string' },
       target: { type: 'string' },
       'publish-url': { type: 'string' },
       'redis-url': { type: 'string' },
@@ -112,6 +118,18 @@ export async function runBench(argv: string[]): Promise<number> {
     if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
     profile.runs = runs;
   }
+  const positiveInt = (flag: string, raw: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
+    return n;
+  };
+  if (values['scale-containers'])
+    profile.scaleContainers = values['scale-containers']
+      .split(',')
+      .map((s) => positiveInt('--scale-containers', s.trim()));
+  if (values['scale-connections'])
+    profile.scaleConnections = positiveInt('--scale-connections', values['scale-connections']);
+  if (values['scale-rate']) profile.scaleRatePerSecond = positiveInt('--scale-rate', values['scale-rate']);
   const list = (raw: string | undefined) =>
     raw
       ?.split(',')

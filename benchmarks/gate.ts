@@ -24,8 +24,44 @@ function unicast(c: ContenderResult, pick: (h: HeadlineLevel) => number, unit: s
 }
 type HeadlineLevel = Extract<ContenderResult['unicast'], { ok: true }>['value'][number];
 
-/** Every metric a gate can name, each read from one contender's results (lower is better for all). */
+/** Which point of a contender's scale scenario a `scale.*` metric reads. */
+export interface ScaleSelector {
+  adapter: 'classic' | 'sharded';
+  containers: number;
+}
+
+function scale(
+  c: ContenderResult,
+  at: ScaleSelector | undefined,
+  pick: (p: ScalePoint) => number,
+  unit: string,
+): Outcome {
+  if (!at) return { ok: false, reason: 'a scale metric needs "at" (adapter and containers)' };
+  if (!c.scale) return { ok: false, reason: `${c.id} has no scale scenario` };
+  if (!c.scale.ok) return failed(c, 'scale', c.scale);
+  const point = c.scale.value.find((p) => p.adapter === at.adapter && p.containers === at.containers);
+  if (!point)
+    return {
+      ok: false,
+      reason: `${c.id} scale measured no ${at.adapter} point at ${at.containers} containers`,
+    };
+  return {
+    ok: true,
+    value: pick(point),
+    detail: `${unit}, ${at.adapter} x${at.containers}, ${point.connected} connections`,
+  };
+}
+type ScalePoint = Extract<NonNullable<ContenderResult['scale']>, { ok: true }>['value'][number];
+
+/**
+ * Every metric a gate can name, each read from one contender's results (lower is better for all).
+ * `scale.*` metrics read one point of the scale scenario (`at`; the baseline's is `baselineAt`).
+ */
 const METRICS = {
+  'scale.cpuSecondsPer1000': (c, at) =>
+    scale(c, at, (p) => p.cpuSecondsPer1000.median, 'server + Redis CPU s per 1,000'),
+  'scale.p50': (c, at) => scale(c, at, (p) => p.p50Ms, 'p50 ms'),
+  'scale.p99': (c, at) => scale(c, at, (p) => p.p99Ms, 'p99 ms'),
   'unicast.p50': (c) => unicast(c, (h) => h.median.p50Ms, 'p50 ms'),
   'unicast.p90': (c) => unicast(c, (h) => h.median.p90Ms, 'p90 ms'),
   'unicast.p99': (c) => unicast(c, (h) => h.median.p99Ms, 'p99 ms'),
@@ -51,10 +87,15 @@ const METRICS = {
     c.wireBytes.ok
       ? { ok: true, value: c.wireBytes.value.downBytesPerNotification, detail: 'bytes down per notification' }
       : failed(c, 'wire-bytes', c.wireBytes),
-} satisfies Record<string, (c: ContenderResult) => Outcome>;
+} satisfies Record<string, (c: ContenderResult, at?: ScaleSelector) => Outcome>;
 
 export type GateMetric = keyof typeof METRICS;
 export const GATE_METRICS = Object.keys(METRICS) as [GateMetric, ...GateMetric[]];
+
+const selectorSchema = z.strictObject({
+  adapter: z.enum(['classic', 'sharded']),
+  containers: z.number().int().positive(),
+});
 
 const checkSchema = z
   .strictObject({
@@ -69,9 +110,18 @@ const checkSchema = z
     min: z.number().nonnegative().optional(),
     /** Why this bound, shown next to the check. */
     why: z.string().optional(),
+    /** `scale.*` metrics: the contender's point (adapter and container count). */
+    at: selectorSchema.optional(),
+    /** `scale.*` metrics: the baseline's point. */
+    baselineAt: selectorSchema.optional(),
   })
   .refine((c) => c.max !== undefined || c.min !== undefined, { message: 'a check needs "max" or "min"' })
-  .refine((c) => c.contender !== c.baseline, { message: 'contender and baseline must differ' });
+  .refine((c) => c.metric.startsWith('scale.') === (c.at !== undefined && c.baselineAt !== undefined), {
+    message: 'a scale.* metric needs "at" and "baselineAt"; other metrics take neither',
+  })
+  .refine((c) => c.contender !== c.baseline || JSON.stringify(c.at) !== JSON.stringify(c.baselineAt), {
+    message: 'contender and baseline must differ (or, for a scale.* metric, their points)',
+  });
 
 export const gateFileSchema = z.strictObject({
   /** What the gate is for and how its margins were chosen (JSON has no comments). */
@@ -124,16 +174,19 @@ const bound = (c: GateCheck) =>
     .filter(Boolean)
     .join(', ');
 
+const side = (id: string, at: ScaleSelector | undefined) =>
+  at ? `${id} (${at.adapter} x${at.containers})` : id;
+
 const round = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 
 function evaluateCheck(results: BenchResults, check: GateCheck): GateVerdict {
   const missing = (detail: string): GateVerdict => ({ check, status: 'missing', ratio: null, detail });
-  const measure = (id: string): Outcome => {
+  const measure = (id: string, at: ScaleSelector | undefined): Outcome => {
     const c = results.contenders.find((r) => r.id === id);
-    return c ? METRICS[check.metric](c) : { ok: false, reason: `${id} was not part of this run` };
+    return c ? METRICS[check.metric](c, at) : { ok: false, reason: `${id} was not part of this run` };
   };
-  const top = measure(check.contender);
-  const bottom = measure(check.baseline);
+  const top = measure(check.contender, check.at);
+  const bottom = measure(check.baseline, check.baselineAt);
   const absent = [top, bottom].flatMap((o) => (o.ok ? [] : [o.reason]));
   if (absent.length > 0 || !top.ok || !bottom.ok) return missing(absent.join('; '));
   if (!(bottom.value > 0)) return missing(`${check.baseline} measured ${bottom.value}: no ratio to take`);
@@ -177,7 +230,7 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
 export function printRunSummary(results: BenchResults, out: Writable): void {
   const rows = results.contenders.map((c) => {
     const cell = (metric: GateMetric, digits: number, scale = 1) => {
-      const m = METRICS[metric](c);
+      const m = METRICS[metric](c, undefined);
       return m.ok ? (m.value / scale).toFixed(digits) : 'n/a';
     };
     return [
@@ -196,6 +249,24 @@ export function printRunSummary(results: BenchResults, out: Writable): void {
       rows,
     ),
   );
+  const scaled = results.contenders.flatMap((c) => (c.scale?.ok ? c.scale.value.map((p) => ({ c, p })) : []));
+  if (scaled.length > 0) {
+    out.write('\nscale (server + Redis CPU per 1,000 deliveries; same connections and rate at each count)\n');
+    out.write(
+      textTable(
+        ['contender', 'adapter', 'containers', 'connections', 'p50 ms', 'p99 ms', 'CPU s/1,000'],
+        scaled.map(({ c, p }) => [
+          c.id,
+          p.adapter === 'sharded' ? 'sharded (per-user channels)' : 'classic',
+          String(p.containers),
+          String(p.connected),
+          p.p50Ms.toFixed(3),
+          p.p99Ms.toFixed(3),
+          p.cpuSecondsPer1000.median.toFixed(4),
+        ]),
+      ),
+    );
+  }
 }
 
 /** The gate's verdicts as a table, then one line saying whether the gate passed and why not. */
@@ -207,7 +278,7 @@ export function printGateReport(report: GateReport, source: string, out: Writabl
       report.verdicts.map((v) => [
         v.status.toUpperCase(),
         v.check.metric,
-        `${v.check.contender} / ${v.check.baseline}`,
+        `${side(v.check.contender, v.check.at)} / ${side(v.check.baseline, v.check.baselineAt)}`,
         v.ratio === null ? 'n/a' : `${v.ratio.toFixed(2)}x`,
         bound(v.check),
         v.detail,

@@ -6,6 +6,7 @@ import { shutdownClientPool } from './load/fleet.js';
 import { createHeapProbe } from './load/process-stats.js';
 import type { Profile } from './profiles.js';
 import { type BenchResults, type ContenderResult, resultsSchema } from './results-schema.js';
+import { costCpuScale, scaleScenario } from './scale.js';
 import {
   capacityScenario,
   cleanCloseScenario,
@@ -30,6 +31,7 @@ export const SCENARIOS = [
   'drop',
   'lifecycle',
   'sticky',
+  'scale',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
@@ -191,6 +193,10 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
           }
         : { ok: false, error: cleanClose.ok ? '' : cleanClose.error };
     const sticky = await run('sticky', () => stickyScenario(ctx, contender));
+    // Its own stacks (2, 4, 8 containers on each adapter), after the main instance has stopped.
+    const scale = contender.scaleAdapters
+      ? await run('scale', () => scaleScenario(ctx, contender))
+      : undefined;
     const note = scaleNote(options.profile, contender);
     return {
       id: contender.id,
@@ -209,6 +215,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       drop,
       lifecycle,
       sticky,
+      ...(scale ? { scale } : {}),
     } as ContenderResult;
   }
 
@@ -236,11 +243,14 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     if (!result.optionId || !result.capacity.ok || !result.unicast.ok) continue;
     const headline = result.unicast.value[result.unicast.value.length - 1];
     if (!headline || result.capacity.value.connectionsHeld <= 0) continue;
+    // How the CPU figure grows with the fleet (the scale scenario), for the cost model's ECS CPU term.
+    const cpuScale = result.scale?.ok ? costCpuScale(result.scale.value, options.profile.name) : undefined;
     capacity[result.optionId] = {
       connectionsPerTask: result.capacity.value.connectionsHeld,
       cpuSecondsPer1000Notifications: headline.cpuSecondsPer1000Notifications.median,
       rssBytesPerConnection: result.capacity.value.rssBytesPerConnection,
       measured: true,
+      ...(cpuScale ? { cpuScale } : {}),
       ...(result.emulated ? { emulated: true } : {}),
       basis: `${options.profile.name} profile: ${result.capacity.value.connectionsHeld} of ${result.capacity.value.target} connections held by one process`,
     };

@@ -10,6 +10,7 @@ export const RESULT_KEY: Record<ScenarioId, keyof ContenderResult> = {
   drop: 'drop',
   lifecycle: 'lifecycle',
   sticky: 'sticky',
+  scale: 'scale',
 };
 
 /**

@@ -8,6 +8,14 @@ export interface Profile {
   unicastRatePerSecond: number;
   unicastSeconds: number;
   warmupNotifications: number;
+  /**
+   * Scale (issue 16): the same connections and rate spread over each container count, classic
+   * adapter against per-user channels; seconds of publishing per measured run.
+   */
+  scaleContainers: number[];
+  scaleConnections: number;
+  scaleRatePerSecond: number;
+  scaleSeconds: number;
   /** Broadcast: connections of one user, notifications per run. */
   fanoutConnections: number;
   /** Capacity: connections opened against one server process. */
@@ -55,6 +63,11 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     unicastRatePerSecond: 200,
     unicastSeconds: 0.2,
     warmupNotifications: 10,
+    // A tiny version, so CI exercises the scenario end to end: not a measurement.
+    scaleContainers: [2, 4],
+    scaleConnections: 40,
+    scaleRatePerSecond: 100,
+    scaleSeconds: 0.3,
     fanoutConnections: 20,
     capacityConnections: 60,
     rampPerSecond: 400,
@@ -87,6 +100,11 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     unicastRatePerSecond: 500,
     unicastSeconds: 10,
     warmupNotifications: 500,
+    // Issue 16's size: 10,000 connections at 500/s (the unicast headline), over 2, 4 and 8 containers.
+    scaleContainers: [2, 4, 8],
+    scaleConnections: 10_000,
+    scaleRatePerSecond: 500,
+    scaleSeconds: 10,
     fanoutConnections: 10_000,
     capacityConnections: 19_500,
     // At 1,000/s one socket.io container, sharing the 2 cores with the client processes, accepted

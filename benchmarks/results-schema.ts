@@ -99,6 +99,28 @@ export const contenderResultSchema = z.object({
       passes: z.array(z.looseObject({ sticky: z.boolean(), errorRate: z.number() })),
     }),
   ),
+  /**
+   * Issue 16's scale scenario (`benchmarks/scale.ts`), for contenders with `scaleAdapters` only;
+   * absent for the others and in results written before 2026-12-01.
+   */
+  scale: outcome(
+    z.array(
+      z.object({
+        adapter: z.enum(['classic', 'sharded']),
+        containers: z.number(),
+        connections: z.number(),
+        connected: z.number(),
+        ratePerSecond: z.number(),
+        published: z.number(),
+        delivered: z.number(),
+        p50Ms: z.number(),
+        p99Ms: z.number(),
+        cpuSecondsPer1000: spread,
+        containerCpuSecondsPer1000: z.number(),
+        redisCpuSecondsPer1000: z.number(),
+      }),
+    ),
+  ).optional(),
 });
 export type ContenderResult = z.infer<typeof contenderResultSchema>;
 

@@ -27,7 +27,7 @@ export interface ScenarioContext {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every 50 ms (the scenarios' step) until it holds or `timeoutMs` passes. */
-const waitUntil = (condition: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 50) =>
+export const waitUntil = (condition: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 50) =>
   pollUntil(condition, timeoutMs, stepMs);
 
 /** The context one contender runs in: the profile's heartbeat raised to the contender's floor. */
@@ -96,7 +96,7 @@ export function startOptions(
   };
 }
 
-function fleetOptions(
+export function fleetOptions(
   ctx: ScenarioContext,
   running: RunningContender,
   userIds: string[],
@@ -120,7 +120,7 @@ function fleetOptions(
 }
 
 /** Publishes `count` notifications at `ratePerSecond` to users picked by `pick`, paced on the clock. */
-async function publishPaced(
+export async function publishPaced(
   running: RunningContender,
   count: number,
   ratePerSecond: number,

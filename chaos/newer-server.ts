@@ -150,7 +150,7 @@ export const ecsNewerServer: Scenario = {
             10_000,
           );
           // Once more with the load flowing: the corrupt entries come again and are not re-reported.
-          env.ecs.resyncAll();
+          await env.ecs.resyncAll();
           await hold(context.scale === 'full' ? 3000 : 1000);
           const { cuts } = env.fleet.totals();
           return {

@@ -14,11 +14,30 @@ const positive = z.number().finite().positive();
  * `cpuSecondsPer1000Notifications` counts notifications *delivered to a connection*, so a
  * notification to a user with 2 tabs counts twice.
  */
+/**
+ * How a delivery's server CPU grows with the task count, from the benchmarks' scale scenario
+ * (issue 16, `benchmarks/scale.ts`): a least-squares line through the containers' CPU seconds
+ * per 1,000 deliveries at 2, 4 and 8 containers, same load. With the classic socket.io adapter
+ * every task decodes every notification, so the figure grows with the fleet.
+ */
+export const cpuScaleSchema = z.looseObject({
+  /** The adapter it was measured on (`REDIS_ADAPTER`). */
+  adapter: z.enum(['classic', 'sharded']),
+  per1000AtZeroTasks: z.number().finite(),
+  per1000PerTask: z.number().finite(),
+  /** The container counts measured: beyond the largest, the line is a projection. */
+  measuredTasks: z.array(z.number().int().positive()).min(2),
+  basis: z.string(),
+});
+export type CpuScale = z.infer<typeof cpuScaleSchema>;
+
 export const measuredCapacitySchema = z.looseObject({
   connectionsPerTask: positive,
   cpuSecondsPer1000Notifications: z.number().finite().nonnegative(),
   rssBytesPerConnection: z.number().finite().nonnegative(),
   measured: z.literal(true),
+  /** Absent before 2026-12-01 and for options without a scale run: the CPU figure is then held flat. */
+  cpuScale: cpuScaleSchema.optional(),
 });
 export type MeasuredCapacity = z.infer<typeof measuredCapacitySchema>;
 
@@ -43,6 +62,22 @@ export interface CapacityFigures {
   measured: boolean;
   /** The results file's date when measured; the derivation when a default. */
   basis: string;
+  /** When measured: CPU per 1,000 deliveries as a function of the task count (see `cpuScaleSchema`). */
+  cpuScale?: CpuScale;
+}
+
+/**
+ * CPU seconds per 1,000 deliveries on a fleet of `tasks`: the scale line where one was measured
+ * (never below the 2-container figure's tenth, so a noisy negative slope cannot price CPU at
+ * zero), else the flat figure.
+ */
+export function cpuPer1000At(capacity: CapacityFigures, tasks: number): number {
+  const line = capacity.cpuScale;
+  if (!line) return capacity.cpuSecondsPer1000Notifications;
+  return Math.max(
+    capacity.cpuSecondsPer1000Notifications / 10,
+    line.per1000AtZeroTasks + line.per1000PerTask * tasks,
+  );
 }
 
 export const DEFAULT_LABEL = 'documented default, not measured by this run';
@@ -111,6 +146,7 @@ export function resolveCapacity(results?: BenchmarkResults): Record<EcsOptionId,
         cpuSecondsPer1000Notifications: measured.cpuSecondsPer1000Notifications,
         rssBytesPerConnection: measured.rssBytesPerConnection,
         measured: true,
+        ...(measured.cpuScale ? { cpuScale: measured.cpuScale } : {}),
         // The benchmarks say how a figure was obtained (e.g. "quick profile: 500 of 500
         // connections held"): a count that reached its target is a lower bound, not a limit.
         basis: `measured by the benchmark run of ${results.date}${typeof measured.basis === 'string' ? ` (${measured.basis})` : ''}`,

@@ -1,4 +1,4 @@
-import { type CapacityFigures, DEFAULT_LABEL, type EcsOptionId } from './capacity.js';
+import { type CapacityFigures, cpuPer1000At, DEFAULT_LABEL, type EcsOptionId } from './capacity.js';
 import { DEFAULT_DEPLOYMENT, type EcsDeployment } from './deployed.js';
 import { CostInputError } from './errors.js';
 import { CACHE_NODE_TYPES, type CacheNodeType, type RegionPrices } from './prices.js';
@@ -226,7 +226,8 @@ function ecsBill(
     id === 'ecs-socketio' ? deployment.pingIntervalSeconds : profile.defaultKeepaliveSeconds;
   const keepaliveSeconds = workload.keepaliveSeconds ?? defaultKeepalive;
   const arch = workload.arch ?? deployment.arch;
-  const cpuPerDelivery = (capacity.cpuSecondsPer1000Notifications / 1000) * billCase.cpuFactor;
+  // A delivery's CPU on a fleet of `tasks` (flat unless the benchmarks measured how it grows).
+  const cpuPerDeliveryAt = (tasks: number) => (cpuPer1000At(capacity, tasks) / 1000) * billCase.cpuFactor;
   const warnings: string[] = [];
 
   // Tasks. The service scales on two targets (CPU and connections per task), so the fleet
@@ -244,11 +245,20 @@ function ecsBill(
   const cpuPerTask = deployment.taskVcpu * (deployment.cpuTargetPercent / 100);
   const deliveriesPerDay = workload.notificationsPerDay * workload.connectionsPerUser;
   const tasksAt = (connections: number, notificationFactor: number) => {
-    const vcpu =
-      ((deliveriesPerDay / 86_400) * notificationFactor + connections / keepaliveSeconds) * cpuPerDelivery;
     const forConnections = Math.ceil(connections / perTask);
-    const forCpu = Math.ceil(vcpu / cpuPerTask);
-    return { tasks: Math.max(deployment.minTasks, forConnections, forCpu), forConnections, forCpu, vcpu };
+    const deliveriesPerSecond =
+      (deliveriesPerDay / 86_400) * notificationFactor + connections / keepaliveSeconds;
+    // The CPU a delivery costs may depend on the fleet's size (classic adapter): start from the
+    // fleet connections alone need and grow it until the CPU it needs fits (a few steps; capped).
+    let tasks = Math.max(deployment.minTasks, forConnections);
+    let vcpu = deliveriesPerSecond * cpuPerDeliveryAt(tasks);
+    let forCpu = Math.ceil(vcpu / cpuPerTask);
+    for (let step = 0; step < 20 && forCpu > tasks; step++) {
+      tasks = forCpu;
+      vcpu = deliveriesPerSecond * cpuPerDeliveryAt(tasks);
+      forCpu = Math.ceil(vcpu / cpuPerTask);
+    }
+    return { tasks: Math.max(tasks, forCpu), forConnections, forCpu, vcpu };
   };
   const average = tasksAt(workload.avgConnections, 1);
   const peak = tasksAt(workload.peakConnections, sizing.peakNotificationFactor);
@@ -385,7 +395,11 @@ function ecsBill(
   const count = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const assumptions = [
     `Capacity per task: ${label(capacity.connectionsPerTask, 'connections')}; basis: ${capacity.basis}.`,
-    `CPU: ${label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')}${billCase.cpuFactor === 1 ? '' : ` x ${billCase.cpuFactor}`}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
+    `CPU: ${
+      capacity.cpuScale
+        ? `${cpuPer1000At(capacity, tasks).toLocaleString('en-US', { maximumSignificantDigits: 4 })} CPU-seconds per 1,000 delivered notifications at ${tasks} tasks (measured line, ${capacity.cpuScale.adapter} adapter: ${capacity.cpuScale.per1000AtZeroTasks.toPrecision(3)} + ${capacity.cpuScale.per1000PerTask.toPrecision(3)} per task, measured at ${capacity.cpuScale.measuredTasks.join('/')} containers${tasks > Math.max(...capacity.cpuScale.measuredTasks) ? `; ${tasks} tasks is a projection beyond them` : ''}; ${capacity.cpuScale.basis})`
+        : label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')
+    }${billCase.cpuFactor === 1 ? '' : ` x ${billCase.cpuFactor}`}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
     `Memory: ${label(capacity.rssBytesPerConnection, 'bytes RSS per connection')} + ${Math.round(sizing.baselineRssBytes / 1024 / 1024)} MB per process; a ${deployment.taskMemoryGb} GB task with nofile ${count(deployment.nofileLimit)} holds at most ${count(measuredPerTask)} connections.`,
     `Tasks (as deployed: ${deployment.taskVcpu} vCPU / ${deployment.taskMemoryGb} GB ${arch}, ${deployment.minTasks} to ${deployment.maxTasks}, scaling on ${deployment.cpuTargetPercent}% CPU and ${count(deployment.connectionsPerTaskTarget)} connections per task): ${billCase.sizeFor === 'average' ? `the fleet follows the load, so it is priced at the month's average: max(${deployment.minTasks} minimum, ${average.forConnections} for ${count(workload.avgConnections)} connections at ${count(perTask)} a task, ${average.forCpu} for ${average.vcpu.toFixed(2)} vCPU) = ${tasks}; the busiest hour needs ${peak.tasks}` : `the busiest hour all month: max(${deployment.minTasks}, ${peak.forConnections} for ${count(workload.peakConnections)} connections, ${peak.forCpu} for CPU) = ${tasks}`}.`,
     `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? (id === 'ecs-socketio' ? "the stack's pingIntervalMs" : profile.keepaliveWhy) : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,

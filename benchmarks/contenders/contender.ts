@@ -1,4 +1,5 @@
 import type { OptionId } from '../../cost/capacity.js';
+import type { SocketIoAdapterKind } from '../../ecs-socketio/src/socketio-publisher.js';
 import type { Notification } from '../../shared/contract/index.js';
 
 /** How the load generator talks to a contender. */
@@ -110,6 +111,11 @@ export interface Contender {
    * API Gateway is a managed fleet). The report prints them next to the contender. @default none
    */
   readonly scaleLimits?: ScaleLimits;
+  /**
+   * The Redis adapters the scale scenario runs this contender on, side by side at each container
+   * count (`env.REDIS_ADAPTER`); without it the contender does not run that scenario. @default none
+   */
+  readonly scaleAdapters?: readonly SocketIoAdapterKind[];
   start(options: ContenderStartOptions): Promise<RunningContender>;
 }
 

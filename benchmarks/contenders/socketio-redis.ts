@@ -74,5 +74,7 @@ export const socketIoRedis: Contender = {
   baseline: false,
   resume: true,
   multiContainer: true,
+  // Classic (every container hears every notification) against per-user channels.
+  scaleAdapters: ['classic', 'sharded'],
   start: (options) => startSocketIoStack(options, false),
 };

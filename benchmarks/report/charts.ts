@@ -1,6 +1,7 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { BenchResults } from '../results-schema.js';
+import { fitScale, SCALE_PROJECTION_CONTAINERS } from '../scale.js';
 
 /** Renders a vega-lite spec to an SVG string in Node (no browser, no CDN). */
 export async function renderSvg(spec: vegaLite.TopLevelSpec): Promise<string> {
@@ -18,6 +19,8 @@ export interface Charts {
   p99VsConnections: string;
   memoryPerConnection: string;
   lossUnderDrop: string;
+  /** Issue 16: CPU per 1,000 deliveries against container count, with the slope projected (undefined without a scale run). */
+  scaleCpu: string | undefined;
 }
 
 export async function renderCharts(results: BenchResults): Promise<Charts> {
@@ -73,7 +76,52 @@ export async function renderCharts(results: BenchResults): Promise<Charts> {
       : [],
   );
   const width = 560;
+  const scaleRows = results.contenders.flatMap((c) => (c.scale?.ok ? c.scale.value : []));
+  const series = (adapter: string) => (adapter === 'sharded' ? 'per-user channels' : 'classic');
+  const measuredScale = scaleRows.map((p) => ({
+    series: series(p.adapter),
+    containers: p.containers,
+    cpu: p.cpuSecondsPer1000.median,
+  }));
+  const projectedScale = fitScale(scaleRows).flatMap((fit) => {
+    const last = Math.max(...scaleRows.filter((p) => p.adapter === fit.adapter).map((p) => p.containers));
+    return [last, SCALE_PROJECTION_CONTAINERS].map((containers) => ({
+      series: `${series(fit.adapter)} (projection)`,
+      containers,
+      cpu: Math.max(0, fit.at(containers)),
+    }));
+  });
+  const scaleCpu =
+    measuredScale.length === 0
+      ? undefined
+      : await renderSvg({
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: `Server + Redis CPU s per 1,000 deliveries against containers (dashed: projection to ${SCALE_PROJECTION_CONTAINERS}, not measured)`,
+          width,
+          height: 300,
+          layer: [
+            {
+              data: { values: measuredScale },
+              mark: { type: 'line', point: true },
+              encoding: {
+                x: { field: 'containers', type: 'quantitative', title: 'containers' },
+                y: { field: 'cpu', type: 'quantitative', title: 'CPU s per 1,000 deliveries' },
+                color: { field: 'series', type: 'nominal', title: null },
+              },
+            },
+            {
+              data: { values: projectedScale },
+              mark: { type: 'line', strokeDash: [6, 4] },
+              encoding: {
+                x: { field: 'containers', type: 'quantitative' },
+                y: { field: 'cpu', type: 'quantitative' },
+                color: { field: 'series', type: 'nominal', title: null },
+              },
+            },
+          ],
+        });
   return {
+    scaleCpu,
     latencyCdf: await renderSvg({
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       title: 'Unicast latency CDF (headline connection count)',

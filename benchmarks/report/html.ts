@@ -71,6 +71,7 @@ ${figure('Latency CDF per contender', charts.latencyCdf)}
 ${figure('p99 against connections', charts.p99VsConnections)}
 ${figure('Memory per connection', charts.memoryPerConnection)}
 ${figure('Loss under a silent drop', charts.lossUnderDrop)}
+${charts.scaleCpu ? figure('CPU per delivery against containers (issue 16)', charts.scaleCpu) : ''}
 </body></html>
 `;
 }

@@ -1,6 +1,7 @@
 import { evaluateGate, gateFileSchema } from '../gate.js';
 import fullGate from '../gates/full.json' with { type: 'json' };
 import type { BenchResults, ContenderResult } from '../results-schema.js';
+import { fitScale, SCALE_PROJECTION_CONTAINERS } from '../scale.js';
 
 type C = ContenderResult;
 const fmt = (value: number | null | undefined, digits = 2) =>
@@ -160,7 +161,9 @@ const OVERHEAD_GOALS = gateFileSchema.parse(fullGate);
 /** The overhead goals, each a ratio of two contenders of this run; only the full profile is at goal scale. */
 export function overheadGoalChecks(r: BenchResults): GoalCheck[] {
   return evaluateGate(r, OVERHEAD_GOALS).verdicts.map((v) => ({
-    goal: `${v.check.contender} ${v.check.metric} within ${v.check.max}x of ${v.check.baseline}, same run (issue 16)`,
+    goal: v.check.at
+      ? `${v.check.contender} ${v.check.metric}: ${v.check.at.adapter} at ${v.check.at.containers} containers within ${v.check.max}x of ${v.check.baselineAt?.adapter} at ${v.check.baselineAt?.containers}, same run (issue 16)`
+      : `${v.check.contender} ${v.check.metric} within ${v.check.max}x of ${v.check.baseline}, same run (issue 16)`,
     measured: v.ratio === null ? `n/a: ${v.detail}` : `${v.ratio.toFixed(2)}x (${v.detail})`,
     status:
       v.status === 'missing'
@@ -347,6 +350,42 @@ export function warmNote(c: C): string {
   return `- **${name(c)}**: every figure is warm (each function's bundle loaded once, as by one Lambda instance, and run once by the start-up warm-up before measuring). Cold starts, each function's first invocation as serverless-offline timed it (bundle import, SDK clients, the request; not AWS's): ${each}.`;
 }
 
+const adapterName = (adapter: string) =>
+  adapter === 'sharded' ? 'per-user channels (sharded)' : 'classic (every container)';
+
+/** Issue 16, section 2: the scale scenario's table and the projection of its slope. */
+export function scaleSection(r: BenchResults): string[] {
+  const scaled = r.contenders.filter((c) => c.scale !== undefined);
+  if (scaled.length === 0) return [];
+  const lines = [
+    '',
+    '## 8. Scale: the same load over more containers',
+    '',
+    "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Compare the rows as ratios within this run.",
+    '',
+    '| Contender | Adapter | Containers | Connections | Rate/s | p50 ms | p99 ms | CPU s per 1,000 (containers + Redis) | of which Redis | delivered/published |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of scaled) {
+    const scale = c.scale;
+    if (!scale?.ok) {
+      lines.push(`| ${name(c)} | ${scale ? err(scale) : 'n/a'} | | | | | | | | |`);
+      continue;
+    }
+    for (const p of scale.value)
+      lines.push(
+        `| ${name(c)} | ${adapterName(p.adapter)} | ${p.containers} | ${p.connected}/${p.connections} | ${p.ratePerSecond} | ${fmt(p.p50Ms, 3)} | ${fmt(p.p99Ms, 3)} | ${fmt(p.cpuSecondsPer1000.median, 4)} (${fmt(p.cpuSecondsPer1000.min, 4)}-${fmt(p.cpuSecondsPer1000.max, 4)}) | ${fmt(p.redisCpuSecondsPer1000, 4)} | ${p.delivered}/${p.published} |`,
+      );
+    const fits = fitScale(scale.value);
+    if (fits.length > 0) lines.push('');
+    for (const fit of fits)
+      lines.push(
+        `- ${name(c)}, ${adapterName(fit.adapter)}: ${fit.slopePerContainer >= 0 ? '+' : ''}${fmt(fit.slopePerContainer, 5)} CPU s per 1,000 per added container (least squares over the measured counts); **projected, not measured**: ${fmt(fit.at(SCALE_PROJECTION_CONTAINERS), 3)} at ${SCALE_PROJECTION_CONTAINERS} containers.`,
+      );
+  }
+  return lines;
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = ['# syncbell benchmark report', '', ...headerLines(r), ''];
   lines.push(
@@ -428,6 +467,7 @@ export function renderMarkdown(r: BenchResults): string {
         `- ${name(c)} (${c.sticky.value.reason}): ${c.sticky.value.passes.map((p) => `${p.sticky ? 'sticky' : 'not sticky'}: error rate ${fmt(p.errorRate * 100, 1)} % (${JSON.stringify(p)})`).join('; ')}`,
       );
   }
+  lines.push(...scaleSection(r));
   lines.push(
     '',
     '## Capacity figures for the cost model',

@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import type { RedisClientKind } from '../../ecs-socketio/src/redis-client.js';
 import { watchDetection } from '../fleet.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import { hold, pollUntil } from '../load.js';
@@ -298,6 +300,97 @@ export const ecsRedisRestart: Scenario = {
     ),
 };
 
+/** Each container subscriber's SSUBSCRIBE count, by connection name, from CLIENT LIST. */
+async function shardChannels(redisUrl: string): Promise<Map<string, number>> {
+  const admin = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  admin.on('error', () => undefined);
+  try {
+    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    const counts = new Map<string, number>();
+    for (const line of list.split('\n')) {
+      const name = /\bname=(\S*:sub)\b/.exec(line)?.[1];
+      if (name) counts.set(name, Number(/\bssub=(\d+)/.exec(line)?.[1] ?? 0));
+    }
+    return counts;
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/**
+ * Issue 16: Redis restarted under load with per-user channels (the sharded adapter: one SSUBSCRIBE
+ * channel per user room), on each Redis client. Measured before: a publish queued during the outage
+ * reached Redis before the servers re-subscribed and was lost live (ioredis), and node-redis 5.12
+ * never restored most of 2,000 channels. The full scale holds 2,400 users: about 1,200 channels
+ * per container subscriber, some 115 KB of SSUBSCRIBEs with these user ids, past the 64 KiB at
+ * which node-redis's re-subscription stalled (see createRedis); 0 lost is the check.
+ */
+function shardedRedisRestart(client: RedisClientKind): Scenario {
+  const id = `ecs-redis-restart-sharded-${client}`;
+  const title = `Redis restart with per-user channels (${client})`;
+  return {
+    id,
+    variant: 'ecs-socketio',
+    title,
+    fast: false,
+    run: (context) =>
+      runEcsFault(
+        {
+          id,
+          title,
+          fault: (scale) =>
+            `restart redis-server (SIGTERM, AOF) under load; REDIS_ADAPTER=sharded, REDIS_CLIENT=${client}, ${scale === 'full' ? '2,400' : '6'} users on 2 containers`,
+          stack: {
+            durableRedis: true,
+            redisClient: client,
+            // The fleet connects from one address; the per-address guard (200) is not under test.
+            env: { REDIS_ADAPTER: 'sharded', MAX_CONNECTIONS_PER_ADDRESS: '100000' },
+          },
+          users: { quick: 6, full: 2400 },
+          clientsPerUser: { quick: 1, full: 1 },
+          perSecond: { quick: 30, full: 100 },
+          connectTimeoutMs: 30_000,
+          settleTimeoutMs: 45_000,
+          async inject(env) {
+            const redisUrl = env.ecs.redis?.url ?? '';
+            const before = await shardChannels(redisUrl);
+            await env.ecs.redis?.stop('SIGTERM');
+            await env.ecs.redis?.start();
+            const ready = await pollUntil(() => allReady(env.ecs), 30_000);
+            // Every subscriber back on as many channels as before (the fleet did not move meanwhile).
+            let after = await shardChannels(redisUrl);
+            const restored = await pollUntil(async () => {
+              after = await shardChannels(redisUrl);
+              return [...before].every(([name, count]) => after.get(name) === count);
+            }, 30_000);
+            const show = (m: Map<string, number>) =>
+              [...m]
+                .sort()
+                .map(([name, count]) => `${name.split(':')[1]} ${count}`)
+                .join(', ');
+            return {
+              checks: [
+                check('every container ready again', ready, 'GET /readyz on each'),
+                check(
+                  'every subscriber re-subscribed all its channels',
+                  restored,
+                  `before: ${show(before)}; after: ${show(after)}`,
+                ),
+              ],
+              observations: [
+                `SSUBSCRIBE channels per container subscriber before the restart: ${show(before)}`,
+              ],
+            };
+          },
+        },
+        context,
+      ),
+  };
+}
+
+export const ecsRedisRestartShardedIoredis = shardedRedisRestart('ioredis');
+export const ecsRedisRestartShardedNodeRedis = shardedRedisRestart('node-redis');
+
 export const ecsRedisOutage: Scenario = {
   id: 'ecs-redis-outage',
   variant: 'ecs-socketio',
@@ -488,6 +581,8 @@ export const ecsFaultScenarios: Scenario[] = [
   ecsDrainLongJobs,
   ecsWorkerSigkill,
   ecsRedisRestart,
+  ecsRedisRestartShardedIoredis,
+  ecsRedisRestartShardedNodeRedis,
   ecsRedisOutage,
   ecsBlackhole,
   ecsIdleOff,

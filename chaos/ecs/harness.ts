@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { redisEmitter } from '../../ecs-socketio/src/publisher.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import { signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport, type Transport } from '../../shared/client/socketio.js';
-import { createNotification, type Notification, SocketEvent } from '../../shared/contract/index.js';
+import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { rssBytes } from '../process-memory.js';
 
 export interface ChaosEcsOptions extends EcsLocalOptions {
@@ -32,8 +31,8 @@ export interface ChaosEcs {
   publishEnvelope(envelope: { id: string; userId: string } & Record<string, unknown>): Promise<void>;
   /** Writes `entry` straight into `userId`'s Redis Stream log: a string as raw bytes, else as JSON. */
   writeLogEntry(userId: string, entry: unknown): Promise<void>;
-  /** Tells every connected client to resume again (as a server does after a Redis outage). */
-  resyncAll(): void;
+  /** Tells every connected client to resume again (as a server does after a Redis outage), on either adapter. */
+  resyncAll(): Promise<void>;
   /** `POST {baseUrl}/jobs/sync`; resolves with the job id on 202, else undefined and the status. */
   startJob(
     baseUrl: string,
@@ -76,8 +75,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
   redis.on('error', () => {
     // Expected while a scenario stops Redis; ioredis reconnects on its own.
   });
-  // Broadcasts (resync) go through the emitter; notifications through the publisher.
-  const emitter = redisEmitter(redis);
+  // Notifications and the resync broadcast, through the one publisher, for the stack's adapter.
   const publisher = createSocketIoPublisher({
     redis,
     adapter: publisherAdapter(stackOptions.env?.REDIS_ADAPTER),
@@ -113,7 +111,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
         typeof entry === 'string' ? entry : JSON.stringify(entry),
       );
     },
-    resyncAll: () => emitter.emit(SocketEvent.Resync),
+    resyncAll: () => publisher.resyncAll(),
     async startJob(baseUrl, userId, body) {
       const response = await fetch(`${baseUrl}/jobs/sync`, {
         method: 'POST',

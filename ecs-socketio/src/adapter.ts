@@ -17,8 +17,8 @@ export interface SyncbellAdapterOptions {
   sub: AnyRedis;
   /**
    * `classic`: PUBLISH/SUBSCRIBE, every notification reaches every server. `sharded`: SPUBLISH
-   * (Redis 7+), one channel per user room, reaching only the servers that hold the user; needs
-   * ioredis (node-redis 5 does not restore thousands of SSUBSCRIBEd channels after a Redis restart).
+   * (Redis 7+), one channel per user room, reaching only the servers that hold the user. On
+   * node-redis the subscriber needs `socket.writableHighWaterMark` (see `attachSyncbell`).
    * @default 'classic'
    */
   kind?: SocketIoAdapterKind;
@@ -36,6 +36,9 @@ export function syncbellAdapter({
   const pubClient = asRedisLike(pub).client;
   const subClient = asRedisLike(sub).client;
   return kind === 'sharded'
-    ? createShardedAdapter(pubClient, subClient, { channelPrefix: ADAPTER_KEY })
+    ? // 'dynamic' (the adapter's default, stated because per-user channels depend on it): each
+      // user room gets its own SSUBSCRIBE channel, so a notification reaches only the servers that
+      // hold the user; socket-id rooms stay on the shared channel.
+      createShardedAdapter(pubClient, subClient, { channelPrefix: ADAPTER_KEY, subscriptionMode: 'dynamic' })
     : createAdapter(pubClient, subClient, { key: ADAPTER_KEY });
 }

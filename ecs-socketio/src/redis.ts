@@ -11,25 +11,56 @@ export interface RedisConnectionOptions {
   client?: RedisClientKind;
 }
 
+/**
+ * The node-redis socket's write buffer threshold. node-redis 5.12 re-sends each SSUBSCRIBE of a
+ * reconnected subscriber before it reports `ready`; when those commands fill the socket's buffer
+ * (Node's default threshold, 16 KiB: about 300 channels) it stops writing and waits for `drain`,
+ * but on `drain` it writes only once it is ready, which it never becomes (its `#scheduleWrite`
+ * checks `isReady`). The subscriber then hangs forever with part of its channels: 1,314 of
+ * 2,002 measured here, and no command on it answers (test/ecs-socketio/sharded-resubscribe.test.ts).
+ * A threshold above the bytes of every re-subscription keeps the whole batch in one write: a
+ * container holds under 20,000 connections (the machine's open-file limit), so under 20,000 user
+ * channels of about 60 bytes each (1.2 MB); 16 MiB leaves room. Only a threshold: nothing is
+ * allocated until written.
+ */
+export const NODE_REDIS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether a node-redis client restores thousands of SSUBSCRIBEd channels after a reconnect: its
+ * socket's `writableHighWaterMark` is at least `NODE_REDIS_WRITE_BUFFER_BYTES` (see above).
+ * `createRedis({ client: 'node-redis' })` and a `duplicate()` of such a client have it.
+ */
+export function nodeRedisRestoresShardedChannels(client: unknown): boolean {
+  const socket = (client as { options?: { socket?: { writableHighWaterMark?: unknown } } }).options?.socket;
+  const threshold = socket?.writableHighWaterMark;
+  return typeof threshold === 'number' && threshold >= NODE_REDIS_WRITE_BUFFER_BYTES;
+}
+
 /** Reconnect forever with a capped delay: Redis restarts are an expected event. */
 const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
 
 /**
  * A connection of either client, reconnecting forever and queueing commands while disconnected.
- * Both restore SUBSCRIBE/PSUBSCRIBE after a reconnect (ioredis's `autoResubscribe`; node-redis 5
- * re-subscribes before it reports `ready`), measured in test/ecs-socketio/redis-restart.test.ts.
+ * Both restore SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE after a reconnect (ioredis's `autoResubscribe`;
+ * node-redis 5 re-subscribes before it reports `ready`), measured in
+ * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
  */
 export function createRedis(
   { url, authToken, name, client = 'ioredis' }: RedisConnectionOptions,
   overrides: RedisOptions = {},
 ): RedisLike {
   if (client === 'node-redis') {
+    // Passed on to net.createConnection; node-redis's own type does not list net.Socket options.
+    const socket = {
+      reconnectStrategy: reconnectDelayMs,
+      writableHighWaterMark: NODE_REDIS_WRITE_BUFFER_BYTES,
+    };
     // rediss:// turns TLS on by itself in node-redis.
     const nodeRedis = createClient({
       url,
       name,
       ...(authToken ? { password: authToken } : {}),
-      socket: { reconnectStrategy: reconnectDelayMs },
+      socket,
     });
     return fromNodeRedis(nodeRedis);
   }

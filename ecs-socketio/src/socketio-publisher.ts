@@ -39,6 +39,12 @@ export interface EnvelopePublishResult {
 
 export interface SocketIoPublisher extends Publisher {
   /**
+   * Tells every client on every container to resume (`syncbell:resync`), on either adapter: what
+   * a container does for its own clients after a Redis outage, from any process (an operator, the
+   * chaos runner). Nothing is logged: a resume reads the log, it adds nothing to it.
+   */
+  resyncAll(): Promise<void>;
+  /**
    * Publishes an envelope already built (the demo jobs' completion, a newer server's envelope in
    * the contract tests) through the same script: with `idempotencyKey`, claimed once per key;
    * without, always logged and sent.
@@ -65,11 +71,14 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call(ARGV[4], ARGV[5], ARGV[6])
 return {ARGV[1], 0}`;
 
-/** What the adapter's subscribers receive for `io.to(room).emit(event, payload)`. */
+/**
+ * What the adapter's subscribers receive for `io.to(room).emit(event, ...args)`, or for
+ * `io.emit(event, ...args)` (every socket of every container) when `room` is undefined.
+ */
 type RoomPacketEncoder = (
-  room: string,
+  room: string | undefined,
   event: string,
-  payload: unknown,
+  ...args: unknown[]
 ) => [channel: string, message: string | Buffer];
 
 /**
@@ -88,8 +97,8 @@ function classicEncoder(key: string, namespace: string): RoomPacketEncoder {
     { key },
     namespace,
   );
-  return (room, event, payload) => {
-    emitter.to(room).emit(event, payload);
+  return (room, event, ...args) => {
+    (room === undefined ? emitter : emitter.to(room)).emit(event, ...args);
     if (!captured) throw new Error('the emitter published nothing');
     const packet = captured;
     captured = undefined;
@@ -113,15 +122,17 @@ const PUBLISHER_UID = 'syncbell-publisher';
  * (test/ecs-socketio/socketio-publisher.test.ts) proves real servers decode it.
  */
 function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
-  return (room, event, payload) => [
-    `${prefix}#${namespace}#${room}#`,
+  return (room, event, ...args) => [
+    // A broadcast to every socket goes on the namespace's own channel, which every server
+    // SSUBSCRIBEs whatever its rooms (`computeChannel` in the adapter).
+    room === undefined ? `${prefix}#${namespace}#` : `${prefix}#${namespace}#${room}#`,
     JSON.stringify({
       uid: PUBLISHER_UID,
       nsp: namespace,
       type: CLUSTER_BROADCAST,
       data: {
-        packet: { type: PACKET_EVENT, data: [event, payload], nsp: namespace },
-        opts: { rooms: [room], except: [], flags: {} },
+        packet: { type: PACKET_EVENT, data: [event, ...args], nsp: namespace },
+        opts: { rooms: room === undefined ? [] : [room], except: [], flags: {} },
       },
     }),
   ];
@@ -171,6 +182,10 @@ export function createSocketIoPublisher({
 
   return {
     publishEnvelope,
+    async resyncAll() {
+      const [channel, message] = encode(undefined, SocketEvent.Resync);
+      await redis.call(publishCommand, channel, message);
+    },
     async publish(input) {
       const { notification, idempotencyKey } = notificationToPublish(input);
       // A duplicate is not sent again: its first publish logged and sent it in the same script.

@@ -64,4 +64,44 @@ describe('syncbell bench, tiny end-to-end run', () => {
     // The gate's table is on stdout (the test log) when this fails.
     expect(code).toBe(0);
   }, 240_000);
+
+  it('runs the scale scenario small: classic and per-user channels at 2 and 4 containers, in the report and its chart', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'syncbell-bench-scale-'));
+    try {
+      const code = await runBench([
+        '--quick',
+        '--runs',
+        '1',
+        '--contenders',
+        'socketio-redis',
+        '--scenarios',
+        'scale',
+        '--out',
+        out,
+      ]);
+
+      expect(code).toBe(0);
+      const results = resultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+      const scale = results.contenders[0]?.scale;
+      expect(scale?.ok, JSON.stringify(scale)).toBe(true);
+      if (scale?.ok) {
+        expect(scale.value.map((p) => `${p.adapter} x${p.containers}`)).toEqual([
+          'classic x2',
+          'sharded x2',
+          'classic x4',
+          'sharded x4',
+        ]);
+        // Every notification reached its one user on either adapter, at every container count.
+        for (const point of scale.value) expect(point.delivered).toBe(point.published);
+      }
+      const markdown = await readFile(join(out, 'report.md'), 'utf8');
+      expect(markdown).toContain('## 8. Scale: the same load over more containers');
+      expect(markdown).toMatch(/\*\*projected, not measured\*\*: [\d.]+ at 50 containers/);
+      expect(await readFile(join(out, 'report.html'), 'utf8')).toContain(
+        'CPU per delivery against containers',
+      );
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -27,8 +27,32 @@ async function withPlain(factor: number): Promise<BenchResults> {
     }
   if (plain.fanout.ok) plain.fanout.value.lastMs.median *= factor;
   if (plain.capacity.ok) plain.capacity.value.rssBytesPerConnection *= factor;
+  sio.scale = { ok: true, value: SCALE_POINTS };
   return { ...results, contenders: [...results.contenders, plain] };
 }
+
+/** A scale run: per-user channels 1.1x from 2 to 8 containers, classic 2.2x. */
+const SCALE_POINTS = (
+  [
+    ['classic', 2, 0.8],
+    ['classic', 8, 1.76],
+    ['sharded', 2, 0.7],
+    ['sharded', 8, 0.77],
+  ] as const
+).map(([adapter, containers, cpu]) => ({
+  adapter,
+  containers,
+  connections: 4000,
+  connected: 4000,
+  ratePerSecond: 300,
+  published: 9000,
+  delivered: 9000,
+  p50Ms: 1,
+  p99Ms: 5,
+  cpuSecondsPer1000: { median: cpu, min: cpu, max: cpu, runs: [cpu] },
+  containerCpuSecondsPer1000: cpu * 0.8,
+  redisCpuSecondsPer1000: cpu * 0.2,
+}));
 
 const check = (overrides: Partial<GateFile['checks'][number]> = {}): GateFile => ({
   checks: [
@@ -100,6 +124,48 @@ describe('gate evaluation', () => {
   });
 });
 
+describe('scale gate checks (issue 16: one contender, two points of its scale run)', () => {
+  const scaleCheck = (max: number, adapter: 'classic' | 'sharded' = 'sharded'): GateFile => ({
+    checks: [
+      {
+        metric: 'scale.cpuSecondsPer1000',
+        contender: 'socketio-redis',
+        baseline: 'socketio-redis',
+        at: { adapter, containers: 8 },
+        baselineAt: { adapter, containers: 2 },
+        max,
+      },
+    ],
+  });
+
+  it('takes the ratio of two points of the same contender', async () => {
+    const results = await withPlain(1);
+    const sharded = evaluateGate(results, scaleCheck(1.25));
+    expect(sharded.passed).toBe(true);
+    expect(sharded.verdicts[0]?.ratio).toBeCloseTo(1.1, 5);
+    expect(evaluateGate(results, scaleCheck(1.25, 'classic')).verdicts[0]?.status).toBe('fail');
+  });
+
+  it('reports a missing point, and refuses a scale metric without its points or a plain one with them', async () => {
+    const results = await withPlain(1);
+    const sio = results.contenders.find((c) => c.id === 'socketio-redis');
+    if (sio) sio.scale = { ok: true, value: SCALE_POINTS.filter((p) => p.containers === 2) };
+    expect(evaluateGate(results, scaleCheck(1.25)).verdicts[0]?.detail).toBe(
+      'socketio-redis scale measured no sharded point at 8 containers',
+    );
+    const [only] = scaleCheck(1.25).checks;
+    expect(() => parseGateFile({ checks: [{ ...only, baselineAt: undefined }] }, KNOWN)).toThrow(
+      /needs "at" and "baselineAt"/,
+    );
+    expect(() => parseGateFile({ checks: [{ ...only, baselineAt: only?.at }] }, KNOWN)).toThrow(
+      /must differ/,
+    );
+    expect(() => parseGateFile(check({ at: { adapter: 'sharded', containers: 8 } }), KNOWN)).toThrow(
+      /other metrics take neither/,
+    );
+  });
+});
+
 describe('syncbell bench --render DIR --gate FILE', () => {
   let out = '';
   let dir = '';
@@ -141,7 +207,7 @@ describe('syncbell bench --render DIR --gate FILE', () => {
   it('exits 0 when every check passes and 1 when one fails', async () => {
     const within = await writeResults('within', await withPlain(1 / 1.05));
     expect(await run(['--render', within, '--gate', FULL_GATE])).toBe(0);
-    expect(out).toMatch(/^gate passed: 4 of 4 checks/m);
+    expect(out).toMatch(/^gate passed: 5 of 5 checks/m);
     const beyond = await writeResults('beyond', await withPlain(1 / 1.2)); // 1.2x: p50 and broadcast fail
     expect(await run(['--render', beyond, '--gate', FULL_GATE])).toBe(1);
     expect(out).toMatch(/^FAIL\s+unicast\.p50\s+socketio-redis \/ socketio-plain\s+1\.20x\s+<= 1\.15/m);

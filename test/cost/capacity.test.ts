@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkResultsSchema, DEFAULT_CAPACITY, resolveCapacity } from '../../cost/capacity.js';
+import {
+  benchmarkResultsSchema,
+  cpuPer1000At,
+  DEFAULT_CAPACITY,
+  resolveCapacity,
+} from '../../cost/capacity.js';
+import { computeCosts } from '../../cost/model.js';
 
 const RESULTS = {
   date: '2026-12-01T10:00:00Z',
@@ -60,5 +66,72 @@ describe('resolveCapacity', () => {
 
   it('returns only documented defaults without a file', () => {
     for (const figures of Object.values(resolveCapacity())) expect(figures.measured).toBe(false);
+  });
+});
+
+describe('CPU per delivery that grows with the fleet (the scale scenario, issue 16)', () => {
+  // A CPU-bound workload: 50 notifications/s, 2,000 connections; CPU decides the task count.
+  const workload = {
+    avgConnections: 2000,
+    peakConnections: 2000,
+    connectsPerDay: 10_000,
+    notificationsPerDay: 50 * 86_400,
+    messageBytes: 512,
+    connectionsPerUser: 1,
+    keepaliveSeconds: 300,
+  };
+  const flat = {
+    ...RESULTS.capacity['ecs-socketio'],
+    cpuSecondsPer1000Notifications: 2,
+    measured: true as const,
+  };
+  const classicLine = {
+    adapter: 'classic' as const,
+    per1000AtZeroTasks: 1.6,
+    per1000PerTask: 0.2,
+    measuredTasks: [2, 4, 8],
+    basis: 'test line',
+  };
+  const tasksOf = (capacity: typeof flat & { cpuScale?: typeof classicLine }) => {
+    const report = computeCosts(workload, {
+      capacity: { ...RESULTS, capacity: { 'ecs-socketio': capacity } },
+    });
+    const servers = report.options
+      .find((o) => o.id === 'ecs-socketio')
+      ?.lines.find((l) => l.item.startsWith('Fargate vCPU: servers'));
+    return Number(/\((\d+) tasks/.exec(servers?.item ?? '')?.[1]);
+  };
+
+  it('is carried from the results file to the model', () => {
+    const resolved = resolveCapacity(
+      benchmarkResultsSchema.parse({
+        ...RESULTS,
+        capacity: { 'ecs-socketio': { ...flat, cpuScale: classicLine } },
+      }),
+    );
+    expect(resolved['ecs-socketio'].cpuScale).toEqual(classicLine);
+  });
+
+  it('prices more tasks than the flat figure once the fleet outgrows the measured 2 containers', () => {
+    // Flat: 2.0 s per 1,000 at any size. The line: 2.0 at 2 tasks, 3.6 at 10.
+    expect(
+      cpuPer1000At(
+        { ...DEFAULT_CAPACITY['ecs-socketio'], ...flat, measured: true, basis: '', cpuScale: classicLine },
+        10,
+      ),
+    ).toBeCloseTo(3.6);
+    expect(tasksOf({ ...flat, cpuScale: classicLine })).toBeGreaterThan(tasksOf(flat));
+  });
+
+  it('says which figure it used and that a count beyond the measured ones is a projection', () => {
+    const report = computeCosts(workload, {
+      capacity: { ...RESULTS, capacity: { 'ecs-socketio': { ...flat, cpuScale: classicLine } } },
+    });
+    const cpu = report.options
+      .find((o) => o.id === 'ecs-socketio')
+      ?.assumptions.find((a) => a.startsWith('CPU:'));
+    expect(cpu).toMatch(
+      /measured line, classic adapter: 1\.60 \+ 0\.200 per task, measured at 2\/4\/8 containers; \d+ tasks is a projection/,
+    );
   });
 });

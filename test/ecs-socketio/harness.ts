@@ -13,6 +13,7 @@ import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import {
   createSocketIoPublisher,
   publisherAdapter,
+  type SocketIoAdapterKind,
   type SocketIoPublisher,
 } from '../../ecs-socketio/src/socketio-publisher.js';
 import type { VariantHarness } from '../contract/harness.js';
@@ -28,6 +29,18 @@ export const TEST_REDIS_CLIENT: RedisClientKind = (() => {
   if (!(REDIS_CLIENT_KINDS as readonly string[]).includes(value))
     throw new Error(`SYNCBELL_TEST_REDIS_CLIENT must be one of ${REDIS_CLIENT_KINDS.join(', ')}`);
   return value as RedisClientKind;
+})();
+
+/**
+ * The adapter the ECS suites run on: `classic` everywhere, and `sharded` (per-user channels) in
+ * the `ecs-sharded` projects of vitest.config.ts, which re-run the suites that exercise the
+ * adapter (delivery, isolation, resume, Redis restart, drain) on each client.
+ */
+export const TEST_REDIS_ADAPTER: SocketIoAdapterKind = (() => {
+  const value = process.env.SYNCBELL_TEST_REDIS_ADAPTER ?? 'classic';
+  if (value !== 'classic' && value !== 'sharded')
+    throw new Error('SYNCBELL_TEST_REDIS_ADAPTER must be classic or sharded');
+  return value;
 })();
 
 /** A connection of the suite's client (TEST_REDIS_CLIENT), for the code under test. */
@@ -50,13 +63,22 @@ export interface EcsHarness extends VariantHarness {
   ownedRedisStart(): Promise<void>;
 }
 
-/** The ECS variant as the contract suite sees it: 2 container processes behind the local load balancer. */
+/**
+ * The ECS variant as the contract suite sees it: 2 container processes behind the local load
+ * balancer, on the suite's client and adapter (`env.REDIS_ADAPTER` overrides the adapter).
+ */
 export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<EcsHarness> {
+  const adapter = options.env?.REDIS_ADAPTER ?? TEST_REDIS_ADAPTER;
+  // Every worker on a Redis reads the one job stream: a classic-adapter worker of a file running
+  // in parallel would take a sharded stack's jobs and publish where its servers do not listen.
+  const ownRedis = options.worker === true && adapter !== 'classic' && !options.redisUrl;
   const stack = await startEcsLocal({
     containers: 2,
     worker: false,
     redisClient: TEST_REDIS_CLIENT,
+    ...(ownRedis ? { ownRedis } : {}),
     ...options,
+    env: { ...options.env, REDIS_ADAPTER: adapter },
   });
   if (!stack.redisUrl) throw new Error('the ECS harness needs Redis');
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
@@ -64,7 +86,7 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
   const publisher = createTestRedis(stack.redisUrl);
   const notifications = createSocketIoPublisher({
     redis: publisher,
-    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
+    adapter: publisherAdapter(adapter),
   });
   return {
     name: 'ecs-socketio',

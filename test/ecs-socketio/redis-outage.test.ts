@@ -3,15 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { freePort } from '../../ecs-socketio/local/free-port.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { redisEmitter } from '../../ecs-socketio/src/publisher.js';
-import { SocketEvent } from '../../shared/contract/index.js';
+import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
 import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './harness.js';
 
 // A publish that fails because Redis went away must reach the publisher as an error, on either
-// client, and never as an unhandled rejection: @socket.io/redis-emitter drops PUBLISH's promise,
-// and node-redis rejects the commands in flight when the connection drops (ioredis re-sends them).
+// client, and never as an unhandled rejection: @socket.io/redis-emitter (which syncbell used for
+// broadcasts) dropped PUBLISH's promise, and node-redis rejects the commands in flight when the
+// connection drops (ioredis re-sends them).
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeAll(() => {
@@ -30,12 +30,13 @@ it(`hands a PUBLISH lost with the connection back to the publisher, never as an 
   const admin = new Redis(owned.url);
   admin.on('error', () => undefined);
   try {
-    const emitter = redisEmitter(client);
-    await emitter.to('user:outage').emit(SocketEvent.Notification, { n: 0 });
+    // The resync broadcast: a bare PUBLISH (on the classic adapter), as the emitter sent.
+    const publisher = createSocketIoPublisher({ redis: client });
+    await publisher.resyncAll();
     // Redis stops answering (CLIENT PAUSE), so these PUBLISHes are in flight when it dies.
     await admin.call('CLIENT', 'PAUSE', '10000', 'ALL');
-    const inFlight = Array.from({ length: 20 }, (_, n) =>
-      Promise.resolve(emitter.to('user:outage').emit(SocketEvent.Notification, { n })).then(
+    const inFlight = Array.from({ length: 20 }, () =>
+      publisher.resyncAll().then(
         () => 'published',
         () => 'failed',
       ),

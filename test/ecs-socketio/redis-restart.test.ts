@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness, TEST_REDIS_CLIENT } from './harness.js';
+import { createEcsHarness, type EcsHarness, TEST_REDIS_ADAPTER, TEST_REDIS_CLIENT } from './harness.js';
 
 let harness: EcsHarness;
 const recorders: RecordingClient[] = [];
@@ -60,6 +60,10 @@ it('resubscribes after a Redis restart and delivers what was published during an
   await a.waitForCount(1);
   const subscribedBefore = await subscriptions();
   expect(Object.keys(subscribedBefore)).toHaveLength(2);
+  // The adapter under test: classic PSUBSCRIBEs its pattern; sharded SSUBSCRIBEs the namespace's
+  // channel, its response channel and a channel per user room (3 with one user per container).
+  for (const counts of Object.values(subscribedBefore))
+    expect(counts).toMatch(TEST_REDIS_ADAPTER === 'sharded' ? /psub=0 ssub=3$/ : /psub=[1-9]\d* ssub=0$/);
 
   await harness.ownedRedisStop();
   // Published while Redis is down: both clients queue the commands and run them on reconnect. One

@@ -8,16 +8,8 @@ import {
 } from '../../ecs-socketio/src/socketio-publisher.js';
 import { type PublisherHarness, runPublisherSuite } from '../contract/publisher-suite.js';
 import { uniqueUser } from '../contract/suite.js';
-import { recordingClient } from '../support/recorder.js';
+import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import { createTestRedis, TEST_JWT_KEY, TEST_REDIS_CLIENT } from './harness.js';
-
-/**
- * The servers' Redis client: the suite's, except on the sharded adapter, which node-redis is
- * refused for (it does not restore thousands of SSUBSCRIBEd channels). The publisher in this
- * process always runs on the suite's client: it only sends EVAL.
- */
-const serverClient = (adapter: SocketIoAdapterKind) =>
-  adapter === 'sharded' ? 'ioredis' : TEST_REDIS_CLIENT;
 
 const token = (userId: string) => signToken({ userId, key: TEST_JWT_KEY });
 
@@ -28,7 +20,7 @@ async function startStack(adapter: SocketIoAdapterKind, worker: boolean): Promis
     // A worker gets its own Redis: the job stream is shared by every worker on a Redis, and a
     // classic-adapter worker of another test file would take this stack's jobs.
     ownRedis: worker,
-    redisClient: serverClient(adapter),
+    redisClient: TEST_REDIS_CLIENT,
     env: { REDIS_ADAPTER: adapter },
   });
 }
@@ -88,3 +80,37 @@ describe('the worker on the sharded adapter', () => {
     }
   });
 });
+
+for (const adapter of ['classic', 'sharded'] as const) {
+  describe(`resyncAll on the ${adapter} adapter`, () => {
+    let stack: EcsLocalStack;
+    const recorders: RecordingClient[] = [];
+    beforeAll(async () => {
+      stack = await startStack(adapter, false);
+    });
+    afterAll(async () => {
+      for (const recorder of recorders) recorder.close();
+      await stack?.stop();
+    });
+
+    it('asks every client on every container to resume, from a process with no socket.io server', async () => {
+      const users = [uniqueUser('resync'), uniqueUser('resync')];
+      for (const userId of users)
+        await connectRecorder(
+          { url: stack.url, transport: () => socketIoTransport(), token },
+          recorders,
+          userId,
+        );
+      // Round robin: one client on each container, so the broadcast must cross both.
+      expect(new Set(recorders.map((r) => r.client.servedBy)).size).toBe(2);
+      const redis = createTestRedis(stack.redisUrl);
+      try {
+        const resumed = Promise.all(recorders.map((r) => r.nextResume()));
+        await createSocketIoPublisher({ redis, adapter }).resyncAll();
+        await resumed;
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+}

@@ -7,6 +7,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
+import { NODE_REDIS_WRITE_BUFFER_BYTES, nodeRedisRestoresShardedChannels } from '../redis.js';
 import { createReplayLog, type ReplayLog } from '../replay-log.js';
 import { userRoom } from '../rooms.js';
 import {
@@ -180,9 +181,16 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     );
   const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
-  if (adapter === 'sharded' && (redis?.kind === 'node-redis' || subscriber?.kind === 'node-redis'))
+  // Measured (test/ecs-socketio/sharded-resubscribe.test.ts): with Node's default write threshold a
+  // node-redis 5.12 subscriber hangs after a reconnect with part of its per-user channels, and
+  // those users stop getting notifications live. The threshold is the client's own option.
+  if (
+    adapter === 'sharded' &&
+    subscriber?.kind === 'node-redis' &&
+    !nodeRedisRestoresShardedChannels(subscriber.client)
+  )
     throw new ConfigError(
-      "attachSyncbell: the sharded adapter needs ioredis: node-redis 5 does not restore thousands of SSUBSCRIBEd channels after a Redis restart (one per user room), so users would stop getting notifications; use ioredis or adapter: 'classic'",
+      `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) does), use ioredis, or adapter: 'classic'`,
     );
   // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;

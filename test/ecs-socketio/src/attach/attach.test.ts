@@ -7,6 +7,7 @@ import express from 'express';
 import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
+import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
 import { ConfigError, ErrorCode } from '../../../../shared/contract/index.js';
@@ -282,20 +283,32 @@ describe('attachSyncbell options', () => {
     expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
   });
 
-  it('throws ConfigError for the sharded adapter on node-redis, leaving the registry unused', () => {
-    const nodeRedis = createRedis({
-      url: process.env.REDIS_URL ?? '',
-      name: 'syncbell:test',
-      client: 'node-redis',
-    });
+  it("throws ConfigError for the sharded adapter on a node-redis subscriber with Node's write threshold, leaving the registry unused", async () => {
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const plain = createClient({ url });
+    const tuned = createRedis({ url, name: 'syncbell:test', client: 'node-redis' });
     const registry = new Registry();
     try {
       expect(() =>
-        attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, redis: nodeRedis, adapter: 'sharded', registry }),
-      ).toThrow(/sharded adapter needs ioredis/);
-      expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).not.toThrow();
+        attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, subscriber: plain, adapter: 'sharded', registry }),
+      ).toThrow(/writableHighWaterMark/);
+      // The client syncbell creates, and a duplicate of it (what a subscriber usually is), pass.
+      expect(() =>
+        attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, subscriber: tuned, adapter: 'sharded', registry }),
+      ).not.toThrow();
+      const duplicate = (tuned.client as ReturnType<typeof createClient>).duplicate();
+      expect(() =>
+        attachSyncbell(io(), {
+          jwtKey: TEST_JWT_KEY,
+          subscriber: duplicate,
+          adapter: 'sharded',
+          registry: new Registry(),
+        }),
+      ).not.toThrow();
+      await duplicate.close().catch(() => undefined);
     } finally {
-      nodeRedis.disconnect();
+      await plain.close().catch(() => undefined);
+      tuned.disconnect();
     }
   });
 

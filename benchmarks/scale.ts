@@ -1,0 +1,201 @@
+import { Redis } from 'ioredis';
+import type { CpuScale } from '../cost/capacity.js';
+import type { SocketIoAdapterKind } from '../ecs-socketio/src/socketio-publisher.js';
+import type { Contender } from './contenders/contender.js';
+import { spreadOf, summarize, type Spread } from './histogram.js';
+import { startFleet } from './load/fleet.js';
+import { sumSamples } from './load/process-stats.js';
+import { seededRandom, userIdOf } from './payload.js';
+import { fleetOptions, publishPaced, type ScenarioContext, startOptions, waitUntil } from './scenarios.js';
+
+/**
+ * Issue 16, section 2: the same connections and rate spread over 2, 4 and 8 containers, classic
+ * adapter against per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`). With the
+ * classic adapter every container receives and decodes every notification; with per-user channels
+ * only the containers holding the user do, so the CPU a delivery costs should not grow with the
+ * container count. Server CPU is the containers' (/proc utime + stime) plus Redis's (INFO cpu):
+ * Redis does the fan-out, and its share is what moves between the two adapters.
+ */
+export interface ScalePoint {
+  adapter: SocketIoAdapterKind;
+  containers: number;
+  connections: number;
+  connected: number;
+  ratePerSecond: number;
+  published: number;
+  delivered: number;
+  /** Median over the measured runs of each run's percentile. */
+  p50Ms: number;
+  p99Ms: number;
+  /** (containers' CPU + Redis's CPU) seconds per 1,000 delivered notifications, one value per run. */
+  cpuSecondsPer1000: Spread;
+  /** The containers' share (median over runs). */
+  containerCpuSecondsPer1000: number;
+  /** Redis's share (median over runs). */
+  redisCpuSecondsPer1000: number;
+}
+
+/** Redis's own CPU seconds (user + system, main thread and children), from INFO cpu. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = (await redis.info('cpu')) as string;
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** Runs the scale scenario for a contender that can run on either adapter (`Contender.scaleAdapters`). */
+export async function scaleScenario(ctx: ScenarioContext, contender: Contender): Promise<ScalePoint[]> {
+  const { profile } = ctx;
+  const adapters = contender.scaleAdapters ?? [];
+  if (adapters.length === 0) throw new Error(`${contender.id} does not run on a choice of adapters`);
+  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
+  const points: ScalePoint[] = [];
+  let sequence = 0;
+  try {
+    for (const containers of profile.scaleContainers) {
+      // Side by side at each container count, so the two adapters see the same machine state.
+      for (const adapter of adapters) {
+        const label = `${contender.id} scale ${adapter} x${containers}`;
+        ctx.progress(label, 0, 1);
+        const running = await contender.start(
+          startOptions(ctx, {
+            containers,
+            extraBalancers: profile.extraBalancers,
+            env: { ...ctx.probe.env, REDIS_ADAPTER: adapter },
+          }),
+        );
+        const tag = `scale-${adapter}-${containers}`;
+        const userIds = Array.from({ length: profile.scaleConnections }, (_, i) => userIdOf(i, tag));
+        const fleet = await startFleet({
+          ...fleetOptions(ctx, running, userIds),
+          onProgress: (n) => ctx.progress(`${label} ramp`, n, userIds.length),
+        });
+        try {
+          const random = seededRandom(containers);
+          const pick = () => userIdOf(Math.floor(random() * fleet.connected), tag);
+          const rate = profile.scaleRatePerSecond;
+          const perRun = Math.max(1, Math.round(rate * profile.scaleSeconds));
+          await publishPaced(running, profile.warmupNotifications, rate, pick, sequence);
+          sequence += profile.warmupNotifications;
+          await new Promise((resolve) => setTimeout(resolve, profile.warmupSettleMs));
+          const runs: { p50Ms: number; p99Ms: number; total: number; containers: number; redis: number }[] =
+            [];
+          let published = 0;
+          let delivered = 0;
+          for (let run = 0; run < profile.runs; run++) {
+            ctx.progress(label, run, profile.runs);
+            fleet.reset();
+            const containersBefore = sumSamples(running.serverPids()).cpuSeconds;
+            const redisBefore = await redisCpuSeconds(redis);
+            await publishPaced(running, perRun, rate, pick, sequence);
+            sequence += perRun;
+            published += perRun;
+            let collected = await fleet.collect();
+            await waitUntil(
+              async () => {
+                collected = await fleet.collect();
+                return collected.received >= perRun;
+              },
+              5000,
+              100,
+            );
+            const containerCpu = sumSamples(running.serverPids()).cpuSeconds - containersBefore;
+            const redisCpu = (await redisCpuSeconds(redis)) - redisBefore;
+            const per1000 = (seconds: number) =>
+              collected.received > 0 ? (seconds / collected.received) * 1000 : 0;
+            const latency = summarize(collected.histogram);
+            collected.histogram.destroy();
+            delivered += collected.received;
+            runs.push({
+              p50Ms: latency.p50Ms,
+              p99Ms: latency.p99Ms,
+              total: per1000(containerCpu + redisCpu),
+              containers: per1000(containerCpu),
+              redis: per1000(redisCpu),
+            });
+          }
+          const median = (pickValue: (r: (typeof runs)[number]) => number) =>
+            spreadOf(runs.map(pickValue)).median;
+          const round = (v: number) => Math.round(v * 1e6) / 1e6;
+          points.push({
+            adapter,
+            containers,
+            connections: profile.scaleConnections,
+            connected: fleet.connected,
+            ratePerSecond: rate,
+            published,
+            delivered,
+            p50Ms: median((r) => r.p50Ms),
+            p99Ms: median((r) => r.p99Ms),
+            cpuSecondsPer1000: spreadOf(runs.map((r) => round(r.total))),
+            containerCpuSecondsPer1000: round(median((r) => r.containers)),
+            redisCpuSecondsPer1000: round(median((r) => r.redis)),
+          });
+        } finally {
+          await fleet.closeAll().catch(() => undefined);
+          await fleet.stop();
+          await running.stop().catch(() => undefined);
+        }
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return points;
+}
+
+/** A least-squares line through (containers, CPU per 1,000) of one adapter's points. */
+export interface ScaleFit {
+  adapter: SocketIoAdapterKind;
+  /** CPU seconds per 1,000 deliveries added by each further container. */
+  slopePerContainer: number;
+  intercept: number;
+  /** The line at `containers`: a projection beyond the measured range, not a measurement. */
+  at(containers: number): number;
+}
+
+/**
+ * One fit per adapter with at least two container counts measured, of `value` (by default the
+ * containers' + Redis's CPU per 1,000 deliveries).
+ */
+export function fitScale(
+  points: readonly ScalePoint[],
+  value: (p: ScalePoint) => number = (p) => p.cpuSecondsPer1000.median,
+): ScaleFit[] {
+  const adapters = [...new Set(points.map((p) => p.adapter))];
+  return adapters.flatMap((adapter) => {
+    const own = points.filter((p) => p.adapter === adapter);
+    if (new Set(own.map((p) => p.containers)).size < 2) return [];
+    const xs = own.map((p) => p.containers);
+    const ys = own.map(value);
+    const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const meanY = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const sxx = xs.reduce((a, x) => a + (x - meanX) ** 2, 0);
+    const sxy = xs.reduce((a, x, i) => a + (x - meanX) * ((ys[i] as number) - meanY), 0);
+    const slopePerContainer = sxy / sxx;
+    const intercept = meanY - slopePerContainer * meanX;
+    return [{ adapter, slopePerContainer, intercept, at: (n: number) => intercept + slopePerContainer * n }];
+  });
+}
+
+/**
+ * The cost model's ECS CPU term (`cost/capacity.ts` `cpuScale`): the containers' share only (the
+ * model prices Redis by node, not by CPU), on the adapter the stacks deploy by default
+ * (`redisAdapter` in infra/lib/config.ts: classic). Undefined without two classic counts.
+ */
+export function costCpuScale(points: readonly ScalePoint[], profile: string): CpuScale | undefined {
+  const adapter = 'classic';
+  const fit = fitScale(points, (p) => p.containerCpuSecondsPer1000).find((f) => f.adapter === adapter);
+  if (!fit) return undefined;
+  const own = points.filter((p) => p.adapter === adapter);
+  return {
+    adapter,
+    per1000AtZeroTasks: Math.round(fit.intercept * 1e6) / 1e6,
+    per1000PerTask: Math.round(fit.slopePerContainer * 1e6) / 1e6,
+    measuredTasks: own.map((p) => p.containers),
+    basis: `${profile} profile scale scenario: ${own[0]?.connected ?? 0} connections at ${own[0]?.ratePerSecond ?? 0}/s over ${own.map((p) => p.containers).join('/')} containers, containers' CPU only`,
+  };
+}
+
+/** How far the report projects the measured slope (issue 16: "project the measured slope to 50 containers"). */
+export const SCALE_PROJECTION_CONTAINERS = 50;
