@@ -58,10 +58,6 @@ type ScalePoint = Extract<NonNullable<ContenderResult['scale']>, { ok: true }>['
  * `scale.*` metrics read one point of the scale scenario (`at`; the baseline's is `baselineAt`).
  */
 const METRICS = {
-  'scale.cpuSecondsPer1000': (c, at) =>
-    scale(c, at, (p) => p.cpuSecondsPer1000.median, 'server + Redis CPU s per 1,000'),
-  'scale.p50': (c, at) => scale(c, at, (p) => p.p50Ms, 'p50 ms'),
-  'scale.p99': (c, at) => scale(c, at, (p) => p.p99Ms, 'p99 ms'),
   'unicast.p50': (c) => unicast(c, (h) => h.median.p50Ms, 'p50 ms'),
   'unicast.p90': (c) => unicast(c, (h) => h.median.p90Ms, 'p90 ms'),
   'unicast.p99': (c) => unicast(c, (h) => h.median.p99Ms, 'p99 ms'),
@@ -87,6 +83,10 @@ const METRICS = {
     c.wireBytes.ok
       ? { ok: true, value: c.wireBytes.value.downBytesPerNotification, detail: 'bytes down per notification' }
       : failed(c, 'wire-bytes', c.wireBytes),
+  'scale.cpuSecondsPer1000': (c, at) =>
+    scale(c, at, (p) => p.cpuSecondsPer1000.median, 'server + Redis CPU s per 1,000'),
+  'scale.p50': (c, at) => scale(c, at, (p) => p.p50Ms, 'p50 ms'),
+  'scale.p99': (c, at) => scale(c, at, (p) => p.p99Ms, 'p99 ms'),
 } satisfies Record<string, (c: ContenderResult, at?: ScaleSelector) => Outcome>;
 
 export type GateMetric = keyof typeof METRICS;
@@ -116,9 +116,15 @@ const checkSchema = z
     baselineAt: selectorSchema.optional(),
   })
   .refine((c) => c.max !== undefined || c.min !== undefined, { message: 'a check needs "max" or "min"' })
-  .refine((c) => c.metric.startsWith('scale.') === (c.at !== undefined && c.baselineAt !== undefined), {
-    message: 'a scale.* metric needs "at" and "baselineAt"; other metrics take neither',
-  })
+  .refine(
+    (c) =>
+      c.metric.startsWith('scale.')
+        ? c.at !== undefined && c.baselineAt !== undefined
+        : c.at === undefined && c.baselineAt === undefined,
+    {
+      message: 'a scale.* metric needs "at" and "baselineAt"; other metrics take neither',
+    },
+  )
   .refine((c) => c.contender !== c.baseline || JSON.stringify(c.at) !== JSON.stringify(c.baselineAt), {
     message: 'contender and baseline must differ (or, for a scale.* metric, their points)',
   });
@@ -188,7 +194,7 @@ function evaluateCheck(results: BenchResults, check: GateCheck): GateVerdict {
   const top = measure(check.contender, check.at);
   const bottom = measure(check.baseline, check.baselineAt);
   const absent = [top, bottom].flatMap((o) => (o.ok ? [] : [o.reason]));
-  if (absent.length > 0 || !top.ok || !bottom.ok) return missing(absent.join('; '));
+  if (absent.length > 0 || !top.ok || !bottom.ok) return missing([...new Set(absent)].join('; '));
   if (!(bottom.value > 0)) return missing(`${check.baseline} measured ${bottom.value}: no ratio to take`);
   const ratio = top.value / bottom.value;
   const ok =

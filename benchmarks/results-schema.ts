@@ -118,6 +118,8 @@ export const contenderResultSchema = z.object({
         cpuSecondsPer1000: spread,
         containerCpuSecondsPer1000: z.number(),
         redisCpuSecondsPer1000: z.number(),
+        idleCpuSecondsPerSecond: z.number().optional(),
+        cpuAboveIdleSecondsPer1000: z.number().optional(),
       }),
     ),
   ).optional(),

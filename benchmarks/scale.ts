@@ -33,6 +33,14 @@ export interface ScalePoint {
   containerCpuSecondsPer1000: number;
   /** Redis's share (median over runs). */
   redisCpuSecondsPer1000: number;
+  /**
+   * Containers' + Redis's CPU seconds per second with the connections open and nothing published
+   * (one window as long as a measured run, before them): what the fleet costs to stand, which a
+   * low rate spreads over few deliveries. Absent in results written before 2026-12-01.
+   */
+  idleCpuSecondsPerSecond?: number;
+  /** `cpuSecondsPer1000` less the idle cost of the run's duration (median over runs). */
+  cpuAboveIdleSecondsPer1000?: number;
 }
 
 /** Redis's own CPU seconds (user + system, main thread and children), from INFO cpu. */
@@ -78,13 +86,27 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
           await publishPaced(running, profile.warmupNotifications, rate, pick, sequence);
           sequence += profile.warmupNotifications;
           await new Promise((resolve) => setTimeout(resolve, profile.warmupSettleMs));
-          const runs: { p50Ms: number; p99Ms: number; total: number; containers: number; redis: number }[] =
-            [];
+          // Idle: the same window with nothing published.
+          const idleStartMs = performance.now();
+          const idleBefore = sumSamples(running.serverPids()).cpuSeconds + (await redisCpuSeconds(redis));
+          await new Promise((resolve) => setTimeout(resolve, profile.scaleSeconds * 1000));
+          const idleCpu =
+            sumSamples(running.serverPids()).cpuSeconds + (await redisCpuSeconds(redis)) - idleBefore;
+          const idlePerSecond = idleCpu / ((performance.now() - idleStartMs) / 1000);
+          const runs: {
+            p50Ms: number;
+            p99Ms: number;
+            total: number;
+            aboveIdle: number;
+            containers: number;
+            redis: number;
+          }[] = [];
           let published = 0;
           let delivered = 0;
           for (let run = 0; run < profile.runs; run++) {
             ctx.progress(label, run, profile.runs);
             fleet.reset();
+            const runStartMs = performance.now();
             const containersBefore = sumSamples(running.serverPids()).cpuSeconds;
             const redisBefore = await redisCpuSeconds(redis);
             await publishPaced(running, perRun, rate, pick, sequence);
@@ -101,6 +123,7 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
             );
             const containerCpu = sumSamples(running.serverPids()).cpuSeconds - containersBefore;
             const redisCpu = (await redisCpuSeconds(redis)) - redisBefore;
+            const idleShare = idlePerSecond * ((performance.now() - runStartMs) / 1000);
             const per1000 = (seconds: number) =>
               collected.received > 0 ? (seconds / collected.received) * 1000 : 0;
             const latency = summarize(collected.histogram);
@@ -110,6 +133,7 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
               p50Ms: latency.p50Ms,
               p99Ms: latency.p99Ms,
               total: per1000(containerCpu + redisCpu),
+              aboveIdle: per1000(Math.max(0, containerCpu + redisCpu - idleShare)),
               containers: per1000(containerCpu),
               redis: per1000(redisCpu),
             });
@@ -130,6 +154,8 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
             cpuSecondsPer1000: spreadOf(runs.map((r) => round(r.total))),
             containerCpuSecondsPer1000: round(median((r) => r.containers)),
             redisCpuSecondsPer1000: round(median((r) => r.redis)),
+            idleCpuSecondsPerSecond: round(idlePerSecond),
+            cpuAboveIdleSecondsPer1000: round(median((r) => r.aboveIdle)),
           });
         } finally {
           await fleet.closeAll().catch(() => undefined);

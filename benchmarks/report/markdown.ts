@@ -361,20 +361,20 @@ export function scaleSection(r: BenchResults): string[] {
     '',
     '## 8. Scale: the same load over more containers',
     '',
-    "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Compare the rows as ratios within this run.",
+    "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Idle CPU is the same processes with the connections open and nothing published (each container's own timers and heartbeats): at a low rate it is a large share of the total and it grows with the container count on either adapter; the column after it takes it out. Compare the rows as ratios within this run.",
     '',
-    '| Contender | Adapter | Containers | Connections | Rate/s | p50 ms | p99 ms | CPU s per 1,000 (containers + Redis) | of which Redis | delivered/published |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Contender | Adapter | Containers | Connections | Rate/s | p50 ms | p99 ms | CPU s per 1,000 (containers + Redis) | of which Redis | idle CPU s/s | CPU above idle per 1,000 | delivered/published |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of scaled) {
     const scale = c.scale;
     if (!scale?.ok) {
-      lines.push(`| ${name(c)} | ${scale ? err(scale) : 'n/a'} | | | | | | | | |`);
+      lines.push(`| ${name(c)} | ${scale ? err(scale) : 'n/a'} | | | | | | | | | | |`);
       continue;
     }
     for (const p of scale.value)
       lines.push(
-        `| ${name(c)} | ${adapterName(p.adapter)} | ${p.containers} | ${p.connected}/${p.connections} | ${p.ratePerSecond} | ${fmt(p.p50Ms, 3)} | ${fmt(p.p99Ms, 3)} | ${fmt(p.cpuSecondsPer1000.median, 4)} (${fmt(p.cpuSecondsPer1000.min, 4)}-${fmt(p.cpuSecondsPer1000.max, 4)}) | ${fmt(p.redisCpuSecondsPer1000, 4)} | ${p.delivered}/${p.published} |`,
+        `| ${name(c)} | ${adapterName(p.adapter)} | ${p.containers} | ${p.connected}/${p.connections} | ${p.ratePerSecond} | ${fmt(p.p50Ms, 3)} | ${fmt(p.p99Ms, 3)} | ${fmt(p.cpuSecondsPer1000.median, 4)} (${fmt(p.cpuSecondsPer1000.min, 4)}-${fmt(p.cpuSecondsPer1000.max, 4)}) | ${fmt(p.redisCpuSecondsPer1000, 4)} | ${fmt(p.idleCpuSecondsPerSecond, 4)} | ${fmt(p.cpuAboveIdleSecondsPer1000, 4)} | ${p.delivered}/${p.published} |`,
       );
     const fits = fitScale(scale.value);
     if (fits.length > 0) lines.push('');

@@ -70,25 +70,25 @@ describe('resolveCapacity', () => {
 });
 
 describe('CPU per delivery that grows with the fleet (the scale scenario, issue 16)', () => {
-  // A CPU-bound workload: 50 notifications/s, 2,000 connections; CPU decides the task count.
+  // A CPU-bound workload: 3,000 notifications/s to 2,000 connections; CPU decides the task count.
   const workload = {
     avgConnections: 2000,
     peakConnections: 2000,
     connectsPerDay: 10_000,
-    notificationsPerDay: 50 * 86_400,
+    notificationsPerDay: 3000 * 86_400,
     messageBytes: 512,
     connectionsPerUser: 1,
     keepaliveSeconds: 300,
   };
   const flat = {
     ...RESULTS.capacity['ecs-socketio'],
-    cpuSecondsPer1000Notifications: 2,
+    cpuSecondsPer1000Notifications: 0.5,
     measured: true as const,
   };
   const classicLine = {
     adapter: 'classic' as const,
-    per1000AtZeroTasks: 1.6,
-    per1000PerTask: 0.2,
+    per1000AtZeroTasks: 0.4,
+    per1000PerTask: 0.05,
     measuredTasks: [2, 4, 8],
     basis: 'test line',
   };
@@ -113,17 +113,17 @@ describe('CPU per delivery that grows with the fleet (the scale scenario, issue 
   });
 
   it('prices more tasks than the flat figure once the fleet outgrows the measured 2 containers', () => {
-    // Flat: 2.0 s per 1,000 at any size. The line: 2.0 at 2 tasks, 3.6 at 10.
+    // Flat: 0.5 s per 1,000 at any size (5 tasks). The line: 0.5 at 2 tasks, 0.9 at 10.
     expect(
       cpuPer1000At(
         { ...DEFAULT_CAPACITY['ecs-socketio'], ...flat, measured: true, basis: '', cpuScale: classicLine },
         10,
       ),
-    ).toBeCloseTo(3.6);
+    ).toBeCloseTo(0.9);
     expect(tasksOf({ ...flat, cpuScale: classicLine })).toBeGreaterThan(tasksOf(flat));
   });
 
-  it('says which figure it used and that a count beyond the measured ones is a projection', () => {
+  it('says which figure it used, at which task count, and the line it came from', () => {
     const report = computeCosts(workload, {
       capacity: { ...RESULTS, capacity: { 'ecs-socketio': { ...flat, cpuScale: classicLine } } },
     });
@@ -131,7 +131,7 @@ describe('CPU per delivery that grows with the fleet (the scale scenario, issue 
       .find((o) => o.id === 'ecs-socketio')
       ?.assumptions.find((a) => a.startsWith('CPU:'));
     expect(cpu).toMatch(
-      /measured line, classic adapter: 1\.60 \+ 0\.200 per task, measured at 2\/4\/8 containers; \d+ tasks is a projection/,
+      /at \d+ tasks \(measured line, classic adapter: 0\.400 \+ 0\.0500 per task, measured at 2\/4\/8 containers/,
     );
   });
 });
