@@ -1,10 +1,15 @@
+import { hostname } from 'node:os';
+
 /** What one process of the example reads from its environment (as an ECS task definition sets it). */
 export interface AppConfig {
   /** `web`: the HTTP API, the page and the socket.io gateway. `worker`: runs calendar syncs. */
   role: 'web' | 'worker';
   /** @default 3000 */
   port: number;
-  /** Shown on the page: which container took the request and which one finished it. @default the role */
+  /**
+   * Shown on the page: which container took the request and which one finished it.
+   * @default `<role>@<hostname>` (on Fargate the hostname is unique per task)
+   */
   instanceId: string;
   /** `rediss://` turns TLS on (ElastiCache in transit encryption). @default redis://127.0.0.1:6379 */
   redisUrl: string;
@@ -27,7 +32,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     role,
     port: number('PORT', 3000),
-    instanceId: env.INSTANCE_ID ?? role,
+    instanceId: env.INSTANCE_ID ?? `${role}@${hostname()}`,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisAuthToken: env.REDIS_AUTH_TOKEN || undefined,
     syncDurationMs: number('SYNC_DURATION_MS', 1500),

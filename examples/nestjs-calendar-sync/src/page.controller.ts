@@ -1,16 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { Controller, Get, Header, Inject, NotFoundException, Query } from '@nestjs/common';
 import { resolveJwtSecret, signToken } from '@syncbell/server';
-import { build } from 'esbuild';
 import { APP_CONFIG, type AppConfig } from './config.js';
 
 const WEB = new URL('./web/', import.meta.url);
 const secret = resolveJwtSecret();
 
-/** The tiny page, its script (the SDK and the page code, bundled once at start: no CDN), and health. */
-@Controller()
-export class PageController {
-  private readonly script = build({
+/**
+ * The page's script: `web/app.js` when the image build made it (the Dockerfile bundles it beside
+ * index.html, so the image needs neither esbuild nor the SDK's sources at run time); from the
+ * sources (`npm run example:nest`), bundled once at start with esbuild.
+ */
+async function pageScript(): Promise<string> {
+  const built = await readFile(new URL('app.js', WEB), 'utf8').catch(() => undefined);
+  if (built !== undefined) return built;
+  const { build } = await import('esbuild');
+  const result = await build({
     entryPoints: [new URL('app.ts', WEB).pathname],
     bundle: true,
     format: 'esm',
@@ -19,7 +24,14 @@ export class PageController {
     minify: true,
     write: false,
     logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]?.text ?? '');
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+/** The tiny page, its script (the SDK and the page code, bundled: no CDN), and health. */
+@Controller()
+export class PageController {
+  private readonly script = pageScript();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
