@@ -28,15 +28,17 @@ DIR/report.html.
   --scale-containers a,b  the scale scenario's container counts (full: 2,4,8)
   --scale-connections N   its connections, spread over the containers (full: 10000)
   --scale-rate N          its notifications per second (full: 500)
-  --target URL         run the client side against a deployed stack (unicast and fan-out only):
-                       https://… the socket.io variant's load balancer (publishing through its
-                       POST /jobs/sync); wss://… the API Gateway stage (with --publish-url).
-                       Clients sign tokens with JWT_SECRET: export the stack's secret
-  --publish-url URL    with an API Gateway --target: its POST /v1/publish URL. Requests are
-                       SigV4-signed from the default AWS credential chain, or carry
+  --target URL         run the client side against a deployed stack (unicast and fan-out only),
+                       publishing through its POST /v1/publish: https://… the socket.io
+                       variant's load balancer (the route at URL/v1/publish, with
+                       SYNCBELL_PUBLISH_API_KEY, one of the containers' PUBLISH_API_KEYS);
+                       wss://… the API Gateway stage (with --publish-url). Clients sign tokens
+                       with JWT_SECRET: export the stack's secret
+  --publish-url URL    the stack's POST /v1/publish URL (required for API Gateway). API Gateway
+                       requests are SigV4-signed from the default AWS credential chain, or carry
                        SYNCBELL_PUBLISH_API_KEY (environment only: argv lands in the report)
-                       in x-api-key when that is set. Capped at 1,000 connections, 100/s
-                       (docs/DEPLOY.md says what each scenario costs)
+                       in x-api-key when that is set. API Gateway runs are capped at 1,000
+                       connections, 100/s (docs/DEPLOY.md says what each scenario costs)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
   --gate FILE          check FILE's ratios between contenders of this run (JSON, see
                        benchmarks/gates/); exit 1 when a check fails or its metric is missing

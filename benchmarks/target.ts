@@ -12,9 +12,15 @@ export interface TargetOptions {
    * API Gateway variant's WebSocket stage URL, e.g. `wss://{api-id}.execute-api.{region}.amazonaws.com/prod`.
    */
   url: string;
-  /** API Gateway only, required there: the publish route, `https://{http-api-id}.execute-api.{region}.amazonaws.com/v1/publish`. */
+  /**
+   * The stack's `POST /v1/publish`. API Gateway: required, `https://{http-api-id}.execute-api.{region}.amazonaws.com/v1/publish`.
+   * @default socket.io: `${url}/v1/publish` (the containers serve it behind the load balancer)
+   */
   publishUrl?: string;
-  /** API Gateway only: send this in `x-api-key` instead of SigV4-signing. @default undefined (SigV4) */
+  /**
+   * Sent in `x-api-key`: one of the containers' `PUBLISH_API_KEYS` (socket.io, required there), or
+   * API Gateway's key instead of SigV4-signing. @default undefined (SigV4; socket.io refuses)
+   */
   publishApiKey?: string;
   /** @default the region in `publishUrl`'s host, else AWS_REGION */
   region?: string;
@@ -51,9 +57,9 @@ export interface RoutePublisher {
 }
 
 /**
- * A client of the API Gateway variant's `POST /v1/publish`: the publish API key in `x-api-key`
- * when given, else the request SigV4-signed for `execute-api` (the route's `AWS_IAM` authorizer).
- * Signed with the AWS SDK's own signer, never by hand.
+ * A client of either variant's `POST /v1/publish`: the publish API key in `x-api-key` when given,
+ * else the request SigV4-signed for `execute-api` (API Gateway's `AWS_IAM` authorizer). Signed
+ * with the AWS SDK's own signer, never by hand.
  */
 export function createRoutePublisher(
   options: Required<Pick<TargetOptions, 'publishUrl'>> & Omit<TargetOptions, 'url' | 'publishUrl'>,
@@ -102,34 +108,18 @@ export function createRoutePublisher(
   };
 }
 
-function socketIoTarget(url: string): RunningContender {
-  return {
-    clientKind: 'socketio',
-    urls: [url],
-    directUrl: url,
-    serverPids: () => [],
-    serverConnections: async () => undefined,
-    serverClosedTotal: async () => undefined,
-    async publish(notification) {
-      const { signToken, resolveJwtSecret } = await import('../shared/server/auth/index.js');
-      const token = await signToken({ userId: notification.userId, key: resolveJwtSecret().key });
-      const response = await fetch(`${url}/jobs/sync`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ durationMs: 0 }),
-      });
-      if (response.status !== 202) throw new Error(`target answered ${response.status}`);
-    },
-    async stop() {},
-  };
-}
-
-function apigwTarget(options: TargetOptions & { publishUrl: string }): RunningContender {
+/**
+ * A deployed stack as the bench drives it: clients on `url`, publishes through the stack's own
+ * `POST /v1/publish` (as a backend in another language would), which answers the id it stamped.
+ */
+function deployedTarget(
+  clientKind: 'socketio' | 'apigw',
+  url: string,
+  options: TargetOptions & { publishUrl: string },
+): RunningContender {
   const route = createRoutePublisher(options);
-  // The load generator's apigw clients take an http(s) URL and swap the scheme (as the emulated contender's).
-  const url = options.url.replace(/^ws/, 'http');
   return {
-    clientKind: 'apigw',
+    clientKind,
     urls: [url],
     directUrl: url,
     serverPids: () => [],
@@ -158,9 +148,11 @@ export function targetContender(options: TargetOptions): Contender {
     );
   if (apigw && options.publishUrl === undefined)
     throw new Error('--target wss://… (API Gateway) needs --publish-url, the stack’s POST /v1/publish URL');
-  if (!apigw && options.publishUrl !== undefined)
-    throw new Error('--publish-url goes with an API Gateway --target (wss://…)');
-  const publishUrl = options.publishUrl;
+  if (!apigw && options.publishApiKey === undefined)
+    throw new Error(
+      '--target https://… (socket.io) publishes through the containers’ POST /v1/publish: export SYNCBELL_PUBLISH_API_KEY (one of their PUBLISH_API_KEYS)',
+    );
+  const publishUrl = options.publishUrl ?? new URL('/v1/publish', options.url).href;
   return {
     id: 'target',
     label: `Deployed stack at ${options.url}`,
@@ -172,7 +164,10 @@ export function targetContender(options: TargetOptions): Contender {
       ? { minHeartbeatIntervalMs: APIGW_TARGET_MIN_HEARTBEAT_MS, scaleLimits: APIGW_TARGET_LIMITS }
       : {}),
     async start() {
-      return publishUrl === undefined ? socketIoTarget(options.url) : apigwTarget({ ...options, publishUrl });
+      // The load generator's apigw clients take an http(s) URL and swap the scheme (as the emulated contender's).
+      return apigw
+        ? deployedTarget('apigw', options.url.replace(/^ws/, 'http'), { ...options, publishUrl })
+        : deployedTarget('socketio', options.url, { ...options, publishUrl });
     },
   };
 }

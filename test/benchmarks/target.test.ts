@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApigwLocal, startApigwLocal } from '../../apigw-websocket/local/stack.js';
+import { startApigwLocal } from '../../apigw-websocket/local/stack.js';
+import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { runBench } from '../../benchmarks/cli.js';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 import { createRoutePublisher, regionOfExecuteApiUrl, targetContender } from '../../benchmarks/target.js';
@@ -54,13 +55,11 @@ describe('the publish route client of bench --target (API Gateway)', () => {
     expect(regionOfExecuteApiUrl('http://127.0.0.1:3000/v1/publish')).toBeUndefined();
   });
 
-  it('refuses a wss:// target without its publish route, and a publish route for a socket.io target', () => {
+  it('refuses a wss:// target without its publish route, and a socket.io target without a publish key', () => {
     expect(() => targetContender({ url: 'wss://abc.execute-api.us-east-1.amazonaws.com/prod' })).toThrow(
       /--publish-url/,
     );
-    expect(() =>
-      targetContender({ url: 'https://lb.example.com', publishUrl: 'https://x/v1/publish' }),
-    ).toThrow(/API Gateway --target/);
+    expect(() => targetContender({ url: 'https://lb.example.com' })).toThrow(/SYNCBELL_PUBLISH_API_KEY/);
   });
 });
 
@@ -79,15 +78,49 @@ describe('what an API Gateway --target run costs (docs/DEPLOY.md)', () => {
   });
 });
 
-describe('syncbell bench --target against the local API Gateway stack, as if deployed', () => {
-  let stack: ApigwLocal;
+interface DeployedStandIn {
+  /** What `--target` gets, and `--publish-url` if the variant needs it. */
+  target: string;
+  publishUrl?: string;
+  publishApiKey: string;
+  stop(): Promise<void>;
+}
+
+// Each local stack, run as if deployed: the user exports the stack's JWT secret (the load
+// generator signs the clients' tokens with it) and a publish key (API Gateway: instead of IAM).
+describe.each([
+  [
+    'API Gateway',
+    async (jwtSecret: string): Promise<DeployedStandIn> => {
+      const stack = await startApigwLocal({ jwtSecret });
+      return {
+        target: stack.wsUrl,
+        publishUrl: stack.publishUrl,
+        publishApiKey: stack.publishApiKey,
+        stop: () => stack.stop(),
+      };
+    },
+  ],
+  [
+    'socket.io',
+    async (jwtSecret: string): Promise<DeployedStandIn> => {
+      const publishApiKey = randomBytes(32).toString('base64url');
+      const stack = await startEcsLocal({
+        containers: 2,
+        worker: false,
+        env: { JWT_SECRET: jwtSecret, PUBLISH_API_KEYS: publishApiKey },
+      });
+      // No --publish-url: the route is the load balancer's /v1/publish.
+      return { target: stack.url, publishApiKey, stop: () => stack.stop() };
+    },
+  ],
+])('syncbell bench --target against the local %s stack, as if deployed', (_variant, start) => {
+  let stack: DeployedStandIn;
   let dir = '';
   const saved = { JWT_SECRET: process.env.JWT_SECRET, KEY: process.env.SYNCBELL_PUBLISH_API_KEY };
   beforeAll(async () => {
     const jwtSecret = randomBytes(32).toString('base64url');
-    stack = await startApigwLocal({ jwtSecret });
-    // What a deployed stack's user exports: the stack's JWT secret (the load generator signs the
-    // clients' tokens with it) and the publish route's key (here instead of IAM credentials).
+    stack = await start(jwtSecret);
     process.env.JWT_SECRET = jwtSecret;
     process.env.SYNCBELL_PUBLISH_API_KEY = stack.publishApiKey;
     dir = await mkdtemp(join(tmpdir(), 'syncbell-bench-target-'));
@@ -103,15 +136,14 @@ describe('syncbell bench --target against the local API Gateway stack, as if dep
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('connects through the stage URL, publishes through the route and receives every notification', async () => {
+  it('connects through the target, publishes through the route and receives every notification', async () => {
     const argv = [
       '--quick',
       '--runs',
       '1',
       '--target',
-      stack.wsUrl,
-      '--publish-url',
-      stack.publishUrl,
+      stack.target,
+      ...(stack.publishUrl ? ['--publish-url', stack.publishUrl] : []),
       '--redis-url',
       process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       '--out',
@@ -119,7 +151,7 @@ describe('syncbell bench --target against the local API Gateway stack, as if dep
     ];
     expect(await runBench(argv)).toBe(0);
     const results = resultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
-    expect(results.target).toBe(stack.wsUrl);
+    expect(results.target).toBe(stack.target);
     const [target] = results.contenders;
     expect(target?.id).toBe('target');
     expect(target?.unicast.ok, JSON.stringify(target?.unicast)).toBe(true);
@@ -135,5 +167,5 @@ describe('syncbell bench --target against the local API Gateway stack, as if dep
     }
     // The key came from the environment and stays out of the recorded command.
     expect(JSON.stringify(results)).not.toContain(stack.publishApiKey);
-  }, 60_000);
+  }, 90_000);
 });
