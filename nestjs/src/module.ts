@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
 import type { SocketIoPublisher } from '@syncbell/socketio';
 import { SyncbellSetupError } from './errors.js';
 import { SyncbellGateway } from './gateway.js';
@@ -97,6 +98,7 @@ async function apiGwPublisher(options: SyncbellApiGwOptions) {
       { cause: error },
     );
   }
-  const publisher = module.createApiGwPublisher(options.apigw);
+  // The loosely typed clients are @syncbell/apigw's own (options.ts says why they are declared there).
+  const publisher = module.createApiGwPublisher(options.apigw as ApiGwPublisherOptions);
   return Object.assign(publisher, { onApplicationShutdown: () => publisher.close() });
 }

@@ -1,5 +1,4 @@
 import type { ModuleMetadata } from '@nestjs/common';
-import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
 import type { AnyRedis, AttachSyncbellOptions, SocketIoAdapterKind } from '@syncbell/socketio';
 
 /** Where notifications reach browsers: socket.io containers behind a load balancer, or API Gateway WebSockets. */
@@ -50,9 +49,46 @@ export interface SyncbellSocketIoOptions
   };
 }
 
+/**
+ * `createApiGwPublisher`'s options (`ApiGwPublisherOptions` of @syncbell/apigw), declared here
+ * rather than imported: a socket.io-only app, without @syncbell/apigw, type-checks these
+ * declarations too (`skipLibCheck: false`). The AWS clients are typed loosely for the same reason
+ * (their types come with @syncbell/apigw's dependencies). test/nestjs/apigw.test.ts holds the two
+ * in step: every `ApiGwPublisherOptions` is accepted here, and the plain fields mean the same there.
+ */
+export interface SyncbellApiGwPublisherOptions {
+  /**
+   * The stage's `@connections` endpoint: `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`
+   * (the stack's `ManagementEndpoint` output), or serverless-offline's `http://localhost:3001`.
+   */
+  managementEndpoint: string;
+  /** @default 'syncbell-connections' */
+  connectionsTable?: string;
+  /** @default 'syncbell-notifications' */
+  notificationsTable?: string;
+  /** @default 'byUser' */
+  connectionsByUserIndex?: string;
+  /** How long a notification stays replayable. @default 86400 */
+  replayTtlSeconds?: number;
+  /** Parallel `PostToConnection` calls per notification. @default 10 */
+  notifyConcurrency?: number;
+  /** @default the SDK's (AWS_REGION) */
+  region?: string;
+  /** DynamoDB endpoint override (dynalite, DynamoDB Local). @default the AWS endpoint */
+  dynamodbEndpoint?: string;
+  /** AWS credentials or a provider of them. @default the SDK's credential chain */
+  credentials?: object;
+  /** Your `DynamoDBDocumentClient` (left open). @default one created from the options above */
+  ddb?: object;
+  /** Your `ApiGatewayManagementApiClient` (left open). @default one created from the options above */
+  management?: object;
+  /** @syncbell/apigw's `Telemetry`. @default Powertools logger + EMF metrics */
+  telemetry?: object;
+}
+
 /** The API Gateway variant: no socket.io server in the app; the publisher posts through `@connections`. */
 export interface SyncbellApiGwOptions {
-  apigw: ApiGwPublisherOptions;
+  apigw: SyncbellApiGwPublisherOptions;
 }
 
 export type SyncbellModuleOptions =

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, expectTypeOf, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
-import { SyncbellModule } from '../../nestjs/src/index.js';
+import type { ApiGwPublisherOptions } from '../../apigw-websocket/src/publisher.js';
+import { type SyncbellApiGwPublisherOptions, SyncbellModule } from '../../nestjs/src/index.js';
 import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/harness.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { SyncJobs } from './app.js';
@@ -46,4 +47,15 @@ it('publishes through API Gateway with the same injected publisher when the vari
   await browser.waitForCount(1);
   expect(browser.received[0]?.notification).toMatchObject({ userId, type: 'sync.complete', jobId });
   expect(retried).toEqual({ id: receipt.id, duplicate: true });
+});
+
+it('takes the options createApiGwPublisher takes, under the same names and types (checked by tsc)', () => {
+  // Declared apart in @syncbell/nestjs so a socket.io-only app's types need no @syncbell/apigw;
+  // the AWS clients there are plain objects, the rest must match field for field.
+  type Clients = 'credentials' | 'ddb' | 'management' | 'telemetry';
+  expectTypeOf<keyof SyncbellApiGwPublisherOptions>().toEqualTypeOf<keyof ApiGwPublisherOptions>();
+  expectTypeOf<ApiGwPublisherOptions>().toExtend<SyncbellApiGwPublisherOptions>();
+  expectTypeOf<Omit<SyncbellApiGwPublisherOptions, Clients>>().toEqualTypeOf<
+    Omit<ApiGwPublisherOptions, Clients>
+  >();
 });

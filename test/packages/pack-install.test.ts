@@ -1,18 +1,20 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackedPackage, packWorkspaces, publicWorkspaces, REPO_ROOT } from '../../cli/pack.js';
+import { describeUserApp, USER_APP_FILES, USER_APP_FIXTURE } from '../infra/support/user-app.js';
 import { installOffline } from './offline-install.js';
 
 /**
  * syncbell as a user gets it: every public package packed (`syncbell pack`), the tarballs
  * installed into an empty project outside the repository (offline, from npm's cache), and used
- * there by plain `node` (no tsx, no repository node_modules) and by `tsc` against the published
- * `.d.ts` files.
+ * there by plain `node` (no tsx, no repository node_modules), by `tsc` against the published
+ * `.d.ts` files, and by the user-style CDK app (test/fixtures/user-cdk-app, copied in). A second
+ * project holds only what a socket.io-only Nest app installs (no @syncbell/apigw, no CDK).
  */
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -22,6 +24,7 @@ const childEnv = { PATH: process.env.PATH ?? '', REDIS_URL, JWT_SECRET };
 
 const base = mkdtempSync(join(tmpdir(), 'syncbell-pack-install-'));
 const app = join(base, 'app');
+const socketIoOnly = join(base, 'socketio-only');
 let packed: PackedPackage[] = [];
 const children: ChildProcess[] = [];
 
@@ -102,6 +105,11 @@ import { type Publisher, signToken } from '@syncbell/server';
 import { attachSyncbell, createSocketIoPublisher, syncbellAdapter } from '@syncbell/socketio';
 import { createApiGwPublisher } from '@syncbell/apigw';
 import { handler } from '@syncbell/apigw/handlers/connect';
+import { SyncbellSocketIoService, SyncbellWebSocketApi } from '@syncbell/cdk';
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 
 const redis = createRedis({ url: 'redis://127.0.0.1:6379' });
 const subscriber = redis.duplicate();
@@ -133,6 +141,49 @@ client.on('sync.complete', ({ notification }: { notification: Notification }) =>
 export const other = apigwTransport();
 export const code: number = CloseCode.GoingAway;
 export const lambda: (event: unknown) => Promise<unknown> = handler;
+
+// @syncbell/cdk's two constructs in a user's stack.
+const stack = new Stack(new App(), 'Consumer');
+const vpc = new ec2.Vpc(stack, 'Vpc');
+const service = new SyncbellSocketIoService(stack, 'Notifications', {
+  vpc,
+  image: ecs.ContainerImage.fromRegistry('example/calendar-api'),
+  workerCount: 0,
+});
+export const url: string | undefined = service.url;
+// @ts-expect-error: the props are typed (a count is a number)
+new SyncbellSocketIoService(stack, 'Typo', { vpc, desiredCount: 'two' });
+new SyncbellWebSocketApi(stack, 'WebSocket', { stageName: 'live' }).grantPublish(
+  new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
+);
+`,
+  // A Nest app's module options, type-checked here and in the socket.io-only project.
+  'nest-consumer.ts': `
+import type { DynamicModule } from '@nestjs/common';
+import { SyncbellModule, type SyncbellModuleOptions } from '@syncbell/nestjs';
+import { createClient } from 'redis';
+
+const options: SyncbellModuleOptions = { redis: createClient(), adapter: 'sharded', replay: { maxLen: 100 } };
+export const module: DynamicModule = SyncbellModule.forRoot(options);
+// @ts-expect-error: the options are typed (an unknown adapter is refused)
+SyncbellModule.forRoot({ redis: createClient(), adapter: 'no-such-adapter' });
+export const apigw: DynamicModule = SyncbellModule.forRoot({
+  variant: 'apigw',
+  apigw: { managementEndpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/live', region: 'eu-west-1' },
+});
+`,
+  // Without an image, @syncbell/cdk would build syncbell's own, which needs a checkout: refused, saying why.
+  'cdk-image.mjs': `
+import { SyncbellSocketIoService } from '@syncbell/cdk';
+import { App, Stack } from 'aws-cdk-lib';
+
+const stack = new Stack(new App(), 'NoImage');
+try {
+  new SyncbellSocketIoService(stack, 'Notifications', {});
+  console.log(JSON.stringify({ built: true }));
+} catch (error) {
+  console.log(JSON.stringify({ error: error.message }));
+}
 `,
   // A Nest app from the compiled @syncbell/nestjs, decorators applied as calls (plain .mjs has
   // none): the module's gateway and adapter as tsc emitted them, a client, the injected publisher.
@@ -166,7 +217,12 @@ await app.close();
 console.log(JSON.stringify({ userId, received: { userId: notification.userId, jobId: notification.jobId } }));
 process.exit(0);
 `,
-  'tsconfig.json': JSON.stringify({
+  'tsconfig.json': tsconfig(['consumer.ts', 'nest-consumer.ts']),
+};
+
+/** A consumer's tsconfig: strict, and the published .d.ts files checked too (`skipLibCheck: false`). */
+function tsconfig(files: string[]): string {
+  return JSON.stringify({
     compilerOptions: {
       target: 'ES2022',
       module: 'NodeNext',
@@ -177,9 +233,9 @@ process.exit(0);
       skipLibCheck: false,
       types: ['node'],
     },
-    files: ['consumer.ts'],
-  }),
-};
+    files,
+  });
+}
 
 /** Reads a child's stdout as JSON lines; `next` waits for the first line `match` accepts. */
 function jsonLines(child: ChildProcess) {
@@ -225,30 +281,60 @@ function startNode(args: string[]): ChildProcess {
 const runNode = (args: string[]) =>
   promisify(execFile)(process.execPath, args, { cwd: app, env: childEnv, timeout: 30_000 });
 
+/** What a Nest app on socket.io installs. */
+const NEST_SOCKETIO = [
+  'redis',
+  'socket.io',
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-socket.io',
+  '@nestjs/websockets',
+  'reflect-metadata',
+  'rxjs',
+];
+// What @syncbell/nestjs's README asks of a Nest app: one socket.io, not Nest's pinned copy too.
+const overrides = { '@nestjs/platform-socket.io': { 'socket.io': '$socket.io' } };
+
 beforeAll(async () => {
+  const started = Date.now();
   packed = await packWorkspaces({ outDir: join(base, 'pack') });
-  await installOffline({
-    dir: app,
-    packed,
-    dependencies: [
-      'redis',
-      'socket.io',
-      'socket.io-client',
-      '@nestjs/common',
-      '@nestjs/core',
-      '@nestjs/platform-express',
-      '@nestjs/platform-socket.io',
-      '@nestjs/websockets',
-      'reflect-metadata',
-      'rxjs',
-    ],
-    devDependencies: ['@types/node'],
-    // What @syncbell/nestjs's README asks of a Nest app: one socket.io, not Nest's pinned copy too.
-    overrides: { '@nestjs/platform-socket.io': { 'socket.io': '$socket.io' } },
-  });
+  const packedMs = Date.now() - started;
+  // Both projects at once: npm ci mostly waits on the disk.
+  await Promise.all([
+    installOffline({
+      dir: app,
+      packed,
+      dependencies: [
+        ...NEST_SOCKETIO,
+        'socket.io-client',
+        '@nestjs/platform-express',
+        // What a CDK user has beside @syncbell/cdk (esbuild bundles the Lambda handlers).
+        'aws-cdk-lib',
+        'constructs',
+        'cdk-nag',
+        'esbuild',
+      ],
+      devDependencies: ['@types/node'],
+      overrides,
+    }),
+    installOffline({
+      dir: socketIoOnly,
+      packed: packed.filter(({ name }) =>
+        ['@syncbell/contract', '@syncbell/server', '@syncbell/socketio', '@syncbell/nestjs'].includes(name),
+      ),
+      dependencies: NEST_SOCKETIO,
+      devDependencies: ['@types/node'],
+      overrides,
+    }),
+  ]);
   for (const [file, content] of Object.entries(FILES)) writeFileSync(join(app, file), content);
-  // About 10 s on an idle 2-core machine (tsc over five packages, npm pack, npm ci); far more
-  // when other suites share the cores.
+  for (const file of USER_APP_FILES)
+    cpSync(join(USER_APP_FIXTURE, file), join(app, file), { recursive: true });
+  writeFileSync(join(socketIoOnly, 'nest-consumer.ts'), FILES['nest-consumer.ts'] as string);
+  writeFileSync(join(socketIoOnly, 'tsconfig.json'), tsconfig(['nest-consumer.ts']));
+  // On an idle 2-core machine: about 10 s to pack (tsc over every package, npm pack), 10 s to
+  // install; far more when other suites share the cores.
+  console.log(`pack-install: packed in ${packedMs} ms, installed in ${Date.now() - started - packedMs} ms`);
 }, 180_000);
 
 afterAll(() => {
@@ -320,15 +406,40 @@ describe('the packed packages, installed into an empty project', () => {
   });
 
   it('type-checks a consumer against the published .d.ts files', async () => {
-    const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-    const result = await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-      cwd: app,
-      env: childEnv,
-      timeout: 120_000,
-    }).then(
-      () => '',
-      (error: { stdout?: string; message: string }) => error.stdout || error.message,
-    );
-    expect(result).toBe('');
+    expect(await typeCheck(app)).toBe('');
   }, 120_000);
+
+  it('type-checks a socket.io-only Nest app, with no @syncbell/apigw installed', async () => {
+    expect(existsSync(join(socketIoOnly, 'node_modules/@syncbell/apigw'))).toBe(false);
+    expect(await typeCheck(socketIoOnly)).toBe('');
+  }, 120_000);
+
+  it('refuses, saying why, to build syncbell’s own image from the installed @syncbell/cdk', async () => {
+    const { stdout } = await runNode(['cdk-image.mjs']);
+    const { error } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { error?: string };
+    expect(error).toContain('builds only from a syncbell checkout');
+    expect(error).toContain('pass `image`');
+  });
 });
+
+describeUserApp('the user’s CDK app on the installed @syncbell/cdk', {
+  dir: () => app,
+  // The compiled handlers the tarball ships, not the repository's sources.
+  handlersDir: () => join(app, 'node_modules/@syncbell/apigw/dist/handlers'),
+});
+
+/** `tsc -p tsconfig.json` in `dir`: its diagnostics, or '' when it passes. */
+async function typeCheck(dir: string): Promise<string> {
+  const started = Date.now();
+  const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+  const result = await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+    cwd: dir,
+    env: childEnv,
+    timeout: 120_000,
+  }).then(
+    () => '',
+    (error: { stdout?: string; message: string }) => error.stdout || error.message,
+  );
+  console.log(`pack-install: tsc in ${dir} took ${Date.now() - started} ms`);
+  return result;
+}
