@@ -3,6 +3,8 @@ import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { GateFileError } from './errors.js';
 import type { BenchResults, ContenderResult } from './results-schema.js';
+import type { ScenarioId } from './harness.js';
+import { measuredInOneRun } from './merge.js';
 
 /**
  * `syncbell bench --gate FILE`: thresholds on ratios between two contenders of the same run, like
@@ -52,6 +54,15 @@ function scale(
   };
 }
 type ScalePoint = Extract<NonNullable<ContenderResult['scale']>, { ok: true }>['value'][number];
+
+/** The scenario each metric family reads. */
+const METRIC_SCENARIO = {
+  unicast: 'unicast',
+  broadcast: 'fanout',
+  capacity: 'capacity',
+  wire: 'wire-bytes',
+  scale: 'scale',
+} as const satisfies Record<string, ScenarioId>;
 
 /**
  * Every metric a gate can name, each read from one contender's results (lower is better for all).
@@ -191,6 +202,11 @@ function evaluateCheck(results: BenchResults, check: GateCheck): GateVerdict {
     const c = results.contenders.find((r) => r.id === id);
     return c ? METRICS[check.metric](c, at) : { ok: false, reason: `${id} was not part of this run` };
   };
+  const scenario = METRIC_SCENARIO[check.metric.split('.')[0] as keyof typeof METRIC_SCENARIO];
+  if (!measuredInOneRun(results, check.contender, check.baseline, scenario))
+    return missing(
+      `${check.contender} and ${check.baseline} were measured in different runs (merged results): no same-run ratio`,
+    );
   const top = measure(check.contender, check.at);
   const bottom = measure(check.baseline, check.baselineAt);
   const absent = [top, bottom].flatMap((o) => (o.ok ? [] : [o.reason]));

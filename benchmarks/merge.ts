@@ -18,7 +18,8 @@ export const RESULT_KEY: Record<ScenarioId, keyof ContenderResult> = {
  * change that only moves those figures, re-measuring 47 minutes of the rest would add nothing).
  * The result says so: `remeasured` records what was replaced, when, with which command and commit,
  * and the report prints it next to the original run's header. Both runs must be of the same
- * profile; a contender the base run lacks is an error (the merge never invents rows).
+ * profile. A contender the base run lacks (one added since) joins whole, only from a run that
+ * measured it in every scenario: the merge never invents a figure, and its row is all of one run.
  */
 export function mergeResults(base: BenchResults, later: BenchResults, scenarios: ScenarioId[]): BenchResults {
   if (base.profile !== later.profile)
@@ -26,7 +27,15 @@ export function mergeResults(base: BenchResults, later: BenchResults, scenarios:
   const contenders = base.contenders.map((c) => ({ ...c }));
   for (const fresh of later.contenders) {
     const target = contenders.find((c) => c.id === fresh.id);
-    if (!target) throw new Error(`the base run has no contender "${fresh.id}" to merge into`);
+    if (!target) {
+      const missing = (Object.keys(RESULT_KEY) as ScenarioId[]).filter((s) => !scenarios.includes(s));
+      if (missing.length > 0)
+        throw new Error(
+          `the base run has no contender "${fresh.id}": it can join only measured in every scenario (this run skipped ${missing.join(', ')})`,
+        );
+      contenders.push({ ...fresh });
+      continue;
+    }
     for (const scenario of scenarios) {
       const key = RESULT_KEY[scenario];
       (target as Record<string, unknown>)[key] = fresh[key];
@@ -50,4 +59,22 @@ export function mergeResults(base: BenchResults, later: BenchResults, scenarios:
       },
     ],
   };
+}
+
+/**
+ * Which run measured `contender`'s `scenario` in merged results: the index of the last re-run that
+ * replaced it, or -1 for the base run. Two figures make a "same run" ratio only when these agree.
+ */
+export function measuringRun(results: BenchResults, contender: string, scenario: ScenarioId): number {
+  const runs = results.remeasured ?? [];
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const run = runs[i];
+    if (run?.contenders.includes(contender) && run.scenarios.includes(scenario)) return i;
+  }
+  return -1;
+}
+
+/** Whether both contenders' `scenario` figures come from one run (always, in a run never merged into). */
+export function measuredInOneRun(results: BenchResults, a: string, b: string, scenario: ScenarioId): boolean {
+  return measuringRun(results, a, scenario) === measuringRun(results, b, scenario);
 }

@@ -118,6 +118,9 @@ function deployedTarget(
   options: TargetOptions & { publishUrl: string },
 ): RunningContender {
   const route = createRoutePublisher(options);
+  // The route is idempotent by jobId and a deployed stack keeps its claims for a day: the bench's
+  // job ids repeat from run to run, so each run tags its own (else a second run notifies no one).
+  const runTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   return {
     clientKind,
     urls: [url],
@@ -130,7 +133,7 @@ function deployedTarget(
       const receipt = await route.publish({
         userId: notification.userId,
         type: notification.type,
-        jobId: notification.jobId,
+        jobId: `${notification.jobId}-${runTag}`,
         ...(notification.data === undefined ? {} : { data: notification.data }),
       });
       return receipt.id;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { mergeResults } from '../../benchmarks/merge.js';
+import { evaluateGate } from '../../benchmarks/gate.js';
+import { measuredInOneRun, mergeResults, RESULT_KEY } from '../../benchmarks/merge.js';
 import { remeasuredNote } from '../../benchmarks/report/markdown.js';
 import { type BenchResults, resultsSchema } from '../../benchmarks/results-schema.js';
 
@@ -40,13 +41,38 @@ describe('mergeResults (bench --merge-into)', () => {
     );
   });
 
-  it('refuses runs of another profile and contenders the base run lacks', async () => {
+  it('refuses runs of another profile, and a contender the base run lacks unless it was measured in every scenario', async () => {
     const base = await load();
     expect(() => mergeResults(base, { ...base, profile: 'quick' }, ['drop'])).toThrow(/quick-profile/);
     const stranger = {
       ...base,
       contenders: [{ ...(base.contenders[0] as BenchResults['contenders'][0]), id: 'nope' }],
     };
-    expect(() => mergeResults(base, stranger, ['drop'])).toThrow(/no contender "nope"/);
+    expect(() => mergeResults(base, stranger, ['drop'])).toThrow(/no contender "nope".*skipped/);
+    const every = Object.keys(RESULT_KEY) as Parameters<typeof mergeResults>[2];
+    const joined = mergeResults(base, stranger, every);
+    expect(joined.contenders.map((c) => c.id)).toEqual([...base.contenders.map((c) => c.id), 'nope']);
+    expect(joined.contenders.at(-1)).toEqual(stranger.contenders[0]);
+  });
+});
+
+describe('figures of merged results', () => {
+  it('tell which run measured each contender and scenario, so no ratio spans two runs', async () => {
+    const base = await load();
+    const later = { ...base, contenders: base.contenders.filter((c) => c.id === 'baseline-ws') };
+    const merged = mergeResults(base, later, ['unicast']);
+    const others = base.contenders.filter((c) => c.id !== 'baseline-ws').map((c) => c.id);
+    const other = others.find((id) => !measuredInOneRun(base, 'baseline-ws', id, 'unicast')) ?? others[0];
+    expect(measuredInOneRun(merged, 'baseline-ws', other as string, 'unicast')).toBe(false);
+    expect(measuredInOneRun(merged, 'baseline-ws', other as string, 'fanout')).toBe(
+      measuredInOneRun(base, 'baseline-ws', other as string, 'fanout'),
+    );
+    const gate = evaluateGate(merged, {
+      checks: [{ metric: 'unicast.p50', contender: other as string, baseline: 'baseline-ws', max: 100 }],
+    } as Parameters<typeof evaluateGate>[1]);
+    expect(gate.verdicts[0]).toMatchObject({
+      status: 'missing',
+      detail: expect.stringMatching(/different runs/),
+    });
   });
 });

@@ -24,7 +24,12 @@ describe('the report on the emulated API Gateway', () => {
   });
 
   it('says a run without recorded cold starts predates them', async () => {
-    const results = await quick();
+    const recorded = await quick();
+    // A run from before cold starts were recorded: the same results without the field.
+    const results = resultsSchema.parse({
+      ...recorded,
+      contenders: recorded.contenders.map(({ coldStartsMs: _cold, ...c }) => c),
+    });
     const api = results.contenders.find((c) => c.id === 'apigw-emulated');
     if (!api) throw new Error('the quick run has no apigw-emulated');
     expect(warmNote(api)).toContain('did not record cold starts');
