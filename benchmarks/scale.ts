@@ -6,7 +6,13 @@ import { spreadOf, summarize, type Spread } from './histogram.js';
 import { startFleet } from './load/fleet.js';
 import { sumSamples } from './load/process-stats.js';
 import { seededRandom, userIdOf } from './payload.js';
-import { fleetOptions, publishPaced, type ScenarioContext, startOptions, waitUntil } from './scenarios.js';
+import {
+  fleetOptions,
+  publishAndCollect,
+  publishPaced,
+  type ScenarioContext,
+  startOptions,
+} from './scenarios.js';
 
 /**
  * Issue 16, section 2: the same connections and rate spread over 2, 4 and 8 containers, classic
@@ -109,18 +115,9 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
             const runStartMs = performance.now();
             const containersBefore = sumSamples(running.serverPids()).cpuSeconds;
             const redisBefore = await redisCpuSeconds(redis);
-            await publishPaced(running, perRun, rate, pick, sequence);
+            const collected = await publishAndCollect(running, fleet, perRun, rate, pick, sequence);
             sequence += perRun;
             published += perRun;
-            let collected = await fleet.collect();
-            await waitUntil(
-              async () => {
-                collected = await fleet.collect();
-                return collected.received >= perRun;
-              },
-              5000,
-              100,
-            );
             const containerCpu = sumSamples(running.serverPids()).cpuSeconds - containersBefore;
             const redisCpu = (await redisCpuSeconds(redis)) - redisBefore;
             const idleShare = idlePerSecond * ((performance.now() - runStartMs) / 1000);

@@ -141,6 +141,34 @@ export async function publishPaced(
   return ids;
 }
 
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+/**
+ * One measured batch of a delivery scenario: publishes `count` at `ratePerSecond`, then collects
+ * until the fleet has them all (5 s at most). The caller resets the fleet and reads its meters
+ * around it.
+ */
+export async function publishAndCollect(
+  running: RunningContender,
+  fleet: Fleet,
+  count: number,
+  ratePerSecond: number,
+  pick: (i: number) => string,
+  firstSequence: number,
+): Promise<Awaited<ReturnType<Fleet['collect']>>> {
+  await publishPaced(running, count, ratePerSecond, pick, firstSequence);
+  let collected = await fleet.collect();
+  await waitUntil(
+    async () => {
+      collected = await fleet.collect();
+      return collected.received >= count;
+    },
+    5000,
+    100,
+  );
+  return collected;
+}
+
 // ---------------------------------------------------------------- 1 + 3 (CPU): unicast latency
 
 export interface UnicastLevel {
@@ -196,18 +224,16 @@ export async function unicastScenario(
           ctx.progress(`${contender.id} unicast ${connections}`, run, profile.runs);
           fleet.reset();
           const cpuBefore = sumSamples(running.serverPids()).cpuSeconds;
-          await publishPaced(running, perRun, profile.unicastRatePerSecond, pick, sequence);
+          const collected = await publishAndCollect(
+            running,
+            fleet,
+            perRun,
+            profile.unicastRatePerSecond,
+            pick,
+            sequence,
+          );
           sequence += perRun;
           published += perRun;
-          let collected = await fleet.collect();
-          await waitUntil(
-            async () => {
-              collected = await fleet.collect();
-              return collected.received >= perRun;
-            },
-            5000,
-            100,
-          );
           const cpuAfter = sumSamples(running.serverPids()).cpuSeconds;
           delivered += collected.received;
           cpu.push(collected.received > 0 ? ((cpuAfter - cpuBefore) / collected.received) * 1000 : 0);

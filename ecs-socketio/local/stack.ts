@@ -216,6 +216,26 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       });
     });
 
+  // freePort() hands out a port that someone else (a parallel test, another stack) may bind
+  // before the container does: the container then dies with EADDRINUSE (seen in CI). Such a
+  // start is retried, on fresh ports where nothing points at them yet (before the load balancer
+  // exists), else on the same ones (a restart keeps its target's port), after a pause.
+  const spawnRetryingPortClash = async (managed: ManagedProcess, canMove: boolean) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await spawnContainer(managed);
+      } catch (error) {
+        const clash = /EADDRINUSE: address already in use \S*:(\d+)/.exec(String((error as Error).message));
+        if (attempt >= 5 || !clash) throw error;
+        const taken = Number(clash[1]);
+        log(`[${managed.id}] port ${taken} taken by another process; starting again`);
+        if (taken === managed.metricsPort) managed.metricsPort = await freePort();
+        else if (taken === managed.port && canMove) managed.port = await freePort();
+        else await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  };
+
   let worker: ChildProcess | undefined;
   let lb: LoadBalancer | undefined;
   const isRunning = (child: ChildProcess | undefined): child is ChildProcess =>
@@ -276,7 +296,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   };
 
   try {
-    await Promise.all(processes.map(spawnContainer));
+    await Promise.all(processes.map((managed) => spawnRetryingPortClash(managed, true)));
     await Promise.all(processes.map(untilReady));
     if (options.worker ?? true) {
       if (!runWorker) log('notice: the worker needs Redis; not started');
@@ -332,7 +352,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     async startContainer(id) {
       const managed = find(id);
       if (isRunning(managed.child)) return;
-      await spawnContainer(managed);
+      await spawnRetryingPortClash(managed, false);
       await untilReady(managed);
       balancer.setRegistered(id, true);
       // In service only once the load balancer's own health check has passed, as with ECS + ALB.

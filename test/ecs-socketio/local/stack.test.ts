@@ -1,5 +1,6 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkLocalStack } from '../../../ecs-socketio/local/stack.js';
+import { checkLocalStack, startEcsLocal } from '../../../ecs-socketio/local/stack.js';
 
 describe('checkLocalStack', () => {
   it('accepts the sharded adapter with the worker on', () => {
@@ -22,5 +23,28 @@ describe('checkLocalStack', () => {
     ]);
     expect(checkLocalStack({ allowPolling: true, containers: 2, sticky: true }, {}).warnings).toEqual([]);
     expect(checkLocalStack({ allowPolling: true, containers: 1 }, {}).warnings).toEqual([]);
+  });
+});
+
+describe('startEcsLocal', () => {
+  it('starts a container again when another process took one of its ports meanwhile (EADDRINUSE)', async () => {
+    const stack = await startEcsLocal({ containers: 1, worker: false });
+    const squatter = createServer();
+    try {
+      const before = stack.containers()[0];
+      await stack.killContainer('ecs-1');
+      // What a parallel test may do between freePort() and the container's listen().
+      const taken = Number(new URL(before?.metricsUrl ?? '').port);
+      await new Promise<void>((resolve) => squatter.listen(taken, resolve));
+      await stack.startContainer('ecs-1');
+      const after = stack.containers()[0];
+      expect(after?.running).toBe(true);
+      expect(after?.metricsUrl).not.toBe(before?.metricsUrl);
+      expect(after?.url).toBe(before?.url); // the load balancer's target keeps its port
+      expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
+    } finally {
+      squatter.close();
+      await stack.stop();
+    }
   });
 });
