@@ -1,7 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { PublishInput, PublishReceipt } from '../shared/server/index.js';
 import type { Contender, RunningContender } from './contenders/contender.js';
 
@@ -25,7 +24,7 @@ export interface TargetOptions {
   /** @default the region in `publishUrl`'s host, else AWS_REGION */
   region?: string;
   /** @default the AWS SDK's default credential chain (env, profile, SSO, instance role) */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials?: ConstructorParameters<typeof SignatureV4>[0]['credentials'];
 }
 
 /**
