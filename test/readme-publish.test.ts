@@ -8,7 +8,7 @@ import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { signToken } from '../shared/server/auth/index.js';
 import { socketIoTransport } from '../shared/client/transports/socketio.js';
-import { createApigwHarness } from './apigw-websocket/harness.js';
+import { type ApigwHarness, createApigwHarness } from './apigw-websocket/harness.js';
 import { uniqueUser } from './contract/suite.js';
 import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
@@ -47,7 +47,9 @@ it('runs the socket.io publisher example: the connected user gets the notificati
       'socketio',
       code.replace("userId: 'alice'", `userId: '${userId}'`),
     ).finally(() => {
-      process.env.REDIS_URL = previousUrl;
+      // Assigning undefined would leave the string 'undefined' for the next test's stack.
+      if (previousUrl === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = previousUrl;
     });
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification).toMatchObject({
@@ -68,12 +70,7 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
   expect(options?.[1]).toMatch(/managementEndpoint: '[^']+'/);
   const harness = await createApigwHarness();
   try {
-    const userId = uniqueUser('readme');
-    const recorder = await connected({
-      transport: harness.transport(),
-      url: harness.url,
-      token: await harness.token(userId),
-    });
+    const { userId, recorder } = await connectedToApigw(harness);
     (globalThis as Record<string, unknown>).__readmeApigwOptions = {
       ...localPublisherOptions(harness.stack),
       telemetry: silentTelemetry(),
@@ -92,6 +89,19 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
 });
 
 /** Runs a README shell example with bash; its stdout. */
+/** A fresh user with one SDK client connected (and resumed) to the local API Gateway stack. */
+async function connectedToApigw(
+  harness: ApigwHarness,
+): Promise<{ userId: string; recorder: RecordingClient }> {
+  const userId = uniqueUser('readme');
+  const recorder = await connected({
+    transport: harness.transport(),
+    url: harness.url,
+    token: await harness.token(userId),
+  });
+  return { userId, recorder };
+}
+
 async function runShellExample(code: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', code], {
     env: { ...process.env, ...env },
@@ -137,12 +147,7 @@ it('runs the publish route example against the local stack (its API key instead 
   const code = readmeExample('apigw-publish-route', 'sh');
   const harness = await createApigwHarness();
   try {
-    const userId = uniqueUser('readme');
-    const recorder = await connected({
-      transport: harness.transport(),
-      url: harness.url,
-      token: await harness.token(userId),
-    });
+    const { userId, recorder } = await connectedToApigw(harness);
     const url = /'(https:\/\/[^']+\/v1\/publish)'/.exec(code)?.[1] ?? '';
     const local = code
       .replace(url, harness.stack.publishUrl)
@@ -161,5 +166,34 @@ it('runs the publish route example against the local stack (its API key instead 
     expect(answer.duplicate).toBe(false);
   } finally {
     await harness.stop();
+  }
+});
+
+it('runs the socket.io publish route example against the local stack: the user gets it, a user token is refused', async () => {
+  const code = readmeExample('socketio-publish-route', 'sh');
+  const key = 'k'.repeat(40);
+  const stack = await startEcsLocal({ containers: 2, worker: false, env: { PUBLISH_API_KEYS: key } });
+  try {
+    const userId = uniqueUser('readme');
+    const token = await signToken({ userId, key: TEST_JWT_KEY });
+    const recorder = await connected({ transport: socketIoTransport(), url: stack.url, token });
+    const local = code
+      .replace('https://notify.example.com', stack.url)
+      .replace('"userId":"alice"', `"userId":"${userId}"`);
+    expect(local).not.toContain('example.com');
+    const answer = JSON.parse(await runShellExample(local, { SYNCBELL_PUBLISH_KEY: key }));
+    await recorder.waitForCount(1);
+    expect(recorder.received[0]?.notification).toMatchObject({
+      id: answer.id,
+      userId,
+      jobId: 'calendar-sync-42',
+    });
+    expect(answer).toEqual({ id: expect.any(String), duplicate: false });
+    // The end user's token in place of the key: refused, and nothing is published.
+    await expect(
+      runShellExample(local.replace('-sS', '-sS --fail'), { SYNCBELL_PUBLISH_KEY: token }),
+    ).rejects.toThrow();
+  } finally {
+    await stack.stop();
   }
 });
