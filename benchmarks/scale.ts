@@ -220,5 +220,39 @@ export function costCpuScale(points: readonly ScalePoint[], profile: string): Cp
   };
 }
 
+/** One adapter's CPU per 1,000 deliveries at its largest measured container count over its smallest. */
+export interface ScaleGrowth {
+  adapter: SocketIoAdapterKind;
+  from: number;
+  to: number;
+  fromValue: number;
+  toValue: number;
+  ratio: number;
+}
+
+/** Growth from the smallest to the largest container count, per adapter with two or more counts. */
+export function scaleGrowth(points: readonly ScalePoint[]): ScaleGrowth[] {
+  const adapters = [...new Set(points.map((p) => p.adapter))];
+  return adapters.flatMap((adapter) => {
+    const own = points.filter((p) => p.adapter === adapter).sort((a, b) => a.containers - b.containers);
+    const first = own[0];
+    const last = own.at(-1);
+    if (!first || !last || first.containers === last.containers) return [];
+    const fromValue = first.cpuSecondsPer1000.median;
+    const toValue = last.cpuSecondsPer1000.median;
+    if (!(fromValue > 0)) return [];
+    return [
+      {
+        adapter,
+        from: first.containers,
+        to: last.containers,
+        fromValue,
+        toValue,
+        ratio: toValue / fromValue,
+      },
+    ];
+  });
+}
+
 /** How far the report projects the measured slope (issue 16: "project the measured slope to 50 containers"). */
 export const SCALE_PROJECTION_CONTAINERS = 50;

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Emitter } from '@socket.io/redis-emitter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
 import { startLoadBalancer } from '../../ecs-socketio/local/load-balancer.js';
 import { SocketEvent } from '../../shared/contract/index.js';
 import { createBusPublisher } from '../servers/bus.js';
@@ -22,12 +24,38 @@ const clientKindOf: Record<PushServerKind, ClientKind> = {
 
 const plainSocketIoEntry = fileURLToPath(new URL('../servers/socketio-plain-main.ts', import.meta.url));
 
-/** Publishes as the straightforward socket.io backend does: the emitter, straight to the user's room. */
-function createPlainSocketIoPublisher(redisUrl: string): {
+/**
+ * Publishes as the straightforward socket.io backend does, straight to the user's room: the emitter
+ * on the classic adapter; on the sharded one (the emitter only PUBLISHes) a headless `Server` whose
+ * sharded adapter SPUBLISHes on the room's own channel.
+ */
+function createPlainSocketIoPublisher(
+  redisUrl: string,
+  adapter: string | undefined,
+): {
   publish(notification: import('../../shared/contract/index.js').Notification): Promise<void>;
   close(): Promise<void>;
 } {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  if (adapter === 'sharded') {
+    const sub = redis.duplicate();
+    const io = new Server({
+      adapter: createShardedAdapter(redis, sub, {
+        channelPrefix: PLAIN_SOCKETIO_KEY,
+        subscriptionMode: 'dynamic',
+      }),
+    });
+    return {
+      async publish(notification) {
+        io.to(plainUserRoom(notification.userId)).emit(SocketEvent.Notification, notification);
+      },
+      async close() {
+        // A headless Server has no engine for io.close() to close, and the adapter's close() sends
+        // SUNSUBSCRIBEs whose promises nobody holds: closing its connection unsubscribes it.
+        await Promise.all([redis.quit(), sub.quit()]).catch(() => undefined);
+      },
+    };
+  }
   const emitter = new Emitter(redis, { key: PLAIN_SOCKETIO_KEY });
   return {
     async publish(notification) {
@@ -41,7 +69,8 @@ function createPlainSocketIoPublisher(redisUrl: string): {
 
 function publisherFor(kind: PushServerKind, options: ContenderStartOptions, firstUrl: string) {
   if (kind === 'baseline') return createHttpPublisher(`${firstUrl}/publish`);
-  if (kind === 'socketio-plain') return createPlainSocketIoPublisher(options.redisUrl);
+  if (kind === 'socketio-plain')
+    return createPlainSocketIoPublisher(options.redisUrl, options.env?.REDIS_ADAPTER);
   return createBusPublisher(options.redisUrl);
 }
 

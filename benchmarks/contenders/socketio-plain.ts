@@ -15,5 +15,8 @@ export const socketIoPlain: Contender = {
   reference: true,
   resume: false,
   multiContainer: true,
+  // The scale scenario's same-run reference: how plain socket.io's CPU per delivery grows with the
+  // container count on this machine, beside syncbell's, on both adapters.
+  scaleAdapters: ['classic', 'sharded'],
   start: (options) => startPushContender('socketio-plain', options, 2),
 };

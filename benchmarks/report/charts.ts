@@ -76,21 +76,30 @@ export async function renderCharts(results: BenchResults): Promise<Charts> {
       : [],
   );
   const width = 560;
-  const scaleRows = results.contenders.flatMap((c) => (c.scale?.ok ? c.scale.value : []));
-  const series = (adapter: string) => (adapter === 'sharded' ? 'per-user channels' : 'classic');
-  const measuredScale = scaleRows.map((p) => ({
-    series: series(p.adapter),
-    containers: p.containers,
-    cpu: p.cpuSecondsPer1000.median,
-  }));
-  const projectedScale = fitScale(scaleRows).flatMap((fit) => {
-    const last = Math.max(...scaleRows.filter((p) => p.adapter === fit.adapter).map((p) => p.containers));
-    return [last, SCALE_PROJECTION_CONTAINERS].map((containers) => ({
-      series: `${series(fit.adapter)} (projection)`,
-      containers,
-      cpu: Math.max(0, fit.at(containers)),
-    }));
-  });
+  // One line per contender and adapter (syncbell's and plain socket.io's side by side), each
+  // with its own least-squares projection.
+  const scaled = results.contenders.flatMap((c) =>
+    c.scale?.ok ? [{ id: c.id, points: c.scale.value }] : [],
+  );
+  const series = (id: string, adapter: string) =>
+    `${scaled.length > 1 ? `${id}, ` : ''}${adapter === 'sharded' ? 'per-user channels' : 'classic'}`;
+  const measuredScale = scaled.flatMap(({ id, points }) =>
+    points.map((p) => ({
+      series: series(id, p.adapter),
+      containers: p.containers,
+      cpu: p.cpuSecondsPer1000.median,
+    })),
+  );
+  const projectedScale = scaled.flatMap(({ id, points }) =>
+    fitScale(points).flatMap((fit) => {
+      const last = Math.max(...points.filter((p) => p.adapter === fit.adapter).map((p) => p.containers));
+      return [last, SCALE_PROJECTION_CONTAINERS].map((containers) => ({
+        series: `${series(id, fit.adapter)} (projection)`,
+        containers,
+        cpu: Math.max(0, fit.at(containers)),
+      }));
+    }),
+  );
   const scaleCpu =
     measuredScale.length === 0
       ? undefined

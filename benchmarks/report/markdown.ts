@@ -2,7 +2,7 @@ import { evaluateGate, gateFileSchema } from '../gate.js';
 import fullGate from '../gates/full.json' with { type: 'json' };
 import type { BenchResults, ContenderResult } from '../results-schema.js';
 import { measuredInOneRun } from '../merge.js';
-import { fitScale, SCALE_PROJECTION_CONTAINERS } from '../scale.js';
+import { fitScale, SCALE_PROJECTION_CONTAINERS, scaleGrowth } from '../scale.js';
 
 type C = ContenderResult;
 const fmt = (value: number | null | undefined, digits = 2) =>
@@ -366,7 +366,7 @@ export function scaleSection(r: BenchResults): string[] {
     '',
     '## 8. Scale: the same load over more containers',
     '',
-    "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Idle CPU is the same processes with the connections open and nothing published (each container's own timers and heartbeats): at a low rate it is a large share of the total and it grows with the container count on either adapter; the column after it takes it out. Compare the rows as ratios within this run.",
+    "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Idle CPU is the same processes with the connections open and nothing published (each container's own timers and heartbeats): at a low rate it is a large share of the total and it grows with the container count on either adapter; the column after it takes it out. Plain socket.io (the `socketio-plain` reference: nothing of syncbell's) runs the same points in the same run, so how much of the growth is this machine's (the containers share its cores with the load generator and Redis) and how much syncbell's reads off the two rows side by side. Compare the rows as ratios within this run.",
     '',
     '| Contender | Adapter | Containers | Connections | Rate/s | p50 ms | p99 ms | CPU s per 1,000 (containers + Redis) | of which Redis | idle CPU s/s | CPU above idle per 1,000 | delivered/published |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -383,6 +383,10 @@ export function scaleSection(r: BenchResults): string[] {
       );
     const fits = fitScale(scale.value);
     if (fits.length > 0) lines.push('');
+    for (const growth of scaleGrowth(scale.value))
+      lines.push(
+        `- ${name(c)}, ${adapterName(growth.adapter)}: CPU per 1,000 at ${growth.to} containers is **${fmt(growth.ratio, 2)}x** its figure at ${growth.from} (${fmt(growth.toValue, 4)} vs ${fmt(growth.fromValue, 4)}).`,
+      );
     for (const fit of fits)
       lines.push(
         `- ${name(c)}, ${adapterName(fit.adapter)}: ${fit.slopePerContainer >= 0 ? '+' : ''}${fmt(fit.slopePerContainer, 5)} CPU s per 1,000 per added container (least squares over the measured counts); **projected, not measured**: ${fmt(fit.at(SCALE_PROJECTION_CONTAINERS), 3)} at ${SCALE_PROJECTION_CONTAINERS} containers.`,

@@ -3,11 +3,13 @@
  * the classic `@socket.io/redis-adapter` as the straightforward implementation would use them, with
  * nothing of syncbell's: no token check, no replay log, no metrics, no rate limits, no per-address
  * guard, socket.io's own defaults otherwise. What syncbell costs on top is the gap to this.
+ * `REDIS_ADAPTER=sharded` runs the sharded adapter with per-room channels (`subscriptionMode:
+ * 'dynamic'`), as the scale scenario compares both adapters on both contenders.
  * Configured through the environment; tells its parent the port over IPC.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { Server } from 'socket.io';
@@ -18,6 +20,7 @@ const envSchema = z.object({
   REDIS_URL: z.string(),
   PING_INTERVAL_MS: z.coerce.number().int().positive().default(25_000),
   PING_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  REDIS_ADAPTER: z.enum(['classic', 'sharded']).default('classic'),
 });
 
 async function main(): Promise<void> {
@@ -31,7 +34,10 @@ async function main(): Promise<void> {
     pingInterval: env.PING_INTERVAL_MS,
     pingTimeout: env.PING_TIMEOUT_MS,
     serveClient: false,
-    adapter: createAdapter(pub, sub, { key: PLAIN_SOCKETIO_KEY }),
+    adapter:
+      env.REDIS_ADAPTER === 'sharded'
+        ? createShardedAdapter(pub, sub, { channelPrefix: PLAIN_SOCKETIO_KEY, subscriptionMode: 'dynamic' })
+        : createAdapter(pub, sub, { key: PLAIN_SOCKETIO_KEY }),
   });
   let closedTotal = 0;
   // No auth: the user is the subject of the token the load generator sends anyway, read without

@@ -13,7 +13,10 @@ const LATEST = 'benchmarks/results/latest';
 const FULL_GATE = 'benchmarks/gates/full.json';
 const QUICK_GATE = 'benchmarks/gates/quick.json';
 
-/** The committed full run, with a `socketio-plain` made from its `socketio-redis` scaled by `factor`. */
+/**
+ * The committed full run, with a `socketio-plain` made from its `socketio-redis` scaled by `factor`,
+ * and both given a scale run (SCALE_POINTS, plain's scaled by `factor` too).
+ */
 async function withPlain(factor: number): Promise<BenchResults> {
   const results = resultsSchema.parse(JSON.parse(await readFile(join(LATEST, 'results.json'), 'utf8')));
   const sio = results.contenders.find((c) => c.id === 'socketio-redis');
@@ -28,6 +31,13 @@ async function withPlain(factor: number): Promise<BenchResults> {
   if (plain.fanout.ok) plain.fanout.value.lastMs.median *= factor;
   if (plain.capacity.ok) plain.capacity.value.rssBytesPerConnection *= factor;
   sio.scale = { ok: true, value: SCALE_POINTS };
+  plain.scale = {
+    ok: true,
+    value: SCALE_POINTS.map((p) => {
+      const cpu = p.cpuSecondsPer1000.median * factor;
+      return { ...p, cpuSecondsPer1000: { median: cpu, min: cpu, max: cpu, runs: [cpu] } };
+    }),
+  };
   return { ...results, contenders: [...results.contenders.filter((c) => c.id !== 'socketio-plain'), plain] };
 }
 
@@ -217,7 +227,7 @@ describe('syncbell bench --render DIR --gate FILE', () => {
   it('exits 0 when every check passes and 1 when one fails', async () => {
     const within = await writeResults('within', await withPlain(1 / 1.05));
     expect(await run(['--render', within, '--gate', FULL_GATE])).toBe(0);
-    expect(out).toMatch(/^gate passed: 5 of 5 checks/m);
+    expect(out).toMatch(/^gate passed: 6 of 6 checks/m);
     const beyond = await writeResults('beyond', await withPlain(1 / 1.2)); // 1.2x: p50 and broadcast fail
     expect(await run(['--render', beyond, '--gate', FULL_GATE])).toBe(1);
     expect(out).toMatch(/^FAIL\s+unicast\.p50\s+socketio-redis \/ socketio-plain\s+1\.20x\s+<= 1\.15/m);

@@ -213,9 +213,10 @@ describe.each(Object.entries(subscribers) as [AuthenticatedKind, typeof subscrib
 
 /**
  * The plain socket.io reference (issue 16): no auth, no log, so only delivery is checked: per user,
- * and across its 2 processes through Redis, as the load generator's socket.io clients use it.
+ * and across its 2 processes through Redis, as the load generator's socket.io clients use it; on
+ * both adapters the scale scenario runs it on (the sharded one published from a headless Server).
  */
-describe('benchmark contender server: socketio-plain', () => {
+describe.each(['classic', 'sharded'])('benchmark contender server: socketio-plain, %s adapter', (adapter) => {
   let redis: OwnedRedis;
   let server: RunningContender;
   const sockets: Socket[] = [];
@@ -224,6 +225,7 @@ describe('benchmark contender server: socketio-plain', () => {
     redis = await startOwnedRedis();
     server = await socketIoPlain.start({
       redisUrl: redis.url,
+      env: { REDIS_ADAPTER: adapter },
       heartbeat: { intervalMs: 1_000, timeoutMs: 30_000 },
     });
   });
