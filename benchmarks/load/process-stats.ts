@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export interface ProcessSample {
   pid: number;
   rssBytes: number;
-  /** User + system CPU seconds since the process started. */
+  /** User + system CPU seconds since the process started, its waited-for children's included. */
   cpuSeconds: number;
 }
 
@@ -18,9 +18,13 @@ const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 export function sampleProcess(pid: number): ProcessSample | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    // Fields after the parenthesised command name; utime, stime, cutime and cstime are fields 14-17.
+    // The children's share keeps a sum over a process tree from falling when a child exits and its
+    // parent reaps it (serverless-offline's workers): its CPU moves to the parent's cutime/cstime.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    const cpuSeconds =
+      (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) /
+      CLOCK_TICKS_PER_SECOND;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     return { pid, rssBytes: rssKb * 1024, cpuSeconds };
@@ -29,13 +33,22 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
   }
 }
 
+/** The last CPU figure read per pid: a process that has exited counts with it, not with 0. */
+const lastCpuSeconds = new Map<number, number>();
+
+/**
+ * RSS and CPU summed over `pids`. CPU never falls between two calls over the same pids: one that
+ * exited (and was reaped outside the set) keeps its last-read figure, so a difference of two sums
+ * undercounts at most its CPU since the last read instead of going negative.
+ */
 export function sumSamples(pids: readonly number[]): { rssBytes: number; cpuSeconds: number } {
   let rssBytes = 0;
   let cpuSeconds = 0;
   for (const pid of pids) {
     const sample = sampleProcess(pid);
+    if (sample) lastCpuSeconds.set(pid, sample.cpuSeconds);
     rssBytes += sample?.rssBytes ?? 0;
-    cpuSeconds += sample?.cpuSeconds ?? 0;
+    cpuSeconds += sample?.cpuSeconds ?? lastCpuSeconds.get(pid) ?? 0;
   }
   return { rssBytes, cpuSeconds };
 }

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { descendantPids, sumSamples } from '../../benchmarks/load/process-stats.js';
+
+/** Busy for `ms` of CPU, then exits. */
+const busy = (ms: number) => `const end = Date.now() + ${ms}; while (Date.now() < end) {}`;
+
+/**
+ * The CPU figures are differences of two sums over a contender's processes. A process that exits
+ * between them must not make the difference negative (a quick run once failed the results schema
+ * with a negative CPU per 1,000 for the emulated API Gateway, whose processes come and go).
+ */
+describe('sumSamples', () => {
+  it("keeps a reaped child's CPU in its parent's figure (cutime/cstime)", async () => {
+    // A parent that runs a busy child to its end, then idles until killed.
+    const parent = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(busy(400))}]);` +
+          `c.on('exit', () => process.stdout.write('reaped\\n')); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let children: number[] = [];
+      await expect.poll(() => (children = descendantPids(parent.pid as number)).length).toBeGreaterThan(0);
+      const tree = [parent.pid as number, ...children];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const during = sumSamples(tree).cpuSeconds;
+      await once(parent.stdout, 'data');
+      const after = sumSamples(tree).cpuSeconds;
+      expect(during).toBeGreaterThan(0);
+      expect(after).toBeGreaterThanOrEqual(during);
+      // Reaped: the child's /proc entry is gone, its CPU is the parent's now.
+      expect(descendantPids(parent.pid as number)).toEqual([]);
+      expect(after).toBeGreaterThanOrEqual(0.3);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  it('counts a process that exited outside the set with its last-read CPU, never less', async () => {
+    const child = spawn(process.execPath, ['-e', busy(300)], { stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const during = sumSamples([child.pid as number]).cpuSeconds;
+    await once(child, 'exit'); // reaped by this process, which is not in the set
+    const after = sumSamples([child.pid as number]).cpuSeconds;
+    expect(during).toBeGreaterThan(0);
+    expect(after).toBe(during);
+  });
+});
