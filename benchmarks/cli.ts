@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,8 @@ DIR/report.html.
 
   --quick              small counts, every contender and scenario, under 60 s (CI smoke)
   --out DIR            where results go (default: benchmarks/results/latest for the full
-                       profile; a fresh temp directory for --quick, printed at the end)
+                       profile; a fresh temp directory for --quick, --merge-into and
+                       --cpu-prof, printed at the end)
   --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
   --scenarios x,y      only these (${SCENARIOS.join(', ')})
   --runs N             measured runs per figure (after one warm-up)
@@ -40,6 +41,10 @@ DIR/report.html.
                        in x-api-key when that is set. API Gateway runs are capped at 1,000
                        connections, 100/s (docs/DEPLOY.md says what each scenario costs)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
+  --cpu-prof DIR       profile every server process (containers, contender servers) with V8's
+                       CPU profiler: one .cpuprofile per process in DIR, written when the run
+                       stops it (gracefully, SIGTERM); open them in Chrome DevTools or speedscope.
+                       The profiler costs CPU: figures of a profiled run are not comparable
   --gate FILE          check FILE's ratios between contenders of this run (JSON, see
                        benchmarks/gates/); exit 1 when a check fails or its metric is missing
                        (a contender or scenario that did not run or failed; the table says which)
@@ -78,6 +83,7 @@ export async function runBench(argv: string[]): Promise<number> {
       target: { type: 'string' },
       'publish-url': { type: 'string' },
       'redis-url': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       render: { type: 'string' },
       readme: { type: 'string' },
       'merge-into': { type: 'string' },
@@ -157,9 +163,18 @@ export async function runBench(argv: string[]): Promise<number> {
     ];
     scenarios = scenarios.filter((s) => s === 'unicast' || s === 'fanout');
   }
+  const cpuProfileDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+  if (cpuProfileDir) {
+    // A profiled run's figures carry the profiler's cost: never merged into, or written as, a committed run.
+    if (values.target)
+      throw new Error('--cpu-prof profiles local server processes: it does not go with --target');
+    if (values['merge-into'])
+      throw new Error('--cpu-prof figures carry the profiler: they are not merged (leave out --merge-into)');
+    await mkdir(cpuProfileDir, { recursive: true });
+  }
   const out =
     values.out ??
-    (values.quick || values['merge-into']
+    (values.quick || values['merge-into'] || cpuProfileDir
       ? await mkdtemp(join(tmpdir(), 'syncbell-bench-'))
       : 'benchmarks/results/latest');
   if (values['merge-into'] && resolve(values['merge-into']) === resolve(out))
@@ -189,6 +204,7 @@ export async function runBench(argv: string[]): Promise<number> {
     command: `syncbell bench ${argv.join(' ')}`.trim(),
     ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
     ...(values.target ? { target: values.target } : {}),
+    ...(cpuProfileDir ? { cpuProfileDir } : {}),
     progress: (label, done, total) => {
       if (bar) {
         bar.setTotal(Math.max(1, total));

@@ -47,6 +47,8 @@ export interface RunOptions {
   target?: string;
   progress?: ScenarioContext['progress'];
   log?: (line: string) => void;
+  /** CPU-profile every server process into this directory (`--cpu-prof`). @default none */
+  cpuProfileDir?: string;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -104,7 +106,8 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   const shared: ScenarioContext = {
     profile: options.profile,
     redisUrl,
-    probe: await createHeapProbe(),
+    probe: await createHeapProbe(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    ...(options.cpuProfileDir ? { gracefulStop: true } : {}),
     progress: options.progress ?? (() => {}),
     log,
   };

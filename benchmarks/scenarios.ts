@@ -19,6 +19,8 @@ export interface ScenarioContext {
   profile: Profile;
   redisUrl: string;
   probe: HeapProbe;
+  /** Server processes are being CPU-profiled: stop them gracefully so the profiles are written. */
+  gracefulStop?: boolean;
   /** Progress for the bars: (done, total, label). */
   progress: (label: string, done: number, total: number) => void;
   log: (line: string) => void;
@@ -92,6 +94,7 @@ export function startOptions(
     heartbeat: ctx.profile.heartbeat,
     env: ctx.probe.env,
     log: ctx.log,
+    ...(ctx.gracefulStop ? { gracefulStop: true } : {}),
     ...extra,
   };
 }

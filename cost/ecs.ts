@@ -244,18 +244,47 @@ function ecsBill(
   );
   const cpuPerTask = deployment.taskVcpu * (deployment.cpuTargetPercent / 100);
   const deliveriesPerDay = workload.notificationsPerDay * workload.connectionsPerUser;
+  // A keep-alive exchange is answered by the task holding the connection: it never crosses Redis,
+  // so it costs the flat measured figure whatever the fleet's size; only a notification's cost
+  // follows the scale line (with the classic adapter every task decodes every notification).
+  const cpuPerKeepalive = (capacity.cpuSecondsPer1000Notifications / 1000) * billCase.cpuFactor;
+  const uncarriable = new Map<number, string>();
   const tasksAt = (connections: number, notificationFactor: number) => {
     const forConnections = Math.ceil(connections / perTask);
-    const deliveriesPerSecond =
-      (deliveriesPerDay / 86_400) * notificationFactor + connections / keepaliveSeconds;
+    const notificationsPerSecond = (deliveriesPerDay / 86_400) * notificationFactor;
+    const keepalivesPerSecond = connections / keepaliveSeconds;
+    const vcpuAt = (tasks: number) =>
+      notificationsPerSecond * cpuPerDeliveryAt(tasks) + keepalivesPerSecond * cpuPerKeepalive;
+    // Each added task adds this much decoding to every notification's cost; at or above what the
+    // task brings, no fleet has the CPU (the fixed point below would run away). The stack then
+    // needs per-user channels, and is priced as if set, as the other knobs below are.
+    const line = capacity.cpuScale;
+    const addedPerTask = notificationsPerSecond * ((line?.per1000PerTask ?? 0) / 1000) * billCase.cpuFactor;
+    if (line && addedPerTask >= cpuPerTask) {
+      const heldAt = Math.max(...line.measuredTasks);
+      if (!uncarriable.has(notificationFactor))
+        uncarriable.set(
+          notificationFactor,
+          `At ${notificationsPerSecond.toFixed(0)} notifications/s no fleet of the ${line.adapter} adapter has the CPU: each added task adds ${addedPerTask.toFixed(3)} vCPU of decoding (${line.per1000PerTask} CPU-s per 1,000 per task, measured), at least the ${cpuPerTask.toFixed(3)} vCPU a task brings: set redisAdapter to 'sharded' (priced as if set, a delivery's CPU held at the ${line.adapter} line's figure at ${heldAt} containers, the most measured; per-user channels measured below it there).`,
+        );
+      const flat = notificationsPerSecond * cpuPerDeliveryAt(heldAt) + keepalivesPerSecond * cpuPerKeepalive;
+      const forCpu = Math.ceil(flat / cpuPerTask);
+      return {
+        tasks: Math.max(deployment.minTasks, forConnections, forCpu),
+        forConnections,
+        forCpu,
+        vcpu: flat,
+      };
+    }
     // The CPU a delivery costs may depend on the fleet's size (classic adapter): start from the
-    // fleet connections alone need and grow it until the CPU it needs fits (a few steps; capped).
+    // fleet connections alone need and grow it until the CPU it needs fits. Below the bound checked
+    // above the steps shrink geometrically, so this ends.
     let tasks = Math.max(deployment.minTasks, forConnections);
-    let vcpu = deliveriesPerSecond * cpuPerDeliveryAt(tasks);
+    let vcpu = vcpuAt(tasks);
     let forCpu = Math.ceil(vcpu / cpuPerTask);
-    for (let step = 0; step < 20 && forCpu > tasks; step++) {
+    for (let step = 0; step < 1000 && forCpu > tasks; step++) {
       tasks = forCpu;
-      vcpu = deliveriesPerSecond * cpuPerDeliveryAt(tasks);
+      vcpu = vcpuAt(tasks);
       forCpu = Math.ceil(vcpu / cpuPerTask);
     }
     return { tasks: Math.max(tasks, forCpu), forConnections, forCpu, vcpu };
@@ -264,6 +293,7 @@ function ecsBill(
   const peak = tasksAt(workload.peakConnections, sizing.peakNotificationFactor);
   const priced = billCase.sizeFor === 'average' ? average : peak;
   const tasks = priced.tasks;
+  warnings.push(...new Set(uncarriable.values()));
   if (peak.tasks > deployment.maxTasks) {
     warnings.push(
       `The busiest hour needs ${peak.tasks} tasks; the deployed autoscaling stops at maxCount ${deployment.maxTasks}: raise maxCount to at least ${peak.tasks} (priced as if raised).`,
@@ -399,7 +429,7 @@ function ecsBill(
       capacity.cpuScale
         ? `${cpuPer1000At(capacity, tasks).toLocaleString('en-US', { maximumSignificantDigits: 4 })} CPU-seconds per 1,000 delivered notifications at ${tasks} tasks (measured line, ${capacity.cpuScale.adapter} adapter: ${capacity.cpuScale.per1000AtZeroTasks.toPrecision(3)} + ${capacity.cpuScale.per1000PerTask.toPrecision(3)} per task, measured at ${capacity.cpuScale.measuredTasks.join('/')} containers${tasks > Math.max(...capacity.cpuScale.measuredTasks) ? `; ${tasks} tasks is a projection beyond them` : ''}; ${capacity.cpuScale.basis})`
         : label(capacity.cpuSecondsPer1000Notifications, 'CPU-seconds per 1,000 delivered notifications')
-    }${billCase.cpuFactor === 1 ? '' : ` x ${billCase.cpuFactor}`}; each keep-alive exchange is charged as one delivery; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
+    }${billCase.cpuFactor === 1 ? '' : ` x ${billCase.cpuFactor}`}; each keep-alive exchange is charged as one delivery at the flat figure${capacity.cpuScale ? ' (it is answered by its own task and never crosses Redis, so the line does not apply)' : ''}; the busiest hour carries ${sizing.peakNotificationFactor}x the average notification rate.`,
     `Memory: ${label(capacity.rssBytesPerConnection, 'bytes RSS per connection')} + ${Math.round(sizing.baselineRssBytes / 1024 / 1024)} MB per process; a ${deployment.taskMemoryGb} GB task with nofile ${count(deployment.nofileLimit)} holds at most ${count(measuredPerTask)} connections.`,
     `Tasks (as deployed: ${deployment.taskVcpu} vCPU / ${deployment.taskMemoryGb} GB ${arch}, ${deployment.minTasks} to ${deployment.maxTasks}, scaling on ${deployment.cpuTargetPercent}% CPU and ${count(deployment.connectionsPerTaskTarget)} connections per task): ${billCase.sizeFor === 'average' ? `the fleet follows the load, so it is priced at the month's average: max(${deployment.minTasks} minimum, ${average.forConnections} for ${count(workload.avgConnections)} connections at ${count(perTask)} a task, ${average.forCpu} for ${average.vcpu.toFixed(2)} vCPU) = ${tasks}; the busiest hour needs ${peak.tasks}` : `the busiest hour all month: max(${deployment.minTasks}, ${peak.forConnections} for ${count(workload.peakConnections)} connections, ${peak.forCpu} for CPU) = ${tasks}`}.`,
     `Keep-alive every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? (id === 'ecs-socketio' ? "the stack's pingIntervalMs" : profile.keepaliveWhy) : 'from --keepalive-seconds'}).${keepaliveSeconds >= 60 ? ' At 60 s or more the ALB idle timeout (default 60 s) must be raised to match.' : ''}`,

@@ -32,6 +32,11 @@ export interface ContenderStartOptions {
   env?: Record<string, string>;
   /** Server-side stderr lines. @default discarded */
   log?: (line: string) => void;
+  /**
+   * Stop server processes with SIGTERM (waiting for them to exit) instead of SIGKILL, so a CPU
+   * profile (`--cpu-prof`) is written on exit. @default false
+   */
+  gracefulStop?: boolean;
 }
 
 /** A started contender: where clients go, how a backend publishes, which processes to measure. */

@@ -111,7 +111,12 @@ export async function startPushContender(
   };
   const servers = await Promise.all(
     Array.from({ length: options.containers ?? defaultContainers }, () =>
-      kind === 'socketio-plain' ? startPushServer(env, log, plainSocketIoEntry) : startPushServer(env, log),
+      startPushServer(
+        env,
+        log,
+        kind === 'socketio-plain' ? plainSocketIoEntry : undefined,
+        options.gracefulStop,
+      ),
     ),
   );
   const first = servers[0];

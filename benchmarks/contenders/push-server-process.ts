@@ -20,6 +20,7 @@ export async function startPushServer(
   env: Record<string, string>,
   log: (line: string) => void,
   entry = handWrittenEntry,
+  gracefulStop = false,
 ): Promise<PushServerProcess> {
   const child: ChildProcess = fork(entry, [], {
     execArgv: ['--import', 'tsx'],
@@ -58,6 +59,14 @@ export async function startPushServer(
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (gracefulStop) {
+        // SIGTERM lets a profiled process write its profile; SIGKILL if it has not gone in 15 s.
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+        return;
+      }
       child.kill('SIGKILL');
       await exited;
     },

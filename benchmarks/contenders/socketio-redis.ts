@@ -22,6 +22,7 @@ export async function startSocketIoStack(
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
     sticky: options.sticky ?? false,
     allowPolling: polling,
+    ...(options.gracefulStop ? { stopSignal: 'SIGTERM' as const } : {}),
     env: {
       ...options.env,
       PING_INTERVAL_MS: String(options.heartbeat.intervalMs),

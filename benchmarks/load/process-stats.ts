@@ -85,11 +85,20 @@ export interface HeapProbe {
   heap(pid: number): Promise<{ heapUsedBytes: number; rssBytes: number } | undefined>;
 }
 
-export async function createHeapProbe(): Promise<HeapProbe> {
+export interface HeapProbeOptions {
+  /**
+   * Also profile every server process with V8's CPU profiler (`--cpu-prof`), one `.cpuprofile`
+   * per process written into this directory when it exits (`syncbell bench --cpu-prof DIR`).
+   */
+  cpuProfileDir?: string;
+}
+
+export async function createHeapProbe(options: HeapProbeOptions = {}): Promise<HeapProbe> {
   const dir = await mkdtemp(join(tmpdir(), 'syncbell-probe-'));
   const probeFile = fileURLToPath(new URL('./probe.mjs', import.meta.url));
+  const cpuProf = options.cpuProfileDir ? ` --cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` : '';
   return {
-    env: { BENCH_PROBE_DIR: dir, NODE_OPTIONS: `--expose-gc --import ${probeFile}` },
+    env: { BENCH_PROBE_DIR: dir, NODE_OPTIONS: `--expose-gc --import ${probeFile}${cpuProf}` },
     async heap(pid) {
       const file = join(dir, `${pid}.json`);
       const before = await stat(file).then(

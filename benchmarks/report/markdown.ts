@@ -163,7 +163,7 @@ const OVERHEAD_GOALS = gateFileSchema.parse(fullGate);
 export function overheadGoalChecks(r: BenchResults): GoalCheck[] {
   return evaluateGate(r, OVERHEAD_GOALS).verdicts.map((v) => ({
     goal: v.check.at
-      ? `${v.check.contender} ${v.check.metric}: ${v.check.at.adapter} at ${v.check.at.containers} containers within ${v.check.max}x of ${v.check.baselineAt?.adapter} at ${v.check.baselineAt?.containers}, same run (issue 16)`
+      ? `${v.check.contender} ${v.check.metric}: ${v.check.at.adapter} at ${v.check.at.containers} containers within ${v.check.max}x of ${v.check.baseline === v.check.contender ? '' : `${v.check.baseline}'s `}${v.check.baselineAt?.adapter} at ${v.check.baselineAt?.containers}, same run (issue 16)`
       : `${v.check.contender} ${v.check.metric} within ${v.check.max}x of ${v.check.baseline}, same run (issue 16)`,
     measured: v.ratio === null ? `n/a: ${v.detail}` : `${v.ratio.toFixed(2)}x (${v.detail})`,
     status:
@@ -327,9 +327,12 @@ export function readmeBlock(r: BenchResults, reportPath: string): string {
       c.scaleNote ? [`- **${name(c)}** ran below the profile's scale: ${c.scaleNote}.`, ''] : [],
     ),
     ...dropClientNote(r),
+    ...scaleSummary(r, reportPath.replace(/[^/]*$/, SCALE_CHART_FILE)),
     '| Goal | Measured | Status |',
     '|---|---|---|',
     ...goalChecks(r).map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`),
+    '',
+    gateSummary(r),
     README_MARKERS.end,
   ].join('\n');
 }
@@ -355,6 +358,47 @@ export function warmNote(c: C): string {
   return `- **${name(c)}**: every figure is warm (each function's bundle loaded once, as by one Lambda instance, and run once by the start-up warm-up before measuring). Cold starts, each function's first invocation as serverless-offline timed it (bundle import, SDK clients, the request; not AWS's): ${each}.`;
 }
 
+/** The scale chart's file, next to report.md (benchmarks/report/write.ts writes it). */
+export const SCALE_CHART_FILE = 'scale-cpu.svg';
+
+/** One line: how many of the committed gate's checks this run passes. */
+export function gateSummary(r: BenchResults): string {
+  const { verdicts } = evaluateGate(r, OVERHEAD_GOALS);
+  const count = (status: string) => verdicts.filter((v) => v.status === status).length;
+  const failed = verdicts.filter((v) => v.status !== 'pass').map((v) => `${v.check.metric} (${v.status})`);
+  return `Gate \`benchmarks/gates/full.json\` on this run (\`syncbell bench --render DIR --gate benchmarks/gates/full.json\`): **${count('pass')} of ${verdicts.length} checks pass**${failed.length > 0 ? `; not passing: ${failed.join(', ')}` : ''}.`;
+}
+
+/** The scale scenario in a few lines for the README: CPU per 1,000 at each count, and the chart. */
+export function scaleSummary(r: BenchResults, chartPath: string): string[] {
+  const scaled = r.contenders.filter((c) => c.scale?.ok);
+  if (scaled.length === 0) return [];
+  const rows = scaled.flatMap((c) => {
+    if (!c.scale?.ok) return [];
+    const points = c.scale.value;
+    const adapters = [...new Set(points.map((p) => p.adapter))];
+    const growth = scaleGrowth(points);
+    return adapters.map((adapter) => {
+      const own = points.filter((p) => p.adapter === adapter).sort((a, b) => a.containers - b.containers);
+      const g = growth.find((x) => x.adapter === adapter);
+      return `| ${name(c)} | ${adapterName(adapter)} | ${own.map((p) => fmt(p.cpuSecondsPer1000.median, 3)).join(' / ')} | ${own.map((p) => fmt(p.p50Ms, 3)).join(' / ')} | ${g ? `${fmt(g.ratio, 2)}x` : 'n/a'} |`;
+    });
+  });
+  const counts = [
+    ...new Set(scaled.flatMap((c) => (c.scale?.ok ? c.scale.value.map((p) => p.containers) : []))),
+  ].sort((a, b) => a - b);
+  return [
+    `Scale: the same connections and rate over ${counts.join(', ')} containers (report section 8; CPU is the containers' and Redis's, per 1,000 delivered notifications):`,
+    '',
+    `| Contender | Adapter | CPU s per 1,000 at ${counts.join(' / ')} | p50 ms at ${counts.join(' / ')} | most / fewest containers |`,
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `![Server + Redis CPU per 1,000 deliveries against containers, with the projection](${chartPath})`,
+    '',
+  ];
+}
+
 const adapterName = (adapter: string) =>
   adapter === 'sharded' ? 'per-user channels (sharded)' : 'classic (every container)';
 
@@ -368,6 +412,9 @@ export function scaleSection(r: BenchResults): string[] {
     '',
     "The same connections and notification rate spread over each container count, the classic adapter (every container receives and decodes every notification) beside per-user channels (the sharded adapter, `subscriptionMode: 'dynamic'`: a notification reaches only the containers holding the user). CPU is the containers' (/proc) plus Redis's (INFO cpu) per 1,000 delivered notifications; the load balancer stand-in and the load generator are not counted. Idle CPU is the same processes with the connections open and nothing published (each container's own timers and heartbeats): at a low rate it is a large share of the total and it grows with the container count on either adapter; the column after it takes it out. Plain socket.io (the `socketio-plain` reference: nothing of syncbell's) runs the same points in the same run, so how much of the growth is this machine's (the containers share its cores with the load generator and Redis) and how much syncbell's reads off the two rows side by side. Compare the rows as ratios within this run.",
     '',
+    ...(scaled.some((c) => c.scale?.ok)
+      ? [`![Server + Redis CPU per 1,000 deliveries against containers](${SCALE_CHART_FILE})`, '']
+      : []),
     '| Contender | Adapter | Containers | Connections | Rate/s | p50 ms | p99 ms | CPU s per 1,000 (containers + Redis) | of which Redis | idle CPU s/s | CPU above idle per 1,000 | delivered/published |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];

@@ -38,6 +38,11 @@ export interface EcsLocalOptions {
   log?: (line: string) => void;
   /** @default 1000 */
   healthCheckIntervalMs?: number;
+  /**
+   * How `stop()` ends the containers and the worker: SIGKILL, or SIGTERM (they drain and exit,
+   * e.g. so `--cpu-prof` writes its profile; SIGKILL after 15 s if one has not). @default 'SIGKILL'
+   */
+  stopSignal?: 'SIGKILL' | 'SIGTERM';
 }
 
 export interface LocalContainer {
@@ -264,8 +269,13 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
+            const timer =
+              options.stopSignal === 'SIGTERM' ? setTimeout(() => child.kill('SIGKILL'), 15_000) : undefined;
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill(options.stopSignal ?? 'SIGKILL');
           }),
       ),
     );

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,60 @@ describe('syncbell bench, tiny end-to-end run', () => {
     expect(code).toBe(0);
   }, 240_000);
 
+  it('--cpu-prof writes one V8 CPU profile per server process, the ECS containers and a contender server, into DIR', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'syncbell-bench-prof-'));
+    try {
+      const code = await runBench([
+        '--quick',
+        '--runs',
+        '1',
+        '--contenders',
+        'socketio-redis,socketio-plain',
+        '--scenarios',
+        'wire-bytes',
+        '--cpu-prof',
+        join(dir, 'profiles'),
+        '--out',
+        join(dir, 'out'),
+      ]);
+
+      expect(code).toBe(0);
+      const files = (await readdir(join(dir, 'profiles'))).filter((f) => f.endsWith('.cpuprofile'));
+      // Which script each profiled process ran: the containers' entry and the plain server's.
+      const entries = await Promise.all(
+        files.map(async (f) => {
+          const profile = JSON.parse(await readFile(join(dir, 'profiles', f), 'utf8')) as {
+            nodes: { callFrame: { url: string } }[];
+          };
+          const urls = profile.nodes.map((n) => n.callFrame.url);
+          if (urls.some((u) => u.endsWith('ecs-socketio/src/main.ts'))) return 'ecs container';
+          if (urls.some((u) => u.endsWith('socketio-plain-main.ts'))) return 'socketio-plain server';
+          return 'other';
+        }),
+      );
+      // 2 containers (2 plain servers) each time the scenario starts the contender.
+      expect(entries.filter((e) => e === 'ecs container').length).toBeGreaterThanOrEqual(2);
+      expect(entries.filter((e) => e === 'socketio-plain server').length).toBeGreaterThanOrEqual(2);
+      expect(entries).not.toContain('other'); // the load generator and the balancers are not profiled
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('refuses --cpu-prof with --merge-into: a profiled run is never merged into a committed one', async () => {
+    await expect(
+      runBench([
+        '--quick',
+        '--cpu-prof',
+        join(tmpdir(), 'unused'),
+        '--merge-into',
+        'benchmarks/results/quick',
+        '--out',
+        join(tmpdir(), 'unused-out'),
+      ]),
+    ).rejects.toThrow(/--cpu-prof figures carry the profiler/);
+  });
+
   it('runs the scale scenario small: classic and per-user channels at 2 and 4 containers, in the report and its chart', async () => {
     const out = await mkdtemp(join(tmpdir(), 'syncbell-bench-scale-'));
     try {
@@ -99,6 +153,11 @@ describe('syncbell bench, tiny end-to-end run', () => {
       expect(markdown).toMatch(/\*\*projected, not measured\*\*: [\d.]+ at 50 containers/);
       expect(await readFile(join(out, 'report.html'), 'utf8')).toContain(
         'CPU per delivery against containers',
+      );
+      // The chart also as a file of its own, which report.md (and the README block) link.
+      expect(markdown).toContain('](scale-cpu.svg)');
+      expect(await readFile(join(out, 'scale-cpu.svg'), 'utf8')).toMatch(
+        /^<svg[\s\S]*per-user channels[\s\S]*<\/svg>$/,
       );
     } finally {
       await rm(out, { recursive: true, force: true });

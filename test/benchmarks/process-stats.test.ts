@@ -24,9 +24,8 @@ describe('sumSamples', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
-      let children: number[] = [];
-      await expect.poll(() => (children = descendantPids(parent.pid as number)).length).toBeGreaterThan(0);
-      const tree = [parent.pid as number, ...children];
+      await expect.poll(() => descendantPids(parent.pid as number).length).toBeGreaterThan(0);
+      const tree = [parent.pid as number, ...descendantPids(parent.pid as number)];
       await new Promise((resolve) => setTimeout(resolve, 250));
       const during = sumSamples(tree).cpuSeconds;
       await once(parent.stdout, 'data');

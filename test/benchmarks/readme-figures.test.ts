@@ -63,6 +63,15 @@ describe('the committed runs and the README figures', () => {
     expect(text.slice(start, end + README_MARKERS.end.length)).toBe(readmeBlock(results, REPORT));
   });
 
+  it('the scale chart the README block and report.md link is committed beside the report', async () => {
+    const [text, svg] = await Promise.all([
+      readFile(README, 'utf8'),
+      readFile(new URL('../../benchmarks/results/latest/scale-cpu.svg', import.meta.url), 'utf8'),
+    ]);
+    expect(text).toContain('](benchmarks/results/latest/scale-cpu.svg)');
+    expect(svg).toMatch(/^<svg[\s\S]*socketio-plain[\s\S]*<\/svg>$/);
+  });
+
   it('rewrites only the block, and refuses a README without one', async () => {
     const results = await latest();
     const block = readmeBlock(results, REPORT);

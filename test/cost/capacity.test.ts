@@ -123,6 +123,45 @@ describe('CPU per delivery that grows with the fleet (the scale scenario, issue 
     expect(tasksOf({ ...flat, cpuScale: classicLine })).toBeGreaterThan(tasksOf(flat));
   });
 
+  const costOf = (input: typeof workload, capacity: typeof flat & { cpuScale?: typeof classicLine }) =>
+    computeCosts(input, { capacity: { ...RESULTS, capacity: { 'ecs-socketio': capacity } } }).options.find(
+      (o) => o.id === 'ecs-socketio',
+    );
+
+  it("prices keep-alives at the flat figure: a ping is its own task's work and never crosses Redis", () => {
+    // No notifications, only keep-alives (2,000,000 connections pinging every 10 s): the line must not apply.
+    const pings = {
+      ...workload,
+      avgConnections: 2_000_000,
+      peakConnections: 2_000_000,
+      notificationsPerDay: 0,
+      keepaliveSeconds: 10,
+    };
+    const item = (c: ReturnType<typeof costOf>) =>
+      c?.lines.find((l) => l.item.startsWith('Fargate vCPU: servers'))?.item;
+    expect(item(costOf(pings, { ...flat, cpuScale: classicLine }))).toBe(item(costOf(pings, flat)));
+  });
+
+  it('says when no fleet of the classic adapter has the CPU, and prices it as if per-user channels were set', () => {
+    // A steep line: 3,000 notifications/s x 2 CPU-s per 1,000 per task = 6 vCPU added by each task,
+    // more than a task brings.
+    const steep = { ...classicLine, per1000PerTask: 2 };
+    const cost = costOf(workload, { ...flat, cpuScale: steep });
+    expect(Number.isFinite(cost?.monthlyUsd)).toBe(true);
+    expect(cost?.assumptions.join(' ') ?? '').toMatch(
+      /no fleet of the classic adapter has the CPU.*set redisAdapter to 'sharded' \(priced as if set/,
+    );
+    // Held at the line's figure at 8 containers (0.4 + 2 x 8 = 16.4 s per 1,000): 3,000/s x 16.4 ms
+    // = 49.2 vCPU, i.e. more than 98 tasks of 0.5 vCPU, and a finite fleet.
+    const tasks = Number(
+      /\((\d+) tasks/.exec(
+        cost?.lines.find((l) => l.item.startsWith('Fargate vCPU: servers'))?.item ?? '',
+      )?.[1],
+    );
+    expect(tasks).toBeGreaterThan(98);
+    expect(tasks).toBeLessThan(400);
+  });
+
   it('says which figure it used, at which task count, and the line it came from', () => {
     const report = computeCosts(workload, {
       capacity: { ...RESULTS, capacity: { 'ecs-socketio': { ...flat, cpuScale: classicLine } } },
