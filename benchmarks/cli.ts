@@ -41,7 +41,8 @@ DIR/report.html.
                        in x-api-key when that is set. API Gateway runs are capped at 1,000
                        connections, 100/s (docs/DEPLOY.md says what each scenario costs)
   --redis-url URL      use this Redis (default: a private redis-server for the run)
-  --cpu-prof DIR       profile every server process (containers, contender servers) with V8's
+  --cpu-prof DIR       profile the server processes (ECS containers, contender servers; not the
+                       emulated API Gateway's serverless-offline) with V8's
                        CPU profiler: one .cpuprofile per process in DIR, written when the run
                        stops it (gracefully, SIGTERM); open them in Chrome DevTools or speedscope.
                        The profiler costs CPU: figures of a profiled run are not comparable

@@ -248,7 +248,7 @@ function ecsBill(
   // so it costs the flat measured figure whatever the fleet's size; only a notification's cost
   // follows the scale line (with the classic adapter every task decodes every notification).
   const cpuPerKeepalive = (capacity.cpuSecondsPer1000Notifications / 1000) * billCase.cpuFactor;
-  const uncarriable = new Map<number, string>();
+  const uncarriable = new Set<string>();
   const tasksAt = (connections: number, notificationFactor: number) => {
     const forConnections = Math.ceil(connections / perTask);
     const notificationsPerSecond = (deliveriesPerDay / 86_400) * notificationFactor;
@@ -262,19 +262,12 @@ function ecsBill(
     const addedPerTask = notificationsPerSecond * ((line?.per1000PerTask ?? 0) / 1000) * billCase.cpuFactor;
     if (line && addedPerTask >= cpuPerTask) {
       const heldAt = Math.max(...line.measuredTasks);
-      if (!uncarriable.has(notificationFactor))
-        uncarriable.set(
-          notificationFactor,
-          `At ${notificationsPerSecond.toFixed(0)} notifications/s no fleet of the ${line.adapter} adapter has the CPU: each added task adds ${addedPerTask.toFixed(3)} vCPU of decoding (${line.per1000PerTask} CPU-s per 1,000 per task, measured), at least the ${cpuPerTask.toFixed(3)} vCPU a task brings: set redisAdapter to 'sharded' (priced as if set, a delivery's CPU held at the ${line.adapter} line's figure at ${heldAt} containers, the most measured; per-user channels measured below it there).`,
-        );
-      const flat = notificationsPerSecond * cpuPerDeliveryAt(heldAt) + keepalivesPerSecond * cpuPerKeepalive;
-      const forCpu = Math.ceil(flat / cpuPerTask);
-      return {
-        tasks: Math.max(deployment.minTasks, forConnections, forCpu),
-        forConnections,
-        forCpu,
-        vcpu: flat,
-      };
+      uncarriable.add(
+        `At ${notificationsPerSecond.toFixed(0)} notifications/s no fleet of the ${line.adapter} adapter has the CPU: each added task adds ${addedPerTask.toFixed(3)} vCPU of decoding (${line.per1000PerTask} CPU-s per 1,000 per task, measured), at least the ${cpuPerTask.toFixed(3)} vCPU a task brings: set redisAdapter to 'sharded' (priced as if set, a delivery's CPU held at the ${line.adapter} line's figure at ${heldAt} containers, the most measured; per-user channels measured below it there).`,
+      );
+      const vcpu = vcpuAt(heldAt);
+      const forCpu = Math.ceil(vcpu / cpuPerTask);
+      return { tasks: Math.max(deployment.minTasks, forConnections, forCpu), forConnections, forCpu, vcpu };
     }
     // The CPU a delivery costs may depend on the fleet's size (classic adapter): start from the
     // fleet connections alone need and grow it until the CPU it needs fits. Below the bound checked
@@ -293,7 +286,7 @@ function ecsBill(
   const peak = tasksAt(workload.peakConnections, sizing.peakNotificationFactor);
   const priced = billCase.sizeFor === 'average' ? average : peak;
   const tasks = priced.tasks;
-  warnings.push(...new Set(uncarriable.values()));
+  warnings.push(...uncarriable);
   if (peak.tasks > deployment.maxTasks) {
     warnings.push(
       `The busiest hour needs ${peak.tasks} tasks; the deployed autoscaling stops at maxCount ${deployment.maxTasks}: raise maxCount to at least ${peak.tasks} (priced as if raised).`,

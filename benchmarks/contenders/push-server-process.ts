@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../../ecs-socketio/local/child-process.js';
 
 const handWrittenEntry = fileURLToPath(new URL('../servers/main.ts', import.meta.url));
 
@@ -57,18 +58,8 @@ export async function startPushServer(
       return (await stats())?.closedTotal ?? undefined;
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      if (gracefulStop) {
-        // SIGTERM lets a profiled process write its profile; SIGKILL if it has not gone in 15 s.
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-        return;
-      }
-      child.kill('SIGKILL');
-      await exited;
+      // SIGTERM lets a profiled process write its profile; SIGKILL if it has not gone in 15 s.
+      await stopChild(child, gracefulStop ? 'SIGTERM' : 'SIGKILL', 15_000);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../../ecs-socketio/local/child-process.js';
 import { BENCH_MAX_CONNECTIONS_PER_ADDRESS, type Contender } from './contender.js';
 import { createHttpPublisher, socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
 
@@ -49,10 +50,8 @@ export const socketIoMemory: Contender = {
       publish: (notification) => publisher.publish(notification),
       async stop() {
         publisher.close();
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGKILL');
-        await exited;
+        // SIGTERM when profiled (`--cpu-prof`), so the profile is written.
+        await stopChild(child, options.gracefulStop ? 'SIGTERM' : 'SIGKILL', 15_000);
       },
     };
   },

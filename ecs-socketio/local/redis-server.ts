@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.js';
 import { freePort } from './free-port.js';
 
 export interface OwnedRedisOptions {
@@ -65,10 +66,6 @@ const until = (condition: () => Promise<boolean>, timeoutMs: number, what: strin
   });
 
 /** True once the child has exited, whether by itself (`exitCode`) or by a signal (`signalCode`). */
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
 /**
  * Spawns a private `redis-server` on a free port: the one way tests, benchmarks, chaos and the
  * local stack start a Redis of their own (for those that stop, restart or crash it).
@@ -98,13 +95,7 @@ export async function startOwnedRedis(options: OwnedRedisOptions = {}): Promise<
     const running = child;
     child = undefined;
     process.off('exit', killOnExit);
-    // Already gone (e.g. SIGKILLed from outside): its 'exit' has fired and will not fire again.
-    if (!running || hasExited(running)) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill(signal);
-    const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(running, signal, 5000); // at once if already gone (SIGKILLed from outside)
   };
   await start();
   return {

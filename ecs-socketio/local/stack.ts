@@ -3,6 +3,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
+import { isRunning, stopChild } from './child-process.js';
 import { freePort } from './free-port.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
@@ -243,8 +244,6 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
 
   let worker: ChildProcess | undefined;
   let lb: LoadBalancer | undefined;
-  const isRunning = (child: ChildProcess | undefined): child is ChildProcess =>
-    !!child && child.exitCode === null && child.signalCode === null;
   const spawnWorker = async () => {
     const started = fork(workerEntry, [], {
       execArgv: ['--import', 'tsx'],
@@ -265,20 +264,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const stop = async () => {
     await lb?.close();
     const children = [...processes.map((p) => p.child), worker].filter(isRunning);
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            const timer =
-              options.stopSignal === 'SIGTERM' ? setTimeout(() => child.kill('SIGKILL'), 15_000) : undefined;
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill(options.stopSignal ?? 'SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopChild(child, options.stopSignal, 15_000)));
     await redis.owned?.stop();
   };
 
@@ -352,12 +338,10 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     async killContainer(id, signal = 'SIGKILL') {
       const child = find(id).child;
       if (!isRunning(child)) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       // ECS deregisters a task it stops from the target group before SIGTERM; a crash (SIGKILL)
       // is only noticed by the health checks.
       if (signal === 'SIGTERM') balancer.setRegistered(id, false);
-      child.kill(signal);
-      await exited;
+      await stopChild(child, signal);
     },
     async startContainer(id) {
       const managed = find(id);
@@ -375,11 +359,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     },
     worker: () => (worker ? { pid: worker.pid, running: isRunning(worker) } : undefined),
     async killWorker(signal = 'SIGKILL') {
-      const child = worker;
-      if (!isRunning(child)) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill(signal);
-      await exited;
+      await stopChild(worker, signal);
     },
     async startWorker() {
       if (isRunning(worker)) return;
