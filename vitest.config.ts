@@ -18,8 +18,13 @@ export const config = defineConfig({
     // Integration tests start real processes (Redis, servers, proxies); on a 2-core
     // machine too much parallelism turns into scheduler noise, not speed.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds for a hang, not expectations of speed: tests wait on the events they need (a port
+    // answering, a frame arriving, a process exiting). A clean-clone CI run on this 2-core machine
+    // with other work on it (load average 16) needed more than 30 s to start a container twice, more
+    // than 30 s for a cdk-nag synth and more than 60 s to delete an npm-installed project in an
+    // afterAll; each failed on these bounds alone, never on what it checks.
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // The ECS suite runs once per Redis client, as @socket.io/redis-adapter tests itself: ioredis
     // with everything else, node-redis in its own project (test/ecs-socketio/harness.ts reads the

@@ -18,7 +18,7 @@ describe('load generator driven by the SDK', () => {
       redisUrl: '', // the in-memory contender has no Redis
       heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 },
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await running?.stop();
     await shutdownClientPool();

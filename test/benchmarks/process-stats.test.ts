@@ -3,8 +3,13 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { descendantPids, sumSamples } from '../../benchmarks/load/process-stats.js';
 
-/** Busy for `ms` of CPU, then exits. */
-const busy = (ms: number) => `const end = Date.now() + ${ms}; while (Date.now() < end) {}`;
+/**
+ * Busy until it has used `ms` of CPU, then exits. CPU time, not wall time: on a machine whose cores
+ * other processes share, a wall-clock loop gets a fraction of its span as CPU (a clean-clone CI run
+ * under contention saw 0.13 s for a 0.4 s loop), and the figures below are about CPU.
+ */
+const busy = (ms: number) =>
+  `const start = process.cpuUsage(); const used = () => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000; }; while (used() < ${ms}) {}`;
 
 /**
  * The CPU figures are differences of two sums over a contender's processes. A process that exits
@@ -24,10 +29,14 @@ describe('sumSamples', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
-      await expect.poll(() => descendantPids(parent.pid as number).length).toBeGreaterThan(0);
+      await expect
+        .poll(() => descendantPids(parent.pid as number).length, { timeout: 20_000 })
+        .toBeGreaterThan(0);
       const tree = [parent.pid as number, ...descendantPids(parent.pid as number)];
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const during = sumSamples(tree).cpuSeconds;
+      let during = 0;
+      await expect
+        .poll(() => (during = sumSamples(tree).cpuSeconds), { timeout: 20_000, interval: 20 })
+        .toBeGreaterThan(0);
       await once(parent.stdout, 'data');
       const after = sumSamples(tree).cpuSeconds;
       expect(during).toBeGreaterThan(0);
@@ -42,8 +51,11 @@ describe('sumSamples', () => {
 
   it('counts a process that exited outside the set with its last-read CPU, never less', async () => {
     const child = spawn(process.execPath, ['-e', busy(300)], { stdio: 'ignore' });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const during = sumSamples([child.pid as number]).cpuSeconds;
+    // Read while it runs: once the kernel has counted a tick of its CPU (it lives at least 0.3 s of CPU).
+    let during = 0;
+    await expect
+      .poll(() => (during = sumSamples([child.pid as number]).cpuSeconds), { timeout: 20_000, interval: 20 })
+      .toBeGreaterThan(0);
     await once(child, 'exit'); // reaped by this process, which is not in the set
     const after = sumSamples([child.pid as number]).cpuSeconds;
     expect(during).toBeGreaterThan(0);

@@ -144,5 +144,5 @@ describe(`${DOCKERFILE}'s build`, () => {
     for (const { code, signal } of await Promise.all(stopped))
       expect(code === 0 || signal === 'SIGTERM').toBe(true);
     children.length = 0;
-  }, 60_000);
+  }, 180_000);
 });

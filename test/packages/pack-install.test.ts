@@ -378,7 +378,7 @@ describe('the packed packages, installed into an empty project', () => {
     const exited = new Promise((resolve) => server.on('exit', resolve));
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('runs a Nest app on the compiled @syncbell/nestjs: its publisher reaches a client on its gateway', async () => {
     const { stdout } = await runNode(['nest.mjs']);

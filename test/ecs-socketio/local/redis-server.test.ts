@@ -47,7 +47,7 @@ describe('startOwnedRedis', () => {
     await untilGone(pid);
     await expect(redis.stop()).resolves.toBeUndefined();
     expect(await redisAnswers('127.0.0.1', redis.port)).toBe(false);
-  }, 15_000);
+  }, 60_000);
 
   it('starts again on the same port after a stop, empty unless durable', async () => {
     const redis = await owned();
