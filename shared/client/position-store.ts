@@ -111,7 +111,8 @@ export class PositionStore {
 
   /** Picks the key for this connect's token; called before every (re)connect. */
   select(token: string): PositionSelection {
-    const key = this.#storage === undefined ? undefined : positionKey(this.#url, token);
+    // Keyed even when nothing is stored, so a change of user is noticed with the storage off too.
+    const key = positionKey(this.#url, token);
     const first = !this.#selected;
     const changed = first || key !== this.#key;
     this.#selected = true;

@@ -95,6 +95,12 @@ describe('PositionStore', () => {
     expect(store.select(bob)).toEqual({ first: false, changed: true, stored: ID_2 });
   });
 
+  it('reports a change of user with the storage off too (the client then drops the old user’s position)', () => {
+    const store = new PositionStore('off', 'wss://a');
+    store.select(alice);
+    expect(store.select(bob)).toEqual({ first: false, changed: true, stored: undefined });
+  });
+
   it('ignores a stored value that is not an id (the server would refuse it on every connect)', () => {
     const storage = new MapStorage();
     storage.setItem(positionKey('wss://a', alice) as string, 'garbage');
