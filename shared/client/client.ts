@@ -8,6 +8,7 @@ import type { NotificationType } from '@syncbell/contract/wire';
 import { backoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
 import { TypedEmitter } from './events.js';
+import { checkPositionStorage, type PositionStorage, PositionStore } from './position-store.js';
 import type { DisconnectReason, Transport, TransportConnection } from './transport.js';
 
 export const ClientState = {
@@ -62,8 +63,16 @@ export interface ClientOptions {
   url: string;
   /** A token, or a function returning a fresh one; called before every (re)connect. */
   token: TokenSource;
-  /** Resume after this id on the first connect (e.g. restored from sessionStorage). @default undefined */
+  /** Resume after this id on the first connect; wins over a stored position. @default undefined */
   resumeAfter?: string;
+  /**
+   * Where the resume position is kept between page loads, per backend URL and per user (the
+   * token's `sub`): after each notification handed to the app, and the resume answer's `cursor`
+   * before the first one. A reloaded page resumes from it and gets what it missed, `replayed`.
+   * `'session'`: this tab only; `'local'`: shared by the origin's tabs; or a storage of your own.
+   * @default 'session' where `globalThis.sessionStorage` exists (browsers), else 'off'
+   */
+  positionStorage?: PositionStorage;
   /** @default 1000 (socket.io-client's `reconnectionDelay`) */
   minReconnectDelayMs?: number;
   /** @default 5000 (socket.io-client's `reconnectionDelayMax`) */
@@ -80,7 +89,10 @@ export interface ClientOptions {
   now?: () => number;
 }
 
-type ResolvedOptions = Required<Omit<ClientOptions, 'resumeAfter'>> & { resumeAfter: string | undefined };
+type ResolvedOptions = Required<Omit<ClientOptions, 'resumeAfter' | 'positionStorage'>> & {
+  resumeAfter: string | undefined;
+  positionStorage: PositionStorage | undefined;
+};
 
 export interface SyncbellClient {
   readonly state: ClientState;
@@ -105,6 +117,7 @@ export function createClient(options: ClientOptions): SyncbellClient {
     now: Date.now,
     ...options,
     resumeAfter: options.resumeAfter,
+    positionStorage: checkPositionStorage(options.positionStorage),
   };
   const client = new Client(config);
   // On the next microtask, not at once: listeners the app adds right after createClient() (as
@@ -122,6 +135,7 @@ class Client implements SyncbellClient {
   readonly #config: ResolvedOptions;
   readonly #events = new TypedEmitter<ClientEvents>();
   readonly #seen: BoundedIdSet;
+  readonly #position: PositionStore;
   #state: ClientState = ClientState.Disconnected;
   #connection: TransportConnection | undefined;
   /** Bumped on every open and on close(): callbacks from an older connection are ignored. */
@@ -137,6 +151,7 @@ class Client implements SyncbellClient {
     this.#config = config;
     this.#seen = new BoundedIdSet(config.dedupeCapacity);
     this.#lastSeenId = config.resumeAfter;
+    this.#position = new PositionStore(config.positionStorage, config.url);
   }
 
   /** Bumped by every open and close: stale callbacks compare it. Internal. */
@@ -195,6 +210,11 @@ class Client implements SyncbellClient {
       return;
     }
     if (generation !== this.#generation) return;
+    const position = this.#position.select(token);
+    // A new page's first connect takes the stored position (an explicit `resumeAfter` wins); a
+    // token for another user drops the previous user's position for the new user's own.
+    if (position.changed && (!position.first || this.#lastSeenId === undefined))
+      this.#lastSeenId = position.stored;
     this.#held = [];
     this.#connection = this.#config.transport.open(
       { url: this.#config.url, token, connectTimeoutMs: this.#config.connectTimeoutMs },
@@ -242,7 +262,10 @@ class Client implements SyncbellClient {
       this.#held = undefined;
       for (const notification of held) this.#deliver(notification, false);
       // Nothing seen yet: remember where the log stood, so a reconnect replays from there.
-      if (this.#lastSeenId === undefined && answer.cursor !== undefined) this.#lastSeenId = answer.cursor;
+      if (this.#lastSeenId === undefined && answer.cursor !== undefined) {
+        this.#lastSeenId = answer.cursor;
+        this.#position.save(answer.cursor);
+      }
       this.#attempt = 0; // success resets the backoff
       if (this.#state !== ClientState.Connected) this.#setState(ClientState.Connected);
       this.#events.emit('resumed', {
@@ -287,6 +310,8 @@ class Client implements SyncbellClient {
     this.#events.emit('notification', event);
     if (isKnownNotification(notification))
       this.#events.emit(notification.type, { notification, meta: event.meta });
+    // After the hand-off: a page unloaded from here on resumes after this one, not before it.
+    this.#position.save(notification.id);
   }
 
   /** The one disconnect path: every failure, close and drain comes through here. */

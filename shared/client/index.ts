@@ -8,6 +8,12 @@
 export * from '@syncbell/contract/backoff';
 export * from './client.js';
 export * from './dedupe.js';
+export {
+  POSITION_KEY_PREFIX,
+  type PositionStorage,
+  positionKey,
+  type StorageLike,
+} from './position-store.js';
 export * from './transport.js';
 export {
   ConfigError,

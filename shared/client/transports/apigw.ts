@@ -10,6 +10,7 @@ import type {
   TransportHandlers,
   TransportOpenOptions,
 } from '../transport.js';
+import { unverifiedClaims } from '../token-claims.js';
 
 /** The part of the WHATWG WebSocket the transport uses; browsers' and `ws`'s both fit. */
 export interface WebSocketLike {
@@ -159,15 +160,8 @@ async function resolveWebSocket(
 
 /** Reads `exp` from a JWT without verifying it (the client's own token; only used to explain a refusal). */
 function tokenExpired(token: string, nowMs: number): boolean {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return false;
-  try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && exp * 1000 <= nowMs;
-  } catch {
-    return false;
-  }
+  const exp = unverifiedClaims(token)?.exp;
+  return typeof exp === 'number' && exp * 1000 <= nowMs;
 }
 
 /** The HTTP status of a refused upgrade, where the platform exposes it (`ws` does, browsers do not). */

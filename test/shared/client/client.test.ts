@@ -16,6 +16,7 @@ import {
   type Notification,
   type SyncbellError,
 } from '../../../shared/contract/index.js';
+import { jwtFor, MapStorage } from '../../support/storage.js';
 
 /** A scripted transport: the collaborator here is not under test, the state machine is. */
 class FakeTransport implements Transport {
@@ -318,5 +319,95 @@ describe('client with a newer server (tolerant reader)', () => {
     expect(got.errors.map((e) => (e as MalformedNotificationError).notificationId)).toEqual([corrupt.id]);
     expect(got.errors[0]?.message).toMatch(/createdAtMs/);
     expect(got.states).toEqual(['connecting', 'connected']);
+  });
+});
+
+describe('client position across page loads (positionStorage)', () => {
+  let transport: FakeTransport;
+  let storage: MapStorage;
+  beforeEach(() => {
+    transport = new FakeTransport();
+    storage = new MapStorage();
+  });
+  const alice = jwtFor({ sub: 'alice' });
+  const bob = jwtFor({ sub: 'bob' });
+  /** One page load: a client on the shared storage, connected, its resume answered. */
+  const load = async (extra: Partial<Parameters<typeof createClient>[0]> = {}) => {
+    const client = createClient({
+      transport,
+      url: 'wss://x/prod',
+      token: alice,
+      positionStorage: storage,
+      ...extra,
+    });
+    const got: [string | undefined, boolean][] = [];
+    client.on('notification', ({ notification, meta }) => got.push([notification.jobId, meta.replayed]));
+    await flush();
+    const opened = transport.last;
+    opened.handlers.onOpen();
+    await flush();
+    return { client, got, opened };
+  };
+
+  it('resumes a reloaded page after the last notification the previous page handed the app', async () => {
+    const first = await load();
+    const handed = n('before-reload');
+    first.opened.handlers.onNotification(handed);
+    first.client.close(); // the page unloads
+    const missed = n('during-reload');
+    transport.replies.push({ notifications: [missed], truncated: false });
+    const second = await load();
+    expect(second.opened.resumes).toEqual([handed.id]);
+    expect(second.got).toEqual([['during-reload', true]]);
+  });
+
+  it('resumes a reloaded page that had received nothing after the resume answer’s cursor', async () => {
+    const cursor = n('older').id;
+    transport.replies.push({ notifications: [], truncated: false, cursor });
+    (await load()).client.close();
+    expect((await load()).opened.resumes).toEqual([cursor]);
+  });
+
+  it('never resumes another user after this user’s position, on a new page or a later connect', async () => {
+    const first = await load();
+    first.opened.handlers.onNotification(n('alice-only'));
+    first.client.close();
+    expect((await load({ token: bob })).opened.resumes).toEqual([undefined]);
+    // One client whose token source switches users between connects.
+    let token = alice;
+    const switching = await load({ token: () => token, random: () => 0 });
+    expect(switching.opened.resumes).toEqual([switching.client.lastSeenId]);
+    token = bob;
+    switching.opened.handlers.onClose({ code: 1006, reason: 'drop', reconnect: true, immediate: true });
+    await vi.waitFor(() => expect(transport.opens.length).toBe(4));
+    transport.last.handlers.onOpen();
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined]);
+  });
+
+  it('lets an explicit resumeAfter win over the stored position', async () => {
+    const first = await load();
+    first.opened.handlers.onNotification(n('stored'));
+    first.client.close();
+    const explicit = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    expect((await load({ resumeAfter: explicit })).opened.resumes).toEqual([explicit]);
+  });
+
+  it('stores nothing with positionStorage off', async () => {
+    const page = await load({ positionStorage: 'off' });
+    page.opened.handlers.onNotification(n('x'));
+    expect(storage.items.size).toBe(0);
+  });
+
+  it('refuses a bad positionStorage with a ConfigError naming it', () => {
+    expect(() =>
+      createClient({
+        transport,
+        url: 'u',
+        token: 't',
+        positionStorage: 'tab' as 'session',
+        autoConnect: false,
+      }),
+    ).toThrow(/createClient: positionStorage must be/);
   });
 });

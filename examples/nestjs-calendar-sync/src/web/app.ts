@@ -10,7 +10,9 @@ const token = async () => {
   return answer.token;
 };
 
-// The syncbell namespace of the app's own socket.io server, through the load balancer.
+// The syncbell namespace of the app's own socket.io server, through the load balancer. The SDK
+// keeps its position in sessionStorage (positionStorage: 'session', the browser default), so a
+// user who reloads while the sync runs still gets its "sync complete", replayed.
 const notifications = createClient({
   transport: socketIoTransport(),
   url: `${location.origin}/syncbell`,
@@ -26,7 +28,7 @@ notifications.on('sync.complete', ({ notification, meta }) => {
   const { acceptedBy, finishedBy } = (notification.data ?? {}) as Record<string, string>;
   $('status').textContent = 'sync complete';
   $('detail').textContent =
-    `accepted by ${acceptedBy}, finished by ${finishedBy}, ${meta.replayed ? 'replayed on reconnect' : `${meta.latencyMs} ms after publish`}`;
+    `accepted by ${acceptedBy}, finished by ${finishedBy}, ${meta.replayed ? 'replayed after a reload or reconnect' : `${meta.latencyMs} ms after publish`}`;
   $('detail').dataset.finishedBy = finishedBy ?? '';
   $('detail').dataset.acceptedBy = acceptedBy ?? '';
 });

@@ -1,0 +1,156 @@
+import { ConfigError } from '@syncbell/contract/errors';
+import { ULID_PATTERN } from '@syncbell/contract/wire';
+import { unverifiedClaims } from './token-claims.js';
+
+/** The part of the Web Storage API the SDK uses; `sessionStorage`, `localStorage` and a Map wrapper fit. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/**
+ * Where the client keeps its resume position between page loads: the tab's `sessionStorage`
+ * (a reload resumes; a new tab starts fresh), the origin's `localStorage` (shared by every tab and
+ * kept across browser restarts), `'off'`, or a storage the app provides.
+ */
+export type PositionStorage = 'session' | 'local' | 'off' | StorageLike;
+
+/** Every stored position's key starts with this; the rest is the backend URL and the user. */
+export const POSITION_KEY_PREFIX = 'syncbell:position:';
+
+/**
+ * The storage key for one backend and one user: the URL without its query and fragment (a page
+ * may add a per-tab id there, as the playground does) and the token's `sub`. Undefined when the
+ * token has no readable `sub` (an opaque token): then nothing is stored, so one user's position
+ * is never used for another on the same tab.
+ */
+export function positionKey(url: string, token: string): string | undefined {
+  const sub = unverifiedClaims(token)?.sub;
+  if (typeof sub !== 'string' || sub === '') return undefined;
+  const backend = url.replace(/[?#].*$/s, '');
+  return `${POSITION_KEY_PREFIX}${JSON.stringify([backend, sub])}`;
+}
+
+function isStorageLike(value: unknown): value is StorageLike {
+  const candidate = value as Partial<StorageLike> | null | undefined;
+  return typeof candidate?.getItem === 'function' && typeof candidate.setItem === 'function';
+}
+
+/** Refuses a `positionStorage` option that is none of its forms, with a `ConfigError` naming it. */
+export function checkPositionStorage(option: unknown): PositionStorage | undefined {
+  if (option === undefined || option === 'session' || option === 'local' || option === 'off') return option;
+  if (isStorageLike(option)) return option;
+  throw new ConfigError(
+    `createClient: positionStorage must be 'session', 'local', 'off' or an object with getItem and setItem, got ${
+      typeof option === 'string' ? `'${option}'` : typeof option
+    }`,
+  );
+}
+
+/**
+ * The browser storage a name stands for, or the reason it cannot be used. Reading the global
+ * itself can throw (a `SecurityError` when the browser blocks site data), so it is read here.
+ */
+function webStorage(name: 'sessionStorage' | 'localStorage'): StorageLike | Error {
+  try {
+    const storage = (globalThis as Record<string, unknown>)[name];
+    return isStorageLike(storage) ? storage : new Error(`${name} is not available here`);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** The default: `'session'` where the platform has a `sessionStorage` (browsers), else `'off'` (Node). */
+function defaultPositionStorage(): PositionStorage {
+  return webStorage('sessionStorage') instanceof Error ? 'off' : 'session';
+}
+
+class MemoryStorage implements StorageLike {
+  readonly #items = new Map<string, string>();
+  getItem(key: string): string | null {
+    return this.#items.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.#items.set(key, value);
+  }
+}
+
+/** What choosing the key for a connect's token found. */
+export interface PositionSelection {
+  /** True on the client's first connect. */
+  first: boolean;
+  /** True when the key differs from the previous connect's (always on the first). */
+  changed: boolean;
+  /** The position stored under the new key, when `changed` and one was stored. */
+  stored: string | undefined;
+}
+
+/**
+ * The client's resume position, kept per backend and per user in a Web Storage so a reloaded
+ * page resumes after what the previous page handed the app. A storage that throws (Safari's
+ * private mode in older versions, a full quota, blocked site data) never breaks the client: it is
+ * replaced by memory for the rest of the client's life (positions survive reconnects, not page
+ * loads) and reported once with `console.warn`, as the SDK reports a throwing event handler.
+ * Hand-written: a get and a set under one key, around a storage no library wraps smaller.
+ */
+export class PositionStore {
+  readonly #url: string;
+  #storage: StorageLike | undefined;
+  #key: string | undefined;
+  #selected = false;
+
+  constructor(option: PositionStorage | undefined, url: string) {
+    this.#url = url;
+    const chosen = option ?? defaultPositionStorage();
+    if (chosen === 'off') return;
+    if (chosen === 'session' || chosen === 'local') {
+      const storage = webStorage(chosen === 'session' ? 'sessionStorage' : 'localStorage');
+      this.#storage = storage instanceof Error ? this.#fallBack(storage) : storage;
+    } else this.#storage = chosen;
+  }
+
+  /** Picks the key for this connect's token; called before every (re)connect. */
+  select(token: string): PositionSelection {
+    // Keyed even when nothing is stored, so a change of user is noticed with the storage off too.
+    const key = positionKey(this.#url, token);
+    const first = !this.#selected;
+    const changed = first || key !== this.#key;
+    this.#selected = true;
+    this.#key = key;
+    return { first, changed, stored: changed ? this.#read() : undefined };
+  }
+
+  /** Remembers `id` (a notification id or a resume cursor) under the current key. */
+  save(id: string): void {
+    const key = this.#key;
+    if (key === undefined || this.#storage === undefined) return;
+    try {
+      this.#storage.setItem(key, id);
+    } catch (error) {
+      this.#fallBack(error).setItem(key, id);
+    }
+  }
+
+  #read(): string | undefined {
+    const key = this.#key;
+    if (key === undefined || this.#storage === undefined) return undefined;
+    let value: string | null;
+    try {
+      value = this.#storage.getItem(key);
+    } catch (error) {
+      value = this.#fallBack(error).getItem(key);
+    }
+    // Anything else would be refused by the server's resume check and fail every connect.
+    return typeof value === 'string' && ULID_PATTERN.test(value) ? value : undefined;
+  }
+
+  #fallBack(error: unknown): StorageLike {
+    const memory = new MemoryStorage();
+    this.#storage = memory;
+    console.warn(
+      'syncbell: the position storage failed; resume positions are kept in memory only (a reload will not resume)',
+      error,
+    );
+    return memory;
+  }
+}
