@@ -1,12 +1,11 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SocketEvent } from '@syncbell/contract';
-import { notificationToPublish } from '@syncbell/server';
+import { hs256Verifier, notificationToPublish } from '@syncbell/server';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { syncbellAdapter } from './adapter.js';
 import { attachSyncbell, type SyncbellAttachment } from './attach/attach.js';
-import { hs256Verifier } from './auth.js';
 import type { EcsConfig } from './config.js';
 import { drain } from './drain.js';
 import { healthRoutes } from './http/health-routes.js';

@@ -7,7 +7,7 @@ import {
   refusePublishCredential,
 } from '@syncbell/server';
 import { ConfigError, ErrorCode, PayloadTooLargeError } from '@syncbell/contract';
-import { type HttpResult, jsonResult } from '../events.js';
+import { type HttpResult, headerValue, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
 import { getRuntime } from '../runtime.js';
@@ -59,9 +59,6 @@ export interface PublishRouteDeps {
   trustIamContext: boolean;
 }
 
-const header = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
-  headers?.[name] ?? Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
-
 /**
  * `POST /v1/publish`: the HTTP face of the publisher, for backends in any language. The body is
  * the publisher's input (`{ userId, type, jobId, idempotencyKey?, data? }`); the answer is its
@@ -77,10 +74,10 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
     const { headers, requestContext } = event.data;
 
     const iam = trustIamContext ? requestContext?.authorizer?.iam : undefined;
-    const byKey = apiKeyCheck([apiKey])(header(headers, PUBLISH_API_KEY_HEADER));
+    const byKey = apiKeyCheck([apiKey])(headerValue(headers, PUBLISH_API_KEY_HEADER));
     const refusal = refusePublishCredential({
       accepted: iam !== undefined || byKey,
-      authorization: header(headers, 'authorization'),
+      authorization: headerValue(headers, 'authorization'),
       accepts:
         apiKey === undefined && !trustIamContext
           ? 'this stack accepts none: set PUBLISH_API_KEY (or deploy the route with IAM auth)'

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { ConfigError, ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
-import { MIN_SECRET_BYTES } from '@syncbell/server';
+import { authenticate, hs256Verifier, MIN_SECRET_BYTES, type VerifyToken } from '@syncbell/server';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
-import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
+import { handshakeError } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
 import { NODE_REDIS_WRITE_BUFFER_BYTES, nodeRedisRestoresShardedChannels } from '../redis.js';

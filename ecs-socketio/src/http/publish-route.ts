@@ -47,7 +47,7 @@ export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: 
       const presented = req.headers[PUBLISH_API_KEY_HEADER];
       const refusal = refusePublishCredential({
         accepted: isServerKey(typeof presented === 'string' ? presented : undefined),
-        authorization: req.headers.authorization,
+        authorization: req.headersDistinct.authorization,
         accepts: `a server API key (PUBLISH_API_KEYS) in ${PUBLISH_API_KEY_HEADER}`,
       });
       if (refusal) return sendError(res, refusal.body, refusal.status);

@@ -11,6 +11,8 @@ export const TOKEN_AUDIENCE = 'syncbell:notifications';
 export const DEV_JWT_SECRET = 'syncbell-dev-secret-do-not-use-in-production-0123456789';
 /** HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2). */
 export const MIN_SECRET_BYTES = 32;
+/** The longest token read; longer ones are refused before they are parsed. */
+export const MAX_TOKEN_LENGTH = 4096;
 
 export interface ResolvedSecret {
   key: Uint8Array;
@@ -85,7 +87,7 @@ export async function verifyToken(token: unknown, key: Uint8Array): Promise<Veri
   if (typeof token !== 'string' || token.length === 0) {
     throw new AuthError(ErrorCode.InvalidToken, 'a token is required');
   }
-  if (token.length > 4096) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
+  if (token.length > MAX_TOKEN_LENGTH) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
   try {
     const { payload } = await jwtVerify(token, keyObjectFor(key), {
       algorithms: ['HS256'],

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, type ErrorFrameBody } from '@syncbell/contract';
+import { isBearerScheme } from '../auth/bearer.js';
 
 /**
  * The header a backend puts its publish API key in, on both variants' `POST /v1/publish`
@@ -48,13 +49,13 @@ export function refusePublishCredential({
   accepts,
 }: {
   accepted: boolean;
-  /** The request's `Authorization` header. */
-  authorization: string | undefined;
+  /** The request's `Authorization` header (every value, when it came more than once). */
+  authorization: string | readonly string[] | undefined;
   /** What this route accepts, for the 401 message (e.g. `the publish API key in x-api-key`). */
   accepts: string;
 }): PublishCredentialRefusal | undefined {
   if (accepted) return undefined;
-  if (/^Bearer\s/i.test(authorization ?? ''))
+  if (isBearerScheme(authorization))
     return {
       status: 403,
       body: {
