@@ -5,6 +5,19 @@ import { commaListSchema, publishApiKeys, publishApiKeysEnvSchema } from '@syncb
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
+/**
+ * Fargate's cap on a container's `stopTimeout`, the time between SIGTERM and SIGKILL, which must
+ * hold the drain window and the stop grace after it (AWS ECS API Reference, 'ContainerDefinition':
+ * "For tasks using the Fargate launch type, the max stop timeout value is 120 seconds").
+ */
+export const FARGATE_MAX_STOP_TIMEOUT_MS = 120_000;
+/** The least time left after the drain window to flush the last publishes and close Redis. */
+export const MIN_STOP_GRACE_MS = 2_000;
+/** The longest drain window: what Fargate's stopTimeout cap leaves after the least stop grace. */
+export const MAX_DRAIN_TIMEOUT_MS = FARGATE_MAX_STOP_TIMEOUT_MS - MIN_STOP_GRACE_MS;
+/** `DRAIN_TIMEOUT_MS` when unset. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /**
@@ -71,8 +84,12 @@ export const ecsEnvSchema = z.object({
   PING_INTERVAL_MS: int(100, 600_000).default(25_000),
   /** Floor lowered with PING_INTERVAL_MS's, for the same reason. @default 20000 */
   PING_TIMEOUT_MS: int(100, 600_000).default(20_000),
-  /** How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay. @default 10000 */
-  DRAIN_TIMEOUT_MS: int(0, 300_000).default(10_000),
+  /**
+   * How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay
+   * (the CDK construct derives both, and the ECS stopTimeout, from this parser's limits).
+   * At most `MAX_DRAIN_TIMEOUT_MS`. @default 10000
+   */
+  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
   /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
   MAX_FRAME_BYTES: int(256, 1_000_000).default(16_384),
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */

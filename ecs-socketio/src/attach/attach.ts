@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { ConfigError, ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
-import { authenticate, hs256Verifier, MIN_SECRET_BYTES, type VerifyToken } from '@syncbell/server';
+import {
+  authenticate,
+  hs256Verifier,
+  jwtKeyFromEnv,
+  MIN_SECRET_BYTES,
+  type VerifyToken,
+} from '@syncbell/server';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
@@ -27,7 +33,8 @@ export interface AttachSyncbellOptions {
   /**
    * The HS256 secret end users' tokens are signed with (`signToken` from @syncbell/server), at
    * least 32 bytes. Give this or `verify`, not both.
-   * @default none
+   * @default JWT_SECRET from the environment; unset, refused when NODE_ENV=production, else the
+   * development secret with one warning (`jwtKeyFromEnv`, the rule of every syncbell server)
    */
   jwtKey?: Uint8Array | string | undefined;
   /** Your own token check, instead of syncbell's HS256 JWT. Give this or `jwtKey`. @default none */
@@ -127,14 +134,11 @@ function namespaceOf(io: Server | Namespace): Namespace {
   throw new ConfigError('attachSyncbell: expected a socket.io Server or Namespace');
 }
 
-function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions): VerifyToken {
+function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions, logger: SyncbellLogger): VerifyToken {
   if (verify && jwtKey !== undefined)
     throw new ConfigError('attachSyncbell: give jwtKey or verify, not both');
   if (verify) return verify;
-  if (jwtKey === undefined)
-    throw new ConfigError(
-      'attachSyncbell: give jwtKey (the HS256 secret your tokens are signed with) or verify (your own token check)',
-    );
+  if (jwtKey === undefined) return hs256Verifier(jwtKeyFromEnv((message) => logger.warn({}, message)).key);
   const key = typeof jwtKey === 'string' ? new TextEncoder().encode(jwtKey) : jwtKey;
   if (key.byteLength < MIN_SECRET_BYTES)
     throw new ConfigError(
@@ -157,7 +161,8 @@ function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions): VerifyToken {
  */
 export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOptions): SyncbellAttachment {
   const nsp = namespaceOf(io);
-  const verify = verifierFrom(options);
+  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
+  const verify = verifierFrom(options, logger);
   const maxConnectionsPerAddress = positiveInt(
     'maxConnectionsPerAddress',
     options.maxConnectionsPerAddress ?? 200,
@@ -171,7 +176,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const trustProxy = options.trustProxy ?? false;
   const releaseHandshake = options.releaseHandshake ?? false;
   const serverId = options.serverId ?? hostname();
-  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
   if (attachedNamespaces.has(nsp))
     throw new ConfigError(`attachSyncbell: syncbell is already attached to namespace ${nsp.name}`);
   const engine = nsp.server.engine;

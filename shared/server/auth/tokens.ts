@@ -41,6 +41,38 @@ export function resolveJwtSecret(env: Record<string, string | undefined> = proce
   return { key, isDevSecret: false };
 }
 
+/** What a server says, once, when it runs on the development secret. */
+export const DEV_SECRET_WARNING =
+  'JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)';
+
+/**
+ * Process-wide, not module-wide: serverless-offline runs each Lambda handler's own bundle in one
+ * process (six handlers, six copies of this module), and the warning is about the process.
+ */
+const DEV_SECRET_WARNED = Symbol.for('syncbell.devSecretWarned');
+
+/** Calls `warn` with `DEV_SECRET_WARNING` the first time in this process, never again. */
+export function warnDevSecretOnce(warn: (message: string) => void): void {
+  const flags = globalThis as { [DEV_SECRET_WARNED]?: boolean };
+  if (flags[DEV_SECRET_WARNED]) return;
+  flags[DEV_SECRET_WARNED] = true;
+  warn(DEV_SECRET_WARNING);
+}
+
+/**
+ * The one rule for a server given no key (the ECS container, `attachSyncbell`, the NestJS module,
+ * the Lambda handlers): JWT_SECRET (`resolveJwtSecret`); unset, refused with `ConfigError` when
+ * NODE_ENV=production, else the development secret with one warning per process.
+ */
+export function jwtKeyFromEnv(
+  warn: (message: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedSecret {
+  const secret = resolveJwtSecret(env);
+  if (secret.isDevSecret) warnDevSecretOnce(warn);
+  return secret;
+}
+
 export interface SignTokenOptions {
   userId: string;
   key: Uint8Array;
