@@ -6,7 +6,7 @@ import { MAX_TOKEN_LENGTH, verifyToken } from './tokens.js';
  * `token_expired`) for a token you refuse; any other error is answered `internal_error` (HTTP 500,
  * the client retries), so a verifier whose database is down does not lock users out for good.
  */
-export type VerifyToken = (token: string) => Promise<{ userId: string }>;
+export type VerifyToken = (token: string) => Promise<{ userId: string; expiresAtSeconds?: number }>;
 
 /** The default verifier: syncbell's HS256 JWT (`signToken`) under `key`. */
 export function hs256Verifier(key: Uint8Array): VerifyToken {
@@ -14,7 +14,12 @@ export function hs256Verifier(key: Uint8Array): VerifyToken {
 }
 
 export type Authenticated =
-  | { ok: true; userId: string }
+  | {
+      ok: true;
+      userId: string;
+      /** The token's `exp` (epoch seconds), when the verifier reports it (`hs256Verifier` does). */
+      expiresAtSeconds?: number;
+    }
   | { ok: false; status: 401 | 500; error: ErrorFrameBody };
 
 /**
@@ -31,11 +36,11 @@ export async function authenticate(token: unknown, verify: VerifyToken): Promise
   if (token.length > MAX_TOKEN_LENGTH)
     return refused({ code: ErrorCode.InvalidToken, message: 'token is too long' });
   try {
-    const { userId } = await verify(token);
+    const { userId, expiresAtSeconds } = await verify(token);
     const parsed = userIdSchema.safeParse(userId);
     if (!parsed.success)
       return refused({ code: ErrorCode.InvalidToken, message: 'the token does not name a valid user id' });
-    return { ok: true, userId: parsed.data };
+    return { ok: true, userId: parsed.data, ...(expiresAtSeconds === undefined ? {} : { expiresAtSeconds }) };
   } catch (error) {
     if (error instanceof AuthError) return refused(error.toFrame());
     return { ok: false, status: 500, error: { code: ErrorCode.Internal, message: 'authentication failed' } };

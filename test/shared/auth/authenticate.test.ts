@@ -53,7 +53,13 @@ describe('authenticate', () => {
 
   it('returns the user a valid token names', async () => {
     const token = await signToken({ userId: 'alice', key: TEST_JWT_KEY });
-    expect(await authenticate(token, verify)).toEqual({ ok: true, userId: 'alice' });
+    expect(await authenticate(token, verify)).toEqual({
+      ok: true,
+      userId: 'alice',
+      expiresAtSeconds: expect.any(Number),
+    });
+    // A verifier of your own need not report the expiry.
+    expect(await authenticate('t', async () => ({ userId: 'bob' }))).toEqual({ ok: true, userId: 'bob' });
   });
 
   it.each([
