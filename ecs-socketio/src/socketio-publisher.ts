@@ -24,6 +24,8 @@ export interface SocketIoPublisherOptions {
     maxLen?: number;
     /** The user's log, and each job's claim, expire this long after the last write. @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is (`replayLogKey`); give readers (`attachSyncbell`) the same. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
   /** The adapter's key / channel prefix. @default ADAPTER_KEY ('syncbell') */
   adapterKey?: string;
@@ -154,7 +156,7 @@ function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
 export function createSocketIoPublisher({
   redis: client,
   adapter = 'classic',
-  replay: { maxLen = 1000, ttlSeconds = 86_400 } = {},
+  replay: { maxLen = 1000, ttlSeconds = 86_400, keyPrefix = DEFAULT_REPLAY_LOG_PREFIX } = {},
   adapterKey = ADAPTER_KEY,
   namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {
@@ -171,7 +173,7 @@ export function createSocketIoPublisher({
       2,
       // The user id is the hash tag of both keys: one cluster slot, so one script writes both.
       `${DEFAULT_JOB_CLAIM_PREFIX}{${notification.userId}}:${idempotencyKey ?? ''}`,
-      replayLogKey(notification.userId, DEFAULT_REPLAY_LOG_PREFIX),
+      replayLogKey(notification.userId, keyPrefix),
       JSON.stringify(notification),
       String(maxLen),
       String(ttlSeconds),

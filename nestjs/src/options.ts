@@ -47,6 +47,8 @@ export interface SyncbellSocketIoOptions
     maxLen?: number;
     /** @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is, for the gateway and the publisher alike. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
 }
 

@@ -81,6 +81,8 @@ export interface AttachSyncbellOptions {
     maxLen?: number;
     /** @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is: the same as your publishers' `replay.keyPrefix`. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
   /**
    * After a socket is verified, drop its handshake request, headers and token (about 5 KB of heap
@@ -170,6 +172,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? 1000);
   const ttlSeconds = positiveInt('replay.ttlSeconds', options.replay?.ttlSeconds ?? 86_400);
+  const keyPrefix = options.replay?.keyPrefix;
   const adapter = options.adapter ?? 'classic';
   if (adapter !== 'classic' && adapter !== 'sharded')
     throw new ConfigError(`attachSyncbell: adapter must be 'classic' or 'sharded', got ${String(adapter)}`);
@@ -212,7 +215,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     ? createReplayLog({
         redis,
         maxLen,
-        ttlSeconds,
+        ...(keyPrefix === undefined ? {} : { keyPrefix }),
         onSkipped: (entry) => {
           metrics.replaySkipped.inc({ reason: entry.reason });
           logger.warn(entry, 'replay log entry skipped');
@@ -220,7 +223,12 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       })
     : undefined;
   const publisher = redis
-    ? createSocketIoPublisher({ redis, adapter, replay: { maxLen, ttlSeconds }, namespace: nsp.name })
+    ? createSocketIoPublisher({
+        redis,
+        adapter,
+        replay: { maxLen, ttlSeconds, ...(keyPrefix === undefined ? {} : { keyPrefix }) },
+        namespace: nsp.name,
+      })
     : undefined;
 
   let closed = false;

@@ -21,6 +21,7 @@ import {
 import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
 import { createRedis } from '../../../../ecs-socketio/src/redis.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
+import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
@@ -177,6 +178,28 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     const second = await connectUser(app.url, userId, { resumeAfter: seen.id });
 
     expect(second.received.map((r) => r.notification.id)).toEqual([missed.id]);
+  });
+
+  it('keeps the replay log under a custom keyPrefix: the attachment’s publisher and a separate one write it, resume reads it', async () => {
+    const keyPrefix = `custom-log-${process.pid}:`;
+    const app = await startUserApp({ options: { replay: { keyPrefix } } });
+    const userId = uniqueUser('prefix');
+    const first = await connectUser(app.url, userId);
+    const seen = await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'seen' });
+    await first.waitForCount(1);
+    first.close();
+    const separate = createSocketIoPublisher({ redis: app.pub.client, replay: { keyPrefix } });
+    const missed = [
+      await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'missed-1' }),
+      await separate.publish({ userId, type: 'sync.complete', jobId: 'missed-2' }),
+    ];
+
+    const second = await connectUser(app.url, userId, { resumeAfter: seen.id });
+
+    expect(second.received.map((r) => r.notification.id)).toEqual(missed.map((m) => m.id));
+    expect(second.received.every((r) => r.meta.replayed)).toBe(true);
+    expect(await app.pub.call('XLEN', replayLogKey(userId, keyPrefix))).toBe(3);
+    expect(await app.pub.call('EXISTS', replayLogKey(userId))).toBe(0);
   });
 
   it('leaves the app’s own event handlers on the same Server working, and still refuses unknown events', async () => {
