@@ -233,7 +233,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
         LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
         JWT_SECRET: jwtSecret,
-        PUBLISH_API_KEY: publishApiKey,
+        PUBLISH_API_KEYS: publishApiKey,
         // The publish route without its aws_iam authorizer, which serverless-offline cannot load
         // (serverless.yml, custom.publishRoute): the key above protects it instead.
         SYNCBELL_PUBLISH_AUTH: 'offline',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveJwtSecret } from '@syncbell/server';
+import { publishApiKeys, publishApiKeysEnvSchema, resolveJwtSecret } from '@syncbell/server';
 import { ConfigError } from '@syncbell/contract';
 
 /**
@@ -55,14 +55,13 @@ export const envSchema = z.object({
   /** Parallel `PostToConnection` calls per notification. @default 10 */
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   /**
-   * Server credential of `POST /v1/publish` where IAM cannot vouch for the caller (the local
-   * stack: serverless-offline verifies no SigV4). Sent as `x-api-key`; at least 32 characters.
-   * @default undefined (only IAM-authenticated requests publish, and only in production)
+   * `PUBLISH_API_KEYS`: server credentials of `POST /v1/publish` where IAM cannot vouch for the
+   * caller (the local stack: serverless-offline verifies no SigV4), sent as `x-api-key`,
+   * comma-separated so a key can be rotated, each at least 32 characters; `PUBLISH_API_KEY`, one
+   * key, is still accepted beside them. The same two settings as the socket.io variant's.
+   * @default none (only IAM-authenticated requests publish, and only in production)
    */
-  PUBLISH_API_KEY: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.string().min(32, 'must be at least 32 characters').optional(),
-  ),
+  ...publishApiKeysEnvSchema,
 });
 
 export interface ApigwConfig {
@@ -78,7 +77,8 @@ export interface ApigwConfig {
   nodeEnv: 'development' | 'production' | 'test';
   replayTtlSeconds: number;
   notifyConcurrency: number;
-  publishApiKey: string | undefined;
+  /** `PUBLISH_API_KEYS` and `PUBLISH_API_KEY` (`publishApiKeys`). */
+  publishApiKeys: string[];
 }
 
 /** Parses and validates the environment once; a bad value stops the cold start with a clear message. */
@@ -105,6 +105,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: values.NODE_ENV,
     replayTtlSeconds: values.REPLAY_TTL_SECONDS,
     notifyConcurrency: values.NOTIFY_CONCURRENCY,
-    publishApiKey: values.PUBLISH_API_KEY,
+    publishApiKeys: publishApiKeys(values),
   };
 }

@@ -38,6 +38,18 @@ export const httpApiEventSchema = z.object({
   isBase64Encoded: z.boolean().optional(),
 });
 
+/**
+ * A request header by name, whatever its case: HTTP API (payload 2.0) lower-cases header names
+ * on AWS and joins repeated headers with commas; a local caller's event may keep the case it sent.
+ */
+export function headerValue(
+  headers: Record<string, string | undefined> | null | undefined,
+  name: string,
+): string | undefined {
+  const lower = name.toLowerCase();
+  return headers?.[lower] ?? Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === lower)?.[1];
+}
+
 export interface HttpResult {
   statusCode: number;
   headers?: Record<string, string>;

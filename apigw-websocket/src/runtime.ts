@@ -1,5 +1,6 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { warnDevSecretOnce } from '@syncbell/server';
 import { getConfig, getDocumentClient, getManagementClient } from './clients.js';
 import type { ApigwConfig } from './config.js';
 import { type ConnectionsStore, createConnectionsStore } from './data/connections.js';
@@ -22,7 +23,7 @@ export function getRuntime(): Runtime {
   if (runtime) return runtime;
   const config = getConfig();
   const ddb = getDocumentClient();
-  if (config.isDevSecret) defaultTelemetry.logger.warn('JWT_SECRET is not set: using the development secret');
+  if (config.isDevSecret) warnDevSecretOnce((message) => defaultTelemetry.logger.warn(message));
   runtime = {
     config,
     ddb,

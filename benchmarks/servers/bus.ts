@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { createReplayLog, type ReplayLog } from '../../ecs-socketio/src/replay-log.js';
+import { createReplayLog, type ReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import type { Notification, ReplayResult } from '../../shared/contract/index.js';
 
 /**
@@ -98,10 +98,16 @@ export function createBusPublisher(redisUrl: string): {
   close(): Promise<void>;
 } {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
-  const log = createReplayLog({ redis });
   return {
     async publish(notification) {
-      await log.append(notification);
+      // The log entry as syncbell's publisher script writes it (its only writer in the product:
+      // ecs-socketio/src/socketio-publisher.ts), in one MULTI as this contender always did.
+      const key = replayLogKey(notification.userId);
+      await redis
+        .multi()
+        .xadd(key, 'MAXLEN', '~', 1000, '*', 'n', JSON.stringify(notification))
+        .expire(key, 86_400)
+        .exec();
       await redis.publish(userChannel(notification.userId), JSON.stringify(notification));
     },
     async close() {

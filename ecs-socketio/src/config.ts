@@ -1,23 +1,25 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
-import { MIN_API_KEY_LENGTH } from '@syncbell/server';
+import { commaListSchema, publishApiKeys, publishApiKeysEnvSchema } from '@syncbell/server';
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
+/**
+ * Fargate's cap on a container's `stopTimeout`, the time between SIGTERM and SIGKILL, which must
+ * hold the drain window and the stop grace after it (AWS ECS API Reference, 'ContainerDefinition':
+ * "For tasks using the Fargate launch type, the max stop timeout value is 120 seconds").
+ */
+export const FARGATE_MAX_STOP_TIMEOUT_MS = 120_000;
+/** The least time left after the drain window to flush the last publishes and close Redis. */
+export const MIN_STOP_GRACE_MS = 2_000;
+/** The longest drain window: what Fargate's stopTimeout cap leaves after the least stop grace. */
+export const MAX_DRAIN_TIMEOUT_MS = FARGATE_MAX_STOP_TIMEOUT_MS - MIN_STOP_GRACE_MS;
+/** `DRAIN_TIMEOUT_MS` when unset. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-/** A comma-separated list, trimmed, empty entries dropped; unset is the empty list. */
-const commaList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  );
-
 /**
  * The ECS service's configuration, read from the environment once at start-up.
  * Every variable, its default and why it has that default. Bad values stop start-up with a
@@ -82,8 +84,12 @@ export const ecsEnvSchema = z.object({
   PING_INTERVAL_MS: int(100, 600_000).default(25_000),
   /** Floor lowered with PING_INTERVAL_MS's, for the same reason. @default 20000 */
   PING_TIMEOUT_MS: int(100, 600_000).default(20_000),
-  /** How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay. @default 10000 */
-  DRAIN_TIMEOUT_MS: int(0, 300_000).default(10_000),
+  /**
+   * How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay
+   * (the CDK construct derives both, and the ECS stopTimeout, from this parser's limits).
+   * At most `MAX_DRAIN_TIMEOUT_MS`. @default 10000
+   */
+  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
   /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
   MAX_FRAME_BYTES: int(256, 1_000_000).default(16_384),
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */
@@ -106,7 +112,7 @@ export const ecsEnvSchema = z.object({
   /** @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
-  CORS_ORIGINS: commaList,
+  CORS_ORIGINS: commaListSchema,
   /**
    * Longest demo job `POST /jobs/sync` accepts: may lower the contract's cap (the same on both
    * variants, see `MAX_SYNC_JOB_DURATION_MS`), never raise it. @default 60000
@@ -119,15 +125,13 @@ export const ecsEnvSchema = z.object({
    */
   JOB_VISIBILITY_TIMEOUT_MS: int(300, 600_000).default(15_000),
   /**
-   * Server credentials for `POST /v1/publish` (backends in other languages publish with one as
-   * `Authorization: Bearer <key>`), comma-separated so a key can be rotated: add the new one,
-   * move the backends, drop the old one. Each at least 32 characters (`openssl rand -hex 32`).
-   * End-user tokens are never accepted there. Unset or empty: the route is off (404).
-   * @default '' (off)
+   * `PUBLISH_API_KEYS`: server credentials for `POST /v1/publish`, which a backend sends in the
+   * `x-api-key` header (an `Authorization: Bearer` is an end user's and is refused with 403),
+   * comma-separated so a key can be rotated; `PUBLISH_API_KEY`, one key, is still accepted beside
+   * them (`publishApiKeys`). The same two settings as the API Gateway variant's. Unset or empty:
+   * the route is off (404).
    */
-  PUBLISH_API_KEYS: commaList.pipe(
-    z.array(z.string().min(MIN_API_KEY_LENGTH, `each key must be at least ${MIN_API_KEY_LENGTH} characters`)),
-  ),
+  ...publishApiKeysEnvSchema,
   /** `POST /v1/publish` requests per second one container accepts, over every key; more get 429. @default 1000 */
   PUBLISH_MAX_PER_SECOND: int(1, 1_000_000).default(1000),
   /** Worker: serve `GET /metrics` on this port (not behind any load balancer). @default off */
@@ -148,9 +152,9 @@ function impossibleCombinations(config: EcsConfig): string[] {
         'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
     );
   }
-  if (config.PUBLISH_API_KEYS.length > 0 && config.REDIS_ADAPTER === 'memory') {
+  if (publishApiKeys(config).length > 0 && config.REDIS_ADAPTER === 'memory') {
     problems.push(
-      '  PUBLISH_API_KEYS is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
+      '  PUBLISH_API_KEYS (or PUBLISH_API_KEY) is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
         '(the replay log and the adapter). Set REDIS_URL and REDIS_ADAPTER=classic, or unset PUBLISH_API_KEYS.',
     );
   }

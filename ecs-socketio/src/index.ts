@@ -15,4 +15,6 @@ export * from './worker.js';
 export * from './adapter.js';
 export * from './attach/attach.js';
 export * from './auth.js';
+// The verifier attach takes: defined once in @syncbell/server for both variants.
+export { hs256Verifier, type VerifyToken } from '@syncbell/server';
 export * from './metrics.js';

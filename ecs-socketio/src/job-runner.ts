@@ -1,7 +1,7 @@
 import type { PublishInput } from '@syncbell/server';
 import type { SyncbellLogger } from './attach/attach.js';
 import type { JobQueue } from './job-queue.js';
-import { completionFor, delay, type QueuedJob } from './jobs.js';
+import { delay, publishCompletion, type QueuedJob } from './jobs.js';
 
 /** A job running in this container (`publishVia: 'container'`). */
 export interface InFlightJob {
@@ -59,8 +59,7 @@ export function createJobRunner({
       const run: Promise<void> = (async () => {
         await delay(job.durationMs, cancel.signal);
         if (cancel.signal.aborted) return; // handed to the worker's queue by the drain
-        await publish(completionFor(job, containerId));
-        onPublished();
+        if (await publishCompletion(publish, job, containerId)) onPublished();
       })()
         .catch((error: unknown) =>
           logger.error({ err: (error as Error).message, jobId: job.jobId }, 'job publish failed'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PublishInput } from '@syncbell/server';
+import { IdempotencyConflictError, type PublishInput } from '@syncbell/server';
 import {
   syncJobNotificationType,
   syncJobRequestSchema as sharedSyncJobRequestSchema,
@@ -52,6 +52,26 @@ export function completionFor(
     jobId: job.jobId,
     data: { ranOn, durationMs: job.durationMs, calendar: 'primary' },
   };
+}
+
+/**
+ * Publishes a finished demo job's completion, true when this call published it. A job handed
+ * over on drain, or recovered from a worker that died after its publish, completes twice, on two
+ * processes: the completions differ in `ranOn`, so the second is an idempotency conflict, which
+ * here means "already published" (the job's one notification is out), not a failure to retry.
+ */
+export async function publishCompletion(
+  publish: (completion: PublishInput) => Promise<unknown>,
+  job: Pick<QueuedJob, 'jobId' | 'userId' | 'outcome' | 'durationMs'>,
+  ranOn: string,
+): Promise<boolean> {
+  try {
+    await publish(completionFor(job, ranOn));
+    return true;
+  } catch (error) {
+    if (error instanceof IdempotencyConflictError) return false;
+    throw error;
+  }
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (a drain does not wait for the demo delay twice). */

@@ -3,7 +3,7 @@
  * Reads the environment, starts the server, drains on SIGTERM (ECS sends it on scale-in and
  * deploys, then SIGKILL after `stopTimeout`).
  */
-import { resolveJwtSecret } from '@syncbell/server';
+import { jwtKeyFromEnv } from '@syncbell/server';
 import { loadEcsConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createEcsServer } from './server.js';
@@ -11,9 +11,7 @@ import { createEcsServer } from './server.js';
 async function main(): Promise<void> {
   const config = loadEcsConfig();
   const logger = createLogger('syncbell-ecs', config.LOG_LEVEL, config.CONTAINER_ID);
-  const secret = resolveJwtSecret();
-  if (secret.isDevSecret)
-    logger.warn('JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)');
+  const secret = jwtKeyFromEnv((message) => logger.warn(message));
   if (config.REDIS_ADAPTER === 'memory')
     logger.warn('in-memory adapter: notifications reach only clients of this container');
   const server = await createEcsServer({ config, logger, jwtKey: secret.key });

@@ -1,6 +1,5 @@
 import {
   type LoggedEntry,
-  type Notification,
   type ReplayResult,
   type SkippedLogEntry,
   screenLogEntry,
@@ -11,11 +10,9 @@ import { type AnyRedis, asRedisLike } from './redis-client.js';
 export interface ReplayLogOptions {
   /** ioredis or node-redis (or either, wrapped). */
   redis: AnyRedis;
-  /** Entries kept per user (approximate trim: Redis trims whole macro-nodes). @default 1000 */
+  /** Entries kept per user, as the publisher that writes the log was given. @default 1000 */
   maxLen?: number;
-  /** The user's log expires this long after its last append. @default 86400 */
-  ttlSeconds?: number;
-  /** @default 'syncbell:log:' */
+  /** Where the log is: the publisher's `replay.keyPrefix` (`replayLogKey`). @default 'syncbell:log:' */
   keyPrefix?: string;
   /** Told about every entry a read leaves out (the server logs a warning and counts it). @default ignore */
   onSkipped?: (entry: SkippedLogEntry) => void;
@@ -25,39 +22,34 @@ export const DEFAULT_REPLAY_LOG_PREFIX = 'syncbell:log:';
 /** Where the publisher keeps each job's claimed notification (`syncbell:job-done:{userId}:key`). */
 export const DEFAULT_JOB_CLAIM_PREFIX = 'syncbell:job-done:';
 
-/** The Redis key of `userId`'s log; the hash tag keeps a user's log in one cluster slot. */
+/**
+ * The Redis key of `userId`'s log, the one key function of its writer (the publisher's script) and
+ * its reader (`createReplayLog`); the hash tag keeps a user's log in one cluster slot.
+ */
 export function replayLogKey(userId: string, keyPrefix = DEFAULT_REPLAY_LOG_PREFIX): string {
   return `${keyPrefix}{${userId}}`;
 }
 
 export interface ReplayLog {
-  append(notification: Notification): Promise<void>;
   read(userId: string, after: string | undefined): Promise<ReplayResult>;
 }
 
 /**
- * A per-user Redis Stream of notifications. The @socket.io/redis-adapter cannot recover missed
- * packets (no connection state recovery), so replay lives here: written before every publish,
- * read on every resume. Reads serve entries a newer version wrote as they are stored (see
- * "Evolving the contract" in shared/contract/evolution.ts).
+ * The reader of the per-user Redis Stream of notifications. The @socket.io/redis-adapter cannot
+ * recover missed packets (no connection state recovery), so replay lives here: written by the
+ * publisher's script alone (`createSocketIoPublisher`, in the same script as the publish), read on
+ * every resume. Reads serve entries a newer version wrote as they are stored (see "Evolving the
+ * contract" in shared/contract/evolution.ts).
  */
 export function createReplayLog({
   redis: client,
   maxLen = 1000,
-  ttlSeconds = 86_400,
   keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {
   const redis = asRedisLike(client);
   const keyOf = (userId: string) => replayLogKey(userId, keyPrefix);
   return {
-    async append(notification) {
-      const key = keyOf(notification.userId);
-      await redis.transaction([
-        ['XADD', key, 'MAXLEN', '~', maxLen, '*', 'n', JSON.stringify(notification)],
-        ['EXPIRE', key, ttlSeconds],
-      ]);
-    },
     async read(userId, after) {
       // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
       const entries = (

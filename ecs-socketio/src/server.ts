@@ -1,12 +1,11 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SocketEvent } from '@syncbell/contract';
-import { notificationToPublish } from '@syncbell/server';
+import { hs256Verifier, notificationToPublish, publishApiKeys } from '@syncbell/server';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { syncbellAdapter } from './adapter.js';
 import { attachSyncbell, type SyncbellAttachment } from './attach/attach.js';
-import { hs256Verifier } from './auth.js';
 import type { EcsConfig } from './config.js';
 import { drain } from './drain.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -126,10 +125,10 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     syncJobRoute({ config, verify, isDraining: () => draining, runner, jobQueue }),
   ];
   // Off without a key: the route would otherwise be a 401 for everyone (config.ts refuses keys without Redis).
-  if (publisher && config.PUBLISH_API_KEYS.length > 0)
+  if (publisher && publishApiKeys(config).length > 0)
     routes.push(
       publishRoute({
-        apiKeys: config.PUBLISH_API_KEYS,
+        apiKeys: publishApiKeys(config),
         publisher,
         maxPerSecond: config.PUBLISH_MAX_PER_SECOND,
         onPublished: () => metrics.notificationsSent.inc({ path: 'http' }),

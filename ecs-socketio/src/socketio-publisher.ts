@@ -1,6 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
-import { notificationToPublish, type Publisher } from '@syncbell/server';
+import { checkClaim, notificationToPublish, type Publisher, payloadHash } from '@syncbell/server';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
@@ -24,6 +24,8 @@ export interface SocketIoPublisherOptions {
     maxLen?: number;
     /** The user's log, and each job's claim, expire this long after the last write. @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is (`replayLogKey`); give readers (`attachSyncbell`) the same. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
   /** The adapter's key / channel prefix. @default ADAPTER_KEY ('syncbell') */
   adapterKey?: string;
@@ -46,15 +48,16 @@ export interface SocketIoPublisher extends Publisher {
   resyncAll(): Promise<void>;
   /**
    * Publishes an envelope already built (the demo jobs' completion, a newer server's envelope in
-   * the contract tests) through the same script: with `idempotencyKey`, claimed once per key;
-   * without, always logged and sent.
+   * the contract tests) through the same script: with `idempotencyKey`, claimed once per key (a
+   * later one with another payload throws `IdempotencyConflictError`); without, always logged and sent.
    */
   publishEnvelope(notification: Notification, idempotencyKey?: string): Promise<EnvelopePublishResult>;
 }
 
 /**
  * KEYS: the claim, the user's log. ARGV: the envelope, the log's max length, the TTL in seconds,
- * the publish command (PUBLISH / SPUBLISH), its channel, the adapter-encoded message, '1' to claim.
+ * the publish command (PUBLISH / SPUBLISH), its channel, the adapter-encoded message, '1' to claim,
+ * the claim's value (the envelope with its payload hash, `claimValue`).
  * One script, so one round trip, and Redis runs it whole: the claim, the log entry and the publish
  * happen together or not at all (a crash cannot leave a job claimed but never logged or sent), and
  * the log entry precedes the publish (a client that resumes after it finds it; one connected
@@ -64,12 +67,19 @@ const PUBLISH_SCRIPT = `
 if ARGV[7] == '1' then
   local claimed = redis.call('GET', KEYS[1])
   if claimed then return {claimed, 1} end
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  redis.call('SET', KEYS[1], ARGV[8], 'EX', ARGV[3])
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'n', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call(ARGV[4], ARGV[5], ARGV[6])
 return {ARGV[1], 0}`;
+
+/**
+ * The field of a claim's stored envelope that holds its payload hash (`payloadHash`): a claim is
+ * the envelope plus this field, so a reader of an older version, which reads the claim as an
+ * envelope and passes unknown fields on, still answers its duplicates during a rolling deploy.
+ */
+const CLAIM_HASH_FIELD = 'syncbellPayloadSha256';
 
 /**
  * What the adapter's subscribers receive for `io.to(room).emit(event, ...args)`, or for
@@ -146,7 +156,7 @@ function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
 export function createSocketIoPublisher({
   redis: client,
   adapter = 'classic',
-  replay: { maxLen = 1000, ttlSeconds = 86_400 } = {},
+  replay: { maxLen = 1000, ttlSeconds = 86_400, keyPrefix = DEFAULT_REPLAY_LOG_PREFIX } = {},
   adapterKey = ADAPTER_KEY,
   namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {
@@ -163,7 +173,7 @@ export function createSocketIoPublisher({
       2,
       // The user id is the hash tag of both keys: one cluster slot, so one script writes both.
       `${DEFAULT_JOB_CLAIM_PREFIX}{${notification.userId}}:${idempotencyKey ?? ''}`,
-      replayLogKey(notification.userId, DEFAULT_REPLAY_LOG_PREFIX),
+      replayLogKey(notification.userId, keyPrefix),
       JSON.stringify(notification),
       String(maxLen),
       String(ttlSeconds),
@@ -171,13 +181,23 @@ export function createSocketIoPublisher({
       channel,
       message,
       idempotencyKey === undefined ? '0' : '1',
+      idempotencyKey === undefined
+        ? ''
+        : JSON.stringify({ ...notification, [CLAIM_HASH_FIELD]: payloadHash(notification) }),
     )) as [string, number];
     if (!duplicate) return { notification, duplicate: false };
     // Read as a reader reads (the contract's evolution rules): a claim a newer version stored
     // during a rolling deploy is answered as stored, not refused.
     const parsed = receivedNotificationSchema.safeParse(JSON.parse(stored));
     if (!parsed.success) throw new Error(`the stored notification of ${idempotencyKey} is unreadable`);
-    return { notification: parsed.data as Notification, duplicate: true };
+    const { [CLAIM_HASH_FIELD]: storedHash, ...claimed } = parsed.data;
+    checkClaim(
+      claimed,
+      typeof storedHash === 'string' ? storedHash : undefined,
+      notification,
+      idempotencyKey ?? '',
+    );
+    return { notification: claimed as Notification, duplicate: true };
   };
 
   return {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { createJobQueue, type JobQueue, type TakenJob } from './job-queue.js';
-import { completionFor, delay } from './jobs.js';
+import { delay, publishCompletion } from './jobs.js';
 import type { AnyRedis } from './redis-client.js';
 import { createSocketIoPublisher, type SocketIoAdapterKind } from './socketio-publisher.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
@@ -77,9 +77,10 @@ export function startWorker({
   const run = async ({ entryId, job }: TakenJob & { job: NonNullable<TakenJob['job']> }) => {
     await delay(job.remainingMs ?? job.durationMs);
     const startedAt = performance.now();
-    await publisher.publish(completionFor(job, workerId));
-    metrics.publishLatency.observe((performance.now() - startedAt) / 1000);
-    metrics.notificationsSent.inc({ path: 'worker' });
+    if (await publishCompletion((completion) => publisher.publish(completion), job, workerId)) {
+      metrics.publishLatency.observe((performance.now() - startedAt) / 1000);
+      metrics.notificationsSent.inc({ path: 'worker' });
+    }
     await queue.complete(entryId);
     metrics.jobsCompleted.inc();
     logger.info({ jobId: job.jobId, handedOffBy: job.handedOffBy }, 'published');

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  FARGATE_MAX_STOP_TIMEOUT_MS,
+  MAX_DRAIN_TIMEOUT_MS,
+} from '@syncbell/socketio';
 import { z } from 'zod';
 
 /**
@@ -81,7 +86,9 @@ export interface EcsSocketIoOptions extends CommonOptions {
   metricsPort?: number;
   /**
    * Drain window: `DRAIN_TIMEOUT_MS` in the container, the ALB deregistration delay (rounded up to
-   * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`.
+   * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`. Its default and its limit are the
+   * container parser's (`DEFAULT_DRAIN_TIMEOUT_MS`, `MAX_DRAIN_TIMEOUT_MS`: 118000, so that with the
+   * least stop grace it fits Fargate's 120 s stopTimeout cap); with `stopGraceMs` it must fit the cap.
    * @default 10000
    */
   drainTimeoutMs?: number;
@@ -238,7 +245,8 @@ const ecsSchema = z
     nofileLimit: z.number().int().min(1024).max(1_048_576).default(65536),
     containerPort: z.number().int().min(1024).max(65535).default(3000),
     metricsPort: z.number().int().min(1024).max(65535).default(9464),
-    drainTimeoutMs: z.number().int().min(0).max(100_000).default(10_000),
+    // The container's parser is the one source of the drain window's limits (ecs-socketio/src/config.ts).
+    drainTimeoutMs: z.number().int().min(0).max(MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
     stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
     healthCheckPath: z.string().startsWith('/').default('/healthz'),
@@ -274,8 +282,8 @@ const ecsSchema = z
   .refine((c) => !c.redisMultiAz || c.redisReplicas >= 1, {
     message: 'redisMultiAz needs redisReplicas >= 1',
   })
-  .refine((c) => c.drainTimeoutMs + c.stopGraceMs <= 120_000, {
-    message: 'drainTimeoutMs + stopGraceMs must be <= 120000 (the Fargate stopTimeout cap)',
+  .refine((c) => c.drainTimeoutMs + c.stopGraceMs <= FARGATE_MAX_STOP_TIMEOUT_MS, {
+    message: `drainTimeoutMs + stopGraceMs must be <= ${FARGATE_MAX_STOP_TIMEOUT_MS} (the Fargate stopTimeout cap)`,
   })
   .refine((c) => c.idleTimeoutSeconds * 1000 > c.pingIntervalMs, {
     message: 'idleTimeoutSeconds must exceed pingIntervalMs, or the ALB closes idle sockets between pings',

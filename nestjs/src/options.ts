@@ -36,7 +36,8 @@ export interface SyncbellSocketIoOptions
   verify?: (token: string) => Promise<VerifiedUser>;
   /**
    * The HS256 secret your users' tokens are signed with (`signToken` from @syncbell/server).
-   * @default resolveJwtSecret().key (JWT_SECRET; refused unset in production, the dev secret elsewhere)
+   * @default JWT_SECRET (`jwtKeyFromEnv`: refused unset when NODE_ENV=production, the development
+   *   secret with one warning elsewhere), as `attachSyncbell`
    */
   jwtKey?: Uint8Array | string;
   /** The socket.io Redis adapter every container runs. @default 'classic' */
@@ -46,6 +47,8 @@ export interface SyncbellSocketIoOptions
     maxLen?: number;
     /** @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is, for the gateway and the publisher alike. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
 }
 

@@ -1,6 +1,5 @@
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import type { Namespace, Server } from 'socket.io';
-import { resolveJwtSecret } from '@syncbell/server';
 import type { RedisLike, SocketIoPublisher, SyncbellAttachment } from '@syncbell/socketio';
 import { SyncbellSetupError } from './errors.js';
 import type { SyncbellSocketIoOptions } from './options.js';
@@ -76,7 +75,9 @@ export class SocketIoRuntime implements BeforeApplicationShutdown, OnApplication
       redis: this.redis,
       subscriber: this.subscriber,
       adapter: adapter ?? 'classic',
-      ...(verify ? { verify } : { jwtKey: jwtKey ?? resolveJwtSecret().key }),
+      // Neither given: attachSyncbell's own rule (JWT_SECRET; refused unset in production, the
+      // development secret with one warning elsewhere), the same as every syncbell server's.
+      ...(verify ? { verify } : { jwtKey }),
     });
   }
 

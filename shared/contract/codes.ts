@@ -17,6 +17,11 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** The client tried something only the server may do (join a room, act as another user). */
   Forbidden: 'forbidden',
+  /**
+   * A publish reused an idempotency key (its `jobId`, or `idempotencyKey`) that an earlier publish
+   * with a different payload (`type`, `jobId` or `data`) claimed. Nothing was published: use a new key.
+   */
+  Conflict: 'conflict',
   /** The server is draining (SIGTERM) and asks the client to reconnect elsewhere. */
   ServerShuttingDown: 'server_shutting_down',
   /** Something failed on the server side; the frame is safe to retry. */

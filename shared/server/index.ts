@@ -6,3 +6,5 @@
 export * from './auth/index.js';
 export * from './publish/publisher.js';
 export * from './publish/credential.js';
+export * from './http/status.js';
+export * from './env.js';

@@ -65,7 +65,11 @@ describe('serverless.yml', () => {
     const publish = resources.PublishLambdaFunction?.Properties as {
       Environment: { Variables: Record<string, unknown> };
     };
-    expect(publish.Environment.Variables).toMatchObject({ PUBLISH_API_KEY: '', NODE_ENV: 'production' });
+    expect(publish.Environment.Variables).toMatchObject({
+      PUBLISH_API_KEYS: '',
+      PUBLISH_API_KEY: '',
+      NODE_ENV: 'production',
+    });
     expect(JSON.stringify(publish.Environment.Variables.WEBSOCKET_MANAGEMENT_ENDPOINT)).toContain(
       'WebsocketsApi',
     );

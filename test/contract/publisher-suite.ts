@@ -55,12 +55,18 @@ export function runPublisherSuite(label: string, createHarness: () => Promise<Pu
     it('publishes a job once: a retry returns the first id, marked duplicate, and nothing new arrives', async () => {
       const userId = uniqueUser('pub');
       const recorder = await connect(userId);
-      const first = await harness.publisher.publish({ userId, type: 'sync.complete', jobId: 'retried' });
+      const first = await harness.publisher.publish({
+        userId,
+        type: 'sync.complete',
+        jobId: 'retried',
+        data: { rows: 3, calendar: 'work' },
+      });
+      // The same payload, its data's keys in another order: a retry.
       const retry = await harness.publisher.publish({
         userId,
-        type: 'sync.failed',
+        type: 'sync.complete',
         jobId: 'retried',
-        data: { attempt: 2 },
+        data: { calendar: 'work', rows: 3 },
       });
       // A later publish proves the stream still flows and that nothing from the retry came before it.
       const next = await harness.publisher.publish({ userId, type: 'sync.complete', jobId: 'next' });
@@ -70,7 +76,63 @@ export function runPublisherSuite(label: string, createHarness: () => Promise<Pu
       );
       expect(retry).toEqual({ id: first.id, duplicate: true });
       expect(recorder.received.map((r) => r.notification.id)).toEqual([first.id, next.id]);
-      expect(recorder.received[0]?.notification.type).toBe('sync.complete');
+    });
+
+    it('refuses a reused key with another type, data or jobId with conflict, and publishes nothing', async () => {
+      const userId = uniqueUser('pub');
+      const recorder = await connect(userId);
+      const first = await harness.publisher.publish({
+        userId,
+        type: 'sync.complete',
+        jobId: 'reused',
+        data: { rows: 3 },
+      });
+      const keyed = await harness.publisher.publish({
+        userId,
+        type: 'sync.progress',
+        jobId: 'j',
+        idempotencyKey: 'step-1',
+      });
+      const reuses = [
+        { userId, type: 'sync.failed', jobId: 'reused', data: { rows: 3 } },
+        { userId, type: 'sync.complete', jobId: 'reused', data: { rows: 4 } },
+        { userId, type: 'sync.complete', jobId: 'reused' },
+        { userId, type: 'sync.progress', jobId: 'other-job', idempotencyKey: 'step-1' },
+      ] as const;
+      for (const input of reuses) {
+        const refused = harness.publisher.publish(input);
+        await expect(refused, JSON.stringify(input)).rejects.toBeInstanceOf(SyncbellError);
+        await expect(refused).rejects.toMatchObject({ code: ErrorCode.Conflict });
+      }
+      const next = await harness.publisher.publish({ userId, type: 'sync.complete', jobId: 'next' });
+      await recorder.waitFor(
+        () => recorder.received.some((r) => r.notification.id === next.id),
+        'the notification after the conflicts',
+      );
+      expect(recorder.received.map((r) => r.notification.id)).toEqual([first.id, keyed.id, next.id]);
+      const late = await connect(userId, { resumeAfter: '00000000000000000000000000' });
+      await late.waitForCount(3);
+      expect(late.received.map((r) => r.notification.id)).toEqual([first.id, keyed.id, next.id]);
+    });
+
+    it('keeps job ids per user: another user’s same jobId is that user’s own notification, not a duplicate or a conflict', async () => {
+      const alice = uniqueUser('alice');
+      const bob = uniqueUser('bob');
+      const bobClient = await connect(bob);
+      const forAlice = await harness.publisher.publish({
+        userId: alice,
+        type: 'sync.complete',
+        jobId: 'shared',
+      });
+      const forBob = await harness.publisher.publish({ userId: bob, type: 'sync.failed', jobId: 'shared' });
+      expect(forBob.duplicate).toBe(false);
+      expect(forBob.id).not.toBe(forAlice.id);
+      await bobClient.waitForCount(1);
+      expect(bobClient.received[0]?.notification).toMatchObject({
+        id: forBob.id,
+        userId: bob,
+        type: 'sync.failed',
+      });
     });
 
     it('deduplicates by an explicit idempotency key instead of the job id', async () => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createNotification,
@@ -8,6 +9,34 @@ import {
 } from '../../shared/contract/index.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
+
+/**
+ * A POST with headers exactly as given (an array is sent as that many header lines, which `fetch`
+ * would join into one): how a table of `Authorization` headers reaches a live server.
+ */
+export function postRaw(
+  url: string,
+  headers: Record<string, string | string[]>,
+  body: string,
+): Promise<{ status: number; body: { code?: string } & Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, body: text === '' ? {} : JSON.parse(text) });
+      });
+    });
+    request.end(body);
+  });
+}
 
 let userCounter = 0;
 /** Fresh user ids per test so runs never see each other's logs. */
@@ -229,6 +258,31 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       });
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ code: ErrorCode.InvalidToken });
+    });
+
+    // Two Authorization headers are refused by the parser (test/shared/auth/authenticate.test.ts) and
+    // by a container reached directly (test/ecs-socketio/src/http/jobs-route.test.ts); through the
+    // local stacks one of them is dropped before syncbell sees it (the ALB stand-in's Node server
+    // keeps the first, serverless-offline the last), so that case is not in this live table.
+    it('reads the bearer scheme case-insensitively (RFC 7235 section 2.1) and refuses an empty or malformed token', async () => {
+      const token = await harness.token(uniqueUser());
+      const cases: [string, string | string[], number][] = [
+        ['Bearer', `Bearer ${token}`, 202],
+        ['bearer', `bearer ${token}`, 202],
+        ['BEARER', `BEARER ${token}`, 202],
+        ['extra spaces', `Bearer    ${token}`, 202],
+        ['an empty token', 'Bearer ', 401],
+        ['a token with a space in it', `Bearer ${token} x`, 401],
+        ['another scheme', `Basic ${token}`, 401],
+      ];
+      const answers: [string, number, unknown][] = [];
+      for (const [what, authorization] of cases) {
+        const answer = await postRaw(`${harness.jobsUrl}/jobs/sync`, { authorization }, '{"durationMs":0}');
+        answers.push([what, answer.status, answer.status === 401 ? answer.body.code : undefined]);
+      }
+      expect(answers).toEqual(
+        cases.map(([what, , status]) => [what, status, status === 401 ? ErrorCode.InvalidToken : undefined]),
+      );
     });
 
     it.each([

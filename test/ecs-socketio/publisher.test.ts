@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import { completionFor } from '../../ecs-socketio/src/jobs.js';
+import { publishCompletion } from '../../ecs-socketio/src/jobs.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { createNotification, type Notification } from '../../shared/contract/index.js';
+import { createNotification, ErrorCode, type Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { createTestRedis } from './harness.js';
 
@@ -69,12 +69,16 @@ it('publishes a job completed twice under one id, logs it once and sends it once
   const userId = uniqueUser('twice');
   const publisher = createSocketIoPublisher({ redis: client });
   const job = { jobId: `job-${userId}`, userId, outcome: 'complete', durationMs: 0 } as const;
-  // Two attempts (a recovered worker job, a hand-off that raced the container's own publish).
-  const first = await publisher.publish(completionFor(job, 'a'));
-  const second = await publisher.publish(completionFor(job, 'b'));
-  expect(first.duplicate).toBe(false);
-  expect(second).toEqual({ id: first.id, duplicate: true });
-  expect(await loggedIds(userId)).toEqual([first.id]);
+  const published: unknown[] = [];
+  const publish = async (completion: Parameters<typeof publisher.publish>[0]) =>
+    published.push(await publisher.publish(completion));
+  // Two attempts (a recovered worker job, a hand-off that raced the container's own publish): the
+  // second ran elsewhere (`ranOn` differs), a conflict that means "already published".
+  expect(await publishCompletion(publish, job, 'a')).toBe(true);
+  expect(await publishCompletion(publish, job, 'b')).toBe(false);
+  const [first] = published as { id: string }[];
+  expect(published).toEqual([{ id: first?.id, duplicate: false }]);
+  expect(await loggedIds(userId)).toEqual([first?.id]);
 });
 
 it('logs every envelope published without an idempotency key', async () => {
@@ -90,9 +94,22 @@ it('logs every envelope published without an idempotency key', async () => {
 it('answers a claim a newer version stored as stored', async () => {
   const userId = uniqueUser('newer');
   const publisher = createSocketIoPublisher({ redis: client });
-  const stored = { ...createNotification({ type: 'sync.complete', userId, jobId: 'j' }), type: 'sync.v9' };
+  // A field this version does not know, and no payload hash (claims stored before hashes were kept).
+  const stored = { ...createNotification({ type: 'sync.complete', userId, jobId: 'j' }), priority: 'high' };
   await redis.set(`syncbell:job-done:{${userId}}:j`, JSON.stringify(stored));
   const receipt = await publisher.publish({ userId, type: 'sync.complete', jobId: 'j' });
   expect(receipt).toEqual({ id: stored.id, duplicate: true });
+  expect(await loggedIds(userId)).toEqual([]);
+});
+
+it('checks a claim stored without a payload hash against its stored notification: another payload is a conflict', async () => {
+  const userId = uniqueUser('legacy');
+  const publisher = createSocketIoPublisher({ redis: client });
+  const stored = createNotification({ type: 'sync.complete', userId, jobId: 'j', data: { rows: 1 } });
+  await redis.set(`syncbell:job-done:{${userId}}:j`, JSON.stringify(stored));
+  const same = await publisher.publish({ userId, type: 'sync.complete', jobId: 'j', data: { rows: 1 } });
+  const other = publisher.publish({ userId, type: 'sync.complete', jobId: 'j', data: { rows: 2 } });
+  expect(same).toEqual({ id: stored.id, duplicate: true });
+  await expect(other).rejects.toMatchObject({ code: ErrorCode.Conflict, claimedId: stored.id });
   expect(await loggedIds(userId)).toEqual([]);
 });

@@ -5,6 +5,8 @@ import {
   resolveApiGwWebSocketConfig,
   resolveEcsSocketIoConfig,
 } from '../../infra/lib/config.js';
+import { loadEcsConfig, MAX_DRAIN_TIMEOUT_MS, MIN_STOP_GRACE_MS } from '../../ecs-socketio/src/config.js';
+import { ConfigError } from '../../shared/contract/index.js';
 
 describe('resolveEcsSocketIoConfig', () => {
   it('fills every knob with its documented default', () => {
@@ -46,6 +48,20 @@ describe('resolveEcsSocketIoConfig', () => {
 
   it('rejects a drain window ECS cannot honour (Fargate stopTimeout is at most 120 s)', () => {
     expect(() => resolveEcsSocketIoConfig({ drainTimeoutMs: 118_000 })).toThrow(/120000/);
+  });
+
+  it('takes the drain window’s limits from the container’s parser: what one accepts the other does', () => {
+    const longest = { drainTimeoutMs: MAX_DRAIN_TIMEOUT_MS, stopGraceMs: MIN_STOP_GRACE_MS };
+    expect(MAX_DRAIN_TIMEOUT_MS + MIN_STOP_GRACE_MS).toBe(120_000);
+    expect(resolveEcsSocketIoConfig(longest).drainTimeoutMs).toBe(MAX_DRAIN_TIMEOUT_MS);
+    expect(loadEcsConfig({ DRAIN_TIMEOUT_MS: String(MAX_DRAIN_TIMEOUT_MS) }).DRAIN_TIMEOUT_MS).toBe(
+      MAX_DRAIN_TIMEOUT_MS,
+    );
+    expect(() => resolveEcsSocketIoConfig({ ...longest, drainTimeoutMs: MAX_DRAIN_TIMEOUT_MS + 1 })).toThrow(
+      InfraConfigError,
+    );
+    expect(() => loadEcsConfig({ DRAIN_TIMEOUT_MS: String(MAX_DRAIN_TIMEOUT_MS + 1) })).toThrow(ConfigError);
+    expect(resolveEcsSocketIoConfig().drainTimeoutMs).toBe(loadEcsConfig({}).DRAIN_TIMEOUT_MS);
   });
 
   it('rejects Multi-AZ Redis without a replica', () => {

@@ -8,6 +8,7 @@ import {
   screenLogEntry,
   selectMissed,
 } from '@syncbell/contract';
+import { checkClaim, payloadHash } from '@syncbell/server';
 
 export interface NotificationLogOptions {
   client: DynamoDBDocumentClient;
@@ -37,7 +38,9 @@ export interface NotificationLog {
    * SDK drops the repeat. Without it a retried job notified the app twice under two ids.
    * One conditional write (1 WCU); a repeat adds one strongly consistent read (1 RCU). The claim's
    * sort key starts with '#', which sorts before every ULID, so replay reads never see it.
-   * `key` deduplicates instead of the job id (the publisher's `idempotencyKey`).
+   * `key` deduplicates instead of the job id (the publisher's `idempotencyKey`). The claim stores
+   * the payload's hash (`payloadHash`) beside the notification, so a later claim of the key with
+   * another payload is refused with `IdempotencyConflictError` (nothing is written or posted).
    */
   claimJob(notification: Notification, key?: string): Promise<Notification>;
 }
@@ -72,6 +75,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
             Item: {
               ...key,
               claimed: notification,
+              payloadHash: payloadHash(notification),
               ttl: Math.floor(notification.createdAtMs / 1000) + ttlSeconds,
             },
             ConditionExpression: 'attribute_not_exists(id)',
@@ -86,6 +90,9 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       );
       const claimed = notificationSchema.safeParse(Item?.claimed);
       if (!claimed.success) throw new Error(`the claim of ${claimKey} is unreadable`);
+      // A claim written before hashes were stored has none: its notification's payload decides.
+      const storedHash = typeof Item?.payloadHash === 'string' ? Item.payloadHash : undefined;
+      checkClaim(claimed.data, storedHash, notification, claimKey);
       return claimed.data;
     },
     async missedAfter(userId, after) {

@@ -1,6 +1,5 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { verifyToken } from '@syncbell/server';
-import { AuthError, ErrorCode } from '@syncbell/contract';
+import { authenticate, hs256Verifier } from '@syncbell/server';
 import { authorizerEventSchema } from '../events.js';
 import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
@@ -32,18 +31,22 @@ export function createAuthorizerHandler(
   return async (rawEvent) => {
     const { jwtKey, telemetry } = deps();
     const event = authorizerEventSchema.parse(rawEvent);
-    try {
-      const { userId, expiresAtSeconds } = await verifyToken(event.queryStringParameters?.token, jwtKey);
+    const auth = await authenticate(event.queryStringParameters?.token, hs256Verifier(jwtKey));
+    if (auth.ok)
       return {
-        ...policy(userId, 'Allow', event.methodArn),
-        context: { userId, tokenExpiresAtSeconds: expiresAtSeconds },
+        ...policy(auth.userId, 'Allow', event.methodArn),
+        context: {
+          userId: auth.userId,
+          ...(auth.expiresAtSeconds === undefined ? {} : { tokenExpiresAtSeconds: auth.expiresAtSeconds }),
+        },
       };
-    } catch (error) {
-      const code = error instanceof AuthError ? error.code : ErrorCode.InvalidToken;
-      telemetry.count(MetricName.ConnectRefused);
-      telemetry.logger.info('authorizer refused a connection', { code });
-      return policy('anonymous', 'Deny', event.methodArn);
-    }
+    // The one rule of both variants (`authenticate`): a verification that failed for another
+    // reason than the token is a 500 the client retries, not a refusal. A throw from an authorizer
+    // is answered 500 by API Gateway.
+    if (auth.status === 500) throw new Error(auth.error.message);
+    telemetry.count(MetricName.ConnectRefused);
+    telemetry.logger.info('authorizer refused a connection', { code: auth.error.code });
+    return policy('anonymous', 'Deny', event.methodArn);
   };
 }
 

@@ -1,5 +1,4 @@
-import { verifyToken } from '@syncbell/server';
-import { AuthError, ErrorCode } from '@syncbell/contract';
+import { authenticate, hs256Verifier } from '@syncbell/server';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
 import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
@@ -24,17 +23,13 @@ export function createConnectHandler(deps: () => ConnectDeps): (event: unknown) 
     const { connectionId } = event.requestContext;
     let userId = event.requestContext.authorizer?.userId;
     if (userId === undefined) {
-      try {
-        ({ userId } = await verifyToken(event.queryStringParameters?.token, jwtKey));
-      } catch (error) {
-        const refusal =
-          error instanceof AuthError
-            ? error.toFrame()
-            : { code: ErrorCode.InvalidToken, message: 'token is invalid' };
+      const auth = await authenticate(event.queryStringParameters?.token, hs256Verifier(jwtKey));
+      if (!auth.ok) {
         telemetry.count(MetricName.ConnectRefused);
-        telemetry.logger.info('connection refused', { connectionId, code: refusal.code });
-        return jsonResult(401, refusal);
+        telemetry.logger.info('connection refused', { connectionId, code: auth.error.code });
+        return jsonResult(auth.status, auth.error);
       }
+      userId = auth.userId;
     }
     await connections.put(connectionId, userId);
     telemetry.count(MetricName.Connected);

@@ -1,7 +1,6 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { verifyToken } from '@syncbell/server';
+import { authenticate, bearerToken, hs256Verifier } from '@syncbell/server';
 import {
-  AuthError,
   ConfigError,
   ErrorCode,
   newSyncJobId,
@@ -9,7 +8,7 @@ import {
   syncJobRequestSchema,
 } from '@syncbell/contract';
 import { getLambdaClient } from '../clients.js';
-import { type HttpResult, httpApiEventSchema, jsonResult } from '../events.js';
+import { type HttpResult, headerValue, httpApiEventSchema, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { getRuntime } from '../runtime.js';
 import type { NotifyEvent } from './notify.js';
@@ -23,12 +22,6 @@ export interface JobsDeps {
   newJobId?: () => string;
 }
 
-function bearerToken(headers: Record<string, string | undefined> | null | undefined): string | undefined {
-  const value = headers?.authorization ?? headers?.Authorization;
-  const match = value?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
-}
-
 /**
  * `POST /jobs/sync` (the contract's `syncJobRequestSchema`, the same body and limits as the
  * socket.io variant's): answers 202 at once; the job notifies the user when it finishes.
@@ -39,16 +32,10 @@ export function createJobsHandler(deps: () => JobsDeps): (event: unknown) => Pro
     const event = httpApiEventSchema.safeParse(rawEvent);
     if (!event.success) return jsonResult(400, { code: ErrorCode.BadRequest, message: 'malformed request' });
 
-    let userId: string;
-    try {
-      ({ userId } = await verifyToken(bearerToken(event.data.headers), jwtKey));
-    } catch (error) {
-      const body =
-        error instanceof AuthError
-          ? error.toFrame()
-          : { code: ErrorCode.InvalidToken, message: 'token is invalid' };
-      return jsonResult(401, body);
-    }
+    const authorization = headerValue(event.data.headers, 'authorization');
+    const auth = await authenticate(bearerToken(authorization), hs256Verifier(jwtKey));
+    if (!auth.ok) return jsonResult(auth.status, auth.error);
+    const { userId } = auth;
 
     const rawBody = event.data.body ?? '';
     const text = event.data.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody;

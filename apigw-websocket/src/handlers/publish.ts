@@ -3,22 +3,17 @@ import {
   apiKeyCheck,
   PUBLISH_API_KEY_HEADER,
   type Publisher,
-  PublishInputError,
+  HTTP_STATUS_OF,
+  MAX_PUBLISH_BODY_BYTES,
   refusePublishCredential,
 } from '@syncbell/server';
-import { ConfigError, ErrorCode, PayloadTooLargeError } from '@syncbell/contract';
-import { type HttpResult, jsonResult } from '../events.js';
+import { ConfigError, ErrorCode, PayloadTooLargeError, SyncbellError } from '@syncbell/contract';
+import { type HttpResult, headerValue, jsonResult } from '../events.js';
 import { flushingMetrics, type Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
 import { getRuntime } from '../runtime.js';
 
-export { PUBLISH_API_KEY_HEADER };
-
-/**
- * The largest request body read. A notification is at most 32 KB serialized (the publisher's
- * `MAX_NOTIFICATION_BYTES`); anything far above it is refused before it is parsed.
- */
-export const MAX_PUBLISH_BODY_BYTES = 64 * 1024;
+export { MAX_PUBLISH_BODY_BYTES, PUBLISH_API_KEY_HEADER };
 
 /**
  * The parts of the HTTP API (payload 2.0) event the route reads. `requestContext.authorizer.iam`
@@ -49,8 +44,8 @@ export interface PublishRouteDeps {
   /** The one publish path (`createApiGwPublisher`): claim, log, post. */
   publisher: Publisher;
   telemetry: Telemetry;
-  /** Accepted in `x-api-key`, compared in constant time. @default undefined (no key accepted) */
-  apiKey?: string | undefined;
+  /** Accepted in `x-api-key` (`PUBLISH_API_KEYS`), compared in constant time. @default [] (no key accepted) */
+  apiKeys?: readonly string[];
   /**
    * Whether `requestContext.authorizer.iam` proves the caller: true only on AWS, where API Gateway
    * alone builds the request context. serverless-offline verifies no SigV4 and lets any caller set
@@ -58,9 +53,6 @@ export interface PublishRouteDeps {
    */
   trustIamContext: boolean;
 }
-
-const header = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
-  headers?.[name] ?? Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
 /**
  * `POST /v1/publish`: the HTTP face of the publisher, for backends in any language. The body is
@@ -71,19 +63,19 @@ const header = (headers: Record<string, string | undefined> | null | undefined, 
  */
 export function createPublishHandler(deps: () => PublishRouteDeps): (event: unknown) => Promise<HttpResult> {
   return async (rawEvent) => {
-    const { publisher, telemetry, apiKey, trustIamContext } = deps();
+    const { publisher, telemetry, apiKeys = [], trustIamContext } = deps();
     const event = publishEventSchema.safeParse(rawEvent);
     if (!event.success) return jsonResult(400, { code: ErrorCode.BadRequest, message: 'malformed request' });
     const { headers, requestContext } = event.data;
 
     const iam = trustIamContext ? requestContext?.authorizer?.iam : undefined;
-    const byKey = apiKeyCheck([apiKey])(header(headers, PUBLISH_API_KEY_HEADER));
+    const byKey = apiKeyCheck(apiKeys)(headerValue(headers, PUBLISH_API_KEY_HEADER));
     const refusal = refusePublishCredential({
       accepted: iam !== undefined || byKey,
-      authorization: header(headers, 'authorization'),
+      authorization: headerValue(headers, 'authorization'),
       accepts:
-        apiKey === undefined && !trustIamContext
-          ? 'this stack accepts none: set PUBLISH_API_KEY (or deploy the route with IAM auth)'
+        apiKeys.length === 0 && !trustIamContext
+          ? 'this stack accepts none: set PUBLISH_API_KEYS (or deploy the route with IAM auth)'
           : `sign the request with SigV4 (IAM) or send the publish API key in ${PUBLISH_API_KEY_HEADER}`,
     });
     if (refusal) return jsonResult(refusal.status, refusal.body);
@@ -109,8 +101,8 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
       });
       return jsonResult(200, receipt);
     } catch (error) {
-      if (error instanceof PublishInputError) return jsonResult(400, error.toFrame());
-      if (error instanceof PayloadTooLargeError) return jsonResult(413, error.toFrame());
+      // The input refused (400), too large (413), or a reused key with another payload (409).
+      if (error instanceof SyncbellError) return jsonResult(HTTP_STATUS_OF[error.code], error.toFrame());
       telemetry.logger.error('publish failed', { error });
       return jsonResult(500, { code: ErrorCode.Internal, message: 'publish failed; it is safe to retry' });
     }
@@ -139,7 +131,7 @@ export const handler = flushingMetrics(
     return {
       publisher,
       telemetry: runtime.telemetry,
-      apiKey: runtime.config.publishApiKey,
+      apiKeys: runtime.config.publishApiKeys,
       trustIamContext: runtime.config.nodeEnv === 'production',
     };
   }),

@@ -1,10 +1,16 @@
 import { hostname } from 'node:os';
 import { ConfigError, ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
-import { MIN_SECRET_BYTES } from '@syncbell/server';
+import {
+  authenticate,
+  hs256Verifier,
+  jwtKeyFromEnv,
+  MIN_SECRET_BYTES,
+  type VerifyToken,
+} from '@syncbell/server';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
-import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
+import { handshakeError } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
 import { NODE_REDIS_WRITE_BUFFER_BYTES, nodeRedisRestoresShardedChannels } from '../redis.js';
@@ -27,7 +33,8 @@ export interface AttachSyncbellOptions {
   /**
    * The HS256 secret end users' tokens are signed with (`signToken` from @syncbell/server), at
    * least 32 bytes. Give this or `verify`, not both.
-   * @default none
+   * @default JWT_SECRET from the environment; unset, refused when NODE_ENV=production, else the
+   * development secret with one warning (`jwtKeyFromEnv`, the rule of every syncbell server)
    */
   jwtKey?: Uint8Array | string | undefined;
   /** Your own token check, instead of syncbell's HS256 JWT. Give this or `jwtKey`. @default none */
@@ -74,6 +81,8 @@ export interface AttachSyncbellOptions {
     maxLen?: number;
     /** @default 86400 */
     ttlSeconds?: number;
+    /** Where each user's log is: the same as your publishers' `replay.keyPrefix`. @default 'syncbell:log:' */
+    keyPrefix?: string;
   };
   /**
    * After a socket is verified, drop its handshake request, headers and token (about 5 KB of heap
@@ -127,14 +136,11 @@ function namespaceOf(io: Server | Namespace): Namespace {
   throw new ConfigError('attachSyncbell: expected a socket.io Server or Namespace');
 }
 
-function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions): VerifyToken {
+function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions, logger: SyncbellLogger): VerifyToken {
   if (verify && jwtKey !== undefined)
     throw new ConfigError('attachSyncbell: give jwtKey or verify, not both');
   if (verify) return verify;
-  if (jwtKey === undefined)
-    throw new ConfigError(
-      'attachSyncbell: give jwtKey (the HS256 secret your tokens are signed with) or verify (your own token check)',
-    );
+  if (jwtKey === undefined) return hs256Verifier(jwtKeyFromEnv((message) => logger.warn({}, message)).key);
   const key = typeof jwtKey === 'string' ? new TextEncoder().encode(jwtKey) : jwtKey;
   if (key.byteLength < MIN_SECRET_BYTES)
     throw new ConfigError(
@@ -157,7 +163,8 @@ function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions): VerifyToken {
  */
 export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOptions): SyncbellAttachment {
   const nsp = namespaceOf(io);
-  const verify = verifierFrom(options);
+  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
+  const verify = verifierFrom(options, logger);
   const maxConnectionsPerAddress = positiveInt(
     'maxConnectionsPerAddress',
     options.maxConnectionsPerAddress ?? 200,
@@ -165,13 +172,13 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? 1000);
   const ttlSeconds = positiveInt('replay.ttlSeconds', options.replay?.ttlSeconds ?? 86_400);
+  const keyPrefix = options.replay?.keyPrefix;
   const adapter = options.adapter ?? 'classic';
   if (adapter !== 'classic' && adapter !== 'sharded')
     throw new ConfigError(`attachSyncbell: adapter must be 'classic' or 'sharded', got ${String(adapter)}`);
   const trustProxy = options.trustProxy ?? false;
   const releaseHandshake = options.releaseHandshake ?? false;
   const serverId = options.serverId ?? hostname();
-  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
   if (attachedNamespaces.has(nsp))
     throw new ConfigError(`attachSyncbell: syncbell is already attached to namespace ${nsp.name}`);
   const engine = nsp.server.engine;
@@ -208,7 +215,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     ? createReplayLog({
         redis,
         maxLen,
-        ttlSeconds,
+        ...(keyPrefix === undefined ? {} : { keyPrefix }),
         onSkipped: (entry) => {
           metrics.replaySkipped.inc({ reason: entry.reason });
           logger.warn(entry, 'replay log entry skipped');
@@ -216,7 +223,12 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       })
     : undefined;
   const publisher = redis
-    ? createSocketIoPublisher({ redis, adapter, replay: { maxLen, ttlSeconds }, namespace: nsp.name })
+    ? createSocketIoPublisher({
+        redis,
+        adapter,
+        replay: { maxLen, ttlSeconds, ...(keyPrefix === undefined ? {} : { keyPrefix }) },
+        namespace: nsp.name,
+      })
     : undefined;
 
   let closed = false;

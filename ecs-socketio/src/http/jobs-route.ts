@@ -1,5 +1,5 @@
 import { ErrorCode, newSyncJobId } from '@syncbell/contract';
-import { authenticate, bearerToken, type VerifyToken } from '../auth.js';
+import { authenticate, bearerToken, type VerifyToken } from '@syncbell/server';
 import type { EcsConfig } from '../config.js';
 import type { JobQueue } from '../job-queue.js';
 import type { JobRunner } from '../job-runner.js';
@@ -28,7 +28,7 @@ export function syncJobRoute({ config, verify, isDraining, runner, jobQueue }: S
     async handle(req, res) {
       if (isDraining())
         return sendError(res, { code: ErrorCode.ServerShuttingDown, message: 'this container is draining' });
-      const auth = await authenticate(bearerToken(req.headers.authorization), verify);
+      const auth = await authenticate(bearerToken(req.headersDistinct.authorization), verify);
       if (!auth.ok) return sendError(res, auth.error, auth.status);
       const parsed = syncJobRequestSchema.safeParse(await readJsonBody(req, MAX_JOB_BODY_BYTES));
       if (!parsed.success)

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@syncbell/contract';
 import {
   apiKeyCheck,
-  MAX_NOTIFICATION_BYTES,
+  MAX_PUBLISH_BODY_BYTES,
   PUBLISH_API_KEY_HEADER,
   type PublishInput,
   type Publisher,
@@ -18,7 +18,7 @@ export interface PublishRouteOptions {
   apiKeys: readonly string[];
   /** The one publisher (`createSocketIoPublisher`). */
   publisher: Publisher;
-  /** Publishes per second this server accepts, over every key; more are answered 429. */
+  /** Publishes per second this server accepts, over every key; more are answered 429 (refused credentials count for nothing). */
   maxPerSecond: number;
   /** Told of every notification published (not of duplicates). */
   onPublished(): void;
@@ -37,6 +37,15 @@ export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: 
     method: 'POST',
     path: PUBLISH_PATH,
     async handle(req, res) {
+      // The credential first: a refused request spends none of the budget, so callers without a
+      // key cannot starve the backends that have one.
+      const presented = req.headers[PUBLISH_API_KEY_HEADER];
+      const refusal = refusePublishCredential({
+        accepted: isServerKey(typeof presented === 'string' ? presented : undefined),
+        authorization: req.headersDistinct.authorization,
+        accepts: `a server API key (PUBLISH_API_KEYS) in ${PUBLISH_API_KEY_HEADER}`,
+      });
+      if (refusal) return sendError(res, refusal.body, refusal.status);
       if (budget.take() > maxPerSecond)
         return sendError(
           res,
@@ -44,17 +53,10 @@ export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: 
           429,
           { 'retry-after': '1' },
         );
-      const presented = req.headers[PUBLISH_API_KEY_HEADER];
-      const refusal = refusePublishCredential({
-        accepted: isServerKey(typeof presented === 'string' ? presented : undefined),
-        authorization: req.headers.authorization,
-        accepts: `a server API key (PUBLISH_API_KEYS) in ${PUBLISH_API_KEY_HEADER}`,
-      });
-      if (refusal) return sendError(res, refusal.body, refusal.status);
-      // The envelope is capped at MAX_NOTIFICATION_BYTES and the input is smaller than it.
-      const input = (await readJsonBody(req, MAX_NOTIFICATION_BYTES)) as PublishInput;
-      // An input the contract refuses throws PublishInputError (400) or PayloadTooLargeError (413):
-      // the router answers them with their code.
+      const input = (await readJsonBody(req, MAX_PUBLISH_BODY_BYTES)) as PublishInput;
+      // An input the contract refuses throws PublishInputError (400) or PayloadTooLargeError (413),
+      // a reused key with another payload IdempotencyConflictError (409): the router answers them
+      // with their code.
       const receipt = await publisher.publish(input);
       if (!receipt.duplicate) onPublished();
       sendJson(res, 200, receipt);

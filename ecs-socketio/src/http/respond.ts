@@ -1,18 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type ErrorFrameBody, SyncbellError } from '@syncbell/contract';
-
-/** Each contract error code with the HTTP status it is answered with, in one table. */
-export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
-  [ErrorCode.InvalidToken]: 401,
-  [ErrorCode.TokenExpired]: 401,
-  [ErrorCode.BadRequest]: 400,
-  [ErrorCode.UnknownAction]: 404,
-  [ErrorCode.PayloadTooLarge]: 413,
-  [ErrorCode.RateLimited]: 429,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.ServerShuttingDown]: 503,
-  [ErrorCode.Internal]: 500,
-};
+import { HTTP_STATUS_OF } from '@syncbell/server';
 
 /** A request refused with a contract error code; answered with its status (`HTTP_STATUS_OF` unless given). */
 export class HttpRequestError extends SyncbellError {

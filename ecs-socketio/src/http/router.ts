@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, SyncbellError } from '@syncbell/contract';
 import type { SyncbellLogger } from '../attach/attach.js';
-import { HTTP_STATUS_OF, HttpRequestError, sendError } from './respond.js';
+import { HTTP_STATUS_OF } from '@syncbell/server';
+import { HttpRequestError, sendError } from './respond.js';
 
 export interface Route {
   method: 'GET' | 'POST';

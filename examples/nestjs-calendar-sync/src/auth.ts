@@ -1,5 +1,5 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { resolveJwtSecret, verifyToken } from '@syncbell/server';
+import { bearerToken, resolveJwtSecret, verifyToken } from '@syncbell/server';
 
 const { key } = resolveJwtSecret();
 
@@ -8,9 +8,8 @@ const { key } = resolveJwtSecret();
  * secret outside production): the same token the page's socket connects with.
  */
 export async function userFromBearer(header: string | undefined): Promise<string> {
-  const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
   try {
-    return (await verifyToken(token, key)).userId;
+    return (await verifyToken(bearerToken(header), key)).userId;
   } catch (error) {
     throw new UnauthorizedException((error as Error).message);
   }

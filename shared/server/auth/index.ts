@@ -1,1 +1,3 @@
+export * from './authenticate.js';
+export * from './bearer.js';
 export * from './tokens.js';

@@ -11,6 +11,8 @@ export const TOKEN_AUDIENCE = 'syncbell:notifications';
 export const DEV_JWT_SECRET = 'syncbell-dev-secret-do-not-use-in-production-0123456789';
 /** HS256 keys shorter than the hash output weaken it (RFC 7518 section 3.2). */
 export const MIN_SECRET_BYTES = 32;
+/** The longest token read; longer ones are refused before they are parsed. */
+export const MAX_TOKEN_LENGTH = 4096;
 
 export interface ResolvedSecret {
   key: Uint8Array;
@@ -37,6 +39,38 @@ export function resolveJwtSecret(env: Record<string, string | undefined> = proce
     throw new ConfigError(`JWT_SECRET is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES}.`);
   }
   return { key, isDevSecret: false };
+}
+
+/** What a server says, once, when it runs on the development secret. */
+export const DEV_SECRET_WARNING =
+  'JWT_SECRET is not set: using the development secret (refused when NODE_ENV=production)';
+
+/**
+ * Process-wide, not module-wide: serverless-offline runs each Lambda handler's own bundle in one
+ * process (six handlers, six copies of this module), and the warning is about the process.
+ */
+const DEV_SECRET_WARNED = Symbol.for('syncbell.devSecretWarned');
+
+/** Calls `warn` with `DEV_SECRET_WARNING` the first time in this process, never again. */
+export function warnDevSecretOnce(warn: (message: string) => void): void {
+  const flags = globalThis as { [DEV_SECRET_WARNED]?: boolean };
+  if (flags[DEV_SECRET_WARNED]) return;
+  flags[DEV_SECRET_WARNED] = true;
+  warn(DEV_SECRET_WARNING);
+}
+
+/**
+ * The one rule for a server given no key (the ECS container, `attachSyncbell`, the NestJS module,
+ * the Lambda handlers): JWT_SECRET (`resolveJwtSecret`); unset, refused with `ConfigError` when
+ * NODE_ENV=production, else the development secret with one warning per process.
+ */
+export function jwtKeyFromEnv(
+  warn: (message: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedSecret {
+  const secret = resolveJwtSecret(env);
+  if (secret.isDevSecret) warnDevSecretOnce(warn);
+  return secret;
 }
 
 export interface SignTokenOptions {
@@ -85,7 +119,7 @@ export async function verifyToken(token: unknown, key: Uint8Array): Promise<Veri
   if (typeof token !== 'string' || token.length === 0) {
     throw new AuthError(ErrorCode.InvalidToken, 'a token is required');
   }
-  if (token.length > 4096) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
+  if (token.length > MAX_TOKEN_LENGTH) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
   try {
     const { payload } = await jwtVerify(token, keyObjectFor(key), {
       algorithms: ['HS256'],

@@ -21,7 +21,7 @@ describe('replay log read (a newer version wrote some entries)', () => {
   it('serves entries a newer version wrote as stored, and skips only the unreadable one with a report', async () => {
     const userId = user();
     const { seen, newer, corrupt } = newerServerRows(userId);
-    await log.append(seen);
+    await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(seen));
     await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(newer));
     await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(corrupt));
     const garbageId = await redis.xadd(replayLogKey(userId), '*', 'n', '{not json');
@@ -38,7 +38,7 @@ describe('replay log read (a newer version wrote some entries)', () => {
     const userId = user();
     const seen = createNotification({ type: 'sync.complete', userId, jobId: 'seen' });
     const foreign = createNotification({ type: 'sync.complete', userId: `${userId}-other`, jobId: 'x' });
-    await log.append(seen);
+    await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(seen));
     const foreignKey = await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(foreign));
     skipped.length = 0;
 

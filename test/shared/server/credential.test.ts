@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeyCheck, refusePublishCredential, signToken } from '../../../shared/server/index.js';
+import { loadConfig as loadApigwConfig } from '../../../apigw-websocket/src/config.js';
+import { loadEcsConfig } from '../../../ecs-socketio/src/config.js';
+import {
+  apiKeyCheck,
+  MIN_API_KEY_LENGTH,
+  publishApiKeys,
+  refusePublishCredential,
+  signToken,
+} from '../../../shared/server/index.js';
 import { TEST_JWT_KEY } from '../../ecs-socketio/harness.js';
 
 describe('apiKeyCheck', () => {
@@ -44,5 +52,30 @@ describe('refusePublishCredential', () => {
         status: 401,
         body: { code: 'invalid_token', message: `missing or wrong server credential: ${accepts}` },
       });
+  });
+});
+
+describe('PUBLISH_API_KEYS, on both variants', () => {
+  const a = 'a'.repeat(MIN_API_KEY_LENGTH);
+  const b = 'b'.repeat(MIN_API_KEY_LENGTH);
+  const parsers = [
+    ['socket.io', (env: Record<string, string>) => publishApiKeys(loadEcsConfig(env))],
+    ['API Gateway', (env: Record<string, string>) => loadApigwConfig(env).publishApiKeys],
+  ] as const;
+
+  it.each(parsers)(
+    '%s: reads a comma-separated list and the older single PUBLISH_API_KEY beside it',
+    (_name, keysOf) => {
+      expect(keysOf({ PUBLISH_API_KEYS: ` ${a} , ${b},` })).toEqual([a, b]);
+      expect(keysOf({ PUBLISH_API_KEY: a })).toEqual([a]);
+      expect(keysOf({ PUBLISH_API_KEYS: a, PUBLISH_API_KEY: b })).toEqual([a, b]);
+      expect(keysOf({ PUBLISH_API_KEYS: a, PUBLISH_API_KEY: a })).toEqual([a]);
+      expect(keysOf({ PUBLISH_API_KEYS: '', PUBLISH_API_KEY: '' })).toEqual([]);
+    },
+  );
+
+  it.each(parsers)('%s: refuses a key shorter than 32 characters, in either setting', (_name, keysOf) => {
+    expect(() => keysOf({ PUBLISH_API_KEYS: `${a},short` })).toThrow(/at least 32 characters/);
+    expect(() => keysOf({ PUBLISH_API_KEY: 'short' })).toThrow(/at least 32 characters/);
   });
 });

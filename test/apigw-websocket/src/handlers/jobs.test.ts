@@ -52,9 +52,16 @@ describe('POST /jobs/sync', () => {
     expect(started[0]).toMatchObject({ type: 'sync.complete', delayMs: 2000 });
   });
 
-  it('answers 401 with a code for a missing or bad bearer token and starts nothing', async () => {
+  it('answers 401 with a code for a missing or bad bearer token, or two of them, and starts nothing', async () => {
     const { handler, started } = jobsHandler();
-    for (const headers of [{}, { authorization: 'Bearer nonsense' }, { authorization: 'Basic abc' }]) {
+    const token = await signToken({ userId: 'alice', key: jwtKey });
+    for (const headers of [
+      {},
+      { authorization: 'Bearer nonsense' },
+      { authorization: 'Basic abc' },
+      // Two Authorization headers, as API Gateway's HTTP API hands them on: joined with a comma.
+      { authorization: `Bearer ${token},Bearer ${token}` },
+    ]) {
       const result = await handler(httpEvent(headers, '{}'));
       expect(result.statusCode).toBe(401);
       expect(JSON.parse(result.body ?? '')).toMatchObject({ code: ErrorCode.InvalidToken });

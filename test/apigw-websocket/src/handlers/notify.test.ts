@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../apigw-websocket/src/config.js';
 import { createConnectionsStore } from '../../../../apigw-websocket/src/data/connections.js';
 import { createNotifyHandler } from '../../../../apigw-websocket/src/handlers/notify.js';
-import { serverFrameSchema } from '../../../../shared/contract/index.js';
+import { ErrorCode, serverFrameSchema } from '../../../../shared/contract/index.js';
 import { noopTelemetry, startTestTables } from '../../support/fixtures.js';
 
 let tables: Awaited<ReturnType<typeof startTestTables>>;
@@ -68,11 +68,21 @@ describe('notify handler', () => {
     expect(result.duplicate).toBe(false);
 
     // Lambda delivers the async event again: the first envelope is posted again, under its id.
-    const again = await notify({ userId: 'nora', jobId: 'job-9', type: 'sync.failed' });
+    const again = await notify({
+      userId: 'nora',
+      jobId: 'job-9',
+      type: 'sync.complete',
+      data: { durationMs: 1500 },
+    });
     expect(again).toMatchObject({ notificationId: result.notificationId, duplicate: true, delivered: 1 });
     expect(serverFrameSchema.parse(JSON.parse(posted[1] ?? ''))).toMatchObject({
       notification: { id: result.notificationId, type: 'sync.complete' },
     });
+    // Another payload under the job's id is not a redelivery: refused, nothing posted.
+    await expect(notify({ userId: 'nora', jobId: 'job-9', type: 'sync.failed' })).rejects.toMatchObject({
+      code: ErrorCode.Conflict,
+    });
+    expect(posted).toHaveLength(2);
   });
 
   it('rejects an event that does not match the schema', async () => {

@@ -6,7 +6,7 @@ import { noopTelemetry } from '../../support/fixtures.js';
 
 // Who may publish, decided from the event alone: the publisher is a stand-in (the route's
 // delivery runs against the real local stack in test/apigw-websocket/publish-route.test.ts).
-function publishHandler(options: { apiKey?: string; trustIamContext: boolean }) {
+function publishHandler(options: { apiKeys?: string[]; trustIamContext: boolean }) {
   const published: PublishInput[] = [];
   const publisher: Publisher = {
     async publish(input) {
@@ -33,7 +33,7 @@ describe('POST /v1/publish: the server credential', () => {
   });
 
   it('does not take an IAM context for proof where nothing verified it (the local stack)', async () => {
-    const { handler, published } = publishHandler({ trustIamContext: false, apiKey: 'k'.repeat(32) });
+    const { handler, published } = publishHandler({ trustIamContext: false, apiKeys: ['k'.repeat(32)] });
     const result = await handler({ headers: {}, body, requestContext: iamContext });
     expect(result.statusCode).toBe(401);
     expect(JSON.parse(result.body ?? '')).toMatchObject({ code: ErrorCode.InvalidToken });
@@ -44,11 +44,11 @@ describe('POST /v1/publish: the server credential', () => {
     const { handler } = publishHandler({ trustIamContext: false });
     const result = await handler({ headers: { 'x-api-key': '' }, body });
     expect(result.statusCode).toBe(401);
-    expect(JSON.parse(result.body ?? '').message).toMatch(/PUBLISH_API_KEY/);
+    expect(JSON.parse(result.body ?? '').message).toMatch(/PUBLISH_API_KEYS/);
   });
 
   it('reads the key header whatever its case', async () => {
-    const { handler } = publishHandler({ trustIamContext: false, apiKey: 'k'.repeat(32) });
+    const { handler } = publishHandler({ trustIamContext: false, apiKeys: ['k'.repeat(32)] });
     expect((await handler({ headers: { 'X-Api-Key': 'k'.repeat(32) }, body })).statusCode).toBe(200);
   });
 });

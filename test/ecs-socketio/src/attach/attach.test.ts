@@ -8,18 +8,20 @@ import { Registry } from 'prom-client';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createClient } from 'redis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
 import { ConfigError, ErrorCode } from '../../../../shared/contract/index.js';
-import { signToken } from '../../../../shared/server/index.js';
+import { DEV_SECRET_WARNING, signToken } from '../../../../shared/server/index.js';
 import {
   attachSyncbell,
   type AttachSyncbellOptions,
   type SyncbellAttachment,
+  type SyncbellLogger,
 } from '../../../../ecs-socketio/src/attach/attach.js';
 import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
 import { createRedis } from '../../../../ecs-socketio/src/redis.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
+import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
@@ -178,6 +180,28 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(second.received.map((r) => r.notification.id)).toEqual([missed.id]);
   });
 
+  it('keeps the replay log under a custom keyPrefix: the attachment’s publisher and a separate one write it, resume reads it', async () => {
+    const keyPrefix = `custom-log-${process.pid}:`;
+    const app = await startUserApp({ options: { replay: { keyPrefix } } });
+    const userId = uniqueUser('prefix');
+    const first = await connectUser(app.url, userId);
+    const seen = await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'seen' });
+    await first.waitForCount(1);
+    first.close();
+    const separate = createSocketIoPublisher({ redis: app.pub.client, replay: { keyPrefix } });
+    const missed = [
+      await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'missed-1' }),
+      await separate.publish({ userId, type: 'sync.complete', jobId: 'missed-2' }),
+    ];
+
+    const second = await connectUser(app.url, userId, { resumeAfter: seen.id });
+
+    expect(second.received.map((r) => r.notification.id)).toEqual(missed.map((m) => m.id));
+    expect(second.received.every((r) => r.meta.replayed)).toBe(true);
+    expect(await app.pub.call('XLEN', replayLogKey(userId, keyPrefix))).toBe(3);
+    expect(await app.pub.call('EXISTS', replayLogKey(userId))).toBe(0);
+  });
+
   it('leaves the app’s own event handlers on the same Server working, and still refuses unknown events', async () => {
     const app = await startUserApp();
     const socket = await rawConnect(
@@ -273,7 +297,6 @@ describe('attachSyncbell with Express', () => {
 describe('attachSyncbell options', () => {
   const io = () => new Server(createServer());
   it.each([
-    ['neither jwtKey nor verify', {}],
     ['both jwtKey and verify', { jwtKey: TEST_JWT_KEY, verify: async () => ({ userId: 'u' }) }],
     ['a short jwtKey', { jwtKey: 'short' }],
     ['a frame budget of 0', { jwtKey: TEST_JWT_KEY, maxFramesPerSecond: 0 }],
@@ -281,6 +304,31 @@ describe('attachSyncbell options', () => {
     ['an unknown adapter', { jwtKey: TEST_JWT_KEY, adapter: 'memory' as 'classic' }],
   ])('throws ConfigError for %s', (_what, options) => {
     expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
+  });
+
+  it('without jwtKey or verify: refused when NODE_ENV=production, else the development secret with one warning per process', async () => {
+    const flag = Symbol.for('syncbell.devSecretWarned');
+    delete (globalThis as Record<symbol, unknown>)[flag];
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      error() {},
+      warn: (_obj: unknown, message?: string) => {
+        warnings.push(message ?? '');
+      },
+    } as unknown as SyncbellLogger;
+    vi.stubEnv('JWT_SECRET', '');
+    try {
+      vi.stubEnv('NODE_ENV', 'production');
+      expect(() => attachSyncbell(io(), { logger })).toThrow(ConfigError);
+      vi.stubEnv('NODE_ENV', 'development');
+      const first = attachSyncbell(io(), { logger });
+      const second = attachSyncbell(io(), { logger });
+      expect(warnings).toEqual([DEV_SECRET_WARNING]);
+      await Promise.all([first.close(), second.close()]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("throws ConfigError for the sharded adapter on a node-redis subscriber with Node's write threshold, leaving the registry unused", async () => {

@@ -1,12 +1,9 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import {
-  HTTP_STATUS_OF,
-  type HttpRequestError,
-  readJsonBody,
-} from '../../../../ecs-socketio/src/http/respond.js';
+import { type HttpRequestError, readJsonBody } from '../../../../ecs-socketio/src/http/respond.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
+import { HTTP_STATUS_OF } from '../../../../shared/server/index.js';
 
 const request = (chunks: string[], headers: Record<string, string> = {}) =>
   Object.assign(Readable.from(chunks.map((c) => Buffer.from(c))), { headers }) as unknown as IncomingMessage;

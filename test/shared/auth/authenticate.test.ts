@@ -1,17 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
-import { signToken } from '../../../shared/server/index.js';
-import { authenticate, bearerToken, hs256Verifier } from '../../../ecs-socketio/src/auth.js';
-import { TEST_JWT_KEY } from '../harness.js';
+import {
+  authenticate,
+  bearerToken,
+  hs256Verifier,
+  isBearerScheme,
+  signToken,
+} from '../../../shared/server/index.js';
+
+const TEST_JWT_KEY = new TextEncoder().encode('authenticate-test-key-0123456789abcdef');
 
 describe('bearerToken', () => {
   it.each([
     ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['BEARER abc', 'abc'],
+    ['Bearer    abc', 'abc'],
+    ['  Bearer abc  ', 'abc'],
+    ['Bearer a.b-c_d~e+f/g==', 'a.b-c_d~e+f/g=='],
     ['Bearer ', undefined],
+    ['Bearer', undefined],
+    ['Bearer a b', undefined],
+    ['Bearer a, Bearer b', undefined],
+    ['Basic x, Bearer b', undefined],
+    ['Bearerabc', undefined],
     ['Basic abc', undefined],
     [undefined, undefined],
+    [['Bearer abc'], 'abc'],
+    [['Bearer abc', 'Bearer def'], undefined],
+    [['Basic x', 'Bearer def'], undefined],
+    [[], undefined],
   ])('reads %j as %j', (header, token) => {
     expect(bearerToken(header)).toBe(token);
+  });
+});
+
+describe('isBearerScheme', () => {
+  it.each([
+    ['Bearer abc', true],
+    ['bearer', true],
+    [['Basic x', 'BEARER y'], true],
+    ['Basic abc', false],
+    ['Bearerish abc', false],
+    [undefined, false],
+  ])('says %j is a bearer credential: %j', (header, expected) => {
+    expect(isBearerScheme(header)).toBe(expected);
   });
 });
 
@@ -20,7 +53,13 @@ describe('authenticate', () => {
 
   it('returns the user a valid token names', async () => {
     const token = await signToken({ userId: 'alice', key: TEST_JWT_KEY });
-    expect(await authenticate(token, verify)).toEqual({ ok: true, userId: 'alice' });
+    expect(await authenticate(token, verify)).toEqual({
+      ok: true,
+      userId: 'alice',
+      expiresAtSeconds: expect.any(Number),
+    });
+    // A verifier of your own need not report the expiry.
+    expect(await authenticate('t', async () => ({ userId: 'bob' }))).toEqual({ ok: true, userId: 'bob' });
   });
 
   it.each([
