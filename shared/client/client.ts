@@ -4,6 +4,7 @@ import { ErrorCode, TERMINAL_ERROR_CODES } from '@syncbell/contract/codes';
 import type { Notification } from '@syncbell/contract/envelope';
 import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syncbell/contract/errors';
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
+import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
 import { backoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
@@ -132,6 +133,8 @@ class Client implements SyncbellClient {
   #servedBy: string | undefined;
   /** Live notifications that arrived while the resume answer was pending. */
   #held: ReceivedNotification[] | undefined;
+  /** The last log position (`latest`) that made the client resume: never twice for the same one. */
+  #resumedFor: string | undefined;
 
   constructor(config: ResolvedOptions) {
     this.#config = config;
@@ -209,11 +212,17 @@ class Client implements SyncbellClient {
           if (this.#held) this.#held.push(notification);
           else this.#deliver(notification, false);
         },
-        onResync: () => {
-          // Hold live notifications again until the replay answer is in, so order is kept.
+        onResync: () => this.#resync(generation),
+        onPosition: (latest) => {
           if (generation !== this.#generation || this.#held) return;
-          this.#held = [];
-          void this.#resume(generation);
+          const position = readLatest({ latest });
+          // At most one resume per position: one the replay cannot hand over (an entry older than
+          // lastSeenId in the log's order) must not make every keep-alive resume again.
+          if (position === undefined || position === this.#resumedFor) return;
+          if (!missedPosition(position, { lastSeenId: this.#lastSeenId, has: (id) => this.#seen.has(id) }))
+            return;
+          this.#resumedFor = position;
+          this.#resync(generation);
         },
         onServerError: (code, message) => {
           if (generation === this.#generation) this.#emitError(code, message);
@@ -221,6 +230,13 @@ class Client implements SyncbellClient {
         onClose: (reason) => this.#handleDisconnect(generation, reason),
       },
     );
+  }
+
+  /** Resumes again on the open connection, holding live notifications until the replay answer is in, so order is kept. */
+  #resync(generation: number): void {
+    if (generation !== this.#generation || this.#held) return;
+    this.#held = [];
+    void this.#resume(generation);
   }
 
   async #resume(generation: number): Promise<void> {

@@ -22,7 +22,11 @@ function handler(replayLog: ReplayLog | undefined) {
 }
 
 const notification = createNotification({ type: 'sync.complete', userId: 'alice', jobId: 'j' });
-const log = (read: ReplayLog['read']): ReplayLog => ({ append: async () => undefined, read });
+const log = (read: ReplayLog['read']): ReplayLog => ({
+  append: async () => undefined,
+  read,
+  latest: async () => undefined,
+});
 
 describe('resumeHandler', () => {
   it('answers what the log holds for the socket’s user after the cursor, with servedBy', async () => {

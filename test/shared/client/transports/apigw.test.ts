@@ -52,6 +52,7 @@ function recordingHandlers() {
     notifications: [] as unknown[],
     errors: [] as [string, string][],
     closes: [] as DisconnectReason[],
+    positions: [] as unknown[],
   };
   const handlers: TransportHandlers = {
     onOpen: () => {
@@ -60,6 +61,7 @@ function recordingHandlers() {
     onNotification: (n) => events.notifications.push(n),
     onServerError: (code, message) => events.errors.push([code, message]),
     onResync: () => {},
+    onPosition: (latest) => events.positions.push(latest),
     onClose: (reason) => events.closes.push(reason),
   };
   return { handlers, events };
