@@ -227,6 +227,47 @@ describe('client state machine', () => {
     expect(transport.opens).toHaveLength(1);
   });
 
+  it('resumes on the same connection when a keep-alive names a position it has not had, then hands it over', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification, meta }) =>
+      got.push(`${notification.jobId}${meta.replayed ? ' (replayed)' : ''}`),
+    );
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    const seen = n('seen');
+    transport.last.handlers.onNotification(seen);
+    transport.last.handlers.onPosition(seen.id); // nothing missed: no resume
+    await flush();
+    const lost = n('lost-live');
+    transport.replies.push({ notifications: [lost], truncated: false });
+    transport.last.handlers.onPosition(lost.id);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, seen.id]);
+    expect(got).toEqual(['seen', 'lost-live (replayed)']);
+    expect(client.lastSeenId).toBe(lost.id);
+    expect(transport.opens).toHaveLength(1);
+  });
+
+  it('ignores a malformed or absent position, and resumes at most once for the same one', async () => {
+    make();
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    for (const bad of [undefined, null, 'not-a-ulid', 42, { id: 'x' }])
+      transport.last.handlers.onPosition(bad);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined]);
+    // A position the replay does not hand over (the server answered nothing for it).
+    const unreachable = n('unreachable').id;
+    transport.last.handlers.onPosition(unreachable);
+    await flush();
+    transport.last.handlers.onPosition(unreachable);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, undefined]);
+  });
+
   it('closes without reconnecting when the app calls close()', async () => {
     const client = make();
     await flush();
