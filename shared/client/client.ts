@@ -133,8 +133,12 @@ class Client implements SyncbellClient {
   #servedBy: string | undefined;
   /** Live notifications that arrived while the resume answer was pending. */
   #held: ReceivedNotification[] | undefined;
-  /** The last log position (`latest`) that made the client resume: never twice for the same one. */
-  #resumedFor: string | undefined;
+  /**
+   * The log's newest id as of the last resume (its answer's `cursor`): a keep-alive naming another
+   * `latest` means the log grew since, and the client resumes after this (position.ts says why not
+   * after `lastSeenId`).
+   */
+  #checkpoint: string | undefined;
 
   constructor(config: ResolvedOptions) {
     this.#config = config;
@@ -215,14 +219,10 @@ class Client implements SyncbellClient {
         onResync: () => this.#resync(generation),
         onPosition: (latest) => {
           if (generation !== this.#generation || this.#held) return;
+          const checkpoint = this.#checkpoint ?? this.#lastSeenId;
           const position = readLatest({ latest });
-          // At most one resume per position: one the replay cannot hand over (an entry older than
-          // lastSeenId in the log's order) must not make every keep-alive resume again.
-          if (position === undefined || position === this.#resumedFor) return;
-          if (!missedPosition(position, { lastSeenId: this.#lastSeenId, has: (id) => this.#seen.has(id) }))
-            return;
-          this.#resumedFor = position;
-          this.#resync(generation);
+          if (!missedPosition(position, checkpoint)) return;
+          this.#resync(generation, { after: checkpoint, position });
         },
         onServerError: (code, message) => {
           if (generation === this.#generation) this.#emitError(code, message);
@@ -232,19 +232,30 @@ class Client implements SyncbellClient {
     );
   }
 
-  /** Resumes again on the open connection, holding live notifications until the replay answer is in, so order is kept. */
-  #resync(generation: number): void {
+  /**
+   * Resumes again on the open connection, holding live notifications until the replay answer is
+   * in, so order is kept. A keep-alive's position resumes after the checkpoint instead of `lastSeenId`.
+   */
+  #resync(generation: number, from?: { after: string | undefined; position: string | undefined }): void {
     if (generation !== this.#generation || this.#held) return;
     this.#held = [];
-    void this.#resume(generation);
+    void this.#resume(generation, from);
   }
 
-  async #resume(generation: number): Promise<void> {
+  async #resume(
+    generation: number,
+    from: { after: string | undefined; position: string | undefined } = {
+      after: this.#lastSeenId,
+      position: undefined,
+    },
+  ): Promise<void> {
     const connection = this.#connection;
     if (!connection) return;
     try {
-      const answer = await connection.resume(this.#lastSeenId);
+      const answer = await connection.resume(from.after);
       if (generation !== this.#generation) return;
+      // An older server sends no cursor: the position that asked is then the checkpoint.
+      this.#checkpoint = answer.cursor ?? from.position ?? this.#checkpoint;
       this.#servedBy = answer.servedBy;
       // Each entry on its own: one a newer server wrote badly is skipped, never the whole replay.
       let replayed = 0;

@@ -11,8 +11,8 @@
  * - socket.io: the ack of the SDK's keep-alive (`SocketEvent.KeepAlive`), `{ latest }`.
  *
  * `latest` is the id of the newest notification in the user's replay log, absent when the log
- * is empty. The client resumes (on the same connection, as for a resync) when it has not handed
- * that notification to the app, so every logged notification reaches each connected client
+ * is empty. The client resumes (on the same connection, as for a resync) when the log moved past
+ * its checkpoint (`missedPosition`), so every logged notification reaches each connected client
  * within one keep-alive round (`keepAliveIntervalMs + pongTimeoutMs`) whatever happened to its
  * live post. Read, not validated strictly: a malformed `latest` is ignored (a newer server may
  * send something else there), an older server that sends none still works.
@@ -28,20 +28,18 @@ export function readLatest(frame: unknown): string | undefined {
   return typeof latest === 'string' && ULID_PATTERN.test(latest) ? latest : undefined;
 }
 
-/** What a reader knows of its own position. */
-export interface KnownPosition {
-  /** The id the next resume asks after (the last handed to the app, or the resume answer's `cursor`). */
-  lastSeenId: string | undefined;
-  /** True when the reader already handed (or skipped as malformed) the notification `id`. */
-  has(id: string): boolean;
-}
-
 /**
- * True when `latest` names a notification the reader has not had, so it should resume after its
- * `lastSeenId`. The one rule both transports apply. A position equal to `lastSeenId` is not
- * missed: a reader that has seen nothing keeps the resume answer's `cursor` there (the newest id
- * at the time), which it did not hand over but need not, as it was logged before it connected.
+ * True when the log moved past the reader's checkpoint, so it should resume after the checkpoint.
+ * The one rule both transports apply.
+ *
+ * The checkpoint is the log's newest id as of the reader's last resume (the resume answer's
+ * `cursor`), not the last id it handed over: a live delivery that failed between two that worked
+ * leaves a gap below the newest id, which comparing `latest` with the ids seen would never find
+ * (found by the `apigw-throttled-posts` chaos scenario: 47 of 788 hand-offs lost that way once the
+ * 429s turned into a share of 5xx). Resuming after the checkpoint replays everything logged since
+ * it; what already arrived live is dropped by the reader's dedupe. So a resume follows every
+ * keep-alive round in which the user's log grew, and none follows a quiet one.
  */
-export function missedPosition(latest: string | undefined, known: KnownPosition): boolean {
-  return latest !== undefined && latest !== known.lastSeenId && !known.has(latest);
+export function missedPosition(latest: string | undefined, checkpoint: string | undefined): boolean {
+  return latest !== undefined && latest !== checkpoint;
 }

@@ -250,6 +250,27 @@ describe('client state machine', () => {
     expect(transport.opens).toHaveLength(1);
   });
 
+  it('on a keep-alive position resumes after its checkpoint, so a live delivery lost before one that arrived is caught up', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
+    await flush();
+    const checkpoint = n('before-connect');
+    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
+    transport.last.handlers.onOpen();
+    await flush();
+    const lost = n('lost-live');
+    const arrived = n('arrived-live');
+    transport.last.handlers.onNotification(arrived); // `lost` never came: its post failed
+    transport.replies.push({ notifications: [lost, arrived], truncated: false, cursor: arrived.id });
+    transport.last.handlers.onPosition(arrived.id); // the newest id was seen, the gap below it was not
+    await flush();
+    transport.last.handlers.onPosition(arrived.id); // the checkpoint moved: nothing more to do
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, checkpoint.id]);
+    expect(got).toEqual(['arrived-live', 'lost-live']);
+  });
+
   it('ignores a malformed or absent position, and resumes at most once for the same one', async () => {
     make();
     await flush();
