@@ -23,3 +23,6 @@ export function keepAliveCatchUp(timing: { keepAliveIntervalMs: number; pongTime
     boundMs: timing.keepAliveIntervalMs + timing.pongTimeoutMs + 2000,
   };
 }
+
+/** Share of live deliveries that still fail after the full outage, so some lost ones sit below delivered ones. */
+export const LOST_SHARE_AFTER_FAULT = 0.3;

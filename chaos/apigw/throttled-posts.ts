@@ -1,10 +1,7 @@
-import { keepAliveCatchUp, LOST_LIVE_TIMING } from '../catch-up.js';
+import { keepAliveCatchUp, LOST_LIVE_TIMING, LOST_SHARE_AFTER_FAULT } from '../catch-up.js';
 import { hold } from '../load.js';
 import { check, type Scenario } from '../scenario.js';
 import { runApigwFault } from './run-fault.js';
-
-/** Share of posts answered 500 once the throttling is over. */
-const SERVER_ERROR_RATE = 0.3;
 
 /**
  * Issue 21: a throttled (or 5xx) `@connections` post used to leave the notification in the log
@@ -24,7 +21,7 @@ export const apigwThrottledPosts: Scenario = {
       {
         id: 'apigw-throttled-posts',
         title: 'Live posts throttled, then failing',
-        fault: `every @connections post of notify answers 429 (LimitExceededException: API Gateway's account throttle covers the callback API) for ${faultMs / 1000} s, then ${SERVER_ERROR_RATE * 100}% answer 500 for ${afterFaultMs / 1000} s (SDK middleware in notify's real management client; the pongs' own posts are left alone: on AWS they would be throttled too, and the pong deadline would reconnect and resume instead); ${catchUp.keepAlive} (apigwTransport keepAliveIntervalMs ${keepAliveIntervalMs}, pongTimeoutMs ${pongTimeoutMs})`,
+        fault: `every @connections post of notify answers 429 (LimitExceededException: API Gateway's account throttle covers the callback API) for ${faultMs / 1000} s, then ${LOST_SHARE_AFTER_FAULT * 100}% answer 500 for ${afterFaultMs / 1000} s (SDK middleware in notify's real management client; the pongs' own posts are left alone: on AWS they would be throttled too, and the pong deadline would reconnect and resume instead); ${catchUp.keepAlive} (apigwTransport keepAliveIntervalMs ${keepAliveIntervalMs}, pongTimeoutMs ${pongTimeoutMs})`,
         transport: { keepAliveIntervalMs, pongTimeoutMs },
         catchUp,
         users: { quick: 4, full: 20 },
@@ -35,7 +32,7 @@ export const apigwThrottledPosts: Scenario = {
           faults.throttled = true;
           await hold(faultMs);
           faults.throttled = false;
-          faults.serverErrorRate = SERVER_ERROR_RATE;
+          faults.serverErrorRate = LOST_SHARE_AFTER_FAULT;
           await hold(afterFaultMs);
           faults.serverErrorRate = 0;
           const failed = (env.apigw.counts.get('PostsFailed') ?? 0) - failedBefore;
