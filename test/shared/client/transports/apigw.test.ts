@@ -216,6 +216,17 @@ describe('apigwTransport', () => {
     });
   });
 
+  it('hands the pong’s log position to the client as it came, and reads a pong with a malformed one as a pong', async () => {
+    const { socket, events } = await openFake();
+    socket.serverOpens();
+    const latest = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'j' }).id;
+    socket.serverSends({ type: 'pong', serverTimeMs: 1, latest });
+    socket.serverSends({ type: 'pong', serverTimeMs: 2, latest: { from: 'a newer server' } });
+    socket.serverSends({ type: 'pong', serverTimeMs: 3 }); // an older server
+    expect(events.positions).toEqual([latest, { from: 'a newer server' }, undefined]);
+    expect(events.errors).toEqual([]);
+  });
+
   it('pings on the keep-alive interval and rotates before the connection cap, asking for an immediate reconnect', async () => {
     vi.useFakeTimers();
     const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, maxConnectionAgeMs: 3500 });
