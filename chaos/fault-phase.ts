@@ -1,6 +1,13 @@
 import { type DeliveryLedger, recordDeliveries } from './ledger.js';
 import { hold, type PublishLoad, type PublishLoadOptions, startPublishLoad, stopLoad } from './load.js';
-import type { Check, Detection, Scale, ScenarioResult } from './scenario.js';
+import {
+  type Check,
+  check,
+  type Detection,
+  type Scale,
+  type ScenarioResult,
+  summarizeDelays,
+} from './scenario.js';
 
 export interface FaultPhase {
   ledger: DeliveryLedger;
@@ -16,6 +23,16 @@ export interface FaultPhase {
   settleTimeoutMs?: number | undefined;
   /** The fault itself, injected while the load runs. */
   inject(load: PublishLoad): Promise<FaultOutcome>;
+  /** For scenarios about late delivery: the report then gives the delay distribution. @default none */
+  catchUp?: CatchUp | undefined;
+}
+
+/** How clients catch up on what live delivery missed, and the bound that promises. */
+export interface CatchUp {
+  /** The mechanism and its timings, in words (e.g. "SDK ping every 5 s, pong deadline 3 s"). */
+  keepAlive: string;
+  /** Every hand-off's publish-to-hand-off delay must be at most this (one keep-alive round plus slack). */
+  boundMs: number;
 }
 
 /** What a fault reports besides the ledger's counts. */
@@ -44,6 +61,18 @@ export async function runFaultPhase(phase: FaultPhase, result: ScenarioResult): 
     await stopLoad(load, result);
   }
   await recordDeliveries(ledger, result, phase.settleTimeoutMs ?? 30_000);
+  if (phase.catchUp) {
+    const { keepAlive, boundMs } = phase.catchUp;
+    const delivery = summarizeDelays(keepAlive, ledger.deliveryDelaysMs());
+    if (delivery) result.delivery = delivery;
+    result.checks.push(
+      check(
+        'every notification was handed over within one keep-alive round of its publish (interval + deadline + 2 s for a loaded machine)',
+        delivery !== undefined && delivery.maxMs <= boundMs,
+        `max ${delivery ? (delivery.maxMs / 1000).toFixed(1) : '-'} s, bound ${boundMs / 1000} s`,
+      ),
+    );
+  }
   result.checks.push(...(outcome.checks ?? []));
   result.observations.push(...(outcome.observations ?? []));
   if (outcome.detection) result.detection = outcome.detection;

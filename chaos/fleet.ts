@@ -109,7 +109,7 @@ export function startFleet(options: FleetOptions): Fleet {
         errors: [],
       };
       const surfaced = options.ledger.watch(label, userId);
-      client.on('notification', ({ notification }) => surfaced(notification));
+      client.on('notification', ({ notification, meta }) => surfaced(notification, meta.receivedAtMs));
       client.on('error', (error) => {
         member.errors.push(error);
         poke();

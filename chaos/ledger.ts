@@ -8,6 +8,8 @@ interface Watcher {
   surfaced: string[];
   /** Job id -> the distinct notification ids it surfaced under (a retried job must not notify twice). */
   jobIds: Map<string, Set<string>>;
+  /** Publish (the envelope's `createdAtMs`) to first hand-off, per notification id. */
+  delaysMs: Map<string, number>;
 }
 
 export interface LedgerSummary {
@@ -36,11 +38,14 @@ export class DeliveryLedger {
   #foreign = 0;
 
   /** Registers an SDK client of `userId`; call `surfaced` for every notification it hands the app. */
-  watch(label: string, userId: string): (notification: ReceivedNotification) => void {
-    const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Map() };
+  watch(label: string, userId: string): (notification: ReceivedNotification, handedAtMs?: number) => void {
+    const watcher: Watcher = { label, userId, surfaced: [], jobIds: new Map(), delaysMs: new Map() };
     this.#watchers.push(watcher);
-    return (notification) => {
+    return (notification, handedAtMs = Date.now()) => {
       watcher.surfaced.push(notification.id);
+      // One process publishes and receives: the same clock on both ends.
+      if (!watcher.delaysMs.has(notification.id))
+        watcher.delaysMs.set(notification.id, handedAtMs - notification.createdAtMs);
       // A newer server's envelope may carry no job id: it is then counted by id only.
       if (notification.jobId !== undefined) {
         const ids = watcher.jobIds.get(notification.jobId) ?? new Set<string>();
@@ -101,6 +106,11 @@ export class DeliveryLedger {
       };
       this.#poke.add(poke);
     });
+  }
+
+  /** Publish-to-hand-off delay of every notification each client handed its app (first hand-off only). */
+  deliveryDelaysMs(): number[] {
+    return this.#watchers.flatMap((watcher) => [...watcher.delaysMs.values()]);
   }
 
   summary(): LedgerSummary {

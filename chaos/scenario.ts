@@ -45,6 +45,8 @@ export interface ScenarioResult {
   observations: string[];
   /** How long clients took to notice a silent drop, where the scenario makes one. */
   detection?: Detection;
+  /** Publish-to-hand-off delays, where the scenario is about late delivery. */
+  delivery?: DeliveryDelays;
   durationMs: number;
   /** Set when the scenario itself threw: it then fails. */
   error?: string;
@@ -93,6 +95,27 @@ export function summarizeDetection(
   if (detectedMs.length === 0) return undefined;
   const { min, median, max } = spreadOf(detectedMs);
   return { heartbeat, clients, noticed: detectedMs.length, minMs: min, medianMs: median, maxMs: max };
+}
+
+/**
+ * Delivery delay: from the publish (the envelope's `createdAtMs`) to the moment each client handed
+ * the notification to its app, over every hand-off of the run.
+ */
+export interface DeliveryDelays {
+  /** The catch-up mechanism and its timings, in words (e.g. "ping every 5 s, pong deadline 3 s"). */
+  keepAlive: string;
+  /** Notifications handed over (one per client and notification). */
+  handOffs: number;
+  minMs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+/** Min, median and max of the delivery delays (`undefined` when nothing was handed over). */
+export function summarizeDelays(keepAlive: string, delaysMs: number[]): DeliveryDelays | undefined {
+  if (delaysMs.length === 0) return undefined;
+  const { min, median, max } = spreadOf(delaysMs);
+  return { keepAlive, handOffs: delaysMs.length, minMs: min, medianMs: median, maxMs: max };
 }
 
 export const MiB = 1024 * 1024;

@@ -24,7 +24,7 @@ export interface UnitsRow {
   /** Read request units per occurrence. */
   readUnits: number;
   /** Which event the row counts against. */
-  per: 'connect' | 'disconnect' | 'notification' | 'staleConnection' | 'resume';
+  per: 'connect' | 'disconnect' | 'notification' | 'staleConnection' | 'resume' | 'ping';
   why: string;
 }
 
@@ -77,6 +77,13 @@ export const APIGW_DYNAMODB_UNITS: readonly UnitsRow[] = [
     readUnits: 1,
     per: 'resume',
     why: 'strongly consistent query on the base table, < 4 KB (fewer than ~10 missed); a first connect without `after` reads nothing, so 1 per connect is an upper bound',
+  },
+  {
+    operation: 'ping: the user’s newest log entry for the pong’s `latest`',
+    writeUnits: 0,
+    readUnits: 0.5,
+    per: 'ping',
+    why: 'one eventually consistent Query of one item (Limit 1, newest first; issue 21): 0.5 RRU for < 4 KB',
   },
 ];
 

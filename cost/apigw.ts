@@ -25,7 +25,7 @@ export interface ApigwSizing {
   connectMs: number;
   /** `$disconnect`: one DynamoDB delete. @default 15 */
   disconnectMs: number;
-  /** `$default` answering a ping with a pong (no database). @default 3 */
+  /** `$default` answering a ping with a pong, after one eventually consistent Query of one item (the user's log position). @default 8 */
   pingMs: number;
   /** `$default` answering resume: one query, one post back. @default 25 */
   resumeMs: number;
@@ -39,7 +39,7 @@ export interface ApigwSizing {
   defaultKeepaliveSeconds: number;
   /** `{"type":"notification","notification":...}` around the notification. @default 39 */
   frameWrapperBytes: number;
-  /** Pong frame `{"type":"pong","serverTimeMs":...}`. @default 40 */
+  /** Pong frame `{"type":"pong","serverTimeMs":...,"latest":"<ULID>"}`. @default 77 */
   pongBytes: number;
   /** Replay answer with nothing missed. @default 60 */
   emptyReplayBytes: number;
@@ -53,14 +53,14 @@ export const DEFAULT_APIGW_SIZING: ApigwSizing = {
   authorizerMs: 10,
   connectMs: 20,
   disconnectMs: 15,
-  pingMs: 3,
+  pingMs: 8,
   resumeMs: 25,
   notifyBaseMs: 25,
   notifyPerConnectionMs: 15,
   staleConnectionFraction: 0.01,
   defaultKeepaliveSeconds: 300,
   frameWrapperBytes: 39,
-  pongBytes: 40,
+  pongBytes: 77,
   emptyReplayBytes: 60,
   lambdaLogBytesPerInvocation: 350,
   accessLogBytesPerRequest: 250,
@@ -101,6 +101,11 @@ export function apigwOptionCost(
   const frameBytes = workload.messageBytes + sizing.frameWrapperBytes;
   const perDelivery = meteredMessages(frameBytes);
   const pings = (workload.avgConnections * SECONDS_PER_MONTH) / keepaliveSeconds;
+  // The pong names the log's newest id; when the log grew since the client's last resume, the
+  // client resumes once (issue 21: a failed live post is caught up within one keep-alive round).
+  // At most one per keep-alive round and one per delivery: an upper bound, reached when
+  // notifications are sparser than keep-alives.
+  const catchUps = Math.min(deliveries, pings);
   const stale = connects * sizing.staleConnectionFraction;
 
   const messageFigure = prices.apigwWebsocketMessagePerMillionUsd;
@@ -127,6 +132,13 @@ export function apigwOptionCost(
       MILLION,
     ),
     priceLine(
+      `API Gateway messages: catch-up resume in + replay out after a keep-alive (at most one per delivery; ${perDelivery} message(s) per replay)`,
+      catchUps * (1 + perDelivery),
+      'message',
+      messageFigure,
+      MILLION,
+    ),
+    priceLine(
       'API Gateway messages: resume in + replay out per connect',
       connects * 2,
       'message',
@@ -145,8 +157,8 @@ export function apigwOptionCost(
     ['$disconnect', connects, (connects * sizing.disconnectMs * memoryGb) / 1000],
     [
       '$default (ping, resume)',
-      pings + connects,
-      ((pings * sizing.pingMs + connects * sizing.resumeMs) * memoryGb) / 1000,
+      pings + connects + catchUps,
+      ((pings * sizing.pingMs + (connects + catchUps) * sizing.resumeMs) * memoryGb) / 1000,
     ],
     ['notify', notifications, (notifications * notifyMs * memoryGb) / 1000],
   ];
@@ -170,6 +182,7 @@ export function apigwOptionCost(
   const notify = unitsPer('notification');
   const staleUnits = unitsPer('staleConnection');
   const resume = unitsPer('resume');
+  const ping = unitsPer('ping');
   const appendUnits = logAppendWriteUnits(workload.messageBytes);
   lines.push(
     priceLine('DynamoDB writes: $connect put + GSI', connects * connect.writeUnits, 'WRU', wru, MILLION),
@@ -209,11 +222,20 @@ export function apigwOptionCost(
       MILLION,
     ),
     priceLine('DynamoDB reads: resume query per connect', connects * resume.readUnits, 'RRU', rru, MILLION),
+    priceLine(
+      'DynamoDB reads: keep-alive log position (one eventually consistent item per ping)',
+      pings * ping.readUnits,
+      'RRU',
+      rru,
+      MILLION,
+    ),
+    priceLine('DynamoDB reads: catch-up resume query', catchUps * resume.readUnits, 'RRU', rru, MILLION),
   );
 
   const bytesOut =
     deliveries * (frameBytes + 4) +
     pings * (sizing.pongBytes + 2) +
+    catchUps * (sizing.emptyReplayBytes + frameBytes) +
     connects * (sizing.emptyReplayBytes + 250);
   lines.push(
     priceLine('Data transfer out to the internet', bytesOut / GIB, 'GB', prices.dataTransferOutGbUsd),
@@ -221,7 +243,7 @@ export function apigwOptionCost(
 
   const invocations = handlers.reduce((total, [, count]) => total + count, 0);
   // Access-logged requests: connect, disconnect, each ping and each resume message.
-  const apiRequests = connects * 2 + pings + connects;
+  const apiRequests = connects * 2 + pings + connects + catchUps;
   const logGbPerMonth =
     (invocations * sizing.lambdaLogBytesPerInvocation + apiRequests * sizing.accessLogBytesPerRequest) / GIB;
   lines.push(
@@ -240,7 +262,7 @@ export function apigwOptionCost(
   const assumptions = [
     `Connections: ${workload.avgConnections.toLocaleString('en-US')} on average, billed per minute; API Gateway needs no capacity planning, so peak connections do not change the bill.`,
     `Connects: max(${workload.connectsPerDay.toLocaleString('en-US')} given, ${forcedConnectsPerDay.toLocaleString('en-US')} forced by the 2-hour connection cap) = ${connectsPerDay.toLocaleString('en-US')} a day; each connect sends resume and gets a replay (2 messages).`,
-    `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages and each ping invokes $default.`,
+    `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages, each ping invokes $default, which reads the user's log position (0.5 RRU) for the pong. When the log grew since the client's last resume, the client resumes once (a billed resume and replay, a $default invocation, 1 RRU): priced as one per delivery, capped at one per ping (an upper bound; it is what delivers a notification whose live post failed within one keep-alive round).`,
     `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
     `Lambda: ${deployment.lambdaMemoryMb} MB, ${arch} (as deployed: memoryMiB, lambdaArchitecture); stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
     `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + ${appendUnits} WRU job claim (a conditional put of the same size, so a retried notify sends nothing twice; a repeat adds 1 RRU, not counted) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,

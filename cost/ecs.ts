@@ -27,6 +27,13 @@ export interface TransportProfile {
   connectBytesOut: number;
   /** socket.io's Redis adapter sends every notification to every task; the others subscribe per user. */
   pubsubFanout: 'all-tasks' | 'user-tasks';
+  /**
+   * syncbell's own keep-alive beside the transport's (issue 21): the SDK asks for the user's log
+   * position every `intervalSeconds` (socketIoTransport's `keepAliveIntervalMs` default), the task
+   * answers from one `XREVRANGE ... COUNT 1`, and the client resumes once after a round in which
+   * the user's log grew. Only syncbell's socket.io variant has it. @default none
+   */
+  positionCheck?: { intervalSeconds: number; bytesOut: number; bytesIn: number };
 }
 
 export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
@@ -41,6 +48,8 @@ export const TRANSPORT_PROFILES: Record<EcsOptionId, TransportProfile> = {
     connectBytesIn: 850,
     connectBytesOut: 320,
     pubsubFanout: 'all-tasks',
+    // `42n["syncbell:ping",{}]` in, `43n[{"serverTimeMs":...,"latest":"<ULID>"}]` out, with WebSocket framing.
+    positionCheck: { intervalSeconds: 30, bytesOut: 77, bytesIn: 31 },
   },
   'ecs-ws': {
     label: 'ECS + ALB: raw ws + Redis pub/sub',
@@ -252,7 +261,11 @@ function ecsBill(
   const tasksAt = (connections: number, notificationFactor: number) => {
     const forConnections = Math.ceil(connections / perTask);
     const notificationsPerSecond = (deliveriesPerDay / 86_400) * notificationFactor;
-    const keepalivesPerSecond = connections / keepaliveSeconds;
+    // A position check and a catch-up resume are answered by the task holding the connection, as a
+    // keep-alive is (the Redis read is on its own connection): the flat figure each.
+    const checksPerSecond = profile.positionCheck ? connections / profile.positionCheck.intervalSeconds : 0;
+    const catchUpsPerSecond = Math.min(checksPerSecond, (deliveriesPerDay / 86_400) * notificationFactor);
+    const keepalivesPerSecond = connections / keepaliveSeconds + checksPerSecond + catchUpsPerSecond;
     const vcpuAt = (tasks: number) =>
       notificationsPerSecond * cpuPerDeliveryAt(tasks) + keepalivesPerSecond * cpuPerKeepalive;
     // Each added task adds this much decoding to every notification's cost; at or above what the
@@ -330,13 +343,23 @@ function ecsBill(
   const connectsPerMonth = workload.connectsPerDay * DAYS_PER_MONTH;
   const deliveriesPerMonth = deliveriesPerDay * DAYS_PER_MONTH;
   const keepalivesPerMonth = (workload.avgConnections * SECONDS_PER_MONTH) / keepaliveSeconds;
+  const check = profile.positionCheck;
+  const checksPerMonth = check ? (workload.avgConnections * SECONDS_PER_MONTH) / check.intervalSeconds : 0;
+  // At most one catch-up resume per delivery and per check: its replay carries the notification again.
+  const catchUpsPerMonth = Math.min(checksPerMonth, deliveriesPerMonth);
   const bytesOut =
     deliveriesPerMonth * (workload.messageBytes + profile.frameOverheadBytesOut) +
+    checksPerMonth * (check?.bytesOut ?? 0) +
+    // The replay answer: the notification again, in an ack with `truncated`, `cursor`, `servedBy` (~80 B).
+    catchUpsPerMonth * (workload.messageBytes + profile.frameOverheadBytesOut + 80) +
     keepalivesPerMonth * profile.keepaliveBytesOut +
     connectsPerMonth * profile.connectBytesOut;
   const bytesIn =
     deliveriesPerMonth * profile.perDeliveryBytesIn +
     keepalivesPerMonth * profile.keepaliveBytesIn +
+    checksPerMonth * (check?.bytesIn ?? 0) +
+    // The resume request: `42n["resume",{"after":"<ULID>"}]` with framing (~45 B).
+    catchUpsPerMonth * 45 +
     connectsPerMonth * profile.connectBytesIn;
   const requestsPerSecond =
     (connectsPerMonth + (id === 'ecs-longpoll' ? deliveriesPerMonth + keepalivesPerMonth : 0)) /
@@ -430,6 +453,11 @@ function ecsBill(
     `Redis: a node-based replication group (${deployment.redis.nodes} x ${cache.nodeType}, ${cache.node.memoryGib} GiB each, ${sizing.redisReservedMemoryFraction * 100}% reserved); the replay log holds ${sizing.replayRetentionHours} h of notifications at message + ${sizing.logEntryOverheadBytes} B (${replayGib.toFixed(3)} GiB). ElastiCache Serverless is not offered: it refuses the classic adapter's PSUBSCRIBE (socket.io-redis-adapter issue 553). One snapshot a day is kept, free for one per cluster.`,
     `NAT: ${deployment.natGateways} gateway(s); data processed = logs (${logGbPerMonth.toFixed(2)} GB: ${sizing.logBytesPerNotification} B per notification + ${sizing.flowLogGbPerMonth} GB of rejected-flow logs, a stated guess) + ${taskStarts.toFixed(0)} image pulls of ${Math.round(sizing.imageBytes / 1024 / 1024)} MB (${sizing.deploysPerMonth} deploys a month per task, and one scale-out a day from the floor to the busiest hour's fleet).`,
     `Wire bytes (estimated from the protocol format, not measured): ${profile.frameOverheadBytesOut} B framing per notification, ${profile.keepaliveBytesOut} B out / ${profile.keepaliveBytesIn} B in per keep-alive, ${profile.connectBytesOut} B out / ${profile.connectBytesIn} B in per connect.`,
+    ...(profile.positionCheck
+      ? [
+          `Log position check (issue 21): the SDK asks every ${profile.positionCheck.intervalSeconds} s (${profile.positionCheck.bytesOut} B out / ${profile.positionCheck.bytesIn} B in, one XREVRANGE on Redis), and resumes once after a round in which the user's log grew (priced as one per delivery, capped at one per check: an upper bound); each costs a keep-alive's CPU.`,
+        ]
+      : []),
     ...(id === 'ecs-socketio'
       ? []
       : [

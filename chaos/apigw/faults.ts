@@ -6,6 +6,7 @@ import { hold, pollUntil } from '../load.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
 import { runApigwFault } from './run-fault.js';
+import { apigwThrottledPosts } from './throttled-posts.js';
 
 const STALE_PREFIX = 'stale-';
 
@@ -334,4 +335,5 @@ export const apigwFaultScenarios: Scenario[] = [
   apigwDoubleNotify,
   apigwHardTimeout,
   apigwBlackhole,
+  apigwThrottledPosts,
 ];

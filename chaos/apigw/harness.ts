@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ApiGatewayManagementApiClient,
+  ApiGatewayManagementApiServiceException,
+  LimitExceededException,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -27,6 +31,24 @@ export interface DynamoFaults {
   calls: number;
 }
 
+/**
+ * Faults injected into the management API client the notify code posts with (`@connections`),
+ * as AWS answers them: 429 `LimitExceededException` when the account's request rate is exceeded
+ * (AWS API Gateway developer guide, "Amazon API Gateway quotas": the 10,000 requests/s account
+ * throttle covers the WebSocket callback calls), 500 for an internal error.
+ */
+export interface PostFaults {
+  /** Every post answers 429 while true. */
+  throttled: boolean;
+  /** Share of posts answered 500, 0..1 (when not throttled). */
+  serverErrorRate: number;
+  /** Posts answered 429 / 500 so far. */
+  throttledPosts: number;
+  failedPosts: number;
+  /** Posts that went through the client. */
+  calls: number;
+}
+
 export interface ChaosApigw {
   stack: ApigwLocal;
   jwtKey: Uint8Array;
@@ -34,6 +56,7 @@ export interface ChaosApigw {
   ddb: DynamoDBDocumentClient;
   management: ApiGatewayManagementApiClient;
   faults: DynamoFaults;
+  postFaults: PostFaults;
   /** What the notify code logged and counted, by metric name. */
   counts: Map<string, number>;
   token(userId: string): Promise<string>;
@@ -105,6 +128,38 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
     credentials,
     maxAttempts: 1,
   });
+  const postFaults: PostFaults = {
+    throttled: false,
+    serverErrorRate: 0,
+    throttledPosts: 0,
+    failedPosts: 0,
+    calls: 0,
+  };
+  // As the DynamoDB faults above: inside the client, so the poster's own throttle retries see
+  // each answer as the SDK would hand it over from AWS.
+  management.middlewareStack.add(
+    (next) => async (args) => {
+      postFaults.calls++;
+      if (postFaults.throttled) {
+        postFaults.throttledPosts++;
+        throw new LimitExceededException({
+          message: 'chaos: too many requests (injected)',
+          $metadata: { httpStatusCode: 429 },
+        });
+      }
+      if (postFaults.serverErrorRate > 0 && Math.random() < postFaults.serverErrorRate) {
+        postFaults.failedPosts++;
+        throw new ApiGatewayManagementApiServiceException({
+          name: 'InternalServerErrorException',
+          $fault: 'server',
+          message: 'chaos: internal server error (injected)',
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'chaosPostFaults' },
+  );
   const counts = new Map<string, number>();
   const telemetry = recordingTelemetry(counts);
   const notify = createNotifyHandler(() => ({ ddb, management, config, telemetry }));
@@ -115,6 +170,7 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
     ddb,
     management,
     faults,
+    postFaults,
     counts,
     token: (userId) => signToken({ userId, key: jwtKey }),
     transport: (transportOptions) => apigwTransport(transportOptions),

@@ -1,7 +1,7 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/apigw.js';
 import { type FaultProxy, startFaultProxy } from '../fault-proxy.js';
-import { type FaultOutcome, runFaultPhase } from '../fault-phase.js';
+import { type CatchUp, type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
 import { chaosUsers, type PublishLoad, type PublishLoadOptions } from '../load.js';
@@ -47,6 +47,8 @@ export interface ApigwFaultPlan {
   /** @default 96 MiB (serverless-offline compiles and caches handlers lazily) */
   maxGrowthBytes?: number;
   inject(env: ApigwFaultEnv): Promise<FaultOutcome>;
+  /** How the clients catch up on failed live deliveries: the report then gives the delay distribution. @default none */
+  catchUp?: CatchUp;
 }
 
 /** As `runEcsFault`, for the API Gateway variant under serverless-offline. */
@@ -95,6 +97,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
         cooldownMs: plan.cooldownMs,
         settleTimeoutMs: plan.settleTimeoutMs,
         inject: (load) => plan.inject({ ...env, load }),
+        catchUp: plan.catchUp,
       },
       result,
     );

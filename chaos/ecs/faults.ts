@@ -4,6 +4,7 @@ import { watchDetection } from '../fleet.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import { hold, pollUntil } from '../load.js';
 import type { ChaosEcs } from './harness.js';
+import { ecsLostLiveEmits } from './lost-live-emits.js';
 import { type EcsFaultEnv, runEcsFault } from './run-fault.js';
 
 /** The container holding the most fleet clients: the one whose loss hurts most. */
@@ -587,4 +588,5 @@ export const ecsFaultScenarios: Scenario[] = [
   ecsBlackhole,
   ecsIdleOff,
   ecsIdleOn,
+  ecsLostLiveEmits,
 ];

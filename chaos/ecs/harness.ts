@@ -6,7 +6,11 @@ import { createRedis } from '../../ecs-socketio/src/redis.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import { signToken } from '../../shared/server/auth/index.js';
-import { socketIoTransport, type Transport } from '../../shared/client/socketio.js';
+import {
+  type SocketIoTransportOptions,
+  socketIoTransport,
+  type Transport,
+} from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { rssBytes } from '../process-memory.js';
 
@@ -24,7 +28,10 @@ export interface ChaosEcs {
   jobQueue: JobQueue;
   token(userId: string, expiresInSeconds?: number): Promise<string>;
   /** A socket.io transport whose connections carry `chaos=<label>` in the query (visible in LB tunnels). */
-  transport(label: string): Transport;
+  transport(
+    label: string,
+    options?: Pick<SocketIoTransportOptions, 'keepAliveIntervalMs' | 'pongTimeoutMs'>,
+  ): Transport;
   /** The worker's publish path from this process: the socket.io publisher (log, then the adapter's channel). */
   publish(userId: string, sequence: number): Promise<Notification>;
   /** Publishes this envelope through the same path, unvalidated: what a newer server version sends. */
@@ -87,7 +94,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
     jobQueue: createJobQueue({ redis }),
     token: (userId, expiresInSeconds) =>
       signToken({ userId, key: jwtKey, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),
-    transport: (label) => socketIoTransport({ query: { chaos: label } }),
+    transport: (label, options) => socketIoTransport({ ...options, query: { chaos: label } }),
     async publish(userId, sequence) {
       const notification = createNotification({
         type: 'sync.progress',

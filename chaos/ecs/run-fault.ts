@@ -1,7 +1,7 @@
 import { type FaultProxy, startFaultProxy } from '../fault-proxy.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
-import { runFaultPhase } from '../fault-phase.js';
+import { type CatchUp, runFaultPhase } from '../fault-phase.js';
 import { chaosUsers, type PublishLoad, type PublishLoadOptions } from '../load.js';
 import {
   type Check,
@@ -55,6 +55,10 @@ export interface EcsFaultPlan {
   /** @default 64 MiB */
   maxGrowthBytes?: number;
   inject(env: EcsFaultEnv): Promise<EcsFaultOutcome>;
+  /** The SDK keep-alive the fleet runs with. @default the transport's defaults */
+  keepAlive?: { keepAliveIntervalMs: number; pongTimeoutMs: number };
+  /** How the clients catch up on failed live deliveries: the report then gives the delay distribution. @default none */
+  catchUp?: CatchUp;
 }
 
 const pick = <T>(value: T | ((scale: Scale) => T), scale: Scale): T =>
@@ -90,7 +94,7 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
       ledger,
       url: started.stack.url,
       urlFor: (label) => networks.get(label)?.url,
-      transport: (label) => started.transport(label),
+      transport: (label) => started.transport(label, plan.keepAlive),
       token: (userId) => started.token(userId),
       users,
       clientsPerUser: perUser,
@@ -114,6 +118,7 @@ export async function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext):
         cooldownMs: plan.cooldownMs,
         settleTimeoutMs: plan.settleTimeoutMs,
         inject: (load) => plan.inject({ ...env, load }),
+        catchUp: plan.catchUp,
       },
       result,
     );

@@ -32,6 +32,11 @@ export function replayLogKey(userId: string, keyPrefix = DEFAULT_REPLAY_LOG_PREF
 
 export interface ReplayLog {
   read(userId: string, after: string | undefined): Promise<ReplayResult>;
+  /**
+   * The id of the newest notification in the user's log, undefined when the log is empty (the
+   * keep-alive's `latest`, see the contract's position.ts). One `XREVRANGE ... COUNT 1`: O(1).
+   */
+  latest(userId: string): Promise<string | undefined>;
 }
 
 /**
@@ -49,33 +54,44 @@ export function createReplayLog({
 }: ReplayLogOptions): ReplayLog {
   const redis = asRedisLike(client);
   const keyOf = (userId: string) => replayLogKey(userId, keyPrefix);
+  const newest = (userId: string) => redis.call('XREVRANGE', keyOf(userId), '+', '-', 'COUNT', 1);
+  /**
+   * The stream entries, screened: only this user's readable notifications are served; what is left
+   * out is reported when `report` (a resume), not on every keep-alive.
+   */
+  const screen = (userId: string, raw: unknown, report = true): LoggedEntry[] => {
+    const entries = raw as [id: string, fields: string[]][];
+    const log: LoggedEntry[] = [];
+    for (const [streamId, fields] of entries) {
+      const screened = screenLogEntry(parseEntry(fields), userId);
+      // Defence in depth inside: a row that is not this user's never leaves the log.
+      if ('served' in screened) log.push(screened.served);
+      else if (report)
+        onSkipped({
+          userId,
+          reason: screened.skipped,
+          key: streamId,
+          ...(screened.id ? { id: screened.id } : {}),
+        });
+    }
+    return log;
+  };
   return {
     async read(userId, after) {
       // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
-      const entries = (
+      const raw =
         after === undefined
-          ? await redis.call('XREVRANGE', keyOf(userId), '+', '-', 'COUNT', 1)
-          : await redis.call('XRANGE', keyOf(userId), '-', '+', 'COUNT', maxLen * 2)
-      ) as [id: string, fields: string[]][];
-      const log: LoggedEntry[] = [];
-      for (const [streamId, fields] of entries) {
-        const screened = screenLogEntry(parseEntry(fields), userId);
-        // Defence in depth inside: a row that is not this user's never leaves the log.
-        if ('served' in screened) log.push(screened.served);
-        else
-          onSkipped({
-            userId,
-            reason: screened.skipped,
-            key: streamId,
-            ...(screened.id ? { id: screened.id } : {}),
-          });
-      }
-      return selectMissed(log, after);
+          ? await newest(userId)
+          : await redis.call('XRANGE', keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
+      return selectMissed(screen(userId, raw), after);
+    },
+    async latest(userId) {
+      return screen(userId, await newest(userId), false).at(-1)?.id;
     },
   };
 }
 
-/** The entry's `n` field (the only one `append` writes), parsed; undefined when missing or not JSON. */
+/** The entry's `n` field (the only one the publisher script writes), parsed; undefined when missing or not JSON. */
 function parseEntry(fields: string[]): unknown {
   const raw = fields[1];
   if (raw === undefined) return undefined;

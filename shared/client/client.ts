@@ -4,6 +4,7 @@ import { ErrorCode, TERMINAL_ERROR_CODES } from '@syncbell/contract/codes';
 import type { Notification } from '@syncbell/contract/envelope';
 import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syncbell/contract/errors';
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
+import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
 import { backoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
@@ -146,6 +147,12 @@ class Client implements SyncbellClient {
   #servedBy: string | undefined;
   /** Live notifications that arrived while the resume answer was pending. */
   #held: ReceivedNotification[] | undefined;
+  /**
+   * The log's newest id as of the last resume (its answer's `cursor`): a keep-alive naming another
+   * `latest` means the log grew since, and the client resumes after this (position.ts says why not
+   * after `lastSeenId`).
+   */
+  #checkpoint: string | undefined;
 
   constructor(config: ResolvedOptions) {
     this.#config = config;
@@ -229,11 +236,13 @@ class Client implements SyncbellClient {
           if (this.#held) this.#held.push(notification);
           else this.#deliver(notification, false);
         },
-        onResync: () => {
-          // Hold live notifications again until the replay answer is in, so order is kept.
+        onResync: () => this.#resync(generation),
+        onPosition: (latest) => {
           if (generation !== this.#generation || this.#held) return;
-          this.#held = [];
-          void this.#resume(generation);
+          const checkpoint = this.#checkpoint ?? this.#lastSeenId;
+          const position = readLatest({ latest });
+          if (!missedPosition(position, checkpoint)) return;
+          this.#resync(generation, { after: checkpoint, position });
         },
         onServerError: (code, message) => {
           if (generation === this.#generation) this.#emitError(code, message);
@@ -243,12 +252,30 @@ class Client implements SyncbellClient {
     );
   }
 
-  async #resume(generation: number): Promise<void> {
+  /**
+   * Resumes again on the open connection, holding live notifications until the replay answer is
+   * in, so order is kept. A keep-alive's position resumes after the checkpoint instead of `lastSeenId`.
+   */
+  #resync(generation: number, from?: { after: string | undefined; position: string | undefined }): void {
+    if (generation !== this.#generation || this.#held) return;
+    this.#held = [];
+    void this.#resume(generation, from);
+  }
+
+  async #resume(
+    generation: number,
+    from: { after: string | undefined; position: string | undefined } = {
+      after: this.#lastSeenId,
+      position: undefined,
+    },
+  ): Promise<void> {
     const connection = this.#connection;
     if (!connection) return;
     try {
-      const answer = await connection.resume(this.#lastSeenId);
+      const answer = await connection.resume(from.after);
       if (generation !== this.#generation) return;
+      // An older server sends no cursor: the position that asked is then the checkpoint.
+      this.#checkpoint = answer.cursor ?? from.position ?? this.#checkpoint;
       this.#servedBy = answer.servedBy;
       // Each entry on its own: one a newer server wrote badly is skipped, never the whole replay.
       let replayed = 0;

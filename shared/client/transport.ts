@@ -23,6 +23,12 @@ export interface TransportHandlers {
   onServerError(code: string, message: string): void;
   /** The server says live delivery may have had a gap: the client resumes again on this connection. */
   onResync(): void;
+  /**
+   * A frame the server sent anyway (the API Gateway `pong`, the socket.io keep-alive answer)
+   * carried the user's log position: its `latest` as it came off the wire. The client applies the
+   * contract's rule (`missedPosition`) and resumes on this connection when it missed something.
+   */
+  onPosition(latest: unknown): void;
   /** Called exactly once per `open`, whether the connection failed to open or closed later. */
   onClose(reason: DisconnectReason): void;
 }

@@ -4,6 +4,7 @@ export * from './envelope.js';
 export * from './errors.js';
 export * from './evolution.js';
 export * from './jobs.js';
+export * from './position.js';
 export * from './protocol.js';
 export * from './replay.js';
 export * from './wire.js';

@@ -106,7 +106,16 @@ function serverFrameFields<E extends z.ZodType, R extends z.ZodType, C extends z
       /** As in `replayResultSchema`: where a client that has seen nothing yet resumes next time. */
       cursor: ulidSchema.optional(),
     },
-    pong: { type: z.literal('pong'), requestId: z.string().optional(), serverTimeMs: z.number() },
+    pong: {
+      type: z.literal('pong'),
+      requestId: z.string().optional(),
+      serverTimeMs: z.number(),
+      /**
+       * The id of the newest notification in the user's log, absent when it is empty (see
+       * `position.ts`). Checked only where it is sent: a reader ignores a malformed one.
+       */
+      latest: ulidSchema.optional(),
+    },
     error: {
       type: z.literal('error'),
       requestId: z.string().optional(),
@@ -132,10 +141,27 @@ export type ServerFrame = z.infer<typeof serverFrameSchema>;
  * `SERVER_FRAME_TYPES` comes from a newer server and is ignored.
  */
 const read = serverFrameFields(z.unknown(), z.unknown(), receivedErrorFrameBodySchema.shape.code);
+// A reader takes `latest` with `readLatest` (position.ts) and ignores a malformed one, so the pong's
+// other fields decide whether the frame is read.
+const { latest: _latest, ...readPong } = read.pong;
 export const receivedServerFrameSchema = z.discriminatedUnion('type', [
   z.looseObject(read.notification),
   z.looseObject(read.replay),
-  z.looseObject(read.pong),
+  z.looseObject(readPong),
   z.looseObject(read.error),
 ]);
 export type ReceivedServerFrame = z.infer<typeof receivedServerFrameSchema>;
+
+// ---- socket.io keep-alive (the API Gateway `ping` / `pong` pair's counterpart) ----
+
+/**
+ * The answer to the SDK's `SocketEvent.KeepAlive` (the request is `{}`), as a server sends it:
+ * the user's log position, as in the `pong` frame (see `position.ts`). A reader ignores a
+ * malformed `latest` and extra fields.
+ */
+export const keepAliveAnswerSchema = z.object({
+  serverTimeMs: z.number(),
+  /** The id of the newest notification in the user's log, absent when it is empty. */
+  latest: ulidSchema.optional(),
+});
+export type KeepAliveAnswer = z.infer<typeof keepAliveAnswerSchema>;

@@ -39,6 +39,12 @@ export const SocketEvent = {
    * so without this hint nothing would trigger a replay.
    */
   Resync: 'syncbell:resync',
+  /**
+   * client -> server with ack, every `keepAliveIntervalMs`: `{}` -> KeepAliveAnswer (the user's
+   * log position, see position.ts) | ErrorFrameBody. Engine.IO's own heartbeat keeps the
+   * connection alive; this one tells the client what it may have missed live.
+   */
+  KeepAlive: 'syncbell:ping',
 } as const;
 
 /** client -> server actions of the API Gateway frames (`$request.body.action`). */

@@ -51,7 +51,7 @@ export async function createApigwHarness(options: ApigwHarnessOptions = {}): Pro
     config,
     url: stack.wsUrl,
     jobsUrl: stack.httpUrl,
-    transport: () => apigwTransport(transportOptions),
+    transport: (keepAlive) => apigwTransport({ ...transportOptions, ...keepAlive }),
     token: (userId, opts) =>
       signToken({
         userId,

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { renderReliabilityMarkdown } from '../../chaos/report.js';
-import { MiB, type ScenarioResult, summarizeDetection, verdict } from '../../chaos/scenario.js';
+import { DeliveryLedger } from '../../chaos/ledger.js';
+import {
+  MiB,
+  type ScenarioResult,
+  summarizeDelays,
+  summarizeDetection,
+  verdict,
+} from '../../chaos/scenario.js';
+import { createNotification } from '../../shared/contract/index.js';
 
 const base: ScenarioResult = {
   id: 'x',
@@ -70,5 +78,37 @@ describe('verdict and RELIABILITY.md', () => {
     );
     expect(markdown).toContain('- silent drop noticed by 4 of 4 clients');
     expect(markdown.match(/\| X \| ecs-socketio \| ping/)).toBeNull();
+  });
+
+  it('records each client’s publish-to-hand-off delay once per notification and writes its distribution', () => {
+    const ledger = new DeliveryLedger();
+    const a = ledger.watch('u#0', 'u');
+    const b = ledger.watch('u#1', 'u');
+    const first = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'one' });
+    const second = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'two' });
+    a(first, first.createdAtMs + 100);
+    a(first, first.createdAtMs + 9000); // a repeat: dropped by the SDK, and not a new delay
+    b(first, first.createdAtMs + 400);
+    a(second, second.createdAtMs + 6500);
+    expect(ledger.deliveryDelaysMs().sort((x, y) => x - y)).toEqual([100, 400, 6500]);
+
+    const delivery = summarizeDelays('keep-alive every 5 s, deadline 3 s', ledger.deliveryDelaysMs());
+    expect(delivery).toEqual({
+      keepAlive: 'keep-alive every 5 s, deadline 3 s',
+      handOffs: 3,
+      minMs: 100,
+      medianMs: 400,
+      maxMs: 6500,
+    });
+    expect(summarizeDelays('x', [])).toBeUndefined();
+    const markdown = renderReliabilityMarkdown(
+      [base, { ...base, id: 't', title: 'Throttled', ...(delivery ? { delivery } : {}) }],
+      { command: 'npm run chaos', scale: 'full', startedAt: new Date(0), durationMs: 1, seed: 1 },
+    );
+    expect(markdown).toContain('## Delivery delay when live delivery fails');
+    expect(markdown).toContain(
+      '| Throttled | ecs-socketio | keep-alive every 5 s, deadline 3 s | 3 | 0 | 0.1 s | 0.4 s | 6.5 s |',
+    );
+    expect(markdown).toContain('- publish to hand-off over 3 hand-offs');
   });
 });

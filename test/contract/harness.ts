@@ -4,6 +4,12 @@ import type { Notification, NotificationType } from '../../shared/contract/index
 /** An envelope from a newer server: at least an id and its user, anything else it likes. */
 export type NewerEnvelope = { id: string; userId: string; createdAtMs: number } & Record<string, unknown>;
 
+/** The keep-alive timing both SDK transports take. */
+export interface KeepAliveTiming {
+  keepAliveIntervalMs: number;
+  pongTimeoutMs: number;
+}
+
 /** What the shared contract suite needs from a variant. Each variant's test folder provides one. */
 export interface VariantHarness {
   name: string;
@@ -11,7 +17,8 @@ export interface VariantHarness {
   url: string;
   /** Base URL for `POST /jobs/sync`. */
   jobsUrl: string;
-  transport(): Transport;
+  /** The variant's SDK transport; `keepAlive` shortens its keep-alive (both transports take these two options). */
+  transport(keepAlive?: KeepAliveTiming): Transport;
   token(userId: string, opts?: { expiresInSeconds?: number }): Promise<string>;
   /** Publishes through the variant's real server-side path (log append + fan-out). */
   publish(

@@ -109,6 +109,31 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       expect(second.received.at(-1)?.meta.replayed).toBe(false);
     });
 
+    it('hands over a notification that was logged but never delivered live within one keep-alive round, on the same connection', async () => {
+      const userId = uniqueUser('position');
+      const recorder = recordingClient({
+        // Short, so the test is quick; the deadline generous, as a pong may come from a cold Lambda.
+        transport: harness.transport({ keepAliveIntervalMs: 2000, pongTimeoutMs: 1900 }),
+        url: harness.url,
+        token: await harness.token(userId),
+      });
+      clients.push(recorder);
+      recorder.client.connect();
+      await recorder.waitForState('connected');
+      const live = await harness.publish(userId, { jobId: 'live' });
+      await recorder.waitForCount(1);
+      // In the log only: what a throttled @connections post or a lost emit leaves behind.
+      const logged = createNotification({ type: 'sync.complete', userId, jobId: 'logged-only' });
+      await harness.writeLogEntry(userId, logged);
+      await recorder.waitForCount(2, 15_000);
+      expect(recorder.received.map((r) => [r.notification.id, r.meta.replayed])).toEqual([
+        [live.id, false],
+        [logged.id, true],
+      ]);
+      expect(recorder.states.filter((state) => state === 'connecting')).toHaveLength(1);
+      expect(recorder.client.lastSeenId).toBe(logged.id);
+    });
+
     it('flags a resume from an id it no longer knows as truncated and still returns newer entries', async () => {
       const userId = uniqueUser();
       const sent = await harness.publish(userId, { jobId: 'after-unknown' });

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { APIGW_METERING_STEP_BYTES, meteredMessages } from '../../cost/apigw.js';
+import { APIGW_METERING_STEP_BYTES, apigwOptionCost, meteredMessages } from '../../cost/apigw.js';
 import { APIGW_DYNAMODB_UNITS, logAppendWriteUnits, unitsPer } from '../../cost/apigw-units.js';
+import { pricesFor } from '../../cost/prices.js';
+import { DAYS_PER_MONTH, resolveWorkload, SECONDS_PER_MONTH } from '../../cost/workload.js';
 
 describe('32 KB metering steps', () => {
   it('meters 32 KB as 1 message and 33 KB as 2 (the pricing page example)', () => {
@@ -46,5 +48,21 @@ describe('DynamoDB units per operation', () => {
 
   it('gives every row a reason', () => {
     for (const row of APIGW_DYNAMODB_UNITS) expect(row.why.length).toBeGreaterThan(10);
+  });
+});
+
+describe('the keep-alive’s log position (issue 21)', () => {
+  it('costs one eventually consistent read of one item per ping', () => {
+    expect(unitsPer('ping')).toEqual({ writeUnits: 0, readUnits: 0.5 });
+  });
+
+  it('is priced per ping, and the catch-up resumes at most one per delivery and one per ping', () => {
+    const workload = resolveWorkload({ avgConnections: 1000, notificationsPerDay: 100 });
+    const option = apigwOptionCost(workload, pricesFor('us-east-1'));
+    const pings = (1000 * SECONDS_PER_MONTH) / 300;
+    const line = (start: string) => option.lines.find((l) => l.item.startsWith(start));
+    expect(line('DynamoDB reads: keep-alive log position')?.quantity).toBeCloseTo(pings * 0.5);
+    const deliveries = 100 * DAYS_PER_MONTH * workload.connectionsPerUser;
+    expect(line('DynamoDB reads: catch-up resume query')?.quantity).toBeCloseTo(Math.min(deliveries, pings));
   });
 });

@@ -76,9 +76,11 @@ describe('reference workload A, priced by hand', () => {
     expect(line(report, 'ecs-socketio', 'NAT gateway data').usd).toBeCloseTo(0.153656, 6);
     // Public IPv4: 1 NAT + 2 ALB (one per AZ) = 3 x 730 h x $0.005 = $10.95
     expect(line(report, 'ecs-socketio', 'Public IPv4').usd).toBeCloseTo(10.95, 6);
-    // Data out: 304,166.67 x (512 + 23) + 8,760,000 pings x 3 + 730,000 x 320 = 422,609,166.7 B
-    // = 0.393585 GiB x $0.09 = $0.035423
-    expect(line(report, 'ecs-socketio', 'Data transfer out').usd).toBeCloseTo(0.035423, 6);
+    // Data out: 304,166.67 x (512 + 23) + 8,760,000 pings x 3 + 730,000 x 320 = 422,609,166.7 B, plus the
+    // SDK's log position checks, 1,000 x 2,628,000 s / 30 s = 87,600,000 x 77 B = 6,745,200,000 B, and one
+    // catch-up replay per delivery (capped by the checks), 304,166.67 x (512 + 23 + 80) = 187,062,500 B:
+    // 7,354,871,666.7 B = 6.849758 GiB x $0.09 = $0.616478
+    expect(line(report, 'ecs-socketio', 'Data transfer out').usd).toBeCloseTo(0.616478, 6);
     // Logs: 1.070819 GB ingested x $0.50 = $0.535410; stored 30 of 30.4167 days: 1.056151 GB-month x $0.03 = $0.031685
     expect(line(report, 'ecs-socketio', 'CloudWatch Logs ingested').usd).toBeCloseTo(0.53541, 5);
     expect(line(report, 'ecs-socketio', 'CloudWatch Logs stored').usd).toBeCloseTo(0.031685, 6);
@@ -87,8 +89,8 @@ describe('reference workload A, priced by hand', () => {
     expect(line(report, 'ecs-socketio', 'Secrets Manager').usd).toBeCloseTo(0.8, 9);
     expect(line(report, 'ecs-socketio', 'CloudWatch alarms').usd).toBeCloseTo(0.8, 9);
     // Total: 23.6374 + 5.1976 + 5.90935 + 1.2994 + 16.425 + 1.946667 + 23.36 + 32.85 + 0.153656 + 10.95
-    // + 0.035423 + 0.53541 + 0.031685 + 0.8 + 0.8 = $123.931591
-    expect(option(report, 'ecs-socketio').monthlyUsd).toBeCloseTo(123.931591, 4);
+    // + 0.616478 + 0.53541 + 0.031685 + 0.8 + 0.8 = $124.512647
+    expect(option(report, 'ecs-socketio').monthlyUsd).toBeCloseTo(124.512647, 4);
   });
 
   it('prices AppSync Events line by line, with both keep-alive readings', () => {
@@ -123,11 +125,19 @@ describe('reference workload A, priced by hand', () => {
     // Connects: max(24,000 given, 1,000 x 24 / 2 = 12,000 forced by the 2-hour cap) = 24,000 a day = 730,000
     // a month; resume + replay = 1,460,000 messages = $1.46
     expect(line(report, 'apigw', 'API Gateway messages: resume').usd).toBeCloseTo(1.46, 6);
-    // $default: 8,760,000 pings + 730,000 resumes = 9,490,000 requests x $0.2 / 1e6 = $1.898;
-    // GB-s: (8,760,000 x 3 ms + 730,000 x 25 ms) x 0.5 GB / 1000 = 22,265 x $0.0000166667 = $0.371084
-    expect(line(report, 'apigw', 'Lambda requests: $default').usd).toBeCloseTo(1.898, 6);
-    expect(line(report, 'apigw', 'Lambda compute: $default').quantity).toBeCloseTo(22_265, 6);
-    expect(line(report, 'apigw', 'Lambda compute: $default').usd).toBeCloseTo(0.371084, 5);
+    // Catch-up resumes after a keep-alive (issue 21): one per delivery, capped at one per ping:
+    // min(304,166.67, 8,760,000) = 304,166.67, each a resume in + a 1-message replay out = $0.608333
+    expect(line(report, 'apigw', 'API Gateway messages: catch-up').usd).toBeCloseTo(0.608333, 6);
+    // $default: 8,760,000 pings + 730,000 resumes + 304,166.67 catch-ups = 9,794,166.67 requests x $0.2 / 1e6
+    // = $1.958833; GB-s: (8,760,000 x 8 ms + 1,034,166.67 x 25 ms) x 0.5 GB / 1000 = 47,967.083 x
+    // $0.0000166667 = $0.799452
+    expect(line(report, 'apigw', 'Lambda requests: $default').usd).toBeCloseTo(1.958833, 6);
+    expect(line(report, 'apigw', 'Lambda compute: $default').quantity).toBeCloseTo(47_967.083, 2);
+    expect(line(report, 'apigw', 'Lambda compute: $default').usd).toBeCloseTo(0.799452, 5);
+    // The pong's log position: 8,760,000 pings x 0.5 RRU = 4,380,000 x $0.125 / 1e6 = $0.5475; each
+    // catch-up's query 1 RRU: 304,166.67 x $0.125 / 1e6 = $0.038021
+    expect(line(report, 'apigw', 'DynamoDB reads: keep-alive log position').usd).toBeCloseTo(0.5475, 6);
+    expect(line(report, 'apigw', 'DynamoDB reads: catch-up').usd).toBeCloseTo(0.038021, 6);
     // notify: 304,166.67 x (25 + 15 x 1) ms x 0.5 GB / 1000 = 6,083.33 GB-s x $0.0000166667 = $0.101389
     expect(line(report, 'apigw', 'Lambda compute: notify').usd).toBeCloseTo(0.101389, 5);
     // DynamoDB: $connect 730,000 x (1 + 1 GSI) = 1,460,000 WRU x $0.625 / 1e6 = $0.9125
@@ -136,20 +146,21 @@ describe('reference workload A, priced by hand', () => {
     expect(line(report, 'apigw', 'DynamoDB reads: notify').quantity).toBeCloseTo(152_083.33, 1);
     // stale: 1% of 730,000 = 7,300 x 2 WRU = 14,600 x $0.625 / 1e6 = $0.009125
     expect(line(report, 'apigw', 'DynamoDB writes: stale').usd).toBeCloseTo(0.009125, 6);
-    // Data out: 304,166.67 x 555 + 8,760,000 x 42 + 730,000 x 310 = 763,032,500 B = 0.710630 GiB x $0.09 = $0.063957
-    expect(line(report, 'apigw', 'Data transfer out').usd).toBeCloseTo(0.063957, 6);
+    // Data out: 304,166.67 x 555 + 8,760,000 x (77 + 2) + 304,166.67 catch-ups x (60 + 551) + 730,000 x 310
+    // = 1,272,998,333 B = 1.185572 GiB x $0.09 = $0.106701
+    expect(line(report, 'apigw', 'Data transfer out').usd).toBeCloseTo(0.106701, 6);
     // notify job claim: a conditional put of the log item's size, 304,166.67 x 1 WRU x $0.625 / 1e6 = $0.190104
     expect(line(report, 'apigw', 'DynamoDB writes: notify job claim').usd).toBeCloseTo(0.190104, 6);
-    // Total: 10.95 + 0.304167 + 17.52 + 1.46 + Lambda 2.396833 + 0.746224
+    // Total: 10.95 + 0.304167 + 17.52 + 0.608333 + 1.46 + Lambda 2.457666 + 1.174592
     // + DynamoDB writes 2.214333 (connect 0.9125, disconnect 0.9125, append 0.190104, claim 0.190104,
-    // stale 0.009125) + reads 0.110260 + 0.063957 = $35.765774 before the stack's overhead:
-    // logs: 11,984,166.67 invocations x 350 B + 10,950,000 access-logged requests (connect, disconnect,
-    // ping, resume) x 250 B = 6.455889 GB x $0.50 = $3.227945, stored 6.367452 GB-month x $0.03 = $0.191024;
-    // 1 secret $0.40; 18 alarm metrics (2 + 1 + 7 errors + 7 throttles + 1 gone) $1.80.
-    expect(line(report, 'apigw', 'CloudWatch Logs ingested').usd).toBeCloseTo(3.227945, 5);
+    // stale 0.009125) + reads 0.695781 + 0.106701 = $37.491574 before the stack's overhead:
+    // logs: 12,288,333.33 invocations x 350 B + 11,254,166.67 access-logged requests (connect, disconnect,
+    // ping, resume, catch-up) x 250 B = 6.625860 GB x $0.50 = $3.312930, stored 6.535096 GB-month x $0.03
+    // = $0.196053; 1 secret $0.40; 18 alarm metrics (2 + 1 + 7 errors + 7 throttles + 1 gone) $1.80.
+    expect(line(report, 'apigw', 'CloudWatch Logs ingested').usd).toBeCloseTo(3.31293, 5);
     expect(line(report, 'apigw', 'CloudWatch alarms').quantity).toBe(18);
-    // Total: 35.765774 + 3.227945 + 0.191024 + 0.4 + 1.8 = $41.384743
-    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(41.384743, 4);
+    // Total: 37.491574 + 3.312930 + 0.196053 + 0.4 + 1.8 = $43.200557
+    expect(option(report, 'apigw').monthlyUsd).toBeCloseTo(43.200557, 4);
   });
 
   it('charges 2 messages for a notification frame of 33 KB', () => {

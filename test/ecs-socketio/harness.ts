@@ -96,7 +96,7 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
     notifications,
     url: stack.url,
     jobsUrl: stack.url,
-    transport: () => socketIoTransport(),
+    transport: (keepAlive) => socketIoTransport({ ...keepAlive }),
     token: (userId, opts) =>
       signToken({
         userId,

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   type LoggedEntry,
   type Notification,
@@ -43,10 +49,19 @@ export interface NotificationLog {
    * another payload is refused with `IdempotencyConflictError` (nothing is written or posted).
    */
   claimJob(notification: Notification, key?: string): Promise<Notification>;
+  /**
+   * The id of the newest notification in the user's log, undefined when there is none (the
+   * `pong`'s `latest`, see the contract's position.ts). One eventually consistent Query of one
+   * item (Limit 1, newest first): half a read request unit per keep-alive. Eventually consistent
+   * is enough: a notification written a moment ago and missed here is found by the next ping.
+   */
+  latest(userId: string): Promise<string | undefined>;
 }
 
 /** Sort-key prefix of job claims; '#' sorts before every ULID character. */
 export const JOB_CLAIM_PREFIX = '#job:';
+/** Below every ULID (they start with 0-7) and above every claim key: `id >= ` it reads notifications only. */
+const LOWEST_NOTIFICATION_KEY = '0';
 
 export function createNotificationLog(options: NotificationLogOptions): NotificationLog {
   const { client, tableName, ttlSeconds } = options;
@@ -94,6 +109,32 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       const storedHash = typeof Item?.payloadHash === 'string' ? Item.payloadHash : undefined;
       checkClaim(claimed.data, storedHash, notification, claimKey);
       return claimed.data;
+    },
+    async latest(userId) {
+      // Read capacity is charged on the items read before the filter: Limit 1 reads one item
+      // (AWS DynamoDB developer guide, "Query operations in DynamoDB": "Limit" and "Filter
+      // expressions"), 0.5 RRU eventually consistent. An expired newest row means an expired log.
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'userId = :userId AND id >= :lowest',
+          FilterExpression: '#ttl > :nowSeconds',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':userId': userId,
+            ':lowest': LOWEST_NOTIFICATION_KEY,
+            ':nowSeconds': Math.floor(now() / 1000),
+          },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: false,
+        }),
+      );
+      const item = Items?.[0];
+      if (item === undefined) return undefined;
+      // The same screen a replay applies: only this user's readable entry names a position.
+      const screened = screenLogEntry(item.notification, userId);
+      return 'served' in screened ? screened.served.id : undefined;
     },
     async missedAfter(userId, after) {
       // Nothing seen yet: no read at all; selectMissed hands out a time cursor for next time.

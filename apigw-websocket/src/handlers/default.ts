@@ -72,18 +72,27 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
       return { statusCode: 200 };
     }
 
+    // The user comes from the authorizer context (API Gateway hands the `$connect` authorizer's
+    // context to every route) or, without one, from the row `$connect` wrote after verifying the
+    // token. Never from the frame.
+    const userIdOf = async () =>
+      event.requestContext.authorizer?.userId ?? (await connections.get(connectionId))?.userId;
+
     if (frame.action === 'ping') {
+      // The pong carries the user's log position (position.ts): a live post that failed (throttled,
+      // 5xx, a notify that timed out mid-fan-out) is resumed for within one keep-alive round.
+      const userId = await userIdOf();
+      const latest = userId === undefined ? undefined : await readLatest(log, userId, telemetry);
       await send({
         type: 'pong',
         serverTimeMs: now(),
         ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
+        ...(latest === undefined ? {} : { latest }),
       });
       return { statusCode: 200 };
     }
 
-    // resume: the user comes from the authorizer context or, without one, from the row
-    // `$connect` wrote after verifying the token. Never from the frame.
-    const userId = event.requestContext.authorizer?.userId ?? (await connections.get(connectionId))?.userId;
+    const userId = await userIdOf();
     if (userId === undefined) {
       await sendError(ErrorCode.InvalidToken, 'this connection is not authenticated', frame.requestId);
       return { statusCode: 200 };
@@ -93,6 +102,23 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
     telemetry.count(MetricName.Replayed, missed.notifications.length);
     return { statusCode: 200 };
   };
+}
+
+/** The user's log position for a pong; a failed read loses only the hint (the pong still proves liveness). */
+async function readLatest(
+  log: NotificationLog,
+  userId: string,
+  telemetry: Telemetry,
+): Promise<string | undefined> {
+  try {
+    return await log.latest(userId);
+  } catch (error) {
+    telemetry.logger.warn('could not read the log position for a pong', {
+      userId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
 }
 
 export const handler = flushingMetrics(

@@ -23,6 +23,7 @@ import {
 } from '../socketio-publisher.js';
 import { clientAddress, createAddressLimiter } from './address-limiter.js';
 import { inboundGate } from './frame-budget.js';
+import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
 import { resumeHandler } from './resume.js';
 
@@ -334,6 +335,16 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       resume((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
     );
   }
+  const keepAlive = keepAliveHandler({
+    replayLog,
+    onRefused: countRefused,
+    onFailed: (error) => logger.error({ err: error.message }, 'keep-alive could not read the log position'),
+  });
+  function onKeepAlive(this: Socket, ...args: unknown[]): void {
+    void track(
+      keepAlive((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
+    );
+  }
   function onDisconnect(this: Socket): void {
     accepted.delete(this);
     metrics.connections.dec();
@@ -346,6 +357,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     socket.onAnyOutgoing(recordDeliveryLatency);
     socket.use(gate(socket));
     socket.on(SocketEvent.Resume, onResume);
+    socket.on(SocketEvent.KeepAlive, onKeepAlive);
     socket.on('disconnect', onDisconnect);
   };
   nsp.on('connection', onConnection);

@@ -1,5 +1,6 @@
 import { ErrorCode, type ErrorFrameBody, type ReplayResult, resumeRequestSchema } from '@syncbell/contract';
 import type { ReplayLog } from '../replay-log.js';
+import { requestAck } from './ack.js';
 
 export interface ResumeHandlerOptions {
   /** The log to read; without one (no Redis) a resume gets nothing, and `truncated` when it asked for more. */
@@ -34,19 +35,8 @@ export function resumeHandler({
   onFailed,
 }: ResumeHandlerOptions): ResumeHandler {
   return async (userId, args, sendError) => {
-    const ack = args.at(-1);
-    if (typeof ack !== 'function') {
-      onRefused(ErrorCode.BadRequest);
-      sendError({ code: ErrorCode.BadRequest, message: 'resume needs an acknowledgement callback' });
-      return;
-    }
-    // Exactly one request object: extra arguments used to shift the ack out of place and leave
-    // the client waiting for an answer that never came (found by the chaos frame generator).
-    if (args.length !== 2) {
-      onRefused(ErrorCode.BadRequest);
-      ack({ code: ErrorCode.BadRequest, message: 'resume takes exactly one request object' });
-      return;
-    }
+    const ack = requestAck('resume', args, sendError, onRefused);
+    if (!ack) return;
     const parsed = resumeRequestSchema.safeParse(args[0]);
     if (!parsed.success) {
       onRefused(ErrorCode.BadRequest);

@@ -1,6 +1,6 @@
 import { readServerFrame } from '@syncbell/contract/checks';
 import { CloseCode, ErrorCode } from '@syncbell/contract/codes';
-import { ConfigError, errorFromServer, SyncbellError } from '@syncbell/contract/errors';
+import { errorFromServer, SyncbellError } from '@syncbell/contract/errors';
 import { SERVER_FRAME_TYPES } from '@syncbell/contract/wire';
 import type {
   DisconnectReason,
@@ -11,6 +11,7 @@ import type {
   TransportOpenOptions,
 } from '../transport.js';
 import { unverifiedClaims } from '../token-claims.js';
+import { checkTiming, defaultPongTimeoutMs, PONG_TIMEOUT_CODE } from './keep-alive.js';
 
 /** The part of the WHATWG WebSocket the transport uses; browsers' and `ws`'s both fit. */
 export interface WebSocketLike {
@@ -78,9 +79,6 @@ export interface ApigwTransportOptions {
 
 /** API Gateway's idle timeout (hard, not adjustable): a keep-alive must be more frequent. */
 export const APIGW_IDLE_TIMEOUT_MS = 600_000;
-/** setTimeout's largest delay: a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 interface Timing {
   keepAliveIntervalMs: number;
   pongTimeoutMs: number;
@@ -88,36 +86,22 @@ interface Timing {
   resumeTimeoutMs: number;
 }
 
-/** What is wrong with one duration, or undefined. Checked by hand: zod is too heavy for a browser (contract/checks.ts). */
-function durationProblem(ms: number): string | undefined {
-  if (typeof ms !== 'number' || Number.isNaN(ms)) return 'must be a number';
-  if (!(ms > 0)) return 'must be above 0';
-  if (ms > MAX_TIMER_MS) return 'is longer than a timer can wait';
-  return undefined;
-}
-
 /** The timing options with their defaults, refused with a `ConfigError` naming each bad one. */
 function resolveTiming(options: ApigwTransportOptions): Timing {
   const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 300_000;
   const timing: Timing = {
     keepAliveIntervalMs,
-    pongTimeoutMs: options.pongTimeoutMs ?? Math.min(10_000, keepAliveIntervalMs / 2),
+    pongTimeoutMs: options.pongTimeoutMs ?? defaultPongTimeoutMs(keepAliveIntervalMs),
     maxConnectionAgeMs: options.maxConnectionAgeMs ?? 7_080_000,
     resumeTimeoutMs: options.resumeTimeoutMs ?? 10_000,
   };
-  const problems = Object.entries(timing).flatMap(([name, ms]) => {
-    const problem = durationProblem(ms);
-    return problem === undefined ? [] : [`${name} ${problem}`];
-  });
-  if (problems.length === 0 && keepAliveIntervalMs >= APIGW_IDLE_TIMEOUT_MS)
-    problems.push(
-      "keepAliveIntervalMs must be below API Gateway's 10-minute idle timeout (600000 ms), or idle connections are closed first",
-    );
-  if (problems.length === 0 && timing.pongTimeoutMs >= keepAliveIntervalMs)
-    problems.push(
-      'pongTimeoutMs must be below keepAliveIntervalMs (a ping must be answered before the next one is due)',
-    );
-  if (problems.length > 0) throw new ConfigError(`apigwTransport: ${problems.join('; ')}`);
+  checkTiming('apigwTransport', { ...timing }, () =>
+    keepAliveIntervalMs >= APIGW_IDLE_TIMEOUT_MS
+      ? [
+          "keepAliveIntervalMs must be below API Gateway's 10-minute idle timeout (600000 ms), or idle connections are closed first",
+        ]
+      : [],
+  );
   return timing;
 }
 
@@ -136,7 +120,6 @@ function defaultLivenessSignals(): LivenessSignals {
 
 const OPEN = 1;
 const ROTATION_CODE = 'planned_rotation';
-const PONG_TIMEOUT_CODE = 'pong_timeout';
 
 async function resolveWebSocket(
   injected: WebSocketConstructorLike | undefined,
@@ -339,6 +322,8 @@ export function apigwTransport(options: ApigwTransportOptions = {}): Transport {
             return;
           }
           case 'pong':
+            // The user's log position (position.ts): a failed live post is caught up here.
+            handlers.onPosition(frame.latest);
             return;
           case 'error':
             if (pending && frame.requestId === pending.requestId) {

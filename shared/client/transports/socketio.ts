@@ -10,6 +10,7 @@ import type {
   TransportHandlers,
   TransportOpenOptions,
 } from '../transport.js';
+import { checkTiming, defaultPongTimeoutMs, PONG_TIMEOUT_CODE } from './keep-alive.js';
 
 export interface SocketIoTransportOptions {
   /**
@@ -22,6 +23,26 @@ export interface SocketIoTransportOptions {
   path?: string;
   /** How long to wait for the resume answer. @default 10000 */
   resumeTimeoutMs?: number;
+  /**
+   * How often to ask the server for the user's log position (`SocketEvent.KeepAlive`; the
+   * answer's `latest`, see the contract's position.ts). A live emit lost between the Redis
+   * adapter and this socket is in the log, and the SDK resumes for it, so every logged
+   * notification reaches this client within `keepAliveIntervalMs + pongTimeoutMs` whatever
+   * happened to the emit. Engine.IO's own heartbeat (25 s by default) keeps the connection alive;
+   * this one costs one small frame each way and one `XREVRANGE ... COUNT 1` on Redis per interval:
+   * at the default 30 s, 10,000 connected clients add about 333 O(1) Redis reads per second, a
+   * small share of what one Redis node serves, for a worst case of 40 s on a lost emit (the
+   * API Gateway variant's default is 5 minutes because each ping there is a billed message and a
+   * Lambda invocation).
+   * @default 30000
+   */
+  keepAliveIntervalMs?: number;
+  /**
+   * How long a keep-alive may go unanswered before the connection is taken as dead and closed with
+   * `pong_timeout` (the client reconnects and resumes). Must be below `keepAliveIntervalMs`.
+   * @default 10000, or half of `keepAliveIntervalMs` when that is shorter
+   */
+  pongTimeoutMs?: number;
   /** Extra query parameters on the connection URL (never the token: it goes in the auth payload). @default {} */
   query?: Record<string, string>;
   /**
@@ -40,6 +61,9 @@ export interface SocketIoTransportOptions {
 export function socketIoTransport(options: SocketIoTransportOptions = {}): Transport {
   const transports = options.transports ?? ['websocket'];
   const resumeTimeoutMs = options.resumeTimeoutMs ?? 10_000;
+  const keepAliveIntervalMs = options.keepAliveIntervalMs ?? 30_000;
+  const pongTimeoutMs = options.pongTimeoutMs ?? defaultPongTimeoutMs(keepAliveIntervalMs);
+  checkTiming('socketIoTransport', { keepAliveIntervalMs, pongTimeoutMs, resumeTimeoutMs });
   return {
     name: 'socketio',
     open(open: TransportOpenOptions, handlers: TransportHandlers): TransportConnection {
@@ -56,15 +80,46 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       let closedByClient = false;
       let closed = false;
       let draining = false;
+      let keepAlive: ReturnType<typeof setInterval> | undefined;
+      let awaitingAnswer = false;
       const finish = (reason: Parameters<TransportHandlers['onClose']>[0]) => {
         if (closed || closedByClient) return;
         closed = true;
+        clearInterval(keepAlive);
         socket.removeAllListeners();
         socket.disconnect();
         handlers.onClose(reason);
       };
 
-      socket.on('connect', () => handlers.onOpen());
+      /** Asks for the user's log position; no answer within the deadline, the connection is presumed dead. */
+      const askPosition = () => {
+        if (awaitingAnswer || closed || closedByClient) return;
+        awaitingAnswer = true;
+        socket
+          .timeout(pongTimeoutMs)
+          .emit(SocketEvent.KeepAlive, {}, (error: Error | null, answer: unknown) => {
+            awaitingAnswer = false;
+            if (closed || closedByClient) return;
+            if (error) {
+              finish({
+                code: PONG_TIMEOUT_CODE,
+                reason: `no answer to a keep-alive within ${pongTimeoutMs} ms: connection presumed dead`,
+                reconnect: true,
+              });
+              return;
+            }
+            // An error body (rate_limited, or unknown_action from a server older than the
+            // keep-alive) still proves the connection is alive; it just carries no position.
+            if (readErrorFrameBody(answer)) return;
+            handlers.onPosition((answer as { latest?: unknown } | null | undefined)?.latest);
+          });
+      };
+
+      socket.on('connect', () => {
+        clearInterval(keepAlive);
+        keepAlive = setInterval(askPosition, keepAliveIntervalMs);
+        handlers.onOpen();
+      });
       socket.on('connect_error', (error: Error & { data?: unknown }) => {
         const body = readErrorFrameBody(error.data);
         if (body) {
@@ -110,6 +165,7 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
         },
         close(): void {
           closedByClient = true;
+          clearInterval(keepAlive);
           socket.removeAllListeners();
           socket.disconnect();
         },

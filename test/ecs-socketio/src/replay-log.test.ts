@@ -48,3 +48,30 @@ describe('replay log read (a newer version wrote some entries)', () => {
     expect(skipped).toEqual([{ userId, reason: 'another_user', key: foreignKey, id: foreign.id }]);
   });
 });
+
+describe('replay log position (the keep-alive’s `latest`)', () => {
+  // Written as the publisher's script writes them (XADD of the envelope in `n`): it is the log's one writer.
+  const append = (notification: { userId: string }) =>
+    redis.xadd(replayLogKey(notification.userId), '*', 'n', JSON.stringify(notification));
+
+  it('is the newest entry’s id, and undefined for an empty log', async () => {
+    const userId = user();
+    expect(await log.latest(userId)).toBeUndefined();
+    await append(createNotification({ type: 'sync.complete', userId, jobId: 'older' }));
+    const newest = createNotification({ type: 'sync.complete', userId, jobId: 'newest' });
+    await append(newest);
+
+    expect(await log.latest(userId)).toBe(newest.id);
+  });
+
+  it('never names another user’s entry, and does not report it on every keep-alive', async () => {
+    const userId = user();
+    await append(createNotification({ type: 'sync.complete', userId, jobId: 'own' }));
+    const foreign = createNotification({ type: 'sync.complete', userId: `${userId}-other`, jobId: 'x' });
+    await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(foreign));
+    skipped.length = 0;
+
+    expect(await log.latest(userId)).toBeUndefined();
+    expect(skipped).toEqual([]);
+  });
+});

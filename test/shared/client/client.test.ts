@@ -228,6 +228,68 @@ describe('client state machine', () => {
     expect(transport.opens).toHaveLength(1);
   });
 
+  it('resumes on the same connection when a keep-alive names a position it has not had, then hands it over', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification, meta }) =>
+      got.push(`${notification.jobId}${meta.replayed ? ' (replayed)' : ''}`),
+    );
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    const seen = n('seen');
+    transport.last.handlers.onNotification(seen);
+    transport.last.handlers.onPosition(seen.id); // nothing missed: no resume
+    await flush();
+    const lost = n('lost-live');
+    transport.replies.push({ notifications: [lost], truncated: false });
+    transport.last.handlers.onPosition(lost.id);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, seen.id]);
+    expect(got).toEqual(['seen', 'lost-live (replayed)']);
+    expect(client.lastSeenId).toBe(lost.id);
+    expect(transport.opens).toHaveLength(1);
+  });
+
+  it('on a keep-alive position resumes after its checkpoint, so a live delivery lost before one that arrived is caught up', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
+    await flush();
+    const checkpoint = n('before-connect');
+    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
+    transport.last.handlers.onOpen();
+    await flush();
+    const lost = n('lost-live');
+    const arrived = n('arrived-live');
+    transport.last.handlers.onNotification(arrived); // `lost` never came: its post failed
+    transport.replies.push({ notifications: [lost, arrived], truncated: false, cursor: arrived.id });
+    transport.last.handlers.onPosition(arrived.id); // the newest id was seen, the gap below it was not
+    await flush();
+    transport.last.handlers.onPosition(arrived.id); // the checkpoint moved: nothing more to do
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, checkpoint.id]);
+    expect(got).toEqual(['arrived-live', 'lost-live']);
+  });
+
+  it('ignores a malformed or absent position, and resumes at most once for the same one', async () => {
+    make();
+    await flush();
+    transport.last.handlers.onOpen();
+    await flush();
+    for (const bad of [undefined, null, 'not-a-ulid', 42, { id: 'x' }])
+      transport.last.handlers.onPosition(bad);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined]);
+    // A position the replay does not hand over (the server answered nothing for it).
+    const unreachable = n('unreachable').id;
+    transport.last.handlers.onPosition(unreachable);
+    await flush();
+    transport.last.handlers.onPosition(unreachable);
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, undefined]);
+  });
+
   it('closes without reconnecting when the app calls close()', async () => {
     const client = make();
     await flush();

@@ -1,7 +1,10 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionsStore } from '../../../../apigw-websocket/src/data/connections.js';
-import { createNotificationLog } from '../../../../apigw-websocket/src/data/notifications.js';
+import {
+  createNotificationLog,
+  type NotificationLog,
+} from '../../../../apigw-websocket/src/data/notifications.js';
 import { createDefaultHandler } from '../../../../apigw-websocket/src/handlers/default.js';
 import { createNotification, ErrorCode, type Notification } from '../../../../shared/contract/index.js';
 import { noopTelemetry, recordingPoster, startTestTables, webSocketEvent } from '../../support/fixtures.js';
@@ -26,11 +29,14 @@ beforeAll(async () => {
 afterAll(() => tables.close());
 
 /** Runs one frame through $default and returns what it posted back. */
-async function send(body: string, options: { userId?: string; connectionId?: string } = {}) {
+async function send(
+  body: string,
+  options: { userId?: string; connectionId?: string; log?: NotificationLog } = {},
+) {
   const poster = recordingPoster();
   const handler = createDefaultHandler(() => ({
     connections,
-    log,
+    log: options.log ?? log,
     telemetry: noopTelemetry,
     posterFor: () => poster,
   }));
@@ -62,6 +68,69 @@ describe('$default', () => {
   it('answers ping with pong and echoes the requestId', async () => {
     expect(await send(JSON.stringify({ action: 'ping', requestId: 'p1' }))).toEqual([
       { type: 'pong', requestId: 'p1', serverTimeMs: expect.any(Number) },
+    ]);
+  });
+
+  it('puts the newest id of the user’s log in the pong, read with one eventually consistent Query of one item', async () => {
+    const sent = await seed('position-user', 3);
+    // A job claim sorts before every notification id: it must not be taken for the position.
+    await log.claimJob(
+      createNotification({ type: 'sync.complete', userId: 'position-user', jobId: 'claimed' }),
+    );
+    const commands: unknown[] = [];
+    const spied = {
+      send: (command: unknown) => {
+        commands.push(command);
+        return tables.ddb.send(command as QueryCommand);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const positionLog = createNotificationLog({
+      client: spied,
+      tableName: tables.tables.notificationsTable,
+      ttlSeconds: 3600,
+    });
+    const frames = await send(JSON.stringify({ action: 'ping' }), {
+      userId: 'position-user',
+      log: positionLog,
+    });
+    expect(frames).toEqual([{ type: 'pong', serverTimeMs: expect.any(Number), latest: sent[2]?.id }]);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toBeInstanceOf(QueryCommand);
+    expect((commands[0] as QueryCommand).input).toMatchObject({
+      Limit: 1,
+      ScanIndexForward: false,
+      ConsistentRead: false,
+    });
+  });
+
+  it('sends a pong without a position when the user’s log is empty or expired', async () => {
+    const [expired] = await seed('expired-position-user', 1);
+    await tables.ddb.send(
+      new PutCommand({
+        TableName: tables.tables.notificationsTable,
+        Item: {
+          userId: 'expired-position-user',
+          id: expired?.id,
+          notification: expired,
+          ttl: Math.floor(Date.now() / 1000) - 1,
+        },
+      }),
+    );
+    for (const userId of ['empty-position-user', 'expired-position-user'])
+      expect(await send(JSON.stringify({ action: 'ping' }), { userId })).toEqual([
+        { type: 'pong', serverTimeMs: expect.any(Number) },
+      ]);
+  });
+
+  it('still answers the ping when the position cannot be read', async () => {
+    const failing: NotificationLog = {
+      ...log,
+      latest: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+    };
+    expect(await send(JSON.stringify({ action: 'ping' }), { userId: 'anyone', log: failing })).toEqual([
+      { type: 'pong', serverTimeMs: expect.any(Number) },
     ]);
   });
 

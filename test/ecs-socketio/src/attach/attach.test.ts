@@ -10,7 +10,12 @@ import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
-import { ConfigError, ErrorCode } from '../../../../shared/contract/index.js';
+import {
+  ConfigError,
+  ErrorCode,
+  keepAliveAnswerSchema,
+  SocketEvent,
+} from '../../../../shared/contract/index.js';
 import { DEV_SECRET_WARNING, signToken } from '../../../../shared/server/index.js';
 import {
   attachSyncbell,
@@ -254,6 +259,48 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
 
     await recorder.waitForCount(1);
     expect(recorder.received[0]?.notification.id).toBe(id);
+  });
+
+  it.each([
+    ['the classic adapter', {}],
+    ['the sharded adapter', { sharded: true }],
+  ])('answers the keep-alive with the user’s log position, with %s', async (_what, setup) => {
+    const app = await startUserApp(setup);
+    const userId = uniqueUser('keep-alive');
+    const socket = await rawConnect(app.url, await signToken({ userId, key: TEST_JWT_KEY }));
+    const empty = await socket.emitWithAck(SocketEvent.KeepAlive, {});
+    await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'older' });
+    const newest = await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'newest' });
+    // Another user's newer notification is never this user's position.
+    await publisherOf(app).publish({ userId: uniqueUser('other'), type: 'sync.complete', jobId: 'x' });
+
+    const answer = await socket.emitWithAck(SocketEvent.KeepAlive, {});
+
+    expect(empty).toEqual({ serverTimeMs: expect.any(Number) });
+    expect(keepAliveAnswerSchema.parse(answer)).toEqual({
+      serverTimeMs: expect.any(Number),
+      latest: newest.id,
+    });
+  });
+
+  it('refuses a keep-alive without one request object on the ack, and keeps answering the next', async () => {
+    const app = await startUserApp();
+    const socket = await rawConnect(
+      app.url,
+      await signToken({ userId: uniqueUser('keep-alive'), key: TEST_JWT_KEY }),
+    );
+
+    const answers = [
+      await socket.emitWithAck(SocketEvent.KeepAlive, {}, 'extra'),
+      await socket.emitWithAck(SocketEvent.KeepAlive, 'not an object'),
+      await socket.emitWithAck(SocketEvent.KeepAlive, {}),
+    ];
+
+    expect(answers).toEqual([
+      expect.objectContaining({ code: ErrorCode.BadRequest }),
+      expect.objectContaining({ code: ErrorCode.BadRequest }),
+      { serverTimeMs: expect.any(Number) },
+    ]);
   });
 
   it('puts its metrics into the registry the app passes', async () => {

@@ -52,6 +52,7 @@ function recordingHandlers() {
     notifications: [] as unknown[],
     errors: [] as [string, string][],
     closes: [] as DisconnectReason[],
+    positions: [] as unknown[],
   };
   const handlers: TransportHandlers = {
     onOpen: () => {
@@ -60,6 +61,7 @@ function recordingHandlers() {
     onNotification: (n) => events.notifications.push(n),
     onServerError: (code, message) => events.errors.push([code, message]),
     onResync: () => {},
+    onPosition: (latest) => events.positions.push(latest),
     onClose: (reason) => events.closes.push(reason),
   };
   return { handlers, events };
@@ -212,6 +214,17 @@ describe('apigwTransport', () => {
       code: ErrorCode.Internal,
       message: 'over quota (error code "quota_exceeded" from a newer server)',
     });
+  });
+
+  it('hands the pong’s log position to the client as it came, and reads a pong with a malformed one as a pong', async () => {
+    const { socket, events } = await openFake();
+    socket.serverOpens();
+    const latest = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'j' }).id;
+    socket.serverSends({ type: 'pong', serverTimeMs: 1, latest });
+    socket.serverSends({ type: 'pong', serverTimeMs: 2, latest: { from: 'a newer server' } });
+    socket.serverSends({ type: 'pong', serverTimeMs: 3 }); // an older server
+    expect(events.positions).toEqual([latest, { from: 'a newer server' }, undefined]);
+    expect(events.errors).toEqual([]);
   });
 
   it('pings on the keep-alive interval and rotates before the connection cap, asking for an immediate reconnect', async () => {

@@ -1,0 +1,138 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DisconnectReason, TransportHandlers } from '../../../../shared/client/index.js';
+import { socketIoTransport } from '../../../../shared/client/socketio.js';
+import {
+  ConfigError,
+  createNotification,
+  ErrorCode,
+  SocketEvent,
+} from '../../../../shared/contract/index.js';
+
+/** A bare socket.io server standing in for syncbell's: it answers (or not) the keep-alive as each test says. */
+async function startServer(onKeepAlive: (args: unknown[]) => void) {
+  const http = createServer();
+  const io = new Server(http, { transports: ['websocket'] });
+  io.on('connection', (socket) =>
+    socket.on(SocketEvent.KeepAlive, (...args: unknown[]) => onKeepAlive(args)),
+  );
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => io.close(() => resolve())) };
+}
+
+function recording() {
+  const events = { positions: [] as unknown[], closes: [] as DisconnectReason[], errors: [] as string[] };
+  const waiters = new Set<() => void>();
+  const poke = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  const handlers: TransportHandlers = {
+    onOpen: poke,
+    onNotification: () => {},
+    onServerError: (code) => {
+      events.errors.push(code);
+      poke();
+    },
+    onResync: () => {},
+    onPosition: (latest) => {
+      events.positions.push(latest);
+      poke();
+    },
+    onClose: (reason) => {
+      events.closes.push(reason);
+      poke();
+    },
+  };
+  const until = (predicate: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!predicate()) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    });
+  return { handlers, events, until };
+}
+
+/** Short, so the tests are quick; the deadline generous, so a loaded machine does not trip it. */
+const TIMING = { keepAliveIntervalMs: 500, pongTimeoutMs: 450 };
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+describe('socketIoTransport keep-alive', () => {
+  it('asks for the log position with {} on an ack and hands the answer’s `latest` to the client', async () => {
+    const latest = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'j' }).id;
+    const requests: unknown[][] = [];
+    const server = await startServer((args) => {
+      requests.push(args.slice(0, -1));
+      (args.at(-1) as (answer: unknown) => void)({ serverTimeMs: Date.now(), latest });
+    });
+    stops.push(server.close);
+    const { handlers, events, until } = recording();
+    const connection = socketIoTransport(TIMING).open(
+      { url: server.url, token: 't', connectTimeoutMs: 5000 },
+      handlers,
+    );
+    stops.push(async () => connection.close());
+
+    await until(() => events.positions.length >= 2);
+
+    expect(events.positions.slice(0, 2)).toEqual([latest, latest]);
+    expect(requests.slice(0, 2)).toEqual([[{}], [{}]]);
+    expect(events.closes).toEqual([]);
+  });
+
+  it('takes an error answer (a server older than the keep-alive) as alive, without a position or an error', async () => {
+    let requests = 0;
+    let fourthRequest: () => void = () => {};
+    const fourth = new Promise<void>((resolve) => {
+      fourthRequest = resolve;
+    });
+    const server = await startServer((args) => {
+      // The SDK asks again only once the previous answer is in: a 4th request means 3 answers were read.
+      if (++requests === 4) fourthRequest();
+      (args.at(-1) as (answer: unknown) => void)({ code: ErrorCode.UnknownAction, message: 'unknown event' });
+    });
+    stops.push(server.close);
+    const { handlers, events } = recording();
+    const connection = socketIoTransport(TIMING).open(
+      { url: server.url, token: 't', connectTimeoutMs: 5000 },
+      handlers,
+    );
+    stops.push(async () => connection.close());
+
+    await fourth;
+
+    expect(events.positions).toEqual([]);
+    expect(events.errors).toEqual([]);
+    expect(events.closes).toEqual([]);
+  });
+
+  it('closes as dropped (pong_timeout, reconnect) when a keep-alive goes unanswered', async () => {
+    const server = await startServer(() => {}); // never acks
+    stops.push(server.close);
+    const { handlers, events, until } = recording();
+    socketIoTransport({ keepAliveIntervalMs: 100, pongTimeoutMs: 50 }).open(
+      { url: server.url, token: 't', connectTimeoutMs: 5000 },
+      handlers,
+    );
+
+    await until(() => events.closes.length > 0);
+
+    expect(events.closes).toEqual([expect.objectContaining({ code: 'pong_timeout', reconnect: true })]);
+  });
+
+  it('refuses timings that cannot work with a ConfigError', () => {
+    expect(() => socketIoTransport({ keepAliveIntervalMs: 1000, pongTimeoutMs: 1000 })).toThrow(ConfigError);
+    expect(() => socketIoTransport({ keepAliveIntervalMs: 0 })).toThrow(
+      /keepAliveIntervalMs must be above 0/,
+    );
+  });
+});
