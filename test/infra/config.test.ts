@@ -80,7 +80,7 @@ describe('resolveApiGwWebSocketConfig', () => {
       serviceName: 'syncbell-apigw',
       metricsNamespace: 'syncbell',
       goneMetricName: 'PostsGone',
-      manageApiGatewayAccountLogRole: false,
+      apiGatewayLogRole: 'none',
     });
   });
 

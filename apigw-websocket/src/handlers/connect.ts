@@ -2,8 +2,8 @@ import { verifyToken } from '@syncbell/server';
 import { AuthError, ErrorCode } from '@syncbell/contract';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
-import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import { MetricName, type Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface ConnectDeps {
   connections: ConnectionsStore;
@@ -43,7 +43,7 @@ export function createConnectHandler(deps: () => ConnectDeps): (event: unknown) 
   };
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createConnectHandler(() => {
     const runtime = getRuntime();
     return {

@@ -8,9 +8,9 @@ import {
 } from '@syncbell/server';
 import { ConfigError, ErrorCode, PayloadTooLargeError } from '@syncbell/contract';
 import { type HttpResult, jsonResult } from '../events.js';
-import { flushingMetrics, type Telemetry } from '../observability.js';
+import type { Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
-import { getRuntime } from '../runtime.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export { PUBLISH_API_KEY_HEADER };
 
@@ -119,7 +119,7 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
 
 let publisher: Publisher | undefined;
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createPublishHandler(() => {
     const runtime = getRuntime();
     const endpoint = runtime.config.managementEndpoint;
