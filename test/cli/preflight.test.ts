@@ -42,11 +42,9 @@ function readyAccount(): void {
     Account: '123456789012',
     Arn: 'arn:aws:iam::123456789012:user/deployer',
   });
-  cloudFormation
-    .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
-    .resolves({
-      Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }],
-    });
+  cloudFormation.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({
+    Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }],
+  });
   iam.on(GetRoleCommand).resolves({ Role: undefined });
   lambda.on(GetAccountSettingsCommand).resolves({
     AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 },
