@@ -5,6 +5,7 @@ import { watchDetection } from '../fleet.js';
 import { hold, pollUntil } from '../load.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
+import { apigwNotifyThrottled } from './notify-throttled.js';
 import { runApigwFault } from './run-fault.js';
 
 const STALE_PREFIX = 'stale-';
@@ -331,6 +332,7 @@ export const apigwBlackhole: Scenario = {
 export const apigwFaultScenarios: Scenario[] = [
   apigw410Storm,
   apigwThrottling,
+  apigwNotifyThrottled,
   apigwDoubleNotify,
   apigwHardTimeout,
   apigwBlackhole,

@@ -52,6 +52,11 @@ const FREE_TYPES = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Authorizer',
   'AWS::ApiGatewayV2::Stage',
+  'AWS::ElastiCache::ParameterGroup',
+  'AWS::Lambda::EventInvokeConfig',
+  // notify's dead-letter queue: billed per request, and only failed events are sent to it.
+  'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy',
 ]);
 
 /** Billable types the model leaves out on purpose, each in the option's "Not priced" list. */

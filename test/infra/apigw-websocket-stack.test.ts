@@ -321,6 +321,32 @@ describe.skipIf(!canCompare)(
       expect(existsSync(join(packageDir, 'cloudformation-template-update-stack.json'))).toBe(true);
     });
 
+    // Issue 22, item 9: what serverless.yml deploys beside the handlers.
+    it('keeps point-in-time recovery, throttles both stages, logs the HTTP API and hard-codes no partition', () => {
+      const ofType = (type: string) => Object.values(slsResources).filter((r) => r.Type === type);
+      const tables = ofType('AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(2);
+      for (const table of tables)
+        expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      const stages = ofType('AWS::ApiGatewayV2::Stage');
+      expect(stages.map((s) => s.Properties?.DefaultRouteSettings)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
+          expect.objectContaining({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+        ]),
+      );
+      expect(stages.some((s) => s.Properties?.AccessLogSettings !== undefined)).toBe(true);
+      expect(JSON.stringify(slsResources)).not.toContain('arn:aws:');
+    });
+
+    it('gives the functions the JWT secret by ARN, never its value, and lets them read it', () => {
+      for (const fn of Object.values(slsResources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+        const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(variables).toHaveProperty('JWT_SECRET_ARN');
+      }
+      expect(JSON.stringify(slsResources)).toContain('secretsmanager:GetSecretValue');
+    });
+
     it('has the same WebSocket routes, handlers, authorizer and route selection', () => {
       expect(slsShape.webSocketRoutes.map((r) => r.routeKey)).toEqual([
         '$connect',
