@@ -327,7 +327,9 @@ describe.skipIf(!canCompare)(
       const tables = ofType('AWS::DynamoDB::Table');
       expect(tables).toHaveLength(2);
       for (const table of tables)
-        expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({
+          PointInTimeRecoveryEnabled: true,
+        });
       const stages = ofType('AWS::ApiGatewayV2::Stage');
       expect(stages.map((s) => s.Properties?.DefaultRouteSettings)).toEqual(
         expect.arrayContaining([
@@ -341,7 +343,8 @@ describe.skipIf(!canCompare)(
 
     it('gives the functions the JWT secret by ARN, never its value, and lets them read it', () => {
       for (const fn of Object.values(slsResources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
-        const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+        const variables = environment?.Variables ?? {};
         expect(variables).toHaveProperty('JWT_SECRET_ARN');
       }
       expect(JSON.stringify(slsResources)).toContain('secretsmanager:GetSecretValue');
