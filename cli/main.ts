@@ -43,6 +43,10 @@ const commands: Record<string, Command> = {
     summary: 'check the package boundaries with dependency-cruiser (.dependency-cruiser.cjs)',
     run: async () => (await import('./boundaries.js')).runBoundaries(),
   },
+  preflight: {
+    summary: 'read-only checks of the AWS account a first cdk deploy targets (see syncbell preflight --help)',
+    run: async (argv) => (await import('./preflight.js')).runPreflight(argv),
+  },
   token: {
     summary: 'print a development token for a user: syncbell token <userId>',
     run: async (argv) => (await import('./token.js')).runToken(argv),

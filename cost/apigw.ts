@@ -151,7 +151,8 @@ export function apigwOptionCost(
   const memoryGb = deployment.lambdaMemoryMb / 1024;
   const notifyMs = sizing.notifyBaseMs + sizing.notifyPerConnectionMs * workload.connectionsPerUser;
   const handlers: [name: string, invocations: number, gbSeconds: number][] = [
-    // Tokens differ per user, so an authorizer result cache would rarely hit: one call per connect.
+    // A WebSocket authorizer has no result cache (API Gateway refuses the TTL on WEBSOCKET APIs):
+    // one call per connect.
     ['authorizer ($connect)', connects, (connects * sizing.authorizerMs * memoryGb) / 1000],
     ['$connect', connects, (connects * sizing.connectMs * memoryGb) / 1000],
     ['$disconnect', connects, (connects * sizing.disconnectMs * memoryGb) / 1000],

@@ -75,11 +75,12 @@ const HANDLERS = ['connect', 'disconnect', 'default', 'notify', 'jobs', 'authori
 
 /**
  * The alarms of `infra/lib/apigw-alarms.ts`, counted in metrics: WebSocket 5xx (integration +
- * execution errors), HTTP API (publish and jobs) 5xx, function errors and throttles (one metric per function each),
- * stale connections.
+ * execution errors), HTTP API (publish and jobs) 5xx, function errors (one metric per function),
+ * throttles (one per function but notify, whose throttles queue), stale connections; and
+ * `infra/lib/apigw-service.ts`'s dead-lettered notify events (one).
  */
 function apigwAlarmMetrics(functions: number): number {
-  return 2 + 1 + functions + functions + 1;
+  return 2 + 1 + functions + (functions - 1) + 1 + 1;
 }
 
 export function ecsDeployment(config: EcsSocketIoConfig): EcsDeployment {
@@ -107,9 +108,10 @@ export function ecsDeployment(config: EcsSocketIoConfig): EcsDeployment {
     logGroups: ['VPC flow logs', 'server', ...(config.workerCount > 0 ? ['worker'] : [])],
     logRetentionDays: config.logRetentionDays,
     secrets: 1 + (config.jwtSecretName === undefined ? 1 : 0),
-    // Target5xx and UnhealthyTargets read one metric each. Each target-tracking policy makes a
-    // high and a low alarm: CPU reads one metric, connections per task reads two (math).
-    alarmMetrics: { inTemplate: 2, createdByAutoscaling: 2 * 1 + 2 * 2 },
+    // Target5xx and UnhealthyTargets read one metric each, RedisMemory one per node (math). Each
+    // target-tracking policy makes a high and a low alarm: CPU reads one metric, connections per
+    // task reads two (math).
+    alarmMetrics: { inTemplate: 2 + 1 + config.redisReplicas, createdByAutoscaling: 2 * 1 + 2 * 2 },
   };
 }
 
@@ -118,7 +120,12 @@ export function apigwDeployment(config: ApiGwWebSocketConfig): ApigwDeployment {
     arch: config.lambdaArchitecture,
     lambdaMemoryMb: config.memoryMiB,
     functions: [...HANDLERS],
-    logGroups: [...HANDLERS.map((name) => `${name} function`), 'WebSocket access', 'HTTP API access'],
+    logGroups: [
+      ...HANDLERS.map((name) => `${name} function`),
+      // The WebSocket stage logs only with the account's API Gateway role (apiGatewayLogRole).
+      ...(config.apiGatewayLogRole === 'none' ? [] : ['WebSocket access']),
+      'HTTP API access',
+    ],
     logRetentionDays: config.logRetentionDays,
     tables: [
       { name: 'connections', billing: 'on-demand' },

@@ -2,6 +2,8 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ConfigError } from '@syncbell/contract';
 import { type ApigwConfig, loadConfig } from './config.js';
 
 /**
@@ -15,8 +17,41 @@ let lambdaClient: LambdaClient | undefined;
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();
 
 export function getConfig(): ApigwConfig {
+  if (config === undefined && process.env.JWT_SECRET_ARN)
+    throw new ConfigError(
+      'JWT_SECRET_ARN is set: the handler must await loadSecrets() before using the config',
+    );
   config ??= loadConfig();
   return config;
+}
+
+/**
+ * Cold start: with JWT_SECRET_ARN, reads the secret from Secrets Manager (Powertools Parameters,
+ * which also caches it) and builds the config with it; the value never enters `process.env` or
+ * the function's configuration, so `lambda:GetFunctionConfiguration` does not reveal it. Without
+ * it (serverless-offline, tests) the config comes from JWT_SECRET as before. Once per execution
+ * environment: a rotated secret reaches new environments (a redeploy), as on the containers.
+ */
+export async function loadSecrets(env: Record<string, string | undefined> = process.env): Promise<void> {
+  if (config !== undefined) return;
+  const arn = env.JWT_SECRET_ARN;
+  if (!arn) {
+    config = loadConfig(env);
+    return;
+  }
+  if (env.JWT_SECRET) throw new ConfigError('set JWT_SECRET or JWT_SECRET_ARN, not both');
+  const secret = await getSecret<string>(arn);
+  if (typeof secret !== 'string' || secret === '')
+    throw new ConfigError(`the secret ${arn} has no SecretString (the HS256 secret must be a string)`);
+  config = loadConfig({ ...env, JWT_SECRET: secret });
+}
+
+/** Forgets the config and clients (tests: a new execution environment). */
+export function resetClients(): void {
+  config = undefined;
+  documentClient = undefined;
+  lambdaClient = undefined;
+  managementClients.clear();
 }
 
 export function getDocumentClient(): DynamoDBDocumentClient {

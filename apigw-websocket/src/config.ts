@@ -43,6 +43,16 @@ export const envSchema = z.object({
   LAMBDA_ENDPOINT: optionalUrl,
   /** HS256 secret, at least 32 bytes; required when NODE_ENV=production. @default the dev secret */
   JWT_SECRET: z.string().optional(),
+  /**
+   * ARN of the Secrets Manager secret holding the HS256 secret (what the stacks set): read once per
+   * execution environment at cold start (`loadSecrets`), so the value never sits in the function's
+   * environment. Exclusive with JWT_SECRET, which stays for local development.
+   * @default undefined (JWT_SECRET)
+   */
+  JWT_SECRET_ARN: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().startsWith('arn:').optional(),
+  ),
   /** @default 'development' */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** How long a notification stays replayable. @default 86400 (1 day) */

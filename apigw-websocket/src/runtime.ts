@@ -1,11 +1,11 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { warnDevSecretOnce } from '@syncbell/server';
-import { getConfig, getDocumentClient, getManagementClient } from './clients.js';
+import { getConfig, getDocumentClient, getManagementClient, loadSecrets } from './clients.js';
 import type { ApigwConfig } from './config.js';
 import { type ConnectionsStore, createConnectionsStore } from './data/connections.js';
 import { createNotificationLog, type NotificationLog } from './data/notifications.js';
-import { defaultTelemetry, MetricName, type Telemetry } from './observability.js';
+import { defaultTelemetry, flushingMetrics, MetricName, type Telemetry } from './observability.js';
 
 /** What the handlers need, built once per execution environment from the validated config. */
 export interface Runtime {
@@ -45,4 +45,15 @@ export function getRuntime(): Runtime {
     management: getManagementClient,
   };
   return runtime;
+}
+
+/**
+ * A handler as Lambda runs it: the cold start reads the secrets first (`loadSecrets`, a no-op once
+ * done), and the metrics are flushed after every invocation.
+ */
+export function lambdaHandler<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
+  return flushingMetrics(async (event: E) => {
+    await loadSecrets();
+    return handler(event);
+  });
 }

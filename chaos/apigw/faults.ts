@@ -5,6 +5,8 @@ import { watchDetection } from '../fleet.js';
 import { hold, pollUntil } from '../load.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
 import type { ChaosApigw } from './harness.js';
+import { EmulatedAsyncLambda } from './async-invoke.js';
+import { apigwNotifyThrottled } from './notify-throttled.js';
 import { runApigwFault } from './run-fault.js';
 import { apigwThrottledPosts } from './throttled-posts.js';
 
@@ -21,26 +23,6 @@ async function connectionRows(apigw: ChaosApigw): Promise<{ connectionId: string
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return rows;
-}
-
-/**
- * A Lambda async invoke that fails is retried twice by Lambda (the default; the stacks set no
- * other). The chaos runner does the same with the real handler, so a job whose notify fails on
- * throttling gets the retries it would get on AWS.
- */
-async function invokeWithLambdaRetries(
-  apigw: ChaosApigw,
-  event: unknown,
-): Promise<{ attempts: number; ok: boolean }> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await apigw.invokeNotify(event);
-      return { attempts: attempt, ok: true };
-    } catch {
-      // Lambda waits a minute or more between retries; the emulation only keeps the order.
-    }
-  }
-  return { attempts: 3, ok: false };
 }
 
 export const apigw410Storm: Scenario = {
@@ -118,31 +100,37 @@ export const apigwThrottling: Scenario = {
   run: (context) => {
     const rate = 0.25;
     const windowMs = context.scale === 'full' ? 15_000 : 3000;
-    let invocations = 0;
-    let retried = 0;
-    let exhausted = 0;
+    let notify: EmulatedAsyncLambda<unknown> | undefined;
     return runApigwFault(
       {
         id: 'apigw-ddb-throttling',
         title: 'DynamoDB throttling',
-        fault: `${rate * 100}% of DynamoDB calls of the notify path answer ProvisionedThroughputExceededException for ${windowMs / 1000} s (SDK middleware in the real client); failed invocations get Lambda's 2 async retries`,
+        fault: `${rate * 100}% of DynamoDB calls of the notify path answer ProvisionedThroughputExceededException for ${windowMs / 1000} s (SDK middleware in the real client); a failed notify invocation gets Lambda's 2 async retries (the emulated async invocation, chaos/apigw/async-invoke.ts)`,
         users: { quick: 4, full: 20 },
         perSecond: { quick: 15, full: 30 },
-        publish:
-          ({ apigw, ledger }) =>
-          async (userId, sequence) => {
+        publish: ({ apigw, ledger }) => {
+          // As the stacks deploy notify: 100 reserved, 1 h maximum age (scaled), 2 retries.
+          const lambda = new EmulatedAsyncLambda<unknown>({
+            handler: (event) => apigw.invokeNotify(event),
+            reservedConcurrency: 100,
+            maximumEventAgeMs: 60_000,
+            maximumRetryAttempts: 2,
+            timeoutMs: 10_000,
+            timing: { throttleBackoffMs: 50, throttleBackoffMaxMs: 1000, retryDelaysMs: [200, 400] },
+          });
+          notify = lambda;
+          return async (userId, sequence) => {
             const jobId = `throttled-${sequence}`;
+            lambda.invoke({ userId, jobId, type: 'sync.complete' });
             ledger.jobAccepted(userId, jobId);
-            invocations++;
-            const outcome = await invokeWithLambdaRetries(apigw, { userId, jobId, type: 'sync.complete' });
-            if (outcome.attempts > 1) retried++;
-            if (!outcome.ok) exhausted++;
             return undefined;
-          },
+          };
+        },
         async inject(env) {
           env.apigw.faults.throttleRate = rate;
           await hold(windowMs);
           env.apigw.faults.throttleRate = 0;
+          const stats = notify?.stats;
           return {
             checks: [
               check(
@@ -152,14 +140,14 @@ export const apigwThrottling: Scenario = {
               ),
             ],
             observations: [
-              `notify invocations ${invocations}, retried by the emulated Lambda ${retried}, failed after 3 attempts ${exhausted}`,
+              `notify invocations ${stats?.invocations}, failed and retried by the emulated Lambda ${stats?.errors}, dead-lettered after 3 attempts ${stats?.deadLettered}`,
               `throttled PostToConnection retries: ${env.apigw.counts.get('PostsThrottled') ?? 0}`,
             ],
           };
         },
       },
       context,
-    );
+    ).finally(() => notify?.close());
   },
 };
 
@@ -332,6 +320,7 @@ export const apigwBlackhole: Scenario = {
 export const apigwFaultScenarios: Scenario[] = [
   apigw410Storm,
   apigwThrottling,
+  apigwNotifyThrottled,
   apigwDoubleNotify,
   apigwHardTimeout,
   apigwBlackhole,

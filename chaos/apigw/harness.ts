@@ -74,7 +74,7 @@ export interface ChaosApigw {
   stop(): Promise<void>;
 }
 
-function recordingTelemetry(counts: Map<string, number>): Telemetry {
+export function recordingTelemetry(counts: Map<string, number>): Telemetry {
   const noop = () => {};
   return {
     logger: { info: noop, warn: noop, error: noop, debug: noop },

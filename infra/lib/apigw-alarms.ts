@@ -11,6 +11,12 @@ export interface ApiGwAlarmsProps {
   /** @default undefined (no HTTP API: no 5xx alarm for it) */
   httpApi?: apigwv2.HttpApi | undefined;
   functions: Record<string, lambda.IFunction>;
+  /**
+   * Functions whose throttles are expected and harmless: invoked asynchronously under a reserved
+   * ceiling, Lambda keeps their throttled events and retries them (their losses alarm through the
+   * dead-letter queue instead). @default []
+   */
+  queuedFunctions?: string[];
   errorThreshold: number;
   goneThreshold: number;
   metricsNamespace: string;
@@ -85,7 +91,13 @@ export class ApiGwAlarms extends Construct {
       new cloudwatch.Alarm(this, 'FunctionThrottles', {
         ...common,
         alarmDescription: 'Lambda handlers are throttled (account or reserved concurrency exhausted)',
-        metric: sumAcross(props.functions, (fn) => fn.metricThrottles(sum), 'Throttles'),
+        metric: sumAcross(
+          Object.fromEntries(
+            Object.entries(props.functions).filter(([name]) => !(props.queuedFunctions ?? []).includes(name)),
+          ),
+          (fn) => fn.metricThrottles(sum),
+          'Throttles',
+        ),
         threshold: 1,
       }),
       new cloudwatch.Alarm(this, 'StaleConnections', {

@@ -1,4 +1,7 @@
-import type { CfnElement } from 'aws-cdk-lib';
+import { type CfnElement, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -67,7 +70,7 @@ const RESOURCE_PROPS = [
  *
  * Function environment: CONNECTIONS_TABLE, NOTIFICATIONS_TABLE, CONNECTIONS_BY_USER_INDEX,
  * WEBSOCKET_MANAGEMENT_ENDPOINT (default, notify, publish), NOTIFY_FUNCTION_NAME (jobs only),
- * JWT_SECRET (a CloudFormation dynamic reference to Secrets Manager, resolved at deploy time),
+ * JWT_SECRET_ARN (the handlers read the secret at cold start; its value is in no environment),
  * NODE_ENV=production, REPLAY_TTL_SECONDS, NOTIFY_CONCURRENCY, POWERTOOLS_SERVICE_NAME,
  * POWERTOOLS_METRICS_NAMESPACE.
  */
@@ -80,6 +83,12 @@ export class SyncbellWebSocketApi extends Construct {
   readonly webSocket: NotificationsWebSocketApi;
   readonly jwtSecret: secretsmanager.ISecret;
   readonly alarmTopic: sns.ITopic;
+  /**
+   * notify's on-failure destination: every accepted event Lambda could not deliver (retries
+   * exhausted, or older than `notifyMaxEventAgeSeconds`) lands here with its request payload;
+   * docs/APIGW.md shows the redrive. Alarmed on its first message.
+   */
+  readonly notifyDeadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: SyncbellWebSocketApiProps = {}) {
     super(scope, id);
@@ -99,10 +108,9 @@ export class SyncbellWebSocketApi extends Construct {
       CONNECTIONS_TABLE: this.connections.table.tableName,
       NOTIFICATIONS_TABLE: this.notifications.table.tableName,
       CONNECTIONS_BY_USER_INDEX,
-      // The handlers read JWT_SECRET from the environment. A dynamic reference keeps the value
-      // out of the template; it is resolved at deploy time and visible to principals allowed
-      // lambda:GetFunctionConfiguration (DEPLOY.md: restrict that, or rotate with a redeploy).
-      JWT_SECRET: this.jwtSecret.secretValue.unsafeUnwrap(),
+      // The ARN, never the value: a value in the environment is readable by anyone allowed
+      // lambda:GetFunctionConfiguration. The handlers read it at cold start (loadSecrets).
+      JWT_SECRET_ARN: this.jwtSecret.secretArn,
       REPLAY_TTL_SECONDS: String(config.replayTtlSeconds),
       NOTIFY_CONCURRENCY: String(config.notifyConcurrency),
       POWERTOOLS_SERVICE_NAME: config.serviceName,
@@ -111,9 +119,9 @@ export class SyncbellWebSocketApi extends Construct {
     const make = (
       name: HandlerName,
       extra: Record<string, string> = {},
-      timeoutSeconds = config.handlerTimeoutSeconds,
-    ) =>
-      new HandlerFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Handler`, {
+      { timeoutSeconds = config.handlerTimeoutSeconds, reserved = 0 } = {},
+    ) => {
+      const handler = new HandlerFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Handler`, {
         name,
         memoryMiB: config.memoryMiB,
         architecture: config.lambdaArchitecture,
@@ -121,17 +129,28 @@ export class SyncbellWebSocketApi extends Construct {
         environment: { ...environment, ...extra },
         logRetentionDays: config.logRetentionDays,
         retainLogs: config.retainData,
+        reservedConcurrency: reserved > 0 ? reserved : undefined,
         depsLockFilePath: props.depsLockFilePath,
         projectRoot: props.projectRoot,
       });
+      this.jwtSecret.grantRead(handler.fn);
+      return handler;
+    };
 
     // The endpoint names the stage, which needs the API, which needs the handlers: so functions
     // that post learn the endpoint after the API exists (addEnvironment below).
-    const notify = make('notify', {}, config.notifyTimeoutSeconds);
-    const connect = make('connect');
+    const notify = make(
+      'notify',
+      {},
+      { timeoutSeconds: config.notifyTimeoutSeconds, reserved: config.notifyReservedConcurrency },
+    );
+    this.notifyDeadLetters = this.configureNotifyDelivery(notify, config);
+    // The connect path has its own concurrency: a burst elsewhere in the account (notify's jobs)
+    // cannot throttle users out (AWS Lambda developer guide, "Configuring reserved concurrency").
+    const connect = make('connect', {}, { reserved: config.connectReservedConcurrency });
     const disconnect = make('disconnect');
     const defaultHandler = make('default');
-    const authorizer = make('authorizer');
+    const authorizer = make('authorizer', {}, { reserved: config.connectReservedConcurrency });
     const publish = props.publishRoute === false ? undefined : make('publish');
     const jobs =
       props.jobsRoute === true ? make('jobs', { NOTIFY_FUNCTION_NAME: notify.fn.functionName }) : undefined;
@@ -151,10 +170,9 @@ export class SyncbellWebSocketApi extends Construct {
       throttleBurstLimit: config.throttleBurstLimit,
       jobsThrottleRateLimit: config.jobsThrottleRateLimit,
       jobsThrottleBurstLimit: config.jobsThrottleBurstLimit,
-      authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
       logRetentionDays: config.logRetentionDays,
       retainLogs: config.retainData,
-      manageAccountLogRole: config.manageApiGatewayAccountLogRole,
+      accountLogRole: config.apiGatewayLogRole,
       customDomain: props.customDomain,
       handlers: {
         connect: connect.fn,
@@ -189,17 +207,61 @@ export class SyncbellWebSocketApi extends Construct {
 
     const alarms = new AlarmTopic(this, 'Alarms', { topic: props.alarmTopic, email: config.alarmEmail });
     this.alarmTopic = alarms.topic;
+    alarms.watch(
+      new cloudwatch.Alarm(this, 'NotifyDeadLettersAlarm', {
+        alarmDescription:
+          'A notify event was not delivered (retries exhausted or too old) and waits in the dead-letter queue: redrive it (docs/APIGW.md, "When notify cannot keep up")',
+        metric: this.notifyDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
     new ApiGwAlarms(this, 'Monitoring', {
       topic: alarms,
       stage: this.webSocket.stage,
       httpApi: this.webSocket.httpApi,
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, h]) => [name, h.fn])),
+      queuedFunctions: ['notify'],
       errorThreshold: config.errorAlarmThreshold,
       goneThreshold: config.goneAlarmThreshold,
       metricsNamespace: config.metricsNamespace,
       serviceName: config.serviceName,
       goneMetricName: config.goneMetricName,
     });
+  }
+
+  /**
+   * How Lambda handles notify's accepted async events (AWS Lambda developer guide, "Configuring
+   * error handling for asynchronous invocation"): a throttled event goes back to the function's
+   * queue and is retried with backoff until its maximum age; a failed one gets up to
+   * `notifyRetryAttempts` retries; what is left goes to an SQS dead-letter queue with its request
+   * payload instead of being discarded without a trace. notify is idempotent per jobId, so a
+   * redriven event never notifies twice.
+   */
+  private configureNotifyDelivery(notify: HandlerFunction, config: ApiGwWebSocketConfig): sqs.Queue {
+    const deadLetters = new sqs.Queue(this, 'NotifyDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    acknowledge(deadLetters, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "This queue is itself the dead-letter (on-failure) destination of notify's async invocations.",
+      },
+    ]);
+    notify.fn.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(deadLetters),
+      maxEventAge: Duration.seconds(config.notifyMaxEventAgeSeconds),
+      retryAttempts: config.notifyRetryAttempts,
+    });
+    return deadLetters;
   }
 
   /** `wss://` URL clients connect to (the custom domain's when set; `?token=` appended). */

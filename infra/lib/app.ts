@@ -17,12 +17,16 @@ export interface SyncbellApp {
  * The CDK app: both stacks, knobs from context (`syncbell:ecs`, `syncbell:apigw`), cdk-nag's
  * AwsSolutions rules on everything as a validation plugin: an unacknowledged finding stops
  * `cdk synth` with a report.
- * Account and region come from the CLI's profile (`CDK_DEFAULT_*`); offline the stacks are
- * environment-agnostic, which is enough to synthesize.
+ * Account and region come from the CLI's profile (`CDK_DEFAULT_*`). Without credentials the CDK CLI
+ * still sets `CDK_DEFAULT_REGION` to its fallback, us-east-1, which would pin that region into ARNs
+ * and asset paths of a template meant for anywhere: with no account resolved, the stacks stay
+ * environment-agnostic (`AWS::Region` / `AWS::AccountId` in the template), which is enough to
+ * synthesize offline.
  */
 export function createApp(props: AppProps = {}): SyncbellApp {
   const app = new App(props);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const env = account === undefined ? {} : { account, region: process.env.CDK_DEFAULT_REGION };
   const ecs = new EcsSocketIoStack(app, ECS_STACK_NAME, {
     env,
     options: app.node.tryGetContext(ECS_CONTEXT_KEY),

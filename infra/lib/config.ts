@@ -109,10 +109,32 @@ export interface EcsSocketIoOptions extends CommonOptions {
   /** Stickiness cookie lifetime when polling is allowed. @default 86400 */
   stickinessSeconds?: number;
   /**
-   * ACM certificate for an HTTPS listener (browsers then connect with `wss://`).
-   * @default undefined (HTTP listener on port 80; fine for a trial, not for production)
+   * ACM certificate for an HTTPS listener on 443 (browsers then connect with `wss://`); port 80
+   * then only redirects to it. It must cover `domainName`.
+   * @default undefined (plain HTTP on port 80: see `allowPlainHttp`)
    */
   certificateArn?: string;
+  /**
+   * The name browsers connect to (`https://{domainName}`, the `SocketIoUrl` output): the ALB's own
+   * DNS name is not covered by your certificate. Needs `certificateArn`.
+   * @default undefined (the URL names the ALB's DNS name)
+   */
+  domainName?: string;
+  /**
+   * Route 53 public hosted zone (its id) in which to create the alias record `domainName` -> ALB.
+   * Needs `domainName` and `hostedZoneName`.
+   * @default undefined (point your DNS at the ALB yourself)
+   */
+  hostedZoneId?: string;
+  /** The zone's name, e.g. `example.com` (with `hostedZoneId`). @default undefined */
+  hostedZoneName?: string;
+  /**
+   * Serve `http://` and `ws://` without a certificate, for a trial. A page served over HTTPS cannot
+   * open them (mixed content) and tokens cross the network in clear text, so without a certificate
+   * `cdk synth` warns unless this says the choice is deliberate.
+   * @default false
+   */
+  allowPlainHttp?: boolean;
   /** CIDR allowed to reach the ALB. @default '0.0.0.0/0' */
   ingressCidr?: string;
   /** Write ALB access logs to an S3 bucket. @default true */
@@ -185,6 +207,28 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   handlerTimeoutSeconds?: number;
   /** Timeout of `notify` (the demo job "works" up to 60 s inside it, then fans out). @default 90 */
   notifyTimeoutSeconds?: number;
+  /**
+   * Reserved concurrency of `notify`: its ceiling, so a burst of jobs cannot take the account's
+   * concurrency from the connect path. Events above it are throttled and Lambda keeps them in the
+   * function's async queue, retrying until `notifyMaxEventAgeSeconds` (AWS Lambda developer guide,
+   * "Asynchronous invocation"). 0 leaves notify unreserved.
+   * @default 100
+   */
+  notifyReservedConcurrency?: number;
+  /**
+   * How long an accepted notify event may wait in Lambda's async queue (throttled, retried) before
+   * it goes to the dead-letter queue; Lambda allows 60 s to 6 h.
+   * @default 3600
+   */
+  notifyMaxEventAgeSeconds?: number;
+  /** Retries Lambda gives a notify event whose invocation failed (0 to 2). @default 2 */
+  notifyRetryAttempts?: number;
+  /**
+   * Reserved concurrency of the authorizer and of `$connect`, each: bursts of notify or other
+   * functions in the account cannot throttle users out of connecting. 0 reserves none.
+   * @default 50
+   */
+  connectReservedConcurrency?: number;
   /** `REPLAY_TTL_SECONDS`: how long a notification stays replayable. @default 86400 */
   replayTtlSeconds?: number;
   /** `NOTIFY_CONCURRENCY`: parallel posts per notification. @default 10 */
@@ -197,8 +241,6 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   serviceName?: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`: where the handlers' metrics go, and the namespace the 410 alarm reads. @default 'syncbell' */
   metricsNamespace?: string;
-  /** Authorizer result cache (seconds); 0 because the token is per connection anyway. @default 0 */
-  authorizerCacheTtlSeconds?: number;
   /** Alarm when 5xx-type errors per 5 minutes reach this. @default 5 */
   errorAlarmThreshold?: number;
   /**
@@ -210,12 +252,17 @@ export interface ApiGwWebSocketOptions extends CommonOptions {
   /** Custom metric the handlers emit per 410 Gone (Powertools EMF, `service` dimension). @default 'PostsGone' */
   goneMetricName?: string;
   /**
-   * Create the account-level IAM role API Gateway needs to write WebSocket access logs, and set it
-   * in the account settings. One per account and region: leave off if the account already has one
-   * (DEPLOY.md shows how to check).
-   * @default false
+   * WebSocket stage access logs need the account-level CloudWatch Logs role in API Gateway's
+   * account settings (one per account and region; API Gateway developer guide, "Configure logging
+   * for WebSocket APIs"), or the deploy fails with "CloudWatch Logs role ARN must be set in account
+   * settings to enable logging". `npx syncbell preflight` reads it (`GetAccount`) and says which to use:
+   * - `'existing'`: the account already has one; the stage logs, nothing account-wide changes.
+   * - `'create'`: the stack creates the role and sets it (a fresh account; it replaces whatever
+   *   the account setting named before, so only where nothing else manages it).
+   * - `'none'`: no WebSocket access logs (the HTTP API's need no role and stay on); deploys anywhere.
+   * @default 'none' (so a first deploy succeeds in any account; synth warns)
    */
-  manageApiGatewayAccountLogRole?: boolean;
+  apiGatewayLogRole?: 'existing' | 'create' | 'none';
 }
 
 const positiveInt = z.number().int().positive();
@@ -253,6 +300,13 @@ const ecsSchema = z
     allowPolling: z.boolean().default(false),
     stickinessSeconds: z.number().int().min(1).max(604_800).default(86_400),
     certificateArn: z.string().startsWith('arn:').optional(),
+    domainName: z.hostname().optional(),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]+$/)
+      .optional(),
+    hostedZoneName: z.hostname().optional(),
+    allowPlainHttp: z.boolean().default(false),
     ingressCidr: z.cidrv4().default('0.0.0.0/0'),
     albAccessLogs: z.boolean().default(true),
     corsOrigins: z.string().default(''),
@@ -279,6 +333,15 @@ const ecsSchema = z
     message:
       "redisKind 'serverless' is not supported: ElastiCache Serverless refuses PSUBSCRIBE (socket.io-redis-adapter issue 553), which the classic adapter needs, and ecs-socketio uses no cluster client or hash-tagged keys; use 'replication-group'",
   })
+  .refine((c) => c.domainName === undefined || c.certificateArn !== undefined, {
+    message: 'domainName needs certificateArn (an ACM certificate covering it, in the stack region)',
+  })
+  .refine((c) => (c.hostedZoneId === undefined) === (c.hostedZoneName === undefined), {
+    message: 'hostedZoneId and hostedZoneName go together',
+  })
+  .refine((c) => c.hostedZoneId === undefined || c.domainName !== undefined, {
+    message: 'hostedZoneId needs domainName (the record to create in it)',
+  })
   .refine((c) => !c.redisMultiAz || c.redisReplicas >= 1, {
     message: 'redisMultiAz needs redisReplicas >= 1',
   })
@@ -303,15 +366,18 @@ const apigwSchema = z.strictObject({
   lambdaArchitecture: z.enum(['arm64', 'x86_64']).default('arm64'),
   handlerTimeoutSeconds: z.number().int().min(1).max(29).default(10),
   notifyTimeoutSeconds: z.number().int().min(1).max(900).default(90),
+  notifyReservedConcurrency: nonNegativeInt.default(100),
+  notifyMaxEventAgeSeconds: z.number().int().min(60).max(21_600).default(3600),
+  notifyRetryAttempts: z.number().int().min(0).max(2).default(2),
+  connectReservedConcurrency: nonNegativeInt.default(50),
   replayTtlSeconds: positiveInt.default(86_400),
   notifyConcurrency: positiveInt.default(10),
   serviceName: z.string().min(1).default('syncbell-apigw'),
   metricsNamespace: z.string().min(1).default('syncbell'),
-  authorizerCacheTtlSeconds: z.number().int().min(0).max(3600).default(0),
   errorAlarmThreshold: positiveInt.default(5),
   goneAlarmThreshold: positiveInt.default(100),
   goneMetricName: z.string().min(1).default('PostsGone'),
-  manageApiGatewayAccountLogRole: z.boolean().default(false),
+  apiGatewayLogRole: z.enum(['existing', 'create', 'none']).default('none'),
 });
 
 export type EcsSocketIoConfig = z.output<typeof ecsSchema>;

@@ -43,6 +43,8 @@ export interface HandlerFunctionProps {
   logRetentionDays: number;
   /** Keep the log group when the stack is deleted. */
   retainLogs: boolean;
+  /** Reserved concurrency: the function's guaranteed share and its ceiling. @default undefined (unreserved) */
+  reservedConcurrency?: number;
   /** @default CDK's: the nearest lock file above the working directory */
   depsLockFilePath?: string;
   /** @default CDK's: the lock file's directory (the handler must be inside it) */
@@ -68,6 +70,7 @@ export class HandlerFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: props.architecture === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       memorySize: props.memoryMiB,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       timeout: Duration.seconds(props.timeoutSeconds),
       projectRoot: props.projectRoot,
       depsLockFilePath: props.depsLockFilePath,

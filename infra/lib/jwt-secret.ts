@@ -1,7 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from './nag.js';
 import { Construct } from 'constructs';
+import { dataRemovalPolicy } from './removal.js';
 
 export interface JwtSecretProps {
   /**
@@ -29,7 +29,7 @@ export class JwtSecret extends Construct {
     const generated = new secretsmanager.Secret(this, 'Resource', {
       description: 'syncbell HS256 JWT signing secret (JWT_SECRET)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: dataRemovalPolicy(props.retain !== false),
     });
     acknowledge(generated, [
       {

@@ -1,6 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { dataRemovalPolicy } from './removal.js';
 
 export interface StackLogGroupProps {
   retentionDays: number;
@@ -12,6 +12,6 @@ export interface StackLogGroupProps {
 export function stackLogGroup(scope: Construct, id: string, props: StackLogGroupProps): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     retention: props.retentionDays,
-    removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    removalPolicy: dataRemovalPolicy(props.retain),
   });
 }

@@ -1,9 +1,11 @@
-import { Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledge } from './nag.js';
 import { Construct } from 'constructs';
+import { dataRemovalPolicy } from './removal.js';
 
 export interface RedisProps {
   vpc: ec2.IVpc;
@@ -34,6 +36,9 @@ export class Redis extends Construct implements ec2.IConnectable {
   /** `rediss://host:port` of the primary endpoint (`REDIS_URL`). */
   readonly url: string;
   readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** `maxmemory-policy noeviction`: the replay log must fail loudly, never lose entries. */
+  readonly parameterGroup: elasticache.CfnParameterGroup;
+  private readonly nodeCount: number;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
@@ -44,6 +49,7 @@ export class Redis extends Construct implements ec2.IConnectable {
     });
     this.securityGroup = securityGroup;
     this.port = props.port;
+    this.nodeCount = 1 + props.replicas;
     this.connections = new ec2.Connections({
       securityGroups: [securityGroup],
       defaultPort: ec2.Port.tcp(props.port),
@@ -59,7 +65,7 @@ export class Redis extends Construct implements ec2.IConnectable {
       description: 'syncbell ElastiCache AUTH token (REDIS_AUTH_TOKEN)',
       // AUTH tokens allow 16 to 128 printable characters without @, " or /; alphanumerics are safe.
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: dataRemovalPolicy(props.retain),
     });
     acknowledge(this.authToken, [
       {
@@ -68,6 +74,17 @@ export class Redis extends Construct implements ec2.IConnectable {
           'ElastiCache AUTH rotation is a two-step ModifyReplicationGroup (ROTATE then SET) that must be coordinated with the tasks reading the token; there is no managed rotation function for it. docs/DEPLOY.md describes the manual rotation.',
       },
     ]);
+
+    // noeviction: the default group's volatile-lru evicts keys that carry a TTL first under memory
+    // pressure, and every replay-log entry carries one, so the log would lose notifications
+    // silently. With noeviction a full node refuses the write instead (the publisher sees the
+    // error and the job is retried), and the DatabaseMemoryUsagePercentage alarm warns first
+    // (ElastiCache user guide, "Redis OSS-specific parameters": maxmemory-policy).
+    this.parameterGroup = new elasticache.CfnParameterGroup(this, 'Parameters', {
+      cacheParameterGroupFamily: `redis${props.engineVersion.split('.')[0]}`,
+      description: 'syncbell: never evict the replay log (maxmemory-policy noeviction)',
+      properties: { 'maxmemory-policy': 'noeviction' },
+    });
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
       replicationGroupDescription: 'syncbell Socket.io adapter, replay log and job queue',
@@ -84,6 +101,7 @@ export class Redis extends Construct implements ec2.IConnectable {
       // Rendered as a CloudFormation dynamic reference: the token never appears in the template.
       authToken: this.authToken.secretValue.unsafeUnwrap(),
       cacheSubnetGroupName: subnetGroup.ref,
+      cacheParameterGroupName: this.parameterGroup.ref,
       securityGroupIds: [securityGroup.securityGroupId],
       snapshotRetentionLimit: props.snapshotRetentionDays,
       autoMinorVersionUpgrade: true,
@@ -113,5 +131,34 @@ export class Redis extends Construct implements ec2.IConnectable {
       ':',
       this.replicationGroup.attrPrimaryEndPointPort,
     ]);
+  }
+
+  /**
+   * The highest `DatabaseMemoryUsagePercentage` over the group's nodes (used memory over
+   * `maxmemory`; ElastiCache user guide, "Metrics for Redis OSS"). Node ids of a cluster-mode-off
+   * group are `{replicationGroupId}-001`, `-002`, ... (ElastiCache user guide, "Finding connection
+   * endpoints"); a failover changes which one is primary, so every node is watched.
+   */
+  memoryUsagePercent(period: Duration = Duration.minutes(5)): cloudwatch.IMetric {
+    const usingMetrics = Object.fromEntries(
+      Array.from({ length: this.nodeCount }, (_, i) => [
+        `node${i + 1}`,
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName: 'DatabaseMemoryUsagePercentage',
+          dimensionsMap: {
+            CacheClusterId: Fn.join('-', [this.replicationGroup.ref, String(i + 1).padStart(3, '0')]),
+          },
+          statistic: 'Maximum',
+          period,
+        }),
+      ]),
+    );
+    return new cloudwatch.MathExpression({
+      expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
+      usingMetrics,
+      label: 'DatabaseMemoryUsagePercentage (highest node)',
+      period,
+    });
   }
 }

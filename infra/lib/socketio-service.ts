@@ -1,9 +1,11 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as applicationautoscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -23,6 +25,7 @@ import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 import { Network } from './network.js';
 import { Redis } from './redis.js';
+import { dataRemovalPolicy } from './removal.js';
 import { SERVER_COMMAND, SocketIoImage, WORKER_COMMAND } from './socketio-image.js';
 
 /** A Redis the service joins instead of creating ElastiCache. */
@@ -134,6 +137,10 @@ const IGNORED_WHEN: Partial<
   ],
   listener: [
     'certificateArn',
+    'domainName',
+    'hostedZoneId',
+    'hostedZoneName',
+    'allowPlainHttp',
     'ingressCidr',
     'idleTimeoutSeconds',
     'albAccessLogs',
@@ -370,11 +377,11 @@ export class SyncbellSocketIoService extends Construct {
     this.service = new ecs.FargateService(this, 'Server', {
       cluster: this.cluster,
       taskDefinition,
-      desiredCount: config.desiredCount,
       ...serviceDefaults,
       securityGroups: [serviceSecurityGroup],
       healthCheckGracePeriod: Duration.seconds(30),
     });
+    leaveDesiredCountToAutoscaling(this.service);
 
     // --- load balancing ----------------------------------------------------------------------
     const targetGroupProps = {
@@ -403,7 +410,7 @@ export class SyncbellSocketIoService extends Construct {
       const { loadBalancer, listener } = this.createLoadBalancer(props.loadBalancerSubnets);
       this.loadBalancer = loadBalancer;
       this.targetGroup = listener.addTargets('Server', targetGroupProps);
-      this.url = `${config.certificateArn === undefined ? 'http' : 'https'}://${loadBalancer.loadBalancerDnsName}`;
+      this.url = this.publicUrl(loadBalancer);
     } else {
       this.loadBalancer = undefined;
       this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'ServerTargets', {
@@ -453,6 +460,19 @@ export class SyncbellSocketIoService extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
+
+    if (this.redis !== undefined) {
+      this.alarms.watch(
+        new cloudwatch.Alarm(this, 'RedisMemory', {
+          alarmDescription:
+            'Redis memory above 80% of maxmemory: with noeviction, writes (the replay log, jobs) fail when it is full. Move to a larger redisNodeType (docs/DEPLOY.md, "Redis node size")',
+          metric: this.redis.memoryUsagePercent(),
+          threshold: 80,
+          evaluationPeriods: 2,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
 
     // --- worker ------------------------------------------------------------------------------
     this.worker =
@@ -518,17 +538,23 @@ export class SyncbellSocketIoService extends Construct {
       description: 'syncbell ALB: browsers in, Socket.io tasks out',
       allowAllOutbound: false,
     });
-    const listenerPort = config.certificateArn === undefined ? 80 : 443;
     albSecurityGroup.addIngressRule(
       ec2.Peer.ipv4(config.ingressCidr),
-      ec2.Port.tcp(listenerPort),
+      ec2.Port.tcp(config.certificateArn === undefined ? 80 : 443),
       'browsers (WebSocket upgrade)',
     );
+    // With a certificate, port 80 only answers a redirect to https:// (below).
+    if (config.certificateArn !== undefined)
+      albSecurityGroup.addIngressRule(
+        ec2.Peer.ipv4(config.ingressCidr),
+        ec2.Port.tcp(80),
+        'http:// redirected to https://',
+      );
     acknowledge(albSecurityGroup, [
       {
         id: 'AwsSolutions-EC23',
         reason:
-          'The ALB is the public endpoint browsers connect to; only the listener port is open, the CIDR is the ingressCidr knob.',
+          'The ALB is the public endpoint browsers connect to; only the listener ports are open (443, and 80 to redirect, with a certificate), the CIDR is the ingressCidr knob.',
       },
     ]);
 
@@ -555,7 +581,7 @@ export class SyncbellSocketIoService extends Construct {
         encryption: s3.BucketEncryption.S3_MANAGED,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
-        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        removalPolicy: dataRemovalPolicy(config.retainData),
         lifecycleRules: [{ expiration: Duration.days(config.logRetentionDays) }],
       });
       acknowledge(accessLogs, [
@@ -576,6 +602,20 @@ export class SyncbellSocketIoService extends Construct {
       ]);
     }
 
+    if (config.certificateArn === undefined && !config.allowPlainHttp)
+      Annotations.of(this).addWarningV2(
+        'syncbell:plainHttp',
+        'The ALB serves plain http:// and ws:// (no certificateArn): a page served over HTTPS cannot open it (mixed content) and tokens cross the network in clear text. Set certificateArn (and domainName) for production, or allowPlainHttp: true to say a trial is meant.',
+      );
+    if (config.certificateArn !== undefined)
+      // Port 80 answers 301 to https:// with the same host, path and query (Elastic Load Balancing
+      // user guide, "Listeners for your Application Load Balancers": redirect actions).
+      loadBalancer.addRedirect({
+        sourcePort: 80,
+        sourceProtocol: elbv2.ApplicationProtocol.HTTP,
+        targetPort: 443,
+        targetProtocol: elbv2.ApplicationProtocol.HTTPS,
+      });
     const listener =
       config.certificateArn === undefined
         ? loadBalancer.addListener('Http', {
@@ -591,6 +631,27 @@ export class SyncbellSocketIoService extends Construct {
             open: false,
           });
     return { loadBalancer, listener };
+  }
+
+  /**
+   * `https://{domainName}` (with an alias record when a hosted zone is given), else the ALB's DNS
+   * name: a certificate covers your domain, never `*.elb.amazonaws.com`.
+   */
+  private publicUrl(loadBalancer: elbv2.ApplicationLoadBalancer): string {
+    const { config } = this;
+    if (config.domainName === undefined)
+      return `${config.certificateArn === undefined ? 'http' : 'https'}://${loadBalancer.loadBalancerDnsName}`;
+    if (config.hostedZoneId !== undefined && config.hostedZoneName !== undefined) {
+      new route53.ARecord(this, 'DomainAlias', {
+        zone: route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+          hostedZoneId: config.hostedZoneId,
+          zoneName: config.hostedZoneName,
+        }),
+        recordName: config.domainName,
+        target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(loadBalancer)),
+      });
+    }
+    return `https://${config.domainName}`;
   }
 
   /**
@@ -707,4 +768,20 @@ export class SyncbellSocketIoService extends Construct {
       securityGroups: [securityGroup],
     });
   }
+}
+
+/**
+ * Autoscaling owns the task count: a `DesiredCount` in the template is sent again by every stack
+ * update that touches the service (a new image), which would drop a fleet scaled out to 8 back to
+ * the floor mid-deploy and reconnect thousands of sockets at once (aws/aws-cdk#13130,
+ * aws/containers-roadmap#493). Without it CloudFormation creates the service with one task and
+ * omits the count on updates (AWS CloudFormation user guide, "AWS::ECS::Service", DesiredCount:
+ * "For existing services, if a desired count is not specified, it is omitted from the operation");
+ * registering the scalable target then lifts the service into [min, max] (Application Auto
+ * Scaling API reference, "RegisterScalableTarget"). A deletion override rather than CDK's
+ * `@aws-cdk/aws-ecs:removeDefaultDesiredCount` flag: the construct then behaves the same in a user's
+ * app whatever flags it sets.
+ */
+function leaveDesiredCountToAutoscaling(service: ecs.FargateService): void {
+  (service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
 }

@@ -1,6 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { dataRemovalPolicy } from './removal.js';
 
 /** Names the handlers depend on (apigw-websocket/src/config.ts, serverless.yml). */
 export const CONNECTIONS_BY_USER_INDEX = 'byUser';
@@ -16,8 +16,11 @@ function tableDefaults(props: TableProps): Partial<dynamodb.TablePropsV2> {
     billing: dynamodb.Billing.onDemand(),
     timeToLiveAttribute: TTL_ATTRIBUTE,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    deletionProtection: props.retain,
+    removalPolicy: dataRemovalPolicy(props.retain),
+    // No deletion protection: it would refuse the DeleteTable of a first deploy that rolls back
+    // (RetainExceptOnCreate deletes what the failed attempt created), leaving the stack in
+    // ROLLBACK_FAILED; the RetainExceptOnCreate policy keeps the tables on a later stack delete.
+    // DEPLOY.md shows how to switch protection on once the stack is up.
   };
 }
 

@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -17,11 +18,10 @@ export interface WebSocketApiProps {
   throttleBurstLimit: number;
   jobsThrottleRateLimit: number;
   jobsThrottleBurstLimit: number;
-  authorizerCacheTtlSeconds: number;
   logRetentionDays: number;
   retainLogs: boolean;
-  /** Create the account-level role API Gateway needs to write WebSocket access logs. */
-  manageAccountLogRole: boolean;
+  /** The account-level role WebSocket access logs need: there already, created here, or no access logs. */
+  accountLogRole: 'existing' | 'create' | 'none';
   /** Clients connect to `wss://{domainName}` instead of the execute-api host. */
   customDomain?: WebSocketCustomDomain;
   handlers: {
@@ -111,7 +111,11 @@ export class NotificationsWebSocketApi extends Construct {
         integration: new integrations.WebSocketLambdaIntegration('DefaultIntegration', handlers.default),
       },
     });
-    this.applyAuthorizerCacheTtl(props.authorizerCacheTtlSeconds);
+    // No authorizer cache setting: API Gateway documents AuthorizerResultTtlInSeconds for HTTP API
+    // Lambda authorizers only and answers "AuthorizerResultTtlInSeconds cannot be set for WEBSOCKET
+    // protocol Apis" (even 0) on a WebSocket API (AWS API Gateway V2 API reference, 'Authorizers';
+    // hashicorp/terraform-provider-aws #15232, sst #905). $connect runs the authorizer once per
+    // connection anyway.
     acknowledge(this.api, [
       {
         id: 'AwsSolutions-APIG4',
@@ -141,21 +145,38 @@ export class NotificationsWebSocketApi extends Construct {
       }
     }
 
-    const accountRole = props.manageAccountLogRole ? this.createAccountLogRole() : undefined;
+    const accountRole = props.accountLogRole === 'create' ? this.createAccountLogRole() : undefined;
     const logProps = { retentionDays: props.logRetentionDays, retain: props.retainLogs };
-    const accessLogs = stackLogGroup(this, 'AccessLogs', logProps);
+    const accessLogs =
+      props.accountLogRole === 'none' ? undefined : stackLogGroup(this, 'AccessLogs', logProps);
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
       throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigateway.AccessLogFormat.custom(WEBSOCKET_ACCESS_LOG_FORMAT),
-      },
+      accessLogSettings:
+        accessLogs === undefined
+          ? undefined
+          : {
+              destination: new apigwv2.LogGroupLogDestination(accessLogs),
+              format: apigateway.AccessLogFormat.custom(WEBSOCKET_ACCESS_LOG_FORMAT),
+            },
       domainMapping: this.domainName === undefined ? undefined : { domainName: this.domainName },
     });
     if (accountRole !== undefined) this.stage.node.addDependency(accountRole);
+    if (accessLogs === undefined) {
+      Annotations.of(this).addWarningV2(
+        'syncbell:webSocketAccessLogsOff',
+        "The WebSocket stage writes no access logs (apiGatewayLogRole 'none'): they need API Gateway's account-level CloudWatch Logs role. Run `npx syncbell preflight`: it reads the account setting and says whether to set 'existing' or 'create'.",
+      );
+      acknowledge(this.stage, [
+        {
+          id: 'AwsSolutions-APIG1',
+          reason:
+            "apiGatewayLogRole 'none': WebSocket access logs need the account-level API Gateway CloudWatch role, which a fresh account lacks (the deploy would fail); the handlers' own logs still record every request. `syncbell preflight` tells which setting turns them on.",
+        },
+      ]);
+    }
     this.managementEndpoint = this.stage.callbackUrl;
 
     this.httpApi =
@@ -220,15 +241,6 @@ export class NotificationsWebSocketApi extends Construct {
   /** `wss://` URL clients connect to (`?token=` appended): the custom domain's when there is one. */
   get url(): string {
     return this.customDomainName === undefined ? this.stage.url : `wss://${this.customDomainName}`;
-  }
-
-  private applyAuthorizerCacheTtl(ttlSeconds: number): void {
-    const authorizer = this.api.node
-      .findAll()
-      .find((c): c is apigwv2.CfnAuthorizer => c instanceof apigwv2.CfnAuthorizer);
-    // The L2 authorizer has no cache setting; a REQUEST authorizer on $connect evaluates once per
-    // connection anyway, so caching only matters when clients reconnect with the same token.
-    authorizer?.addPropertyOverride('AuthorizerResultTtlInSeconds', ttlSeconds);
   }
 
   /**

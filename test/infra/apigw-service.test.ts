@@ -88,7 +88,9 @@ describe('SyncbellWebSocketApi: custom domain, publish route, grantPublish', () 
       template.toJSON().Resources[id].Properties.Environment as { Variables: Record<string, unknown> }
     ).Variables;
     expect(JSON.stringify(variables.WEBSOCKET_MANAGEMENT_ENDPOINT)).toContain('/live');
-    expect(JSON.stringify(variables.JWT_SECRET)).toContain('platform/jwt');
+    // The secret by ARN (read at cold start), never its value.
+    expect(variables.JWT_SECRET).toBeUndefined();
+    expect(JSON.stringify(variables.JWT_SECRET_ARN)).toContain('platform/jwt');
     const manage = statementsMentioning(template, 'execute-api:ManageConnections');
     expect(manage).toHaveLength(3); // default, notify, publish
   });
@@ -126,7 +128,8 @@ describe('SyncbellWebSocketApi: options', () => {
     const api = new SyncbellWebSocketApi(stack, 'Syncbell', { publishRoute: false });
     const template = Template.fromStack(stack);
     template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' }, 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    // WebSocket 5xx, function errors, throttles, 410s, and notify's dead-lettered events.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     expect(() => api.grantPublish(new iam.AccountRootPrincipal())).toThrow(/publishRoute is false/);
     expect(unacknowledgedFindings(stack)).toEqual([]);
   });

@@ -105,7 +105,8 @@ describe.skipIf(!handlersExist)(
       template.resourcePropertiesCountIs(
         'AWS::Logs::LogGroup',
         { RetentionInDays: 30 },
-        HANDLER_NAMES.length + 2,
+        // one per function, and the HTTP API's access logs (the WebSocket stage's are off by default)
+        HANDLER_NAMES.length + 1,
       );
     });
 
@@ -117,7 +118,7 @@ describe.skipIf(!handlersExist)(
       template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
         AuthorizerType: 'REQUEST',
         IdentitySource: ['route.request.querystring.token'],
-        AuthorizerResultTtlInSeconds: 0,
+        AuthorizerResultTtlInSeconds: Match.absent(),
       });
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         RouteKey: '$connect',
@@ -129,11 +130,12 @@ describe.skipIf(!handlersExist)(
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /jobs/sync' });
     });
 
-    it('throttles both stages and writes access logs', () => {
+    // WebSocket stage access logs need the account's API Gateway role: off by default
+    // (apiGatewayLogRole), held in first-deploy.test.ts.
+    it('throttles both stages and writes the HTTP API access logs', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: 'prod',
         DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
-        AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('connectionId') }),
       });
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
@@ -191,13 +193,16 @@ describe.skipIf(!handlersExist)(
       }
     });
 
-    it('lets jobs invoke notify and nothing else, and gives the authorizer no data access', () => {
+    it('lets jobs invoke notify and nothing else, and gives the authorizer no data access (only the JWT secret)', () => {
       const invoke = policyStatementsOf('jobs').filter((s) =>
         [s.Action].flat().includes('lambda:InvokeFunction'),
       );
       expect(JSON.stringify(invoke.map((s) => s.Resource))).toContain(logicalIdOf('notify'));
       expect(JSON.stringify(policyStatementsOf('jobs'))).not.toContain('dynamodb:');
-      expect(policyStatementsOf('authorizer')).toEqual([]);
+      expect(policyStatementsOf('authorizer').flatMap((s) => [s.Action].flat())).toEqual([
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+      ]);
       expect(
         actionsOf('connect').filter((a) => a.startsWith('dynamodb:Get') || a === 'dynamodb:Query'),
       ).toEqual([]);
@@ -217,7 +222,8 @@ describe.skipIf(!handlersExist)(
           name,
         ).toEqual([]);
         expect(variables).toMatchObject({ NODE_ENV: 'production', CONNECTIONS_BY_USER_INDEX: 'byUser' });
-        expect(JSON.stringify(variables.JWT_SECRET)).toContain('{{resolve:secretsmanager:');
+        expect(variables.JWT_SECRET).toBeUndefined();
+        expect(JSON.stringify(variables.JWT_SECRET_ARN)).toMatch(/^\{"Ref":"SyncbellJwtSecret/);
       }
       for (const name of ['default', 'notify', 'publish'] as const) {
         const endpoint = JSON.stringify(environmentOf(name).WEBSOCKET_MANAGEMENT_ENDPOINT);
@@ -226,8 +232,8 @@ describe.skipIf(!handlersExist)(
       expect(environmentOf('jobs').NOTIFY_FUNCTION_NAME).toEqual({ Ref: logicalIdOf('notify') });
     });
 
-    it('alarms on 5xx at both APIs, function errors and throttles, and the 410 rate', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    it('alarms on 5xx at both APIs, function errors and throttles, the 410 rate and dead-lettered notify events', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'syncbell',
         MetricName: 'PostsGone',
@@ -313,6 +319,35 @@ describe.skipIf(!canCompare)(
 
     it('packages offline without AWS credentials', () => {
       expect(existsSync(join(packageDir, 'cloudformation-template-update-stack.json'))).toBe(true);
+    });
+
+    // Issue 22, item 9: what serverless.yml deploys beside the handlers.
+    it('keeps point-in-time recovery, throttles both stages, logs the HTTP API and hard-codes no partition', () => {
+      const ofType = (type: string) => Object.values(slsResources).filter((r) => r.Type === type);
+      const tables = ofType('AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(2);
+      for (const table of tables)
+        expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({
+          PointInTimeRecoveryEnabled: true,
+        });
+      const stages = ofType('AWS::ApiGatewayV2::Stage');
+      expect(stages.map((s) => s.Properties?.DefaultRouteSettings)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 }),
+          expect.objectContaining({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+        ]),
+      );
+      expect(stages.some((s) => s.Properties?.AccessLogSettings !== undefined)).toBe(true);
+      expect(JSON.stringify(slsResources)).not.toContain('arn:aws:');
+    });
+
+    it('gives the functions the JWT secret by ARN, never its value, and lets them read it', () => {
+      for (const fn of Object.values(slsResources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+        const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+        const variables = environment?.Variables ?? {};
+        expect(variables).toHaveProperty('JWT_SECRET_ARN');
+      }
+      expect(JSON.stringify(slsResources)).toContain('secretsmanager:GetSecretValue');
     });
 
     it('has the same WebSocket routes, handlers, authorizer and route selection', () => {

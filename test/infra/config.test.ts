@@ -96,7 +96,7 @@ describe('resolveApiGwWebSocketConfig', () => {
       serviceName: 'syncbell-apigw',
       metricsNamespace: 'syncbell',
       goneMetricName: 'PostsGone',
-      manageApiGatewayAccountLogRole: false,
+      apiGatewayLogRole: 'none',
     });
   });
 

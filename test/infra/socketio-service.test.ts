@@ -204,7 +204,9 @@ describe('SyncbellSocketIoService: creates what it is not given', () => {
       '--enable-source-maps',
       'dist/worker.mjs',
     ]);
-    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
+    // The server's count is autoscaling's (floor 3, no DesiredCount); the worker's is in the template.
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3 });
+    template.resourcePropertiesCountIs('AWS::ECS::Service', { DesiredCount: Match.absent() }, 1);
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
   });

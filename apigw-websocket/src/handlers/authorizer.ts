@@ -1,8 +1,8 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { authenticate, hs256Verifier } from '@syncbell/server';
 import { authorizerEventSchema } from '../events.js';
-import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import { MetricName, type Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface AuthorizerDeps {
   jwtKey: Uint8Array;
@@ -50,7 +50,7 @@ export function createAuthorizerHandler(
   };
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createAuthorizerHandler(() => {
     const runtime = getRuntime();
     return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry };

@@ -1,8 +1,8 @@
 import { authenticate, hs256Verifier } from '@syncbell/server';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
-import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import { MetricName, type Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface ConnectDeps {
   connections: ConnectionsStore;
@@ -38,7 +38,7 @@ export function createConnectHandler(deps: () => ConnectDeps): (event: unknown) 
   };
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createConnectHandler(() => {
     const runtime = getRuntime();
     return {

@@ -5,8 +5,8 @@ import type { NotificationLog } from '../data/notifications.js';
 import { type HttpResult, webSocketEventSchema } from '../events.js';
 import { parseClientFrame, replayFrames, requestIdOf } from '../frames/client-frame.js';
 import { createFramePoster, type FramePoster } from '../management/post.js';
-import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import { MetricName, type Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface DefaultDeps {
   connections: ConnectionsStore;
@@ -121,7 +121,7 @@ async function readLatest(
   }
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createDefaultHandler(() => {
     const runtime = getRuntime();
     return {

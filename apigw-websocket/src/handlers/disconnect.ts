@@ -1,7 +1,7 @@
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, webSocketEventSchema } from '../events.js';
-import { flushingMetrics, MetricName, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import { MetricName, type Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface DisconnectDeps {
   connections: ConnectionsStore;
@@ -22,7 +22,7 @@ export function createDisconnectHandler(deps: () => DisconnectDeps): (event: unk
   };
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createDisconnectHandler(() => {
     const runtime = getRuntime();
     return { connections: runtime.connections, telemetry: runtime.telemetry };

@@ -9,8 +9,8 @@ import {
 } from '@syncbell/contract';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, headerValue, httpApiEventSchema, jsonResult } from '../events.js';
-import { flushingMetrics, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import type { Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 import type { NotifyEvent } from './notify.js';
 
 export interface JobsDeps {
@@ -104,7 +104,7 @@ async function startJobDefault(event: NotifyEvent): Promise<void> {
   );
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createJobsHandler(() => {
     const runtime = getRuntime();
     return { jwtKey: runtime.config.jwtKey, telemetry: runtime.telemetry, startJob: startJobDefault };

@@ -12,8 +12,8 @@ import {
 import { getManagementClient } from '../clients.js';
 import type { ApigwConfig } from '../config.js';
 import { type PublishResult, publishOnce } from '../notify/publish.js';
-import { flushingMetrics, type Telemetry } from '../observability.js';
-import { getRuntime } from '../runtime.js';
+import type { Telemetry } from '../observability.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 /**
  * What `notify` is invoked with (asynchronously, by the jobs handler or any backend job).
@@ -73,7 +73,7 @@ export function createNotifyHandler(deps: () => NotifyDeps): (event: unknown) =>
   };
 }
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createNotifyHandler(() => {
     const runtime = getRuntime();
     const endpoint = runtime.config.managementEndpoint;

@@ -9,9 +9,9 @@ import {
 } from '@syncbell/server';
 import { ConfigError, ErrorCode, PayloadTooLargeError, SyncbellError } from '@syncbell/contract';
 import { type HttpResult, headerValue, jsonResult } from '../events.js';
-import { flushingMetrics, type Telemetry } from '../observability.js';
+import type { Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
-import { getRuntime } from '../runtime.js';
+import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export { MAX_PUBLISH_BODY_BYTES, PUBLISH_API_KEY_HEADER };
 
@@ -111,7 +111,7 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
 
 let publisher: Publisher | undefined;
 
-export const handler = flushingMetrics(
+export const handler = lambdaHandler(
   createPublishHandler(() => {
     const runtime = getRuntime();
     const endpoint = runtime.config.managementEndpoint;
