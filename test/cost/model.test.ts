@@ -84,13 +84,14 @@ describe('reference workload A, priced by hand', () => {
     // Logs: 1.070819 GB ingested x $0.50 = $0.535410; stored 30 of 30.4167 days: 1.056151 GB-month x $0.03 = $0.031685
     expect(line(report, 'ecs-socketio', 'CloudWatch Logs ingested').usd).toBeCloseTo(0.53541, 5);
     expect(line(report, 'ecs-socketio', 'CloudWatch Logs stored').usd).toBeCloseTo(0.031685, 6);
-    // Secrets: Redis AUTH + JWT = 2 x $0.40; alarms: 2 in the template + 2 CPU + 2 x 2 connection-math
-    // target-tracking metrics = 8 x $0.10
+    // Secrets: Redis AUTH + JWT = 2 x $0.40; alarms: 2 in the template + the Redis memory alarm's metrics
+    // (one per node: primary + 1 replica) + 2 CPU + 2 x 2 connection-math target-tracking metrics
+    // = 10 x $0.10
     expect(line(report, 'ecs-socketio', 'Secrets Manager').usd).toBeCloseTo(0.8, 9);
-    expect(line(report, 'ecs-socketio', 'CloudWatch alarms').usd).toBeCloseTo(0.8, 9);
+    expect(line(report, 'ecs-socketio', 'CloudWatch alarms').usd).toBeCloseTo(1.0, 9);
     // Total: 23.6374 + 5.1976 + 5.90935 + 1.2994 + 16.425 + 1.946667 + 23.36 + 32.85 + 0.153656 + 10.95
-    // + 0.616478 + 0.53541 + 0.031685 + 0.8 + 0.8 = $124.512647
-    expect(option(report, 'ecs-socketio').monthlyUsd).toBeCloseTo(124.512647, 4);
+    // + 0.616478 + 0.53541 + 0.031685 + 0.8 + 1.0 = $124.712647
+    expect(option(report, 'ecs-socketio').monthlyUsd).toBeCloseTo(124.712647, 4);
   });
 
   it('prices AppSync Events line by line, with both keep-alive readings', () => {
