@@ -5,7 +5,7 @@ import type { Notification } from '@syncbell/contract/envelope';
 import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syncbell/contract/errors';
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
 import type { NotificationType } from '@syncbell/contract/wire';
-import { backoff } from '@syncbell/contract/backoff';
+import { backoff, delayWithHint } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
 import { TypedEmitter } from './events.js';
 import type { DisconnectReason, Transport, TransportConnection } from './transport.js';
@@ -305,7 +305,7 @@ class Client implements SyncbellClient {
       this.#setState(ClientState.Disconnected, reason);
       return;
     }
-    const delayMs = reason.immediate
+    const ownDelayMs = reason.immediate
       ? Math.min(
           this.#config.minReconnectDelayMs,
           backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random),
@@ -316,6 +316,8 @@ class Client implements SyncbellClient {
           this.#config.maxReconnectDelayMs,
           this.#config.random,
         );
+    // A server pacing a reconnect storm says when to come back; its hint wins, capped.
+    const delayMs = delayWithHint(ownDelayMs, reason.retryAfterMs);
     this.#attempt++;
     this.#setState(ClientState.Connecting, reason);
     const scheduledGeneration = this.#generation;
