@@ -2,12 +2,14 @@ import { apigwBadInput } from './apigw/bad-input.js';
 import { apigwFaultScenarios } from './apigw/faults.js';
 import { ecsBadInput } from './ecs/bad-input.js';
 import { ecsFaultScenarios } from './ecs/faults.js';
+import { ecsStormScenarios } from './ecs/storms.js';
 import { apigwNewerServer, ecsNewerServer } from './newer-server.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario of issue 8, in the order the runner runs them. */
 export const allScenarios: Scenario[] = [
   ...ecsFaultScenarios,
+  ...ecsStormScenarios,
   ecsBadInput,
   ecsNewerServer,
   ...apigwFaultScenarios,

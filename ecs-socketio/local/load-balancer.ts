@@ -77,8 +77,11 @@ export interface LoadBalancer {
    * load balancer closes those still open.
    */
   deregister(targetId: string): Promise<DeregistrationResult>;
-  /** Registers a target again (ECS starting a replacement task on it): in rotation once healthy. */
-  register(targetId: string): void;
+  /**
+   * Registers a target (again, after a stop; or a new one, with its `url`, as ECS registers the
+   * task a deploy started): in rotation once a health check passes.
+   */
+  register(targetId: string, url?: string): void;
   /** Open WebSocket tunnels. */
   tunnels(): TunnelInfo[];
   /**
@@ -101,7 +104,6 @@ interface Tunnel extends TunnelInfo {
  */
 export async function startLoadBalancer(options: LoadBalancerOptions): Promise<LoadBalancer> {
   const {
-    targets,
     port = 0,
     host = '127.0.0.1',
     idleTimeoutMs = 60_000,
@@ -111,7 +113,8 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     healthCheckPath = '/readyz',
     deregistrationDelayMs = 300_000,
   } = options;
-  if (targets.length === 0) throw new Error('the load balancer needs at least one target');
+  if (options.targets.length === 0) throw new Error('the load balancer needs at least one target');
+  const targets = [...options.targets];
   const proxy = createProxyServer({ xfwd: true });
   // Until the first probe answers, every target is tried: the passive check below catches the dead.
   const healthy = new Set(targets.map((t) => t.id));
@@ -272,7 +275,14 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
       deregistration.drained = undefined;
       return { closedByLoadBalancer: remaining.length, drainingMs: Date.now() - startedAtMs };
     },
-    register(targetId) {
+    register(targetId, url) {
+      if (!targets.some((t) => t.id === targetId)) {
+        if (!url) throw new Error(`no target "${targetId}": a new target needs its url`);
+        targets.push({ id: targetId, url });
+        // ELB: a newly registered target is `initial` until it passes the health check.
+        healthy.delete(targetId);
+        if (healthCheckPath === false) healthy.add(targetId);
+      }
       deregistered.delete(targetId);
     },
     tunnels: () =>

@@ -107,6 +107,11 @@ export interface EcsLocalStack {
   stopTask(id: string): Promise<TaskStopReport>;
   /** Starts a stopped container again on its port (ECS replacing the task). */
   startContainer(id: string): Promise<void>;
+  /**
+   * Starts one more container (a new task of a deploy or a scale-out), registers it with the load
+   * balancer and resolves with its id once the load balancer's health check passes.
+   */
+  addContainer(): Promise<string>;
   /** The worker process, if one was started. */
   worker(): { pid: number | undefined; running: boolean } | undefined;
   /** Sends a signal to the worker (SIGKILL: ECS stopping it hard, an OOM kill). Resolves when it has exited. */
@@ -383,6 +388,18 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     return managed;
   };
 
+  async function registerHealthy(managed: ManagedProcess): Promise<void> {
+    balancer.register(managed.id, `http://127.0.0.1:${managed.port}`);
+    // In service only once the load balancer's own health check has passed, as with ECS + ALB.
+    await pWaitFor(() => balancer.healthyTargets().includes(managed.id), {
+      interval: 50,
+      timeout: {
+        milliseconds: 15_000,
+        message: `container ${managed.id} did not pass the load balancer's health check`,
+      },
+    });
+  }
+
   async function stopTask(id: string): Promise<TaskStopReport> {
     const child = find(id).child;
     const steps: TaskStopStep[] = [];
@@ -432,20 +449,27 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       await stopChild(find(id).child, signal);
     },
     stopTask,
+    async addContainer() {
+      const managed: ManagedProcess = {
+        id: `ecs-${processes.length + 1}`,
+        port: await freePort(),
+        metricsPort: await freePort(),
+        child: undefined,
+      };
+      processes.push(managed);
+      await spawnRetryingPortClash(managed, true);
+      await untilReady(managed);
+      await registerHealthy(managed);
+      return managed.id;
+    },
     async startContainer(id) {
       const managed = find(id);
       if (isRunning(managed.child)) return;
       await spawnRetryingPortClash(managed, false);
       await untilReady(managed);
-      balancer.register(id);
-      // In service only once the load balancer's own health check has passed, as with ECS + ALB.
-      const deadline = Date.now() + 15_000;
-      while (!balancer.healthyTargets().includes(id)) {
-        if (Date.now() > deadline)
-          throw new Error(`container ${id} did not pass the load balancer's health check`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await registerHealthy(managed);
     },
+
     worker: () => (worker ? { pid: worker.pid, running: isRunning(worker) } : undefined),
     async killWorker(signal = 'SIGKILL') {
       await stopChild(worker, signal);
