@@ -5,7 +5,7 @@ import {
   summarize,
 } from '../../benchmarks/histogram.js';
 import type { FleetMember } from '../fleet.js';
-import { hold } from '../load.js';
+import { hold, pollUntil } from '../load.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { runEcsFault } from './run-fault.js';
@@ -19,8 +19,8 @@ function latencyRecorder(members: FleetMember[]) {
   let phase = 'before';
   const offs = members.map((m) =>
     m.client.on('notification', ({ meta }) => {
-      let histogram = phases.get(phase);
-      if (!histogram) phases.set(phase, (histogram = createLatencyHistogram()));
+      const histogram = phases.get(phase) ?? createLatencyHistogram();
+      phases.set(phase, histogram);
       recordMs(histogram, Math.max(0, meta.latencyMs));
     }),
   );
@@ -98,7 +98,10 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
             const members = env.fleet.members;
             const latency = latencyRecorder(members);
             await hold(3000);
-            latency.enter('during');
+            // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
+            // boot on the CPU the fleet and the old containers share, so this phase is reported
+            // apart from the stop phase (the one the drain shapes).
+            latency.enter('starting');
             const reconnects = reconnectCounter(members);
             const connectErrors = connectErrorCounter(members);
             const old = env.ecs.stack
@@ -109,6 +112,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
             // maximumPercent 200: the new tasks first, all of them, each in service once healthy.
             const added = await Promise.all(old.map(() => env.ecs.stack.addContainer()));
             const healthyAfterMs = Date.now() - startedAtMs;
+            latency.enter('during');
             // minimumHealthyPercent 100: then the old ones are stopped, all at once, in ECS's order.
             const reports = await Promise.all(old.map((oldId) => env.ecs.stack.stopTask(oldId)));
             const settled = await env.fleet.waitUntil(
@@ -123,6 +127,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
             const perClient = reconnects();
             const mean = perClient.reduce((a, b) => a + b, 0) / Math.max(1, perClient.length);
             const before = latency.summary('before');
+            const starting = latency.summary('starting');
             const during = latency.summary('during');
             latency.stop();
             const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
@@ -139,7 +144,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
                   `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
                 ),
                 check(
-                  'p99 during the deploy at most 3x the p99 before',
+                  'p99 while the old containers stop at most 3x the p99 before',
                   before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
                   `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
                 ),
@@ -149,7 +154,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
                 `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
                 `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
                 `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
-                `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; during: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
+                `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
               ],
             };
           },
@@ -209,7 +214,8 @@ export const ecsReconnectStorm: Scenario = {
           );
           const killedAtMs = Date.now();
           await env.ecs.stack.killContainer(victim, 'SIGKILL');
-          const all = await env.fleet.waitUntil(() => back.size === hit.length, 60_000);
+          // Polled: the fleet's own wait re-checks on client events, which may run before this file's.
+          const all = await pollUntil(() => back.size === hit.length, 60_000, 20);
           for (const off of offs) off();
           const times = [...back.values()];
           const at = (p: number) => (times.length === 0 ? Number.NaN : pct(times, p));
