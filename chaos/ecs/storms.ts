@@ -69,7 +69,7 @@ interface RollingDeployPlan {
   drainAtDeregistration: boolean;
 }
 
-const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
+const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 100 };
 
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
   return {
@@ -176,7 +176,7 @@ export const ecsRollingDeploySigtermDrain = rollingDeploy({
   drainAtDeregistration: false,
 });
 
-const STORM_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
+const STORM_USERS: Record<Scale, number> = { quick: 30, full: 100 };
 
 export const ecsReconnectStorm: Scenario = {
   id: 'ecs-reconnect-storm',
