@@ -4,15 +4,22 @@ import { DEFAULT_SEED } from './bad-frames.js';
 import { formatTable, renderReliabilityMarkdown } from './report.js';
 import type { Scale, ScenarioResult } from './scenario.js';
 import { verdict } from './scenario.js';
-import { allScenarios } from './scenarios.js';
+import { allScenarios, stormScenarios } from './scenarios.js';
 
-const USAGE = `usage: syncbell chaos [--scale full|quick] [--only id,id] [--out FILE] [--no-write]
+const SUITES = {
+  faults: { scenarios: allScenarios, out: 'docs/RELIABILITY.md' },
+  storms: { scenarios: stormScenarios, out: 'docs/RELIABILITY-STORMS.md' },
+} as const;
 
-Runs the fault and abuse scenarios of issue 8 against the local stacks and writes
-docs/RELIABILITY.md. Exits 1 when any scenario loses, duplicates or leaks a notification,
-fails a check or exceeds its memory bound.
+const USAGE = `usage: syncbell chaos [--suite faults|storms] [--scale full|quick] [--only id,id] [--out FILE] [--no-write]
 
-scenarios: ${allScenarios.map((s) => s.id).join(', ')}
+Runs the fault and abuse scenarios against the local stacks and writes docs/RELIABILITY.md
+(--suite storms: the deploy and reconnect-storm measurements, docs/RELIABILITY-STORMS.md).
+Exits 1 when any scenario loses, duplicates or leaks a notification, fails a check or
+exceeds its memory bound. --only picks scenarios from either suite.
+
+faults: ${allScenarios.map((s) => s.id).join(', ')}
+storms: ${stormScenarios.map((s) => s.id).join(', ')}
 `;
 
 /** Hard ceiling for a whole run: a hung scenario must not hang CI. */
@@ -24,7 +31,8 @@ export async function runChaos(argv: string[]): Promise<number> {
     options: {
       scale: { type: 'string', default: 'full' },
       only: { type: 'string' },
-      out: { type: 'string', default: 'docs/RELIABILITY.md' },
+      suite: { type: 'string', default: 'faults' },
+      out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -37,14 +45,21 @@ export async function runChaos(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  if (values.suite !== 'faults' && values.suite !== 'storms') {
+    process.stderr.write(`syncbell chaos: unknown suite ${values.suite}\n\n${USAGE}`);
+    return 2;
+  }
+  const suite = SUITES[values.suite];
+  const out = values.out ?? suite.out;
   const scale: Scale = values.scale;
   const wanted = values.only?.split(',').map((id) => id.trim());
-  const unknown = wanted?.filter((id) => !allScenarios.some((s) => s.id === id)) ?? [];
+  const known = [...allScenarios, ...stormScenarios];
+  const unknown = wanted?.filter((id) => !known.some((s) => s.id === id)) ?? [];
   if (unknown.length > 0) {
     process.stderr.write(`syncbell chaos: unknown scenario ${unknown.join(', ')}\n\n${USAGE}`);
     return 2;
   }
-  const scenarios = allScenarios.filter((s) => !wanted || wanted.includes(s.id));
+  const scenarios = wanted ? known.filter((s) => wanted.includes(s.id)) : suite.scenarios;
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const watchdog = setTimeout(() => {
@@ -79,8 +94,8 @@ export async function runChaos(argv: string[]): Promise<number> {
       durationMs: Date.now() - startedAt.getTime(),
       seed: DEFAULT_SEED,
     });
-    await writeFile(values.out, markdown);
-    process.stdout.write(`\nwrote ${values.out}\n`);
+    await writeFile(out, markdown);
+    process.stdout.write(`\nwrote ${out}\n`);
   }
   return results.every(verdict) ? 0 : 1;
 }

@@ -2,10 +2,11 @@ import { apigwBadInput } from './apigw/bad-input.js';
 import { apigwFaultScenarios } from './apigw/faults.js';
 import { ecsBadInput } from './ecs/bad-input.js';
 import { ecsFaultScenarios } from './ecs/faults.js';
+import { ecsStormScenarios } from './ecs/storms.js';
 import { apigwNewerServer, ecsNewerServer } from './newer-server.js';
 import type { Scenario } from './scenario.js';
 
-/** Every scenario of issue 8, in the order the runner runs them. */
+/** Every fault and abuse scenario, in the order `npm run chaos` runs them (docs/RELIABILITY.md). */
 export const allScenarios: Scenario[] = [
   ...ecsFaultScenarios,
   ecsBadInput,
@@ -14,6 +15,13 @@ export const allScenarios: Scenario[] = [
   apigwBadInput,
   apigwNewerServer,
 ];
+
+/**
+ * Deploys and reconnect storms at thousands of clients (`npm run chaos -- --suite storms`,
+ * docs/RELIABILITY-STORMS.md): measurements with goals, each run long enough (minutes, most of the
+ * machine) to get a report of its own rather than slow every fault run.
+ */
+export const stormScenarios: Scenario[] = [...ecsStormScenarios];
 
 /** The ones `npm test` runs too (at `quick` scale), through the same code. */
 export const fastScenarios: Scenario[] = allScenarios.filter((scenario) => scenario.fast);

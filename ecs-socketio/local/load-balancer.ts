@@ -30,6 +30,26 @@ export interface LoadBalancerOptions {
   healthCheckIntervalMs?: number;
   /** `false` turns health checks off (every target is always in rotation). @default '/readyz' */
   healthCheckPath?: string | false;
+  /**
+   * The target group's deregistration delay: how long a deregistered target keeps its open
+   * connections before the load balancer closes them. AWS's default is 300 s (0 to 3600);
+   * syncbell's construct sets it to the drain window. @default 300000
+   */
+  deregistrationDelayMs?: number;
+}
+
+/**
+ * A target's state as `DescribeTargetHealth` reports it (ELB API reference, "TargetHealth"):
+ * `unused` once its deregistration has completed.
+ */
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
+
+/** What a deregistration came to once the target was `unused`. */
+export interface DeregistrationResult {
+  /** Tunnels still open when the delay ended, closed by the load balancer (0 when all left first). */
+  closedByLoadBalancer: number;
+  /** How long the target was `draining`. */
+  drainingMs: number;
 }
 
 export interface TunnelInfo {
@@ -48,11 +68,20 @@ export interface LoadBalancer {
   readonly port: number;
   /** Targets currently passing health checks. */
   healthyTargets(): string[];
+  /** A target's state, as `DescribeTargetHealth` would report it. */
+  targetState(targetId: string): TargetState;
   /**
-   * Takes a target out of rotation (or puts it back), as ECS does with the target group when it
-   * stops a task: new connections go elsewhere at once, open tunnels are left alone.
+   * Deregisters a target as ECS does when it stops a task, and resolves once the target is
+   * `unused`: it is `draining` at once (no new connection or request goes to it, open ones are
+   * left alone), until either no tunnel to it is left or the deregistration delay ends, when the
+   * load balancer closes those still open.
    */
-  setRegistered(targetId: string, registered: boolean): void;
+  deregister(targetId: string): Promise<DeregistrationResult>;
+  /**
+   * Registers a target (again, after a stop; or a new one, with its `url`, as ECS registers the
+   * task a deploy started): in rotation once a health check passes.
+   */
+  register(targetId: string, url?: string): void;
   /** Open WebSocket tunnels. */
   tunnels(): TunnelInfo[];
   /**
@@ -75,7 +104,6 @@ interface Tunnel extends TunnelInfo {
  */
 export async function startLoadBalancer(options: LoadBalancerOptions): Promise<LoadBalancer> {
   const {
-    targets,
     port = 0,
     host = '127.0.0.1',
     idleTimeoutMs = 60_000,
@@ -83,12 +111,15 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     stickyCookieName = 'SYNCBELL_LB',
     healthCheckIntervalMs = 1000,
     healthCheckPath = '/readyz',
+    deregistrationDelayMs = 300_000,
   } = options;
-  if (targets.length === 0) throw new Error('the load balancer needs at least one target');
+  if (options.targets.length === 0) throw new Error('the load balancer needs at least one target');
+  const targets = [...options.targets];
   const proxy = createProxyServer({ xfwd: true });
   // Until the first probe answers, every target is tried: the passive check below catches the dead.
   const healthy = new Set(targets.map((t) => t.id));
-  const deregistered = new Set<string>();
+  // Targets deregistered (draining, then unused) and the resolver of each one still draining.
+  const deregistered = new Map<string, { drained?: () => void }>();
   const routable = (id: string) => healthy.has(id) && !deregistered.has(id);
   const tunnels = new Map<number, Tunnel>();
   const tunnelBySocket = new WeakMap<Socket, Tunnel>();
@@ -153,7 +184,14 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     };
     tunnelBySocket.set(client, tunnel);
     tunnels.set(tunnel.id, tunnel);
-    client.on('close', () => tunnels.delete(tunnel.id));
+    client.on('close', () => {
+      tunnels.delete(tunnel.id);
+      // "If a deregistering target has no in-flight requests and no active connections, Elastic
+      // Load Balancing immediately completes the deregistration process" (ELB User Guide for
+      // ALBs, "Deregistration delay").
+      if (![...tunnels.values()].some((t) => t.targetId === tunnel.targetId))
+        deregistered.get(tunnel.targetId)?.drained?.();
+    });
     proxy.ws(req, client, head, { target: target.url }, (error) => {
       // A target that refuses (crashed, stopped listening) is out until a health check passes.
       // This attempt fails, as at an ALB before its health checks notice; the client retries.
@@ -208,9 +246,44 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     url: `http://${host}:${boundPort}`,
     port: boundPort,
     healthyTargets: () => targets.filter((t) => routable(t.id)).map((t) => t.id),
-    setRegistered(targetId, registered) {
-      if (registered) deregistered.delete(targetId);
-      else deregistered.add(targetId);
+    targetState(targetId) {
+      const deregistration = deregistered.get(targetId);
+      if (deregistration) return deregistration.drained ? 'draining' : 'unused';
+      return healthy.has(targetId) ? 'healthy' : 'unhealthy';
+    },
+    async deregister(targetId) {
+      if (!targets.some((t) => t.id === targetId)) throw new Error(`no target "${targetId}"`);
+      if (deregistered.has(targetId)) return { closedByLoadBalancer: 0, drainingMs: 0 };
+      const startedAtMs = Date.now();
+      const open = () => [...tunnels.values()].filter((t) => t.targetId === targetId);
+      // ELB User Guide for ALBs, "Deregistration delay": the load balancer stops sending new
+      // requests to a deregistering target and waits up to the delay for in-flight requests and
+      // open connections; "after the deregistration delay elapses, the load balancer closes
+      // any remaining connections" (a WebSocket is one long connection, so it is cut then).
+      const deregistration: { drained?: () => void } = {};
+      deregistered.set(targetId, deregistration);
+      await new Promise<void>((resolve) => {
+        if (open().length === 0) return resolve();
+        const timer = setTimeout(resolve, deregistrationDelayMs);
+        deregistration.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      const remaining = open();
+      for (const tunnel of remaining) tunnel.client.destroy();
+      deregistration.drained = undefined;
+      return { closedByLoadBalancer: remaining.length, drainingMs: Date.now() - startedAtMs };
+    },
+    register(targetId, url) {
+      if (!targets.some((t) => t.id === targetId)) {
+        if (!url) throw new Error(`no target "${targetId}": a new target needs its url`);
+        targets.push({ id: targetId, url });
+        // ELB: a newly registered target is `initial` until it passes the health check.
+        healthy.delete(targetId);
+        if (healthCheckPath === false) healthy.add(targetId);
+      }
+      deregistered.delete(targetId);
     },
     tunnels: () =>
       [...tunnels.values()].map(

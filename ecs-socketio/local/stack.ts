@@ -5,6 +5,7 @@ import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
 import { isRunning, stopChild } from './child-process.js';
 import { freePort } from './free-port.js';
+import { startControlPlane } from './control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
 
@@ -44,6 +45,34 @@ export interface EcsLocalOptions {
    * e.g. so `--cpu-prof` writes its profile; SIGKILL after 15 s if one has not). @default 'SIGKILL'
    */
   stopSignal?: 'SIGKILL' | 'SIGTERM';
+  /**
+   * The target group's deregistration delay (see `stopTask`). @default the containers'
+   * DRAIN_TIMEOUT_MS rounded up to seconds, as `SyncbellSocketIoService` sets it
+   */
+  deregistrationDelayMs?: number;
+  /** ECS `stopTimeout`: SIGKILL this long after SIGTERM. @default DRAIN_TIMEOUT_MS + 5000, as the construct's */
+  stopTimeoutMs?: number;
+  /**
+   * Give the containers what they need to drain at deregistration (TARGET_GROUP_ARN, the task
+   * metadata endpoint, the ELB endpoint of the local stand-in), as the construct does on AWS.
+   * `false`: the drain starts on SIGTERM only, after the load balancer has cut everyone.
+   * @default true
+   */
+  drainAtDeregistration?: boolean;
+}
+
+/** One step of `stopTask`, as ECS takes it, with when it happened. */
+export interface TaskStopStep {
+  step: 'deregistered' | 'unused' | 'SIGTERM' | 'SIGKILL' | 'exited';
+  atMs: number;
+}
+
+export interface TaskStopReport {
+  steps: TaskStopStep[];
+  /** Connections the load balancer closed when the deregistration delay ended (none left to the drain). */
+  closedByLoadBalancer: number;
+  /** How long the target was `draining`. */
+  drainingMs: number;
 }
 
 export interface LocalContainer {
@@ -65,10 +94,24 @@ export interface EcsLocalStack {
   readonly lb: LoadBalancer;
   readonly ownedRedis: OwnedRedis | undefined;
   containers(): LocalContainer[];
-  /** Sends a signal to a container; SIGTERM drains, SIGKILL is a crash. Resolves when it has exited. */
+  /**
+   * Sends a signal to a container and resolves when it has exited. SIGKILL is a crash (only the
+   * health checks notice); SIGTERM is ECS stopping the task, in ECS's order (`stopTask`).
+   */
   killContainer(id: string, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Stops a container as ECS stops a task behind a target group: deregister it, wait until the
+   * target is `unused` (the deregistration delay, or sooner when no connection is left; the load
+   * balancer then closes the ones still open), send SIGTERM, SIGKILL after `stopTimeoutMs`.
+   */
+  stopTask(id: string): Promise<TaskStopReport>;
   /** Starts a stopped container again on its port (ECS replacing the task). */
   startContainer(id: string): Promise<void>;
+  /**
+   * Starts one more container (a new task of a deploy or a scale-out), registers it with the load
+   * balancer and resolves with its id once the load balancer's health check passes.
+   */
+  addContainer(): Promise<string>;
   /** The worker process, if one was started. */
   worker(): { pid: number | undefined; running: boolean } | undefined;
   /** Sends a signal to the worker (SIGKILL: ECS stopping it hard, an OOM kill). Resolves when it has exited. */
@@ -163,6 +206,28 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const redisClient = (options.redisClient ?? baseEnv.REDIS_CLIENT ?? 'ioredis') as RedisClientKind;
   baseEnv.REDIS_CLIENT = redisClient;
 
+  // The figures the construct derives from the drain window (infra/lib/socketio-service.ts).
+  const drainTimeoutMs = loadEcsConfig({ ...process.env, ...options.env }).DRAIN_TIMEOUT_MS;
+  const deregistrationDelayMs = options.deregistrationDelayMs ?? Math.ceil(drainTimeoutMs / 1000) * 1000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? drainTimeoutMs + 5000;
+  const targetGroupArn = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/syncbell-local/0';
+  let lb: LoadBalancer | undefined;
+  const controlPlane = await startControlPlane({
+    targetGroupArn,
+    targetState: (id) => lb?.targetState(id) ?? 'initial',
+    targets: () => processes.map((p) => ({ id: p.id, ip: '127.0.0.1', port: p.port })),
+  });
+  if (options.drainAtDeregistration ?? true)
+    Object.assign(baseEnv, {
+      TARGET_GROUP_ARN: targetGroupArn,
+      DEREGISTRATION_DELAY_MS: String(deregistrationDelayMs),
+      ELBV2_ENDPOINT: controlPlane.elbEndpoint,
+      // The SDK signs every call; the stand-in does not check the signature.
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+
   const processes: ManagedProcess[] = [];
   for (let i = 1; i <= containerCount; i++)
     processes.push({
@@ -206,6 +271,9 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
           PORT: String(managed.port),
           METRICS_PORT: String(managed.metricsPort),
           CONTAINER_ID: managed.id,
+          ...(baseEnv.TARGET_GROUP_ARN
+            ? { ECS_CONTAINER_METADATA_URI_V4: controlPlane.metadataUri(managed.id) }
+            : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
@@ -243,7 +311,6 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   };
 
   let worker: ChildProcess | undefined;
-  let lb: LoadBalancer | undefined;
   const spawnWorker = async () => {
     const started = fork(workerEntry, [], {
       execArgv: ['--import', 'tsx'],
@@ -266,6 +333,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     const children = [...processes.map((p) => p.child), worker].filter(isRunning);
     await Promise.all(children.map((child) => stopChild(child, options.stopSignal, 15_000)));
     await redis.owned?.stop();
+    await controlPlane.close();
   };
 
   const untilReady = async (managed: ManagedProcess) => {
@@ -301,6 +369,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       }
     }
     lb = await startLoadBalancer({
+      deregistrationDelayMs,
       targets: processes.map((p) => ({ id: p.id, url: `http://127.0.0.1:${p.port}` })),
       port: options.lbPort ?? 0,
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
@@ -319,6 +388,42 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     return managed;
   };
 
+  async function registerHealthy(managed: ManagedProcess): Promise<void> {
+    balancer.register(managed.id, `http://127.0.0.1:${managed.port}`);
+    // In service only once the load balancer's own health check has passed, as with ECS + ALB.
+    await pWaitFor(() => balancer.healthyTargets().includes(managed.id), {
+      interval: 50,
+      timeout: {
+        milliseconds: 15_000,
+        message: `container ${managed.id} did not pass the load balancer's health check`,
+      },
+    });
+  }
+
+  async function stopTask(id: string): Promise<TaskStopReport> {
+    const child = find(id).child;
+    const steps: TaskStopStep[] = [];
+    const step = (name: TaskStopStep['step']) => steps.push({ step: name, atMs: Date.now() });
+    if (!isRunning(child)) return { steps, closedByLoadBalancer: 0, drainingMs: 0 };
+    // ECS developer guide, "Optimize load balancer connection draining parameters": ECS
+    // deregisters the task from the target group, waits for the deregistration delay (the target
+    // goes from `draining` to `unused`; the load balancer closes what is still open), and only
+    // then stops the task.
+    step('deregistered');
+    const { closedByLoadBalancer, drainingMs } = await balancer.deregister(id);
+    step('unused');
+    log(
+      `[${id}] deregistered: unused after ${drainingMs} ms, ${closedByLoadBalancer} connections closed by the load balancer`,
+    );
+    // ECS developer guide, "Amazon ECS task definition parameters" (stopTimeout): SIGTERM, then
+    // SIGKILL if the container has not exited after stopTimeout (Fargate: 30 s default, 120 s max).
+    step('SIGTERM');
+    await stopChild(child, 'SIGTERM', stopTimeoutMs);
+    if (child.signalCode === 'SIGKILL') step('SIGKILL');
+    step('exited');
+    return { steps, closedByLoadBalancer, drainingMs };
+  }
+
   return {
     url: balancer.url,
     redisUrl: redis.url,
@@ -336,27 +441,35 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         running: isRunning(p.child),
       })),
     async killContainer(id, signal = 'SIGKILL') {
-      const child = find(id).child;
-      if (!isRunning(child)) return;
-      // ECS deregisters a task it stops from the target group before SIGTERM; a crash (SIGKILL)
-      // is only noticed by the health checks.
-      if (signal === 'SIGTERM') balancer.setRegistered(id, false);
-      await stopChild(child, signal);
+      if (signal === 'SIGTERM') {
+        await stopTask(id);
+        return;
+      }
+      // A crash (SIGKILL, an OOM kill) is only noticed by the health checks.
+      await stopChild(find(id).child, signal);
+    },
+    stopTask,
+    async addContainer() {
+      const managed: ManagedProcess = {
+        id: `ecs-${processes.length + 1}`,
+        port: await freePort(),
+        metricsPort: await freePort(),
+        child: undefined,
+      };
+      processes.push(managed);
+      await spawnRetryingPortClash(managed, true);
+      await untilReady(managed);
+      await registerHealthy(managed);
+      return managed.id;
     },
     async startContainer(id) {
       const managed = find(id);
       if (isRunning(managed.child)) return;
       await spawnRetryingPortClash(managed, false);
       await untilReady(managed);
-      balancer.setRegistered(id, true);
-      // In service only once the load balancer's own health check has passed, as with ECS + ALB.
-      const deadline = Date.now() + 15_000;
-      while (!balancer.healthyTargets().includes(id)) {
-        if (Date.now() > deadline)
-          throw new Error(`container ${id} did not pass the load balancer's health check`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await registerHealthy(managed);
     },
+
     worker: () => (worker ? { pid: worker.pid, running: isRunning(worker) } : undefined),
     async killWorker(signal = 'SIGKILL') {
       await stopChild(worker, signal);

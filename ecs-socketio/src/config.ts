@@ -90,6 +90,30 @@ export const ecsEnvSchema = z.object({
    * At most `MAX_DRAIN_TIMEOUT_MS`. @default 10000
    */
   DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
+  /**
+   * The target group this task is registered in (the construct passes it). Set, the container
+   * polls `DescribeTargetHealth` for its own target and starts moving its clients as soon as the
+   * target is `draining`: on AWS, SIGTERM only comes after the deregistration delay, when the ALB
+   * has already cut every connection still open (ECS developer guide, "Optimize load balancer
+   * connection draining parameters"). Unset: the drain starts on SIGTERM. @default unset
+   */
+  TARGET_GROUP_ARN: z.string().startsWith('arn:').optional(),
+  /** The target group's deregistration delay (the construct passes it): the drain's waves span most of it. @default DRAIN_TIMEOUT_MS */
+  DEREGISTRATION_DELAY_MS: int(0, 3_600_000).optional(),
+  /**
+   * How often the container asks for its target's health. Each task makes one call per interval;
+   * the ELB API is throttled per account and Region, so keep it in seconds. @default 2000
+   */
+  DEREGISTRATION_POLL_MS: int(100, 60_000).default(2000),
+  /** Set by ECS in every task (task metadata endpoint v4): where the task learns its own IP. @default unset */
+  ECS_CONTAINER_METADATA_URI_V4: z.string().url().optional(),
+  /** The ELB API endpoint; only the local stack sets it (its stand-in answers the call). @default the SDK's (the Region's) */
+  ELBV2_ENDPOINT: z.string().url().optional(),
+  /**
+   * New connections per second a container accepts; more are refused with a `retryAfterMs` hint
+   * the SDK honours (server-paced reconnects). `0` turns it off. @default 1000
+   */
+  MAX_CONNECTS_PER_SECOND: int(0, 1_000_000).default(1000),
   /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
   MAX_FRAME_BYTES: int(256, 1_000_000).default(16_384),
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */
@@ -150,6 +174,12 @@ function impossibleCombinations(config: EcsConfig): string[] {
     problems.push(
       `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
         'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
+    );
+  }
+  if (config.TARGET_GROUP_ARN !== undefined && config.ECS_CONTAINER_METADATA_URI_V4 === undefined) {
+    problems.push(
+      '  TARGET_GROUP_ARN is set but ECS_CONTAINER_METADATA_URI_V4 is not: the container cannot learn its ' +
+        'own target address (ECS sets the variable in every task). Unset TARGET_GROUP_ARN outside ECS.',
     );
   }
   if (publishApiKeys(config).length > 0 && config.REDIS_ADAPTER === 'memory') {

@@ -6,13 +6,40 @@ import { delay } from './jobs.js';
 export const DRAIN_WAVES = 10;
 const MAX_WAVE_GAP_MS = 250;
 
+/** The gap between waves of a drain that starts at deregistration (many small waves). */
+export const DEREGISTRATION_WAVE_GAP_MS = 200;
+/**
+ * What a drain at deregistration leaves at the end of the delay: one poll interval may have passed
+ * before the container saw `draining`, and the last wave's clients reconnect within the SDK's
+ * immediate-reconnect jitter (up to its 1 s floor) before the ALB would cut them.
+ */
+export const DEREGISTRATION_MARGIN_MS = 2000;
+
 /**
  * Asks `sockets` to move to another container (`syncbell:draining`, then disconnect), in waves
  * across half the drain window so they do not all land on the others at once.
  */
 export async function moveSockets(sockets: readonly Socket[], drainTimeoutMs: number): Promise<void> {
-  const perWave = Math.max(1, Math.ceil(sockets.length / DRAIN_WAVES));
-  const waveGapMs = Math.min(MAX_WAVE_GAP_MS, drainTimeoutMs / 2 / DRAIN_WAVES);
+  await moveInWaves(sockets, DRAIN_WAVES, Math.min(MAX_WAVE_GAP_MS, drainTimeoutMs / 2 / DRAIN_WAVES));
+}
+
+/**
+ * The drain at deregistration: moves `sockets` in waves every `DEREGISTRATION_WAVE_GAP_MS` across
+ * what is left of the deregistration delay (less the poll interval and `DEREGISTRATION_MARGIN_MS`),
+ * so the survivors take the clients as a steady trickle and the ALB has no one left to cut.
+ */
+export async function moveSocketsBeforeCut(
+  sockets: readonly Socket[],
+  deregistrationDelayMs: number,
+  pollIntervalMs: number,
+): Promise<void> {
+  const spreadMs = Math.max(0, deregistrationDelayMs - pollIntervalMs - DEREGISTRATION_MARGIN_MS);
+  const waves = Math.max(1, Math.floor(spreadMs / DEREGISTRATION_WAVE_GAP_MS));
+  await moveInWaves(sockets, waves, DEREGISTRATION_WAVE_GAP_MS);
+}
+
+async function moveInWaves(sockets: readonly Socket[], waves: number, waveGapMs: number): Promise<void> {
+  const perWave = Math.max(1, Math.ceil(sockets.length / waves));
   for (let i = 0; i < sockets.length; i += perWave) {
     for (const socket of sockets.slice(i, i + perWave)) {
       socket.emit(SocketEvent.Draining, {

@@ -7,7 +7,8 @@ import { Server } from 'socket.io';
 import { syncbellAdapter } from './adapter.js';
 import { attachSyncbell, type SyncbellAttachment } from './attach/attach.js';
 import type { EcsConfig } from './config.js';
-import { drain } from './drain.js';
+import { watchDeregistration } from './deregistration-watch.js';
+import { drain, moveSocketsBeforeCut } from './drain.js';
 import { healthRoutes } from './http/health-routes.js';
 import { syncJobRoute } from './http/jobs-route.js';
 import { publishRoute } from './http/publish-route.js';
@@ -96,6 +97,7 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
     trustProxy: config.TRUST_PROXY,
     maxFramesPerSecond: config.MAX_FRAMES_PER_SECOND,
+    ...(config.MAX_CONNECTS_PER_SECOND > 0 ? { maxConnectsPerSecond: config.MAX_CONNECTS_PER_SECOND } : {}),
     replay: { maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS },
     // A container holds thousands of sockets and reads nothing of the handshake after auth.
     releaseHandshake: true,
@@ -142,10 +144,34 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
 
   const metricsHttp = createMetricsListener(metrics.registry, logger);
 
+  // The drain at deregistration (see `watchDeregistration`): on AWS the SIGTERM drain comes after
+  // the ALB has cut everyone, so the clients are moved while the target is `draining`.
+  const deregistrationDelayMs = config.DEREGISTRATION_DELAY_MS ?? config.DRAIN_TIMEOUT_MS;
+  const deregistrationWatch =
+    config.TARGET_GROUP_ARN && config.ECS_CONTAINER_METADATA_URI_V4
+      ? watchDeregistration({
+          targetGroupArn: config.TARGET_GROUP_ARN,
+          metadataUri: config.ECS_CONTAINER_METADATA_URI_V4,
+          port: config.PORT,
+          pollIntervalMs: config.DEREGISTRATION_POLL_MS,
+          endpoint: config.ELBV2_ENDPOINT,
+          logger,
+          onDraining: () => {
+            const sockets = syncbell.sockets();
+            logger.info(
+              { sockets: sockets.length, deregistrationDelayMs },
+              'deregistered: moving clients before the load balancer cuts them',
+            );
+            void moveSocketsBeforeCut(sockets, deregistrationDelayMs, config.DEREGISTRATION_POLL_MS);
+          },
+        })
+      : undefined;
+
   let closed = false;
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
+    deregistrationWatch?.stop();
     runner.cancelAll();
     // The adapter's PUBLISH of a notification sent just before is auto-pipelined: ioredis writes it
     // on the next tick. QUIT issued in this same tick would overtake it and the PUBLISH would never

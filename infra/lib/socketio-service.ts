@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -204,6 +205,15 @@ const EXECUTION_ROLE_WILDCARD = {
     'ecr:GetAuthorizationToken has no resource-level permissions (it must be granted on "*"); every other statement CDK generated for the execution role names its repository, log group or secret.',
 };
 
+/**
+ * The server task's "*": the execution role's, and its task role's one statement, for the drain at
+ * deregistration (ecs-socketio/src/deregistration-watch.ts).
+ */
+const SERVER_ROLE_WILDCARD = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason: `${EXECUTION_ROLE_WILDCARD.reason} The task role's one statement, elasticloadbalancing:DescribeTargetHealth, supports no resource-level permissions either (Service Authorization Reference, "Actions, resources, and condition keys for Elastic Load Balancing V2": no resource type for it), so it is granted on "*"; it is a read of target health, nothing else.`,
+};
+
 const ENV_SUPPRESSION = {
   id: 'AwsSolutions-ECS2',
   reason:
@@ -367,7 +377,7 @@ export class SyncbellSocketIoService extends Construct {
       stopTimeout: Duration.millis(config.drainTimeoutMs + config.stopGraceMs),
       readonlyRootFilesystem: true,
     });
-    acknowledge(taskDefinition, [ENV_SUPPRESSION, EXECUTION_ROLE_WILDCARD]);
+    acknowledge(taskDefinition, [ENV_SUPPRESSION, SERVER_ROLE_WILDCARD]);
 
     const serviceSecurityGroup = this.taskSecurityGroup(
       'ServerSecurityGroup',
@@ -384,6 +394,7 @@ export class SyncbellSocketIoService extends Construct {
     leaveDesiredCountToAutoscaling(this.service);
 
     // --- load balancing ----------------------------------------------------------------------
+    const deregistrationDelaySeconds = Math.ceil(config.drainTimeoutMs / 1000);
     const targetGroupProps = {
       port: config.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -401,7 +412,7 @@ export class SyncbellSocketIoService extends Construct {
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 3,
       },
-      deregistrationDelay: Duration.seconds(Math.ceil(config.drainTimeoutMs / 1000)),
+      deregistrationDelay: Duration.seconds(deregistrationDelaySeconds),
       // Long-polling requests must return to the task that holds the Engine.IO session (else
       // "Session ID unknown"); WebSocket-only needs no stickiness, and without it scaling spreads load.
       stickinessCookieDuration: config.allowPolling ? Duration.seconds(config.stickinessSeconds) : undefined,
@@ -425,6 +436,17 @@ export class SyncbellSocketIoService extends Construct {
       });
       this.url = props.listener.url;
     }
+
+    // The drain at deregistration: ECS sends SIGTERM only after the deregistration delay, when the
+    // ALB has cut every connection still open (ECS developer guide, "Optimize load balancer
+    // connection draining parameters"), so the server asks ELB whether its own target is
+    // `draining` and moves its clients while they are still connected.
+    const server = taskDefinition.findContainer(CONTAINER_NAME);
+    server?.addEnvironment('TARGET_GROUP_ARN', this.targetGroup.targetGroupArn);
+    server?.addEnvironment('DEREGISTRATION_DELAY_MS', String(deregistrationDelaySeconds * 1000));
+    taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }),
+    );
 
     // --- autoscaling -------------------------------------------------------------------------
     const scaling = this.service.autoScaleTaskCount({

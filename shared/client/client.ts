@@ -6,7 +6,7 @@ import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syn
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
 import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
-import { backoff } from '@syncbell/contract/backoff';
+import { backoff, delayWithHint } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
 import { TypedEmitter } from './events.js';
 import { checkPositionStorage, type PositionStorage, PositionStore } from './position-store.js';
@@ -357,7 +357,7 @@ class Client implements SyncbellClient {
       this.#setState(ClientState.Disconnected, reason);
       return;
     }
-    const delayMs = reason.immediate
+    const ownDelayMs = reason.immediate
       ? Math.min(
           this.#config.minReconnectDelayMs,
           backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random),
@@ -368,6 +368,8 @@ class Client implements SyncbellClient {
           this.#config.maxReconnectDelayMs,
           this.#config.random,
         );
+    // A server pacing a reconnect storm says when to come back; its hint wins, capped.
+    const delayMs = delayWithHint(ownDelayMs, reason.retryAfterMs);
     this.#attempt++;
     this.#setState(ClientState.Connecting, reason);
     const scheduledGeneration = this.#generation;

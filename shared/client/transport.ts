@@ -9,6 +9,11 @@ export interface DisconnectReason {
   reconnect: boolean;
   /** True when the server asked for the reconnect (drain, planned rotation): skip the backoff. */
   immediate?: boolean;
+  /**
+   * The server's hint (a refused connect over its accept rate): wait at least this long. Honoured
+   * over the backoff, capped at `MAX_RETRY_AFTER_MS`.
+   */
+  retryAfterMs?: number;
 }
 
 export interface TransportHandlers {

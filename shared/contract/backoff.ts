@@ -4,6 +4,23 @@
  * so tests can pin it. Full jitter spreads a herd of reconnecting clients (say, after a
  * container dies) instead of bringing them back in synchronized waves.
  */
+/**
+ * The longest a server's `retryAfterMs` hint can hold a client back: a hint past it (a bug, a
+ * hostile server) is cut to it, so no client waits unboundedly. Pusher's 4100-4199 close codes
+ * ask for "at least 1 s"; a paced reconnect storm of 10,000 clients needs about 10 s at 1,000
+ * accepts per second.
+ */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * The delay before the next attempt when the server sent a `retryAfterMs` hint: the hint (capped
+ * at `MAX_RETRY_AFTER_MS`), never less than the client's own backoff would have waited.
+ */
+export function delayWithHint(backoffMs: number, retryAfterMs: number | undefined): number {
+  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs)) return backoffMs;
+  return Math.max(backoffMs, Math.min(MAX_RETRY_AFTER_MS, Math.max(0, retryAfterMs)));
+}
+
 export function backoff(
   step: number,
   minMs: number,

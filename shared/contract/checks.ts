@@ -134,16 +134,26 @@ const errorCode: FieldCheck = (value) =>
     : value.length < 1 || value.length > 64
       ? 'must be 1 to 64 characters'
       : undefined;
-const errorFrameBodyShape: Record<string, FieldCheck> = { code: errorCode, message: string };
+const errorFrameBodyShape: Record<string, FieldCheck> = {
+  code: errorCode,
+  message: string,
+  retryAfterMs: optional(integerFrom(0)),
+};
 
 /**
  * A socket.io error frame / `connect_error` data body, or undefined when `value` is not one. The
  * code may be one this version does not know: raise it with `errorFromServer`.
  */
-export function readErrorFrameBody(value: unknown): { code: string; message: string } | undefined {
+export function readErrorFrameBody(
+  value: unknown,
+): { code: string; message: string; retryAfterMs?: number } | undefined {
   if (problemsOf(value, errorFrameBodyShape, 'error').length > 0) return undefined;
-  const body = value as { code: string; message: string };
-  return { code: body.code, message: body.message };
+  const body = value as { code: string; message: string; retryAfterMs?: number };
+  return {
+    code: body.code,
+    message: body.message,
+    ...(body.retryAfterMs === undefined ? {} : { retryAfterMs: body.retryAfterMs }),
+  };
 }
 
 /** Mirrors `receivedReplayResultSchema`. */

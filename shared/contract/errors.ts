@@ -19,6 +19,8 @@ export class SyncbellError extends Error {
 export interface ErrorFrameBody {
   code: ErrorCode;
   message: string;
+  /** Wait at least this long before connecting again (see `errorFrameBodySchema`). */
+  retryAfterMs?: number;
 }
 
 /**

@@ -58,6 +58,12 @@ export type ReceivedReplayResult = z.infer<typeof receivedReplayResultSchema>;
 export const errorFrameBodySchema = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
+  /**
+   * A refused connect's hint: wait at least this long before the next attempt (a server over its
+   * accept rate paces a reconnect storm with it). The SDK honours it over its own backoff, capped
+   * at `MAX_RETRY_AFTER_MS`.
+   */
+  retryAfterMs: z.number().int().min(0).optional(),
 });
 
 /**
@@ -67,6 +73,7 @@ export const errorFrameBodySchema = z.object({
 export const receivedErrorFrameBodySchema = z.object({
   code: z.string().min(1).max(64),
   message: z.string(),
+  retryAfterMs: z.number().int().min(0).optional(),
 });
 export type ReceivedErrorFrameBody = z.infer<typeof receivedErrorFrameBodySchema>;
 

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -191,6 +191,29 @@ describe('SyncbellSocketIoService: creates what it is not given', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     expect(service.url).toMatch(/^http:\/\//);
+  });
+
+  it('grants the server task DescribeTargetHealth and nothing more, and passes it its target group and delay', () => {
+    const server = container(template, 'socketio');
+    const tgLogicalId = stack.getLogicalId(service.targetGroup.node.defaultChild as CfnElement);
+    expect(envOf(server)).toMatchObject({
+      TARGET_GROUP_ARN: { Ref: tgLogicalId },
+      DEREGISTRATION_DELAY_MS: '10000',
+    });
+    expect(envOf(container(template, 'worker'))).not.toHaveProperty('TARGET_GROUP_ARN');
+    // The server task role's policies, all of them: the one read the drain needs.
+    const serverDef = Object.values(
+      template.findResources('AWS::ECS::TaskDefinition', {
+        Properties: { ContainerDefinitions: [Match.objectLike({ Name: 'socketio' })] },
+      }),
+    )[0] as { Properties: { TaskRoleArn: { 'Fn::GetAtt': [string, string] } } };
+    const taskRole = serverDef.Properties.TaskRoleArn['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(taskRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      { Action: 'elasticloadbalancing:DescribeTargetHealth', Effect: 'Allow', Resource: '*' },
+    ]);
   });
 
   it('runs syncbell’s image: the server and worker commands, the sizes asked for', () => {

@@ -22,6 +22,7 @@ import {
   type SocketIoPublisher,
 } from '../socketio-publisher.js';
 import { clientAddress, createAddressLimiter } from './address-limiter.js';
+import { createConnectPacer } from './connect-pacer.js';
 import { inboundGate } from './frame-budget.js';
 import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
@@ -76,6 +77,13 @@ export interface AttachSyncbellOptions {
   trustProxy?: boolean;
   /** Frames per second one socket may send (yours included) before it gets `rate_limited`. @default 20 */
   maxFramesPerSecond?: number;
+  /**
+   * New connections per second this server accepts; more are refused before the token check with
+   * `rate_limited` and a `retryAfterMs` hint that spreads them over the next seconds (the SDK
+   * waits at least that long). Paces a reconnect storm (a container died, a deploy) instead of
+   * letting every JWT check and replay read land at once. @default undefined (no limit)
+   */
+  maxConnectsPerSecond?: number;
   /** As the publisher's: the log is trimmed and expires the same way. */
   replay?: {
     /** @default 1000 */
@@ -171,6 +179,10 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectionsPerAddress ?? 200,
   );
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
+  const maxConnectsPerSecond =
+    options.maxConnectsPerSecond === undefined
+      ? undefined
+      : positiveInt('maxConnectsPerSecond', options.maxConnectsPerSecond);
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? 1000);
   const ttlSeconds = positiveInt('replay.ttlSeconds', options.replay?.ttlSeconds ?? 86_400);
   const keyPrefix = options.replay?.keyPrefix;
@@ -260,6 +272,8 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
 
   const limiter = createAddressLimiter(maxConnectionsPerAddress);
+  const connectPacer =
+    maxConnectsPerSecond === undefined ? undefined : createConnectPacer(maxConnectsPerSecond);
   const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody) => {
     metrics.connectsTotal.inc({ outcome: body.code });
     next(handshakeError(body));
@@ -269,6 +283,13 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       return refuseHandshake(next, {
         code: ErrorCode.ServerShuttingDown,
         message: 'syncbell is closed here; reconnect',
+      });
+    const retryAfterMs = connectPacer?.refuse();
+    if (retryAfterMs !== undefined)
+      return refuseHandshake(next, {
+        code: ErrorCode.RateLimited,
+        message: `more than ${maxConnectsPerSecond} new connections per second here; retry later`,
+        retryAfterMs,
       });
     const address = addressOf(socket);
     if (!limiter.acquire(address))

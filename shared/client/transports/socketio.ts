@@ -123,7 +123,12 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       socket.on('connect_error', (error: Error & { data?: unknown }) => {
         const body = readErrorFrameBody(error.data);
         if (body) {
-          finish({ code: body.code, reason: body.message, reconnect: !TERMINAL_ERROR_CODES.has(body.code) });
+          finish({
+            code: body.code,
+            reason: body.message,
+            reconnect: !TERMINAL_ERROR_CODES.has(body.code),
+            ...(body.retryAfterMs === undefined ? {} : { retryAfterMs: body.retryAfterMs }),
+          });
         } else {
           finish({ code: 'connect_error', reason: error.message, reconnect: true });
         }

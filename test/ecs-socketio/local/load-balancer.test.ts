@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 async function setup(
-  options: { idleTimeoutMs?: number; sticky?: boolean } = {},
+  options: { idleTimeoutMs?: number; sticky?: boolean; deregistrationDelayMs?: number } = {},
 ): Promise<{ lb: LoadBalancer; ids: string[] }> {
   const backends = [await backend('a'), await backend('b')];
   opened.push(...backends);
@@ -121,12 +121,32 @@ describe('local load balancer (ALB stand-in)', () => {
     for (let i = 0; i < 3; i++) expect(await echo(await openWs(lb.url), 'x')).toBe('b:x');
   });
 
-  it('sends no new connection to a deregistered target, and leaves its open tunnels alone', async () => {
-    const { lb } = await setup();
+  it('sends no new connection to a draining target, and leaves its open tunnels alone', async () => {
+    const { lb } = await setup({ deregistrationDelayMs: 60_000 });
     const sockets = [await openWs(lb.url), await openWs(lb.url)];
-    lb.setRegistered('a', false);
+    const deregistered = lb.deregister('a');
+    expect(lb.targetState('a')).toBe('draining');
     for (let i = 0; i < 3; i++) expect(await echo(await openWs(lb.url), 'x')).toBe('b:x');
     expect((await Promise.all(sockets.map((ws) => echo(ws, 'y')))).sort()).toEqual(['a:y', 'b:y']);
+    // The last connection to `a` leaving completes the deregistration before the delay.
+    for (const ws of sockets) ws.close();
+    expect(await deregistered).toMatchObject({ closedByLoadBalancer: 0 });
+    expect(lb.targetState('a')).toBe('unused');
+  });
+
+  it('closes the connections still open when the deregistration delay ends', async () => {
+    const { lb } = await setup({ deregistrationDelayMs: 300 });
+    const sockets = [await openWs(lb.url), await openWs(lb.url), await openWs(lb.url)];
+    const targets = await Promise.all(sockets.map((ws) => echo(ws, 'who')));
+    const toA = sockets.filter((_, i) => targets[i] === 'a:who');
+    const toB = sockets.filter((_, i) => targets[i] === 'b:who');
+    const cut = Promise.all(toA.map((ws) => new Promise((r) => ws.once('close', r))));
+    const result = await lb.deregister('a');
+    expect(result.closedByLoadBalancer).toBe(toA.length);
+    expect(lb.targetState('a')).toBe('unused');
+    await cut;
+    // Only the tunnels to `a` were cut; those to `b` still echo.
+    expect(await Promise.all(toB.map((ws) => echo(ws, 'z')))).toEqual(toB.map(() => 'b:z'));
   });
 
   it('blackholes a tunnel silently: no close, no bytes, until the hole ends', async () => {

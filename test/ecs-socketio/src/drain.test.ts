@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Socket } from 'socket.io';
-import { DRAIN_WAVES, drain, moveSockets } from '../../../ecs-socketio/src/drain.js';
+import {
+  DEREGISTRATION_MARGIN_MS,
+  DEREGISTRATION_WAVE_GAP_MS,
+  DRAIN_WAVES,
+  drain,
+  moveSockets,
+  moveSocketsBeforeCut,
+} from '../../../ecs-socketio/src/drain.js';
 import { SocketEvent } from '../../../shared/contract/index.js';
 
 function fakeSockets(count: number, log: string[]) {
@@ -22,6 +29,33 @@ describe('moveSockets', () => {
     await moving;
     expect(log.slice(0, 2)).toEqual([`${SocketEvent.Draining}:0`, 'disconnect:0']);
     expect(log.filter((l) => l.startsWith('disconnect')).length).toBe(20);
+  });
+});
+
+describe('moveSocketsBeforeCut', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it('spreads the sockets over the delay less the poll interval and the margin, a wave every 200 ms', async () => {
+    const log: string[] = [];
+    const disconnected = () => log.filter((l) => l.startsWith('disconnect')).length;
+    // 10 s delay, 2 s poll: 6 s of spread, 30 waves of 2 sockets.
+    const spreadMs = 10_000 - 2000 - DEREGISTRATION_MARGIN_MS;
+    const waves = spreadMs / DEREGISTRATION_WAVE_GAP_MS;
+    const moving = moveSocketsBeforeCut(fakeSockets(2 * waves, log), 10_000, 2000);
+    expect(disconnected()).toBe(2);
+    await vi.advanceTimersByTimeAsync(DEREGISTRATION_WAVE_GAP_MS);
+    expect(disconnected()).toBe(4);
+    // The last wave leaves before the spread ends: the margin is left for the clients to reconnect.
+    await vi.advanceTimersByTimeAsync(spreadMs - 2 * DEREGISTRATION_WAVE_GAP_MS);
+    await moving;
+    expect(disconnected()).toBe(2 * waves);
+  });
+
+  it('moves everyone at once when the delay leaves no spread', async () => {
+    const log: string[] = [];
+    await moveSocketsBeforeCut(fakeSockets(5, log), 1000, 2000);
+    expect(log.filter((l) => l.startsWith('disconnect'))).toHaveLength(5);
   });
 });
 

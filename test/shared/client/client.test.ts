@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'v
 import {
   backoff,
   BoundedIdSet,
+  delayWithHint,
+  MAX_RETRY_AFTER_MS,
   type ClientEvents,
   createClient,
   type DisconnectReason,
@@ -46,6 +48,17 @@ class FakeTransport implements Transport {
 
 const n = (jobId: string): Notification => createNotification({ type: 'sync.complete', userId: 'u', jobId });
 const flush = () => new Promise((r) => setImmediate(r));
+
+describe('delayWithHint', () => {
+  it('takes the larger of the backoff and the hint, the hint capped, a missing or bad hint ignored', () => {
+    expect(delayWithHint(300, undefined)).toBe(300);
+    expect(delayWithHint(300, 1000)).toBe(1000);
+    expect(delayWithHint(3000, 1000)).toBe(3000);
+    expect(delayWithHint(0, Number.POSITIVE_INFINITY)).toBe(0);
+    expect(delayWithHint(0, -5)).toBe(0);
+    expect(delayWithHint(0, MAX_RETRY_AFTER_MS * 2)).toBe(MAX_RETRY_AFTER_MS);
+  });
+});
 
 describe('backoff', () => {
   it('is uniformly random below min * 2^step, capped at max', () => {
@@ -166,6 +179,29 @@ describe('client state machine', () => {
     vi.advanceTimersByTime(50);
     await flush();
     expect(transport.opens.length).toBe(before + 1);
+  });
+
+  it("waits for the server's retryAfterMs hint over its own backoff, and never longer than the cap", async () => {
+    make();
+    await flush();
+    const waitFor = async (hint: number) => {
+      const before = transport.opens.length;
+      transport.last.handlers.onClose({
+        code: ErrorCode.RateLimited,
+        reason: 'over the accept rate',
+        reconnect: true,
+        retryAfterMs: hint,
+      });
+      let waited = 0;
+      while (transport.opens.length === before) {
+        vi.advanceTimersByTime(10);
+        waited += 10;
+        await flush();
+      }
+      return waited;
+    };
+    expect(await waitFor(1500)).toBe(1500); // the hint, not backoff(0) = 50
+    expect(await waitFor(10 * MAX_RETRY_AFTER_MS)).toBe(MAX_RETRY_AFTER_MS); // a runaway hint is capped
   });
 
   it('stops for good on an invalid token and reports the error', async () => {

@@ -230,6 +230,26 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(error).toMatchObject({ code: ErrorCode.InvalidToken });
   });
 
+  it('refuses connects over maxConnectsPerSecond with rate_limited and a retryAfterMs hint, before the token check', async () => {
+    const app = await startUserApp({ options: { maxConnectsPerSecond: 2 } });
+    const token = await signToken({ userId: uniqueUser('paced'), key: TEST_JWT_KEY });
+    // Six at once: at most two fit in a one-second window (more windows only if the machine stalls).
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        rawConnect(app.url, token).then(
+          () => undefined,
+          (e: Error & { data?: { code?: string; retryAfterMs?: number } }) => e.data ?? {},
+        ),
+      ),
+    );
+    const refused = outcomes.filter((o) => o !== undefined);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const body of refused) {
+      expect(body).toMatchObject({ code: ErrorCode.RateLimited });
+      expect(body.retryAfterMs).toBeGreaterThan(0);
+    }
+  });
+
   it('serves its own namespace beside the app’s handlers, and the publisher reaches it there', async () => {
     const app = await startUserApp({ namespace: '/syncbell' });
     const userId = uniqueUser('attach');
