@@ -1,9 +1,11 @@
 /**
  * Regenerates the published cost figures from the committed benchmark results and the
- * deployment: the "What it costs" block of README.md and docs/COST.md, and the four charts in
- * docs/images. Run from the repository root: `npx tsx cost/write-docs.ts`.
+ * deployment: the "What it costs" block of README.md and docs/COST.md, the four charts in
+ * docs/images, and what an API Gateway `bench --target` run costs (docs/DEPLOY.md). Run from the
+ * repository root: `npx tsx cost/write-docs.ts`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { apigwTargetCostTable } from '../benchmarks/target-cost.js';
 import { benchmarkResultsSchema } from './capacity.js';
 import { renderCostChartSvg } from './chart.js';
 import { COMMITTED_RESULTS } from './cli.js';
@@ -46,4 +48,15 @@ await writeFile(
   new URL('docs/images/cost-map.svg', root),
   await renderBreakEvenMapSvg(DOC_WORKLOADS.medium, { ...options, markers: MAP_MARKERS }),
 );
-process.stdout.write('README.md, docs/COST.md and docs/images/cost-*.svg regenerated\n');
+const deployDoc = new URL('docs/DEPLOY.md', root);
+const [targetBegin, targetEnd] = ['<!-- target-cost:start -->', '<!-- target-cost:end -->'];
+await writeFile(
+  deployDoc,
+  replaceBlock(
+    await readFile(deployDoc, 'utf8'),
+    `${targetBegin}\n${apigwTargetCostTable()}\n${targetEnd}`,
+    targetBegin,
+    targetEnd,
+  ),
+);
+process.stdout.write('README.md, docs/COST.md, docs/DEPLOY.md and docs/images/cost-*.svg regenerated\n');
