@@ -8,6 +8,14 @@ const SHARDED_SUITES = [
   'test/ecs-socketio/drain.test.ts',
 ];
 
+/**
+ * The ECS suites the cluster projects re-run on a local Redis Cluster (3 primaries, 3 replicas,
+ * sharded adapter), one project per client: delivery, isolation, resume and cross-container. The
+ * cluster's own behaviour (scripts in one slot, failover, refusals) is test/ecs-socketio/cluster.test.ts,
+ * which runs with the rest of the ECS folder on each client.
+ */
+const CLUSTER_SUITES = ['test/ecs-socketio/contract.test.ts', 'test/ecs-socketio/specifics.test.ts'];
+
 export const config = defineConfig({
   // NestJS decorators (@syncbell/nestjs, the example app) are TypeScript's legacy ones, which Vite's
   // transform leaves alone unless told. No design-type metadata, as under tsx (esbuild emits none):
@@ -45,6 +53,14 @@ export const config = defineConfig({
           name: client === 'ioredis' ? 'ecs-sharded' : 'ecs-sharded-node-redis',
           include: SHARDED_SUITES,
           env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_ADAPTER: 'sharded' },
+        },
+      })),
+      ...(['ioredis', 'node-redis'] as const).map((client) => ({
+        extends: true as const,
+        test: {
+          name: client === 'ioredis' ? 'ecs-cluster' : 'ecs-cluster-node-redis',
+          include: CLUSTER_SUITES,
+          env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_CLUSTER: 'true' },
         },
       })),
     ],

@@ -1,6 +1,13 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { createClient } from 'redis';
-import { fromIoredis, fromNodeRedis, type RedisClientKind, type RedisLike } from './redis-client.js';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import {
+  fromIoredis,
+  fromNodeRedis,
+  fromNodeRedisCluster,
+  type NodeRedisClusterClient,
+  type RedisClientKind,
+  type RedisLike,
+} from './redis-client.js';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -9,6 +16,12 @@ export interface RedisConnectionOptions {
   name: string;
   /** @default 'ioredis' */
   client?: RedisClientKind;
+  /**
+   * `url` is one node of a Redis Cluster (ElastiCache's configuration endpoint with cluster mode
+   * enabled); the client discovers the others and routes each command by its key's slot.
+   * @default false
+   */
+  cluster?: boolean;
 }
 
 /**
@@ -31,8 +44,13 @@ export const NODE_REDIS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
  * `createRedis({ client: 'node-redis' })` and a `duplicate()` of such a client have it.
  */
 export function nodeRedisRestoresShardedChannels(client: unknown): boolean {
-  const socket = (client as { options?: { socket?: { writableHighWaterMark?: unknown } } }).options?.socket;
-  const threshold = socket?.writableHighWaterMark;
+  type SocketOptions = { socket?: { writableHighWaterMark?: unknown } };
+  const { options, _options } = client as {
+    options?: SocketOptions;
+    _options?: { defaults?: SocketOptions };
+  };
+  // A cluster client (`createCluster`) gives every node's connection its `defaults`.
+  const threshold = (options ?? _options?.defaults)?.socket?.writableHighWaterMark;
   return typeof threshold === 'number' && threshold >= NODE_REDIS_WRITE_BUFFER_BYTES;
 }
 
@@ -46,9 +64,10 @@ const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
  * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
  */
 export function createRedis(
-  { url, authToken, name, client = 'ioredis' }: RedisConnectionOptions,
+  { url, authToken, name, client = 'ioredis', cluster = false }: RedisConnectionOptions,
   overrides: RedisOptions = {},
 ): RedisLike {
+  if (cluster) return createClusterRedis({ url, authToken, name, client }, overrides);
   if (client === 'node-redis') {
     // Passed on to net.createConnection; node-redis's own type does not list net.Socket options.
     const socket = {
@@ -73,6 +92,62 @@ export function createRedis(
       maxRetriesPerRequest: null,
       enableAutoPipelining: true,
       ...overrides,
+    }),
+  );
+}
+
+/**
+ * A Redis Cluster client of either kind, seeded with `url`. Sharded pub/sub on a cluster needs a
+ * connection per primary that holds a subscribed channel's slot: ioredis opens them with
+ * `shardedSubscribers: true` (ioredis 5.9.0 and later), node-redis always does.
+ */
+function createClusterRedis(
+  {
+    url,
+    authToken,
+    name,
+    client,
+  }: Required<Omit<RedisConnectionOptions, 'authToken' | 'cluster'>> &
+    Pick<RedisConnectionOptions, 'authToken'>,
+  overrides: RedisOptions,
+): RedisLike {
+  const { hostname, port } = new URL(url);
+  const tls = url.startsWith('rediss://');
+  if (client === 'node-redis') {
+    // The same write threshold as a single node's (see NODE_REDIS_WRITE_BUFFER_BYTES), passed on
+    // to net.createConnection; `tls` as the URL says (each node's connection reads its socket
+    // options, not the seed URL).
+    const socket = {
+      reconnectStrategy: reconnectDelayMs,
+      writableHighWaterMark: NODE_REDIS_WRITE_BUFFER_BYTES,
+      ...(tls ? { tls: true as const } : {}),
+    };
+    const nodeRedis = createCluster({
+      rootNodes: [{ url }],
+      defaults: { name, ...(authToken ? { password: authToken } : {}), socket },
+    });
+    return fromNodeRedisCluster(nodeRedis as unknown as NodeRedisClusterClient);
+  }
+  return fromIoredis(
+    new Cluster([{ host: hostname, port: Number(port || 6379) }], {
+      shardedSubscribers: true,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: reconnectDelayMs,
+      // ElastiCache's TLS certificates name the node's host name, which ioredis would otherwise
+      // replace with the resolved IP (ioredis README, "Special note: AWS ElastiCache Clusters with TLS").
+      ...(tls
+        ? {
+            dnsLookup: (address: string, done: (error: null, address: string) => void) => done(null, address),
+          }
+        : {}),
+      redisOptions: {
+        connectionName: name,
+        ...(authToken ? { password: authToken } : {}),
+        ...(tls ? { tls: {} } : {}),
+        retryStrategy: reconnectDelayMs,
+        maxRetriesPerRequest: null,
+        ...overrides,
+      },
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import { type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
+import { ConfigError, type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
 import { notificationToPublish, type Publisher } from '@syncbell/server';
+import { CLASSIC_ON_CLUSTER } from './adapter.js';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
@@ -151,10 +152,14 @@ export function createSocketIoPublisher({
   namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {
   const redis = asRedisLike(client);
+  if (redis.cluster && adapter !== 'sharded')
+    throw new ConfigError(`createSocketIoPublisher: ${CLASSIC_ON_CLUSTER}`);
   const nsp = namespace.startsWith('/') ? namespace : `/${namespace}`;
   const encode = adapter === 'sharded' ? shardedEncoder(adapterKey, nsp) : classicEncoder(adapterKey, nsp);
   const publishCommand = adapter === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
 
+  // On a cluster the script runs on the user's slot: the claim and the log carry the `{userId}`
+  // hash tag, and so does the room's channel (see `userRoom`), so Redis lets the script SPUBLISH.
   const publishEnvelope: SocketIoPublisher['publishEnvelope'] = async (notification, idempotencyKey) => {
     const [channel, message] = encode(userRoom(notification.userId), SocketEvent.Notification, notification);
     const [stored, duplicate] = (await redis.call(

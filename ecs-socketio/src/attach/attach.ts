@@ -4,6 +4,7 @@ import { MIN_SECRET_BYTES } from '@syncbell/server';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { CLASSIC_ON_CLUSTER } from '../adapter.js';
 import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
@@ -192,6 +193,8 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     throw new ConfigError(
       `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) does), use ioredis, or adapter: 'classic'`,
     );
+  if (adapter === 'classic' && (redis?.cluster || subscriber?.cluster))
+    throw new ConfigError(`attachSyncbell: ${CLASSIC_ON_CLUSTER}`);
   // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;
   try {
