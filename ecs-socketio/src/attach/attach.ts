@@ -8,7 +8,11 @@ import { CLASSIC_ON_CLUSTER } from '../adapter.js';
 import { authenticate, handshakeError, hs256Verifier, type VerifyToken } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
-import { NODE_REDIS_WRITE_BUFFER_BYTES, nodeRedisRestoresShardedChannels } from '../redis.js';
+import {
+  clusterSubscriberProblem,
+  NODE_REDIS_WRITE_BUFFER_BYTES,
+  nodeRedisRestoresShardedChannels,
+} from '../redis.js';
 import { createReplayLog, type ReplayLog } from '../replay-log.js';
 import { userRoom } from '../rooms.js';
 import {
@@ -195,6 +199,10 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     );
   if (adapter === 'classic' && (redis?.cluster || subscriber?.cluster))
     throw new ConfigError(`attachSyncbell: ${CLASSIC_ON_CLUSTER}`);
+  // Measured (test/ecs-socketio/cluster.test.ts): a cluster subscriber that does not re-subscribe
+  // after a failover leaves the users of that shard without live notifications.
+  const clusterProblem = subscriber ? clusterSubscriberProblem(subscriber) : undefined;
+  if (clusterProblem) throw new ConfigError(`attachSyncbell: ${clusterProblem}`);
   // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;
   try {
