@@ -1,6 +1,7 @@
 import { apigwBadInput } from './apigw/bad-input.js';
 import { apigwFaultScenarios } from './apigw/faults.js';
 import { ecsBadInput } from './ecs/bad-input.js';
+import { ecsClusterScenarios } from './ecs/cluster.js';
 import { ecsFaultScenarios } from './ecs/faults.js';
 import { apigwNewerServer, ecsNewerServer } from './newer-server.js';
 import type { Scenario } from './scenario.js';
@@ -8,6 +9,7 @@ import type { Scenario } from './scenario.js';
 /** Every scenario of issue 8, in the order the runner runs them. */
 export const allScenarios: Scenario[] = [
   ...ecsFaultScenarios,
+  ...ecsClusterScenarios,
   ecsBadInput,
   ecsNewerServer,
   ...apigwFaultScenarios,

@@ -171,6 +171,13 @@ export interface OwnedRedisCluster {
    * primary is killed for good, that node stays failing: restart it (it rejoins as a replica).
    */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * Moves one slot and its keys to another primary while clients keep writing, as `redis-cli
+   * --cluster reshard` does slot by slot (Redis Cluster specification, "Live resharding"): the
+   * target IMPORTING, the source MIGRATING (a missing key is redirected with ASK meanwhile), the
+   * keys MIGRATEd in batches, then the new owner set on both and on every other primary.
+   */
+  moveSlot(slot: number, targetId: string): Promise<void>;
   /** Stops every node for good (SIGKILL) and deletes their directories. */
   destroy(): Promise<void>;
 }
@@ -291,6 +298,44 @@ export async function startOwnedRedisCluster(
         timeoutMs,
         'the Redis Cluster to report cluster_state:ok on every node',
       );
+    },
+    async moveSlot(slot, targetId) {
+      const topology = await cluster.topology();
+      const source = topology.find(
+        (n) => n.role === 'primary' && n.slots.some(([a, b]) => slot >= a && slot <= b),
+      );
+      const target = topology.find((n) => n.id === targetId && n.role === 'primary');
+      if (!source || !target) throw new Error(`cannot move slot ${slot} to ${targetId}: no such primaries`);
+      if (source.id === target.id) return;
+      await redisCli(target.port, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', source.id);
+      await redisCli(source.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id);
+      for (;;) {
+        const keys = (await redisCli(source.port, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '100'))
+          .split('\n')
+          .filter((key) => key !== '');
+        if (keys.length === 0) break;
+        const answer = await redisCli(
+          source.port,
+          'MIGRATE',
+          '127.0.0.1',
+          String(target.port),
+          '',
+          '0',
+          '5000',
+          'KEYS',
+          ...keys,
+        );
+        if (!/^(OK|NOKEY)/.test(answer.trim()))
+          throw new Error(`MIGRATE of slot ${slot} failed: ${answer.trim()}`);
+      }
+      // The target first, so it serves the slot before the source starts redirecting there.
+      const primaries = topology.filter((n) => n.role === 'primary' && !n.failing);
+      for (const node of [
+        target,
+        source,
+        ...primaries.filter((n) => n.id !== source.id && n.id !== target.id),
+      ])
+        await redisCli(node.port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', target.id);
     },
     async destroy() {
       await Promise.all(nodes.map((node) => node.destroy()));

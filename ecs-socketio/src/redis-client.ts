@@ -124,7 +124,15 @@ export function fromIoredis(client: Redis | Cluster): RedisLike {
       if (!cluster) return;
       // With `shardedSubscribers`, ioredis keeps one subscriber per primary: it reports one lost as
       // `-node`, then refreshes the slots and re-sends the SSUBSCRIBEs before `subscribersReady`.
-      if (event === 'down') client.on('-node', () => listener(new Error('a cluster node was lost')));
+      // It also re-sends them when a slot refresh finds slots moved (a resharding, a failover whose
+      // old primary stayed up): Redis had dropped those channels' subscribers without closing the
+      // connection, so nothing said `down`. `subscribersReady` then counts as down-and-back (this
+      // listener runs before the `ready` ones registered after it): the outage recovery redelivers
+      // from CURSOR_SKEW_MARGIN_MS before now, which covers the slot refresh interval.
+      if (event === 'down') {
+        client.on('-node', () => listener(new Error('a cluster node was lost')));
+        client.on('subscribersReady', () => listener(new Error('the cluster topology changed')));
+      }
       if (event === 'ready') client.on('subscribersReady', listener);
     },
     duplicate: (name) =>
