@@ -10,8 +10,16 @@ export interface RedisProps {
   /** @default the VPC's isolated subnets */
   subnets?: ec2.SubnetSelection;
   nodeType: string;
-  engineVersion: string;
-  /** Replicas beside the primary. */
+  /** @default 'redis' */
+  engine?: RedisEngine;
+  /** @default DEFAULT_ENGINE_VERSION[engine] */
+  engineVersion?: string | undefined;
+  /**
+   * Cluster mode enabled with this many shards (node groups), each a primary with `replicas`
+   * replicas; `url` is then the configuration endpoint. @default cluster mode disabled (one shard)
+   */
+  shards?: number | undefined;
+  /** Replicas beside the primary (of each shard in cluster mode). */
   replicas: number;
   multiAz: boolean;
   port: number;
@@ -19,9 +27,24 @@ export interface RedisProps {
   retain: boolean;
 }
 
+export type RedisEngine = 'redis' | 'valkey';
+
+/** The newest version ElastiCache offers of each engine that syncbell has been checked against. */
+export const DEFAULT_ENGINE_VERSION: Record<RedisEngine, string> = { redis: '7.1', valkey: '8.0' };
+
 /**
- * ElastiCache for Redis (cluster mode off: the Socket.io adapters and the emitter talk to one
- * primary) with TLS in transit required, encryption at rest and an AUTH token from Secrets Manager.
+ * The parameter group family of an engine version (AWS ElastiCache user guide, "Engine specific
+ * parameters": Redis OSS 7 is `redis7`, Valkey 7.2 `valkey7`, Valkey 8.x `valkey8`).
+ */
+export function parameterGroupFamily(engine: RedisEngine, version: string): string {
+  return `${engine}${version.split('.')[0]}`;
+}
+
+/**
+ * ElastiCache (Redis OSS or Valkey) with TLS in transit required, encryption at rest and an AUTH
+ * token from Secrets Manager. Cluster mode disabled by default (one primary and its replicas);
+ * with `shards`, cluster mode enabled: the clients then run as cluster clients on the
+ * configuration endpoint, and every key of a user carries the `{userId}` hash tag.
  * aws-cdk-lib has no stable L2 for ElastiCache, so this wraps the L1 replication group; access is
  * still granted through `connections`, never through hand-written rules.
  */
@@ -31,8 +54,10 @@ export class Redis extends Construct implements ec2.IConnectable {
   readonly port: number;
   /** The AUTH token (`REDIS_AUTH_TOKEN`). */
   readonly authToken: secretsmanager.Secret;
-  /** `rediss://host:port` of the primary endpoint (`REDIS_URL`). */
+  /** `rediss://host:port` of the primary endpoint, or in cluster mode the configuration endpoint (`REDIS_URL`). */
   readonly url: string;
+  /** Cluster mode enabled (`REDIS_CLUSTER=true` in the tasks). */
+  readonly cluster: boolean;
   readonly replicationGroup: elasticache.CfnReplicationGroup;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
@@ -69,14 +94,36 @@ export class Redis extends Construct implements ec2.IConnectable {
       },
     ]);
 
+    const engine = props.engine ?? 'redis';
+    const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
+    const cluster = props.shards !== undefined;
+    // Cluster mode enabled needs a parameter group with `cluster-enabled yes` (the defaults are
+    // `default.<family>.cluster.on`). syncbell's own group, so that other parameters can be added
+    // to it; in cluster mode automatic failover is required (AWS ElastiCache user guide,
+    // "Replication: Valkey and Redis OSS cluster mode disabled vs. enabled").
+    const parameterGroup = cluster
+      ? new elasticache.CfnParameterGroup(this, 'ClusterParameters', {
+          description: `syncbell ${engine} ${engineVersion}, cluster mode enabled`,
+          cacheParameterGroupFamily: parameterGroupFamily(engine, engineVersion),
+          properties: { 'cluster-enabled': 'yes' },
+        })
+      : undefined;
+
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
       replicationGroupDescription: 'syncbell Socket.io adapter, replay log and job queue',
-      engine: 'redis',
-      engineVersion: props.engineVersion,
+      engine,
+      engineVersion,
       cacheNodeType: props.nodeType,
       port: props.port,
-      numCacheClusters: 1 + props.replicas,
-      automaticFailoverEnabled: props.multiAz,
+      ...(cluster && parameterGroup
+        ? {
+            numNodeGroups: props.shards,
+            replicasPerNodeGroup: props.replicas,
+            clusterMode: 'enabled',
+            cacheParameterGroupName: parameterGroup.ref,
+          }
+        : { numCacheClusters: 1 + props.replicas }),
+      automaticFailoverEnabled: cluster || props.multiAz,
       multiAzEnabled: props.multiAz,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
@@ -107,11 +154,16 @@ export class Redis extends Construct implements ec2.IConnectable {
           ]),
     ]);
 
+    this.cluster = cluster;
     this.url = Fn.join('', [
       'rediss://',
-      this.replicationGroup.attrPrimaryEndPointAddress,
+      cluster
+        ? this.replicationGroup.attrConfigurationEndPointAddress
+        : this.replicationGroup.attrPrimaryEndPointAddress,
       ':',
-      this.replicationGroup.attrPrimaryEndPointPort,
+      cluster
+        ? this.replicationGroup.attrConfigurationEndPointPort
+        : this.replicationGroup.attrPrimaryEndPointPort,
     ]);
   }
 }

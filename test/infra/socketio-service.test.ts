@@ -214,6 +214,79 @@ describe('SyncbellSocketIoService: creates what it is not given', () => {
   });
 });
 
+describe('SyncbellSocketIoService: a cluster-mode Valkey replication group', () => {
+  const stack = new Stack(new App(), 'ClusterMode', { env });
+  new SyncbellSocketIoService(stack, 'Syncbell', {
+    redisMode: 'cluster',
+    redisEngine: 'valkey',
+    redisShards: 3,
+    redisReplicas: 1,
+    redisAdapter: 'sharded',
+  });
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(stack);
+  });
+
+  it('creates shards x (1 + replicas) Valkey nodes in cluster mode, with TLS, AUTH and failover', () => {
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      Engine: 'valkey',
+      EngineVersion: '8.0',
+      NumNodeGroups: 3,
+      ReplicasPerNodeGroup: 1,
+      ClusterMode: 'enabled',
+      AutomaticFailoverEnabled: true,
+      TransitEncryptionEnabled: true,
+      AuthToken: Match.anyValue(),
+      NumCacheClusters: Match.absent(),
+      CacheParameterGroupName: { Ref: Match.stringLikeRegexp('ClusterParameters') },
+    });
+    template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
+      CacheParameterGroupFamily: 'valkey8',
+      Properties: { 'cluster-enabled': 'yes' },
+    });
+  });
+
+  it('gives the server and the worker the configuration endpoint and REDIS_CLUSTER=true', () => {
+    for (const name of ['socketio', 'worker']) {
+      const environment = envOf(container(template, name));
+      expect(environment.REDIS_CLUSTER).toBe('true');
+      expect(environment.REDIS_ADAPTER).toBe('sharded');
+      expect(JSON.stringify(environment.REDIS_URL)).toContain('ConfigurationEndPoint.Address');
+    }
+  });
+
+  it('has no unacknowledged AwsSolutions finding', () => {
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+
+  it('refuses cluster mode with the classic adapter or without replicas, saying why', () => {
+    const build = (props: SyncbellSocketIoServiceProps) =>
+      new SyncbellSocketIoService(new Stack(new App(), 'Refused', { env }), 'Syncbell', props);
+    expect(() => build({ redisMode: 'cluster', redisAdapter: 'classic' })).toThrow(
+      /needs redisAdapter 'sharded'/,
+    );
+    expect(() =>
+      build({ redisMode: 'cluster', redisAdapter: 'sharded', redisReplicas: 0, redisMultiAz: false }),
+    ).toThrow(/needs redisReplicas >= 1/);
+    expect(() => build({ redisEngine: 'valkey', redisEngineVersion: '7.1' })).toThrow(
+      /Valkey is 7\.2 or 8\.x/,
+    );
+  });
+
+  it("refuses your own cluster endpoint with the classic adapter (the container's own check)", () => {
+    const stack = new Stack(new App(), 'OwnCluster', { env });
+    const props = broughtProps(stack);
+    expect(
+      () =>
+        new SyncbellSocketIoService(stack, 'Syncbell', {
+          ...props,
+          redis: { ...(props.redis as NonNullable<SyncbellSocketIoServiceProps['redis']>), cluster: true },
+        }),
+    ).toThrow(/REDIS_ADAPTER=sharded/);
+  });
+});
+
 describe('SyncbellSocketIoService: mixing what is brought and what is created', () => {
   it('creates ElastiCache in your VPC and cluster when only the Redis is left out', () => {
     const stack = new Stack(new App(), 'Mixed', { env });
