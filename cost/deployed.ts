@@ -40,7 +40,16 @@ export interface EcsDeployment {
   natGateways: number;
   /** An internet-facing ALB holds a public IPv4 address in every AZ it spans. */
   albPublicIpv4: number;
-  redis: { kind: 'replication-group'; nodeType: string; nodes: number; snapshotRetentionDays: number };
+  redis: {
+    kind: 'replication-group';
+    nodeType: string;
+    /** Every node billed: shards x (primary + replicas). */
+    nodes: number;
+    /** Node groups: 1 with cluster mode disabled. The replay log spreads over them. */
+    shards: number;
+    engine: 'redis' | 'valkey';
+    snapshotRetentionDays: number;
+  };
   /** VPC flow logs (rejects), server logs, worker logs (when there is a worker). */
   logGroups: string[];
   logRetentionDays: number;
@@ -101,7 +110,9 @@ export function ecsDeployment(config: EcsSocketIoConfig): EcsDeployment {
     redis: {
       kind: 'replication-group',
       nodeType: config.redisNodeType,
-      nodes: 1 + config.redisReplicas,
+      nodes: (config.redisMode === 'cluster' ? config.redisShards : 1) * (1 + config.redisReplicas),
+      shards: config.redisMode === 'cluster' ? config.redisShards : 1,
+      engine: config.redisEngine,
       snapshotRetentionDays: config.redisSnapshotRetentionDays,
     },
     logGroups: ['VPC flow logs', 'server', ...(config.workerCount > 0 ? ['worker'] : [])],
