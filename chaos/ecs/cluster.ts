@@ -30,19 +30,28 @@ async function shardedSubscriptions(cluster: OwnedRedisCluster): Promise<Map<str
 }
 
 /**
- * The users whose room channel has a subscriber on the primary that owns the channel's slot (the
- * only node an SPUBLISH there reaches): `PUBSUB SHARDNUMSUB` asked of that primary. A channel left
- * subscribed on a node that no longer owns its slot does not count.
+ * How many of `users` have their room channel subscribed in the shard that owns its slot: on its
+ * primary or one of its replicas (Redis propagates an SPUBLISH to every node of the shard, so a
+ * subscriber left on a demoted primary still receives), asked with `PUBSUB SHARDNUMSUB`. A channel
+ * left on a node of another shard (after a slot migration) does not count.
  */
 async function usersListening(cluster: OwnedRedisCluster, users: string[]): Promise<number> {
-  const topology = (await cluster.topology()).filter((n) => n.role === 'primary' && !n.failing);
+  const topology = (await cluster.topology()).filter((n) => !n.failing);
   let listening = 0;
   for (const userId of users) {
     const channel = `${ADAPTER_KEY}#/#${userRoom(userId)}#`;
-    const owner = topology.find((n) => servesSlot(n, slotByUser.get(userId) as number));
+    const owner = topology.find(
+      (n) => n.role === 'primary' && servesSlot(n, slotByUser.get(userId) as number),
+    );
     if (!owner) continue;
-    const reply = await redisCli(owner.port, 'PUBSUB', 'SHARDNUMSUB', channel).catch(() => '');
-    if (Number(reply.trim().split('\n')[1] ?? 0) >= 1) listening++;
+    const shard = topology.filter((n) => n.id === owner.id || n.primaryId === owner.id);
+    for (const node of shard) {
+      const reply = await redisCli(node.port, 'PUBSUB', 'SHARDNUMSUB', channel).catch(() => '');
+      if (Number(reply.trim().split('\n')[1] ?? 0) >= 1) {
+        listening++;
+        break;
+      }
+    }
   }
   return listening;
 }
@@ -110,7 +119,7 @@ async function restoreOf(
   return {
     restored,
     ms,
-    detail: `${listening} of ${users.length} connected users' channels subscribed on the primary that owns them, ${ms} ms after the fault (SSUBSCRIBE channels per container subscriber before: ${show(before)}; after: ${show(after)})`,
+    detail: `${listening} of ${users.length} connected users' channels subscribed in the shard that owns them, ${ms} ms after the fault (SSUBSCRIBE channels per container subscriber before: ${show(before)}; after: ${show(after)})`,
   };
 }
 
