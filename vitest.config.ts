@@ -8,6 +8,15 @@ const SHARDED_SUITES = [
   'test/ecs-socketio/drain.test.ts',
 ];
 
+/**
+ * The ECS suites the `ecs-cluster` project re-runs on a local Redis Cluster (3 primaries, 3
+ * replicas, sharded adapter): delivery, isolation, resume and cross-container. ioredis only:
+ * attachSyncbell refuses node-redis 5's cluster client (it never re-subscribes after a failover;
+ * both clients' cluster behaviour is test/ecs-socketio/cluster.test.ts, which runs with the rest of
+ * the ECS folder on each client).
+ */
+const CLUSTER_SUITES = ['test/ecs-socketio/contract.test.ts', 'test/ecs-socketio/specifics.test.ts'];
+
 export const config = defineConfig({
   // NestJS decorators (@syncbell/nestjs, the example app) are TypeScript's legacy ones, which Vite's
   // transform leaves alone unless told. No design-type metadata, as under tsx (esbuild emits none):
@@ -52,6 +61,14 @@ export const config = defineConfig({
           env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_ADAPTER: 'sharded' },
         },
       })),
+      {
+        extends: true,
+        test: {
+          name: 'ecs-cluster',
+          include: CLUSTER_SUITES,
+          env: { SYNCBELL_TEST_REDIS_CLIENT: 'ioredis', SYNCBELL_TEST_REDIS_CLUSTER: 'true' },
+        },
+      },
     ],
     // An unhandled error fails the run (as it should); make sure its details always reach the log,
     // whatever state the reporter is in when it arrives.

@@ -40,7 +40,16 @@ export interface EcsDeployment {
   natGateways: number;
   /** An internet-facing ALB holds a public IPv4 address in every AZ it spans. */
   albPublicIpv4: number;
-  redis: { kind: 'replication-group'; nodeType: string; nodes: number; snapshotRetentionDays: number };
+  redis: {
+    kind: 'replication-group';
+    nodeType: string;
+    /** Every node billed: shards x (primary + replicas). */
+    nodes: number;
+    /** Node groups: 1 with cluster mode disabled. The replay log spreads over them. */
+    shards: number;
+    engine: 'redis' | 'valkey';
+    snapshotRetentionDays: number;
+  };
   /** VPC flow logs (rejects), server logs, worker logs (when there is a worker). */
   logGroups: string[];
   logRetentionDays: number;
@@ -84,6 +93,9 @@ function apigwAlarmMetrics(functions: number): number {
 }
 
 export function ecsDeployment(config: EcsSocketIoConfig): EcsDeployment {
+  const shards = config.redisMode === 'cluster' ? config.redisShards : 1;
+  // Every node billed (and watched by the RedisMemory alarms): shards x (primary + replicas).
+  const redisNodes = shards * (1 + config.redisReplicas);
   return {
     arch: config.cpuArchitecture,
     taskVcpu: config.taskCpu / 1024,
@@ -102,16 +114,18 @@ export function ecsDeployment(config: EcsSocketIoConfig): EcsDeployment {
     redis: {
       kind: 'replication-group',
       nodeType: config.redisNodeType,
-      nodes: 1 + config.redisReplicas,
+      nodes: redisNodes,
+      shards,
+      engine: config.redisEngine,
       snapshotRetentionDays: config.redisSnapshotRetentionDays,
     },
     logGroups: ['VPC flow logs', 'server', ...(config.workerCount > 0 ? ['worker'] : [])],
     logRetentionDays: config.logRetentionDays,
     secrets: 1 + (config.jwtSecretName === undefined ? 1 : 0),
-    // Target5xx and UnhealthyTargets read one metric each, RedisMemory one per node (math). Each
-    // target-tracking policy makes a high and a low alarm: CPU reads one metric, connections per
-    // task reads two (math).
-    alarmMetrics: { inTemplate: 2 + 1 + config.redisReplicas, createdByAutoscaling: 2 * 1 + 2 * 2 },
+    // Target5xx and UnhealthyTargets read one metric each, the RedisMemory alarms one per node
+    // (math, up to 10 nodes an alarm). Each target-tracking policy makes a high and a low alarm:
+    // CPU reads one metric, connections per task reads two (math).
+    alarmMetrics: { inTemplate: 2 + redisNodes, createdByAutoscaling: 2 * 1 + 2 * 2 },
   };
 }
 

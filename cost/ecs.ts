@@ -1,7 +1,7 @@
 import { type CapacityFigures, cpuPer1000At, DEFAULT_LABEL, type EcsOptionId } from './capacity.js';
 import { DEFAULT_DEPLOYMENT, type EcsDeployment } from './deployed.js';
 import { CostInputError } from './errors.js';
-import { CACHE_NODE_TYPES, type CacheNodeType, type RegionPrices } from './prices.js';
+import { CACHE_NODE_TYPES, type CacheNodeType, type RegionPrices, valkeyNodeHour } from './prices.js';
 import { type CostLine, type OptionCost, priceLine, stackOverheadLines, sumLines } from './report.js';
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, type Workload } from './workload.js';
 
@@ -384,7 +384,13 @@ function ecsBill(
   const notificationsPerMonth = workload.notificationsPerDay * DAYS_PER_MONTH;
   const logEntryBytes = workload.messageBytes + sizing.logEntryOverheadBytes;
   const replayGib = (workload.notificationsPerDay * (sizing.replayRetentionHours / 24) * logEntryBytes) / GIB;
-  const cache = cacheNodeFor(deployment.redis.nodeType, replayGib, sizing.redisReservedMemoryFraction);
+  // Cluster mode spreads the users (and their logs) over the shards by hash slot.
+  const { shards, engine } = deployment.redis;
+  const cache = cacheNodeFor(
+    deployment.redis.nodeType,
+    replayGib / shards,
+    sizing.redisReservedMemoryFraction,
+  );
   if (cache.upgraded) {
     warnings.push(
       `The replay log (${replayGib.toFixed(2)} GiB) does not fit the deployed ${deployment.redis.nodeType} (${CACHE_NODE_TYPES[deployment.redis.nodeType]?.memoryGib} GiB, ${sizing.redisReservedMemoryFraction * 100}% reserved): set redisNodeType to ${cache.nodeType} (priced as if set).`,
@@ -392,10 +398,14 @@ function ecsBill(
   }
   lines.push(
     priceLine(
-      `ElastiCache nodes (${deployment.redis.nodes} x ${cache.nodeType}: primary${deployment.redis.nodes > 1 ? ` + ${deployment.redis.nodes - 1} replica` : ''})`,
+      shards > 1
+        ? `ElastiCache nodes (${deployment.redis.nodes} x ${cache.nodeType}: ${shards} shards x (primary + ${deployment.redis.nodes / shards - 1} replica), cluster mode, ${engine === 'valkey' ? 'Valkey' : 'Redis OSS'})`
+        : `ElastiCache nodes (${deployment.redis.nodes} x ${cache.nodeType}: primary${deployment.redis.nodes > 1 ? ` + ${deployment.redis.nodes - 1} replica` : ''}${engine === 'valkey' ? ', Valkey' : ''})`,
       deployment.redis.nodes * HOURS_PER_MONTH,
       'node-hour',
-      cache.node.hourUsd[workload.region],
+      engine === 'valkey'
+        ? valkeyNodeHour(cache.node.hourUsd[workload.region])
+        : cache.node.hourUsd[workload.region],
     ),
   );
 

@@ -340,8 +340,26 @@ function cacheNode(memoryGib: number, usEast1: number, euWest1Usd: number, usNot
 }
 
 /**
- * Node-based ElastiCache (a replication group, cluster mode off: what `infra/lib/redis.ts`
- * deploys). Only these types are priced; another `redisNodeType` is refused by the model
+ * What a Valkey node costs against the same Redis OSS node type: AWS announced ElastiCache for
+ * Valkey with node-based prices 20% below Redis OSS (AWS What's New, 2024-10-08, "Amazon
+ * ElastiCache for Valkey"); third-party price tables read in 2026 say 20% to 30%. Not checked
+ * against AWS's price list from here: verify.
+ */
+export const VALKEY_NODE_PRICE_FACTOR = 0.8;
+
+/** A Redis OSS node-hour figure as the Valkey one (`VALKEY_NODE_PRICE_FACTOR`), marked "verify". */
+export function valkeyNodeHour(redisOss: PriceFigure): PriceFigure {
+  return {
+    ...redisOss,
+    usd: Math.round(redisOss.usd * VALKEY_NODE_PRICE_FACTOR * 1e6) / 1e6,
+    unit: 'node-hour (ElastiCache for Valkey, on-demand)',
+    note: `Redis OSS rate x ${VALKEY_NODE_PRICE_FACTOR} (AWS: node-based Valkey 20% below Redis OSS); verify`,
+  };
+}
+
+/**
+ * Node-based ElastiCache (a replication group, cluster mode off or on: what `infra/lib/redis.ts`
+ * deploys; Redis OSS rates, Valkey priced from them). Only these types are priced; another `redisNodeType` is refused by the model
  * until its rate is added here.
  */
 export const CACHE_NODE_TYPES: Record<string, CacheNodeType> = {

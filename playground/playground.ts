@@ -19,6 +19,8 @@ export interface PlaygroundOptions {
   apigw?: boolean;
   /** Spawn a private redis-server so the page can restart it. @default false */
   ownRedis?: boolean;
+  /** Spawn a private Redis Cluster and run the containers on it (see `startEcsLocal`). @default false */
+  redisCluster?: boolean;
   /** Seconds before a killed container is started again, as ECS replaces a task. @default 5 */
   replaceKilledAfterSeconds?: number;
   log?: (line: string) => void;
@@ -51,6 +53,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     sticky: options.sticky ?? false,
     allowPolling: options.polling ?? false,
     ownRedis: options.ownRedis ?? false,
+    redisCluster: options.redisCluster ?? false,
     log,
   });
   const stops: (() => Promise<void>)[] = [() => ecs.stop()];

@@ -15,6 +15,8 @@ that shows both side by side.
   --sticky             sticky cookie at the load balancer (needed with --polling)
   --polling            allow HTTP long polling (WebSocket only by default)
   --own-redis          spawn a private redis-server (so the page can restart it)
+  --redis-cluster      spawn a private Redis Cluster (3 primaries, 3 replicas) and run the
+                       containers on it (REDIS_CLUSTER=true, sharded adapter, ioredis)
   --no-apigw           skip the API Gateway variant
   --verbose            show container and emulator logs
 `;
@@ -37,6 +39,7 @@ export async function runStart(argv: string[]): Promise<number> {
       sticky: { type: 'boolean', default: false },
       polling: { type: 'boolean', default: false },
       'own-redis': { type: 'boolean', default: false },
+      'redis-cluster': { type: 'boolean', default: false },
       'no-apigw': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -69,6 +72,7 @@ export async function runStart(argv: string[]): Promise<number> {
     sticky: values.sticky,
     polling: values.polling,
     ownRedis: values['own-redis'],
+    redisCluster: values['redis-cluster'],
     apigw: !values['no-apigw'],
     log,
   });

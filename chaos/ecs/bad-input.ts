@@ -21,6 +21,7 @@ import {
   newResult,
 } from '../scenario.js';
 import { type ChaosEcs, startChaosEcs } from './harness.js';
+import { userRoom } from '../../ecs-socketio/src/rooms.js';
 
 const MAX_FRAME_BYTES = 16_384;
 /** Codes a hostile frame may be answered with; anything else (or silence) is a finding. */
@@ -281,7 +282,7 @@ export async function runEcsBadInput(context: ScenarioContext): Promise<Scenario
       ['join', 'subscribe', 'leave'].map((event) =>
         thief.socket
           .timeout(3000)
-          .emitWithAck(event, `user:${victims[0]}`)
+          .emitWithAck(event, userRoom(victims[0] as string))
           .catch(() => undefined),
       ),
     );

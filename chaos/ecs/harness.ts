@@ -78,14 +78,16 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
     await ownRedis?.destroy();
     throw new Error('the chaos scenarios need Redis (redis-server on PATH or REDIS_URL)');
   }
-  const redis = createRedis({ url: stack.redisUrl, name: 'syncbell:chaos:publisher' });
+  const cluster = stack.ownedRedisCluster !== undefined;
+  const redis = createRedis({ url: stack.redisUrl, name: 'syncbell:chaos:publisher', cluster });
   redis.on('error', () => {
     // Expected while a scenario stops Redis; ioredis reconnects on its own.
   });
   // Notifications and the resync broadcast, through the one publisher, for the stack's adapter.
   const publisher = createSocketIoPublisher({
     redis,
-    adapter: publisherAdapter(stackOptions.env?.REDIS_ADAPTER),
+    // A cluster runs the sharded adapter only (the local stack sets it).
+    adapter: cluster ? 'sharded' : publisherAdapter(stackOptions.env?.REDIS_ADAPTER),
   });
   return {
     stack,

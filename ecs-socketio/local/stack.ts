@@ -7,9 +7,16 @@ import { isRunning, stopChild } from './child-process.js';
 import { freePort } from './free-port.js';
 import { startControlPlane } from './control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
-import { type OwnedRedis, redisAnswers, redisServerAvailable, startOwnedRedis } from './redis-server.js';
+import {
+  type OwnedRedis,
+  type OwnedRedisCluster,
+  redisAnswers,
+  redisServerAvailable,
+  startOwnedRedis,
+  startOwnedRedisCluster,
+} from './redis-server.js';
 
-export type RedisMode = 'env' | 'local-6379' | 'owned' | 'memory';
+export type RedisMode = 'env' | 'local-6379' | 'owned' | 'owned-cluster' | 'memory';
 
 export interface EcsLocalOptions {
   /** Socket.io containers (processes) behind the load balancer. @default 2 */
@@ -18,6 +25,11 @@ export interface EcsLocalOptions {
   redisUrl?: string;
   /** Always spawn a private redis-server (tests that restart Redis). @default false */
   ownRedis?: boolean;
+  /**
+   * Spawn a private Redis Cluster (3 primaries, 3 replicas: `startOwnedRedisCluster`) and run the
+   * containers and the worker on it (`REDIS_CLUSTER=true`, `REDIS_ADAPTER=sharded`). @default false
+   */
+  redisCluster?: boolean;
   /** @default 0 (free port) */
   lbPort?: number;
   /** Load balancer idle timeout, as the ALB's. @default 60000 */
@@ -93,6 +105,8 @@ export interface EcsLocalStack {
   readonly redisClient: RedisClientKind | undefined;
   readonly lb: LoadBalancer;
   readonly ownedRedis: OwnedRedis | undefined;
+  /** With `redisCluster: true`: its nodes, for tests and chaos that fail over or move slots. */
+  readonly ownedRedisCluster: OwnedRedisCluster | undefined;
   containers(): LocalContainer[];
   /**
    * Sends a signal to a container and resolves when it has exited. SIGKILL is a crash (only the
@@ -160,7 +174,11 @@ export function checkLocalStack(
 
 async function resolveRedis(
   options: EcsLocalOptions,
-): Promise<{ url?: string; mode: RedisMode; owned?: OwnedRedis }> {
+): Promise<{ url?: string; mode: RedisMode; owned?: OwnedRedis; cluster?: OwnedRedisCluster }> {
+  if (options.redisCluster) {
+    const cluster = await startOwnedRedisCluster();
+    return { url: cluster.url, mode: 'owned-cluster', cluster };
+  }
   if (options.ownRedis) {
     const owned = await startOwnedRedis();
     return { url: owned.url, mode: 'owned', owned };
@@ -195,7 +213,11 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const baseEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...(redis.url ? { REDIS_URL: redis.url } : {}),
-    REDIS_ADAPTER: redis.mode === 'memory' ? 'memory' : (options.env?.REDIS_ADAPTER ?? 'classic'),
+    REDIS_ADAPTER:
+      redis.mode === 'memory'
+        ? 'memory'
+        : (options.env?.REDIS_ADAPTER ?? (redis.cluster ? 'sharded' : 'classic')),
+    ...(redis.cluster ? { REDIS_CLUSTER: 'true' } : {}),
     ALLOW_POLLING: String(options.allowPolling ?? false),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...options.env,
@@ -333,6 +355,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     const children = [...processes.map((p) => p.child), worker].filter(isRunning);
     await Promise.all(children.map((child) => stopChild(child, options.stopSignal, 15_000)));
     await redis.owned?.stop();
+    await redis.cluster?.destroy();
     await controlPlane.close();
   };
 
@@ -431,6 +454,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     redisClient: redis.mode === 'memory' ? undefined : redisClient,
     lb: balancer,
     ownedRedis: redis.owned,
+    ownedRedisCluster: redis.cluster,
     containers: () =>
       processes.map((p) => ({
         id: p.id,

@@ -1,4 +1,5 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { ConfigError } from '@syncbell/contract';
 import type { ServerOptions } from 'socket.io';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
@@ -18,11 +19,22 @@ export interface SyncbellAdapterOptions {
   /**
    * `classic`: PUBLISH/SUBSCRIBE, every notification reaches every server. `sharded`: SPUBLISH
    * (Redis 7+), one channel per user room, reaching only the servers that hold the user. On
-   * node-redis the subscriber needs `socket.writableHighWaterMark` (see `attachSyncbell`).
+   * node-redis the subscriber needs `socket.writableHighWaterMark` (see `attachSyncbell`). A
+   * cluster client (ioredis `Cluster` with `shardedSubscribers: true`, node-redis `createCluster`)
+   * takes `sharded` only: `classic` throws a `ConfigError`.
    * @default 'classic'
    */
   kind?: SocketIoAdapterKind;
 }
+
+/**
+ * Why a Redis Cluster takes the sharded adapter only. Classic PUBLISH on a cluster is forwarded to
+ * every node over the cluster bus, so every node does the work of every message (AWS ElastiCache
+ * best practices, "Best practices for Pub/Sub": use sharded pub/sub on cluster mode enabled), and
+ * the adapter's PSUBSCRIBE is refused by ElastiCache Serverless (socket.io-redis-adapter#553).
+ */
+export const CLASSIC_ON_CLUSTER =
+  "the classic adapter (PUBLISH/PSUBSCRIBE) cannot run on a Redis Cluster: every node would carry every notification, and ElastiCache Serverless refuses PSUBSCRIBE. Use the sharded adapter (kind: 'sharded', REDIS_ADAPTER=sharded)";
 
 /**
  * The @socket.io/redis-adapter for syncbell's publisher: the same channel key (`ADAPTER_KEY`) the
@@ -33,8 +45,11 @@ export function syncbellAdapter({
   sub,
   kind = 'classic',
 }: SyncbellAdapterOptions): SyncbellAdapterFactory {
-  const pubClient = asRedisLike(pub).client;
-  const subClient = asRedisLike(sub).client;
+  const pubRedis = asRedisLike(pub);
+  const subRedis = asRedisLike(sub);
+  if (kind !== 'sharded' && (pubRedis.cluster || subRedis.cluster)) throw new ConfigError(CLASSIC_ON_CLUSTER);
+  const pubClient = pubRedis.client;
+  const subClient = subRedis.client;
   return kind === 'sharded'
     ? // 'dynamic' (the adapter's default, stated because per-user channels depend on it): each
       // user room gets its own SSUBSCRIBE channel, so a notification reaches only the servers that

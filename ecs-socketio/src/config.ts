@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from '@syncbell/contract/errors';
 import { commaListSchema, publishApiKeys, publishApiKeysEnvSchema } from '@syncbell/server';
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
+import { CLASSIC_ON_CLUSTER } from './adapter.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 /**
@@ -72,6 +73,13 @@ export const ecsEnvSchema = z.object({
    * @default ioredis
    */
   REDIS_CLIENT: z.enum(REDIS_CLIENT_KINDS).default('ioredis'),
+  /**
+   * `REDIS_URL` is a Redis Cluster (ElastiCache cluster mode enabled: its configuration endpoint;
+   * Redis OSS or Valkey): both clients discover the nodes and route by key slot. Takes
+   * `REDIS_ADAPTER=sharded` (sharded pub/sub, each user's channel in the user's slot).
+   * @default false
+   */
+  REDIS_CLUSTER: bool.default(false),
   /** @default development */
   NODE_ENV: z.string().default('development'),
   /** Long polling needs sticky sessions at the load balancer with more than one container. @default false */
@@ -188,6 +196,11 @@ function impossibleCombinations(config: EcsConfig): string[] {
         '(the replay log and the adapter). Set REDIS_URL and REDIS_ADAPTER=classic, or unset PUBLISH_API_KEYS.',
     );
   }
+  if (config.REDIS_CLUSTER && config.REDIS_ADAPTER !== 'sharded') {
+    problems.push(
+      `  REDIS_CLUSTER=true with REDIS_ADAPTER=${config.REDIS_ADAPTER}: ${CLASSIC_ON_CLUSTER}. Set REDIS_ADAPTER=sharded.`,
+    );
+  }
   return problems;
 }
 
@@ -214,6 +227,10 @@ export function loadEcsConfig(env: Record<string, string | undefined> = process.
 /** The worker's configuration: the service's variables, and a Redis the containers' adapter listens on. */
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
   const config = parseEcsEnv(env);
+  if (config.REDIS_CLUSTER && config.REDIS_ADAPTER !== 'sharded')
+    throw new ConfigError(
+      `the worker cannot run with REDIS_CLUSTER=true and REDIS_ADAPTER=${config.REDIS_ADAPTER}: ${CLASSIC_ON_CLUSTER}.`,
+    );
   if (config.REDIS_ADAPTER === 'memory')
     throw new ConfigError(
       'the worker cannot run with REDIS_ADAPTER=memory: it reaches the containers only through Redis. ' +

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { getKeyIndexes } from '@ioredis/commands';
+import type { Cluster, Redis } from 'ioredis';
 
 /** The two Redis clients the ECS variant runs on; both go through the whole ECS test suite. */
 export const REDIS_CLIENT_KINDS = ['ioredis', 'node-redis'] as const;
@@ -22,10 +23,41 @@ export interface NodeRedisClient {
   destroy(): void;
 }
 
+/**
+ * What syncbell uses of a node-redis v5 cluster client (`createCluster()` from `redis`): commands
+ * name the key they route by (`sendCommand(firstKey, isReadonly, args)`).
+ */
+export interface NodeRedisClusterClient {
+  readonly isOpen: boolean;
+  /** The primaries, each with its sharded pub/sub connection once one of its slots has a channel. */
+  readonly masters: readonly { pubSub?: { client: { isReady: boolean } } | undefined }[];
+  /** What it was created with (node-redis declares it public); `defaults` apply to every node's connection. */
+  readonly _options: { defaults?: { socket?: object } & Record<string, unknown> };
+  connect(): Promise<unknown>;
+  sendCommand(
+    firstKey: string | Buffer | undefined,
+    isReadonly: boolean | undefined,
+    args: (string | Buffer)[],
+  ): Promise<unknown>;
+  multi(): {
+    addCommand(
+      firstKey: string | Buffer | undefined,
+      isReadonly: boolean | undefined,
+      args: (string | Buffer)[],
+    ): unknown;
+    exec(): Promise<unknown>;
+  };
+  duplicate(overrides?: object): NodeRedisClusterClient;
+  // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  close(): Promise<void>;
+  destroy(): void;
+}
+
 export type RedisArg = string | number | Buffer;
 
-/** What the replay log, the job queue and the worker accept: either client, or one already wrapped. */
-export type AnyRedis = Redis | NodeRedisClient | RedisLike;
+/** What the replay log, the job queue and the worker accept: either client (single node or cluster), or one already wrapped. */
+export type AnyRedis = Redis | Cluster | NodeRedisClient | NodeRedisClusterClient | RedisLike;
 
 /**
  * What syncbell needs from a Redis connection, written once for ioredis and node-redis.
@@ -39,8 +71,10 @@ export type AnyRedis = Redis | NodeRedisClient | RedisLike;
  */
 export interface RedisLike {
   readonly kind: RedisClientKind;
+  /** A Redis Cluster client (ioredis `Cluster`, node-redis `createCluster`): commands route by key slot. */
+  readonly cluster: boolean;
   /** The client itself, for the libraries that take it directly (the socket.io adapter). */
-  readonly client: Redis | NodeRedisClient;
+  readonly client: Redis | Cluster | NodeRedisClient | NodeRedisClusterClient;
   /** Connected, and (for a subscriber) its subscriptions restored. */
   readonly isReady: boolean;
   /** Runs one command. While disconnected, both clients queue it until they are back. */
@@ -49,7 +83,11 @@ export interface RedisLike {
   transaction(commands: RedisArg[][]): Promise<unknown[]>;
   /** Connected and ready (again). node-redis re-subscribes before it says so; ioredis after. */
   on(event: 'ready', listener: () => void): void;
-  /** The connection was lost (both then reconnect on their own). */
+  /**
+   * The connection was lost (both then reconnect on their own). On a cluster client: a node's
+   * connection was lost (a failover, a node restart), and `ready` follows once its sharded
+   * subscriptions are back on the slots' current primaries.
+   */
   on(event: 'down', listener: () => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
   /** A new connection to the same Redis, connecting, with its own name (a subscriber, a blocking reader). */
@@ -60,9 +98,15 @@ export interface RedisLike {
   disconnect(): void;
 }
 
-export function fromIoredis(client: Redis): RedisLike {
+/** True for an ioredis `Cluster` (ioredis sets `isCluster` on both its clients). */
+const isIoredisCluster = (client: Redis | Cluster): client is Cluster =>
+  (client as { isCluster?: boolean }).isCluster === true;
+
+export function fromIoredis(client: Redis | Cluster): RedisLike {
+  const cluster = isIoredisCluster(client);
   return {
     kind: 'ioredis',
+    cluster,
     client,
     get isReady() {
       return client.status === 'ready';
@@ -77,8 +121,26 @@ export function fromIoredis(client: Redis): RedisLike {
     },
     on(event: 'ready' | 'down' | 'error', listener: (error: Error) => void) {
       client.on(event === 'down' ? 'close' : event, listener);
+      if (!cluster) return;
+      // With `shardedSubscribers`, ioredis keeps one subscriber per primary: it reports one lost as
+      // `-node`, then refreshes the slots and re-sends the SSUBSCRIBEs before `subscribersReady`.
+      // It also re-sends them when a slot refresh finds slots moved (a resharding, a failover whose
+      // old primary stayed up): Redis had dropped those channels' subscribers without closing the
+      // connection, so nothing said `down`. `subscribersReady` then counts as down-and-back (this
+      // listener runs before the `ready` ones registered after it): the outage recovery redelivers
+      // from CURSOR_SKEW_MARGIN_MS before now, which covers the slot refresh interval.
+      if (event === 'down') {
+        client.on('-node', () => listener(new Error('a cluster node was lost')));
+        client.on('subscribersReady', () => listener(new Error('the cluster topology changed')));
+      }
+      if (event === 'ready') client.on('subscribersReady', listener);
     },
-    duplicate: (name) => fromIoredis(client.duplicate({ connectionName: name })),
+    duplicate: (name) =>
+      fromIoredis(
+        isIoredisCluster(client)
+          ? client.duplicate([], { redisOptions: { ...client.options.redisOptions, connectionName: name } })
+          : client.duplicate({ connectionName: name }),
+      ),
     quit: () => client.quit().then(() => undefined),
     disconnect: () => client.disconnect(),
   };
@@ -93,6 +155,7 @@ export function fromNodeRedis(client: NodeRedisClient): RedisLike {
   }
   const wrapped: RedisLike = {
     kind: 'node-redis',
+    cluster: false,
     client,
     get isReady() {
       return client.isReady;
@@ -129,6 +192,92 @@ export function fromNodeRedis(client: NodeRedisClient): RedisLike {
 
 const asArgument = (arg: RedisArg): string | Buffer => (typeof arg === 'number' ? String(arg) : arg);
 
+const STREAM_CONTAINER_COMMANDS = new Set(['XGROUP', 'XINFO']);
+
+/**
+ * The key a node-redis cluster client routes `command` by (its `sendCommand` takes it apart from
+ * the arguments). Which argument is a key is command-specific (EVAL's come after the key count,
+ * XREADGROUP's after STREAMS): @ioredis/commands knows it for every command, from Redis's own
+ * command table. Undefined for a command with no key (PING goes to any node).
+ */
+export function routingKey(command: string, args: readonly RedisArg[]): RedisArg | undefined {
+  const [index] = getKeyIndexes(command.toLowerCase(), args as RedisArg[]);
+  if (index !== undefined) return args[index];
+  // Container commands list their keys per subcommand, which the table leaves out: XGROUP CREATE
+  // <key>, XINFO STREAM <key>. (A wrong guess costs a redirection: both clients follow MOVED.)
+  return STREAM_CONTAINER_COMMANDS.has(command.toUpperCase()) ? args[1] : undefined;
+}
+
+/** How often a node-redis cluster subscriber is checked after a node was lost (it has no event for "back"). */
+const NODE_REDIS_CLUSTER_READY_POLL_MS = 100;
+
+/**
+ * Wraps a node-redis cluster client, connecting it if nobody has. Each command is routed by its
+ * first key (`routingKey`); a transaction's commands must share a slot (syncbell's do: every key
+ * of a user carries the `{userId}` hash tag).
+ */
+export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike {
+  if (!client.isOpen) client.connect().catch(() => undefined);
+  const key = (command: string, args: RedisArg[]) => {
+    const routing = routingKey(command, args);
+    return routing === undefined ? undefined : asArgument(routing);
+  };
+  const subscribed = () =>
+    client.masters.every((master) => master.pubSub === undefined || master.pubSub.client.isReady);
+  return {
+    kind: 'node-redis',
+    cluster: true,
+    client,
+    get isReady() {
+      return client.isOpen && subscribed();
+    },
+    call: (command, ...args) =>
+      client.sendCommand(key(command, args), false, [command, ...args.map(asArgument)]),
+    async transaction(commands) {
+      const multi = client.multi();
+      for (const [name, ...args] of commands)
+        multi.addCommand(key(String(name), args), false, [String(name), ...args.map(asArgument)]);
+      return (await multi.exec()) as unknown[];
+    },
+    on(event: 'ready' | 'down' | 'error', listener: (error: Error) => void) {
+      if (event === 'error') {
+        client.on('error', listener);
+        client.on('node-error', listener);
+        return;
+      }
+      if (event === 'down') {
+        client.on('node-reconnecting', listener);
+        client.on('node-disconnect', listener);
+        return;
+      }
+      // node-redis reports a node's client ready only once (`node-ready`), not after it reconnects,
+      // so "back" is polled: every primary's sharded pub/sub connection is ready again (node-redis
+      // re-subscribes a reconnected connection before it reports ready).
+      let polling: NodeJS.Timeout | undefined;
+      const poll = () => {
+        polling ??= setInterval(() => {
+          if (!subscribed()) return;
+          clearInterval(polling);
+          polling = undefined;
+          listener(new Error('ready'));
+        }, NODE_REDIS_CLUSTER_READY_POLL_MS);
+        polling.unref();
+      };
+      client.on('node-reconnecting', poll);
+      client.on('node-disconnect', poll);
+    },
+    // node-redis's duplicate spreads the overrides over the options: keep the other defaults.
+    duplicate: (name) =>
+      fromNodeRedisCluster(client.duplicate({ defaults: { ...client._options.defaults, name } })),
+    async quit() {
+      if (client.isOpen) await client.close();
+    },
+    disconnect() {
+      if (client.isOpen) client.destroy();
+    },
+  };
+}
+
 const wrappers = new WeakMap<object, RedisLike>();
 
 /** Either client (or one already wrapped), as a `RedisLike`; the same client always gets the same wrapper. */
@@ -139,8 +288,10 @@ export function asRedisLike(client: AnyRedis): RedisLike {
     // ioredis also has a `sendCommand` (taking a Command object), so test for it first by `status`.
     wrapped =
       'status' in client && typeof client.call === 'function'
-        ? fromIoredis(client as Redis)
-        : fromNodeRedis(client as NodeRedisClient);
+        ? fromIoredis(client as Redis | Cluster)
+        : 'masters' in client
+          ? fromNodeRedisCluster(client as NodeRedisClusterClient)
+          : fromNodeRedis(client as NodeRedisClient);
     wrappers.set(client, wrapped);
   }
   return wrapped;

@@ -1,6 +1,17 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { createClient } from 'redis';
-import { fromIoredis, fromNodeRedis, type RedisClientKind, type RedisLike } from './redis-client.js';
+// A namespace import: the image's esbuild banner declares `createRequire` at the bundle's top
+// level (ecs-socketio/Dockerfile), and a second top-level `createRequire` is a SyntaxError there.
+import * as nodeModule from 'node:module';
+import { CURSOR_SKEW_MARGIN_MS } from '@syncbell/contract';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import {
+  fromIoredis,
+  fromNodeRedis,
+  fromNodeRedisCluster,
+  type NodeRedisClusterClient,
+  type RedisClientKind,
+  type RedisLike,
+} from './redis-client.js';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -9,6 +20,12 @@ export interface RedisConnectionOptions {
   name: string;
   /** @default 'ioredis' */
   client?: RedisClientKind;
+  /**
+   * `url` is one node of a Redis Cluster (ElastiCache's configuration endpoint with cluster mode
+   * enabled); the client discovers the others and routes each command by its key's slot.
+   * @default false
+   */
+  cluster?: boolean;
 }
 
 /**
@@ -31,9 +48,67 @@ export const NODE_REDIS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
  * `createRedis({ client: 'node-redis' })` and a `duplicate()` of such a client have it.
  */
 export function nodeRedisRestoresShardedChannels(client: unknown): boolean {
-  const socket = (client as { options?: { socket?: { writableHighWaterMark?: unknown } } }).options?.socket;
-  const threshold = socket?.writableHighWaterMark;
+  type SocketOptions = { socket?: { writableHighWaterMark?: unknown } };
+  const { options, _options } = client as {
+    options?: SocketOptions;
+    _options?: { defaults?: SocketOptions };
+  };
+  // A cluster client (`createCluster`) gives every node's connection its `defaults`.
+  const threshold = (options ?? _options?.defaults)?.socket?.writableHighWaterMark;
   return typeof threshold === 'number' && threshold >= NODE_REDIS_WRITE_BUFFER_BYTES;
+}
+
+/**
+ * How often an ioredis cluster client re-reads the slot map (`slotsRefreshInterval`). Measured
+ * (test/ecs-socketio/cluster.test.ts): after `CLUSTER FAILOVER` Redis 7 drops the old primary's
+ * sharded subscribers without closing their connection, and ioredis 5.11.1 never re-subscribes
+ * unless a slot-map refresh shows it the new primary (its default is no periodic refresh). With a
+ * refresh every second it re-subscribes within about a second; the container then redelivers what
+ * the log holds since then minus CURSOR_SKEW_MARGIN_MS (5 s), which covers that gap.
+ */
+export const IOREDIS_CLUSTER_SLOTS_REFRESH_MS = 1000;
+
+/** The oldest node-redis whose cluster client re-subscribes sharded channels after a failover. */
+const NODE_REDIS_CLUSTER_MIN_MAJOR = 6;
+
+const installedVersion = (name: string): string => {
+  try {
+    return (nodeModule.createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+/**
+ * Why a cluster subscriber cannot carry the sharded adapter through a failover, or undefined when
+ * it can. ioredis needs `shardedSubscribers: true` (one subscriber per primary; ioredis 5.9.0 and
+ * later) and a periodic slot refresh. node-redis 5 (5.12.1 measured here) loses the channels of
+ * the primary that failed over and never restores them; node-redis 6.4.0 restored them in the same
+ * run (its 6.0 release notes: "cluster pubsub fixes for ... sharded topology recovery"), but
+ * syncbell is not on node-redis 6 yet (RESP3 and a 5 s command timeout by default: a migration).
+ * The version is the `redis` package syncbell resolves, the one `createRedis` builds with.
+ */
+export function clusterSubscriberProblem(subscriber: RedisLike): string | undefined {
+  if (!subscriber.cluster) return undefined;
+  if (subscriber.kind === 'node-redis') {
+    const version = installedVersion('redis');
+    const major = Number(version.split('.')[0]);
+    return major >= NODE_REDIS_CLUSTER_MIN_MAJOR
+      ? undefined
+      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }))`;
+  }
+  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
+  if (shardedSubscribers !== true)
+    return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${installedVersion('ioredis')}) for sharded pub/sub`;
+  if (
+    !(
+      typeof slotsRefreshInterval === 'number' &&
+      slotsRefreshInterval > 0 &&
+      slotsRefreshInterval <= CURSOR_SKEW_MARGIN_MS
+    )
+  )
+    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${installedVersion('ioredis')} never re-subscribes after a failover (measured); createRedis({ cluster: true }) sets it`;
+  return undefined;
 }
 
 /** Reconnect forever with a capped delay: Redis restarts are an expected event. */
@@ -46,9 +121,10 @@ const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
  * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
  */
 export function createRedis(
-  { url, authToken, name, client = 'ioredis' }: RedisConnectionOptions,
+  { url, authToken, name, client = 'ioredis', cluster = false }: RedisConnectionOptions,
   overrides: RedisOptions = {},
 ): RedisLike {
+  if (cluster) return createClusterRedis({ url, authToken, name, client }, overrides);
   if (client === 'node-redis') {
     // Passed on to net.createConnection; node-redis's own type does not list net.Socket options.
     const socket = {
@@ -73,6 +149,63 @@ export function createRedis(
       maxRetriesPerRequest: null,
       enableAutoPipelining: true,
       ...overrides,
+    }),
+  );
+}
+
+/**
+ * A Redis Cluster client of either kind, seeded with `url`. Sharded pub/sub on a cluster needs a
+ * connection per primary that holds a subscribed channel's slot: ioredis opens them with
+ * `shardedSubscribers: true` (ioredis 5.9.0 and later), node-redis always does.
+ */
+function createClusterRedis(
+  {
+    url,
+    authToken,
+    name,
+    client,
+  }: Required<Omit<RedisConnectionOptions, 'authToken' | 'cluster'>> &
+    Pick<RedisConnectionOptions, 'authToken'>,
+  overrides: RedisOptions,
+): RedisLike {
+  const { hostname, port } = new URL(url);
+  const tls = url.startsWith('rediss://');
+  if (client === 'node-redis') {
+    // The same write threshold as a single node's (see NODE_REDIS_WRITE_BUFFER_BYTES), passed on
+    // to net.createConnection; `tls` as the URL says (each node's connection reads its socket
+    // options, not the seed URL).
+    const socket = {
+      reconnectStrategy: reconnectDelayMs,
+      writableHighWaterMark: NODE_REDIS_WRITE_BUFFER_BYTES,
+      ...(tls ? { tls: true as const } : {}),
+    };
+    const nodeRedis = createCluster({
+      rootNodes: [{ url }],
+      defaults: { name, ...(authToken ? { password: authToken } : {}), socket },
+    });
+    return fromNodeRedisCluster(nodeRedis as unknown as NodeRedisClusterClient);
+  }
+  return fromIoredis(
+    new Cluster([{ host: hostname, port: Number(port || 6379) }], {
+      shardedSubscribers: true,
+      slotsRefreshInterval: IOREDIS_CLUSTER_SLOTS_REFRESH_MS,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: reconnectDelayMs,
+      // ElastiCache's TLS certificates name the node's host name, which ioredis would otherwise
+      // replace with the resolved IP (ioredis README, "Special note: AWS ElastiCache Clusters with TLS").
+      ...(tls
+        ? {
+            dnsLookup: (address: string, done: (error: null, address: string) => void) => done(null, address),
+          }
+        : {}),
+      redisOptions: {
+        connectionName: name,
+        ...(authToken ? { password: authToken } : {}),
+        ...(tls ? { tls: {} } : {}),
+        retryStrategy: reconnectDelayMs,
+        maxRetriesPerRequest: null,
+        ...overrides,
+      },
     }),
   );
 }

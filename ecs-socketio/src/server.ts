@@ -248,6 +248,7 @@ function connectRedis(config: EcsConfig, logger: Logger): { pub: RedisLike; sub:
     url: config.REDIS_URL,
     authToken: config.REDIS_AUTH_TOKEN,
     client: config.REDIS_CLIENT,
+    cluster: config.REDIS_CLUSTER,
     name: `syncbell:${config.CONTAINER_ID}:pub`,
   });
   const sub = pub.duplicate(`syncbell:${config.CONTAINER_ID}:sub`);

@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import { type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
+import { ConfigError, type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
 import { checkClaim, notificationToPublish, type Publisher, payloadHash } from '@syncbell/server';
+import { CLASSIC_ON_CLUSTER } from './adapter.js';
 import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
@@ -161,10 +162,21 @@ export function createSocketIoPublisher({
   namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {
   const redis = asRedisLike(client);
+  if (redis.cluster && adapter !== 'sharded')
+    throw new ConfigError(`createSocketIoPublisher: ${CLASSIC_ON_CLUSTER}`);
+  // The script's keys share a slot because the user id is the hash tag of each: a brace in the
+  // prefix would move the tag into it (Redis hashes the first `{...}`), and every publish would fail
+  // with CROSSSLOT.
+  if (redis.cluster && /[{}]/.test(keyPrefix))
+    throw new ConfigError(
+      `createSocketIoPublisher: replay.keyPrefix ${JSON.stringify(keyPrefix)} holds a brace; on a Redis Cluster the user id must be the hash tag of the user's keys (the log and the claim in one slot, for one script), so the prefix takes no '{' or '}'`,
+    );
   const nsp = namespace.startsWith('/') ? namespace : `/${namespace}`;
   const encode = adapter === 'sharded' ? shardedEncoder(adapterKey, nsp) : classicEncoder(adapterKey, nsp);
   const publishCommand = adapter === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
 
+  // On a cluster the script runs on the user's slot: the claim and the log carry the `{userId}`
+  // hash tag, and so does the room's channel (see `userRoom`), so Redis lets the script SPUBLISH.
   const publishEnvelope: SocketIoPublisher['publishEnvelope'] = async (notification, idempotencyKey) => {
     const [channel, message] = encode(userRoom(notification.userId), SocketEvent.Notification, notification);
     const [stored, duplicate] = (await redis.call(

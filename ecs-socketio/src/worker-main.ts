@@ -14,6 +14,7 @@ const redis = createRedis({
   authToken: config.REDIS_AUTH_TOKEN,
   name: `${workerId}:cmd`,
   client: config.REDIS_CLIENT,
+  cluster: config.REDIS_CLUSTER,
 });
 const queueRedis = redis.duplicate(`${workerId}:queue`);
 for (const client of [redis, queueRedis])

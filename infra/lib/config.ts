@@ -166,17 +166,37 @@ export interface EcsSocketIoOptions extends CommonOptions {
    * What kind of ElastiCache joins the tasks. Only `'replication-group'` (node-based, cluster mode
    * off) is deployable: ElastiCache Serverless is a cluster-mode endpoint that refuses PSUBSCRIBE
    * ("ERR unknown command 'psubscribe'", socket.io-redis-adapter issue 553; AWS lists it among the
-   * restricted commands), which the classic adapter needs, and ecs-socketio's Redis clients are not
-   * cluster clients and its keys carry no hash tags. `'serverless'` is refused with that reason.
+   * restricted commands), which the classic adapter needs; the sharded adapter on a cluster client
+   * is measured on a node-based cluster only (`redisMode: 'cluster'`). `'serverless'` is refused.
    * @default 'replication-group'
    */
   redisKind?: 'replication-group' | 'serverless';
   /** @default 'cache.t4g.micro' */
   redisNodeType?: string;
-  /** Redis engine version (7.x: the sharded adapter needs SSUBSCRIBE). @default '7.1' */
+  /**
+   * The ElastiCache engine: `redis` (Redis OSS, up to 7.1 on ElastiCache) or `valkey` (7.2, 8.x;
+   * ElastiCache prices its nodes below Redis OSS's). Both speak the same protocol to syncbell.
+   * @default 'redis'
+   */
+  redisEngine?: 'redis' | 'valkey';
+  /**
+   * Engine version (7.x or later: the sharded adapter needs SSUBSCRIBE).
+   * @default '7.1' for redis, '8.0' for valkey
+   */
   redisEngineVersion?: string;
   /**
-   * Replicas next to the primary. With at least one, `redisMultiAz` gives automatic failover.
+   * `single-shard`: one primary and its replicas (cluster mode disabled). `cluster`: cluster mode
+   * enabled, `redisShards` primaries each with `redisReplicas` replicas; the containers and the
+   * worker get the configuration endpoint and run cluster clients (`REDIS_CLUSTER=true`), which
+   * takes `redisAdapter: 'sharded'` (classic pub/sub on a cluster reaches every node).
+   * @default 'single-shard'
+   */
+  redisMode?: 'single-shard' | 'cluster';
+  /** Shards (node groups) with `redisMode: 'cluster'`. @default 3 */
+  redisShards?: number;
+  /**
+   * Replicas next to the primary (of each shard with `redisMode: 'cluster'`). With at least one,
+   * `redisMultiAz` gives automatic failover.
    * @default 1
    */
   redisReplicas?: number;
@@ -319,10 +339,14 @@ const ecsSchema = z
     workerTaskMemoryMiB: positiveInt.default(512),
     redisKind: z.enum(['replication-group', 'serverless']).default('replication-group'),
     redisNodeType: z.string().startsWith('cache.').default('cache.t4g.micro'),
+    redisEngine: z.enum(['redis', 'valkey']).default('redis'),
     redisEngineVersion: z
       .string()
-      .regex(/^7\.\d+$/)
-      .default('7.1'),
+      .regex(/^[78]\.\d+$/)
+      .optional(),
+    redisMode: z.enum(['single-shard', 'cluster']).default('single-shard'),
+    // ElastiCache allows up to 500 node groups per cluster-mode-enabled replication group.
+    redisShards: z.number().int().min(1).max(500).default(3),
     redisReplicas: z.number().int().min(0).max(5).default(1),
     redisMultiAz: z.boolean().default(true),
     redisPort: z.number().int().min(1024).max(65535).default(6379),
@@ -331,7 +355,7 @@ const ecsSchema = z
   .refine((c) => c.maxCount >= c.desiredCount, { message: 'maxCount must be >= desiredCount' })
   .refine((c) => c.redisKind !== 'serverless', {
     message:
-      "redisKind 'serverless' is not supported: ElastiCache Serverless refuses PSUBSCRIBE (socket.io-redis-adapter issue 553), which the classic adapter needs, and ecs-socketio uses no cluster client or hash-tagged keys; use 'replication-group'",
+      "redisKind 'serverless' is not supported: ElastiCache Serverless refuses PSUBSCRIBE (socket.io-redis-adapter issue 553), which the classic adapter needs, and the sharded adapter's failover behaviour there is unmeasured; use 'replication-group' (redisMode 'cluster' for more than one shard)",
   })
   .refine((c) => c.domainName === undefined || c.certificateArn !== undefined, {
     message: 'domainName needs certificateArn (an ACM certificate covering it, in the stack region)',
@@ -345,6 +369,22 @@ const ecsSchema = z
   .refine((c) => !c.redisMultiAz || c.redisReplicas >= 1, {
     message: 'redisMultiAz needs redisReplicas >= 1',
   })
+  .refine((c) => c.redisMode !== 'cluster' || c.redisAdapter === 'sharded', {
+    message:
+      "redisMode 'cluster' needs redisAdapter 'sharded': classic pub/sub on a cluster is forwarded to every node (ElastiCache best practices: use sharded pub/sub with cluster mode enabled)",
+  })
+  .refine((c) => c.redisMode !== 'cluster' || c.redisReplicas >= 1, {
+    message:
+      "redisMode 'cluster' needs redisReplicas >= 1: a shard without a replica loses its slots (and the users' logs in them) with its primary",
+  })
+  .refine(
+    (c) =>
+      c.redisEngineVersion === undefined ||
+      (c.redisEngine === 'redis'
+        ? c.redisEngineVersion.startsWith('7.')
+        : c.redisEngineVersion !== '7.0' && c.redisEngineVersion !== '7.1'),
+    { message: 'redisEngineVersion: Redis OSS on ElastiCache is 7.0 or 7.1; Valkey is 7.2 or 8.x' },
+  )
   .refine((c) => c.drainTimeoutMs + c.stopGraceMs <= FARGATE_MAX_STOP_TIMEOUT_MS, {
     message: `drainTimeoutMs + stopGraceMs must be <= ${FARGATE_MAX_STOP_TIMEOUT_MS} (the Fargate stopTimeout cap)`,
   })

@@ -12,8 +12,16 @@ export interface RedisProps {
   /** @default the VPC's isolated subnets */
   subnets?: ec2.SubnetSelection;
   nodeType: string;
-  engineVersion: string;
-  /** Replicas beside the primary. */
+  /** @default 'redis' */
+  engine?: RedisEngine;
+  /** @default DEFAULT_ENGINE_VERSION[engine] */
+  engineVersion?: string | undefined;
+  /**
+   * Cluster mode enabled with this many shards (node groups), each a primary with `replicas`
+   * replicas; `url` is then the configuration endpoint. @default cluster mode disabled (one shard)
+   */
+  shards?: number | undefined;
+  /** Replicas beside the primary (of each shard in cluster mode). */
   replicas: number;
   multiAz: boolean;
   port: number;
@@ -21,9 +29,27 @@ export interface RedisProps {
   retain: boolean;
 }
 
+export type RedisEngine = 'redis' | 'valkey';
+
+/** The metrics one CloudWatch alarm on a math expression may read (a hard limit). */
+const MAX_ALARM_METRICS = 10;
+
+/** The newest version ElastiCache offers of each engine that syncbell has been checked against. */
+export const DEFAULT_ENGINE_VERSION: Record<RedisEngine, string> = { redis: '7.1', valkey: '8.0' };
+
 /**
- * ElastiCache for Redis (cluster mode off: the Socket.io adapters and the emitter talk to one
- * primary) with TLS in transit required, encryption at rest and an AUTH token from Secrets Manager.
+ * The parameter group family of an engine version (AWS ElastiCache user guide, "Engine specific
+ * parameters": Redis OSS 7 is `redis7`, Valkey 7.2 `valkey7`, Valkey 8.x `valkey8`).
+ */
+export function parameterGroupFamily(engine: RedisEngine, version: string): string {
+  return `${engine}${version.split('.')[0]}`;
+}
+
+/**
+ * ElastiCache (Redis OSS or Valkey) with TLS in transit required, encryption at rest and an AUTH
+ * token from Secrets Manager. Cluster mode disabled by default (one primary and its replicas);
+ * with `shards`, cluster mode enabled: the clients then run as cluster clients on the
+ * configuration endpoint, and every key of a user carries the `{userId}` hash tag.
  * aws-cdk-lib has no stable L2 for ElastiCache, so this wraps the L1 replication group; access is
  * still granted through `connections`, never through hand-written rules.
  */
@@ -33,12 +59,16 @@ export class Redis extends Construct implements ec2.IConnectable {
   readonly port: number;
   /** The AUTH token (`REDIS_AUTH_TOKEN`). */
   readonly authToken: secretsmanager.Secret;
-  /** `rediss://host:port` of the primary endpoint (`REDIS_URL`). */
+  /** `rediss://host:port` of the primary endpoint, or in cluster mode the configuration endpoint (`REDIS_URL`). */
   readonly url: string;
+  /** Cluster mode enabled (`REDIS_CLUSTER=true` in the tasks). */
+  readonly cluster: boolean;
   readonly replicationGroup: elasticache.CfnReplicationGroup;
   /** `maxmemory-policy noeviction`: the replay log must fail loudly, never lose entries. */
   readonly parameterGroup: elasticache.CfnParameterGroup;
-  private readonly nodeCount: number;
+  /** Per shard: 1 + replicas node ids; with cluster mode disabled, one shard. */
+  private readonly nodesPerShard: number;
+  private readonly shards: number | undefined;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
@@ -49,7 +79,8 @@ export class Redis extends Construct implements ec2.IConnectable {
     });
     this.securityGroup = securityGroup;
     this.port = props.port;
-    this.nodeCount = 1 + props.replicas;
+    this.nodesPerShard = 1 + props.replicas;
+    this.shards = props.shards;
     this.connections = new ec2.Connections({
       securityGroups: [securityGroup],
       defaultPort: ec2.Port.tcp(props.port),
@@ -75,25 +106,40 @@ export class Redis extends Construct implements ec2.IConnectable {
       },
     ]);
 
-    // noeviction: the default group's volatile-lru evicts keys that carry a TTL first under memory
-    // pressure, and every replay-log entry carries one, so the log would lose notifications
-    // silently. With noeviction a full node refuses the write instead (the publisher sees the
-    // error and the job is retried), and the DatabaseMemoryUsagePercentage alarm warns first
-    // (ElastiCache user guide, "Redis OSS-specific parameters": maxmemory-policy).
-    this.parameterGroup = new elasticache.CfnParameterGroup(this, 'Parameters', {
-      cacheParameterGroupFamily: `redis${props.engineVersion.split('.')[0]}`,
-      description: 'syncbell: never evict the replay log (maxmemory-policy noeviction)',
-      properties: { 'maxmemory-policy': 'noeviction' },
-    });
+    const engine = props.engine ?? 'redis';
+    const engineVersion = props.engineVersion ?? DEFAULT_ENGINE_VERSION[engine];
+    const cluster = props.shards !== undefined;
+    // syncbell's own parameter group, one per mode, both with `maxmemory-policy noeviction`: the
+    // default group's volatile-lru evicts keys that carry a TTL first under memory pressure, and
+    // every replay-log entry carries one, so the log would lose notifications silently. With
+    // noeviction a full node refuses the write instead (the publisher sees the error and the job
+    // is retried), and the DatabaseMemoryUsagePercentage alarm warns first (ElastiCache user
+    // guide, "Redis OSS-specific parameters": maxmemory-policy). Cluster mode enabled also needs
+    // `cluster-enabled yes` (the defaults are `default.<family>.cluster.on`), and automatic
+    // failover (AWS ElastiCache user guide, "Replication: Valkey and Redis OSS cluster mode
+    // disabled vs. enabled"). The family follows the engine and its version.
+    this.parameterGroup = cluster
+      ? new elasticache.CfnParameterGroup(this, 'ClusterParameters', {
+          description: `syncbell ${engine} ${engineVersion}, cluster mode enabled, never evict the replay log (maxmemory-policy noeviction)`,
+          cacheParameterGroupFamily: parameterGroupFamily(engine, engineVersion),
+          properties: { 'cluster-enabled': 'yes', 'maxmemory-policy': 'noeviction' },
+        })
+      : new elasticache.CfnParameterGroup(this, 'Parameters', {
+          cacheParameterGroupFamily: parameterGroupFamily(engine, engineVersion),
+          description: 'syncbell: never evict the replay log (maxmemory-policy noeviction)',
+          properties: { 'maxmemory-policy': 'noeviction' },
+        });
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
       replicationGroupDescription: 'syncbell Socket.io adapter, replay log and job queue',
-      engine: 'redis',
-      engineVersion: props.engineVersion,
+      engine,
+      engineVersion,
       cacheNodeType: props.nodeType,
       port: props.port,
-      numCacheClusters: 1 + props.replicas,
-      automaticFailoverEnabled: props.multiAz,
+      ...(cluster
+        ? { numNodeGroups: props.shards, replicasPerNodeGroup: props.replicas, clusterMode: 'enabled' }
+        : { numCacheClusters: 1 + props.replicas }),
+      automaticFailoverEnabled: cluster || props.multiAz,
       multiAzEnabled: props.multiAz,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
@@ -125,40 +171,64 @@ export class Redis extends Construct implements ec2.IConnectable {
           ]),
     ]);
 
+    this.cluster = cluster;
     this.url = Fn.join('', [
       'rediss://',
-      this.replicationGroup.attrPrimaryEndPointAddress,
+      cluster
+        ? this.replicationGroup.attrConfigurationEndPointAddress
+        : this.replicationGroup.attrPrimaryEndPointAddress,
       ':',
-      this.replicationGroup.attrPrimaryEndPointPort,
+      cluster
+        ? this.replicationGroup.attrConfigurationEndPointPort
+        : this.replicationGroup.attrPrimaryEndPointPort,
     ]);
   }
 
   /**
-   * The highest `DatabaseMemoryUsagePercentage` over the group's nodes (used memory over
-   * `maxmemory`; ElastiCache user guide, "Metrics for Redis OSS"). Node ids of a cluster-mode-off
-   * group are `{replicationGroupId}-001`, `-002`, ... (ElastiCache user guide, "Finding connection
-   * endpoints"); a failover changes which one is primary, so every node is watched.
+   * The ids of every node (`CacheClusterId`, the dimension of ElastiCache's node metrics). Cluster
+   * mode disabled: `{replicationGroupId}-001`, `-002`, ... (ElastiCache user guide, "Finding
+   * connection endpoints"). Cluster mode enabled: `{replicationGroupId}-{nodeGroupId}-{node}`, the
+   * node groups numbered `0001` up (ElastiCache API reference, "NodeGroup": NodeGroupId), e.g.
+   * `group-0002-001`. A failover changes which node is primary, not the ids.
    */
-  memoryUsagePercent(period: Duration = Duration.minutes(5)): cloudwatch.IMetric {
-    const usingMetrics = Object.fromEntries(
-      Array.from({ length: this.nodeCount }, (_, i) => [
-        `node${i + 1}`,
-        new cloudwatch.Metric({
-          namespace: 'AWS/ElastiCache',
-          metricName: 'DatabaseMemoryUsagePercentage',
-          dimensionsMap: {
-            CacheClusterId: Fn.join('-', [this.replicationGroup.ref, String(i + 1).padStart(3, '0')]),
-          },
-          statistic: 'Maximum',
-          period,
-        }),
-      ]),
+  nodeIds(): string[] {
+    const node = (i: number) => String(i + 1).padStart(3, '0');
+    const nodes = Array.from({ length: this.nodesPerShard }, (_, i) => node(i));
+    if (this.shards === undefined) return nodes.map((n) => Fn.join('-', [this.replicationGroup.ref, n]));
+    return Array.from({ length: this.shards }, (_, s) => String(s + 1).padStart(4, '0')).flatMap((shard) =>
+      nodes.map((n) => Fn.join('-', [this.replicationGroup.ref, shard, n])),
     );
-    return new cloudwatch.MathExpression({
-      expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
-      usingMetrics,
-      label: 'DatabaseMemoryUsagePercentage (highest node)',
-      period,
+  }
+
+  /**
+   * The highest `DatabaseMemoryUsagePercentage` (used memory over `maxmemory`; ElastiCache user
+   * guide, "Metrics for Redis OSS") over the group's nodes, every node watched (a failover changes
+   * which one is primary; in cluster mode each shard holds its own users' logs). An alarm on a
+   * metric math expression reads at most 10 metrics (CloudWatch user guide, "Limits that apply to
+   * alarms based on metric math expressions"), so the nodes come in groups of up to 10, one
+   * expression (one alarm) each: one for the defaults (2 nodes, or 3 shards x 2 in cluster mode).
+   */
+  memoryUsagePercent(period: Duration = Duration.minutes(5)): cloudwatch.IMetric[] {
+    const ids = this.nodeIds();
+    return Array.from({ length: Math.ceil(ids.length / MAX_ALARM_METRICS) }, (_, group) => {
+      const usingMetrics = Object.fromEntries(
+        ids.slice(group * MAX_ALARM_METRICS, (group + 1) * MAX_ALARM_METRICS).map((id, i) => [
+          `node${group * MAX_ALARM_METRICS + i + 1}`,
+          new cloudwatch.Metric({
+            namespace: 'AWS/ElastiCache',
+            metricName: 'DatabaseMemoryUsagePercentage',
+            dimensionsMap: { CacheClusterId: id },
+            statistic: 'Maximum',
+            period,
+          }),
+        ]),
+      );
+      return new cloudwatch.MathExpression({
+        expression: `MAX([${Object.keys(usingMetrics).join(', ')}])`,
+        usingMetrics,
+        label: 'DatabaseMemoryUsagePercentage (highest node)',
+        period,
+      });
     });
   }
 }

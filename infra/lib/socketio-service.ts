@@ -42,6 +42,11 @@ export interface SyncbellRedisEndpoint {
   securityGroup?: ec2.ISecurityGroup;
   /** @default 6379 */
   port?: number;
+  /**
+   * `url` is a Redis Cluster's configuration endpoint (cluster mode enabled): the tasks run
+   * cluster clients (`REDIS_CLUSTER=true`), which takes `redisAdapter: 'sharded'`. @default false
+   */
+  cluster?: boolean;
 }
 
 /** An existing listener (on your ALB) the service joins with a rule, instead of creating an ALB. */
@@ -130,7 +135,10 @@ const IGNORED_WHEN: Partial<
   redis: [
     'redisKind',
     'redisNodeType',
+    'redisEngine',
     'redisEngineVersion',
+    'redisMode',
+    'redisShards',
     'redisReplicas',
     'redisMultiAz',
     'redisPort',
@@ -175,13 +183,18 @@ const RESOURCE_PROPS = [
  * `CONTAINER_ID` is left unset: the server falls back to the hostname, which on Fargate is unique
  * per task.
  */
-export function socketIoEnvironment(config: EcsSocketIoConfig, redisUrl: string): Record<string, string> {
+export function socketIoEnvironment(
+  config: EcsSocketIoConfig,
+  redisUrl: string,
+  redisCluster = config.redisMode === 'cluster',
+): Record<string, string> {
   return {
     NODE_ENV: 'production',
     PORT: String(config.containerPort),
     METRICS_PORT: String(config.metricsPort),
     REDIS_URL: redisUrl,
     REDIS_ADAPTER: config.redisAdapter,
+    ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
     WORKER_PUBLISH: String(config.workerCount > 0),
     ALLOW_POLLING: String(config.allowPolling),
     PING_INTERVAL_MS: String(config.pingIntervalMs),
@@ -279,7 +292,9 @@ export class SyncbellSocketIoService extends Construct {
         vpc: this.vpc,
         subnets: props.redisSubnets,
         nodeType: config.redisNodeType,
+        engine: config.redisEngine,
         engineVersion: config.redisEngineVersion,
+        shards: config.redisMode === 'cluster' ? config.redisShards : undefined,
         replicas: config.redisReplicas,
         multiAz: config.redisMultiAz,
         port: config.redisPort,
@@ -292,6 +307,7 @@ export class SyncbellSocketIoService extends Construct {
       authToken: this.redis?.authToken,
       securityGroup: this.redis?.securityGroup,
       port: this.redis?.port,
+      cluster: this.redis?.cluster ?? false,
     };
     this.jwtSecret = jwtSecretOf(this, props.jwtSecret, config);
     this.alarms = new AlarmTopic(this, 'Alarms', { topic: props.alarmTopic, email: config.alarmEmail });
@@ -301,7 +317,7 @@ export class SyncbellSocketIoService extends Construct {
     const command = props.command ?? (ownImage ? undefined : SERVER_COMMAND);
     const workerCommand = props.workerCommand ?? (ownImage ? undefined : WORKER_COMMAND);
 
-    const environment = socketIoEnvironment(config, redis.url);
+    const environment = socketIoEnvironment(config, redis.url, redis.cluster ?? false);
     this.refuseWhatTheContainerWould(environment);
     for (const [index, warning] of ecsConfigWarnings(config).entries())
       Annotations.of(this).addWarningV2(`syncbell:riskyConfig${index}`, warning);
@@ -484,16 +500,18 @@ export class SyncbellSocketIoService extends Construct {
     );
 
     if (this.redis !== undefined) {
-      this.alarms.watch(
-        new cloudwatch.Alarm(this, 'RedisMemory', {
-          alarmDescription:
-            'Redis memory above 80% of maxmemory: with noeviction, writes (the replay log, jobs) fail when it is full. Move to a larger redisNodeType (docs/DEPLOY.md, "Redis node size")',
-          metric: this.redis.memoryUsagePercent(),
-          threshold: 80,
-          evaluationPeriods: 2,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      const larger = this.redis.cluster ? 'redisNodeType, or more redisShards' : 'redisNodeType';
+      // One alarm per up to 10 nodes (`memoryUsagePercent`): one for the defaults in either mode.
+      for (const [index, metric] of this.redis.memoryUsagePercent().entries())
+        this.alarms.watch(
+          new cloudwatch.Alarm(this, index === 0 ? 'RedisMemory' : `RedisMemory${index + 1}`, {
+            alarmDescription: `Redis memory above 80% of maxmemory: with noeviction, writes (the replay log, jobs) fail when it is full. Move to a larger ${larger} (docs/DEPLOY.md, "Redis node size")`,
+            metric,
+            threshold: 80,
+            evaluationPeriods: 2,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+        );
     }
 
     // --- worker ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { DEFAULT_DEPLOYMENT, type Deployment, deploymentFrom } from '../../cost/
 import { ECS_UNPRICED } from '../../cost/ecs.js';
 import { CostInputError } from '../../cost/errors.js';
 import { computeCosts } from '../../cost/model.js';
+import { CACHE_NODE_TYPES, VALKEY_NODE_PRICE_FACTOR } from '../../cost/prices.js';
 import type { CostLine, CostReport } from '../../cost/report.js';
 import { HOURS_PER_MONTH } from '../../cost/workload.js';
 import type { ApiGwWebSocketOptions, EcsSocketIoOptions } from '../../infra/lib/config.js';
@@ -52,7 +53,7 @@ const FREE_TYPES = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Authorizer',
   'AWS::ApiGatewayV2::Stage',
-  'AWS::ElastiCache::ParameterGroup',
+  'AWS::ElastiCache::ParameterGroup', // noeviction (and, in cluster mode, cluster-enabled)
   'AWS::Lambda::EventInvokeConfig',
   // notify's dead-letter queue: billed per request, and only failed events are sent to it.
   'AWS::SQS::Queue',
@@ -185,13 +186,23 @@ function checkEcs(template: Template, deployment: Deployment): void {
     expect(lineOf(report, 'ecs-socketio', 'Fargate vCPU: worker')).toBeUndefined();
   }
 
-  // Redis: the replication group's node type and node count.
+  // Redis: the replication group's node type and node count (cluster mode: shards x (1 + replicas)).
   const [group] = ofType(template, 'AWS::ElastiCache::ReplicationGroup');
+  const props = group?.Properties ?? {};
+  const nodes =
+    props.NumNodeGroups === undefined
+      ? Number(props.NumCacheClusters)
+      : Number(props.NumNodeGroups) * (1 + Number(props.ReplicasPerNodeGroup));
   const redis = mustLine(report, 'ecs-socketio', 'ElastiCache nodes');
-  expect(redis.item).toContain(
-    `${group?.Properties?.NumCacheClusters} x ${group?.Properties?.CacheNodeType}`,
+  expect(redis.item).toContain(`${nodes} x ${props.CacheNodeType}`);
+  expect(redis.quantity).toBe(nodes * HOURS_PER_MONTH);
+  if (props.NumNodeGroups !== undefined) expect(redis.item).toContain(`${props.NumNodeGroups} shards`);
+  // The engine's rate: Valkey's is Redis OSS's x VALKEY_NODE_PRICE_FACTOR (marked "verify").
+  const ossRate = CACHE_NODE_TYPES[String(props.CacheNodeType)]?.hourUsd['us-east-1'].usd ?? Number.NaN;
+  expect(redis.unitPriceUsd).toBeCloseTo(
+    props.Engine === 'valkey' ? ossRate * VALKEY_NODE_PRICE_FACTOR : ossRate,
+    6,
   );
-  expect(redis.quantity).toBe(Number(group?.Properties?.NumCacheClusters) * HOURS_PER_MONTH);
 
   // Log groups, their retention, secrets, alarm metrics (with the target-tracking alarms).
   const logGroups = ofType(template, 'AWS::Logs::LogGroup');
@@ -272,6 +283,13 @@ const ECS_VARIANT: EcsSocketIoOptions = {
   logRetentionDays: 90,
   jwtSecretName: 'shared-jwt',
 };
+const ECS_CLUSTER_VARIANT: EcsSocketIoOptions = {
+  redisMode: 'cluster',
+  redisShards: 3,
+  redisReplicas: 1,
+  redisEngine: 'valkey',
+  redisAdapter: 'sharded',
+};
 const APIGW_VARIANT: ApiGwWebSocketOptions = {
   memoryMiB: 1024,
   lambdaArchitecture: 'x86_64',
@@ -291,6 +309,13 @@ describe('the bill prices exactly what the stacks deploy', () => {
       new EcsSocketIoStack(new App(), 'EcsVariant', { env, options: ECS_VARIANT }),
     );
     checkEcs(template, deploymentFrom(ECS_VARIANT));
+  });
+
+  it('ECS stack, cluster-mode Valkey (3 shards x (primary + 1 replica))', () => {
+    const template = Template.fromStack(
+      new EcsSocketIoStack(new App(), 'EcsCluster', { env, options: ECS_CLUSTER_VARIANT }),
+    );
+    checkEcs(template, deploymentFrom(ECS_CLUSTER_VARIANT));
   });
 
   it('API Gateway stack, defaults and with memory, architecture and retention turned', () => {

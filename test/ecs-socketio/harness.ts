@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
@@ -43,9 +43,19 @@ export const TEST_REDIS_ADAPTER: SocketIoAdapterKind = (() => {
   return value;
 })();
 
+/**
+ * Whether the ECS suites run on a Redis Cluster: the `ecs-cluster` projects of vitest.config.ts set
+ * SYNCBELL_TEST_REDIS_CLUSTER=true, and each harness then starts its own local cluster (3 primaries,
+ * 3 replicas) with the sharded adapter.
+ */
+export const TEST_REDIS_CLUSTER = process.env.SYNCBELL_TEST_REDIS_CLUSTER === 'true';
+
 /** A connection of the suite's client (TEST_REDIS_CLIENT), for the code under test. */
-export function createTestRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): RedisLike {
-  const redis = createRedis({ url, name: 'syncbell:test', client: TEST_REDIS_CLIENT });
+export function createTestRedis(
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  cluster = TEST_REDIS_CLUSTER,
+): RedisLike {
+  const redis = createRedis({ url, name: 'syncbell:test', client: TEST_REDIS_CLIENT, cluster });
   redis.on('error', () => undefined); // a test that stops Redis expects these; both clients reconnect
   return redis;
 }
@@ -53,7 +63,7 @@ export function createTestRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.
 export interface EcsHarness extends VariantHarness {
   stack: EcsLocalStack;
   /** For the test's own reads of Redis (always ioredis: the code under test uses `publisher`). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** The connection `publish` runs on: the suite's client, as the worker's. */
   publisher: RedisLike;
   /** The socket.io publisher on `publisher`, for the stack's adapter (what `publish` uses). */
@@ -68,7 +78,8 @@ export interface EcsHarness extends VariantHarness {
  * balancer, on the suite's client and adapter (`env.REDIS_ADAPTER` overrides the adapter).
  */
 export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<EcsHarness> {
-  const adapter = options.env?.REDIS_ADAPTER ?? TEST_REDIS_ADAPTER;
+  const cluster = options.redisCluster ?? TEST_REDIS_CLUSTER;
+  const adapter = options.env?.REDIS_ADAPTER ?? (cluster ? 'sharded' : TEST_REDIS_ADAPTER);
   // Every worker on a Redis reads the one job stream: a classic-adapter worker of a file running
   // in parallel would take a sharded stack's jobs and publish where its servers do not listen.
   const ownRedis = options.worker === true && adapter !== 'classic' && !options.redisUrl;
@@ -76,14 +87,17 @@ export async function createEcsHarness(options: EcsLocalOptions = {}): Promise<E
     containers: 2,
     worker: false,
     redisClient: TEST_REDIS_CLIENT,
-    ...(ownRedis ? { ownRedis } : {}),
+    ...(ownRedis && !cluster ? { ownRedis } : {}),
+    ...(cluster ? { redisCluster: true } : {}),
     ...options,
     env: { ...options.env, REDIS_ADAPTER: adapter },
   });
   if (!stack.redisUrl) throw new Error('the ECS harness needs Redis');
-  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const redis = stack.ownedRedisCluster
+    ? new Cluster([...stack.ownedRedisCluster.startupNodes], { redisOptions: { maxRetriesPerRequest: null } })
+    : new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
-  const publisher = createTestRedis(stack.redisUrl);
+  const publisher = createTestRedis(stack.redisUrl, stack.ownedRedisCluster !== undefined);
   const notifications = createSocketIoPublisher({
     redis: publisher,
     adapter: publisherAdapter(adapter),

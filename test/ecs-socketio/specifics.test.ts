@@ -5,6 +5,7 @@ import { ErrorCode, SocketEvent } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness } from './harness.js';
+import { userRoom } from '../../ecs-socketio/src/rooms.js';
 
 let harness: EcsHarness;
 const cleanups: (() => void)[] = [];
@@ -125,9 +126,9 @@ describe('isolation', () => {
     const stolen: unknown[] = [];
     socket.on(SocketEvent.Notification, (n) => stolen.push(n));
     const refused = nextServerError(socket);
-    socket.emit('join', `user:${victim}`);
+    socket.emit('join', userRoom(victim));
     expect(await refused).toMatchObject({ code: ErrorCode.Forbidden });
-    const ack = await socket.timeout(5000).emitWithAck('subscribe', { room: `user:${victim}` });
+    const ack = await socket.timeout(5000).emitWithAck('subscribe', { room: userRoom(victim) });
     expect(ack).toMatchObject({ code: ErrorCode.Forbidden });
     const victimClient = await connectRecorder(victim);
     await harness.publish(victim, { jobId: 'private' });

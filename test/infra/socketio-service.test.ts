@@ -239,6 +239,116 @@ describe('SyncbellSocketIoService: creates what it is not given', () => {
   });
 });
 
+describe('SyncbellSocketIoService: a cluster-mode Valkey replication group', () => {
+  const stack = new Stack(new App(), 'ClusterMode', { env });
+  new SyncbellSocketIoService(stack, 'Syncbell', {
+    redisMode: 'cluster',
+    redisEngine: 'valkey',
+    redisShards: 3,
+    redisReplicas: 1,
+    redisAdapter: 'sharded',
+  });
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(stack);
+  });
+
+  it('creates shards x (1 + replicas) Valkey nodes in cluster mode, with TLS, AUTH and failover', () => {
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      Engine: 'valkey',
+      EngineVersion: '8.0',
+      NumNodeGroups: 3,
+      ReplicasPerNodeGroup: 1,
+      ClusterMode: 'enabled',
+      AutomaticFailoverEnabled: true,
+      TransitEncryptionEnabled: true,
+      AuthToken: Match.anyValue(),
+      NumCacheClusters: Match.absent(),
+      CacheParameterGroupName: { Ref: Match.stringLikeRegexp('ClusterParameters') },
+    });
+    // One parameter group per mode, both never evicting the replay log.
+    template.resourceCountIs('AWS::ElastiCache::ParameterGroup', 1);
+    template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
+      CacheParameterGroupFamily: 'valkey8',
+      Properties: { 'cluster-enabled': 'yes', 'maxmemory-policy': 'noeviction' },
+    });
+  });
+
+  it('alarms on the memory of every node of every shard ({group}-{shard}-{node})', () => {
+    const alarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('^Redis memory') },
+      }),
+    );
+    expect(alarms).toHaveLength(1);
+    const metrics = JSON.stringify(alarms[0]?.Properties.Metrics);
+    expect(metrics.match(/"MetricName":"DatabaseMemoryUsagePercentage"/g)).toHaveLength(6);
+    for (const shard of ['0001', '0002', '0003'])
+      for (const node of ['001', '002']) expect(metrics).toContain(`"${shard}-${node}"]`);
+    expect(alarms[0]?.Properties.AlarmDescription).toContain('more redisShards');
+  });
+
+  it('splits the memory alarm past 10 nodes (an alarm on metric math reads at most 10 metrics)', () => {
+    const big = new Stack(new App(), 'BigCluster', { env });
+    new SyncbellSocketIoService(big, 'Syncbell', {
+      redisMode: 'cluster',
+      redisShards: 4,
+      redisReplicas: 2,
+      redisAdapter: 'sharded',
+    });
+    const alarms = Object.values(
+      Template.fromStack(big).findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('^Redis memory') },
+      }),
+    );
+    const counts = alarms.map(
+      (alarm) =>
+        JSON.stringify(alarm.Properties.Metrics).match(/"MetricName":"DatabaseMemoryUsagePercentage"/g)
+          ?.length,
+    );
+    expect(counts.sort()).toEqual([10, 2].sort());
+  });
+
+  it('gives the server and the worker the configuration endpoint and REDIS_CLUSTER=true', () => {
+    for (const name of ['socketio', 'worker']) {
+      const environment = envOf(container(template, name));
+      expect(environment.REDIS_CLUSTER).toBe('true');
+      expect(environment.REDIS_ADAPTER).toBe('sharded');
+      expect(JSON.stringify(environment.REDIS_URL)).toContain('ConfigurationEndPoint.Address');
+    }
+  });
+
+  it('has no unacknowledged AwsSolutions finding', () => {
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+
+  it('refuses cluster mode with the classic adapter or without replicas, saying why', () => {
+    const build = (props: SyncbellSocketIoServiceProps) =>
+      new SyncbellSocketIoService(new Stack(new App(), 'Refused', { env }), 'Syncbell', props);
+    expect(() => build({ redisMode: 'cluster', redisAdapter: 'classic' })).toThrow(
+      /needs redisAdapter 'sharded'/,
+    );
+    expect(() =>
+      build({ redisMode: 'cluster', redisAdapter: 'sharded', redisReplicas: 0, redisMultiAz: false }),
+    ).toThrow(/needs redisReplicas >= 1/);
+    expect(() => build({ redisEngine: 'valkey', redisEngineVersion: '7.1' })).toThrow(
+      /Valkey is 7\.2 or 8\.x/,
+    );
+  });
+
+  it("refuses your own cluster endpoint with the classic adapter (the container's own check)", () => {
+    const stack = new Stack(new App(), 'OwnCluster', { env });
+    const props = broughtProps(stack);
+    expect(
+      () =>
+        new SyncbellSocketIoService(stack, 'Syncbell', {
+          ...props,
+          redis: { ...(props.redis as NonNullable<SyncbellSocketIoServiceProps['redis']>), cluster: true },
+        }),
+    ).toThrow(/REDIS_ADAPTER=sharded/);
+  });
+});
+
 describe('SyncbellSocketIoService: mixing what is brought and what is created', () => {
   it('creates ElastiCache in your VPC and cluster when only the Redis is left out', () => {
     const stack = new Stack(new App(), 'Mixed', { env });

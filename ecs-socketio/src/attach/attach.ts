@@ -10,10 +10,15 @@ import {
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
+import { CLASSIC_ON_CLUSTER } from '../adapter.js';
 import { handshakeError } from '../auth.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
-import { NODE_REDIS_WRITE_BUFFER_BYTES, nodeRedisRestoresShardedChannels } from '../redis.js';
+import {
+  clusterSubscriberProblem,
+  NODE_REDIS_WRITE_BUFFER_BYTES,
+  nodeRedisRestoresShardedChannels,
+} from '../redis.js';
 import { createReplayLog, type ReplayLog } from '../replay-log.js';
 import { userRoom } from '../rooms.js';
 import {
@@ -212,6 +217,12 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     throw new ConfigError(
       `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) does), use ioredis, or adapter: 'classic'`,
     );
+  if (adapter === 'classic' && (redis?.cluster || subscriber?.cluster))
+    throw new ConfigError(`attachSyncbell: ${CLASSIC_ON_CLUSTER}`);
+  // Measured (test/ecs-socketio/cluster.test.ts): a cluster subscriber that does not re-subscribe
+  // after a failover leaves the users of that shard without live notifications.
+  const clusterProblem = subscriber ? clusterSubscriberProblem(subscriber) : undefined;
+  if (clusterProblem) throw new ConfigError(`attachSyncbell: ${clusterProblem}`);
   // Last, as it cannot be undone: every check above has passed.
   let metrics: EcsMetrics;
   try {

@@ -1,7 +1,15 @@
 import pWaitFor from 'p-wait-for';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OwnedRedis, redisAnswers, startOwnedRedis } from '../../../ecs-socketio/local/redis-server.js';
+import {
+  CLUSTER_SLOTS,
+  type ClusterNodeInfo,
+  type OwnedRedis,
+  redisAnswers,
+  redisCli,
+  startOwnedRedis,
+  startOwnedRedisCluster,
+} from '../../../ecs-socketio/local/redis-server.js';
 
 const started: OwnedRedis[] = [];
 afterEach(async () => {
@@ -63,4 +71,39 @@ describe('startOwnedRedis', () => {
     await redis.start();
     expect(await roundTrip(redis.url, (r) => r.get('k'))).toBe('v');
   });
+});
+
+describe('startOwnedRedisCluster', () => {
+  it('starts 3 primaries serving every slot with a replica each, moves a slot with its keys, and stops every node', async () => {
+    const cluster = await startOwnedRedisCluster();
+    const pids = cluster.nodes.map((node) => node.pid as number);
+    const client = new Cluster([...cluster.startupNodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+    try {
+      const topology = await cluster.topology();
+      const primaries = topology.filter((n) => n.role === 'primary');
+      const served = primaries.flatMap((n) => n.slots).reduce((sum, [a, b]) => sum + b - a + 1, 0);
+      expect(primaries).toHaveLength(3);
+      expect(served).toBe(CLUSTER_SLOTS);
+      expect(
+        topology
+          .filter((n) => n.role === 'replica')
+          .map((n) => n.primaryId)
+          .sort(),
+      ).toEqual(primaries.map((n) => n.id).sort());
+
+      await client.set('{moved}:k', 'v');
+      const slot = Number(await client.call('CLUSTER', 'KEYSLOT', '{moved}:k'));
+      const target = primaries.find(
+        (n) => !n.slots.some(([a, b]) => slot >= a && slot <= b),
+      ) as ClusterNodeInfo;
+      await cluster.moveSlot(slot, target.id);
+      const owner = (await cluster.topology()).find((n) => n.id === target.id);
+      expect(owner?.slots.some(([a, b]) => slot >= a && slot <= b)).toBe(true);
+      expect(await redisCli(target.port, 'GET', '{moved}:k')).toBe('v\n');
+    } finally {
+      client.disconnect();
+      await cluster.destroy();
+    }
+    await Promise.all(pids.map(untilGone));
+  }, 60_000);
 });

@@ -1,0 +1,292 @@
+import {
+  type ClusterNodeInfo,
+  type OwnedRedisCluster,
+  redisCli,
+} from '../../ecs-socketio/local/redis-server.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { userRoom } from '../../ecs-socketio/src/rooms.js';
+import { pollUntil } from '../load.js';
+import { type Check, check, type Scenario } from '../scenario.js';
+import { type EcsFaultEnv, type EcsFaultOutcome, type EcsFaultPlan, runEcsFault } from './run-fault.js';
+
+/** How long a topology change may take to be absorbed before the scenario calls it failed. */
+const RESTORE_TIMEOUT_MS = 30_000;
+
+/** Each container subscriber's SSUBSCRIBE channels, summed over the primaries that serve them (CLIENT LIST). */
+async function shardedSubscriptions(cluster: OwnedRedisCluster): Promise<Map<string, number>> {
+  const primaries = (await cluster.topology()).filter((n) => n.role === 'primary' && !n.failing);
+  const counts = new Map<string, number>();
+  for (const node of primaries) {
+    const list = await redisCli(node.port, 'CLIENT', 'LIST').catch(() => '');
+    for (const line of list.split('\n')) {
+      // The containers' subscribers are named `syncbell:<container>:sub`; ioredis names each
+      // per-primary sharded subscriber connection `ioredis-cluster(ssubscriber):<that name>`.
+      const name = /\bname=ioredis-cluster\(ssubscriber\):syncbell:(ecs-\d+):sub\b/.exec(line)?.[1];
+      if (name) counts.set(name, (counts.get(name) ?? 0) + Number(/\bssub=(\d+)/.exec(line)?.[1] ?? 0));
+    }
+  }
+  return counts;
+}
+
+/**
+ * How many of `users` have their room channel subscribed in the shard that owns its slot: on its
+ * primary or one of its replicas (Redis propagates an SPUBLISH to every node of the shard, so a
+ * subscriber left on a demoted primary still receives), asked with `PUBSUB SHARDNUMSUB`. A channel
+ * left on a node of another shard (after a slot migration) does not count.
+ */
+async function usersListening(cluster: OwnedRedisCluster, users: string[]): Promise<number> {
+  const topology = (await cluster.topology()).filter((n) => !n.failing);
+  let listening = 0;
+  for (const userId of users) {
+    const channel = `${ADAPTER_KEY}#/#${userRoom(userId)}#`;
+    const owner = topology.find(
+      (n) => n.role === 'primary' && servesSlot(n, slotByUser.get(userId) as number),
+    );
+    if (!owner) continue;
+    const shard = topology.filter((n) => n.id === owner.id || n.primaryId === owner.id);
+    for (const node of shard) {
+      const reply = await redisCli(node.port, 'PUBSUB', 'SHARDNUMSUB', channel).catch(() => '');
+      if (Number(reply.trim().split('\n')[1] ?? 0) >= 1) {
+        listening++;
+        break;
+      }
+    }
+  }
+  return listening;
+}
+
+/** Each user's slot (the log key's, which is the room channel's: the same hash tag). */
+const slotByUser = new Map<string, number>();
+
+const show = (counts: Map<string, number>) =>
+  [...counts]
+    .sort()
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+
+const slotOf = async (cluster: OwnedRedisCluster, key: string) =>
+  Number((await redisCli(cluster.nodes[0]?.port as number, 'CLUSTER', 'KEYSLOT', key)).trim());
+
+const servesSlot = (node: ClusterNodeInfo, slot: number) =>
+  node.slots.some(([a, b]) => slot >= a && slot <= b);
+
+/** The fleet's users by the primary that holds their slot (their log, their room's channel). */
+async function usersByPrimary(env: EcsFaultEnv, cluster: OwnedRedisCluster) {
+  const topology = await cluster.topology();
+  const primaries = topology.filter((n) => n.role === 'primary' && !n.failing);
+  const slots = new Map<string, number>();
+  for (const userId of env.users) {
+    const slot = await slotOf(cluster, replayLogKey(userId));
+    slots.set(userId, slot);
+    slotByUser.set(userId, slot);
+  }
+  const byPrimary = primaries
+    .map((primary) => ({
+      primary,
+      users: env.users.filter((u) => servesSlot(primary, slots.get(u) as number)),
+    }))
+    .sort((a, b) => b.users.length - a.users.length);
+  return { topology, byPrimary, slots };
+}
+
+/**
+ * Waits until the room channel of every user with a connected client is subscribed on the primary
+ * that owns its slot (a user whose client is reconnecting has no socket, so no channel, until it
+ * is back), timing it; also reads each container subscriber's channel count for the report.
+ */
+async function restoreOf(
+  cluster: OwnedRedisCluster,
+  env: EcsFaultEnv,
+  before: Map<string, number>,
+  startedAtMs: number,
+): Promise<{ restored: boolean; ms: number; detail: string }> {
+  let listening = 0;
+  let users: string[] = [];
+  const restored = await pollUntil(
+    async () => {
+      users = [
+        ...new Set(env.fleet.members.filter((m) => m.client.state === 'connected').map((m) => m.userId)),
+      ];
+      listening = await usersListening(cluster, users);
+      return listening === users.length;
+    },
+    RESTORE_TIMEOUT_MS,
+    50,
+  );
+  const ms = Date.now() - startedAtMs;
+  const after = await shardedSubscriptions(cluster);
+  return {
+    restored,
+    ms,
+    detail: `${listening} of ${users.length} connected users' channels subscribed in the shard that owns them, ${ms} ms after the fault (SSUBSCRIBE channels per container subscriber before: ${show(before)}; after: ${show(after)})`,
+  };
+}
+
+/** Both scenarios' stack and load: 2 containers on a private local cluster, users publishing. */
+const CLUSTER_LOAD = {
+  stack: { redisCluster: true, env: { MAX_CONNECTIONS_PER_ADDRESS: '100000' } },
+  users: { quick: 12, full: 300 },
+  clientsPerUser: { quick: 1, full: 1 },
+  perSecond: { quick: 30, full: 100 },
+  settleTimeoutMs: 45_000,
+} satisfies Partial<EcsFaultPlan>;
+
+function clusterOf(env: EcsFaultEnv): OwnedRedisCluster {
+  const cluster = env.ecs.stack.ownedRedisCluster;
+  if (!cluster) throw new Error('the cluster scenarios run on the local stack with redisCluster: true');
+  return cluster;
+}
+
+/**
+ * Issue 25: a manual failover (`CLUSTER FAILOVER` on the replica of the primary that holds the most
+ * users' slots: what ElastiCache does for a node replacement or a "test failover"), then that
+ * shard's new primary killed outright (SIGKILL: its replica is promoted after
+ * `cluster-node-timeout`, 2 s here). Redis 7 drops a demoted primary's sharded subscribers, so each
+ * container must find the new primary and SSUBSCRIBE there again.
+ */
+export const ecsRedisClusterFailover: Scenario = {
+  id: 'ecs-redis-cluster-failover',
+  variant: 'ecs-socketio',
+  title: 'Redis Cluster failover, manual then a primary killed',
+  fast: false,
+  run: (context) =>
+    runEcsFault(
+      {
+        id: 'ecs-redis-cluster-failover',
+        title: 'Redis Cluster failover, manual then a primary killed',
+        fault: (scale) =>
+          `3 primaries + 3 replicas, sharded adapter on ioredis Cluster; CLUSTER FAILOVER on the replica of the primary holding the most users, then SIGKILL of that shard's new primary; ${scale === 'full' ? '300' : '12'} users on 2 containers`,
+        ...CLUSTER_LOAD,
+        async inject(env): Promise<EcsFaultOutcome> {
+          const cluster = clusterOf(env);
+          const checks: Check[] = [];
+          const observations: string[] = [];
+          const before = await shardedSubscriptions(cluster);
+          observations.push(`sharded channels per container subscriber before: ${show(before)}`);
+
+          // 1. Manual failover of the busiest shard.
+          const { topology, byPrimary } = await usersByPrimary(env, cluster);
+          const busiest = byPrimary[0];
+          const replica = topology.find((n) => n.primaryId === busiest?.primary.id && !n.failing);
+          if (!busiest || !replica) throw new Error('no primary with a replica');
+          const manualAtMs = Date.now();
+          await redisCli(replica.port, 'CLUSTER', 'FAILOVER');
+          const promoted = await pollUntil(
+            async () => (await cluster.topology()).some((n) => n.id === replica.id && n.role === 'primary'),
+            RESTORE_TIMEOUT_MS,
+            50,
+          );
+          const manual = await restoreOf(cluster, env, before, manualAtMs);
+          checks.push(
+            check(
+              'the replica took over (CLUSTER FAILOVER)',
+              promoted,
+              `${busiest.users.length} users on that shard`,
+            ),
+            check(
+              'every user channel re-subscribed after the manual failover',
+              manual.restored,
+              manual.detail,
+            ),
+          );
+          observations.push(`manual failover: subscriptions restored in ${manual.ms} ms`);
+
+          // 2. The same shard's primary (the promoted replica) killed outright.
+          const victim = cluster.nodes.find((node) => node.port === replica.port);
+          if (!victim) throw new Error('the promoted replica is not one of the launcher nodes');
+          const killAtMs = Date.now();
+          await victim.stop('SIGKILL');
+          const takenOver = await pollUntil(
+            async () =>
+              (await cluster.topology()).some(
+                (n) => n.primaryId === undefined && n.role === 'primary' && n.id === busiest.primary.id,
+              ),
+            RESTORE_TIMEOUT_MS,
+            50,
+          );
+          const killed = await restoreOf(cluster, env, before, killAtMs);
+          checks.push(
+            check('the old primary took over again after the kill', takenOver, `node-timeout 2000 ms`),
+            check('every user channel re-subscribed after the kill', killed.restored, killed.detail),
+          );
+          observations.push(
+            `primary killed: subscriptions restored in ${killed.ms} ms (failure detection included)`,
+          );
+          // The killed node comes back as a replica (its nodes.conf), as ElastiCache replaces a node.
+          await victim.start();
+          const healthy = await cluster.waitHealthy().then(
+            () => true,
+            () => false,
+          );
+          checks.push(
+            check('the killed node rejoined as a replica', healthy, 'cluster_state:ok on every node'),
+          );
+          return { checks, observations };
+        },
+      },
+      context,
+    ),
+};
+
+/**
+ * Issue 25: live resharding. The slots of the busiest primary's most active users are moved to
+ * another primary (MIGRATING/IMPORTING, MIGRATE, SETSLOT NODE) while those users' notifications are
+ * being published: the publisher's script meets ASK and TRYAGAIN redirections, and each container
+ * must follow the users' channels to their new node.
+ */
+export const ecsRedisClusterSlotMigration: Scenario = {
+  id: 'ecs-redis-cluster-slot-migration',
+  variant: 'ecs-socketio',
+  title: 'Redis Cluster slot migration under load',
+  fast: false,
+  run: (context) =>
+    runEcsFault(
+      {
+        id: 'ecs-redis-cluster-slot-migration',
+        title: 'Redis Cluster slot migration under load',
+        fault: (scale) =>
+          `3 primaries + 3 replicas, sharded adapter on ioredis Cluster; the slots of ${scale === 'full' ? '40' : '4'} active users moved from the busiest primary to another, one slot at a time, while they publish; ${scale === 'full' ? '300' : '12'} users on 2 containers`,
+        ...CLUSTER_LOAD,
+        async inject(env): Promise<EcsFaultOutcome> {
+          const cluster = clusterOf(env);
+          const before = await shardedSubscriptions(cluster);
+          const { byPrimary, slots } = await usersByPrimary(env, cluster);
+          const source = byPrimary[0];
+          const target = byPrimary.at(-1);
+          if (!source || !target || source.primary.id === target.primary.id)
+            throw new Error('need two primaries');
+          const moving = source.users.slice(0, env.scale === 'full' ? 40 : 4);
+          const movingSlots = [...new Set(moving.map((u) => slots.get(u) as number))];
+          const startedAtMs = Date.now();
+          for (const slot of movingSlots) await cluster.moveSlot(slot, target.primary.id);
+          const movedAtMs = Date.now();
+          const topology = await cluster.topology();
+          const owner = topology.find((n) => n.id === target.primary.id);
+          const allMoved = owner !== undefined && movingSlots.every((slot) => servesSlot(owner, slot));
+          const restored = await restoreOf(cluster, env, before, movedAtMs);
+          return {
+            checks: [
+              check(
+                'the slots moved',
+                allMoved,
+                `${movingSlots.length} slots (${moving.length} users) in ${movedAtMs - startedAtMs} ms`,
+              ),
+              check(
+                'every container followed its users to the new primary',
+                restored.restored,
+                restored.detail,
+              ),
+            ],
+            observations: [
+              `sharded channels per container subscriber before: ${show(before)}`,
+              `subscriptions restored ${restored.ms} ms after the last slot moved`,
+            ],
+          };
+        },
+      },
+      context,
+    ),
+};
+
+export const ecsClusterScenarios: Scenario[] = [ecsRedisClusterFailover, ecsRedisClusterSlotMigration];

@@ -1,0 +1,217 @@
+import { createServer } from 'node:http';
+import { Cluster } from 'ioredis';
+import pWaitFor from 'p-wait-for';
+import { Server } from 'socket.io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, createNotification } from '../../shared/contract/index.js';
+import {
+  type ClusterNodeInfo,
+  type OwnedRedisCluster,
+  redisCli,
+  startOwnedRedisCluster,
+} from '../../ecs-socketio/local/redis-server.js';
+import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
+import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
+import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { attachSyncbell } from '../../ecs-socketio/src/attach/attach.js';
+import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js';
+import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
+import { userRoom } from '../../ecs-socketio/src/rooms.js';
+import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { uniqueUser } from '../contract/suite.js';
+import { connectRecorder, type RecordingClient } from '../support/recorder.js';
+import {
+  createEcsHarness,
+  createTestRedis,
+  type EcsHarness,
+  TEST_JWT_KEY,
+  TEST_REDIS_CLIENT,
+} from './harness.js';
+
+/** The sharded adapter's channel for a user's room, as `createShardedAdapter` names it. */
+const roomChannel = (userId: string) => `${ADAPTER_KEY}#/#${userRoom(userId)}#`;
+
+const slotOf = async (cluster: OwnedRedisCluster, key: string) =>
+  Number((await redisCli(cluster.nodes[0]?.port as number, 'CLUSTER', 'KEYSLOT', key)).trim());
+
+const primaryOf = (topology: ClusterNodeInfo[], slot: number): ClusterNodeInfo => {
+  const primary = topology.find(
+    (node) => node.role === 'primary' && !node.failing && node.slots.some(([a, b]) => slot >= a && slot <= b),
+  );
+  if (!primary) throw new Error(`no primary serves slot ${slot}`);
+  return primary;
+};
+
+describe(`on a Redis Cluster (${TEST_REDIS_CLIENT})`, () => {
+  let cluster: OwnedRedisCluster;
+  let redis: RedisLike;
+
+  beforeAll(async () => {
+    cluster = await startOwnedRedisCluster();
+    redis = createTestRedis(cluster.url, true);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await cluster?.destroy();
+  });
+
+  it('refuses a script that SPUBLISHes on a channel of another node, so user rooms carry the user hash tag', async () => {
+    const topology = await cluster.topology();
+    // A user whose untagged channel (the room name before the hash tag) lives on another primary
+    // than its log: what the publisher's script would have had to SPUBLISH on.
+    let userId = 'u0';
+    for (let i = 0; ; i++) {
+      userId = `u${i}`;
+      const logNode = primaryOf(topology, await slotOf(cluster, replayLogKey(userId)));
+      const untagged = primaryOf(topology, await slotOf(cluster, `${ADAPTER_KEY}#/#user:${userId}#`));
+      if (logNode.id !== untagged.id) break;
+    }
+    const logPrimary = primaryOf(topology, await slotOf(cluster, replayLogKey(userId)));
+    const script = "redis.call('XADD', KEYS[1], '*', 'n', 'x') return redis.call('SPUBLISH', ARGV[1], 'm')";
+    const run = (channel: string) =>
+      redisCli(logPrimary.port, 'EVAL', script, '1', replayLogKey(userId), channel).then((out) => out.trim());
+
+    expect(await run(`${ADAPTER_KEY}#/#user:${userId}#`)).toMatch(/non local key/);
+    expect(await run(roomChannel(userId))).toBe('0');
+    expect(await slotOf(cluster, roomChannel(userId))).toBe(await slotOf(cluster, replayLogKey(userId)));
+  });
+
+  it('publishes, claims once per idempotency key and replays through a cluster client', async () => {
+    const userId = uniqueUser('cluster');
+    const publisher = createSocketIoPublisher({ redis, adapter: 'sharded' });
+    const notification = createNotification({ type: 'sync.complete', userId, jobId: 'j1' });
+
+    const first = await publisher.publishEnvelope(notification, 'key-1');
+    const again = await publisher.publishEnvelope(
+      createNotification({ type: 'sync.complete', userId, jobId: 'j1' }),
+      'key-1',
+    );
+    await publisher.resyncAll();
+    const replayed = await createReplayLog({ redis }).read(userId, '0'.repeat(26));
+
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ notification, duplicate: true });
+    expect(replayed.notifications.map((n) => n.id)).toEqual([notification.id]);
+  });
+
+  it("runs the job queue's stream (one key, so one slot) through a cluster client", async () => {
+    const queue = createJobQueue({ redis, streamKey: `syncbell:test-jobs:${uniqueUser('q')}` });
+    await queue.ensureGroup();
+    const job = {
+      jobId: 'job-1',
+      userId: 'alice',
+      durationMs: 0,
+      outcome: 'complete' as const,
+      enqueuedAtMs: 1,
+    };
+    const entryId = await queue.enqueue(job);
+    const [taken] = await queue.take('worker-1', 1000, 10);
+    expect(taken).toEqual({ entryId, job, recovered: false });
+    expect(await queue.renew('worker-1', [entryId])).toEqual([]);
+    await queue.complete(entryId);
+    expect(await queue.length()).toBe(0);
+    await queue.removeConsumer('worker-1');
+  });
+
+  it('refuses the classic adapter on a cluster client, naming the sharded one', () => {
+    const sub = redis.duplicate('syncbell:test:sub');
+    try {
+      expect(() => syncbellAdapter({ pub: redis, sub, kind: 'classic' })).toThrow(ConfigError);
+      expect(() => syncbellAdapter({ pub: redis, sub, kind: 'classic' })).toThrow(/sharded/);
+      expect(() => createSocketIoPublisher({ redis })).toThrow(ConfigError);
+      expect(() => loadEcsConfig({ REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'classic' })).toThrow(
+        /REDIS_ADAPTER=sharded/,
+      );
+      expect(loadEcsConfig({ REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'sharded' }).REDIS_CLUSTER).toBe(true);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
+  it("refuses, on a cluster client, a replay key prefix with a brace (it would take the user id's hash tag)", () => {
+    expect(() =>
+      createSocketIoPublisher({ redis, adapter: 'sharded', replay: { keyPrefix: 'app:{tenant}:log:' } }),
+    ).toThrow(/keyPrefix "app:\{tenant\}:log:" holds a brace/);
+    expect(() =>
+      createSocketIoPublisher({ redis, adapter: 'sharded', replay: { keyPrefix: 'app:log:' } }),
+    ).not.toThrow();
+  });
+
+  it('refuses, at attachSyncbell, a cluster subscriber that does not re-subscribe after a failover, naming the client version', () => {
+    const io = new Server(createServer());
+    const attach = (subscriber: AnyRedis) =>
+      attachSyncbell(io, { jwtKey: TEST_JWT_KEY, adapter: 'sharded', redis, subscriber });
+    const nodes = [...cluster.startupNodes];
+    const bare = new Cluster(nodes, { lazyConnect: true });
+    const noRefresh = new Cluster(nodes, { lazyConnect: true, shardedSubscribers: true });
+    try {
+      if (TEST_REDIS_CLIENT === 'node-redis') {
+        const sub = redis.duplicate('syncbell:test:sub');
+        try {
+          expect(() => attach(sub)).toThrow(ConfigError);
+          expect(() => attach(sub)).toThrow(/node-redis 5\.\d+\.\d+'s cluster client/);
+        } finally {
+          sub.disconnect();
+        }
+      } else {
+        expect(() => attach(bare)).toThrow(
+          /shardedSubscribers: true \(ioredis 5\.9\.0 or later; installed 5\./,
+        );
+        expect(() => attach(noRefresh)).toThrow(/slotsRefreshInterval/);
+      }
+    } finally {
+      bare.disconnect();
+      noRefresh.disconnect();
+      io.close();
+    }
+  });
+});
+
+// node-redis 5 is refused on a cluster (see the test above), so only ioredis runs a container there.
+describe.runIf(TEST_REDIS_CLIENT === 'ioredis')('a container on a Redis Cluster through a failover', () => {
+  let harness: EcsHarness;
+  const clients: RecordingClient[] = [];
+
+  beforeAll(async () => {
+    harness = await createEcsHarness({ redisCluster: true, containers: 1 });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await harness?.stop();
+  });
+
+  it("re-subscribes the user's channel on the promoted replica and delivers live again", async () => {
+    const cluster = harness.stack.ownedRedisCluster as OwnedRedisCluster;
+    const userId = uniqueUser('failover');
+    const client = await connectRecorder(harness, clients, userId);
+    await harness.publish(userId, { jobId: 'before' });
+    await client.waitForCount(1);
+    const slot = await slotOf(cluster, roomChannel(userId));
+    const before = primaryOf(await cluster.topology(), slot);
+    const replica = (await cluster.topology()).find((node) => node.primaryId === before.id);
+    if (!replica) throw new Error('the primary has no replica');
+
+    // A manual failover (what ElastiCache does for a "test failover" or a maintenance replacement).
+    await redisCli(replica.port, 'CLUSTER', 'FAILOVER');
+    await pWaitFor(async () => primaryOf(await cluster.topology(), slot).id === replica.id, {
+      interval: 50,
+      timeout: 20_000,
+    });
+    // The container's subscriber is back on the new primary (SHARDNUMSUB counts subscribers there).
+    await pWaitFor(
+      async () => {
+        const reply = await redisCli(replica.port, 'PUBSUB', 'SHARDNUMSUB', roomChannel(userId));
+        return reply.trim().split('\n')[1] === '1';
+      },
+      { interval: 50, timeout: 20_000 },
+    );
+    await harness.publish(userId, { jobId: 'after' });
+
+    await client.waitFor(
+      () => client.received.some((r) => r.notification.jobId === 'after'),
+      'the notification published after the failover',
+    );
+    expect(client.received.filter((r) => r.notification.jobId === 'before')).toHaveLength(1);
+  });
+});
