@@ -505,7 +505,7 @@ export class SyncbellSocketIoService extends Construct {
       for (const [index, metric] of this.redis.memoryUsagePercent().entries())
         this.alarms.watch(
           new cloudwatch.Alarm(this, index === 0 ? 'RedisMemory' : `RedisMemory${index + 1}`, {
-            alarmDescription: `Redis memory above 80% of maxmemory: with noeviction, writes (the replay log, jobs) fail when it is full. Move to a larger ${larger} (docs/DEPLOY.md, "Redis node size")`,
+            alarmDescription: `Redis memory above 80% of maxmemory: with noeviction, writes (the replay log, jobs) fail when it is full. Move to a larger ${larger} (docs/DEPLOY.md, "Redis: never evict, and size the node")`,
             metric,
             threshold: 80,
             evaluationPeriods: 2,
