@@ -3,7 +3,6 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  apigwCloseReason,
   apigwTransport,
   createClient,
   type DisconnectReason,
@@ -389,42 +388,6 @@ describe('apigwTransport', () => {
     connection.close();
     socket.serverCloses(1000);
     expect(events.closes).toEqual([]);
-  });
-});
-
-describe('apigwCloseReason', () => {
-  const opened = { opened: true, refusedStatus: undefined, tokenExpired: false };
-  it.each([
-    [CloseCode.GoingAway, { reconnect: true, immediate: true }],
-    [CloseCode.Abnormal, { reconnect: true }],
-    [CloseCode.MessageTooBig, { reconnect: true }],
-    [CloseCode.Unauthorized, { code: ErrorCode.InvalidToken, reconnect: false }],
-    [CloseCode.TokenExpired, { code: ErrorCode.TokenExpired, reconnect: true }],
-  ])('maps close %i', (code, expected) => {
-    const reason = apigwCloseReason(code, '', opened);
-    expect(reason).toMatchObject(expected);
-    if (!('immediate' in expected)) expect(reason.immediate).toBeFalsy();
-  });
-
-  it('turns a refused upgrade into invalid_token (no retry) or, for an expired token, token_expired', () => {
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: 403, tokenExpired: false }),
-    ).toMatchObject({
-      code: ErrorCode.InvalidToken,
-      reconnect: false,
-    });
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: true }),
-    ).toMatchObject({
-      code: ErrorCode.TokenExpired,
-    });
-    // A browser sees only 1006 for a refused upgrade: without a status it is a network failure.
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: false }),
-    ).toMatchObject({
-      code: 1006,
-      reconnect: true,
-    });
   });
 });
 
