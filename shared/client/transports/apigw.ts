@@ -24,7 +24,8 @@ import {
   type WebSocketConstructorLike,
   type WebSocketLike,
 } from './apigw-helpers.js';
-import { PONG_TIMEOUT_CODE } from './keep-alive.js';
+import { DisconnectCode } from '../disconnect-codes.js';
+import { ResumeTimeoutError } from './keep-alive.js';
 
 export {
   APIGW_IDLE_TIMEOUT_MS,
@@ -37,7 +38,6 @@ export {
 } from './apigw-helpers.js';
 
 const OPEN = 1;
-const ROTATION_CODE = 'planned_rotation';
 
 /** What every connection of one transport shares. */
 interface ConnectionSettings {
@@ -88,7 +88,7 @@ class ApigwConnection implements TransportConnection {
       Ctor = await resolveWebSocket(this.#settings.WebSocket);
     } catch (error) {
       this.#finish({
-        code: 'no_websocket',
+        code: DisconnectCode.NoWebSocket,
         reason: `no WebSocket implementation: ${String(error)}`,
         reconnect: false,
       });
@@ -100,7 +100,7 @@ class ApigwConnection implements TransportConnection {
     this.#timers.push(
       setTimeout(() => {
         if (!this.#opened)
-          this.#finish({ code: 'connect_timeout', reason: 'connect timed out', reconnect: true });
+          this.#finish({ code: DisconnectCode.ConnectTimeout, reason: 'connect timed out', reconnect: true });
       }, this.#open.connectTimeoutMs),
     );
     socket.onopen = () => this.#onOpen();
@@ -145,7 +145,7 @@ class ApigwConnection implements TransportConnection {
       setTimeout(
         () =>
           this.#finish({
-            code: ROTATION_CODE,
+            code: DisconnectCode.PlannedRotation,
             reason: 'planned reconnect before the 2-hour connection cap',
             reconnect: true,
             immediate: true,
@@ -214,7 +214,7 @@ class ApigwConnection implements TransportConnection {
       // 30 s close timeout, so drop it at once where the platform can (browsers cannot).
       (this.#socket as { terminate?: () => void } | undefined)?.terminate?.();
       this.#finish({
-        code: PONG_TIMEOUT_CODE,
+        code: DisconnectCode.PongTimeout,
         reason: `no answer to a ping within ${pongTimeoutMs} ms: connection presumed dead`,
         reconnect: true,
       });
@@ -260,7 +260,7 @@ class ApigwConnection implements TransportConnection {
       const timer = setTimeout(() => {
         if (this.#pending?.requestId !== requestId) return;
         this.#pending = undefined;
-        reject(new SyncbellError(ErrorCode.Internal, `no replay answer within ${resumeTimeoutMs} ms`));
+        reject(new ResumeTimeoutError(resumeTimeoutMs));
       }, resumeTimeoutMs);
       this.#pending = {
         requestId,

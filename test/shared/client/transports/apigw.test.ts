@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   apigwTransport,
   createClient,
+  DisconnectCode,
   type DisconnectReason,
   type EventTargetLike,
   type TransportHandlers,
@@ -342,6 +343,30 @@ describe('apigwTransport', () => {
   ])('refuses impossible timing %j with a ConfigError at construction', (options, message) => {
     expect(() => apigwTransport(options)).toThrow(ConfigError);
     expect(() => apigwTransport(options)).toThrow(message);
+  });
+
+  it('reports a resume that gets no answer as resume_failed (as the socket.io transport does) and reconnects', async () => {
+    vi.useFakeTimers();
+    const reasons: DisconnectReason[] = [];
+    const client = createClient({
+      transport: apigwTransport({ WebSocket: FakeSocket, resumeTimeoutMs: 500 }),
+      url: 'wss://example.test/dev',
+      token: 't',
+    });
+    client.on('state', ({ reason }) => {
+      if (reason) reasons.push(reason);
+    });
+    (await nextSocket()).serverOpens();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(reasons).toEqual([
+      expect.objectContaining({
+        code: DisconnectCode.ResumeFailed,
+        reason: 'resume failed: no replay answer within 500 ms',
+        reconnect: true,
+      }),
+    ]);
+    expect(client.state).toBe('connecting');
+    client.close();
   });
 
   it('lets the client reconnect and resume after the last notification when the peer went silent', async () => {
