@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { resolveJwtSecret, signToken } from '../../shared/server/auth/index.js';
 import { backoff } from '../../shared/contract/backoff.js';
 import { apigwTransport, type WebSocketConstructorLike } from '../../shared/client/apigw.js';
-import { createClient, type SyncbellClient } from '../../shared/client/index.js';
+import { createClient, DisconnectCode, type SyncbellClient } from '../../shared/client/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
 import {
@@ -188,7 +188,7 @@ function openSdkConnection(connection: Connection): void {
       if (!s.reconnect) client.close();
       return;
     }
-    if (!everConnected && !failureCounted && reason && reason.code !== 'client_close') {
+    if (!everConnected && !failureCounted && reason && reason.code !== DisconnectCode.ClientClose) {
       failureCounted = true;
       fail(`sdk: ${reason.reason}`);
     }

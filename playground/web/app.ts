@@ -4,9 +4,12 @@
  */
 import { apigwTransport } from '../../shared/client/apigw.js';
 import {
+  CloseCode,
   type ClientState,
   createClient,
+  DisconnectCode,
   type DisconnectReason,
+  ErrorCode,
   type SyncbellClient,
   type Transport,
 } from '../../shared/client/index.js';
@@ -52,14 +55,21 @@ async function getToken(): Promise<string> {
 
 function describeReason(reason: DisconnectReason | undefined): string {
   if (!reason) return '';
-  const code = String(reason.code);
-  if (code === 'invalid_token') return 'Bad token: the server refused it. Reload without ?badtoken=1.';
-  if (code === 'token_expired') return 'Token expired: fetching a new one.';
-  if (code === 'server_shutting_down') return 'Container draining: moving to another one.';
-  if (code === 'connect_error' || code === '1006' || code === 'transport close' || code === 'ping timeout') {
-    return `Backend unreachable or connection lost (${reason.reason}). Retrying.`;
+  switch (reason.code) {
+    case ErrorCode.InvalidToken:
+      return 'Bad token: the server refused it. Reload without ?badtoken=1.';
+    case ErrorCode.TokenExpired:
+      return 'Token expired: fetching a new one.';
+    case ErrorCode.ServerShuttingDown:
+      return 'Container draining: moving to another one.';
+    case DisconnectCode.ConnectError:
+    case CloseCode.Abnormal:
+    case DisconnectCode.TransportClose:
+    case DisconnectCode.PingTimeout:
+      return `Backend unreachable or connection lost (${reason.reason}). Retrying.`;
+    default:
+      return reason.reason;
   }
-  return reason.reason;
 }
 
 interface Panel {

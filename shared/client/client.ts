@@ -8,7 +8,9 @@ import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
 import { backoff, delayWithHint } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
+import { DisconnectCode } from './disconnect-codes.js';
 import { TypedEmitter } from './events.js';
+import { countProblems, durationProblems, refuseProblems } from './option-checks.js';
 import { checkPositionStorage, type PositionStorage, PositionStore } from './position-store.js';
 import type { DisconnectReason, Transport, TransportConnection } from './transport.js';
 
@@ -76,7 +78,7 @@ export interface ClientOptions {
   positionStorage?: PositionStorage;
   /** @default 1000 (socket.io-client's `reconnectionDelay`) */
   minReconnectDelayMs?: number;
-  /** @default 5000 (socket.io-client's `reconnectionDelayMax`) */
+  /** Not below `minReconnectDelayMs`. @default 5000 (socket.io-client's `reconnectionDelayMax`) */
   maxReconnectDelayMs?: number;
   /** How many notification ids to remember for dedupe. @default 1000 */
   dedupeCapacity?: number;
@@ -120,6 +122,7 @@ export function createClient(options: ClientOptions): SyncbellClient {
     resumeAfter: options.resumeAfter,
     positionStorage: checkPositionStorage(options.positionStorage),
   };
+  checkClientOptions(config);
   const client = new Client(config);
   // On the next microtask, not at once: listeners the app adds right after createClient() (as
   // the README's example does) see the first `connecting`. A close() before then wins.
@@ -130,6 +133,16 @@ export function createClient(options: ClientOptions): SyncbellClient {
     });
   }
   return client;
+}
+
+/** The timing and size options, refused with a `ConfigError` naming each bad one (as the transports do). */
+function checkClientOptions(config: ResolvedOptions): void {
+  const { minReconnectDelayMs, maxReconnectDelayMs, connectTimeoutMs, dedupeCapacity } = config;
+  const problems = durationProblems({ minReconnectDelayMs, maxReconnectDelayMs, connectTimeoutMs });
+  if (problems.length === 0 && maxReconnectDelayMs < minReconnectDelayMs)
+    problems.push('maxReconnectDelayMs must not be below minReconnectDelayMs');
+  problems.push(...countProblems('dedupeCapacity', dedupeCapacity));
+  refuseProblems('createClient', problems);
 }
 
 class Client implements SyncbellClient {
@@ -196,7 +209,7 @@ class Client implements SyncbellClient {
     this.#held = undefined;
     connection?.close();
     this.#setState(ClientState.Disconnected, {
-      code: 'client_close',
+      code: DisconnectCode.ClientClose,
       reason: 'closed by the app',
       reconnect: false,
     });
@@ -210,7 +223,7 @@ class Client implements SyncbellClient {
     } catch (error) {
       if (generation !== this.#generation) return;
       this.#handleDisconnect(generation, {
-        code: 'token_source_failed',
+        code: DisconnectCode.TokenSourceFailed,
         reason: `token source failed: ${error instanceof Error ? error.message : String(error)}`,
         reconnect: true,
       });
@@ -302,7 +315,7 @@ class Client implements SyncbellClient {
       });
     } catch (error) {
       if (generation !== this.#generation) return;
-      const code = error instanceof SyncbellError ? error.code : 'resume_failed';
+      const code = error instanceof SyncbellError ? error.code : DisconnectCode.ResumeFailed;
       this.#connection?.close();
       this.#handleDisconnect(generation, {
         code,

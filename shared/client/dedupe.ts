@@ -1,3 +1,5 @@
+import { countProblems, refuseProblems } from './option-checks.js';
+
 /**
  * Remembers the last `capacity` ids seen, forgetting the oldest first. Delivery is
  * at-least-once (a notification can arrive live and again in a replay), so the SDK drops
@@ -9,8 +11,7 @@ export class BoundedIdSet {
   readonly #ids = new Set<string>();
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError('capacity must be a positive integer');
+    refuseProblems('BoundedIdSet', countProblems('capacity', capacity));
     this.#capacity = capacity;
   }
 

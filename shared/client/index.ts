@@ -8,6 +8,7 @@
 export * from '@syncbell/contract/backoff';
 export * from './client.js';
 export * from './dedupe.js';
+export * from './disconnect-codes.js';
 export {
   POSITION_KEY_PREFIX,
   type PositionStorage,

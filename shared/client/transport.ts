@@ -1,9 +1,11 @@
+import type { ErrorCode } from '@syncbell/contract/codes';
 import type { ReceivedReplayResult } from '@syncbell/contract/protocol';
+import type { DisconnectCode } from './disconnect-codes.js';
 
 /** Why a transport connection ended (or failed to open). Every failure is reported through this. */
 export interface DisconnectReason {
-  /** A contract error code (`invalid_token`, ...), a WebSocket close code, or a transport word. */
-  code: string | number;
+  /** The SDK's own word (`DisconnectCode`), a contract error code (`invalid_token`, ...), or a WebSocket close code. */
+  code: DisconnectCode | ErrorCode | number;
   reason: string;
   /** False when retrying with the same credentials cannot work (e.g. an invalid token). */
   reconnect: boolean;

@@ -1,18 +1,4 @@
-import { ConfigError } from '@syncbell/contract/errors';
-
-/** setTimeout's largest delay: a longer one fires at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
-/** The close code word both transports use when a keep-alive goes unanswered. */
-export const PONG_TIMEOUT_CODE = 'pong_timeout';
-
-/** What is wrong with one duration, or undefined. Checked by hand: zod is too heavy for a browser (contract/checks.ts). */
-export function durationProblem(ms: number): string | undefined {
-  if (typeof ms !== 'number' || Number.isNaN(ms)) return 'must be a number';
-  if (!(ms > 0)) return 'must be above 0';
-  if (ms > MAX_TIMER_MS) return 'is longer than a timer can wait';
-  return undefined;
-}
+import { durationProblems, refuseProblems } from '../option-checks.js';
 
 /**
  * Checks named durations (each must be a usable timer delay) and that the keep-alive deadline is
@@ -24,19 +10,24 @@ export function checkTiming(
   timing: Record<string, number> & { keepAliveIntervalMs: number; pongTimeoutMs: number },
   extra: () => string[] = () => [],
 ): void {
-  const problems = Object.entries(timing).flatMap(([name, ms]) => {
-    const problem = durationProblem(ms);
-    return problem === undefined ? [] : [`${name} ${problem}`];
-  });
+  const problems = durationProblems(timing);
   if (problems.length === 0) problems.push(...extra());
   if (problems.length === 0 && timing.pongTimeoutMs >= timing.keepAliveIntervalMs)
     problems.push(
       'pongTimeoutMs must be below keepAliveIntervalMs (a ping must be answered before the next one is due)',
     );
-  if (problems.length > 0) throw new ConfigError(`${transport}: ${problems.join('; ')}`);
+  refuseProblems(transport, problems);
 }
 
 /** The keep-alive deadline when none is given: 10 s, or half the interval when that is shorter. */
 export function defaultPongTimeoutMs(keepAliveIntervalMs: number): number {
   return Math.min(10_000, keepAliveIntervalMs / 2);
+}
+
+/** What both transports reject a resume with when no answer came in time: the client reports `resume_failed`. */
+export class ResumeTimeoutError extends Error {
+  override readonly name = 'ResumeTimeoutError';
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super(`no replay answer within ${timeoutMs} ms`, options);
+  }
 }

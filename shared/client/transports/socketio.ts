@@ -10,7 +10,8 @@ import type {
   TransportHandlers,
   TransportOpenOptions,
 } from '../transport.js';
-import { checkTiming, defaultPongTimeoutMs, PONG_TIMEOUT_CODE } from './keep-alive.js';
+import { DisconnectCode } from '../disconnect-codes.js';
+import { checkTiming, defaultPongTimeoutMs, ResumeTimeoutError } from './keep-alive.js';
 
 export interface SocketIoTransportOptions {
   /**
@@ -102,7 +103,7 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
             if (closed || closedByClient) return;
             if (error) {
               finish({
-                code: PONG_TIMEOUT_CODE,
+                code: DisconnectCode.PongTimeout,
                 reason: `no answer to a keep-alive within ${pongTimeoutMs} ms: connection presumed dead`,
                 reconnect: true,
               });
@@ -123,14 +124,16 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       socket.on('connect_error', (error: Error & { data?: unknown }) => {
         const body = readErrorFrameBody(error.data);
         if (body) {
+          // A code from a newer server is read as errorFromServer reads it (`internal_error`).
+          const { code, message } = errorFromServer(body.code, body.message);
           finish({
-            code: body.code,
-            reason: body.message,
+            code,
+            reason: message,
             reconnect: !TERMINAL_ERROR_CODES.has(body.code),
             ...(body.retryAfterMs === undefined ? {} : { retryAfterMs: body.retryAfterMs }),
           });
         } else {
-          finish({ code: 'connect_error', reason: error.message, reconnect: true });
+          finish({ code: DisconnectCode.ConnectError, reason: error.message, reconnect: true });
         }
       });
       // Validated by the client, entry by entry (see "Evolving the contract").
@@ -158,9 +161,16 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
 
       return {
         async resume(after: string | undefined): Promise<ReplayAnswer> {
-          const answer: unknown = await socket
-            .timeout(resumeTimeoutMs)
-            .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
+          let answer: unknown;
+          try {
+            answer = await socket
+              .timeout(resumeTimeoutMs)
+              .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
+          } catch (error) {
+            // socket.io-client's only rejections here: its timeout, or a disconnect (then the
+            // client has already moved on). Either way, no answer came in time.
+            throw new ResumeTimeoutError(resumeTimeoutMs, { cause: error });
+          }
           const error = readErrorFrameBody(answer);
           if (error) throw errorFromServer(error.code, error.message);
           const result = readReplayResult(answer);

@@ -6,12 +6,14 @@ import {
   MAX_RETRY_AFTER_MS,
   type ClientEvents,
   createClient,
+  DisconnectCode,
   type DisconnectReason,
   type ReplayAnswer,
   type Transport,
   type TransportHandlers,
 } from '../../../shared/client/index.js';
 import {
+  ConfigError,
   createNotification,
   ErrorCode,
   type MalformedNotificationError,
@@ -77,6 +79,35 @@ describe('BoundedIdSet', () => {
     set.add('b');
     set.add('c');
     expect([set.has('a'), set.has('b'), set.has('c'), set.size]).toEqual([false, true, true, 2]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a capacity of %d with a ConfigError', (capacity) => {
+    expect(() => new BoundedIdSet(capacity)).toThrow(ConfigError);
+    expect(() => new BoundedIdSet(capacity)).toThrow('BoundedIdSet: capacity must be a positive integer');
+  });
+});
+
+describe('createClient options', () => {
+  const base = { transport: new FakeTransport(), url: 'x', token: 't', autoConnect: false };
+  it.each([
+    [
+      { minReconnectDelayMs: 0, connectTimeoutMs: Number.NaN, dedupeCapacity: 1.5 },
+      'createClient: minReconnectDelayMs must be above 0; connectTimeoutMs must be a number; dedupeCapacity must be a positive integer',
+    ],
+    [{ maxReconnectDelayMs: 3e9 }, 'createClient: maxReconnectDelayMs is longer than a timer can wait'],
+    [
+      { minReconnectDelayMs: 2000, maxReconnectDelayMs: 1000 },
+      'createClient: maxReconnectDelayMs must not be below minReconnectDelayMs',
+    ],
+    [{ dedupeCapacity: 0 }, 'createClient: dedupeCapacity must be a positive integer'],
+  ])('refuses %j with a ConfigError naming each bad option', (options, message) => {
+    expect(() => createClient({ ...base, ...options })).toThrow(ConfigError);
+    expect(() => createClient({ ...base, ...options })).toThrow(message);
+  });
+
+  it('takes equal reconnect delays and the defaults', () => {
+    expect(() => createClient({ ...base, minReconnectDelayMs: 400, maxReconnectDelayMs: 400 })).not.toThrow();
+    expect(createClient(base).state).toBe('disconnected');
   });
 });
 
@@ -162,7 +193,11 @@ describe('client state machine', () => {
     const delays: number[] = [];
     for (let i = 0; i < 3; i++) {
       const before = transport.opens.length;
-      transport.last.handlers.onClose({ code: 'connect_error', reason: 'refused', reconnect: true });
+      transport.last.handlers.onClose({
+        code: DisconnectCode.ConnectError,
+        reason: 'refused',
+        reconnect: true,
+      });
       let waited = 0;
       while (transport.opens.length === before) {
         vi.advanceTimersByTime(10);
@@ -328,6 +363,8 @@ describe('client state machine', () => {
 
   it('closes without reconnecting when the app calls close()', async () => {
     const client = make();
+    const reasons: (DisconnectReason | undefined)[] = [];
+    client.on('state', ({ reason }) => reasons.push(reason));
     await flush();
     transport.last.handlers.onOpen();
     await flush();
@@ -336,6 +373,32 @@ describe('client state machine', () => {
     vi.advanceTimersByTime(10_000);
     expect(transport.opens).toHaveLength(1);
     expect(client.state).toBe('disconnected');
+    expect(reasons.at(-1)).toMatchObject({ code: DisconnectCode.ClientClose, reconnect: false });
+  });
+
+  it('reports a token function that fails as token_source_failed and retries it', async () => {
+    let calls = 0;
+    const client = make({
+      token: () => {
+        calls++;
+        throw new Error('no session');
+      },
+    });
+    const reasons: (DisconnectReason | undefined)[] = [];
+    client.on('state', ({ reason }) => reasons.push(reason));
+    await flush();
+    expect(reasons).toEqual([
+      undefined, // the first connecting
+      { code: DisconnectCode.TokenSourceFailed, reason: 'token source failed: no session', reconnect: true },
+    ]);
+    vi.advanceTimersByTime(1000);
+    await flush();
+    expect(calls).toBeGreaterThan(1); // retried
+    client.close();
+  });
+
+  it('types a reason code as the SDK table, a contract error code or a close code', () => {
+    expectTypeOf<DisconnectReason['code']>().toEqualTypeOf<DisconnectCode | ErrorCode | number>();
   });
 });
 

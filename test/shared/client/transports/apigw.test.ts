@@ -3,9 +3,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  apigwCloseReason,
   apigwTransport,
   createClient,
+  DisconnectCode,
   type DisconnectReason,
   type EventTargetLike,
   type TransportHandlers,
@@ -345,6 +345,30 @@ describe('apigwTransport', () => {
     expect(() => apigwTransport(options)).toThrow(message);
   });
 
+  it('reports a resume that gets no answer as resume_failed (as the socket.io transport does) and reconnects', async () => {
+    vi.useFakeTimers();
+    const reasons: DisconnectReason[] = [];
+    const client = createClient({
+      transport: apigwTransport({ WebSocket: FakeSocket, resumeTimeoutMs: 500 }),
+      url: 'wss://example.test/dev',
+      token: 't',
+    });
+    client.on('state', ({ reason }) => {
+      if (reason) reasons.push(reason);
+    });
+    (await nextSocket()).serverOpens();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(reasons).toEqual([
+      expect.objectContaining({
+        code: DisconnectCode.ResumeFailed,
+        reason: 'resume failed: no replay answer within 500 ms',
+        reconnect: true,
+      }),
+    ]);
+    expect(client.state).toBe('connecting');
+    client.close();
+  });
+
   it('lets the client reconnect and resume after the last notification when the peer went silent', async () => {
     vi.useFakeTimers();
     const states: string[] = [];
@@ -389,42 +413,6 @@ describe('apigwTransport', () => {
     connection.close();
     socket.serverCloses(1000);
     expect(events.closes).toEqual([]);
-  });
-});
-
-describe('apigwCloseReason', () => {
-  const opened = { opened: true, refusedStatus: undefined, tokenExpired: false };
-  it.each([
-    [CloseCode.GoingAway, { reconnect: true, immediate: true }],
-    [CloseCode.Abnormal, { reconnect: true }],
-    [CloseCode.MessageTooBig, { reconnect: true }],
-    [CloseCode.Unauthorized, { code: ErrorCode.InvalidToken, reconnect: false }],
-    [CloseCode.TokenExpired, { code: ErrorCode.TokenExpired, reconnect: true }],
-  ])('maps close %i', (code, expected) => {
-    const reason = apigwCloseReason(code, '', opened);
-    expect(reason).toMatchObject(expected);
-    if (!('immediate' in expected)) expect(reason.immediate).toBeFalsy();
-  });
-
-  it('turns a refused upgrade into invalid_token (no retry) or, for an expired token, token_expired', () => {
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: 403, tokenExpired: false }),
-    ).toMatchObject({
-      code: ErrorCode.InvalidToken,
-      reconnect: false,
-    });
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: true }),
-    ).toMatchObject({
-      code: ErrorCode.TokenExpired,
-    });
-    // A browser sees only 1006 for a refused upgrade: without a status it is a network failure.
-    expect(
-      apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: false }),
-    ).toMatchObject({
-      code: 1006,
-      reconnect: true,
-    });
   });
 });
 

@@ -2,7 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DisconnectReason, TransportHandlers } from '../../../../shared/client/index.js';
+import {
+  createClient,
+  DisconnectCode,
+  type DisconnectReason,
+  type TransportHandlers,
+} from '../../../../shared/client/index.js';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
 import {
   ConfigError,
@@ -163,6 +168,34 @@ function openAndWaitForClose(url: string): Promise<DisconnectReason> {
   });
 }
 
+describe('socketIoTransport resume', () => {
+  it('reports a resume that gets no answer as resume_failed (as the API Gateway transport does) and reconnects', async () => {
+    const server = await startServer(() => {}); // never answers the resume
+    stops.push(server.close);
+    const client = createClient({
+      transport: socketIoTransport({ ...TIMING, resumeTimeoutMs: 200 }),
+      url: server.url,
+      token: 't',
+      minReconnectDelayMs: 60_000,
+      maxReconnectDelayMs: 60_000,
+    });
+    stops.push(async () => client.close());
+    const reason = await new Promise<DisconnectReason | undefined>((resolve) =>
+      client.on('state', (change) => {
+        if (change.reason) resolve(change.reason);
+      }),
+    );
+    expect(reason).toEqual(
+      expect.objectContaining({
+        code: DisconnectCode.ResumeFailed,
+        reason: 'resume failed: no replay answer within 200 ms',
+        reconnect: true,
+      }),
+    );
+    expect(client.state).toBe('connecting');
+  });
+});
+
 describe('socketIoTransport refusals', () => {
   it("passes a refused connect's retryAfterMs hint on to the client", async () => {
     const url = await refusingServer({ code: ErrorCode.RateLimited, message: 'busy', retryAfterMs: 1234 });
@@ -177,7 +210,7 @@ describe('socketIoTransport refusals', () => {
   it('ignores a malformed hint: the body is then not a contract error body', async () => {
     const url = await refusingServer({ code: ErrorCode.RateLimited, message: 'busy', retryAfterMs: -1 });
     const reason = await openAndWaitForClose(url);
-    expect(reason).toMatchObject({ code: 'connect_error', reconnect: true });
+    expect(reason).toMatchObject({ code: DisconnectCode.ConnectError, reconnect: true });
     expect(reason.retryAfterMs).toBeUndefined();
   });
 });
