@@ -2,7 +2,7 @@ import { evaluateGate, gateFileSchema } from '../gate.js';
 import fullGate from '../gates/full.json' with { type: 'json' };
 import type { BenchResults, ContenderResult } from '../results-schema.js';
 import { measuredInOneRun } from '../merge.js';
-import { fitScale, SCALE_PROJECTION_CONTAINERS, scaleGrowth } from '../scale.js';
+import { fitScale, SCALE_PROJECTION_CONTAINERS, type ScaleFit, scaleGrowth } from '../scale.js';
 
 type C = ContenderResult;
 const fmt = (value: number | null | undefined, digits = 2) =>
@@ -434,12 +434,20 @@ export function scaleSection(r: BenchResults): string[] {
       lines.push(
         `- ${name(c)}, ${adapterName(growth.adapter)}: CPU per 1,000 at ${growth.to} containers is **${fmt(growth.ratio, 2)}x** its figure at ${growth.from} (${fmt(growth.toValue, 4)} vs ${fmt(growth.fromValue, 4)}).`,
       );
-    for (const fit of fits)
-      lines.push(
-        `- ${name(c)}, ${adapterName(fit.adapter)}: ${fit.slopePerContainer >= 0 ? '+' : ''}${fmt(fit.slopePerContainer, 5)} CPU s per 1,000 per added container (least squares over the measured counts); **projected, not measured**: ${fmt(fit.at(SCALE_PROJECTION_CONTAINERS), 3)} at ${SCALE_PROJECTION_CONTAINERS} containers.`,
-      );
+    for (const fit of fits) lines.push(`- ${name(c)}, ${adapterName(fit.adapter)}: ${projectionText(fit)}`);
   }
   return lines;
+}
+
+/**
+ * The fitted line and where it leads. A line that falls as containers are added (noise larger than
+ * the trend, seen in a tiny CI run on a loaded machine) would project a negative CPU: no projection then.
+ */
+export function projectionText(fit: Pick<ScaleFit, 'slopePerContainer' | 'at'>): string {
+  const slope = `${fit.slopePerContainer >= 0 ? '+' : ''}${fmt(fit.slopePerContainer, 5)} CPU s per 1,000 per added container (least squares over the measured counts)`;
+  if (fit.slopePerContainer < 0)
+    return `${slope}; **projected, not measured**: none, the CPU per 1,000 fell as containers were added in this run (noise larger than the trend), so the line says nothing about ${SCALE_PROJECTION_CONTAINERS} containers.`;
+  return `${slope}; **projected, not measured**: ${fmt(fit.at(SCALE_PROJECTION_CONTAINERS), 3)} at ${SCALE_PROJECTION_CONTAINERS} containers.`;
 }
 
 export function renderMarkdown(r: BenchResults): string {

@@ -150,7 +150,10 @@ describe('syncbell bench, tiny end-to-end run', () => {
       }
       const markdown = await readFile(join(out, 'report.md'), 'utf8');
       expect(markdown).toContain('## 8. Scale: the same load over more containers');
-      expect(markdown).toMatch(/\*\*projected, not measured\*\*: [\d.]+ at 50 containers/);
+      // A number at 50 containers, or none where this tiny run's line fell (projectionText).
+      expect(markdown).toMatch(
+        /\*\*projected, not measured\*\*: ([\d.]+ at 50 containers|none, the CPU per 1,000 fell)/,
+      );
       expect(await readFile(join(out, 'report.html'), 'utf8')).toContain(
         'CPU per delivery against containers',
       );

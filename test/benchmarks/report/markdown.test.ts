@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, warmNote } from '../../../benchmarks/report/markdown.js';
+import { projectionText, renderMarkdown, warmNote } from '../../../benchmarks/report/markdown.js';
 import { resultsSchema } from '../../../benchmarks/results-schema.js';
 
 const QUICK = new URL('../../../benchmarks/results/quick/results.json', import.meta.url);
@@ -34,5 +34,23 @@ describe('the report on the emulated API Gateway', () => {
     if (!api) throw new Error('the quick run has no apigw-emulated');
     expect(warmNote(api)).toContain('did not record cold starts');
     expect(renderMarkdown(results)).toContain(warmNote(api));
+  });
+});
+
+describe('the scale projection', () => {
+  const line = (intercept: number, slopePerContainer: number) => ({
+    slopePerContainer,
+    at: (n: number) => intercept + slopePerContainer * n,
+  });
+
+  it('projects a growing line to 50 containers', () => {
+    expect(projectionText(line(0.5, 0.04))).toContain('**projected, not measured**: 2.500 at 50 containers');
+  });
+
+  it('projects nothing from a falling line (it would give a negative CPU)', () => {
+    const text = projectionText(line(1.5, -0.1765));
+    expect(text).toContain('-0.17650 CPU s per 1,000 per added container');
+    expect(text).toContain('**projected, not measured**: none');
+    expect(text).not.toMatch(/-[\d.]+ at 50 containers/);
   });
 });
