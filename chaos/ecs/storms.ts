@@ -76,6 +76,14 @@ interface RollingDeployPlan {
   drainAtDeregistration: boolean;
 }
 
+/** What every storm scenario's fleet does: two SDK clients per user, notifications at 200/s (full). */
+const STORM_LOAD = {
+  clientsPerUser: { quick: 2, full: 2 },
+  perSecond: { quick: 50, full: 200 },
+  connectTimeoutMs: 20_000,
+  settleTimeoutMs: 60_000,
+} as const;
+
 const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
 
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
@@ -97,10 +105,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
             env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
           },
           users: ROLLING_USERS,
-          clientsPerUser: { quick: 2, full: 2 },
-          perSecond: { quick: 50, full: 200 },
-          connectTimeoutMs: 20_000,
-          settleTimeoutMs: 60_000,
+          ...STORM_LOAD,
           async inject(env: EcsFaultEnv) {
             const members = env.fleet.members;
             const latency = latencyRecorder(members);
@@ -199,10 +204,7 @@ export const ecsReconnectStorm: Scenario = {
           `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (MAX_CONNECTS_PER_SECOND 1000)`,
         stack: { containers: 2, env: ONE_ADDRESS_FLEET },
         users: STORM_USERS,
-        clientsPerUser: { quick: 2, full: 2 },
-        perSecond: { quick: 50, full: 200 },
-        connectTimeoutMs: 20_000,
-        settleTimeoutMs: 60_000,
+        ...STORM_LOAD,
         async inject(env: EcsFaultEnv) {
           const members = env.fleet.members;
           const counts = new Map<string, number>();

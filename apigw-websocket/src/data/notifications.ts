@@ -66,6 +66,18 @@ const LOWEST_NOTIFICATION_KEY = '0';
 export function createNotificationLog(options: NotificationLogOptions): NotificationLog {
   const { client, tableName, ttlSeconds } = options;
   const now = options.now ?? Date.now;
+  /**
+   * The query of a user's log rows from `from` (inclusive, by ULID sort key) that have not expired:
+   * expired rows linger (DynamoDB deletes them up to days late, dynalite never), so the TTL is
+   * filtered here. The one shape both the replay and the keep-alive's position read use.
+   */
+  const unexpiredFrom = (userId: string, from: string) => ({
+    TableName: tableName,
+    KeyConditionExpression: 'userId = :userId AND id >= :from',
+    FilterExpression: '#ttl > :nowSeconds',
+    ExpressionAttributeNames: { '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':userId': userId, ':from': from, ':nowSeconds': Math.floor(now() / 1000) },
+  });
   const onSkipped = options.onSkipped ?? (() => {});
   return {
     async append(notification) {
@@ -116,15 +128,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       // expressions"), 0.5 RRU eventually consistent. An expired newest row means an expired log.
       const { Items } = await client.send(
         new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'userId = :userId AND id >= :lowest',
-          FilterExpression: '#ttl > :nowSeconds',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':userId': userId,
-            ':lowest': LOWEST_NOTIFICATION_KEY,
-            ':nowSeconds': Math.floor(now() / 1000),
-          },
+          ...unexpiredFrom(userId, LOWEST_NOTIFICATION_KEY),
           ScanIndexForward: false,
           Limit: 1,
           ConsistentRead: false,
@@ -145,17 +149,8 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       const pages = paginateQuery(
         { client },
         {
-          TableName: tableName,
-          KeyConditionExpression: 'userId = :userId AND id >= :after',
-          // Expired rows linger (DynamoDB deletes them up to days late, dynalite never):
-          // an expired `after` must read as gone, so filter here.
-          FilterExpression: '#ttl > :nowSeconds',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':userId': userId,
-            ':after': after,
-            ':nowSeconds': Math.floor(now() / 1000),
-          },
+          // An expired `after` reads as gone (see unexpiredFrom).
+          ...unexpiredFrom(userId, after),
           // A notify that finished before the resume must be visible to it.
           ConsistentRead: true,
         },
