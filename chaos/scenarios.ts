@@ -28,7 +28,7 @@ export const stormScenarios: Scenario[] = [...ecsStormScenarios];
  * Topology changes of a Redis Cluster under load (`npm run chaos -- --suite cluster`,
  * docs/RELIABILITY-CLUSTER.md): a failover and a live slot migration. Their own suite, not in
  * `allScenarios`, while they still lose notifications in some runs (ioredis 5.11.1 loses a sharded
- * channel on live resharding; README, "On a Redis Cluster"): `npm run chaos` stays the suite that
+ * channel on live resharding; docs/ATTACH.md, "On a Redis Cluster"): `npm run chaos` stays the suite that
  * must pass.
  */
 export const clusterScenarios: Scenario[] = [...ecsClusterScenarios];

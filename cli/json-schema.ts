@@ -18,7 +18,7 @@ export function buildJsonSchema(): Record<string, unknown> {
     $id: 'https://syncbell.dev/schema/v1/syncbell.schema.json',
     title: 'syncbell contract v1',
     description:
-      'Generated from shared/contract (zod) by `syncbell schema`. Do not edit by hand. Notification and ServerFrame are what servers of this version send; a reader validates with ReceivedNotification and ReceivedServerFrame, which a newer server still satisfies (unknown types and fields are passed on: see "Evolving the contract" in the README).',
+      'Generated from shared/contract (zod) by `syncbell schema`. Do not edit by hand. Notification and ServerFrame are what servers of this version send; a reader validates with ReceivedNotification and ReceivedServerFrame, which a newer server still satisfies (unknown types and fields are passed on: see "Evolving the contract" in docs/CONTRACT.md).',
     $defs: {
       Notification: z.toJSONSchema(notificationSchema),
       ReceivedNotification: z.toJSONSchema(receivedNotificationSchema),

@@ -1,6 +1,6 @@
 /**
  * Regenerates the published cost figures from the committed benchmark results and the
- * deployment: the "What it costs" block of README.md and docs/COST.md, the four charts in
+ * deployment: the "What it costs" block of docs/COST.md and its headline in README.md, the four charts in
  * docs/images, and what an API Gateway `bench --target` run costs (docs/DEPLOY.md). Run from the
  * repository root: `npx tsx cost/write-docs.ts`.
  */
@@ -12,7 +12,10 @@ import { COMMITTED_RESULTS } from './cli.js';
 import { deploymentFromCdkJson } from './deployed.js';
 import {
   DOC_WORKLOADS,
+  HEADLINE_BEGIN,
+  HEADLINE_END,
   MAP_MARKERS,
+  renderCostHeadline,
   renderCostSection,
   renderSensitivity,
   replaceBlock,
@@ -24,16 +27,21 @@ import { renderBreakEvenMapSvg } from './map.js';
 const root = new URL('../', import.meta.url);
 const results = benchmarkResultsSchema.parse(JSON.parse(await readFile(COMMITTED_RESULTS, 'utf8')));
 const deployment = deploymentFromCdkJson();
-const block = renderCostSection(results, deployment);
-for (const file of ['README.md', 'docs/COST.md']) {
-  const url = new URL(file, root);
-  await writeFile(url, replaceBlock(await readFile(url, 'utf8'), block));
-}
+const readme = new URL('README.md', root);
+await writeFile(
+  readme,
+  replaceBlock(
+    await readFile(readme, 'utf8'),
+    renderCostHeadline(results, deployment),
+    HEADLINE_BEGIN,
+    HEADLINE_END,
+  ),
+);
 const costDoc = new URL('docs/COST.md', root);
 await writeFile(
   costDoc,
   replaceBlock(
-    await readFile(costDoc, 'utf8'),
+    replaceBlock(await readFile(costDoc, 'utf8'), renderCostSection(results, deployment)),
     renderSensitivity(results, deployment),
     SENSITIVITY_BEGIN,
     SENSITIVITY_END,

@@ -11,7 +11,7 @@ import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';
 
-// Runs README's "Use it in your app" example as written (node-redis clients, the app's own path),
+// Runs docs/ATTACH.md's example as written (node-redis clients, the app's own path),
 // on a free port, then connects a client from @syncbell/client/socketio and publishes to it with a
 // publisher of its own, on its own connection.
 const clients: RecordingClient[] = [];

@@ -12,7 +12,7 @@ import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
 import { importExample, readmeExample } from './support/readme.js';
 import { MapStorage } from './support/storage.js';
 
-// Runs README's client SDK example as written, with its two URLs pointed at a local ECS stack and
+// Runs docs/CLIENT.md's example as written, with its two URLs pointed at a local ECS stack and
 // a local token endpoint (what "your backend" is in the example), for a fresh user, with a
 // browser's sessionStorage stood in by a Map (Node has none).
 it('runs the client SDK example: it connects with the fetched token, logs the notification live and stores its position', async () => {

@@ -10,7 +10,7 @@ import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { recordingClient } from './support/recorder.js';
 
-// Runs README's cluster example as written on a local Redis Cluster, connects a client and
+// Runs docs/ATTACH.md's cluster example as written on a local Redis Cluster, connects a client and
 // publishes to it through the attachment's publisher (the cluster client's script in the user's slot).
 let cluster: OwnedRedisCluster;
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';
 
-// Runs README's "Publish from your backend" examples as written, with one change each: the user
+// Runs docs/PUBLISHING.md's examples as written, with one change each: the user
 // is a fresh one, and (API Gateway) the options point at the local stack instead of a deployed one.
 const clients: RecordingClient[] = [];
 afterEach(() => {
@@ -88,7 +88,7 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
   }
 });
 
-/** Runs a README shell example with bash; its stdout. */
+/** Runs a docs/PUBLISHING.md shell example with bash; its stdout. */
 /** A fresh user with one SDK client connected (and resumed) to the local API Gateway stack. */
 async function connectedToApigw(
   harness: ApigwHarness,

@@ -125,7 +125,7 @@ export function createClient(options: ClientOptions): SyncbellClient {
   checkClientOptions(config);
   const client = new Client(config);
   // On the next microtask, not at once: listeners the app adds right after createClient() (as
-  // the README's example does) see the first `connecting`. A close() before then wins.
+  // docs/CLIENT.md's example does) see the first `connecting`. A close() before then wins.
   if (config.autoConnect) {
     const generation = client.generation;
     queueMicrotask(() => {

@@ -6,9 +6,10 @@ import { RESULT_KEY } from '../../benchmarks/merge.js';
 import { README_MARKERS, readmeBlock, replaceReadmeBlock } from '../../benchmarks/report/markdown.js';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 
-const README = new URL('../../README.md', import.meta.url);
+/** The benchmarks guide holds the generated figures block; its links are relative to docs/. */
+const GUIDE = new URL('../../docs/BENCHMARKS.md', import.meta.url);
 const LATEST = new URL('../../benchmarks/results/latest/results.json', import.meta.url);
-const REPORT = 'benchmarks/results/latest/report.md';
+const REPORT = '../benchmarks/results/latest/report.md';
 
 const QUICK = new URL('../../benchmarks/results/quick/results.json', import.meta.url);
 
@@ -42,7 +43,7 @@ function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
   return [...absent, ...failed];
 }
 
-describe('the committed runs and the README figures', () => {
+describe('the committed runs and the figures of docs/BENCHMARKS.md', () => {
   it('latest/ is a full-profile run with every contender and every scenario measured', async () => {
     const results = await latest();
     expect(results.profile).toBe('full');
@@ -55,20 +56,20 @@ describe('the committed runs and the README figures', () => {
     expect(missingCells(results)).toEqual([]);
   });
 
-  it('the README quotes exactly that run (regenerate: syncbell bench --render DIR --readme README.md)', async () => {
-    const [text, results] = await Promise.all([readFile(README, 'utf8'), latest()]);
+  it('docs/BENCHMARKS.md quotes exactly that run (regenerate: syncbell bench --render DIR --readme docs/BENCHMARKS.md)', async () => {
+    const [text, results] = await Promise.all([readFile(GUIDE, 'utf8'), latest()]);
     const start = text.indexOf(README_MARKERS.start);
     const end = text.indexOf(README_MARKERS.end);
-    expect(start, 'README has the figures block').toBeGreaterThanOrEqual(0);
+    expect(start, 'docs/BENCHMARKS.md has the figures block').toBeGreaterThanOrEqual(0);
     expect(text.slice(start, end + README_MARKERS.end.length)).toBe(readmeBlock(results, REPORT));
   });
 
-  it('the scale chart the README block and report.md link is committed beside the report', async () => {
+  it('the scale chart the figures block and report.md link is committed beside the report', async () => {
     const [text, svg] = await Promise.all([
-      readFile(README, 'utf8'),
+      readFile(GUIDE, 'utf8'),
       readFile(new URL('../../benchmarks/results/latest/scale-cpu.svg', import.meta.url), 'utf8'),
     ]);
-    expect(text).toContain('](benchmarks/results/latest/scale-cpu.svg)');
+    expect(text).toContain('](../benchmarks/results/latest/scale-cpu.svg)');
     expect(svg).toMatch(/^<svg[\s\S]*socketio-plain[\s\S]*<\/svg>$/);
   });
 

@@ -1,20 +1,45 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { vi } from 'vitest';
 
-// README examples run as written by the tests that hold them to the code: a block marked
-// `<!-- readme-example:NAME -->` is extracted, changed as little as a test must (a fresh user, a
-// local URL), and imported as a module at the repository root, so its package imports
-// (`@syncbell/...`) resolve the way they do in an app.
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+// README and guide examples run as written by the tests that hold them to the code: a block marked
+// `<!-- readme-example:NAME -->` in README.md or a guide in docs/ is extracted, changed as little as
+// a test must (a fresh user, a local URL), and imported as a module at the repository root, so its
+// package imports (`@syncbell/...`) resolve the way they do in an app.
+const root = new URL('../../', import.meta.url);
+const repoRoot = fileURLToPath(root);
 
-/** The code of README's `readme-example:NAME` block (a `ts` block unless `language` says otherwise). */
+/** README.md and the guides in docs/, relative to the repository root: where examples live. */
+export const DOC_FILES: readonly string[] = [
+  'README.md',
+  ...readdirSync(new URL('docs/', root))
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .map((file) => `docs/${file}`),
+];
+
+/** The text of a file of `DOC_FILES` (or any file), relative to the repository root. */
+export function readDoc(file: string): string {
+  return readFileSync(new URL(file, root), 'utf8');
+}
+
+/**
+ * The code of the `readme-example:NAME` block (a `ts` block unless `language` says otherwise), in
+ * whichever of README.md and docs/*.md holds it; an error if none does, or more than one.
+ */
 export function readmeExample(name: string, language = 'ts'): string {
   const marker = `<!-- readme-example:${name} -->\n\`\`\`${language}\n`;
-  const start = readme.indexOf(marker);
-  if (start < 0) throw new Error(`README has no ${name} example`);
-  const body = readme.slice(start + marker.length);
+  const holders = DOC_FILES.map((file) => ({ file, text: readDoc(file) })).filter(({ text }) =>
+    text.includes(marker),
+  );
+  if (holders.length !== 1)
+    throw new Error(
+      holders.length === 0
+        ? `neither README.md nor a guide in docs/ has a ${name} example`
+        : `the ${name} example is in ${holders.map((h) => h.file).join(' and ')}: keep one`,
+    );
+  const [{ text }] = holders as [{ file: string; text: string }];
+  const body = text.slice(text.indexOf(marker) + marker.length);
   return body.slice(0, body.indexOf('\n```'));
 }
 
