@@ -9,7 +9,13 @@ import { evaluateGate, type GateFile, loadGateFile, printGateReport, printRunSum
 import { runBenchmarks, SCENARIOS, type ScenarioId } from './harness.js';
 import { mergeResults } from './merge.js';
 import { PROFILES } from './profiles.js';
-import { readmeBlock, replaceReadmeBlock } from './report/markdown.js';
+import {
+  FIGURE_DOCS,
+  figuresBlock,
+  HEADLINE_MARKERS,
+  readmeHeadline,
+  replaceFiguresBlock,
+} from './report/markdown.js';
 import { writeReport } from './report/write.js';
 import { type BenchResults, resultsSchema } from './results-schema.js';
 import { targetContender } from './target.js';
@@ -51,7 +57,9 @@ DIR/report.html.
                        (a contender or scenario that did not run or failed; the table says which)
   --render DIR         only re-render DIR/report.md and DIR/report.html from DIR/results.json;
                        with --gate, write nothing: evaluate DIR/results.json against the gate
-  --readme FILE        with --render: also rewrite FILE's figures block (<!-- bench:latest -->)
+  --docs               with --render: also rewrite the figures block of docs/BENCHMARKS.md and the
+                       headline of README.md (<!-- bench:latest -->, <!-- readme:bench -->); run from the
+                       repository root
   --merge-into DIR     put the scenarios this run measured into DIR/results.json (same profile),
                        record that they were re-measured, and re-render DIR's report
   --help
@@ -86,7 +94,7 @@ export async function runBench(argv: string[]): Promise<number> {
       'redis-url': { type: 'string' },
       'cpu-prof': { type: 'string' },
       render: { type: 'string' },
-      readme: { type: 'string' },
+      docs: { type: 'boolean' },
       'merge-into': { type: 'string' },
       gate: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -107,20 +115,26 @@ export async function runBench(argv: string[]): Promise<number> {
       JSON.parse(await readFile(join(values.render, 'results.json'), 'utf8')),
     );
     if (gate) {
-      if (values.readme) throw new Error('--render DIR --gate FILE writes nothing: leave out --readme');
+      if (values.docs) throw new Error('--render DIR --gate FILE writes nothing: leave out --docs');
       return finish(results, gate);
     }
     const paths = await writeReport(values.render, results);
     process.stdout.write(`rewrote ${paths.markdown}\n        ${paths.html}\n`);
-    if (values.readme) {
-      const report = relative(dirname(values.readme), paths.markdown).split(sep).join('/');
-      const text = await readFile(values.readme, 'utf8');
-      await writeFile(values.readme, replaceReadmeBlock(text, readmeBlock(results, report)));
-      process.stdout.write(`        ${values.readme} (figures block)\n`);
+    if (values.docs) {
+      const { guide, readme } = FIGURE_DOCS;
+      const report = relative(dirname(guide), paths.markdown).split(sep).join('/');
+      const guideText = await readFile(guide, 'utf8');
+      await writeFile(guide, replaceFiguresBlock(guideText, figuresBlock(results, report)));
+      const headline = readmeHeadline(results, relative(dirname(readme), guide).split(sep).join('/'));
+      await writeFile(
+        readme,
+        replaceFiguresBlock(await readFile(readme, 'utf8'), headline, HEADLINE_MARKERS),
+      );
+      process.stdout.write(`        ${guide} (figures block), ${readme} (headline)\n`);
     }
     return 0;
   }
-  if (values.readme) throw new Error('--readme goes with --render DIR');
+  if (values.docs) throw new Error('--docs goes with --render DIR');
   const profile = { ...PROFILES[values.quick ? 'quick' : 'full'] };
   if (values.runs) {
     const runs = Number(values.runs);

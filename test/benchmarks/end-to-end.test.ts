@@ -157,7 +157,7 @@ describe('syncbell bench, tiny end-to-end run', () => {
       expect(await readFile(join(out, 'report.html'), 'utf8')).toContain(
         'CPU per delivery against containers',
       );
-      // The chart also as a file of its own, which report.md (and the README block) link.
+      // The chart also as a file of its own, which report.md (and the figures block of docs/BENCHMARKS.md) link.
       expect(markdown).toContain('](scale-cpu.svg)');
       expect(await readFile(join(out, 'scale-cpu.svg'), 'utf8')).toMatch(
         /^<svg[\s\S]*per-user channels[\s\S]*<\/svg>$/,

@@ -3,11 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { CONTENDERS } from '../../benchmarks/contenders/index.js';
 import { SCENARIOS } from '../../benchmarks/harness.js';
 import { RESULT_KEY } from '../../benchmarks/merge.js';
-import { README_MARKERS, readmeBlock, replaceReadmeBlock } from '../../benchmarks/report/markdown.js';
+import {
+  FIGURE_DOCS,
+  FIGURES_MARKERS,
+  figuresBlock,
+  HEADLINE_MARKERS,
+  readmeHeadline,
+  replaceFiguresBlock,
+} from '../../benchmarks/report/markdown.js';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 
 /** The benchmarks guide holds the generated figures block; its links are relative to docs/. */
-const GUIDE = new URL('../../docs/BENCHMARKS.md', import.meta.url);
+const GUIDE = new URL(`../../${FIGURE_DOCS.guide}`, import.meta.url);
+const README = new URL(`../../${FIGURE_DOCS.readme}`, import.meta.url);
 const LATEST = new URL('../../benchmarks/results/latest/results.json', import.meta.url);
 const REPORT = '../benchmarks/results/latest/report.md';
 
@@ -43,7 +51,7 @@ function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
   return [...absent, ...failed];
 }
 
-describe('the committed runs and the figures of docs/BENCHMARKS.md', () => {
+describe('the committed runs and the figures of docs/BENCHMARKS.md and README.md', () => {
   it('latest/ is a full-profile run with every contender and every scenario measured', async () => {
     const results = await latest();
     expect(results.profile).toBe('full');
@@ -56,12 +64,26 @@ describe('the committed runs and the figures of docs/BENCHMARKS.md', () => {
     expect(missingCells(results)).toEqual([]);
   });
 
-  it('docs/BENCHMARKS.md quotes exactly that run (regenerate: syncbell bench --render DIR --readme docs/BENCHMARKS.md)', async () => {
+  it('docs/BENCHMARKS.md quotes exactly that run (regenerate: syncbell bench --render DIR --docs)', async () => {
     const [text, results] = await Promise.all([readFile(GUIDE, 'utf8'), latest()]);
-    const start = text.indexOf(README_MARKERS.start);
-    const end = text.indexOf(README_MARKERS.end);
+    const start = text.indexOf(FIGURES_MARKERS.start);
+    const end = text.indexOf(FIGURES_MARKERS.end);
     expect(start, 'docs/BENCHMARKS.md has the figures block').toBeGreaterThanOrEqual(0);
-    expect(text.slice(start, end + README_MARKERS.end.length)).toBe(readmeBlock(results, REPORT));
+    expect(text.slice(start, end + FIGURES_MARKERS.end.length)).toBe(figuresBlock(results, REPORT));
+  });
+
+  it('README.md quotes the same run in its headline (the same command writes it)', async () => {
+    const [text, results] = await Promise.all([readFile(README, 'utf8'), latest()]);
+    const start = text.indexOf(HEADLINE_MARKERS.start);
+    const end = text.indexOf(HEADLINE_MARKERS.end);
+    expect(start, 'README.md has the headline block').toBeGreaterThanOrEqual(0);
+    const headline = readmeHeadline(results, FIGURE_DOCS.guide);
+    expect(text.slice(start, end + HEADLINE_MARKERS.end.length)).toBe(headline);
+    const socketio = results.contenders.find((c) => c.id === 'socketio-redis');
+    const last = socketio?.unicast.ok ? socketio.unicast.value.at(-1) : undefined;
+    expect(headline).toContain(
+      `| socketio-redis | ${last?.median.p50Ms.toFixed(3)} / ${last?.median.p99Ms.toFixed(3)} |`,
+    );
   });
 
   it('the scale chart the figures block and report.md link is committed beside the report', async () => {
@@ -73,11 +95,11 @@ describe('the committed runs and the figures of docs/BENCHMARKS.md', () => {
     expect(svg).toMatch(/^<svg[\s\S]*socketio-plain[\s\S]*<\/svg>$/);
   });
 
-  it('rewrites only the block, and refuses a README without one', async () => {
+  it('rewrites only the block, and refuses a document without one', async () => {
     const results = await latest();
-    const block = readmeBlock(results, REPORT);
-    const before = `# Title\n\nintro\n\n${README_MARKERS.start}\nold figures\n${README_MARKERS.end}\n\nafter\n`;
-    expect(replaceReadmeBlock(before, block)).toBe(`# Title\n\nintro\n\n${block}\n\nafter\n`);
-    expect(() => replaceReadmeBlock('# no block here\n', block)).toThrow(/bench:latest/);
+    const block = figuresBlock(results, REPORT);
+    const before = `# Title\n\nintro\n\n${FIGURES_MARKERS.start}\nold figures\n${FIGURES_MARKERS.end}\n\nafter\n`;
+    expect(replaceFiguresBlock(before, block)).toBe(`# Title\n\nintro\n\n${block}\n\nafter\n`);
+    expect(() => replaceFiguresBlock('# no block here\n', block)).toThrow(/bench:latest/);
   });
 });
