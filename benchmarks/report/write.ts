@@ -7,7 +7,7 @@ import { renderMarkdown, SCALE_CHART_FILE } from './markdown.js';
 
 /**
  * Writes `results.json`, `report.md` and `report.html` into `dir`, and the scale chart as its own
- * SVG (report.md and the README block link it) when the run has a scale scenario; returns the paths.
+ * SVG (report.md and the figures block of docs/BENCHMARKS.md link it) when the run has a scale scenario; returns the paths.
  */
 export async function writeReport(
   dir: string,

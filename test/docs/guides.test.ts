@@ -21,6 +21,7 @@ const RUNNERS: Record<string, (name: string, source: string) => boolean> = {
 /** `<!-- example-not-run: why -->` before a block: shown for reading only, with the reason. */
 const NOT_RUN = /^<!-- example-not-run: (\S.*) -->$/;
 const MARKER = /^<!-- ([\w-]+):([\w-]+) -->$/;
+const TS = ['ts', 'typescript', 'tsx'];
 
 /** Every link and image target of a markdown text (code blocks and code spans excluded). */
 function linksOf(text: string): string[] {
@@ -53,14 +54,29 @@ function brokenLinks(file: string, text = readDoc(file)): string[] {
   });
 }
 
-/** Each `ts` block of `file` with the HTML comment right before it (if any). */
-function tsBlocks(file: string): { marker: string | undefined; first: string }[] {
-  const tokens = lexer(readDoc(file)).filter((token: Token) => token.type !== 'space');
+/** Each `ts` block of a markdown text with the HTML comment right before it (if any). */
+function tsBlocks(text: string): { marker: string | undefined; first: string }[] {
+  const tokens = lexer(text).filter((token: Token) => token.type !== 'space');
   return tokens.flatMap((token, i) => {
-    if (token.type !== 'code' || (token as Tokens.Code).lang !== 'ts') return [];
+    if (token.type !== 'code' || !TS.includes((token as Tokens.Code).lang ?? '')) return [];
     const before = tokens[i - 1];
     const marker = before?.type === 'html' ? before.raw.trim() : undefined;
     return [{ marker, first: (token as Tokens.Code).text.split('\n')[0] ?? '' }];
+  });
+}
+
+/** The `ts` blocks of `file` (its `text`) that no test in `tests` runs and none says why. */
+function unrunExamples(file: string, tests: string[], text = readDoc(file)): string[] {
+  return tsBlocks(text).flatMap(({ marker, first }) => {
+    const where = `${file}: the block starting "${first}"`;
+    if (marker && NOT_RUN.test(marker)) return [];
+    const [, kind = '', name = ''] = (marker ?? '').match(MARKER) ?? [];
+    const runner = RUNNERS[kind];
+    if (!runner)
+      return [`${where} has no example marker (${Object.keys(RUNNERS).join(', ')}) or example-not-run`];
+    return tests.some((source) => runner(name, source))
+      ? []
+      : [`${where} (${kind}:${name}) is run by no test`];
   });
 }
 
@@ -95,19 +111,30 @@ describe('README.md and the guides in docs/', () => {
 
   it('every ts example is run by a test, or says why it is not', () => {
     const tests = testSources(join(repoRoot, 'test'));
-    const unaccounted = DOC_FILES.flatMap((file) =>
-      tsBlocks(file).flatMap(({ marker, first }) => {
-        const where = `${file}: the block starting "${first}"`;
-        if (marker && NOT_RUN.test(marker)) return [];
-        const [, kind = '', name = ''] = (marker ?? '').match(MARKER) ?? [];
-        const runner = RUNNERS[kind];
-        if (!runner)
-          return [`${where} has no example marker (${Object.keys(RUNNERS).join(', ')}) or example-not-run`];
-        return tests.some((source) => runner(name, source))
-          ? []
-          : [`${where} (${kind}:${name}) is run by no test under test/`];
-      }),
-    );
-    expect(unaccounted).toEqual([]);
+    expect(DOC_FILES.flatMap((file) => unrunExamples(file, tests))).toEqual([]);
+  });
+
+  it('finds an example no test runs and one without a marker (the check can fail)', () => {
+    const text = [
+      '<!-- readme-example:ran -->',
+      '```ts',
+      'ran();',
+      '```',
+      '<!-- readme-example:orphan -->',
+      '```ts',
+      'orphan();',
+      '```',
+      '```ts',
+      'unmarked();',
+      '```',
+      '<!-- example-not-run: a fragment of the one above -->',
+      '```ts',
+      'fragment();',
+      '```',
+    ].join('\n');
+    expect(unrunExamples('docs/X.md', ["readmeExample('ran')"], text)).toEqual([
+      'docs/X.md: the block starting "orphan();" (readme-example:orphan) is run by no test',
+      'docs/X.md: the block starting "unmarked();" has no example marker (readme-example, deploy-example) or example-not-run',
+    ]);
   });
 });
