@@ -246,7 +246,7 @@ describe('EcsSocketIoStack: security groups', () => {
     ).toEqual(
       [
         groupId(template, 'syncbell Socket.io tasks: ingress from the ALB only'),
-        groupId(template, 'syncbell emitter worker: no ingress'),
+        groupId(template, 'syncbell worker (runs sync jobs, publishes notifications): no ingress'),
       ].sort(),
     );
     for (const rule of ingress)
