@@ -30,6 +30,7 @@ import {
   type SyncbellSocketIoServiceProps,
 } from './socketio-props.js';
 import {
+  containerDefaults,
   ENV_SUPPRESSION,
   SERVER_ROLE_WILDCARD,
   serviceDefaults,
@@ -219,8 +220,7 @@ export class SyncbellSocketIoService extends Construct {
         retries: 3,
         startPeriod: Duration.seconds(20),
       },
-      stopTimeout: Duration.millis(config.drainTimeoutMs + config.stopGraceMs),
-      readonlyRootFilesystem: true,
+      ...containerDefaults(config),
     });
     acknowledge(taskDefinition, [ENV_SUPPRESSION, SERVER_ROLE_WILDCARD]);
 

@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import type { EcsSocketIoConfig } from './config.js';
 import type { NagAcknowledgement } from './nag.js';
 import type { SyncbellRedisEndpoint } from './socketio-props.js';
 
@@ -40,6 +41,17 @@ export function serviceDefaults(vpcSubnets: ec2.SubnetSelection) {
     vpcSubnets,
     assignPublicIp: false,
   } satisfies Partial<ecs.FargateServiceProps>;
+}
+
+/**
+ * What both containers set: SIGKILL only after the drain window plus the stop grace (SIGTERM
+ * comes first), and a read-only root file system.
+ */
+export function containerDefaults(config: EcsSocketIoConfig) {
+  return {
+    stopTimeout: Duration.millis(config.drainTimeoutMs + config.stopGraceMs),
+    readonlyRootFilesystem: true,
+  } satisfies Partial<ecs.ContainerDefinitionOptions>;
 }
 
 /** Port of a literal `redis(s)://host:port` URL; undefined for a token or a URL without one. */

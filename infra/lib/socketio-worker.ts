@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
@@ -6,7 +5,12 @@ import type { EcsSocketIoConfig } from './config.js';
 import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 import type { SyncbellRedisEndpoint } from './socketio-props.js';
-import { ENV_SUPPRESSION, EXECUTION_ROLE_WILDCARD, taskSecurityGroup } from './socketio-task.js';
+import {
+  containerDefaults,
+  ENV_SUPPRESSION,
+  EXECUTION_ROLE_WILDCARD,
+  taskSecurityGroup,
+} from './socketio-task.js';
 
 export interface SocketIoWorkerProps {
   config: EcsSocketIoConfig;
@@ -59,8 +63,7 @@ export class SocketIoWorker {
       environment,
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: workerLogs, streamPrefix: 'worker' }),
-      stopTimeout: Duration.millis(config.drainTimeoutMs + config.stopGraceMs),
-      readonlyRootFilesystem: true,
+      ...containerDefaults(config),
     });
     acknowledge(taskDefinition, [ENV_SUPPRESSION, EXECUTION_ROLE_WILDCARD]);
 

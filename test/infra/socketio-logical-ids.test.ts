@@ -9,7 +9,7 @@ import {
   SyncbellSocketIoService,
   type SyncbellSocketIoServiceProps,
 } from '../../infra/lib/socketio-service.js';
-import { broughtProps, existing } from './support/existing.js';
+import { broughtProps, existing, OPPOSITE_SWITCHES } from './support/existing.js';
 
 /**
  * A deployed stack keeps its resources only while their logical IDs stay: CloudFormation replaces a
@@ -25,17 +25,7 @@ const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-000
 const stacks: Record<string, EcsSocketIoOptions & { env?: typeof env }> = {
   'stack: defaults': { env },
   'stack: defaults, no region (offline synth: no access-log bucket)': {},
-  'stack: https, polling, one Redis node, no worker, no access logs': {
-    env,
-    allowPolling: true,
-    certificateArn: CERTIFICATE,
-    redisMultiAz: false,
-    redisReplicas: 0,
-    idleTimeoutSeconds: 120,
-    drainTimeoutMs: 20_000,
-    workerCount: 0,
-    albAccessLogs: false,
-  },
+  'stack: https, polling, one Redis node, no worker, no access logs': { env, ...OPPOSITE_SWITCHES },
   'stack: https on a domain with its alias record': {
     env,
     certificateArn: CERTIFICATE,
@@ -66,18 +56,19 @@ const stacks: Record<string, EcsSocketIoOptions & { env?: typeof env }> = {
   },
 };
 
+/** Your VPC (without isolated subnets: Redis goes in the private ones) and cluster. */
+function networkAndCluster(stack: Stack): SyncbellSocketIoServiceProps {
+  const { vpc, cluster } = existing(stack);
+  return { vpc, cluster, redisSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } };
+}
+
 const services: Record<string, (stack: Stack) => SyncbellSocketIoServiceProps> = {
   'service: creates everything, 2 workers': () => ({ desiredCount: 3, workerCount: 2 }),
   'service: brings VPC, cluster, listener, Redis, image, secret, topic': broughtProps,
-  'service: brings VPC and cluster, creates the rest': (stack) => {
-    const { vpc, cluster } = existing(stack);
-    return {
-      vpc,
-      cluster,
-      redisSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      albAccessLogs: false,
-    };
-  },
+  'service: brings VPC and cluster, creates the rest': (stack) => ({
+    ...networkAndCluster(stack),
+    albAccessLogs: false,
+  }),
   'service: a Redis without a security group': (stack) => ({
     ...broughtProps(stack),
     redis: { url: 'redis://redis.internal:6379' },
@@ -89,11 +80,8 @@ const services: Record<string, (stack: Stack) => SyncbellSocketIoServiceProps> =
     workerEnvironment: { ROLE: 'worker' },
   }),
   'service: your image and worker in your VPC and cluster, https on a new ALB': (stack) => {
-    const { vpc, cluster } = existing(stack);
     return {
-      vpc,
-      cluster,
-      redisSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ...networkAndCluster(stack),
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/calendar-api:1.4.2'),
       command: ['node', 'dist/main.js'],
       workerCommand: ['node', 'dist/main.js'],

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type { EcsSocketIoOptions } from '../../../infra/lib/config.js';
 import type { SyncbellSocketIoServiceProps } from '../../../infra/lib/socketio-service.js';
 
 /** An account's existing network, cluster, ALB listener and Redis, imported as a CDK app would. */
@@ -56,3 +57,15 @@ export function broughtProps(stack: Stack): SyncbellSocketIoServiceProps {
     environment: { CALENDAR_API_URL: 'https://calendar.example.com' },
   };
 }
+
+/** The demo stack's switches the other way round: https, polling, one Redis node, no worker, no access logs. */
+export const OPPOSITE_SWITCHES: EcsSocketIoOptions = {
+  allowPolling: true,
+  certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
+  redisMultiAz: false,
+  redisReplicas: 0,
+  idleTimeoutSeconds: 120,
+  drainTimeoutMs: 20_000,
+  workerCount: 0,
+  albAccessLogs: false,
+};
