@@ -201,3 +201,9 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
     },
   };
 }
+
+/** serverless-offline's resident memory as the chaos runs read every process's: by name. */
+export async function offlineMemory(apigw: ChaosApigw): Promise<Map<string, { pid: number; bytes: number }>> {
+  const reading = await apigw.offlineRss();
+  return new Map(reading ? [['serverless-offline', reading]] : []);
+}

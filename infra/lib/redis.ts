@@ -7,7 +7,7 @@ import { acknowledge } from './nag.js';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from './removal.js';
 
-export interface RedisProps {
+export interface SyncbellRedisProps {
   vpc: ec2.IVpc;
   /** @default the VPC's isolated subnets */
   subnets?: ec2.SubnetSelection;
@@ -52,8 +52,12 @@ export function parameterGroupFamily(engine: RedisEngine, version: string): stri
  * configuration endpoint, and every key of a user carries the `{userId}` hash tag.
  * aws-cdk-lib has no stable L2 for ElastiCache, so this wraps the L1 replication group; access is
  * still granted through `connections`, never through hand-written rules.
+ *
+ * Named `SyncbellRedis`, not `Redis` (ioredis's client class, which a search for `Redis` would
+ * otherwise turn up beside it); `SyncbellSocketIoService` still creates it with the construct id
+ * `Redis`, which the logical IDs of the replication group and its parts derive from.
  */
-export class Redis extends Construct implements ec2.IConnectable {
+export class SyncbellRedis extends Construct implements ec2.IConnectable {
   readonly connections: ec2.Connections;
   readonly securityGroup: ec2.SecurityGroup;
   readonly port: number;
@@ -70,7 +74,7 @@ export class Redis extends Construct implements ec2.IConnectable {
   private readonly nodesPerShard: number;
   private readonly shards: number | undefined;
 
-  constructor(scope: Construct, id: string, props: RedisProps) {
+  constructor(scope: Construct, id: string, props: SyncbellRedisProps) {
     super(scope, id);
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

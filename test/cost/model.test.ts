@@ -53,7 +53,7 @@ describe('reference workload A, priced by hand', () => {
     expect(line(report, 'ecs-socketio', 'Fargate vCPU: servers').usd).toBeCloseTo(23.6374, 6);
     // Fargate memory: 2 x 1 GB x 730 h = 1,460 GB-h x $0.00356 = $5.1976
     expect(line(report, 'ecs-socketio', 'Fargate memory: servers').usd).toBeCloseTo(5.1976, 6);
-    // The emitter worker: 0.25 vCPU x 730 = 182.5 x $0.03238 = $5.90935; 0.5 GB x 730 = 365 x $0.00356 = $1.2994
+    // The worker: 0.25 vCPU x 730 = 182.5 x $0.03238 = $5.90935; 0.5 GB x 730 = 365 x $0.00356 = $1.2994
     expect(line(report, 'ecs-socketio', 'Fargate vCPU: worker').usd).toBeCloseTo(5.90935, 6);
     expect(line(report, 'ecs-socketio', 'Fargate memory: worker').usd).toBeCloseTo(1.2994, 6);
     // ALB: 730 h x $0.0225 = $16.425

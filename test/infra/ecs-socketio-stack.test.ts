@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
+import { OPPOSITE_SWITCHES } from './support/existing.js';
 
 // One App, synthesized once: the defaults, and a variant with the opposite switches.
 const app = new App();
@@ -11,16 +12,7 @@ const env = { region: 'us-east-1' };
 const stack = new EcsSocketIoStack(app, 'Ecs', { env });
 const variant = new EcsSocketIoStack(app, 'EcsVariant', {
   env,
-  options: {
-    allowPolling: true,
-    certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000',
-    redisMultiAz: false,
-    redisReplicas: 0,
-    idleTimeoutSeconds: 120,
-    drainTimeoutMs: 20_000,
-    workerCount: 0,
-    albAccessLogs: false,
-  },
+  options: OPPOSITE_SWITCHES,
 });
 let template: Template;
 let variantTemplate: Template;
@@ -246,7 +238,7 @@ describe('EcsSocketIoStack: security groups', () => {
     ).toEqual(
       [
         groupId(template, 'syncbell Socket.io tasks: ingress from the ALB only'),
-        groupId(template, 'syncbell emitter worker: no ingress'),
+        groupId(template, 'syncbell worker (runs sync jobs, publishes notifications): no ingress'),
       ].sort(),
     );
     for (const rule of ingress)
