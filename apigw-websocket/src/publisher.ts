@@ -2,6 +2,13 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { notificationToPublish, type Publisher } from '@syncbell/server';
+import {
+  DEFAULT_CONNECTIONS_BY_USER_INDEX,
+  DEFAULT_CONNECTIONS_TABLE,
+  DEFAULT_NOTIFICATIONS_TABLE,
+  DEFAULT_NOTIFY_CONCURRENCY,
+  DEFAULT_REPLAY_TTL_SECONDS,
+} from './defaults.js';
 import { type PublishDeps, publishOnce } from './notify/publish.js';
 import { defaultTelemetry, type Telemetry } from './observability.js';
 
@@ -68,11 +75,11 @@ export function createApiGwPublisher(options: ApiGwPublisherOptions): ApiGwPubli
     management: options.management ?? (ownManagement as ApiGatewayManagementApiClient),
     telemetry: options.telemetry ?? defaultTelemetry,
     config: {
-      connectionsTable: options.connectionsTable ?? 'syncbell-connections',
-      notificationsTable: options.notificationsTable ?? 'syncbell-notifications',
-      connectionsByUserIndex: options.connectionsByUserIndex ?? 'byUser',
-      replayTtlSeconds: options.replayTtlSeconds ?? 86_400,
-      notifyConcurrency: options.notifyConcurrency ?? 10,
+      connectionsTable: options.connectionsTable ?? DEFAULT_CONNECTIONS_TABLE,
+      notificationsTable: options.notificationsTable ?? DEFAULT_NOTIFICATIONS_TABLE,
+      connectionsByUserIndex: options.connectionsByUserIndex ?? DEFAULT_CONNECTIONS_BY_USER_INDEX,
+      replayTtlSeconds: options.replayTtlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS,
+      notifyConcurrency: options.notifyConcurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
     },
   };
   return {

@@ -5,6 +5,7 @@ import {
   screenLogEntry,
   selectMissed,
 } from '@syncbell/contract';
+import { DEFAULT_REPLAY_MAX_LEN } from './defaults.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface ReplayLogOptions {
@@ -48,7 +49,7 @@ export interface ReplayLog {
  */
 export function createReplayLog({
   redis: client,
-  maxLen = 1000,
+  maxLen = DEFAULT_REPLAY_MAX_LEN,
   keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {
