@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { parseConfig, publishApiKeys, publishApiKeysEnvSchema, resolveJwtSecret } from '@syncbell/server';
-import {
-  DEFAULT_CONNECTIONS_BY_USER_INDEX,
-  DEFAULT_CONNECTIONS_TABLE,
-  DEFAULT_NOTIFICATIONS_TABLE,
-  DEFAULT_NOTIFY_CONCURRENCY,
-  DEFAULT_REPLAY_TTL_SECONDS,
-} from './defaults.js';
+import { APIGW_DEFAULTS } from './defaults.js';
 
 /**
  * API Gateway caps a WebSocket connection at 2 hours (FACTS.md). Connection rows expire a
@@ -36,11 +30,11 @@ const optionalUrl = z.url().optional();
 /** Every environment variable of the variant, with its default. docs/APIGW.md lists them too. */
 export const envSchema = z.object({
   /** Connections table name. @default 'syncbell-connections' */
-  CONNECTIONS_TABLE: z.string().min(3).default(DEFAULT_CONNECTIONS_TABLE),
+  CONNECTIONS_TABLE: z.string().min(3).default(APIGW_DEFAULTS.connectionsTable),
   /** Notifications (replay log) table name. @default 'syncbell-notifications' */
-  NOTIFICATIONS_TABLE: z.string().min(3).default(DEFAULT_NOTIFICATIONS_TABLE),
+  NOTIFICATIONS_TABLE: z.string().min(3).default(APIGW_DEFAULTS.notificationsTable),
   /** GSI on the connections table keyed by `userId`. @default 'byUser' */
-  CONNECTIONS_BY_USER_INDEX: z.string().min(3).default(DEFAULT_CONNECTIONS_BY_USER_INDEX),
+  CONNECTIONS_BY_USER_INDEX: z.string().min(3).default(APIGW_DEFAULTS.connectionsByUserIndex),
   /** DynamoDB endpoint override (dynalite, DynamoDB Local). @default undefined (the AWS endpoint) */
   DYNAMODB_ENDPOINT: optionalUrl,
   /**
@@ -70,14 +64,14 @@ export const envSchema = z.object({
     .int()
     .min(MIN_REPLAY_TTL_SECONDS)
     .max(MAX_REPLAY_TTL_SECONDS)
-    .default(DEFAULT_REPLAY_TTL_SECONDS),
+    .default(APIGW_DEFAULTS.replayTtlSeconds),
   /** Parallel `PostToConnection` calls per notification. @default 10 */
   NOTIFY_CONCURRENCY: z.coerce
     .number()
     .int()
     .min(1)
     .max(MAX_NOTIFY_CONCURRENCY)
-    .default(DEFAULT_NOTIFY_CONCURRENCY),
+    .default(APIGW_DEFAULTS.notifyConcurrency),
   /**
    * `PUBLISH_API_KEYS`: server credentials of `POST /v1/publish` where IAM cannot vouch for the
    * caller (the local stack: serverless-offline verifies no SigV4), sent as `x-api-key`,

@@ -1,4 +1,4 @@
-import { SyncbellError } from '@syncbell/contract/errors';
+import { syncbellErrorClass } from '@syncbell/contract/errors';
 
 /**
  * The API Gateway variant's own error codes (its configuration errors are @syncbell/server's
@@ -12,11 +12,13 @@ export const ApiGwErrorCode = {
 export type ApiGwErrorCode = (typeof ApiGwErrorCode)[keyof typeof ApiGwErrorCode];
 
 /** A push target that no longer exists (API Gateway answers 410 Gone for it; `translateManagementError`). */
-export class ConnectionGoneError extends SyncbellError<typeof ApiGwErrorCode.ConnectionGone> {
-  override readonly name = 'ConnectionGoneError';
+export class ConnectionGoneError extends syncbellErrorClass(
+  'ConnectionGoneError',
+  ApiGwErrorCode.ConnectionGone,
+) {
   readonly connectionId: string;
   constructor(connectionId: string, options?: { cause?: unknown }) {
-    super(ApiGwErrorCode.ConnectionGone, `connection ${connectionId} is gone`, options);
+    super(`connection ${connectionId} is gone`, options);
     this.connectionId = connectionId;
   }
 }

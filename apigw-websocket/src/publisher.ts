@@ -2,13 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { notificationToPublish, type Publisher } from '@syncbell/server';
-import {
-  DEFAULT_CONNECTIONS_BY_USER_INDEX,
-  DEFAULT_CONNECTIONS_TABLE,
-  DEFAULT_NOTIFICATIONS_TABLE,
-  DEFAULT_NOTIFY_CONCURRENCY,
-  DEFAULT_REPLAY_TTL_SECONDS,
-} from './defaults.js';
+import { APIGW_DEFAULTS } from './defaults.js';
 import { type PublishDeps, publishOnce } from './notify/publish.js';
 import { defaultTelemetry, type Telemetry } from './observability.js';
 
@@ -75,11 +69,11 @@ export function createApiGwPublisher(options: ApiGwPublisherOptions): ApiGwPubli
     management: options.management ?? (ownManagement as ApiGatewayManagementApiClient),
     telemetry: options.telemetry ?? defaultTelemetry,
     config: {
-      connectionsTable: options.connectionsTable ?? DEFAULT_CONNECTIONS_TABLE,
-      notificationsTable: options.notificationsTable ?? DEFAULT_NOTIFICATIONS_TABLE,
-      connectionsByUserIndex: options.connectionsByUserIndex ?? DEFAULT_CONNECTIONS_BY_USER_INDEX,
-      replayTtlSeconds: options.replayTtlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS,
-      notifyConcurrency: options.notifyConcurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
+      connectionsTable: options.connectionsTable ?? APIGW_DEFAULTS.connectionsTable,
+      notificationsTable: options.notificationsTable ?? APIGW_DEFAULTS.notificationsTable,
+      connectionsByUserIndex: options.connectionsByUserIndex ?? APIGW_DEFAULTS.connectionsByUserIndex,
+      replayTtlSeconds: options.replayTtlSeconds ?? APIGW_DEFAULTS.replayTtlSeconds,
+      notifyConcurrency: options.notifyConcurrency ?? APIGW_DEFAULTS.notifyConcurrency,
     },
   };
   return {

@@ -9,13 +9,7 @@ import {
 } from '@syncbell/server';
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { CLASSIC_ON_CLUSTER } from './adapter.js';
-import {
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_PING_INTERVAL_MS,
-  DEFAULT_PING_TIMEOUT_MS,
-  DEFAULT_REPLAY_MAX_LEN,
-  DEFAULT_REPLAY_TTL_SECONDS,
-} from './defaults.js';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 /**
@@ -102,15 +96,15 @@ export const ecsEnvSchema = z.object({
    * which needs silent-drop detection inside its one-minute budget; production keeps the default.
    * @default 25000
    */
-  PING_INTERVAL_MS: int(100, 600_000).default(DEFAULT_PING_INTERVAL_MS),
+  PING_INTERVAL_MS: int(100, 600_000).default(SOCKETIO_DEFAULTS.pingIntervalMs),
   /** Floor lowered with PING_INTERVAL_MS's, for the same reason. @default 20000 */
-  PING_TIMEOUT_MS: int(100, 600_000).default(DEFAULT_PING_TIMEOUT_MS),
+  PING_TIMEOUT_MS: int(100, 600_000).default(SOCKETIO_DEFAULTS.pingTimeoutMs),
   /**
    * How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay
    * (the CDK construct derives both, and the ECS stopTimeout, from this parser's limits).
    * At most `MAX_DRAIN_TIMEOUT_MS`. @default 10000
    */
-  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
+  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(SOCKETIO_DEFAULTS.drainTimeoutMs),
   /**
    * The target group this task is registered in (the construct passes it). Set, the container
    * polls `DescribeTargetHealth` for its own target and starts moving its clients as soon as the
@@ -140,7 +134,7 @@ export const ecsEnvSchema = z.object({
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */
   MAX_FRAMES_PER_SECOND: int(1, 10_000).default(20),
   /** Entries kept per user in the replay log. @default 1000 */
-  REPLAY_MAX_LEN: int(1, 100_000).default(DEFAULT_REPLAY_MAX_LEN),
+  REPLAY_MAX_LEN: int(1, 100_000).default(SOCKETIO_DEFAULTS.replayMaxLen),
   /**
    * Open connections one client address may hold on this container; more are refused with
    * `rate_limited`. Offices and mobile carriers put many users behind one address: keep it generous.
@@ -153,7 +147,9 @@ export const ecsEnvSchema = z.object({
    */
   TRUST_PROXY: bool.default(true),
   /** Replay log expiry after the user's last notification. @default 86400 (a day) */
-  REPLAY_TTL_SECONDS: int(MIN_REPLAY_TTL_SECONDS, MAX_REPLAY_TTL_SECONDS).default(DEFAULT_REPLAY_TTL_SECONDS),
+  REPLAY_TTL_SECONDS: int(MIN_REPLAY_TTL_SECONDS, MAX_REPLAY_TTL_SECONDS).default(
+    SOCKETIO_DEFAULTS.replayTtlSeconds,
+  ),
   /** @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */

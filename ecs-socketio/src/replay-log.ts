@@ -5,7 +5,7 @@ import {
   screenLogEntry,
   selectMissed,
 } from '@syncbell/contract';
-import { DEFAULT_REPLAY_MAX_LEN } from './defaults.js';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface ReplayLogOptions {
@@ -49,7 +49,7 @@ export interface ReplayLog {
  */
 export function createReplayLog({
   redis: client,
-  maxLen = DEFAULT_REPLAY_MAX_LEN,
+  maxLen = SOCKETIO_DEFAULTS.replayMaxLen,
   keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {

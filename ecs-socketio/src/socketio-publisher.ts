@@ -8,7 +8,7 @@ import {
   payloadHash,
 } from '@syncbell/server';
 import { ADAPTER_KEY, CLASSIC_ON_CLUSTER } from './adapter.js';
-import { DEFAULT_REPLAY_MAX_LEN, DEFAULT_REPLAY_TTL_SECONDS } from './defaults.js';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
 import { userRoom } from './rooms.js';
@@ -164,8 +164,8 @@ export function createSocketIoPublisher({
   redis: client,
   adapter = 'classic',
   replay: {
-    maxLen = DEFAULT_REPLAY_MAX_LEN,
-    ttlSeconds = DEFAULT_REPLAY_TTL_SECONDS,
+    maxLen = SOCKETIO_DEFAULTS.replayMaxLen,
+    ttlSeconds = SOCKETIO_DEFAULTS.replayTtlSeconds,
     keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   } = {},
   adapterKey = ADAPTER_KEY,

@@ -1,18 +1,17 @@
 import {
-  DEFAULT_NOTIFY_CONCURRENCY,
-  DEFAULT_REPLAY_TTL_SECONDS as APIGW_DEFAULT_REPLAY_TTL_SECONDS,
+  APIGW_DEFAULTS,
   MAX_NOTIFY_CONCURRENCY,
   MAX_REPLAY_TTL_SECONDS as APIGW_MAX_REPLAY_TTL_SECONDS,
   MIN_REPLAY_TTL_SECONDS as APIGW_MIN_REPLAY_TTL_SECONDS,
 } from '@syncbell/apigw';
+import { FARGATE_MAX_STOP_TIMEOUT_MS, MAX_DRAIN_TIMEOUT_MS, SOCKETIO_DEFAULTS } from '@syncbell/socketio';
 import {
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_PING_INTERVAL_MS,
-  DEFAULT_PING_TIMEOUT_MS,
-  FARGATE_MAX_STOP_TIMEOUT_MS,
-  MAX_DRAIN_TIMEOUT_MS,
-} from '@syncbell/socketio';
-import { configMessage, parseConfig, refuseConfig, SyncbellError } from '@syncbell/server';
+  configMessage,
+  parseConfig,
+  refuseConfig,
+  type SyncbellErrorClass,
+  syncbellErrorClass,
+} from '@syncbell/server';
 import { z } from 'zod';
 
 /**
@@ -97,7 +96,7 @@ export interface EcsSocketIoOptions extends CommonOptions {
   /**
    * Drain window: `DRAIN_TIMEOUT_MS` in the container, the ALB deregistration delay (rounded up to
    * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`. Its default and its limit are the
-   * container parser's (`DEFAULT_DRAIN_TIMEOUT_MS`, `MAX_DRAIN_TIMEOUT_MS`: 118000, so that with the
+   * container parser's (`SOCKETIO_DEFAULTS.drainTimeoutMs`, `MAX_DRAIN_TIMEOUT_MS`: 118000, so that with the
    * least stop grace it fits Fargate's 120 s stopTimeout cap); with `stopGraceMs` it must fit the cap.
    * @default 10000
    */
@@ -323,7 +322,12 @@ const ecsSchema = z
     containerPort: z.number().int().min(1024).max(65535).default(3000),
     metricsPort: z.number().int().min(1024).max(65535).default(9464),
     // The container's parser is the one source of the drain window's limits (ecs-socketio/src/config.ts).
-    drainTimeoutMs: z.number().int().min(0).max(MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_DRAIN_TIMEOUT_MS)
+      .default(SOCKETIO_DEFAULTS.drainTimeoutMs),
     stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
     healthCheckPath: z.string().startsWith('/').default('/healthz'),
@@ -341,8 +345,8 @@ const ecsSchema = z
     albAccessLogs: z.boolean().default(true),
     corsOrigins: z.string().default(''),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    pingIntervalMs: positiveInt.default(DEFAULT_PING_INTERVAL_MS),
-    pingTimeoutMs: positiveInt.default(DEFAULT_PING_TIMEOUT_MS),
+    pingIntervalMs: positiveInt.default(SOCKETIO_DEFAULTS.pingIntervalMs),
+    pingTimeoutMs: positiveInt.default(SOCKETIO_DEFAULTS.pingTimeoutMs),
     redisAdapter: z.enum(['classic', 'sharded']).default('classic'),
     workerCount: nonNegativeInt.default(1),
     workerTaskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024)]).default(256),
@@ -426,8 +430,13 @@ const apigwSchema = z.strictObject({
     .int()
     .min(APIGW_MIN_REPLAY_TTL_SECONDS)
     .max(APIGW_MAX_REPLAY_TTL_SECONDS)
-    .default(APIGW_DEFAULT_REPLAY_TTL_SECONDS),
-  notifyConcurrency: z.number().int().min(1).max(MAX_NOTIFY_CONCURRENCY).default(DEFAULT_NOTIFY_CONCURRENCY),
+    .default(APIGW_DEFAULTS.replayTtlSeconds),
+  notifyConcurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_NOTIFY_CONCURRENCY)
+    .default(APIGW_DEFAULTS.notifyConcurrency),
   serviceName: z.string().min(1).default('syncbell-apigw'),
   metricsNamespace: z.string().min(1).default('syncbell'),
   errorAlarmThreshold: positiveInt.default(5),
@@ -455,12 +464,11 @@ export const InfraErrorCode = {
 export type InfraErrorCode = (typeof InfraErrorCode)[keyof typeof InfraErrorCode];
 
 /** A stack option that can never work, thrown at `cdk synth`. */
-export class InfraConfigError extends SyncbellError<typeof InfraErrorCode.InvalidConfig> {
-  override readonly name = 'InfraConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(InfraErrorCode.InvalidConfig, message, options);
-  }
-}
+export const InfraConfigError: SyncbellErrorClass<typeof InfraErrorCode.InvalidConfig> = syncbellErrorClass(
+  'InfraConfigError',
+  InfraErrorCode.InvalidConfig,
+);
+export type InfraConfigError = InstanceType<typeof InfraConfigError>;
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
   // `-c key=value` arrives as a string; JSON objects in cdk.json arrive parsed.

@@ -1,4 +1,4 @@
-import { SyncbellError } from '@syncbell/server';
+import { type SyncbellErrorClass, syncbellErrorClass } from '@syncbell/server';
 
 /**
  * The NestJS module's own error codes (its configuration errors at the variant's calls are
@@ -12,9 +12,8 @@ export const NestErrorCode = {
 export type NestErrorCode = (typeof NestErrorCode)[keyof typeof NestErrorCode];
 
 /** The app is wired in a way syncbell cannot run in; the message says what to change. Thrown at start-up. */
-export class SyncbellSetupError extends SyncbellError<typeof NestErrorCode.InvalidSetup> {
-  override readonly name = 'SyncbellSetupError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(NestErrorCode.InvalidSetup, message, options);
-  }
-}
+export const SyncbellSetupError: SyncbellErrorClass<typeof NestErrorCode.InvalidSetup> = syncbellErrorClass(
+  'SyncbellSetupError',
+  NestErrorCode.InvalidSetup,
+);
+export type SyncbellSetupError = InstanceType<typeof SyncbellSetupError>;

@@ -1,4 +1,4 @@
-import { SyncbellError } from '@syncbell/contract/errors';
+import { syncbellErrorClass } from '@syncbell/contract/errors';
 
 /**
  * The SDK's own error codes: errors that never cross the wire (the contract's `ErrorCode` table
@@ -13,17 +13,15 @@ export const ClientErrorCode = {
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 /** A client option that can never work, thrown at the call that took it. */
-export class ConfigError extends SyncbellError<typeof ClientErrorCode.InvalidOption> {
-  override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ClientErrorCode.InvalidOption, message, options);
-  }
-}
+export const ConfigError = syncbellErrorClass('ConfigError', ClientErrorCode.InvalidOption);
+export type ConfigError = InstanceType<typeof ConfigError>;
 
 /** What both transports reject a resume with when no answer came in time: the client reports `resume_failed`. */
-export class ResumeTimeoutError extends SyncbellError<typeof ClientErrorCode.ResumeTimeout> {
-  override readonly name = 'ResumeTimeoutError';
+export class ResumeTimeoutError extends syncbellErrorClass(
+  'ResumeTimeoutError',
+  ClientErrorCode.ResumeTimeout,
+) {
   constructor(timeoutMs: number, options?: { cause?: unknown }) {
-    super(ClientErrorCode.ResumeTimeout, `no replay answer within ${timeoutMs} ms`, options);
+    super(`no replay answer within ${timeoutMs} ms`, options);
   }
 }

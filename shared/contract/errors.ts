@@ -24,6 +24,29 @@ export class SyncbellError<Code extends string = ErrorCode> extends Error {
   }
 }
 
+/** What `syncbellErrorClass` makes: named, so declaration files state it rather than inline its shape. */
+export interface SyncbellErrorClass<Code extends string> {
+  new (message: string, options?: { cause?: unknown }): SyncbellError<Code>;
+  readonly prototype: SyncbellError<Code>;
+}
+
+/**
+ * A subclass of `SyncbellError` with a fixed code and name, as fastify's `createError` makes one:
+ * how each package declares the errors of its table (`new ConfigError(message, { cause })`).
+ * Subclass the result for extra fields. Pair it with `export type X = InstanceType<typeof X>`.
+ */
+export function syncbellErrorClass<Code extends string>(name: string, code: Code): SyncbellErrorClass<Code> {
+  const ErrorClass = class extends SyncbellError<Code> {
+    override readonly name: string = name;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+  // The class's own name too, for stack traces and `util.inspect`.
+  Object.defineProperty(ErrorClass, 'name', { value: name });
+  return ErrorClass;
+}
+
 /** Whether `code` is one of the contract's wire codes (`ErrorCode`). */
 export function isErrorCode(code: unknown): code is ErrorCode {
   return (Object.values(Codes) as unknown[]).includes(code);

@@ -1,7 +1,7 @@
-import { SyncbellError } from '@syncbell/contract/errors';
+import { SyncbellError, type SyncbellErrorClass, syncbellErrorClass } from '@syncbell/contract/errors';
 
-/** The base class of every syncbell error, for the server-side packages' own tables (nestjs, infra). */
-export { SyncbellError };
+/** The base class of every syncbell error and its factory, for the server-side packages' own tables (nestjs, infra). */
+export { SyncbellError, type SyncbellErrorClass, syncbellErrorClass };
 
 /**
  * The error codes of syncbell's servers (both variants, the publisher, the Nest module's shared
@@ -19,9 +19,5 @@ export const ServerErrorCode = {
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 /** A server configuration that can never work, thrown at start-up or at the call that took it. */
-export class ConfigError extends SyncbellError<typeof ServerErrorCode.InvalidConfig> {
-  override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ServerErrorCode.InvalidConfig, message, options);
-  }
-}
+export const ConfigError = syncbellErrorClass('ConfigError', ServerErrorCode.InvalidConfig);
+export type ConfigError = InstanceType<typeof ConfigError>;

@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { CLASSIC_ON_CLUSTER } from '../adapter.js';
 import { handshakeError } from '../auth.js';
-import { DEFAULT_REPLAY_MAX_LEN, DEFAULT_REPLAY_TTL_SECONDS } from '../defaults.js';
+import { SOCKETIO_DEFAULTS } from '../defaults.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
 import {
@@ -190,10 +190,10 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectsPerSecond === undefined
       ? undefined
       : positiveInt('maxConnectsPerSecond', options.maxConnectsPerSecond);
-  const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? DEFAULT_REPLAY_MAX_LEN);
+  const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? SOCKETIO_DEFAULTS.replayMaxLen);
   const ttlSeconds = positiveInt(
     'replay.ttlSeconds',
-    options.replay?.ttlSeconds ?? DEFAULT_REPLAY_TTL_SECONDS,
+    options.replay?.ttlSeconds ?? SOCKETIO_DEFAULTS.replayTtlSeconds,
   );
   const keyPrefix = options.replay?.keyPrefix;
   const adapter = options.adapter ?? 'classic';
