@@ -11,7 +11,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { build } from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
-import { ADAPTER_KEY } from '../ecs-socketio/src/publisher.js';
+import { ADAPTER_KEY } from '../ecs-socketio/src/adapter.js';
 import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.js';
 import { SocketEvent } from '../shared/contract/index.js';
 import { benchNotification } from './payload.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebSocket } from 'ws';
 import { resolveJwtSecret, signToken } from '@syncbell/server';
-import { ConfigError } from '@syncbell/contract';
+import { ConfigError } from '@syncbell/server';
 import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
 import { startDynalite } from './dynalite-server.js';
 import { ensureTables, type TableNames } from './tables.js';

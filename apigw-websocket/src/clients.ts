@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError } from '@syncbell/contract';
+import { ConfigError } from '@syncbell/server';
 import { type ApigwConfig, loadConfig } from './config.js';
 
 /**

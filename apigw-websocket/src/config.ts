@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { publishApiKeys, publishApiKeysEnvSchema, resolveJwtSecret } from '@syncbell/server';
-import { ConfigError } from '@syncbell/contract';
+import { parseConfig, publishApiKeys, publishApiKeysEnvSchema, resolveJwtSecret } from '@syncbell/server';
+import { APIGW_DEFAULTS } from './defaults.js';
 
 /**
  * API Gateway caps a WebSocket connection at 2 hours (FACTS.md). Connection rows expire a
@@ -19,16 +19,22 @@ export const MAX_CLIENT_FRAME_BYTES = 4096;
 /** Management API `PostToConnection` payload limit (128 KB); replays are split below it. */
 export const MAX_SERVER_FRAME_BYTES = 120 * 1024;
 
-const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.url().optional());
+/** The replay TTL's limits (`REPLAY_TTL_SECONDS`; the CDK construct's `replayTtlSeconds` takes the same). */
+export const MIN_REPLAY_TTL_SECONDS = 60;
+export const MAX_REPLAY_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** The limits of `NOTIFY_CONCURRENCY` (the CDK construct's `notifyConcurrency` takes the same). */
+export const MAX_NOTIFY_CONCURRENCY = 100;
+
+const optionalUrl = z.url().optional();
 
 /** Every environment variable of the variant, with its default. docs/APIGW.md lists them too. */
 export const envSchema = z.object({
   /** Connections table name. @default 'syncbell-connections' */
-  CONNECTIONS_TABLE: z.string().min(3).default('syncbell-connections'),
+  CONNECTIONS_TABLE: z.string().min(3).default(APIGW_DEFAULTS.connectionsTable),
   /** Notifications (replay log) table name. @default 'syncbell-notifications' */
-  NOTIFICATIONS_TABLE: z.string().min(3).default('syncbell-notifications'),
+  NOTIFICATIONS_TABLE: z.string().min(3).default(APIGW_DEFAULTS.notificationsTable),
   /** GSI on the connections table keyed by `userId`. @default 'byUser' */
-  CONNECTIONS_BY_USER_INDEX: z.string().min(3).default('byUser'),
+  CONNECTIONS_BY_USER_INDEX: z.string().min(3).default(APIGW_DEFAULTS.connectionsByUserIndex),
   /** DynamoDB endpoint override (dynalite, DynamoDB Local). @default undefined (the AWS endpoint) */
   DYNAMODB_ENDPOINT: optionalUrl,
   /**
@@ -38,7 +44,7 @@ export const envSchema = z.object({
    */
   WEBSOCKET_MANAGEMENT_ENDPOINT: optionalUrl,
   /** Function the jobs handler invokes asynchronously. @default undefined (run notify in-process) */
-  NOTIFY_FUNCTION_NAME: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  NOTIFY_FUNCTION_NAME: z.string().optional(),
   /** Lambda endpoint override (serverless-offline's Lambda port). @default undefined */
   LAMBDA_ENDPOINT: optionalUrl,
   /** HS256 secret, at least 32 bytes; required when NODE_ENV=production. @default the dev secret */
@@ -49,21 +55,23 @@ export const envSchema = z.object({
    * environment. Exclusive with JWT_SECRET, which stays for local development.
    * @default undefined (JWT_SECRET)
    */
-  JWT_SECRET_ARN: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.string().startsWith('arn:').optional(),
-  ),
+  JWT_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** @default 'development' */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** How long a notification stays replayable. @default 86400 (1 day) */
   REPLAY_TTL_SECONDS: z.coerce
     .number()
     .int()
-    .min(60)
-    .max(30 * 86_400)
-    .default(86_400),
+    .min(MIN_REPLAY_TTL_SECONDS)
+    .max(MAX_REPLAY_TTL_SECONDS)
+    .default(APIGW_DEFAULTS.replayTtlSeconds),
   /** Parallel `PostToConnection` calls per notification. @default 10 */
-  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  NOTIFY_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_NOTIFY_CONCURRENCY)
+    .default(APIGW_DEFAULTS.notifyConcurrency),
   /**
    * `PUBLISH_API_KEYS`: server credentials of `POST /v1/publish` where IAM cannot vouch for the
    * caller (the local stack: serverless-offline verifies no SigV4), sent as `x-api-key`,
@@ -91,16 +99,12 @@ export interface ApigwConfig {
   publishApiKeys: string[];
 }
 
-/** Parses and validates the environment once; a bad value stops the cold start with a clear message. */
+/**
+ * Parses and validates the environment once (an empty variable is unset); a bad value stops the
+ * cold start with a `ConfigError` naming every bad variable.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApigwConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new ConfigError(`apigw-websocket configuration is invalid: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseConfig(envSchema, env, 'invalid apigw-websocket configuration');
   const secret = resolveJwtSecret({ JWT_SECRET: values.JWT_SECRET, NODE_ENV: values.NODE_ENV });
   return {
     connectionsTable: values.CONNECTIONS_TABLE,

@@ -21,4 +21,6 @@ export {
   type PublishRouteDeps,
 } from './handlers/publish.js';
 export * from './config.js';
+export * from './defaults.js';
+export * from './errors.js';
 export * from './publisher.js';

@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { notificationToPublish, type Publisher } from '@syncbell/server';
+import { APIGW_DEFAULTS } from './defaults.js';
 import { type PublishDeps, publishOnce } from './notify/publish.js';
 import { defaultTelemetry, type Telemetry } from './observability.js';
 
@@ -68,11 +69,11 @@ export function createApiGwPublisher(options: ApiGwPublisherOptions): ApiGwPubli
     management: options.management ?? (ownManagement as ApiGatewayManagementApiClient),
     telemetry: options.telemetry ?? defaultTelemetry,
     config: {
-      connectionsTable: options.connectionsTable ?? 'syncbell-connections',
-      notificationsTable: options.notificationsTable ?? 'syncbell-notifications',
-      connectionsByUserIndex: options.connectionsByUserIndex ?? 'byUser',
-      replayTtlSeconds: options.replayTtlSeconds ?? 86_400,
-      notifyConcurrency: options.notifyConcurrency ?? 10,
+      connectionsTable: options.connectionsTable ?? APIGW_DEFAULTS.connectionsTable,
+      notificationsTable: options.notificationsTable ?? APIGW_DEFAULTS.notificationsTable,
+      connectionsByUserIndex: options.connectionsByUserIndex ?? APIGW_DEFAULTS.connectionsByUserIndex,
+      replayTtlSeconds: options.replayTtlSeconds ?? APIGW_DEFAULTS.replayTtlSeconds,
+      notifyConcurrency: options.notifyConcurrency ?? APIGW_DEFAULTS.notifyConcurrency,
     },
   };
   return {

@@ -3,7 +3,7 @@ import {
   type OwnedRedisCluster,
   redisCli,
 } from '../../ecs-socketio/local/redis-server.js';
-import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { pollUntil } from '../load.js';

@@ -1,9 +1,17 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import { ConfigError } from '@syncbell/contract';
+import { ConfigError } from '@syncbell/server';
 import type { ServerOptions } from 'socket.io';
-import { ADAPTER_KEY } from './publisher.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import type { SocketIoAdapterKind } from './socketio-publisher.js';
+
+/**
+ * The adapter's key (its channel prefix), shared by the servers' adapter and the publisher.
+ * Notifications and the resync broadcast go through the publisher (socketio-publisher.ts), which
+ * writes either adapter's format: @socket.io/redis-emitter only PUBLISHes, so it cannot reach
+ * servers on the sharded adapter (SSUBSCRIBE), and on node-redis it dropped a failed PUBLISH's
+ * promise, which became an unhandled rejection (fatal in Node).
+ */
+export const ADAPTER_KEY = 'syncbell';
 
 /**
  * What `new Server(http, { adapter })` takes. Named so the published .d.ts can state it: tsc cannot

@@ -1,9 +1,15 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { ConfigError } from '@syncbell/contract/errors';
-import { commaListSchema, publishApiKeys, publishApiKeysEnvSchema } from '@syncbell/server';
+import {
+  commaListSchema,
+  parseConfig,
+  publishApiKeys,
+  publishApiKeysEnvSchema,
+  refuseConfig,
+} from '@syncbell/server';
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { CLASSIC_ON_CLUSTER } from './adapter.js';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 /**
@@ -16,8 +22,9 @@ export const FARGATE_MAX_STOP_TIMEOUT_MS = 120_000;
 export const MIN_STOP_GRACE_MS = 2_000;
 /** The longest drain window: what Fargate's stopTimeout cap leaves after the least stop grace. */
 export const MAX_DRAIN_TIMEOUT_MS = FARGATE_MAX_STOP_TIMEOUT_MS - MIN_STOP_GRACE_MS;
-/** `DRAIN_TIMEOUT_MS` when unset. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+/** The replay TTL's limits (`REPLAY_TTL_SECONDS`). */
+export const MIN_REPLAY_TTL_SECONDS = 60;
+export const MAX_REPLAY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -89,15 +96,15 @@ export const ecsEnvSchema = z.object({
    * which needs silent-drop detection inside its one-minute budget; production keeps the default.
    * @default 25000
    */
-  PING_INTERVAL_MS: int(100, 600_000).default(25_000),
+  PING_INTERVAL_MS: int(100, 600_000).default(SOCKETIO_DEFAULTS.pingIntervalMs),
   /** Floor lowered with PING_INTERVAL_MS's, for the same reason. @default 20000 */
-  PING_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  PING_TIMEOUT_MS: int(100, 600_000).default(SOCKETIO_DEFAULTS.pingTimeoutMs),
   /**
    * How long SIGTERM waits for clients to leave before closing; match the ALB deregistration delay
    * (the CDK construct derives both, and the ECS stopTimeout, from this parser's limits).
    * At most `MAX_DRAIN_TIMEOUT_MS`. @default 10000
    */
-  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
+  DRAIN_TIMEOUT_MS: int(0, MAX_DRAIN_TIMEOUT_MS).default(SOCKETIO_DEFAULTS.drainTimeoutMs),
   /**
    * The target group this task is registered in (the construct passes it). Set, the container
    * polls `DescribeTargetHealth` for its own target and starts moving its clients as soon as the
@@ -127,7 +134,7 @@ export const ecsEnvSchema = z.object({
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */
   MAX_FRAMES_PER_SECOND: int(1, 10_000).default(20),
   /** Entries kept per user in the replay log. @default 1000 */
-  REPLAY_MAX_LEN: int(1, 100_000).default(1000),
+  REPLAY_MAX_LEN: int(1, 100_000).default(SOCKETIO_DEFAULTS.replayMaxLen),
   /**
    * Open connections one client address may hold on this container; more are refused with
    * `rate_limited`. Offices and mobile carriers put many users behind one address: keep it generous.
@@ -140,7 +147,9 @@ export const ecsEnvSchema = z.object({
    */
   TRUST_PROXY: bool.default(true),
   /** Replay log expiry after the user's last notification. @default 86400 (a day) */
-  REPLAY_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  REPLAY_TTL_SECONDS: int(MIN_REPLAY_TTL_SECONDS, MAX_REPLAY_TTL_SECONDS).default(
+    SOCKETIO_DEFAULTS.replayTtlSeconds,
+  ),
   /** @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Allowed browser origins, comma-separated; empty allows same-origin only. @default '' */
@@ -180,61 +189,57 @@ function impossibleCombinations(config: EcsConfig): string[] {
   const problems: string[] = [];
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
     problems.push(
-      `  METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
+      `METRICS_PORT=${config.METRICS_PORT} is PORT too: metrics must not be served on the public port ` +
         'the load balancer forwards. Pick another METRICS_PORT, or METRICS_PORT=off.',
     );
   }
   if (config.TARGET_GROUP_ARN !== undefined && config.ECS_CONTAINER_METADATA_URI_V4 === undefined) {
     problems.push(
-      '  TARGET_GROUP_ARN is set but ECS_CONTAINER_METADATA_URI_V4 is not: the container cannot learn its ' +
+      'TARGET_GROUP_ARN is set but ECS_CONTAINER_METADATA_URI_V4 is not: the container cannot learn its ' +
         'own target address (ECS sets the variable in every task). Unset TARGET_GROUP_ARN outside ECS.',
     );
   }
   if (publishApiKeys(config).length > 0 && config.REDIS_ADAPTER === 'memory') {
     problems.push(
-      '  PUBLISH_API_KEYS (or PUBLISH_API_KEY) is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
+      'PUBLISH_API_KEYS (or PUBLISH_API_KEY) is set with REDIS_ADAPTER=memory: POST /v1/publish publishes through Redis ' +
         '(the replay log and the adapter). Set REDIS_URL and REDIS_ADAPTER=classic, or unset PUBLISH_API_KEYS.',
     );
   }
   if (config.REDIS_CLUSTER && config.REDIS_ADAPTER !== 'sharded') {
     problems.push(
-      `  REDIS_CLUSTER=true with REDIS_ADAPTER=${config.REDIS_ADAPTER}: ${CLASSIC_ON_CLUSTER}. Set REDIS_ADAPTER=sharded.`,
+      `REDIS_CLUSTER=true with REDIS_ADAPTER=${config.REDIS_ADAPTER}: ${CLASSIC_ON_CLUSTER}. Set REDIS_ADAPTER=sharded.`,
     );
   }
   return problems;
 }
 
 function parseEcsEnv(env: Record<string, string | undefined>): EcsConfig {
-  const result = ecsEnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-      .join('\n');
-    throw new ConfigError(`invalid ECS service configuration:\n${problems}`);
-  }
-  return result.data;
+  return parseConfig(ecsEnvSchema, env, 'invalid ECS service configuration');
 }
 
-/** The container's configuration. Throws `ConfigError` naming every bad or conflicting variable. */
+/**
+ * The container's configuration (an empty variable is unset). Throws `ConfigError` naming every
+ * bad or conflicting variable.
+ */
 export function loadEcsConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
   const config = parseEcsEnv(env);
-  const problems = impossibleCombinations(config);
-  if (problems.length > 0)
-    throw new ConfigError(`impossible ECS service configuration:\n${problems.join('\n')}`);
+  refuseConfig('impossible ECS service configuration', impossibleCombinations(config));
   return config;
 }
 
 /** The worker's configuration: the service's variables, and a Redis the containers' adapter listens on. */
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): EcsConfig {
   const config = parseEcsEnv(env);
+  const problems: string[] = [];
   if (config.REDIS_CLUSTER && config.REDIS_ADAPTER !== 'sharded')
-    throw new ConfigError(
+    problems.push(
       `the worker cannot run with REDIS_CLUSTER=true and REDIS_ADAPTER=${config.REDIS_ADAPTER}: ${CLASSIC_ON_CLUSTER}.`,
     );
   if (config.REDIS_ADAPTER === 'memory')
-    throw new ConfigError(
+    problems.push(
       'the worker cannot run with REDIS_ADAPTER=memory: it reaches the containers only through Redis. ' +
         'Set REDIS_URL and REDIS_ADAPTER=classic.',
     );
+  refuseConfig('impossible worker configuration', problems);
   return config;
 }

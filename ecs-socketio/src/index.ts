@@ -4,7 +4,7 @@
  */
 export * from './config.js';
 export * from './job-queue.js';
-export * from './publisher.js';
+export * from './defaults.js';
 export * from './redis-client.js';
 export * from './redis.js';
 export * from './replay-log.js';

@@ -3,7 +3,7 @@
  * Reads the environment, starts the server, drains on SIGTERM (ECS sends it on scale-in and
  * deploys, then SIGKILL after `stopTimeout`).
  */
-import { jwtKeyFromEnv } from '@syncbell/server';
+import { jwtKeyFromEnv, SyncbellError } from '@syncbell/server';
 import { loadEcsConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createEcsServer } from './server.js';
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`syncbell-ecs: ${error instanceof Error ? error.message : String(error)}\n`);
+  // The code first (docs/ERRORS.md): what a log filter or an alarm matches, whatever the wording.
+  const code = error instanceof SyncbellError ? `${error.code}: ` : '';
+  process.stderr.write(`syncbell-ecs: ${code}${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

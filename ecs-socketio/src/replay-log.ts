@@ -5,6 +5,7 @@ import {
   screenLogEntry,
   selectMissed,
 } from '@syncbell/contract';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 
 export interface ReplayLogOptions {
@@ -48,7 +49,7 @@ export interface ReplayLog {
  */
 export function createReplayLog({
   redis: client,
-  maxLen = 1000,
+  maxLen = SOCKETIO_DEFAULTS.replayMaxLen,
   keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
   onSkipped = () => {},
 }: ReplayLogOptions): ReplayLog {

@@ -1,8 +1,14 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import { ConfigError, type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
-import { checkClaim, notificationToPublish, type Publisher, payloadHash } from '@syncbell/server';
-import { CLASSIC_ON_CLUSTER } from './adapter.js';
-import { ADAPTER_KEY } from './publisher.js';
+import { type Notification, receivedNotificationSchema, SocketEvent } from '@syncbell/contract';
+import {
+  checkClaim,
+  ConfigError,
+  notificationToPublish,
+  type Publisher,
+  payloadHash,
+} from '@syncbell/server';
+import { ADAPTER_KEY, CLASSIC_ON_CLUSTER } from './adapter.js';
+import { SOCKETIO_DEFAULTS } from './defaults.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
 import { userRoom } from './rooms.js';
@@ -157,7 +163,11 @@ function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
 export function createSocketIoPublisher({
   redis: client,
   adapter = 'classic',
-  replay: { maxLen = 1000, ttlSeconds = 86_400, keyPrefix = DEFAULT_REPLAY_LOG_PREFIX } = {},
+  replay: {
+    maxLen = SOCKETIO_DEFAULTS.replayMaxLen,
+    ttlSeconds = SOCKETIO_DEFAULTS.replayTtlSeconds,
+    keyPrefix = DEFAULT_REPLAY_LOG_PREFIX,
+  } = {},
   adapterKey = ADAPTER_KEY,
   namespace = '/',
 }: SocketIoPublisherOptions): SocketIoPublisher {

@@ -1,8 +1,17 @@
 import {
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  FARGATE_MAX_STOP_TIMEOUT_MS,
-  MAX_DRAIN_TIMEOUT_MS,
-} from '@syncbell/socketio';
+  APIGW_DEFAULTS,
+  MAX_NOTIFY_CONCURRENCY,
+  MAX_REPLAY_TTL_SECONDS as APIGW_MAX_REPLAY_TTL_SECONDS,
+  MIN_REPLAY_TTL_SECONDS as APIGW_MIN_REPLAY_TTL_SECONDS,
+} from '@syncbell/apigw';
+import { FARGATE_MAX_STOP_TIMEOUT_MS, MAX_DRAIN_TIMEOUT_MS, SOCKETIO_DEFAULTS } from '@syncbell/socketio';
+import {
+  configMessage,
+  parseConfig,
+  refuseConfig,
+  type SyncbellErrorClass,
+  syncbellErrorClass,
+} from '@syncbell/server';
 import { z } from 'zod';
 
 /**
@@ -87,7 +96,7 @@ export interface EcsSocketIoOptions extends CommonOptions {
   /**
    * Drain window: `DRAIN_TIMEOUT_MS` in the container, the ALB deregistration delay (rounded up to
    * seconds), and, plus `stopGraceMs`, the ECS `stopTimeout`. Its default and its limit are the
-   * container parser's (`DEFAULT_DRAIN_TIMEOUT_MS`, `MAX_DRAIN_TIMEOUT_MS`: 118000, so that with the
+   * container parser's (`SOCKETIO_DEFAULTS.drainTimeoutMs`, `MAX_DRAIN_TIMEOUT_MS`: 118000, so that with the
    * least stop grace it fits Fargate's 120 s stopTimeout cap); with `stopGraceMs` it must fit the cap.
    * @default 10000
    */
@@ -313,7 +322,12 @@ const ecsSchema = z
     containerPort: z.number().int().min(1024).max(65535).default(3000),
     metricsPort: z.number().int().min(1024).max(65535).default(9464),
     // The container's parser is the one source of the drain window's limits (ecs-socketio/src/config.ts).
-    drainTimeoutMs: z.number().int().min(0).max(MAX_DRAIN_TIMEOUT_MS).default(DEFAULT_DRAIN_TIMEOUT_MS),
+    drainTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_DRAIN_TIMEOUT_MS)
+      .default(SOCKETIO_DEFAULTS.drainTimeoutMs),
     stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
     healthCheckPath: z.string().startsWith('/').default('/healthz'),
@@ -331,8 +345,8 @@ const ecsSchema = z
     albAccessLogs: z.boolean().default(true),
     corsOrigins: z.string().default(''),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    pingIntervalMs: positiveInt.default(25_000),
-    pingTimeoutMs: positiveInt.default(20_000),
+    pingIntervalMs: positiveInt.default(SOCKETIO_DEFAULTS.pingIntervalMs),
+    pingTimeoutMs: positiveInt.default(SOCKETIO_DEFAULTS.pingTimeoutMs),
     redisAdapter: z.enum(['classic', 'sharded']).default('classic'),
     workerCount: nonNegativeInt.default(1),
     workerTaskCpu: z.union([z.literal(256), z.literal(512), z.literal(1024)]).default(256),
@@ -410,8 +424,19 @@ const apigwSchema = z.strictObject({
   notifyMaxEventAgeSeconds: z.number().int().min(60).max(21_600).default(3600),
   notifyRetryAttempts: z.number().int().min(0).max(2).default(2),
   connectReservedConcurrency: nonNegativeInt.default(50),
-  replayTtlSeconds: positiveInt.default(86_400),
-  notifyConcurrency: positiveInt.default(10),
+  // The handlers' parser is the one source of these limits and defaults (apigw-websocket/src/config.ts).
+  replayTtlSeconds: z
+    .number()
+    .int()
+    .min(APIGW_MIN_REPLAY_TTL_SECONDS)
+    .max(APIGW_MAX_REPLAY_TTL_SECONDS)
+    .default(APIGW_DEFAULTS.replayTtlSeconds),
+  notifyConcurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_NOTIFY_CONCURRENCY)
+    .default(APIGW_DEFAULTS.notifyConcurrency),
   serviceName: z.string().min(1).default('syncbell-apigw'),
   metricsNamespace: z.string().min(1).default('syncbell'),
   errorAlarmThreshold: positiveInt.default(5),
@@ -427,9 +452,23 @@ export type ApiGwWebSocketConfig = z.output<typeof apigwSchema>;
 export const ECS_CONTEXT_KEY = 'syncbell:ecs';
 export const APIGW_CONTEXT_KEY = 'syncbell:apigw';
 
-export class InfraConfigError extends Error {
-  override readonly name = 'InfraConfigError';
-}
+/**
+ * The constructs' own error codes (what goes to clients is the contract's `ErrorCode`; the
+ * containers' and handlers' configuration errors are @syncbell/server's). Match `error.code`, not
+ * the message; docs/ERRORS.md lists every package's table.
+ */
+export const InfraErrorCode = {
+  /** A stack option (CDK context or construct props) that is invalid, or that cannot work with another; the message names each. */
+  InvalidConfig: 'ERR_SYNCBELL_INFRA_CONFIG',
+} as const;
+export type InfraErrorCode = (typeof InfraErrorCode)[keyof typeof InfraErrorCode];
+
+/** A stack option that can never work, thrown at `cdk synth`. */
+export const InfraConfigError: SyncbellErrorClass<typeof InfraErrorCode.InvalidConfig> = syncbellErrorClass(
+  'InfraConfigError',
+  InfraErrorCode.InvalidConfig,
+);
+export type InfraConfigError = InstanceType<typeof InfraConfigError>;
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
   // `-c key=value` arrives as a string; JSON objects in cdk.json arrive parsed.
@@ -438,14 +477,10 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
     try {
       value = JSON.parse(value);
     } catch (cause) {
-      throw new InfraConfigError(`${label}: context value is not JSON`, { cause });
+      throw new InfraConfigError(configMessage(label, ['the context value is not JSON']), { cause });
     }
   }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InfraConfigError(`${label}: ${z.prettifyError(result.error)}`, { cause: result.error });
-  }
-  return result.data;
+  return parseConfig(schema, value, label, InfraConfigError);
 }
 
 /**
@@ -459,7 +494,7 @@ export function resolveEcsSocketIoConfig(
   const label = context.label ?? ECS_CONTEXT_KEY;
   const config = parseWith(ecsSchema, options, label);
   const problems = impossibleEcsCombinations(config, context);
-  if (problems.length > 0) throw new InfraConfigError(`${label}: ${problems.join('; ')}`);
+  refuseConfig(label, problems, InfraConfigError);
   return config;
 }
 

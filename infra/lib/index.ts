@@ -4,7 +4,7 @@
  * (API Gateway WebSockets + Lambda + DynamoDB); the demo stacks in this package compose them.
  */
 export type { ApiGwWebSocketOptions, CommonOptions, EcsSocketIoOptions } from './config.js';
-export { InfraConfigError } from './config.js';
+export { InfraConfigError, InfraErrorCode } from './config.js';
 export {
   type SyncbellListenerRule,
   type SyncbellRedisEndpoint,

@@ -1,9 +1,10 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { APIGW_DEFAULTS } from '@syncbell/apigw';
 import { Construct } from 'constructs';
 import { dataRemovalPolicy } from './removal.js';
 
 /** Names the handlers depend on (apigw-websocket/src/config.ts, serverless.yml). */
-export const CONNECTIONS_BY_USER_INDEX = 'byUser';
+export const CONNECTIONS_BY_USER_INDEX = APIGW_DEFAULTS.connectionsByUserIndex;
 /** TTL attribute of both tables, in epoch seconds (milliseconds would never expire). */
 export const TTL_ATTRIBUTE = 'ttl';
 

@@ -2,7 +2,7 @@
  * `@syncbell/nestjs`: `SyncbellModule.forRoot({ redis })` (or `{ variant: 'apigw', apigw }`),
  * `SyncbellIoAdapter` for `app.useWebSocketAdapter`, and the injectable `SyncbellPublisher`.
  */
-export { SyncbellSetupError } from './errors.js';
+export { NestErrorCode, SyncbellSetupError } from './errors.js';
 export { SyncbellGateway } from './gateway.js';
 export { SyncbellIoAdapter } from './io-adapter.js';
 export { SyncbellModule } from './module.js';

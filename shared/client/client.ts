@@ -2,7 +2,12 @@
 import { isKnownNotification, notificationProblems, readableNotificationId } from '@syncbell/contract/checks';
 import { ErrorCode, TERMINAL_ERROR_CODES } from '@syncbell/contract/codes';
 import type { Notification } from '@syncbell/contract/envelope';
-import { errorFromServer, MalformedNotificationError, SyncbellError } from '@syncbell/contract/errors';
+import {
+  errorFromServer,
+  isWireError,
+  MalformedNotificationError,
+  type SyncbellError,
+} from '@syncbell/contract/errors';
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
 import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
@@ -315,7 +320,7 @@ class Client implements SyncbellClient {
       });
     } catch (error) {
       if (generation !== this.#generation) return;
-      const code = error instanceof SyncbellError ? error.code : DisconnectCode.ResumeFailed;
+      const code = isWireError(error) ? error.code : DisconnectCode.ResumeFailed;
       this.#connection?.close();
       this.#handleDisconnect(generation, {
         code,

@@ -16,8 +16,8 @@ export {
   type StorageLike,
 } from './position-store.js';
 export * from './transport.js';
+export * from './errors.js';
 export {
-  ConfigError,
   MalformedNotificationError,
   PayloadTooLargeError,
   SyncbellError,

@@ -1,4 +1,4 @@
-import { ConfigError } from '@syncbell/contract/errors';
+import { ConfigError } from './errors.js';
 
 /**
  * The SDK's option checks, one way for every option: each problem named, all of them in one

@@ -1,4 +1,4 @@
-import { ConfigError } from '@syncbell/contract/errors';
+import { ConfigError } from './errors.js';
 import { ULID_PATTERN } from '@syncbell/contract/wire';
 import { unverifiedClaims } from './token-claims.js';
 

@@ -1,19 +1,63 @@
 import { type ErrorCode, ErrorCode as Codes } from './codes.js';
 
-/** Base class of every error syncbell raises on purpose; `code` is a contract error code. */
-export class SyncbellError extends Error {
+/**
+ * Base class of every error syncbell raises on purpose, in every package (fastify's
+ * `lib/errors.js` is the model): a stable `code` to match on, never the message. Each package has
+ * one table of its codes: the contract's is `ErrorCode`, the codes that travel on the wire; the
+ * codes of errors that never leave the process that throws them (a bad option, a bad variable, a
+ * gone connection) are `ERR_SYNCBELL_*` strings in the tables of the packages that throw them
+ * (`ClientErrorCode`, `ServerErrorCode`, `ApiGwErrorCode`, `InfraErrorCode`, `NestErrorCode`).
+ * docs/ERRORS.md lists them all.
+ */
+export class SyncbellError<Code extends string = ErrorCode> extends Error {
   override readonly name: string = 'SyncbellError';
-  readonly code: ErrorCode;
+  readonly code: Code;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
 
-  /** The wire shape of this error, as sent in error frames and `connect_error` data. */
-  toFrame(): ErrorFrameBody {
+  /** The wire shape of this error, as sent in error frames and `connect_error` data (wire codes only). */
+  toFrame(this: SyncbellError<ErrorCode>): ErrorFrameBody {
     return { code: this.code, message: this.message };
   }
+}
+
+/** What `syncbellErrorClass` makes: named, so declaration files state it rather than inline its shape. */
+export interface SyncbellErrorClass<Code extends string> {
+  new (message: string, options?: { cause?: unknown }): SyncbellError<Code>;
+  readonly prototype: SyncbellError<Code>;
+}
+
+/**
+ * A subclass of `SyncbellError` with a fixed code and name, as fastify's `createError` makes one:
+ * how each package declares the errors of its table (`new ConfigError(message, { cause })`).
+ * Subclass the result for extra fields. Pair it with `export type X = InstanceType<typeof X>`.
+ */
+export function syncbellErrorClass<Code extends string>(name: string, code: Code): SyncbellErrorClass<Code> {
+  const ErrorClass = class extends SyncbellError<Code> {
+    override readonly name: string = name;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+  // The class's own name too, for stack traces and `util.inspect`.
+  Object.defineProperty(ErrorClass, 'name', { value: name });
+  return ErrorClass;
+}
+
+/** Whether `code` is one of the contract's wire codes (`ErrorCode`). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return (Object.values(Codes) as unknown[]).includes(code);
+}
+
+/**
+ * An error whose code may be answered to a client (`toFrame`): a `SyncbellError` with a wire code.
+ * A setup error (a `ConfigError`, an `ERR_SYNCBELL_*` code) is not: it stays in the server's log.
+ */
+export function isWireError(error: unknown): error is SyncbellError<ErrorCode> {
+  return error instanceof SyncbellError && isErrorCode(error.code);
 }
 
 export interface ErrorFrameBody {
@@ -29,9 +73,8 @@ export interface ErrorFrameBody {
  * the message, so the app still learns what the server said.
  */
 export function errorFromServer(code: string, message: string): SyncbellError {
-  const known = (Object.values(Codes) as string[]).includes(code);
-  return known
-    ? new SyncbellError(code as ErrorCode, message)
+  return isErrorCode(code)
+    ? new SyncbellError(code, message)
     : new SyncbellError(Codes.Internal, `${message} (error code "${code}" from a newer server)`);
 }
 
@@ -78,19 +121,5 @@ export class PayloadTooLargeError extends SyncbellError {
     super(Codes.PayloadTooLarge, `frame of ${actualBytes} bytes exceeds the ${limitBytes}-byte limit`);
     this.limitBytes = limitBytes;
     this.actualBytes = actualBytes;
-  }
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** A push target that no longer exists (API Gateway answers 410 Gone for it). */
-export class ConnectionGoneError extends Error {
-  override readonly name = 'ConnectionGoneError';
-  readonly connectionId: string;
-  constructor(connectionId: string, options?: { cause?: unknown }) {
-    super(`connection ${connectionId} is gone`, options);
-    this.connectionId = connectionId;
   }
 }

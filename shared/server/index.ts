@@ -8,3 +8,5 @@ export * from './publish/publisher.js';
 export * from './publish/credential.js';
 export * from './http/status.js';
 export * from './env.js';
+export * from './errors.js';
+export * from './config.js';

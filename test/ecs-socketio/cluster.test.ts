@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import pWaitFor from 'p-wait-for';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createNotification } from '../../shared/contract/index.js';
+import { createNotification } from '../../shared/contract/index.js';
 import {
   type ClusterNodeInfo,
   type OwnedRedisCluster,
@@ -13,7 +13,7 @@ import {
 import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import { attachSyncbell } from '../../ecs-socketio/src/attach/attach.js';
 import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
@@ -28,6 +28,8 @@ import {
   TEST_JWT_KEY,
   TEST_REDIS_CLIENT,
 } from './harness.js';
+import { withCode } from '../support/errors.js';
+import { ServerErrorCode } from '../../shared/server/index.js';
 
 /** The sharded adapter's channel for a user's room, as `createShardedAdapter` names it. */
 const roomChannel = (userId: string) => `${ADAPTER_KEY}#/#${userRoom(userId)}#`;
@@ -117,11 +119,12 @@ describe(`on a Redis Cluster (${TEST_REDIS_CLIENT})`, () => {
   it('refuses the classic adapter on a cluster client, naming the sharded one', () => {
     const sub = redis.duplicate('syncbell:test:sub');
     try {
-      expect(() => syncbellAdapter({ pub: redis, sub, kind: 'classic' })).toThrow(ConfigError);
-      expect(() => syncbellAdapter({ pub: redis, sub, kind: 'classic' })).toThrow(/sharded/);
-      expect(() => createSocketIoPublisher({ redis })).toThrow(ConfigError);
+      expect(() => syncbellAdapter({ pub: redis, sub, kind: 'classic' })).toThrow(
+        withCode(ServerErrorCode.InvalidConfig, 'sharded'),
+      );
+      expect(() => createSocketIoPublisher({ redis })).toThrow(withCode(ServerErrorCode.InvalidConfig));
       expect(() => loadEcsConfig({ REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'classic' })).toThrow(
-        /REDIS_ADAPTER=sharded/,
+        withCode(ServerErrorCode.InvalidConfig, 'REDIS_CLUSTER', 'REDIS_ADAPTER=sharded'),
       );
       expect(loadEcsConfig({ REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'sharded' }).REDIS_CLUSTER).toBe(true);
     } finally {
@@ -132,7 +135,7 @@ describe(`on a Redis Cluster (${TEST_REDIS_CLIENT})`, () => {
   it("refuses, on a cluster client, a replay key prefix with a brace (it would take the user id's hash tag)", () => {
     expect(() =>
       createSocketIoPublisher({ redis, adapter: 'sharded', replay: { keyPrefix: 'app:{tenant}:log:' } }),
-    ).toThrow(/keyPrefix "app:\{tenant\}:log:" holds a brace/);
+    ).toThrow(withCode(ServerErrorCode.InvalidConfig, 'keyPrefix "app:{tenant}:log:"'));
     expect(() =>
       createSocketIoPublisher({ redis, adapter: 'sharded', replay: { keyPrefix: 'app:log:' } }),
     ).not.toThrow();
@@ -149,16 +152,17 @@ describe(`on a Redis Cluster (${TEST_REDIS_CLIENT})`, () => {
       if (TEST_REDIS_CLIENT === 'node-redis') {
         const sub = redis.duplicate('syncbell:test:sub');
         try {
-          expect(() => attach(sub)).toThrow(ConfigError);
-          expect(() => attach(sub)).toThrow(/node-redis 5\.\d+\.\d+'s cluster client/);
+          expect(() => attach(sub)).toThrow(withCode(ServerErrorCode.InvalidConfig, 'node-redis'));
         } finally {
           sub.disconnect();
         }
       } else {
         expect(() => attach(bare)).toThrow(
-          /shardedSubscribers: true \(ioredis 5\.9\.0 or later; installed 5\./,
+          withCode(ServerErrorCode.InvalidConfig, 'shardedSubscribers: true', 'ioredis 5.9.0'),
         );
-        expect(() => attach(noRefresh)).toThrow(/slotsRefreshInterval/);
+        expect(() => attach(noRefresh)).toThrow(
+          withCode(ServerErrorCode.InvalidConfig, 'slotsRefreshInterval'),
+        );
       }
     } finally {
       bare.disconnect();

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { publishCompletion } from '../../ecs-socketio/src/jobs.js';
-import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';

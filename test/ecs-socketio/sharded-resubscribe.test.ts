@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
-import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
+import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';

@@ -7,7 +7,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unacknowledgedFindings } from './support/nag.js';
 import { SyncbellWebSocketApi } from '../../infra/lib/apigw-service.js';
-import { InfraConfigError } from '../../infra/lib/config.js';
+import { withCode } from '../support/errors.js';
+import { InfraErrorCode } from '../../infra/lib/config.js';
 
 // What is under test is the wiring, not the bundles: skip esbuild (apigw-websocket-stack.test.ts bundles).
 const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -136,9 +137,8 @@ describe('SyncbellWebSocketApi: options', () => {
 
   it('refuses a bad knob with the construct’s path in the message', () => {
     const stack = new Stack(newApp(), 'BadKnob', { env });
-    expect(() => new SyncbellWebSocketApi(stack, 'Syncbell', { memoryMiB: -1 })).toThrow(InfraConfigError);
     expect(() => new SyncbellWebSocketApi(stack, 'Syncbell2', { memoryMiB: -1 })).toThrow(
-      /BadKnob\/Syncbell2 props/,
+      withCode(InfraErrorCode.InvalidConfig, 'BadKnob/Syncbell2 props', 'memoryMiB'),
     );
   });
 });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  loadConfig,
+  MAX_NOTIFY_CONCURRENCY,
+  MAX_REPLAY_TTL_SECONDS,
+} from '../../apigw-websocket/src/config.js';
+import { loadEcsConfig, MAX_DRAIN_TIMEOUT_MS, MIN_STOP_GRACE_MS } from '../../ecs-socketio/src/config.js';
+import {
   ecsConfigWarnings,
-  InfraConfigError,
+  InfraErrorCode,
   resolveApiGwWebSocketConfig,
   resolveEcsSocketIoConfig,
 } from '../../infra/lib/config.js';
-import { loadEcsConfig, MAX_DRAIN_TIMEOUT_MS, MIN_STOP_GRACE_MS } from '../../ecs-socketio/src/config.js';
-import { ConfigError } from '../../shared/contract/index.js';
+import { ServerErrorCode } from '../../shared/server/index.js';
+import { withCode } from '../support/errors.js';
 
 describe('resolveEcsSocketIoConfig', () => {
   it('fills every knob with its documented default', () => {
@@ -39,15 +45,21 @@ describe('resolveEcsSocketIoConfig', () => {
   });
 
   it('rejects an unknown knob, so a typo does not silently deploy the default', () => {
-    expect(() => resolveEcsSocketIoConfig({ desiredCuont: 3 })).toThrow(InfraConfigError);
+    expect(() => resolveEcsSocketIoConfig({ desiredCuont: 3 })).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'desiredCuont'),
+    );
   });
 
   it('rejects an ALB idle timeout that would cut sockets between Socket.io pings', () => {
-    expect(() => resolveEcsSocketIoConfig({ idleTimeoutSeconds: 20 })).toThrow(/pingIntervalMs/);
+    expect(() => resolveEcsSocketIoConfig({ idleTimeoutSeconds: 20 })).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'idleTimeoutSeconds', 'pingIntervalMs'),
+    );
   });
 
   it('rejects a drain window ECS cannot honour (Fargate stopTimeout is at most 120 s)', () => {
-    expect(() => resolveEcsSocketIoConfig({ drainTimeoutMs: 118_000 })).toThrow(/120000/);
+    expect(() => resolveEcsSocketIoConfig({ drainTimeoutMs: 118_000 })).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'drainTimeoutMs', 'stopGraceMs', '120000'),
+    );
   });
 
   it('takes the drain window’s limits from the container’s parser: what one accepts the other does', () => {
@@ -58,18 +70,32 @@ describe('resolveEcsSocketIoConfig', () => {
       MAX_DRAIN_TIMEOUT_MS,
     );
     expect(() => resolveEcsSocketIoConfig({ ...longest, drainTimeoutMs: MAX_DRAIN_TIMEOUT_MS + 1 })).toThrow(
-      InfraConfigError,
+      withCode(InfraErrorCode.InvalidConfig),
     );
-    expect(() => loadEcsConfig({ DRAIN_TIMEOUT_MS: String(MAX_DRAIN_TIMEOUT_MS + 1) })).toThrow(ConfigError);
+    expect(() => loadEcsConfig({ DRAIN_TIMEOUT_MS: String(MAX_DRAIN_TIMEOUT_MS + 1) })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig),
+    );
     expect(resolveEcsSocketIoConfig().drainTimeoutMs).toBe(loadEcsConfig({}).DRAIN_TIMEOUT_MS);
   });
 
+  it('takes the heartbeat defaults from the container’s parser', () => {
+    const container = loadEcsConfig({});
+    expect(resolveEcsSocketIoConfig()).toMatchObject({
+      pingIntervalMs: container.PING_INTERVAL_MS,
+      pingTimeoutMs: container.PING_TIMEOUT_MS,
+    });
+  });
+
   it('rejects Multi-AZ Redis without a replica', () => {
-    expect(() => resolveEcsSocketIoConfig({ redisReplicas: 0 })).toThrow(/redisReplicas/);
+    expect(() => resolveEcsSocketIoConfig({ redisReplicas: 0 })).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'redisMultiAz', 'redisReplicas'),
+    );
   });
 
   it('rejects context that is not JSON', () => {
-    expect(() => resolveEcsSocketIoConfig('{desiredCount:3}')).toThrow(/not JSON/);
+    expect(() => resolveEcsSocketIoConfig('{desiredCount:3}')).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'syncbell:ecs'),
+    );
   });
 
   it('deploys a node-based Redis and refuses ElastiCache Serverless with the reason', () => {
@@ -78,9 +104,8 @@ describe('resolveEcsSocketIoConfig', () => {
       workerTaskCpu: 256,
       workerTaskMemoryMiB: 512,
     });
-    expect(() => resolveEcsSocketIoConfig({ redisKind: 'serverless' })).toThrow(InfraConfigError);
     expect(() => resolveEcsSocketIoConfig({ redisKind: 'serverless' })).toThrow(
-      /refuses PSUBSCRIBE.*issue 553/,
+      withCode(InfraErrorCode.InvalidConfig, 'redisKind', 'PSUBSCRIBE', 'issue 553'),
     );
   });
 });
@@ -100,8 +125,30 @@ describe('resolveApiGwWebSocketConfig', () => {
     });
   });
 
+  it('takes the replay TTL and notify concurrency from the handlers’ parser: defaults and limits', () => {
+    const handlers = loadConfig({});
+    expect(resolveApiGwWebSocketConfig()).toMatchObject({
+      replayTtlSeconds: handlers.replayTtlSeconds,
+      notifyConcurrency: handlers.notifyConcurrency,
+    });
+    for (const [knob, variable, value] of [
+      ['replayTtlSeconds', 'REPLAY_TTL_SECONDS', MAX_REPLAY_TTL_SECONDS],
+      ['notifyConcurrency', 'NOTIFY_CONCURRENCY', MAX_NOTIFY_CONCURRENCY],
+    ] as const) {
+      expect(resolveApiGwWebSocketConfig({ [knob]: value })[knob]).toBe(value);
+      expect(() => resolveApiGwWebSocketConfig({ [knob]: value + 1 })).toThrow(
+        withCode(InfraErrorCode.InvalidConfig, knob),
+      );
+      expect(() => loadConfig({ [variable]: String(value + 1) })).toThrow(
+        withCode(ServerErrorCode.InvalidConfig, variable),
+      );
+    }
+  });
+
   it('rejects a request-path timeout above the 29 s API Gateway integration limit', () => {
-    expect(() => resolveApiGwWebSocketConfig({ handlerTimeoutSeconds: 30 })).toThrow(InfraConfigError);
+    expect(() => resolveApiGwWebSocketConfig({ handlerTimeoutSeconds: 30 })).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'handlerTimeoutSeconds'),
+    );
   });
 });
 
@@ -116,13 +163,13 @@ describe('ECS knobs that cannot work together', () => {
   it('refuses metrics on the port the ALB forwards', () => {
     expect(resolveEcsSocketIoConfig().metricsPort).toBe(9464);
     expect(() => resolveEcsSocketIoConfig({ containerPort: 9464 })).toThrow(
-      /metricsPort 9464 is containerPort/,
+      withCode(InfraErrorCode.InvalidConfig, 'metricsPort', 'containerPort'),
     );
   });
 
   it('refuses an ALB health check on a path the container answers 404', () => {
     expect(() => resolveEcsSocketIoConfig({ healthCheckPath: '/metrics' })).toThrow(
-      /healthCheckPath '\/metrics'[\s\S]*Use '\/healthz'/,
+      withCode(InfraErrorCode.InvalidConfig, "healthCheckPath '/metrics'", "'/healthz'"),
     );
     expect(resolveEcsSocketIoConfig({ healthCheckPath: '/readyz' }).healthCheckPath).toBe('/readyz');
   });

@@ -4,11 +4,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { broughtProps, existing } from './support/existing.js';
 import { unacknowledgedFindings } from './support/nag.js';
-import { InfraConfigError } from '../../infra/lib/config.js';
 import {
   SyncbellSocketIoService,
   type SyncbellSocketIoServiceProps,
 } from '../../infra/lib/socketio-service.js';
+import { withCode } from '../support/errors.js';
+import { InfraErrorCode } from '../../infra/lib/config.js';
 
 const env = { account: '111111111111', region: 'us-east-1' };
 
@@ -273,13 +274,13 @@ describe('SyncbellSocketIoService: a cluster-mode Valkey replication group', () 
     const build = (props: SyncbellSocketIoServiceProps) =>
       new SyncbellSocketIoService(new Stack(new App(), 'Refused', { env }), 'Syncbell', props);
     expect(() => build({ redisMode: 'cluster', redisAdapter: 'classic' })).toThrow(
-      /needs redisAdapter 'sharded'/,
+      withCode(InfraErrorCode.InvalidConfig, 'redisMode', "redisAdapter 'sharded'"),
     );
     expect(() =>
       build({ redisMode: 'cluster', redisAdapter: 'sharded', redisReplicas: 0, redisMultiAz: false }),
-    ).toThrow(/needs redisReplicas >= 1/);
+    ).toThrow(withCode(InfraErrorCode.InvalidConfig, 'redisReplicas >= 1'));
     expect(() => build({ redisEngine: 'valkey', redisEngineVersion: '7.1' })).toThrow(
-      /Valkey is 7\.2 or 8\.x/,
+      withCode(InfraErrorCode.InvalidConfig, 'redisEngineVersion'),
     );
   });
 
@@ -292,7 +293,7 @@ describe('SyncbellSocketIoService: a cluster-mode Valkey replication group', () 
           ...props,
           redis: { ...(props.redis as NonNullable<SyncbellSocketIoServiceProps['redis']>), cluster: true },
         }),
-    ).toThrow(/REDIS_ADAPTER=sharded/);
+    ).toThrow(withCode(InfraErrorCode.InvalidConfig, 'REDIS_ADAPTER=sharded'));
   });
 });
 
@@ -356,16 +357,13 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
     const stack = new Stack(new App(), 'NoWorkerCommand', { env });
     expect(
       () => new SyncbellSocketIoService(stack, 'Syncbell', { ...broughtProps(stack), workerCount: 1 }),
-    ).toThrow(/workerCommand.*or workerCount: 0/);
+    ).toThrow(withCode(InfraErrorCode.InvalidConfig, 'workerCommand', 'workerCount: 0'));
   });
 
   it('refuses a bad knob with the construct’s path in the message', () => {
     const stack = new Stack(new App(), 'BadKnob', { env });
-    expect(() => new SyncbellSocketIoService(stack, 'Syncbell', { taskCpu: 300 as 256 })).toThrow(
-      InfraConfigError,
-    );
     expect(() => new SyncbellSocketIoService(stack, 'Syncbell2', { taskCpu: 300 as 256 })).toThrow(
-      /BadKnob\/Syncbell2 props/,
+      withCode(InfraErrorCode.InvalidConfig, 'BadKnob/Syncbell2 props', 'taskCpu'),
     );
   });
 
@@ -390,7 +388,7 @@ describe('SyncbellSocketIoService: mixing what is brought and what is created', 
   it('holds a health path to syncbell’s only for syncbell’s image', () => {
     const stack = new Stack(new App(), 'HealthPath', { env });
     expect(() => new SyncbellSocketIoService(stack, 'Syncbell', { healthCheckPath: '/health' })).toThrow(
-      /healthCheckPath '\/health'/,
+      withCode(InfraErrorCode.InvalidConfig, "healthCheckPath '/health'"),
     );
     new SyncbellSocketIoService(stack, 'Own', { ...broughtProps(stack), healthCheckPath: '/health' });
     const template = Template.fromStack(stack);

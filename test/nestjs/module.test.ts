@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
 import { AuthError, ErrorCode } from '../../shared/contract/index.js';
-import { SyncbellModule, SyncbellSetupError } from '../../nestjs/src/index.js';
+import { SyncbellModule } from '../../nestjs/src/index.js';
 import {
   type ConnectTarget,
   connectRecorder,
@@ -14,6 +14,8 @@ import {
   recordingClient,
 } from '../support/recorder.js';
 import { ChatGateway, startTestApp, SyncJobs, type TestApp } from './app.js';
+import { withCode } from '../support/errors.js';
+import { NestErrorCode } from '../../nestjs/src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEY = new TextEncoder().encode(DEV_JWT_SECRET);
@@ -178,26 +180,27 @@ describe('SyncbellModule set up wrong', () => {
   it('refuses to start without SyncbellIoAdapter, saying what to add', async () => {
     const started = startTestApp({ redis: redis.client }, { adapter: false });
 
-    await expect(started).rejects.toThrow(SyncbellSetupError);
-    await expect(started).rejects.toThrow(/app\.useWebSocketAdapter\(new SyncbellIoAdapter\(app\)\)/);
+    await expect(started).rejects.toThrow(withCode(NestErrorCode.InvalidSetup, 'new SyncbellIoAdapter(app)'));
   });
 
   it('refuses an unknown variant, naming the ones there are', () => {
     expect(() => SyncbellModule.forRoot({ variant: 'kafka' } as never)).toThrow(
-      /variant must be one of socketio, apigw \(got "kafka"\)/,
+      withCode(NestErrorCode.InvalidSetup, 'socketio', 'apigw', 'kafka'),
     );
   });
 
   it('refuses the apigw variant without its @connections endpoint, saying where to find it', async () => {
     const started = startTestApp({ variant: 'apigw', apigw: {} as never });
 
-    await expect(started).rejects.toThrow(/apigw\.managementEndpoint.*ManagementEndpoint output/);
+    await expect(started).rejects.toThrow(
+      withCode(NestErrorCode.InvalidSetup, 'apigw.managementEndpoint', 'ManagementEndpoint'),
+    );
   });
 
   it('refuses to start without a Redis client, saying what to give', async () => {
     const started = startTestApp({ redis: undefined as never });
 
-    await expect(started).rejects.toThrow(/SyncbellModule needs `redis`/);
+    await expect(started).rejects.toThrow(withCode(NestErrorCode.InvalidSetup, '`redis`'));
   });
 });
 

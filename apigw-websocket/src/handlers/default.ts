@@ -1,4 +1,5 @@
-import { ConnectionGoneError, ErrorCode, type ServerFrame, SyncbellError } from '@syncbell/contract';
+import { ErrorCode, isWireError, type ServerFrame } from '@syncbell/contract';
+import { ConnectionGoneError } from '../errors.js';
 import { managementEndpointFor } from '../clients.js';
 import type { ConnectionsStore } from '../data/connections.js';
 import type { NotificationLog } from '../data/notifications.js';
@@ -66,7 +67,7 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
     try {
       frame = parseClientFrame(body, event.isBase64Encoded);
     } catch (error) {
-      if (!(error instanceof SyncbellError)) throw error;
+      if (!isWireError(error)) throw error;
       telemetry.logger.info('frame rejected', { connectionId, code: error.code });
       await sendError(error.code, error.message, requestIdOf(body));
       return { statusCode: 200 };

@@ -1,12 +1,6 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { authenticate, bearerToken, hs256Verifier } from '@syncbell/server';
-import {
-  ConfigError,
-  ErrorCode,
-  newSyncJobId,
-  syncJobNotificationType,
-  syncJobRequestSchema,
-} from '@syncbell/contract';
+import { authenticate, bearerToken, ConfigError, hs256Verifier } from '@syncbell/server';
+import { ErrorCode, newSyncJobId, syncJobNotificationType, syncJobRequestSchema } from '@syncbell/contract';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, headerValue, httpApiEventSchema, jsonResult } from '../events.js';
 import type { Telemetry } from '../observability.js';

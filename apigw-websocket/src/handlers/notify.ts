@@ -1,8 +1,8 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { ConfigError } from '@syncbell/server';
 import {
-  ConfigError,
   createNotification,
   jobIdSchema,
   MAX_SYNC_JOB_DURATION_MS,

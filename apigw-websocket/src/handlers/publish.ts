@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
   apiKeyCheck,
+  ConfigError,
   PUBLISH_API_KEY_HEADER,
   type Publisher,
   HTTP_STATUS_OF,
   MAX_PUBLISH_BODY_BYTES,
   refusePublishCredential,
 } from '@syncbell/server';
-import { ConfigError, ErrorCode, PayloadTooLargeError, SyncbellError } from '@syncbell/contract';
+import { ErrorCode, isWireError, PayloadTooLargeError } from '@syncbell/contract';
 import { type HttpResult, headerValue, jsonResult } from '../events.js';
 import type { Telemetry } from '../observability.js';
 import { createApiGwPublisher } from '../publisher.js';
@@ -102,7 +103,7 @@ export function createPublishHandler(deps: () => PublishRouteDeps): (event: unkn
       return jsonResult(200, receipt);
     } catch (error) {
       // The input refused (400), too large (413), or a reused key with another payload (409).
-      if (error instanceof SyncbellError) return jsonResult(HTTP_STATUS_OF[error.code], error.toFrame());
+      if (isWireError(error)) return jsonResult(HTTP_STATUS_OF[error.code], error.toFrame());
       telemetry.logger.error('publish failed', { error });
       return jsonResult(500, { code: ErrorCode.Internal, message: 'publish failed; it is safe to retry' });
     }

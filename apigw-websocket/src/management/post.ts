@@ -3,7 +3,8 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { backoff } from '@syncbell/contract/backoff';
-import { ConnectionGoneError, type ServerFrame } from '@syncbell/contract';
+import type { ServerFrame } from '@syncbell/contract';
+import { ConnectionGoneError } from '../errors.js';
 
 const THROTTLING_NAMES = new Set([
   'LimitExceededException',

@@ -1,6 +1,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConnectionGoneError, type Notification } from '@syncbell/contract';
+import type { Notification } from '@syncbell/contract';
+import { ConnectionGoneError } from '../errors.js';
 import type { ApigwConfig } from '../config.js';
 import { createConnectionsStore } from '../data/connections.js';
 import { createNotificationLog } from '../data/notifications.js';

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { ConfigError, ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
+import { ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
 import {
   authenticate,
+  ConfigError,
   hs256Verifier,
   jwtKeyFromEnv,
   MIN_SECRET_BYTES,
@@ -12,6 +13,7 @@ import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { CLASSIC_ON_CLUSTER } from '../adapter.js';
 import { handshakeError } from '../auth.js';
+import { SOCKETIO_DEFAULTS } from '../defaults.js';
 import { type EcsMetrics, registerEcsMetrics } from '../metrics.js';
 import { type AnyRedis, asRedisLike } from '../redis-client.js';
 import {
@@ -188,8 +190,11 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectsPerSecond === undefined
       ? undefined
       : positiveInt('maxConnectsPerSecond', options.maxConnectsPerSecond);
-  const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? 1000);
-  const ttlSeconds = positiveInt('replay.ttlSeconds', options.replay?.ttlSeconds ?? 86_400);
+  const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? SOCKETIO_DEFAULTS.replayMaxLen);
+  const ttlSeconds = positiveInt(
+    'replay.ttlSeconds',
+    options.replay?.ttlSeconds ?? SOCKETIO_DEFAULTS.replayTtlSeconds,
+  );
   const keyPrefix = options.replay?.keyPrefix;
   const adapter = options.adapter ?? 'classic';
   if (adapter !== 'classic' && adapter !== 'sharded')

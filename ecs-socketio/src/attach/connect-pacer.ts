@@ -1,4 +1,4 @@
-import { createFrameBudget, FRAME_WINDOW_MS } from './frame-budget.js';
+import { createWindowCounter, WINDOW_MS } from '../fixed-window.js';
 
 export interface ConnectPacer {
   /**
@@ -10,22 +10,22 @@ export interface ConnectPacer {
 
 /**
  * Server-paced reconnects: at most `maxPerSecond` connects are let through a one-second window
- * (the same fixed window as the frame budget). The ones over it are told to come back in a later
- * window: the n-th extra one after about n / maxPerSecond seconds, plus up to a window of jitter
+ * (the fixed window the frame budget counts with, fixed-window.ts). The ones over it are told to
+ * come back in a later window: the n-th extra one after about n / maxPerSecond seconds, plus up to a window of jitter
  * so a refused herd does not return as one wave. Pusher asks for the same with its 4100-4199
  * close codes ("back off at least 1 s"), without the spreading.
  */
 export function createConnectPacer(maxPerSecond: number, random: () => number = Math.random): ConnectPacer {
-  const budget = createFrameBudget();
+  const budget = createWindowCounter();
   let windowStartMs = Number.NEGATIVE_INFINITY;
   return {
     refuse(nowMs = Date.now()) {
       const count = budget.take(nowMs);
       if (count === 1) windowStartMs = nowMs;
       if (count <= maxPerSecond) return undefined;
-      const untilNextWindowMs = Math.max(0, windowStartMs + FRAME_WINDOW_MS - nowMs);
+      const untilNextWindowMs = Math.max(0, windowStartMs + WINDOW_MS - nowMs);
       const windowsAhead = Math.floor((count - maxPerSecond - 1) / maxPerSecond);
-      return Math.round(untilNextWindowMs + windowsAhead * FRAME_WINDOW_MS + random() * FRAME_WINDOW_MS);
+      return Math.round(untilNextWindowMs + windowsAhead * WINDOW_MS + random() * WINDOW_MS);
     },
   };
 }

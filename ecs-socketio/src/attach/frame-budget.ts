@@ -1,34 +1,5 @@
 import { ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract';
-
-export const FRAME_WINDOW_MS = 1000;
-
-/** A fixed one-second window's count: two numbers, no timer, no closure (one per socket). */
-export interface FrameWindow {
-  startMs: number;
-  count: number;
-}
-
-/** Counts one event at `nowMs` in `window`; returns the count in the current window, this one included. */
-export function takeFrame(window: FrameWindow, nowMs: number): number {
-  if (nowMs - window.startMs >= FRAME_WINDOW_MS) {
-    window.startMs = nowMs;
-    window.count = 0;
-  }
-  return ++window.count;
-}
-
-/**
- * A fixed one-second window of events: enough to stop a flood cheaply. `take` answers how many
- * the window holds after this one; over the limit means refuse.
- */
-export interface FrameBudget {
-  take(nowMs?: number): number;
-}
-
-export function createFrameBudget(): FrameBudget {
-  const window: FrameWindow = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
-  return { take: (nowMs = Date.now()) => takeFrame(window, nowMs) };
-}
+import { countInWindow, type FixedWindow } from '../fixed-window.js';
 
 type Ack = (body: unknown) => void;
 type SocketMiddleware = (packet: unknown[], next: (error?: Error) => void) => void;
@@ -67,11 +38,11 @@ export function inboundGate({
   onRefused,
 }: InboundGateOptions): (socket: GatedSocket) => SocketMiddleware {
   return (socket) => {
-    const window: FrameWindow = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
+    const window: FixedWindow = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
     return ([event, ...args], next) => {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as Ack) : undefined;
-      const inWindow = takeFrame(window, Date.now());
+      const inWindow = countInWindow(window, Date.now());
       if (inWindow > maxFramesPerSecond) {
         const body = {
           code: ErrorCode.RateLimited,

@@ -7,7 +7,7 @@ import {
   type Publisher,
   refusePublishCredential,
 } from '@syncbell/server';
-import { createFrameBudget } from '../attach/frame-budget.js';
+import { createWindowCounter } from '../fixed-window.js';
 import { readJsonBody, sendError, sendJson } from './respond.js';
 import type { Route } from './router.js';
 
@@ -32,12 +32,12 @@ export interface PublishRouteOptions {
 export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: PublishRouteOptions): Route {
   const isServerKey = apiKeyCheck(apiKeys);
   // One window for the whole route: it protects Redis from a runaway backend, whoever it is.
-  const budget = createFrameBudget();
+  const perSecond = createWindowCounter();
   return {
     method: 'POST',
     path: PUBLISH_PATH,
     async handle(req, res) {
-      // The credential first: a refused request spends none of the budget, so callers without a
+      // The credential first: a refused request is not counted, so callers without a
       // key cannot starve the backends that have one.
       const presented = req.headers[PUBLISH_API_KEY_HEADER];
       const refusal = refusePublishCredential({
@@ -46,7 +46,7 @@ export function publishRoute({ apiKeys, publisher, maxPerSecond, onPublished }: 
         accepts: `a server API key (PUBLISH_API_KEYS) in ${PUBLISH_API_KEY_HEADER}`,
       });
       if (refusal) return sendError(res, refusal.body, refusal.status);
-      if (budget.take() > maxPerSecond)
+      if (perSecond.take() > maxPerSecond)
         return sendError(
           res,
           { code: ErrorCode.RateLimited, message: `more than ${maxPerSecond} publishes per second` },

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, SyncbellError } from '@syncbell/contract';
+import { ErrorCode, isWireError } from '@syncbell/contract';
 import type { SyncbellLogger } from '../attach/attach.js';
 import { HTTP_STATUS_OF } from '@syncbell/server';
 import { HttpRequestError, sendError } from './respond.js';
@@ -19,8 +19,8 @@ export interface RouterOptions {
 
 /**
  * A `request` listener serving `routes` by exact path: 405 for a known path with another method,
- * 404 otherwise. A handler's `HttpRequestError` (or any `SyncbellError`) is answered with its
- * code and status; anything else is logged and answered 500. Hand-written: a handful of fixed
+ * 404 otherwise. A handler's `HttpRequestError` (or any `SyncbellError` with a wire code) is
+ * answered with its code and status; anything else is logged and answered 500. Hand-written: a handful of fixed
  * paths on Node's own server, which a router library would not shorten.
  */
 export function createRouter({ routes, skip, logger }: RouterOptions) {
@@ -43,8 +43,7 @@ export function createRouter({ routes, skip, logger }: RouterOptions) {
       .catch((error: unknown) => {
         if (res.headersSent) return;
         if (error instanceof HttpRequestError) return sendError(res, error.toFrame(), error.status);
-        if (error instanceof SyncbellError)
-          return sendError(res, error.toFrame(), HTTP_STATUS_OF[error.code]);
+        if (isWireError(error)) return sendError(res, error.toFrame(), HTTP_STATUS_OF[error.code]);
         logger.error({ err: (error as Error).message, path }, 'request failed');
         sendError(res, { code: ErrorCode.Internal, message: 'the request failed; retry' });
       });

@@ -25,7 +25,7 @@ import {
   type WebSocketLike,
 } from './apigw-helpers.js';
 import { DisconnectCode } from '../disconnect-codes.js';
-import { ResumeTimeoutError } from './keep-alive.js';
+import { ResumeTimeoutError } from '../errors.js';
 
 export {
   APIGW_IDLE_TIMEOUT_MS,

@@ -23,11 +23,3 @@ export function checkTiming(
 export function defaultPongTimeoutMs(keepAliveIntervalMs: number): number {
   return Math.min(10_000, keepAliveIntervalMs / 2);
 }
-
-/** What both transports reject a resume with when no answer came in time: the client reports `resume_failed`. */
-export class ResumeTimeoutError extends Error {
-  override readonly name = 'ResumeTimeoutError';
-  constructor(timeoutMs: number, options?: { cause?: unknown }) {
-    super(`no replay answer within ${timeoutMs} ms`, options);
-  }
-}

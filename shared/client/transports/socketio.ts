@@ -11,7 +11,8 @@ import type {
   TransportOpenOptions,
 } from '../transport.js';
 import { DisconnectCode } from '../disconnect-codes.js';
-import { checkTiming, defaultPongTimeoutMs, ResumeTimeoutError } from './keep-alive.js';
+import { ResumeTimeoutError } from '../errors.js';
+import { checkTiming, defaultPongTimeoutMs } from './keep-alive.js';
 
 export interface SocketIoTransportOptions {
   /**

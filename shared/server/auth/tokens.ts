@@ -2,7 +2,8 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { ErrorCode } from '@syncbell/contract/codes';
 import { userIdSchema } from '@syncbell/contract/envelope';
-import { AuthError, ConfigError } from '@syncbell/contract/errors';
+import { AuthError } from '@syncbell/contract/errors';
+import { ConfigError } from '../errors.js';
 
 export const TOKEN_ISSUER = 'syncbell';
 export const TOKEN_AUDIENCE = 'syncbell:notifications';

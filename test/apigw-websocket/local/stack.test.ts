@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApigwLocal, startApigwLocal } from '../../../apigw-websocket/local/stack.js';
 import { resolveJwtSecret, signToken } from '../../../shared/server/auth/index.js';
-import { ConfigError } from '../../../shared/contract/index.js';
 import { openRawSocket } from '../support/raw-socket.js';
+import { withCode } from '../../support/errors.js';
+import { ServerErrorCode } from '../../../shared/server/index.js';
 
 /**
  * The emulation itself: serverless-offline must run the handlers as Lambda does, loaded once per
@@ -60,13 +61,14 @@ describe('the local API Gateway stack', () => {
 
 describe('startApigwLocal refuses limits API Gateway does not have', () => {
   it("refuses an idle timeout above API Gateway's 10 minutes before starting anything", async () => {
-    await expect(startApigwLocal({ idleTimeoutSeconds: 900 })).rejects.toThrow(ConfigError);
     await expect(startApigwLocal({ idleTimeoutSeconds: 900 })).rejects.toThrow(
-      /idleTimeoutSeconds 900 is above API Gateway's own limit \(600 s, hard\)/,
+      withCode(ServerErrorCode.InvalidConfig, 'idleTimeoutSeconds 900', '600 s'),
     );
   });
 
   it("refuses a connection cap above API Gateway's 2 hours", async () => {
-    await expect(startApigwLocal({ hardTimeoutSeconds: 7201 })).rejects.toThrow(/hardTimeoutSeconds 7201/);
+    await expect(startApigwLocal({ hardTimeoutSeconds: 7201 })).rejects.toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'hardTimeoutSeconds 7201'),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../apigw-websocket/src/config.js';
-import { ConfigError } from '../../../shared/contract/index.js';
+import { withCode } from '../../support/errors.js';
+import { ServerErrorCode } from '../../../shared/server/index.js';
 
 describe('loadConfig', () => {
   it('fills every default from an empty environment (outside production)', () => {
@@ -30,8 +31,14 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production without a JWT secret, and on bad numbers', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NOTIFY_CONCURRENCY: 'many' })).toThrow(/NOTIFY_CONCURRENCY/);
-    expect(() => loadConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(/DYNAMODB_ENDPOINT/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'JWT_SECRET'),
+    );
+    expect(() => loadConfig({ NOTIFY_CONCURRENCY: 'many' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'NOTIFY_CONCURRENCY'),
+    );
+    expect(() => loadConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'DYNAMODB_ENDPOINT'),
+    );
   });
 });

@@ -6,7 +6,9 @@ import {
   signToken,
   verifyToken,
 } from '../../../shared/server/auth/index.js';
-import { AuthError, ConfigError, ErrorCode } from '../../../shared/contract/index.js';
+import { AuthError, ErrorCode } from '../../../shared/contract/index.js';
+import { withCode } from '../../support/errors.js';
+import { ServerErrorCode } from '../../../shared/server/index.js';
 
 const key = new TextEncoder().encode('a-test-secret-that-is-at-least-32-bytes-long');
 
@@ -75,8 +77,9 @@ describe('tokens', () => {
 
 describe('resolveJwtSecret', () => {
   it('stops start-up in production without a secret, saying what to set', () => {
-    expect(() => resolveJwtSecret({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => resolveJwtSecret({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(() => resolveJwtSecret({ NODE_ENV: 'production' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'JWT_SECRET'),
+    );
   });
 
   it('uses the development secret outside production and says so', () => {
@@ -87,6 +90,8 @@ describe('resolveJwtSecret', () => {
   });
 
   it('refuses a secret too short for HS256', () => {
-    expect(() => resolveJwtSecret({ JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => resolveJwtSecret({ JWT_SECRET: 'short' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'JWT_SECRET'),
+    );
   });
 });

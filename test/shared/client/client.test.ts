@@ -13,7 +13,6 @@ import {
   type TransportHandlers,
 } from '../../../shared/client/index.js';
 import {
-  ConfigError,
   createNotification,
   ErrorCode,
   type MalformedNotificationError,
@@ -21,6 +20,8 @@ import {
   type SyncbellError,
 } from '../../../shared/contract/index.js';
 import { jwtFor, MapStorage } from '../../support/storage.js';
+import { withCode } from '../../support/errors.js';
+import { ClientErrorCode } from '../../../shared/client/index.js';
 
 /** A scripted transport: the collaborator here is not under test, the state machine is. */
 class FakeTransport implements Transport {
@@ -82,8 +83,9 @@ describe('BoundedIdSet', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a capacity of %d with a ConfigError', (capacity) => {
-    expect(() => new BoundedIdSet(capacity)).toThrow(ConfigError);
-    expect(() => new BoundedIdSet(capacity)).toThrow('BoundedIdSet: capacity must be a positive integer');
+    expect(() => new BoundedIdSet(capacity)).toThrow(
+      withCode(ClientErrorCode.InvalidOption, 'BoundedIdSet', 'capacity'),
+    );
   });
 });
 
@@ -92,17 +94,18 @@ describe('createClient options', () => {
   it.each([
     [
       { minReconnectDelayMs: 0, connectTimeoutMs: Number.NaN, dedupeCapacity: 1.5 },
-      'createClient: minReconnectDelayMs must be above 0; connectTimeoutMs must be a number; dedupeCapacity must be a positive integer',
+      ['minReconnectDelayMs', 'connectTimeoutMs', 'dedupeCapacity'],
     ],
-    [{ maxReconnectDelayMs: 3e9 }, 'createClient: maxReconnectDelayMs is longer than a timer can wait'],
+    [{ maxReconnectDelayMs: 3e9 }, ['maxReconnectDelayMs']],
     [
       { minReconnectDelayMs: 2000, maxReconnectDelayMs: 1000 },
-      'createClient: maxReconnectDelayMs must not be below minReconnectDelayMs',
+      ['maxReconnectDelayMs', 'minReconnectDelayMs'],
     ],
-    [{ dedupeCapacity: 0 }, 'createClient: dedupeCapacity must be a positive integer'],
-  ])('refuses %j with a ConfigError naming each bad option', (options, message) => {
-    expect(() => createClient({ ...base, ...options })).toThrow(ConfigError);
-    expect(() => createClient({ ...base, ...options })).toThrow(message);
+    [{ dedupeCapacity: 0 }, ['dedupeCapacity']],
+  ])('refuses %j with a ConfigError naming each bad option', (options, names) => {
+    expect(() => createClient({ ...base, ...options })).toThrow(
+      withCode(ClientErrorCode.InvalidOption, 'createClient', ...names),
+    );
   });
 
   it('takes equal reconnect delays and the defaults', () => {
@@ -569,6 +572,6 @@ describe('client position across page loads (positionStorage)', () => {
         positionStorage: 'tab' as 'session',
         autoConnect: false,
       }),
-    ).toThrow(/createClient: positionStorage must be/);
+    ).toThrow(withCode(ClientErrorCode.InvalidOption, 'createClient', 'positionStorage'));
   });
 });

@@ -6,8 +6,9 @@ import {
   positionKey,
   type StorageLike,
 } from '../../../shared/client/position-store.js';
-import { ConfigError } from '../../../shared/contract/errors.js';
 import { jwtFor, MapStorage } from '../../support/storage.js';
+import { withCode } from '../../support/errors.js';
+import { ClientErrorCode } from '../../../shared/client/index.js';
 
 const ID_1 = '01KBXR5N8M6Y1Q2W3E4R5T6Y7A';
 const ID_2 = '01KBXR5N8M6Y1Q2W3E4R5T6Y7B';
@@ -58,8 +59,9 @@ describe('checkPositionStorage', () => {
 
   it('refuses anything else with a ConfigError naming the option', () => {
     for (const option of ['sesion', 42, null, { getItem: () => null }]) {
-      expect(() => checkPositionStorage(option)).toThrow(ConfigError);
-      expect(() => checkPositionStorage(option)).toThrow(/positionStorage must be/);
+      expect(() => checkPositionStorage(option)).toThrow(
+        withCode(ClientErrorCode.InvalidOption, 'positionStorage'),
+      );
     }
   });
 });

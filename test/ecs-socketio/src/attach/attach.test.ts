@@ -10,12 +10,7 @@ import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
-import {
-  ConfigError,
-  ErrorCode,
-  keepAliveAnswerSchema,
-  SocketEvent,
-} from '../../../../shared/contract/index.js';
+import { ErrorCode, keepAliveAnswerSchema, SocketEvent } from '../../../../shared/contract/index.js';
 import { DEV_SECRET_WARNING, signToken } from '../../../../shared/server/index.js';
 import {
   attachSyncbell,
@@ -31,6 +26,8 @@ import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-p
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
 import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
+import { withCode } from '../../../support/errors.js';
+import { ServerErrorCode } from '../../../../shared/server/index.js';
 
 // A user's own app: its own HTTP server (plain or Express), port, socket.io path and handlers,
 // with syncbell attached to its Server and the suite's Redis client (node-redis or ioredis)
@@ -370,7 +367,7 @@ describe('attachSyncbell options', () => {
     ['a fractional connection limit', { jwtKey: TEST_JWT_KEY, maxConnectionsPerAddress: 1.5 }],
     ['an unknown adapter', { jwtKey: TEST_JWT_KEY, adapter: 'memory' as 'classic' }],
   ])('throws ConfigError for %s', (_what, options) => {
-    expect(() => attachSyncbell(io(), options)).toThrow(ConfigError);
+    expect(() => attachSyncbell(io(), options)).toThrow(withCode(ServerErrorCode.InvalidConfig));
   });
 
   it('without jwtKey or verify: refused when NODE_ENV=production, else the development secret with one warning per process', async () => {
@@ -387,7 +384,7 @@ describe('attachSyncbell options', () => {
     vi.stubEnv('JWT_SECRET', '');
     try {
       vi.stubEnv('NODE_ENV', 'production');
-      expect(() => attachSyncbell(io(), { logger })).toThrow(ConfigError);
+      expect(() => attachSyncbell(io(), { logger })).toThrow(withCode(ServerErrorCode.InvalidConfig));
       vi.stubEnv('NODE_ENV', 'development');
       const first = attachSyncbell(io(), { logger });
       const second = attachSyncbell(io(), { logger });
@@ -406,7 +403,7 @@ describe('attachSyncbell options', () => {
     try {
       expect(() =>
         attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, subscriber: plain, adapter: 'sharded', registry }),
-      ).toThrow(/writableHighWaterMark/);
+      ).toThrow(withCode(ServerErrorCode.InvalidConfig, 'writableHighWaterMark'));
       // The client syncbell creates, and a duplicate of it (what a subscriber usually is), pass.
       expect(() =>
         attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, subscriber: tuned, adapter: 'sharded', registry }),
@@ -430,13 +427,17 @@ describe('attachSyncbell options', () => {
   it('throws ConfigError when attached twice to one namespace', () => {
     const server = io();
     attachSyncbell(server, { jwtKey: TEST_JWT_KEY });
-    expect(() => attachSyncbell(server, { jwtKey: TEST_JWT_KEY })).toThrow(ConfigError);
+    expect(() => attachSyncbell(server, { jwtKey: TEST_JWT_KEY })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig),
+    );
   });
 
   it('throws ConfigError for a registry that already holds syncbell’s metrics', () => {
     const registry = new Registry();
     attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry });
-    expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).toThrow(ConfigError);
+    expect(() => attachSyncbell(io(), { jwtKey: TEST_JWT_KEY, registry })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig),
+    );
   });
 
   it('uses the verify hook instead of the JWT check', async () => {

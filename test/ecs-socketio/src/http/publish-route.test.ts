@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, ErrorCode } from '../../../../shared/contract/index.js';
+import { ErrorCode } from '../../../../shared/contract/index.js';
 import { signToken } from '../../../../shared/server/index.js';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
 import { loadEcsConfig } from '../../../../ecs-socketio/src/config.js';
@@ -10,6 +10,8 @@ import { runPublishRouteSuite } from '../../../contract/publish-route-suite.js';
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
 import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../harness.js';
+import { withCode } from '../../../support/errors.js';
+import { ServerErrorCode } from '../../../../shared/server/index.js';
 
 // POST /v1/publish on a real container (in process) on the suite's Redis client.
 const KEY = 'test-publish-key-0123456789abcdef0123456789';
@@ -142,7 +144,11 @@ describe('POST /v1/publish', () => {
 
 describe('PUBLISH_API_KEYS', () => {
   it('refuses a short key, and keys with REDIS_ADAPTER=memory, at start-up', () => {
-    expect(() => loadEcsConfig({ PUBLISH_API_KEYS: 'short' })).toThrow(ConfigError);
-    expect(() => loadEcsConfig({ PUBLISH_API_KEYS: KEY, REDIS_ADAPTER: 'memory' })).toThrow(ConfigError);
+    expect(() => loadEcsConfig({ PUBLISH_API_KEYS: 'short' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig),
+    );
+    expect(() => loadEcsConfig({ PUBLISH_API_KEYS: KEY, REDIS_ADAPTER: 'memory' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig),
+    );
   });
 });

@@ -7,8 +7,10 @@ import {
   type WebSocketConstructorLike,
 } from '../../../../shared/client/apigw.js';
 import * as helpers from '../../../../shared/client/transports/apigw-helpers.js';
-import { CloseCode, ConfigError, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
+import { CloseCode, createNotification, ErrorCode } from '../../../../shared/contract/index.js';
 import { jwtFor } from '../../../support/storage.js';
+import { withCode } from '../../../support/errors.js';
+import { ClientErrorCode } from '../../../../shared/client/index.js';
 
 const target = (): EventTargetLike => ({ addEventListener() {}, removeEventListener() {} });
 const FakeWebSocket = class {} as unknown as WebSocketConstructorLike;
@@ -33,11 +35,10 @@ describe('resolveApigwTiming', () => {
 
   it('refuses a keep-alive at the idle timeout and names every bad duration', () => {
     expect(() => helpers.resolveApigwTiming({ keepAliveIntervalMs: APIGW_IDLE_TIMEOUT_MS })).toThrow(
-      /^apigwTransport: keepAliveIntervalMs must be below API Gateway's 10-minute idle timeout/,
+      withCode(ClientErrorCode.InvalidOption, 'apigwTransport', 'keepAliveIntervalMs'),
     );
-    expect(() => helpers.resolveApigwTiming({ pongTimeoutMs: -1, resumeTimeoutMs: 0 })).toThrow(ConfigError);
     expect(() => helpers.resolveApigwTiming({ pongTimeoutMs: -1, resumeTimeoutMs: 0 })).toThrow(
-      'apigwTransport: pongTimeoutMs must be above 0; resumeTimeoutMs must be above 0',
+      withCode(ClientErrorCode.InvalidOption, 'pongTimeoutMs', 'resumeTimeoutMs'),
     );
   });
 });

@@ -9,12 +9,9 @@ import {
   type TransportHandlers,
 } from '../../../../shared/client/index.js';
 import { socketIoTransport } from '../../../../shared/client/socketio.js';
-import {
-  ConfigError,
-  createNotification,
-  ErrorCode,
-  SocketEvent,
-} from '../../../../shared/contract/index.js';
+import { createNotification, ErrorCode, SocketEvent } from '../../../../shared/contract/index.js';
+import { withCode } from '../../../support/errors.js';
+import { ClientErrorCode } from '../../../../shared/client/index.js';
 
 /** A bare socket.io server standing in for syncbell's: it answers (or not) the keep-alive as each test says. */
 async function startServer(onKeepAlive: (args: unknown[]) => void) {
@@ -135,9 +132,11 @@ describe('socketIoTransport keep-alive', () => {
   });
 
   it('refuses timings that cannot work with a ConfigError', () => {
-    expect(() => socketIoTransport({ keepAliveIntervalMs: 1000, pongTimeoutMs: 1000 })).toThrow(ConfigError);
+    expect(() => socketIoTransport({ keepAliveIntervalMs: 1000, pongTimeoutMs: 1000 })).toThrow(
+      withCode(ClientErrorCode.InvalidOption, 'pongTimeoutMs'),
+    );
     expect(() => socketIoTransport({ keepAliveIntervalMs: 0 })).toThrow(
-      /keepAliveIntervalMs must be above 0/,
+      withCode(ClientErrorCode.InvalidOption, 'keepAliveIntervalMs'),
     );
   });
 });

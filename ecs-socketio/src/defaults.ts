@@ -1,0 +1,17 @@
+/**
+ * The socket.io variant's defaults, in one place: the container's parser (config.ts),
+ * `attachSyncbell`, the publisher and the replay log read them from here, and the CDK construct
+ * reads them (and the parser's limits) from this package's exports instead of restating them.
+ */
+export const SOCKETIO_DEFAULTS = {
+  /** How long a user's replay log, and each job's idempotency claim, live after the user's last notification: a day. */
+  replayTtlSeconds: 86_400,
+  /** Entries kept per user in the replay log (an approximate trim). */
+  replayMaxLen: 1000,
+  /** The drain window after SIGTERM (`DRAIN_TIMEOUT_MS`). */
+  drainTimeoutMs: 10_000,
+  /** socket.io's own ping interval (server-options docs; `PING_INTERVAL_MS`). */
+  pingIntervalMs: 25_000,
+  /** socket.io's own ping timeout (server-options docs; `PING_TIMEOUT_MS`). */
+  pingTimeoutMs: 20_000,
+} as const;
