@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { loadEcsConfig } from '@syncbell/socketio';
+import { loadEcsConfig } from '@syncbell/socketio/container';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic.js';
 import {
@@ -220,7 +220,7 @@ const EXECUTION_ROLE_WILDCARD = {
 
 /**
  * The server task's "*": the execution role's, and its task role's one statement, for the drain at
- * deregistration (ecs-socketio/src/deregistration-watch.ts).
+ * deregistration (ecs-socketio/container/deregistration-watch.ts).
  */
 const SERVER_ROLE_WILDCARD = {
   id: 'AwsSolutions-IAM5[Resource::*]',

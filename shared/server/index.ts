@@ -8,3 +8,4 @@ export * from './publish/publisher.js';
 export * from './publish/credential.js';
 export * from './http/status.js';
 export * from './env.js';
+export * from './logger.js';

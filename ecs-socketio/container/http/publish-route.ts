@@ -7,7 +7,7 @@ import {
   type Publisher,
   refusePublishCredential,
 } from '@syncbell/server';
-import { createFrameBudget } from '../attach/frame-budget.js';
+import { createFrameBudget } from '../../src/attach/frame-budget.js';
 import { readJsonBody, sendError, sendJson } from './respond.js';
 import type { Route } from './router.js';
 
