@@ -1,4 +1,5 @@
-import { ErrorCode, newSyncJobId } from '@syncbell/contract';
+import { ErrorCode } from '@syncbell/contract';
+import { newSyncJobId } from '@syncbell/contract/jobs';
 import { authenticate, bearerToken, type VerifyToken } from '@syncbell/server';
 import type { EcsConfig } from '../../src/config.js';
 import type { JobQueue } from '../job-queue.js';
