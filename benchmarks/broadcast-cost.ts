@@ -11,9 +11,9 @@ import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadEcsConfig } from '../ecs-socketio/src/config.js';
-import { createLogger } from '../ecs-socketio/src/logger.js';
+import { createLogger } from '../ecs-socketio/container/logger.js';
 import { userRoom } from '../ecs-socketio/src/rooms.js';
-import { createEcsServer } from '../ecs-socketio/src/server.js';
+import { createEcsServer } from '../ecs-socketio/container/server.js';
 import { resolveJwtSecret, signToken } from '../shared/server/auth/index.js';
 import { createNotification, SocketEvent } from '../shared/contract/index.js';
 

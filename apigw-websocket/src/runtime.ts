@@ -5,7 +5,8 @@ import { getConfig, getDocumentClient, getManagementClient, loadSecrets } from '
 import type { ApigwConfig } from './config.js';
 import { type ConnectionsStore, createConnectionsStore } from './data/connections.js';
 import { createNotificationLog, type NotificationLog } from './data/notifications.js';
-import { defaultTelemetry, flushingMetrics, MetricName, type Telemetry } from './observability.js';
+import type { Context } from 'aws-lambda';
+import { defaultTelemetry, flushingMetrics, logger, MetricName, type Telemetry } from './observability.js';
 
 /** What the handlers need, built once per execution environment from the validated config. */
 export interface Runtime {
@@ -48,12 +49,23 @@ export function getRuntime(): Runtime {
 }
 
 /**
- * A handler as Lambda runs it: the cold start reads the secrets first (`loadSecrets`, a no-op once
- * done), and the metrics are flushed after every invocation.
+ * A handler as Lambda runs it: every log line of the invocation carries its Lambda context
+ * (Powertools' `addContext`: `function_request_id`, `cold_start`, the function's name, version,
+ * ARN and memory; the "Capturing Lambda context info" section of the Powertools Logger docs,
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/), the cold start reads the
+ * secrets first (`loadSecrets`, a no-op once done), and the metrics are flushed after every
+ * invocation. `addContext` rather than the `injectLambdaContext` middleware: no middy here.
  */
-export function lambdaHandler<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R> {
-  return flushingMetrics(async (event: E) => {
+export function lambdaHandler<E, R>(
+  handler: (event: E) => Promise<R>,
+): (event: E, context?: Context) => Promise<R> {
+  const run = flushingMetrics(async (event: E) => {
     await loadSecrets();
     return handler(event);
   });
+  return (event, context) => {
+    // Called without one (a test, a local runner): the lines go out without the context's keys.
+    if (context) logger.addContext(context);
+    return run(event);
+  };
 }

@@ -6,9 +6,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
-import { createLogger } from '../../ecs-socketio/src/logger.js';
+import { createLogger } from '../../ecs-socketio/container/logger.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { createEcsServer } from '../../ecs-socketio/src/server.js';
+import { createEcsServer } from '../../ecs-socketio/container/server.js';
 import { resolveJwtSecret } from '../../shared/server/auth/index.js';
 import { notificationSchema, SocketEvent } from '../../shared/contract/index.js';
 

@@ -1,5 +1,5 @@
 import { createJobsHandler } from '../../apigw-websocket/src/handlers/jobs.js';
-import { syncJobAcceptedSchema } from '../../shared/contract/index.js';
+import { syncJobAcceptedSchema } from '../../shared/contract/jobs.js';
 import { hold, pollUntil } from '../load.js';
 import { check, type Scenario } from '../scenario.js';
 import { EmulatedAsyncLambda } from './async-invoke.js';

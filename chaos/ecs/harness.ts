@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { createRedis } from '../../ecs-socketio/src/redis.js';
+import { createJobQueue, type JobQueue } from '../../ecs-socketio/container/job-queue.js';
+import { createRedis } from '../../ecs-socketio/container/redis-connection.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import { signToken } from '../../shared/server/auth/index.js';

@@ -135,8 +135,8 @@ export interface EcsLocalStack {
   stop(): Promise<void>;
 }
 
-const serverEntry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const workerEntry = fileURLToPath(new URL('../src/worker-main.ts', import.meta.url));
+const serverEntry = fileURLToPath(new URL('../container/main.ts', import.meta.url));
+const workerEntry = fileURLToPath(new URL('../container/worker-main.ts', import.meta.url));
 
 interface ManagedProcess {
   id: string;

@@ -2,31 +2,8 @@
 // level (ecs-socketio/Dockerfile), and a second top-level `createRequire` is a SyntaxError there.
 import * as nodeModule from 'node:module';
 import { CURSOR_SKEW_MARGIN_MS } from '@syncbell/contract';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { createClient, createCluster } from 'redis';
-import {
-  fromIoredis,
-  fromNodeRedis,
-  fromNodeRedisCluster,
-  type NodeRedisClusterClient,
-  type RedisClientKind,
-  type RedisLike,
-} from './redis-client.js';
-
-export interface RedisConnectionOptions {
-  url: string;
-  authToken?: string | undefined;
-  /** Shown in Redis `CLIENT LIST`; helps when debugging who holds a connection. */
-  name: string;
-  /** @default 'ioredis' */
-  client?: RedisClientKind;
-  /**
-   * `url` is one node of a Redis Cluster (ElastiCache's configuration endpoint with cluster mode
-   * enabled); the client discovers the others and routes each command by its key's slot.
-   * @default false
-   */
-  cluster?: boolean;
-}
+import type { Cluster } from 'ioredis';
+import type { RedisLike } from './redis-client.js';
 
 /**
  * The node-redis socket's write buffer threshold. node-redis 5.12 re-sends each SSUBSCRIBE of a
@@ -45,7 +22,7 @@ export const NODE_REDIS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
 /**
  * Whether a node-redis client restores thousands of SSUBSCRIBEd channels after a reconnect: its
  * socket's `writableHighWaterMark` is at least `NODE_REDIS_WRITE_BUFFER_BYTES` (see above).
- * `createRedis({ client: 'node-redis' })` and a `duplicate()` of such a client have it.
+ * `createRedis({ client: 'node-redis' })` (@syncbell/socketio/container) and a `duplicate()` of such a client have it.
  */
 export function nodeRedisRestoresShardedChannels(client: unknown): boolean {
   type SocketOptions = { socket?: { writableHighWaterMark?: unknown } };
@@ -95,7 +72,7 @@ export function clusterSubscriberProblem(subscriber: RedisLike): string | undefi
     const major = Number(version.split('.')[0]);
     return major >= NODE_REDIS_CLUSTER_MIN_MAJOR
       ? undefined
-      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }))`;
+      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }) of @syncbell/socketio/container)`;
   }
   const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
   if (shardedSubscribers !== true)
@@ -107,105 +84,6 @@ export function clusterSubscriberProblem(subscriber: RedisLike): string | undefi
       slotsRefreshInterval <= CURSOR_SKEW_MARGIN_MS
     )
   )
-    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${installedVersion('ioredis')} never re-subscribes after a failover (measured); createRedis({ cluster: true }) sets it`;
+    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${installedVersion('ioredis')} never re-subscribes after a failover (measured); @syncbell/socketio/container's createRedis({ cluster: true }) sets it`;
   return undefined;
-}
-
-/** Reconnect forever with a capped delay: Redis restarts are an expected event. */
-const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
-
-/**
- * A connection of either client, reconnecting forever and queueing commands while disconnected.
- * Both restore SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE after a reconnect (ioredis's `autoResubscribe`;
- * node-redis 5 re-subscribes before it reports `ready`), measured in
- * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
- */
-export function createRedis(
-  { url, authToken, name, client = 'ioredis', cluster = false }: RedisConnectionOptions,
-  overrides: RedisOptions = {},
-): RedisLike {
-  if (cluster) return createClusterRedis({ url, authToken, name, client }, overrides);
-  if (client === 'node-redis') {
-    // Passed on to net.createConnection; node-redis's own type does not list net.Socket options.
-    const socket = {
-      reconnectStrategy: reconnectDelayMs,
-      writableHighWaterMark: NODE_REDIS_WRITE_BUFFER_BYTES,
-    };
-    // rediss:// turns TLS on by itself in node-redis.
-    const nodeRedis = createClient({
-      url,
-      name,
-      ...(authToken ? { password: authToken } : {}),
-      socket,
-    });
-    return fromNodeRedis(nodeRedis);
-  }
-  return fromIoredis(
-    new Redis(url, {
-      connectionName: name,
-      ...(authToken ? { password: authToken } : {}),
-      ...(url.startsWith('rediss://') ? { tls: {} } : {}),
-      retryStrategy: reconnectDelayMs,
-      maxRetriesPerRequest: null,
-      enableAutoPipelining: true,
-      ...overrides,
-    }),
-  );
-}
-
-/**
- * A Redis Cluster client of either kind, seeded with `url`. Sharded pub/sub on a cluster needs a
- * connection per primary that holds a subscribed channel's slot: ioredis opens them with
- * `shardedSubscribers: true` (ioredis 5.9.0 and later), node-redis always does.
- */
-function createClusterRedis(
-  {
-    url,
-    authToken,
-    name,
-    client,
-  }: Required<Omit<RedisConnectionOptions, 'authToken' | 'cluster'>> &
-    Pick<RedisConnectionOptions, 'authToken'>,
-  overrides: RedisOptions,
-): RedisLike {
-  const { hostname, port } = new URL(url);
-  const tls = url.startsWith('rediss://');
-  if (client === 'node-redis') {
-    // The same write threshold as a single node's (see NODE_REDIS_WRITE_BUFFER_BYTES), passed on
-    // to net.createConnection; `tls` as the URL says (each node's connection reads its socket
-    // options, not the seed URL).
-    const socket = {
-      reconnectStrategy: reconnectDelayMs,
-      writableHighWaterMark: NODE_REDIS_WRITE_BUFFER_BYTES,
-      ...(tls ? { tls: true as const } : {}),
-    };
-    const nodeRedis = createCluster({
-      rootNodes: [{ url }],
-      defaults: { name, ...(authToken ? { password: authToken } : {}), socket },
-    });
-    return fromNodeRedisCluster(nodeRedis as unknown as NodeRedisClusterClient);
-  }
-  return fromIoredis(
-    new Cluster([{ host: hostname, port: Number(port || 6379) }], {
-      shardedSubscribers: true,
-      slotsRefreshInterval: IOREDIS_CLUSTER_SLOTS_REFRESH_MS,
-      enableAutoPipelining: true,
-      clusterRetryStrategy: reconnectDelayMs,
-      // ElastiCache's TLS certificates name the node's host name, which ioredis would otherwise
-      // replace with the resolved IP (ioredis README, "Special note: AWS ElastiCache Clusters with TLS").
-      ...(tls
-        ? {
-            dnsLookup: (address: string, done: (error: null, address: string) => void) => done(null, address),
-          }
-        : {}),
-      redisOptions: {
-        connectionName: name,
-        ...(authToken ? { password: authToken } : {}),
-        ...(tls ? { tls: {} } : {}),
-        retryStrategy: reconnectDelayMs,
-        maxRetriesPerRequest: null,
-        ...overrides,
-      },
-    }),
-  );
 }

@@ -4,7 +4,8 @@ import {
   MAX_REPLAY_TTL_SECONDS as APIGW_MAX_REPLAY_TTL_SECONDS,
   MIN_REPLAY_TTL_SECONDS as APIGW_MIN_REPLAY_TTL_SECONDS,
 } from '@syncbell/apigw';
-import { FARGATE_MAX_STOP_TIMEOUT_MS, MAX_DRAIN_TIMEOUT_MS, SOCKETIO_DEFAULTS } from '@syncbell/socketio';
+import { SOCKETIO_DEFAULTS } from '@syncbell/socketio';
+import { FARGATE_MAX_STOP_TIMEOUT_MS, MAX_DRAIN_TIMEOUT_MS } from '@syncbell/socketio/container';
 import {
   configMessage,
   parseConfig,

@@ -16,7 +16,7 @@ export const EXECUTION_ROLE_WILDCARD: NagAcknowledgement = {
 
 /**
  * The server task's "*": the execution role's, and its task role's one statement, for the drain at
- * deregistration (ecs-socketio/src/deregistration-watch.ts).
+ * deregistration (ecs-socketio/container/deregistration-watch.ts).
  */
 export const SERVER_ROLE_WILDCARD: NagAcknowledgement = {
   id: 'AwsSolutions-IAM5[Resource::*]',

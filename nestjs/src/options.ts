@@ -1,5 +1,5 @@
 import type { ModuleMetadata } from '@nestjs/common';
-import type { AnyRedis, AttachSyncbellOptions, SocketIoAdapterKind } from '@syncbell/socketio';
+import type { AnyRedis, AttachSyncbellOptions } from '@syncbell/socketio';
 
 /** Where notifications reach browsers: socket.io containers behind a load balancer, or API Gateway WebSockets. */
 export type SyncbellVariant = 'socketio' | 'apigw';
@@ -9,10 +9,18 @@ export interface VerifiedUser {
   userId: string;
 }
 
-/** The socket.io variant (ECS): the module runs the Redis adapter, attaches syncbell and publishes through Redis. */
+/**
+ * The socket.io variant (ECS): the module runs the Redis adapter, attaches syncbell and publishes
+ * through Redis. Every option but `redis` is `attachSyncbell`'s own (`AttachSyncbellOptions`),
+ * picked rather than re-declared, so the two cannot drift: the same names, types, defaults and docs.
+ */
 export interface SyncbellSocketIoOptions
   extends Pick<
     AttachSyncbellOptions,
+    | 'jwtKey'
+    | 'verify'
+    | 'adapter'
+    | 'replay'
     | 'serverId'
     | 'trustProxy'
     | 'maxConnectionsPerAddress'
@@ -28,28 +36,6 @@ export interface SyncbellSocketIoOptions
    * and closes.
    */
   redis: AnyRedis;
-  /**
-   * Your own check of the token a browser connects with: it names the user (the only source of
-   * the user id). Give this or `jwtKey`.
-   * @default none (then `jwtKey`)
-   */
-  verify?: (token: string) => Promise<VerifiedUser>;
-  /**
-   * The HS256 secret your users' tokens are signed with (`signToken` from @syncbell/server).
-   * @default JWT_SECRET (`jwtKeyFromEnv`: refused unset when NODE_ENV=production, the development
-   *   secret with one warning elsewhere), as `attachSyncbell`
-   */
-  jwtKey?: Uint8Array | string;
-  /** The socket.io Redis adapter every container runs. @default 'classic' */
-  adapter?: SocketIoAdapterKind;
-  replay?: {
-    /** Notifications kept per user for resume. @default 1000 */
-    maxLen?: number;
-    /** @default 86400 */
-    ttlSeconds?: number;
-    /** Where each user's log is, for the gateway and the publisher alike. @default 'syncbell:log:' */
-    keyPrefix?: string;
-  };
 }
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The demo job API's contract, `@syncbell/contract/jobs`: not in the contract's main entry, which is
+ * what an app needs (the demo `POST /jobs/sync` of syncbell's own container and Lambda is not).
+ */
 import { ulid } from 'ulidx';
 import * as z from 'zod';
 import {

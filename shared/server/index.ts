@@ -10,3 +10,4 @@ export * from './http/status.js';
 export * from './env.js';
 export * from './errors.js';
 export * from './config.js';
+export * from './logger.js';

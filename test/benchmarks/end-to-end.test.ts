@@ -91,7 +91,7 @@ describe('syncbell bench, tiny end-to-end run', () => {
             nodes: { callFrame: { url: string } }[];
           };
           const urls = profile.nodes.map((n) => n.callFrame.url);
-          if (urls.some((u) => u.endsWith('ecs-socketio/src/main.ts'))) return 'ecs container';
+          if (urls.some((u) => u.endsWith('ecs-socketio/container/main.ts'))) return 'ecs container';
           if (urls.some((u) => u.endsWith('socketio-plain-main.ts'))) return 'socketio-plain server';
           return 'other';
         }),

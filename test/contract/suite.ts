@@ -5,8 +5,8 @@ import {
   ErrorCode,
   MAX_SYNC_JOB_DURATION_MS,
   MalformedNotificationError,
-  syncJobAcceptedSchema,
 } from '../../shared/contract/index.js';
+import { syncJobAcceptedSchema } from '../../shared/contract/jobs.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
 

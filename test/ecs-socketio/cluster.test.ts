@@ -12,7 +12,7 @@ import {
 } from '../../ecs-socketio/local/redis-server.js';
 import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
-import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
+import { createJobQueue } from '../../ecs-socketio/container/job-queue.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import { attachSyncbell } from '../../ecs-socketio/src/attach/attach.js';
 import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js';

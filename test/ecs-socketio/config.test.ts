@@ -92,7 +92,7 @@ describe('ECS configuration', () => {
   });
 
   it('refuses to start in production without JWT_SECRET, with a message that says what to do', () => {
-    const entry = fileURLToPath(new URL('../../ecs-socketio/src/main.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('../../ecs-socketio/container/main.ts', import.meta.url));
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
       env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0' },
       encoding: 'utf8',

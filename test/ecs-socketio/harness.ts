@@ -3,7 +3,7 @@ import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import { createRedis } from '../../ecs-socketio/src/redis.js';
+import { createRedis } from '../../ecs-socketio/container/redis-connection.js';
 import {
   REDIS_CLIENT_KINDS,
   type RedisClientKind,

@@ -2,8 +2,8 @@ import pWaitFor from 'p-wait-for';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { JOB_GROUP, type QueuedJob } from '../../ecs-socketio/src/jobs.js';
+import { createJobQueue, type JobQueue } from '../../ecs-socketio/container/job-queue.js';
+import { JOB_GROUP, type QueuedJob } from '../../ecs-socketio/container/jobs.js';
 import { createTestRedis } from './harness.js';
 
 // `redis` reads what the queue wrote; the queue runs on the suite's client (TEST_REDIS_CLIENT).

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
-import { createLogger } from '../../ecs-socketio/src/logger.js';
-import { createEcsServer, type EcsServer } from '../../ecs-socketio/src/server.js';
+import { createLogger } from '../../ecs-socketio/container/logger.js';
+import { createEcsServer, type EcsServer } from '../../ecs-socketio/container/server.js';
 import { signToken } from '../../shared/server/auth/index.js';
 import { TEST_JWT_KEY } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import { publishCompletion } from '../../ecs-socketio/src/jobs.js';
+import { publishCompletion } from '../../ecs-socketio/container/jobs.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';

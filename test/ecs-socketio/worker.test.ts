@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import type { JobQueue, TakenJob } from '../../ecs-socketio/src/job-queue.js';
-import type { QueuedJob } from '../../ecs-socketio/src/jobs.js';
-import { startWorker, type Worker } from '../../ecs-socketio/src/worker.js';
+import type { JobQueue, TakenJob } from '../../ecs-socketio/container/job-queue.js';
+import type { QueuedJob } from '../../ecs-socketio/container/jobs.js';
+import { startWorker, type Worker } from '../../ecs-socketio/container/worker.js';
 import { fromIoredis, fromNodeRedis, type RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { createClient } from 'redis';
 import { uniqueUser } from '../contract/suite.js';

@@ -21,7 +21,7 @@ describe('ecs-socketio/Dockerfile, statically', () => {
   itFollowsTheImageRules(parsed, { cmd: SERVER_COMMAND, healthPath: '/healthz', expose: '3000' });
 });
 
-const entryPoints = ['ecs-socketio/src/main.ts', 'ecs-socketio/src/worker-main.ts'];
+const entryPoints = ['ecs-socketio/container/main.ts', 'ecs-socketio/container/worker-main.ts'];
 const missingEntries = entryPoints.filter((entry) => !existsSync(repoPath(entry)));
 
 describe.skipIf(missingEntries.length > 0)(

@@ -25,6 +25,8 @@ const childEnv = { PATH: process.env.PATH ?? '', REDIS_URL, JWT_SECRET };
 const base = mkdtempSync(join(tmpdir(), 'syncbell-pack-install-'));
 const app = join(base, 'app');
 const socketIoOnly = join(base, 'socketio-only');
+/** One project per Redis client: `@syncbell/socketio` with only that one installed (both are optional peers). */
+const oneClient = { ioredis: join(base, 'ioredis-only'), redis: join(base, 'redis-only') } as const;
 let packed: PackedPackage[] = [];
 const children: ChildProcess[] = [];
 
@@ -49,6 +51,46 @@ process.on('SIGTERM', async () => {
   await Promise.all([redis.close(), subscriber.close()]);
   process.exit(0);
 });
+`,
+  // syncbell attached and a notification published with whichever client is installed (the other is
+  // not): the library wraps the client it is given and never imports the other.
+  'one-client.mjs': `
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { attachSyncbell, createSocketIoPublisher, syncbellAdapter } from '@syncbell/socketio';
+
+const [clientName, userId] = process.argv.slice(2);
+let redis;
+if (clientName === 'ioredis') {
+  const { Redis } = await import('ioredis');
+  redis = new Redis(process.env.REDIS_URL);
+} else {
+  const { createClient } = await import('redis');
+  redis = createClient({ url: process.env.REDIS_URL });
+}
+const subscriber = redis.duplicate();
+if (clientName === 'redis') await Promise.all([redis.connect(), subscriber.connect()]);
+const httpServer = createServer((request, response) => response.writeHead(404).end());
+const io = new Server(httpServer, { adapter: syncbellAdapter({ pub: redis, sub: subscriber }) });
+const syncbell = attachSyncbell(io, { jwtKey: process.env.JWT_SECRET, redis, subscriber });
+await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+const published = await createSocketIoPublisher({ redis }).publish({ userId, type: 'sync.complete', jobId: 'one-client-1' });
+// Every entry after the smallest id: the log as the publisher wrote it.
+const { notifications } = await syncbell.replayLog.read(userId, '0');
+const loaded = Object.keys(createRequire(import.meta.url).cache);
+const other = clientName === 'ioredis' ? 'redis' : 'ioredis';
+await syncbell.close();
+io.close();
+await Promise.all([redis.quit(), subscriber.quit()]);
+console.log(JSON.stringify({
+  duplicate: published.duplicate,
+  logged: notifications.map((notification) => notification.jobId),
+  otherInstalled: existsSync(new URL('./node_modules/' + other, import.meta.url)),
+  otherLoaded: loaded.some((file) => file.includes('/node_modules/' + other + '/')),
+}));
+process.exit(0);
 `,
   // The browser SDK's socket.io entry, run in Node.
   'client.mjs': `
@@ -326,16 +368,29 @@ beforeAll(async () => {
       devDependencies: ['@types/node'],
       overrides,
     }),
+    ...Object.entries(oneClient).map(([client, dir]) =>
+      installOffline({
+        dir,
+        packed: packed.filter(({ name }) =>
+          ['@syncbell/contract', '@syncbell/server', '@syncbell/socketio'].includes(name),
+        ),
+        dependencies: [client, 'socket.io'],
+      }),
+    ),
   ]);
   for (const [file, content] of Object.entries(FILES)) writeFileSync(join(app, file), content);
   for (const file of USER_APP_FILES)
     cpSync(join(USER_APP_FIXTURE, file), join(app, file), { recursive: true });
   writeFileSync(join(socketIoOnly, 'nest-consumer.ts'), FILES['nest-consumer.ts'] as string);
   writeFileSync(join(socketIoOnly, 'tsconfig.json'), tsconfig(['nest-consumer.ts']));
+  for (const dir of Object.values(oneClient))
+    writeFileSync(join(dir, 'one-client.mjs'), FILES['one-client.mjs'] as string);
   // On an idle 2-core machine: about 10 s to pack (tsc over every package, npm pack), 10 s to
   // install; far more when other suites share the cores.
   console.log(`pack-install: packed in ${packedMs} ms, installed in ${Date.now() - started - packedMs} ms`);
-}, 180_000);
+  // Four projects now (the two one-client ones added); packing alone took 140 s on the shared
+  // 2-core machine at load 25, so the bound is generous: a hang still fails, a busy machine does not.
+}, 420_000);
 
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -379,6 +434,25 @@ describe('the packed packages, installed into an empty project', () => {
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 180_000);
+
+  it.each(Object.keys(oneClient) as (keyof typeof oneClient)[])(
+    'attaches and publishes with only %s installed, never loading the other client',
+    async (client) => {
+      const userId = `pack-${client}-${process.pid}-${Date.now()}`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['one-client.mjs', client, userId], {
+        cwd: oneClient[client],
+        env: childEnv,
+        timeout: 60_000,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+        duplicate: false,
+        logged: ['one-client-1'],
+        otherInstalled: false,
+        otherLoaded: false,
+      });
+    },
+    90_000,
+  );
 
   it('runs a Nest app on the compiled @syncbell/nestjs: its publisher reaches a client on its gateway', async () => {
     const { stdout } = await runNode(['nest.mjs']);

@@ -1,11 +1,12 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { authenticate, hs256Verifier } from '@syncbell/server';
+import { authenticate, hs256Verifier, type JwtKey } from '@syncbell/server';
 import { authorizerEventSchema } from '../events.js';
 import { MetricName, type Telemetry } from '../observability.js';
 import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface AuthorizerDeps {
-  jwtKey: Uint8Array;
+  /** The HS256 key, as text or bytes (`JwtKey`, normalised once by `hs256Verifier`). */
+  jwtKey: JwtKey;
   telemetry: Telemetry;
 }
 

@@ -1,4 +1,4 @@
-import { authenticate, hs256Verifier } from '@syncbell/server';
+import { authenticate, hs256Verifier, type JwtKey } from '@syncbell/server';
 import type { ConnectionsStore } from '../data/connections.js';
 import { type HttpResult, jsonResult, webSocketEventSchema } from '../events.js';
 import { MetricName, type Telemetry } from '../observability.js';
@@ -6,7 +6,8 @@ import { getRuntime, lambdaHandler } from '../runtime.js';
 
 export interface ConnectDeps {
   connections: ConnectionsStore;
-  jwtKey: Uint8Array;
+  /** The HS256 key, as text or bytes (`JwtKey`, normalised once by `hs256Verifier`). */
+  jwtKey: JwtKey;
   telemetry: Telemetry;
 }
 

@@ -1,6 +1,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { authenticate, bearerToken, ConfigError, hs256Verifier } from '@syncbell/server';
-import { ErrorCode, newSyncJobId, syncJobNotificationType, syncJobRequestSchema } from '@syncbell/contract';
+import { authenticate, bearerToken, ConfigError, hs256Verifier, type JwtKey } from '@syncbell/server';
+import { ErrorCode } from '@syncbell/contract';
+import { newSyncJobId, syncJobNotificationType, syncJobRequestSchema } from '@syncbell/contract/jobs';
 import { getLambdaClient } from '../clients.js';
 import { type HttpResult, headerValue, httpApiEventSchema, jsonResult } from '../events.js';
 import type { Telemetry } from '../observability.js';
@@ -8,7 +9,8 @@ import { getRuntime, lambdaHandler } from '../runtime.js';
 import type { NotifyEvent } from './notify.js';
 
 export interface JobsDeps {
-  jwtKey: Uint8Array;
+  /** The HS256 key, as text or bytes (`JwtKey`, normalised once by `hs256Verifier`). */
+  jwtKey: JwtKey;
   telemetry: Telemetry;
   /** Starts the job without waiting for it (async Lambda invoke on AWS). */
   startJob(event: NotifyEvent): Promise<void>;

@@ -3,12 +3,14 @@ import { ErrorCode, type ErrorFrameBody, SocketEvent } from '@syncbell/contract'
 import {
   authenticate,
   ConfigError,
+  defaultLogger,
   hs256Verifier,
+  type JwtKey,
+  jwtKeyBytes,
   jwtKeyFromEnv,
-  MIN_SECRET_BYTES,
+  type SyncbellLogger,
   type VerifyToken,
 } from '@syncbell/server';
-import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { CLASSIC_ON_CLUSTER } from '../adapter.js';
@@ -35,8 +37,8 @@ import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
 import { resumeHandler } from './resume.js';
 
-/** What syncbell logs with: pino's `(object, message)` methods (a pino logger fits). */
-export type SyncbellLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+// What syncbell logs with: defined once in @syncbell/server for every package (a pino logger fits).
+export type { SyncbellLogger } from '@syncbell/server';
 
 export interface AttachSyncbellOptions {
   /**
@@ -45,7 +47,7 @@ export interface AttachSyncbellOptions {
    * @default JWT_SECRET from the environment; unset, refused when NODE_ENV=production, else the
    * development secret with one warning (`jwtKeyFromEnv`, the rule of every syncbell server)
    */
-  jwtKey?: Uint8Array | string | undefined;
+  jwtKey?: JwtKey | undefined;
   /** Your own token check, instead of syncbell's HS256 JWT. Give this or `jwtKey`. @default none */
   verify?: VerifyToken | undefined;
   /**
@@ -70,7 +72,10 @@ export interface AttachSyncbellOptions {
    * @default a new Registry (read it from the returned `metrics.registry`)
    */
   registry?: Registry;
-  /** @default a pino logger at `warn` */
+  /**
+   * Your logger (pino fits; see `SyncbellLogger`): syncbell creates none.
+   * @default silent unless NODE_DEBUG=syncbell (`defaultLogger` of @syncbell/server)
+   */
   logger?: SyncbellLogger;
   /** Sent to clients as `servedBy` in resume answers. @default the hostname */
   serverId?: string;
@@ -157,12 +162,7 @@ function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions, logger: Syncbel
     throw new ConfigError('attachSyncbell: give jwtKey or verify, not both');
   if (verify) return verify;
   if (jwtKey === undefined) return hs256Verifier(jwtKeyFromEnv((message) => logger.warn({}, message)).key);
-  const key = typeof jwtKey === 'string' ? new TextEncoder().encode(jwtKey) : jwtKey;
-  if (key.byteLength < MIN_SECRET_BYTES)
-    throw new ConfigError(
-      `attachSyncbell: jwtKey is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES}`,
-    );
-  return hs256Verifier(key);
+  return hs256Verifier(jwtKeyBytes(jwtKey, 'attachSyncbell: jwtKey'));
 }
 
 /**
@@ -179,7 +179,7 @@ function verifierFrom({ jwtKey, verify }: AttachSyncbellOptions, logger: Syncbel
  */
 export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOptions): SyncbellAttachment {
   const nsp = namespaceOf(io);
-  const logger = options.logger ?? pino({ name: 'syncbell', level: 'warn' });
+  const logger = options.logger ?? defaultLogger();
   const verify = verifierFrom(options, logger);
   const maxConnectionsPerAddress = positiveInt(
     'maxConnectionsPerAddress',
@@ -220,7 +220,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     !nodeRedisRestoresShardedChannels(subscriber.client)
   )
     throw new ConfigError(
-      `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) does), use ioredis, or adapter: 'classic'`,
+      `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) of @syncbell/socketio/container does), use ioredis, or adapter: 'classic'`,
     );
   if (adapter === 'classic' && (redis?.cluster || subscriber?.cluster))
     throw new ConfigError(`attachSyncbell: ${CLASSIC_ON_CLUSTER}`);

@@ -1,5 +1,5 @@
 import { AuthError, ErrorCode, type ErrorFrameBody, userIdSchema } from '@syncbell/contract';
-import { MAX_TOKEN_LENGTH, verifyToken } from './tokens.js';
+import { type JwtKey, jwtKeyBytes, MAX_TOKEN_LENGTH, verifyToken } from './tokens.js';
 
 /**
  * Turns an end user's token into the user it names. Throw an `AuthError` (`invalid_token` or
@@ -8,9 +8,10 @@ import { MAX_TOKEN_LENGTH, verifyToken } from './tokens.js';
  */
 export type VerifyToken = (token: string) => Promise<{ userId: string; expiresAtSeconds?: number }>;
 
-/** The default verifier: syncbell's HS256 JWT (`signToken`) under `key`. */
-export function hs256Verifier(key: Uint8Array): VerifyToken {
-  return (token) => verifyToken(token, key);
+/** The default verifier: syncbell's HS256 JWT (`signToken`) under `key` (checked once, here). */
+export function hs256Verifier(key: JwtKey): VerifyToken {
+  const bytes = jwtKeyBytes(key, 'hs256Verifier');
+  return (token) => verifyToken(token, bytes);
 }
 
 export type Authenticated =

@@ -74,9 +74,32 @@ export function jwtKeyFromEnv(
   return secret;
 }
 
+/**
+ * An HS256 key as every syncbell API takes it (`signToken`, `verifyToken`, `hs256Verifier`,
+ * `attachSyncbell`'s `jwtKey`, the Lambda handlers' and the NestJS module's): the secret's text
+ * (encoded as UTF-8) or its bytes.
+ */
+export type JwtKey = string | Uint8Array;
+
+/**
+ * The one normaliser of a `JwtKey`: its bytes, at least `MIN_SECRET_BYTES` of them (RFC 7518
+ * section 3.2: an HS256 key of at least 256 bits). A key of another type or too short throws
+ * `ConfigError`, naming `where` it was given.
+ */
+export function jwtKeyBytes(key: JwtKey, where: string): Uint8Array {
+  const bytes = typeof key === 'string' ? new TextEncoder().encode(key) : key;
+  if (!(bytes instanceof Uint8Array))
+    throw new ConfigError(`${where}: the key must be a string or a Uint8Array, got ${typeof key}`);
+  if (bytes.byteLength < MIN_SECRET_BYTES)
+    throw new ConfigError(
+      `${where}: the key is ${bytes.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES}`,
+    );
+  return bytes;
+}
+
 export interface SignTokenOptions {
   userId: string;
-  key: Uint8Array;
+  key: JwtKey;
   /** @default 900 (15 minutes: short, the SDK asks for a fresh token on expiry) */
   expiresInSeconds?: number;
 }
@@ -90,7 +113,7 @@ export async function signToken({ userId, key, expiresInSeconds = 900 }: SignTok
     .setAudience(TOKEN_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${expiresInSeconds}s`)
-    .sign(key);
+    .sign(jwtKeyBytes(key, 'signToken'));
 }
 
 /**
@@ -116,13 +139,14 @@ export interface VerifiedToken {
  * Verifies an HS256 token and returns the user it names. The user id comes from here and
  * nowhere else: never from a query string, a header or a frame the client sent.
  */
-export async function verifyToken(token: unknown, key: Uint8Array): Promise<VerifiedToken> {
+export async function verifyToken(token: unknown, key: JwtKey): Promise<VerifiedToken> {
+  const bytes = jwtKeyBytes(key, 'verifyToken');
   if (typeof token !== 'string' || token.length === 0) {
     throw new AuthError(ErrorCode.InvalidToken, 'a token is required');
   }
   if (token.length > MAX_TOKEN_LENGTH) throw new AuthError(ErrorCode.InvalidToken, 'token is too long');
   try {
-    const { payload } = await jwtVerify(token, keyObjectFor(key), {
+    const { payload } = await jwtVerify(token, keyObjectFor(bytes), {
       algorithms: ['HS256'],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type ControlPlane, startControlPlane } from '../../../ecs-socketio/local/control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from '../../../ecs-socketio/local/load-balancer.js';
-import { taskAddress, watchDeregistration } from '../../../ecs-socketio/src/deregistration-watch.js';
+import { taskAddress, watchDeregistration } from '../../../ecs-socketio/container/deregistration-watch.js';
 
 const ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/local/1';
 const closers: (() => Promise<void>)[] = [];

@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SYNC_JOB_DURATION_MS,
   MAX_SYNC_JOB_DURATION_MS,
-  newSyncJobId,
   SYNC_JOB_ID_PATTERN,
-  syncJobIdSchema,
-  syncJobRequestSchema,
   ulidTimeMs,
 } from '../../../shared/contract/index.js';
+import { newSyncJobId, syncJobIdSchema, syncJobRequestSchema } from '../../../shared/contract/jobs.js';
 
 describe('the demo job API (both variants)', () => {
   it('fills the defaults: a 2-second job that completes', () => {
@@ -36,5 +34,14 @@ describe('the demo job API (both variants)', () => {
     expect(ulidTimeMs(id.slice('job_'.length))).toBeGreaterThanOrEqual(before);
     expect(syncJobIdSchema.safeParse(id).success).toBe(true);
     expect(syncJobIdSchema.safeParse('3b241101-e2bb-4255-8caf-4136c566a962').success).toBe(false);
+  });
+});
+
+describe('@syncbell/contract', () => {
+  it('keeps the demo job API out of its main entry (it is @syncbell/contract/jobs)', async () => {
+    const contract = await import('@syncbell/contract');
+    const jobs = await import('@syncbell/contract/jobs');
+    expect(Object.keys(jobs).filter((name) => name in contract)).toEqual([]);
+    expect(Object.keys(jobs)).toEqual(expect.arrayContaining(['syncJobRequestSchema', 'newSyncJobId']));
   });
 });

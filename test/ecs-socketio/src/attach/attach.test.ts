@@ -19,7 +19,7 @@ import {
   type SyncbellLogger,
 } from '../../../../ecs-socketio/src/attach/attach.js';
 import { syncbellAdapter } from '../../../../ecs-socketio/src/adapter.js';
-import { createRedis } from '../../../../ecs-socketio/src/redis.js';
+import { createRedis } from '../../../../ecs-socketio/container/redis-connection.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { type HttpRequestError, readJsonBody } from '../../../../ecs-socketio/src/http/respond.js';
+import { type HttpRequestError, readJsonBody } from '../../../../ecs-socketio/container/http/respond.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 import { HTTP_STATUS_OF } from '../../../../shared/server/index.js';
 

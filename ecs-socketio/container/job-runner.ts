@@ -1,5 +1,5 @@
 import type { PublishInput } from '@syncbell/server';
-import type { SyncbellLogger } from './attach/attach.js';
+import type { SyncbellLogger } from '../src/attach/attach.js';
 import type { JobQueue } from './job-queue.js';
 import { delay, publishCompletion, type QueuedJob } from './jobs.js';
 

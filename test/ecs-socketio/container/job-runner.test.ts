@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createJobRunner } from '../../../ecs-socketio/src/job-runner.js';
-import type { QueuedJob } from '../../../ecs-socketio/src/jobs.js';
+import { createJobRunner } from '../../../ecs-socketio/container/job-runner.js';
+import type { QueuedJob } from '../../../ecs-socketio/container/jobs.js';
 
 const job = (jobId: string, durationMs: number): QueuedJob => ({
   jobId,
@@ -13,7 +13,7 @@ const job = (jobId: string, durationMs: number): QueuedJob => ({
 function runner(withQueue = true) {
   const published: string[] = [];
   const enqueued: QueuedJob[] = [];
-  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const jobs = createJobRunner({
     containerId: 'c1',
     publish: async (completion) => published.push(completion.jobId),

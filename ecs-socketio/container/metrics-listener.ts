@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { ErrorCode } from '@syncbell/contract';
 import type { Registry } from 'prom-client';
-import type { SyncbellLogger } from './attach/attach.js';
+import type { SyncbellLogger } from '../src/attach/attach.js';
 import { sendError } from './http/respond.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RedisLike } from '../redis-client.js';
+import type { RedisLike } from '../../src/redis-client.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
 

@@ -1,5 +1,5 @@
 import { JOB_GROUP, JOB_STREAM_KEY, type QueuedJob, queuedJobSchema } from './jobs.js';
-import { type AnyRedis, asRedisLike } from './redis-client.js';
+import { type AnyRedis, asRedisLike } from '../src/redis-client.js';
 
 export interface JobQueueOptions {
   /** Commands (XADD, XACK, XAUTOCLAIM, the lease renewal); ioredis or node-redis. */

@@ -7,7 +7,7 @@ import {
   drain,
   moveSockets,
   moveSocketsBeforeCut,
-} from '../../../ecs-socketio/src/drain.js';
+} from '../../../ecs-socketio/container/drain.js';
 import { SocketEvent } from '../../../shared/contract/index.js';
 
 function fakeSockets(count: number, log: string[]) {

@@ -1,6 +1,7 @@
-import { ErrorCode, newSyncJobId } from '@syncbell/contract';
+import { ErrorCode } from '@syncbell/contract';
+import { newSyncJobId } from '@syncbell/contract/jobs';
 import { authenticate, bearerToken, type VerifyToken } from '@syncbell/server';
-import type { EcsConfig } from '../config.js';
+import type { EcsConfig } from '../../src/config.js';
 import type { JobQueue } from '../job-queue.js';
 import type { JobRunner } from '../job-runner.js';
 import { type QueuedJob, syncJobRequestSchema } from '../jobs.js';

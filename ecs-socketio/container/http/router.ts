@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, isWireError } from '@syncbell/contract';
-import type { SyncbellLogger } from '../attach/attach.js';
+import type { SyncbellLogger } from '../../src/attach/attach.js';
 import { HTTP_STATUS_OF } from '@syncbell/server';
 import { HttpRequestError, sendError } from './respond.js';
 

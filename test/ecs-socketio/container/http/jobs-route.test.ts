@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 import { signToken } from '../../../../shared/server/index.js';
 import { loadEcsConfig } from '../../../../ecs-socketio/src/config.js';
-import { createLogger } from '../../../../ecs-socketio/src/logger.js';
-import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/src/server.js';
+import { createLogger } from '../../../../ecs-socketio/container/logger.js';
+import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/container/server.js';
 import { postRaw, uniqueUser } from '../../../contract/suite.js';
 import { TEST_JWT_KEY } from '../../harness.js';
 

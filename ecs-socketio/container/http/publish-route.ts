@@ -7,7 +7,7 @@ import {
   type Publisher,
   refusePublishCredential,
 } from '@syncbell/server';
-import { createWindowCounter } from '../fixed-window.js';
+import { createWindowCounter } from '../../src/fixed-window.js';
 import { readJsonBody, sendError, sendJson } from './respond.js';
 import type { Route } from './router.js';
 

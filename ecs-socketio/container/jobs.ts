@@ -3,7 +3,7 @@ import { IdempotencyConflictError, type PublishInput } from '@syncbell/server';
 import {
   syncJobNotificationType,
   syncJobRequestSchema as sharedSyncJobRequestSchema,
-} from '@syncbell/contract';
+} from '@syncbell/contract/jobs';
 
 /** `POST /jobs/sync` body: the contract's job request (same limits on both variants), plus where to run it. */
 export const syncJobRequestSchema = sharedSyncJobRequestSchema

@@ -1,8 +1,8 @@
 /** The worker process's entry point (a separate ECS service, or `npm start` locally). */
-import { loadWorkerConfig } from './config.js';
+import { loadWorkerConfig } from '../src/config.js';
 import { createLogger } from './logger.js';
-import { createRedis } from './redis.js';
-import { publisherAdapter } from './socketio-publisher.js';
+import { createRedis } from './redis-connection.js';
+import { publisherAdapter } from '../src/socketio-publisher.js';
 import { startWorker } from './worker.js';
 import { startMetricsListener } from './worker-metrics.js';
 

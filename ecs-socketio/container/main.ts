@@ -4,7 +4,7 @@
  * deploys, then SIGKILL after `stopTimeout`).
  */
 import { jwtKeyFromEnv, SyncbellError } from '@syncbell/server';
-import { loadEcsConfig } from './config.js';
+import { loadEcsConfig } from '../src/config.js';
 import { createLogger } from './logger.js';
 import { createEcsServer } from './server.js';
 

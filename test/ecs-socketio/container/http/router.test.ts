@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HttpRequestError, sendJson } from '../../../../ecs-socketio/src/http/respond.js';
-import { createRouter, type Route } from '../../../../ecs-socketio/src/http/router.js';
+import { HttpRequestError, sendJson } from '../../../../ecs-socketio/container/http/respond.js';
+import { createRouter, type Route } from '../../../../ecs-socketio/container/http/router.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 
 const servers: Server[] = [];
@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 async function serve(routes: Route[], skip?: (url: string) => boolean) {
-  const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const server = createServer(createRouter({ routes, logger, skip: skip && ((req) => skip(req.url ?? '')) }));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { createJobQueue, type JobQueue, type TakenJob } from './job-queue.js';
 import { delay, publishCompletion } from './jobs.js';
-import type { AnyRedis } from './redis-client.js';
-import { createSocketIoPublisher, type SocketIoAdapterKind } from './socketio-publisher.js';
+import type { AnyRedis } from '../src/redis-client.js';
+import { createSocketIoPublisher, type SocketIoAdapterKind } from '../src/socketio-publisher.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 export interface WorkerOptions {
