@@ -398,6 +398,12 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
       sticky: options.sticky ?? false,
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+      // The construct's target group health check (infra/lib/socketio-service.ts): a 5 s timeout
+      // and 3 failures in a row. The interval is shortened here so a stack notices sooner; the
+      // timeout and threshold are not, so a target busy with a reconnect storm is taken out of
+      // service (or not) by the same lag as on AWS.
+      healthCheckTimeoutMs: 5000,
+      unhealthyThresholdCount: 3,
     });
   } catch (error) {
     await stop();
