@@ -58,17 +58,28 @@ function reconnectCounter(members: FleetMember[]) {
   return () => members.map((m, i) => m.cuts - (before[i] ?? 0));
 }
 
-/** Refusals the SDK reported (`rate_limited` with a hint, a failed connect) from now on. */
+/**
+ * Refusals the SDK reported (`rate_limited` with a hint, a failed connect) from now on, and their
+ * causes as the SDK gave them (socket.io-client's `timeout`, `websocket error`, a server's message).
+ */
 function connectErrorCounter(members: FleetMember[]) {
-  const before = members.map((m) => m.reasons.length);
-  return () =>
-    members.reduce(
-      (sum, m, i) =>
-        sum +
-        m.reasons.slice(before[i] ?? 0).filter((code) => code === 'rate_limited' || code === 'connect_error')
-          .length,
-      0,
-    );
+  const causes = new Map<string, number>();
+  const offs = members.map((m) =>
+    m.client.on('state', ({ reason }) => {
+      if (reason?.code !== 'rate_limited' && reason?.code !== 'connect_error') return;
+      const cause = `${reason.code}: ${reason.reason.replace(/\d+/g, 'N').slice(0, 60)}`;
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+    const total = [...causes.values()].reduce((a, b) => a + b, 0);
+    const top = [...causes.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([cause, count]) => `${count} ${cause}`);
+    return total === 0 ? '0' : `${total} (${top.join('; ')})`;
+  };
 }
 
 /**
