@@ -106,8 +106,9 @@ export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) 
             accepted: metric(text, 'syncbell_connects_total', 'outcome="accepted"'),
             refused: metric(text, 'syncbell_connects_total', 'outcome="rate_limited"'),
           };
-          const before = last.get(c.id);
-          last.set(c.id, now);
+          // By process, not id: a restarted container is a new process with its own CPU count.
+          const before = last.get(`${c.id}:${c.pid}`);
+          last.set(`${c.id}:${c.pid}`, now);
           if (!before) return;
           containers.set(c.id, {
             cores: (now.cpuSeconds - before.cpuSeconds) / seconds,

@@ -480,13 +480,18 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     },
     stopTask,
     async addContainer() {
+      // The id is taken before the first await: a deploy starts its new tasks at once, and ids
+      // read after awaiting ports were all the same (three "ecs-4"s, of which the load balancer
+      // registered one, so one new container took every moved client).
       const managed: ManagedProcess = {
         id: `ecs-${processes.length + 1}`,
-        port: await freePort(),
-        metricsPort: await freePort(),
+        port: 0,
+        metricsPort: 0,
         child: undefined,
       };
       processes.push(managed);
+      managed.port = await freePort();
+      managed.metricsPort = await freePort();
       await spawnRetryingPortClash(managed, true);
       await untilReady(managed);
       await registerHealthy(managed);
