@@ -9,6 +9,7 @@ import { hold, pollUntil } from '../load.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { runEcsFault } from './run-fault.js';
+import { describeStormFigures, type StormFigures, startStormSampler } from './storm-sampler.js';
 
 // Issue 24: a deploy and a container crash as AWS runs them, at the largest fleet this machine
 // holds in one process beside the stack (see docs/DEPLOY.md, "Deploys without a storm").
@@ -19,6 +20,12 @@ import { runEcsFault } from './run-fault.js';
  * container, so it is lifted for these fleets.
  */
 const ONE_ADDRESS_FLEET = { MAX_CONNECTIONS_PER_ADDRESS: '1000000' };
+
+/**
+ * A private redis-server per storm scenario: its operation counts are this scenario's alone (the
+ * machine's shared Redis serves other runs too).
+ */
+const STORM_STACK = { ownRedis: true } as const;
 
 /** Delivery latency of live notifications, split at a moment (before / during a fault). */
 function latencyRecorder(members: FleetMember[]) {
@@ -51,17 +58,70 @@ function reconnectCounter(members: FleetMember[]) {
   return () => members.map((m, i) => m.cuts - (before[i] ?? 0));
 }
 
-/** Refusals the SDK reported (`rate_limited` with a hint, a failed connect) from now on. */
+/**
+ * Refusals the SDK reported (`rate_limited` with a hint, a failed connect) from now on, and their
+ * causes as the SDK gave them (socket.io-client's `timeout`, `websocket error`, a server's message).
+ */
 function connectErrorCounter(members: FleetMember[]) {
-  const before = members.map((m) => m.reasons.length);
-  return () =>
-    members.reduce(
-      (sum, m, i) =>
-        sum +
-        m.reasons.slice(before[i] ?? 0).filter((code) => code === 'rate_limited' || code === 'connect_error')
-          .length,
-      0,
-    );
+  const causes = new Map<string, number>();
+  const offs = members.map((m) =>
+    m.client.on('state', ({ reason }) => {
+      if (reason?.code !== 'rate_limited' && reason?.code !== 'connect_error') return;
+      const cause = `${reason.code}: ${reason.reason.replace(/\d+/g, 'N').slice(0, 60)}`;
+      causes.set(cause, (causes.get(cause) ?? 0) + 1);
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+    const total = [...causes.values()].reduce((a, b) => a + b, 0);
+    const top = [...causes.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([cause, count]) => `${count} ${cause}`);
+    return total === 0 ? '0' : `${total} (${top.join('; ')})`;
+  };
+}
+
+/**
+ * Resumes per second on each container, from the clients' side (the `servedBy` of each resume
+ * answer), from now on: `peaks()` gives each container's busiest second.
+ */
+function resumeRate(members: FleetMember[]) {
+  const startedAtMs = Date.now();
+  const buckets = new Map<string, Map<number, number>>();
+  const offs = members.map((m) =>
+    m.client.on('resumed', ({ servedBy }) => {
+      const perSecond = buckets.get(servedBy ?? '?') ?? new Map<number, number>();
+      buckets.set(servedBy ?? '?', perSecond);
+      const second = Math.floor((Date.now() - startedAtMs) / 1000);
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    }),
+  );
+  return {
+    describe() {
+      for (const off of offs) off();
+      const peaks = [...buckets.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, perSecond]) => `${id} ${Math.max(...perSecond.values())}/s`);
+      return `peak resumes per second per container (resume answers' servedBy, 1 s buckets): ${peaks.join(', ') || 'none'}`;
+    },
+  };
+}
+
+/**
+ * What the storm cost the survivors in CPU beyond their steady load, per reconnect, and how long
+ * that work takes on one core of its own (a Fargate task's vCPU): the storm's floor on a machine
+ * whose cores are not shared with the clients, the load balancer and other runs.
+ */
+function reconnectCost(storm: StormFigures, baseline: StormFigures, reconnects: number): string {
+  let extra = 0;
+  for (const [id, c] of storm.containers) {
+    const steady = baseline.containers.get(id);
+    const steadyCores = steady && baseline.seconds > 0 ? steady.cpuSeconds / baseline.seconds : 0;
+    extra += Math.max(0, c.cpuSeconds - steadyCores * storm.seconds);
+  }
+  const perReconnectMs = (extra * 1000) / Math.max(1, reconnects);
+  return `survivors' CPU beyond the steady load: ${extra.toFixed(1)} s for ${reconnects} reconnects (${perReconnectMs.toFixed(2)} ms each; ${extra.toFixed(1)} s of work on one dedicated core, against the ${storm.seconds.toFixed(1)} s the storm took here with the cores shared)`;
 }
 
 const pct = (values: number[], p: number) => {
@@ -100,6 +160,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
           fault: (scale) =>
             `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
           stack: {
+            ...STORM_STACK,
             containers: 3,
             drainAtDeregistration,
             env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
@@ -109,66 +170,78 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
           async inject(env: EcsFaultEnv) {
             const members = env.fleet.members;
             const latency = latencyRecorder(members);
-            await hold(3000);
-            // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
-            // boot on the CPU the fleet and the old containers share, so this phase is reported
-            // apart from the stop phase (the one the drain shapes).
-            latency.enter('starting');
-            const reconnects = reconnectCounter(members);
-            const connectErrors = connectErrorCounter(members);
-            const old = env.ecs.stack
-              .containers()
-              .filter((c) => c.running)
-              .map((c) => c.id);
-            const startedAtMs = Date.now();
-            // maximumPercent 200: the new tasks first, all of them, each in service once healthy.
-            const added = await Promise.all(old.map(() => env.ecs.stack.addContainer()));
-            const healthyAfterMs = Date.now() - startedAtMs;
-            latency.enter('during');
-            // minimumHealthyPercent 100: then the old ones are stopped, all at once, in ECS's order.
-            const reports = await Promise.all(old.map((oldId) => env.ecs.stack.stopTask(oldId)));
-            const settled = await env.fleet.waitUntil(
-              () =>
-                members.every(
-                  (m) => m.client.state === 'connected' && added.includes(m.client.servedBy ?? ''),
-                ),
-              60_000,
-            );
-            const deployMs = Date.now() - startedAtMs;
-            latency.enter('after');
-            const perClient = reconnects();
-            const mean = perClient.reduce((a, b) => a + b, 0) / Math.max(1, perClient.length);
-            const before = latency.summary('before');
-            const starting = latency.summary('starting');
-            const during = latency.summary('during');
-            latency.stop();
-            const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
-            const moved = members.filter((m) => m.reasons.includes('server_shutting_down')).length;
-            env.log(
-              `  deploy ${deployMs} ms; reconnects/client mean ${mean.toFixed(2)} max ${Math.max(...perClient)}; cut by LB ${cut}`,
-            );
-            return {
-              checks: [
-                check('every client ended on a new container', settled, `${members.length} clients`),
-                check(
-                  'mean reconnects per client at most 1.5',
-                  mean <= 1.5,
-                  `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
-                ),
-                check(
-                  'p99 while the old containers stop at most 3x the p99 before',
-                  before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
-                  `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
-                ),
-              ],
-              observations: [
-                `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
-                `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
-                `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
-                `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
-                `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
-              ],
-            };
+            const sampler = await startStormSampler(env.ecs.stack);
+            try {
+              await hold(3000);
+              // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
+              // boot on the CPU the fleet and the old containers share, so this phase is reported
+              // apart from the stop phase (the one the drain shapes).
+              latency.enter('starting');
+              const reconnects = reconnectCounter(members);
+              const connectErrors = connectErrorCounter(members);
+              const old = env.ecs.stack
+                .containers()
+                .filter((c) => c.running)
+                .map((c) => c.id);
+              const startedAtMs = Date.now();
+              // maximumPercent 200: the new tasks first, all of them, each in service once healthy.
+              const added = await Promise.all(old.map(() => env.ecs.stack.addContainer()));
+              const healthyAfterMs = Date.now() - startedAtMs;
+              latency.enter('during');
+              const stopStartedAtMs = Date.now();
+              const resumes = resumeRate(members);
+              // minimumHealthyPercent 100: then the old ones are stopped, all at once, in ECS's order.
+              const reports = await Promise.all(old.map((oldId) => env.ecs.stack.stopTask(oldId)));
+              const settled = await env.fleet.waitUntil(
+                () =>
+                  members.every(
+                    (m) => m.client.state === 'connected' && added.includes(m.client.servedBy ?? ''),
+                  ),
+                60_000,
+              );
+              const deployMs = Date.now() - startedAtMs;
+              latency.enter('after');
+              await sampler.stop();
+              // The survivors: the new containers, while the old ones stop and their clients arrive.
+              const figures = sampler.figures(stopStartedAtMs, Date.now(), added);
+              const perClient = reconnects();
+              const mean = perClient.reduce((a, b) => a + b, 0) / Math.max(1, perClient.length);
+              const before = latency.summary('before');
+              const starting = latency.summary('starting');
+              const during = latency.summary('during');
+              latency.stop();
+              const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
+              const moved = members.filter((m) => m.reasons.includes('server_shutting_down')).length;
+              env.log(
+                `  deploy ${deployMs} ms; reconnects/client mean ${mean.toFixed(2)} max ${Math.max(...perClient)}; cut by LB ${cut}`,
+              );
+              return {
+                checks: [
+                  check('every client ended on a new container', settled, `${members.length} clients`),
+                  check(
+                    'mean reconnects per client at most 1.5',
+                    mean <= 1.5,
+                    `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
+                  ),
+                  check(
+                    'p99 while the old containers stop at most 3x the p99 before',
+                    before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
+                    `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
+                  ),
+                ],
+                observations: [
+                  `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
+                  `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
+                  `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
+                  `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
+                  `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
+                  resumes.describe(),
+                  ...describeStormFigures(figures, 'while the old ones stop'),
+                ],
+              };
+            } finally {
+              await sampler.stop();
+            }
           },
         },
         context,
@@ -202,7 +275,7 @@ export const ecsReconnectStorm: Scenario = {
         title: 'Reconnect storm: SIGKILL the container holding half the clients',
         fault: (scale) =>
           `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (MAX_CONNECTS_PER_SECOND 1000)`,
-        stack: { containers: 2, env: ONE_ADDRESS_FLEET },
+        stack: { ...STORM_STACK, containers: 2, env: ONE_ADDRESS_FLEET },
         users: STORM_USERS,
         ...STORM_LOAD,
         async inject(env: EcsFaultEnv) {
@@ -212,38 +285,59 @@ export const ecsReconnectStorm: Scenario = {
             counts.set(m.client.servedBy ?? '?', (counts.get(m.client.servedBy ?? '?') ?? 0) + 1);
           const [victim] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['ecs-1', 0];
           const hit = members.filter((m) => m.client.servedBy === victim);
-          const resumesBefore = new Map(hit.map((m) => [m.label, m.resumes]));
-          const connectErrors = connectErrorCounter(hit);
-          const back = new Map<string, number>();
-          const offs = hit.map((m) =>
-            m.client.on('resumed', () => {
-              if (!back.has(m.label) && m.resumes > (resumesBefore.get(m.label) ?? 0))
-                back.set(m.label, Date.now() - killedAtMs);
-            }),
-          );
-          const killedAtMs = Date.now();
-          await env.ecs.stack.killContainer(victim, 'SIGKILL');
-          // Polled: the fleet's own wait re-checks on client events, which may run before this file's.
-          const all = await pollUntil(() => back.size === hit.length, 60_000, 20);
-          for (const off of offs) off();
-          const times = [...back.values()];
-          const at = (p: number) => (times.length === 0 ? Number.NaN : pct(times, p));
-          await env.ecs.stack.startContainer(victim);
-          const fullMs = all ? at(100) : Number.NaN;
-          return {
-            checks: [
-              check(
-                'every client of the killed container resumed elsewhere',
-                all,
-                `${back.size} of ${hit.length}`,
-              ),
-              check('100 % resumed within 10 s', all && fullMs <= 10_000, `${fullMs} ms`),
-            ],
-            observations: [
-              `${hit.length} clients on ${victim}: 50 % resumed after ${at(50)} ms, 99 % after ${at(99)} ms, 100 % after ${fullMs} ms`,
-              `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
-            ],
-          };
+          const sampler = await startStormSampler(env.ecs.stack);
+          try {
+            const survivors = env.ecs.stack
+              .containers()
+              .filter((c) => c.running && c.id !== victim)
+              .map((c) => c.id);
+            // Two seconds of the steady load first: the survivor's CPU without the storm.
+            const baselineFromMs = Date.now();
+            await hold(2000);
+            const resumes = resumeRate(hit);
+            const connectErrors = connectErrorCounter(hit);
+            const killedAtMs = Date.now();
+            // Back = resumed on another container: a keep-alive resync on the victim (its log grew)
+            // before the client noticed the kill is not a reconnect.
+            const back = new Map<string, number>();
+            const offs = hit.map((m) =>
+              m.client.on('resumed', ({ servedBy }) => {
+                if (!back.has(m.label) && servedBy !== undefined && servedBy !== victim)
+                  back.set(m.label, Date.now() - killedAtMs);
+              }),
+            );
+            await env.ecs.stack.killContainer(victim, 'SIGKILL');
+            // Polled: the fleet's own wait re-checks on client events, which may run before this file's.
+            const all = await pollUntil(() => back.size === hit.length, 60_000, 20);
+            for (const off of offs) off();
+            await sampler.stop();
+            const figures = sampler.figures(killedAtMs, Date.now(), survivors);
+            const baseline = sampler.figures(baselineFromMs, killedAtMs - 500, survivors);
+            const times = [...back.values()];
+            const at = (p: number) => (times.length === 0 ? Number.NaN : pct(times, p));
+            await env.ecs.stack.startContainer(victim);
+            const fullMs = all ? at(100) : Number.NaN;
+            return {
+              checks: [
+                check(
+                  'every client of the killed container resumed elsewhere',
+                  all,
+                  `${back.size} of ${hit.length}`,
+                ),
+                check('100 % resumed within 10 s', all && fullMs <= 10_000, `${fullMs} ms`),
+              ],
+              observations: [
+                `${hit.length} clients on ${victim}: 50 % resumed after ${at(50)} ms, 99 % after ${at(99)} ms, 100 % after ${fullMs} ms`,
+                `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
+                resumes.describe(),
+                ...describeStormFigures(figures, 'during the storm'),
+                ...describeStormFigures(baseline, 'before the kill (steady load)'),
+                reconnectCost(figures, baseline, hit.length),
+              ],
+            };
+          } finally {
+            await sampler.stop();
+          }
         },
       },
       context,

@@ -31,6 +31,16 @@ export interface LoadBalancerOptions {
   /** `false` turns health checks off (every target is always in rotation). @default '/readyz' */
   healthCheckPath?: string | false;
   /**
+   * How long a probe may take before it counts as failed. The ALB's default is 5 s
+   * (`HealthCheckTimeoutSeconds`, 2 to 120). @default the interval, at least 200 ms
+   */
+  healthCheckTimeoutMs?: number;
+  /**
+   * Consecutive failed probes that take a target out of service (`UnhealthyThresholdCount`, 2 to
+   * 10; the ALB's default is 2): one slow answer from a busy target does not. @default 2
+   */
+  unhealthyThresholdCount?: number;
+  /**
    * The target group's deregistration delay: how long a deregistered target keeps its open
    * connections before the load balancer closes them. AWS's default is 300 s (0 to 3600);
    * syncbell's construct sets it to the drain window. @default 300000
@@ -112,6 +122,8 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     healthCheckIntervalMs = 1000,
     healthCheckPath = '/readyz',
     deregistrationDelayMs = 300_000,
+    healthCheckTimeoutMs = Math.max(200, healthCheckIntervalMs),
+    unhealthyThresholdCount = 2,
   } = options;
   if (options.targets.length === 0) throw new Error('the load balancer needs at least one target');
   const targets = [...options.targets];
@@ -120,7 +132,16 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   const healthy = new Set(targets.map((t) => t.id));
   // Targets deregistered (draining, then unused) and the resolver of each one still draining.
   const deregistered = new Map<string, { drained?: () => void }>();
-  const routable = (id: string) => healthy.has(id) && !deregistered.has(id);
+  const inService = (id: string) => healthy.has(id) && !deregistered.has(id);
+  // "If a target group contains only unhealthy registered targets, the load balancer routes
+  // requests to all those targets, regardless of their health status" (ELB User Guide for ALBs,
+  // "Health checks for Application Load Balancer target groups": fail open). Found by the storm
+  // scenario: a lone survivor slowed by its clients' reconnects missed probes, and the stand-in
+  // refused every upgrade with 503 where the ALB keeps routing to it.
+  const routable = (id: string) =>
+    !deregistered.has(id) && (healthy.has(id) || !targets.some((t) => inService(t.id)));
+  // Consecutive failed probes per target (`UnhealthyThresholdCount`).
+  const failedProbes = new Map<string, number>();
   const tunnels = new Map<number, Tunnel>();
   const tunnelBySocket = new WeakMap<Socket, Tunnel>();
   let nextTunnelId = 1;
@@ -216,22 +237,25 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   server.on('upgrade', (req, socket, head) => handleUpgrade(req, socket as Socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
 
+  // A probe still waiting for its answer is not sent again (a timeout longer than the interval).
+  const probing = new Set<string>();
   async function probe(target: LoadBalancerTarget): Promise<void> {
+    if (probing.has(target.id)) return;
+    probing.add(target.id);
     const ok = await new Promise<boolean>((resolve) => {
-      const req = httpRequest(
-        `${target.url}${healthCheckPath}`,
-        { timeout: Math.max(200, healthCheckIntervalMs) },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        },
-      );
+      const req = httpRequest(`${target.url}${healthCheckPath}`, { timeout: healthCheckTimeoutMs }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(false));
       req.end();
     });
+    probing.delete(target.id);
+    const failed = ok ? 0 : (failedProbes.get(target.id) ?? 0) + 1;
+    failedProbes.set(target.id, failed);
     if (ok) healthy.add(target.id);
-    else healthy.delete(target.id);
+    else if (failed >= unhealthyThresholdCount) healthy.delete(target.id);
   }
   const healthTimer = setInterval(() => {
     if (healthCheckPath !== false) for (const target of targets) void probe(target);
@@ -245,7 +269,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   return {
     url: `http://${host}:${boundPort}`,
     port: boundPort,
-    healthyTargets: () => targets.filter((t) => routable(t.id)).map((t) => t.id),
+    healthyTargets: () => targets.filter((t) => inService(t.id)).map((t) => t.id),
     targetState(targetId) {
       const deregistration = deregistered.get(targetId);
       if (deregistration) return deregistration.drained ? 'draining' : 'unused';
@@ -284,6 +308,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
         if (healthCheckPath === false) healthy.add(targetId);
       }
       deregistered.delete(targetId);
+      failedProbes.delete(targetId);
     },
     tunnels: () =>
       [...tunnels.values()].map(

@@ -398,6 +398,12 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
       sticky: options.sticky ?? false,
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+      // The construct's target group health check (infra/lib/socketio-service.ts): a 5 s timeout
+      // and 3 failures in a row. The interval is shortened here so a stack notices sooner; the
+      // timeout and threshold are not, so a target busy with a reconnect storm is taken out of
+      // service (or not) by the same lag as on AWS.
+      healthCheckTimeoutMs: 5000,
+      unhealthyThresholdCount: 3,
     });
   } catch (error) {
     await stop();
@@ -474,13 +480,18 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     },
     stopTask,
     async addContainer() {
+      // The id is taken before the first await: a deploy starts its new tasks at once, and ids
+      // read after awaiting ports were all the same (three "ecs-4"s, of which the load balancer
+      // registered one, so one new container took every moved client).
       const managed: ManagedProcess = {
         id: `ecs-${processes.length + 1}`,
-        port: await freePort(),
-        metricsPort: await freePort(),
+        port: 0,
+        metricsPort: 0,
         child: undefined,
       };
       processes.push(managed);
+      managed.port = await freePort();
+      managed.metricsPort = await freePort();
       await spawnRetryingPortClash(managed, true);
       await untilReady(managed);
       await registerHealthy(managed);

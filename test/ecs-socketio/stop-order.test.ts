@@ -72,6 +72,17 @@ describe('stopping a container as ECS stops a task', () => {
     }
   });
 
+  it("starts a deploy's new tasks at once, each with its own id and target", async () => {
+    harness = await createEcsHarness({ containers: 1, healthCheckIntervalMs: 200 });
+    const h = harness;
+    // maximumPercent 200: every new task is started together, as the rolling-deploy scenario does.
+    const added = await Promise.all([h.stack.addContainer(), h.stack.addContainer()]);
+    expect(new Set(added).size).toBe(2);
+    expect(h.stack.lb.healthyTargets().sort()).toEqual(['ecs-1', ...added].sort());
+    const pids = h.stack.containers().map((c) => c.pid);
+    expect(new Set(pids).size).toBe(3);
+  });
+
   it('without the drain at deregistration, the load balancer cuts the clients when the delay ends, and SIGKILL follows stopTimeout', async () => {
     harness = await createEcsHarness({
       env: { DRAIN_TIMEOUT_MS: '1000' },

@@ -121,6 +121,56 @@ describe('local load balancer (ALB stand-in)', () => {
     for (let i = 0; i < 3; i++) expect(await echo(await openWs(lb.url), 'x')).toBe('b:x');
   });
 
+  it('takes a target out after unhealthyThresholdCount failed probes in a row, not after one', async () => {
+    let failing = false;
+    const flaky = createServer((req, res) => {
+      res.writeHead(req.url === '/readyz' && failing ? 503 : 200);
+      res.end('flaky');
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    opened.push({ close: () => new Promise<void>((r) => flaky.close(() => r())) });
+    const steady = await backend('b');
+    opened.push(steady);
+    const url = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    const lb = await startLoadBalancer({
+      targets: [{ id: 'a', url }, steady],
+      healthCheckIntervalMs: 100,
+      unhealthyThresholdCount: 3,
+    });
+    opened.push(lb);
+    const states: string[] = [];
+    failing = true;
+    // Each probe round is recorded: `a` stays in service for two failed rounds, out on the third.
+    for (let round = 0; round < 6 && lb.targetState('a') === 'healthy'; round++) {
+      await new Promise((r) => setTimeout(r, 100));
+      states.push(lb.targetState('a'));
+    }
+    expect(states.at(-1)).toBe('unhealthy');
+    expect(states.filter((s) => s === 'healthy').length).toBeGreaterThanOrEqual(1);
+    expect(lb.healthyTargets()).toEqual(['b']);
+  });
+
+  it('routes to every registered target when none is healthy (the ALB fails open)', async () => {
+    const unready = createServer((req, res) => {
+      res.writeHead(req.url === '/readyz' ? 503 : 200);
+      res.end('still serving');
+    });
+    await new Promise<void>((r) => unready.listen(0, '127.0.0.1', r));
+    opened.push({ close: () => new Promise<void>((r) => unready.close(() => r())) });
+    const url = `http://127.0.0.1:${(unready.address() as AddressInfo).port}`;
+    const lb = await startLoadBalancer({
+      targets: [{ id: 'a', url }],
+      healthCheckIntervalMs: 50,
+      unhealthyThresholdCount: 1,
+    });
+    opened.push(lb);
+    expect(lb.targetState('a')).toBe('unhealthy');
+    expect(lb.healthyTargets()).toEqual([]);
+    const answer = await fetch(`${lb.url}/`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('still serving');
+  });
+
   it('sends no new connection to a draining target, and leaves its open tunnels alone', async () => {
     const { lb } = await setup({ deregistrationDelayMs: 60_000 });
     const sockets = [await openWs(lb.url), await openWs(lb.url)];
