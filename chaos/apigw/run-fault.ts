@@ -24,7 +24,8 @@ export interface ApigwFaultPlan {
   id: string;
   title: string;
   fault: string;
-  stack?: ApigwLocalOptions;
+  /** The local stack's options (per scale, e.g. quotas scaled to the fleet). @default {} */
+  stack?: ApigwLocalOptions | ((scale: Scale) => ApigwLocalOptions);
   transport?: ApigwTransportOptions;
   users: Record<Scale, number>;
   /** @default { quick: 1, full: 2 } */
@@ -34,6 +35,10 @@ export interface ApigwFaultPlan {
   networkedClients?: Record<Scale, number>;
   /** SDK connect timeout. @default 10000 */
   connectTimeoutMs?: number;
+  /** Connection attempts in flight at once while the fleet comes up. @default 5 */
+  connectConcurrency?: number;
+  /** How long the whole fleet may take to come up. @default 120000 */
+  readyTimeoutMs?: number;
   /** The publish the load uses. @default the notify core (`apigw.publish`) */
   publish?: (env: Omit<ApigwFaultEnv, 'load'>) => PublishLoadOptions['publish'];
   /** Before the fleet connects (e.g. plant stale rows). */
@@ -61,7 +66,7 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
   let apigw: ChaosApigw | undefined;
   let fleet: Fleet | undefined;
   try {
-    apigw = await startChaosApigw(plan.stack ?? {});
+    apigw = await startChaosApigw(typeof plan.stack === 'function' ? plan.stack(scale) : (plan.stack ?? {}));
     const started = apigw;
     const users = chaosUsers(plan.id, plan.users[scale]);
     await plan.prepare?.(started, users, scale);
@@ -77,11 +82,11 @@ export async function runApigwFault(plan: ApigwFaultPlan, context: ScenarioConte
       token: (userId) => started.token(userId),
       users,
       clientsPerUser: perUser,
-      connectConcurrency: 5,
+      connectConcurrency: plan.connectConcurrency ?? 5,
       minReconnectDelayMs: 200,
       connectTimeoutMs: plan.connectTimeoutMs ?? 10_000,
     });
-    await fleet.ready(120_000);
+    await fleet.ready(plan.readyTimeoutMs ?? 120_000);
     result.connections = fleet.members.length;
     log(`  ${fleet.members.length} clients connected`);
     const before = await started.offlineRss();
