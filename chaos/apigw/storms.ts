@@ -1,3 +1,4 @@
+import { startDynaliteProcess } from '../../apigw-websocket/local/dynalite-server.js';
 import { type ApigwQuotas, quotasForFleet } from '../../apigw-websocket/local/quotas.js';
 import { createLatencyHistogram, recordMs, summarize } from '../../benchmarks/histogram.js';
 import { ErrorCode } from '../../shared/contract/index.js';
@@ -9,14 +10,7 @@ import { runApigwFault } from './run-fault.js';
 
 // Issue 24: a reconnect storm under API Gateway's own quotas (docs/APIGW.md, "Quotas, locally").
 
-/** Users per scale; two SDK clients each: 5,000 clients at full scale. */
-const USERS: Record<Scale, number> = { quick: 30, full: 2500 };
 const CLIENTS_PER_USER = 2;
-const clientsAt = (scale: Scale) => USERS[scale] * CLIENTS_PER_USER;
-/** AWS's quotas × clients / 10,000: this fleet's storm takes, by quota, what 10,000 clients' takes on AWS. */
-const quotasAt = (scale: Scale): ApigwQuotas => quotasForFleet(clientsAt(scale));
-/** The quota's floor: no storm of `clients` can be faster than this on AWS. */
-const floorMs = (scale: Scale) => (clientsAt(scale) / quotasAt(scale).newConnectionsPerSecond) * 1000;
 /** The goal: the whole fleet back within 2x the floor. */
 const GOAL_FACTOR = 2;
 /** Publishes in flight at once during the broadcast (the notify Lambda's fan-out of a batch). */
@@ -76,128 +70,170 @@ function watchRefusals(members: FleetMember[]) {
   };
 }
 
-export const apigwReconnectStorm: Scenario = {
+interface StormPlan {
+  id: string;
+  title: string;
+  /** Users per scale; two SDK clients each. */
+  users: Record<Scale, number>;
+}
+
+function reconnectStorm({ id, title, users }: StormPlan): Scenario {
+  return {
+    id,
+    variant: 'apigw-websocket',
+    title,
+    fast: false,
+    run: async (context) => {
+      const { scale } = context;
+      const clients = users[scale] * CLIENTS_PER_USER;
+      // AWS's quotas × clients / 10,000: this fleet's storm takes, by quota, what 10,000 clients' takes on AWS.
+      const quotas: ApigwQuotas = quotasForFleet(clients);
+      // The quota's floor: no storm of `clients` can be faster than this on AWS.
+      const floor = (clients / quotas.newConnectionsPerSecond) * 1000;
+      // Its own process: thousands of $connect, $disconnect and resume reads must not share the
+      // event loop that holds the fleet and the quota gate.
+      const dynamodb = await startDynaliteProcess();
+      try {
+        return await runApigwFault(
+          {
+            id,
+            title,
+            fault: `${clients} SDK clients lose their network at once (every socket dropped at the emulated API Gateway, no close frame) and reconnect under its quotas scaled to the fleet (× ${clients} / 10,000: ${quotas.newConnectionsPerSecond} new connections/s, account throttle ${quotas.accountRequestsPerSecond} requests/s with a burst of ${quotas.accountBurst}); then one notification to every user at once under the same throttle`,
+            stack: () => ({ quotas, dynamodbEndpoint: dynamodb.endpoint }),
+            users,
+            clientsPerUser: { quick: CLIENTS_PER_USER, full: CLIENTS_PER_USER },
+            perSecond: { quick: 10, full: 20 },
+            connectTimeoutMs: 30_000,
+            connectConcurrency: 50,
+            readyTimeoutMs: 600_000,
+            settleTimeoutMs: 90_000,
+            async inject(env) {
+              const { gate } = env.apigw.stack;
+              const members = env.fleet.members;
+
+              // 1. The storm: every socket dropped at once, every client reconnects and resumes.
+              let droppedAtMs = Date.now();
+              const backWatch = watchBack(members, () => droppedAtMs);
+              const refusals = watchRefusals(members);
+              const throttledBefore = gate.stats.connectsThrottled;
+              const acceptedBefore = gate.stats.connectsAccepted;
+              droppedAtMs = Date.now();
+              const dropped = gate.dropAll();
+              const allBack = await pollUntil(
+                () => backWatch.back.size === members.length,
+                // The run's watchdog is 15 minutes: the fleet's start-up and this wait share them.
+                Math.max(60_000, Math.min(300_000, 10 * floor)),
+                50,
+              );
+              const acceptedPerSecond =
+                ((gate.stats.connectsAccepted - acceptedBefore) / Math.max(1, Date.now() - droppedAtMs)) *
+                1000;
+              backWatch.stop();
+              refusals.stop();
+              const stormMs = Date.now() - droppedAtMs;
+              const times = percentiles([...backWatch.back.values()]);
+              const connects429 = gate.stats.connectsThrottled - throttledBefore;
+              const shortestGapMs = refusals.shortestGapMs();
+              env.log(
+                `  storm: ${backWatch.back.size} of ${members.length} back; 50 % ${times.p50Ms} ms, 99 % ${times.p99Ms} ms, 100 % ${times.maxMs} ms (floor ${floor} ms); ${connects429} upgrades answered 429`,
+              );
+
+              // 2. A broadcast: one notification to every user at once, through the notify path
+              // (log append, connection query, @connections posts) under the account throttle.
+              const callbacks429Before = gate.stats.callbacksThrottled;
+              const postsThrottledBefore = env.apigw.counts.get('PostsThrottled') ?? 0;
+              const postsFailedBefore = env.apigw.counts.get('PostsFailed') ?? 0;
+              const gotBroadcast = new Set<string>();
+              const broadcastOffs = members.map((m) =>
+                m.client.on('notification', ({ notification }) => {
+                  const sequence = (notification.data as { sequence?: unknown } | undefined)?.sequence;
+                  if (typeof sequence === 'number' && sequence >= BROADCAST_BASE) gotBroadcast.add(m.label);
+                }),
+              );
+              const broadcastStartMs = Date.now();
+              let next = 0;
+              const publishAll = async () => {
+                while (next < env.users.length) {
+                  const index = next++;
+                  const userId = env.users[index] as string;
+                  env.ledger.published(await env.apigw.publish(userId, BROADCAST_BASE + index));
+                }
+              };
+              await Promise.all(Array.from({ length: BROADCAST_CONCURRENCY }, publishAll));
+              const publishedMs = Date.now() - broadcastStartMs;
+              const broadcastDelivered = await pollUntil(
+                () => gotBroadcast.size === members.length,
+                120_000,
+                50,
+              );
+              const broadcastMs = Date.now() - broadcastStartMs;
+              for (const off of broadcastOffs) off();
+              const callbacks429 = gate.stats.callbacksThrottled - callbacks429Before;
+              const postsThrottled = (env.apigw.counts.get('PostsThrottled') ?? 0) - postsThrottledBefore;
+              const postsFailed = (env.apigw.counts.get('PostsFailed') ?? 0) - postsFailedBefore;
+
+              const goalMs = GOAL_FACTOR * floor;
+              return {
+                checks: [
+                  check(
+                    'every socket was dropped',
+                    dropped === members.length,
+                    `${dropped} of ${members.length}`,
+                  ),
+                  check(
+                    'every client reconnected and resumed',
+                    allBack,
+                    `${backWatch.back.size} of ${members.length}`,
+                  ),
+                  check(
+                    `100 % back within ${GOAL_FACTOR}x the quota's floor (${clients} clients / ${quotas.newConnectionsPerSecond} per s = ${floor / 1000} s)`,
+                    allBack && times.maxMs <= goalMs,
+                    `${times.maxMs} ms, goal ${goalMs} ms`,
+                  ),
+                  check(
+                    `no client retried a throttled connect sooner than the SDK's floor (${THROTTLED_UPGRADE_RETRY_MS} ms after a 429)`,
+                    shortestGapMs >= THROTTLED_UPGRADE_RETRY_MS,
+                    Number.isFinite(shortestGapMs)
+                      ? `shortest gap between two 429s of one client ${shortestGapMs} ms`
+                      : 'no client was refused twice',
+                  ),
+                  check(
+                    'every client got the broadcast',
+                    broadcastDelivered,
+                    `${gotBroadcast.size} of ${members.length}`,
+                  ),
+                ],
+                observations: [
+                  `storm: ${members.length} clients; 50 % connected and resumed after ${times.p50Ms} ms, 99 % after ${times.p99Ms} ms, 100 % after ${times.maxMs} ms (${stormMs} ms until the last); the quota's floor ${floor} ms (goal ${goalMs} ms)`,
+                  `storm: the emulated API Gateway accepted ${acceptedPerSecond.toFixed(0)} upgrades/s on average (the quota allows ${quotas.newConnectionsPerSecond}/s)`,
+                  `storm: ${connects429} upgrades answered 429 by the emulated API Gateway; ${refusals.count()} seen by the SDK as rate_limited (at most ${refusals.maxPerClient()} for one client)`,
+                  `broadcast: ${env.users.length} notifications to ${members.length} clients, ${BROADCAST_CONCURRENCY} publishes at a time: published in ${publishedMs} ms, all handed over in ${broadcastMs} ms; ${callbacks429} @connections calls answered 429 (${postsThrottled} throttled posts retried by notify, ${postsFailed} given up and caught up from the log)`,
+                  `quota gate totals: ${gate.stats.connectsAccepted} upgrades accepted, ${gate.stats.connectsThrottled} refused; ${gate.stats.callbacksAccepted} @connections calls accepted, ${gate.stats.callbacksThrottled} refused`,
+                ],
+              };
+            },
+          },
+          context,
+        );
+      } finally {
+        await dynamodb.close();
+      }
+    },
+  };
+}
+
+/** The issue's storm: 5,000 SDK clients (full scale). */
+export const apigwReconnectStorm = reconnectStorm({
   id: 'apigw-reconnect-storm',
-  variant: 'apigw-websocket',
-  title: "Reconnect storm under API Gateway's quotas",
-  fast: false,
-  run: (context) => {
-    const { scale } = context;
-    const quotas = quotasAt(scale);
-    const clients = clientsAt(scale);
-    return runApigwFault(
-      {
-        id: 'apigw-reconnect-storm',
-        title: "Reconnect storm under API Gateway's quotas",
-        fault: `${clients} SDK clients lose their network at once (every socket dropped at the emulated API Gateway, no close frame) and reconnect under its quotas scaled to the fleet (× ${clients} / 10,000: ${quotas.newConnectionsPerSecond} new connections/s, account throttle ${quotas.accountRequestsPerSecond} requests/s with a burst of ${quotas.accountBurst}); then one notification to every user at once under the same throttle`,
-        stack: () => ({ quotas }),
-        users: USERS,
-        clientsPerUser: { quick: CLIENTS_PER_USER, full: CLIENTS_PER_USER },
-        perSecond: { quick: 10, full: 20 },
-        connectTimeoutMs: 30_000,
-        connectConcurrency: 50,
-        readyTimeoutMs: 600_000,
-        settleTimeoutMs: 120_000,
-        async inject(env) {
-          const { gate } = env.apigw.stack;
-          const members = env.fleet.members;
-          const floor = floorMs(scale);
+  title: "Reconnect storm under API Gateway's quotas (5,000 clients)",
+  users: { quick: 30, full: 2500 },
+});
 
-          // 1. The storm: every socket dropped at once, every client reconnects and resumes.
-          let droppedAtMs = Date.now();
-          const backWatch = watchBack(members, () => droppedAtMs);
-          const refusals = watchRefusals(members);
-          const throttledBefore = gate.stats.connectsThrottled;
-          droppedAtMs = Date.now();
-          const dropped = gate.dropAll();
-          const allBack = await pollUntil(
-            () => backWatch.back.size === members.length,
-            Math.max(120_000, 4 * floor),
-            50,
-          );
-          backWatch.stop();
-          refusals.stop();
-          const stormMs = Date.now() - droppedAtMs;
-          const times = percentiles([...backWatch.back.values()]);
-          const connects429 = gate.stats.connectsThrottled - throttledBefore;
-          const shortestGapMs = refusals.shortestGapMs();
-          env.log(
-            `  storm: ${backWatch.back.size} of ${members.length} back; 50 % ${times.p50Ms} ms, 99 % ${times.p99Ms} ms, 100 % ${times.maxMs} ms (floor ${floor} ms); ${connects429} upgrades answered 429`,
-          );
+/** The same at 1,000 clients, the size this machine's serverless-offline keeps up with (docs/APIGW.md). */
+export const apigwReconnectStorm1000 = reconnectStorm({
+  id: 'apigw-reconnect-storm-1000',
+  title: "Reconnect storm under API Gateway's quotas (1,000 clients)",
+  users: { quick: 30, full: 500 },
+});
 
-          // 2. A broadcast: one notification to every user at once, through the notify path
-          // (log append, connection query, @connections posts) under the account throttle.
-          const callbacks429Before = gate.stats.callbacksThrottled;
-          const postsThrottledBefore = env.apigw.counts.get('PostsThrottled') ?? 0;
-          const postsFailedBefore = env.apigw.counts.get('PostsFailed') ?? 0;
-          const gotBroadcast = new Set<string>();
-          const broadcastOffs = members.map((m) =>
-            m.client.on('notification', ({ notification }) => {
-              const sequence = (notification.data as { sequence?: unknown } | undefined)?.sequence;
-              if (typeof sequence === 'number' && sequence >= BROADCAST_BASE) gotBroadcast.add(m.label);
-            }),
-          );
-          const broadcastStartMs = Date.now();
-          let next = 0;
-          const publishAll = async () => {
-            while (next < env.users.length) {
-              const index = next++;
-              const userId = env.users[index] as string;
-              env.ledger.published(await env.apigw.publish(userId, BROADCAST_BASE + index));
-            }
-          };
-          await Promise.all(Array.from({ length: BROADCAST_CONCURRENCY }, publishAll));
-          const publishedMs = Date.now() - broadcastStartMs;
-          const broadcastDelivered = await pollUntil(() => gotBroadcast.size === members.length, 120_000, 50);
-          const broadcastMs = Date.now() - broadcastStartMs;
-          for (const off of broadcastOffs) off();
-          const callbacks429 = gate.stats.callbacksThrottled - callbacks429Before;
-          const postsThrottled = (env.apigw.counts.get('PostsThrottled') ?? 0) - postsThrottledBefore;
-          const postsFailed = (env.apigw.counts.get('PostsFailed') ?? 0) - postsFailedBefore;
-
-          const goalMs = GOAL_FACTOR * floor;
-          return {
-            checks: [
-              check(
-                'every socket was dropped',
-                dropped === members.length,
-                `${dropped} of ${members.length}`,
-              ),
-              check(
-                'every client reconnected and resumed',
-                allBack,
-                `${backWatch.back.size} of ${members.length}`,
-              ),
-              check(
-                `100 % back within ${GOAL_FACTOR}x the quota's floor (${clients} clients / ${quotas.newConnectionsPerSecond} per s = ${floor / 1000} s)`,
-                allBack && times.maxMs <= goalMs,
-                `${times.maxMs} ms, goal ${goalMs} ms`,
-              ),
-              check(
-                `no client retried a throttled connect sooner than the SDK's floor (${THROTTLED_UPGRADE_RETRY_MS} ms after a 429)`,
-                shortestGapMs >= THROTTLED_UPGRADE_RETRY_MS,
-                Number.isFinite(shortestGapMs)
-                  ? `shortest gap between two 429s of one client ${shortestGapMs} ms`
-                  : 'no client was refused twice',
-              ),
-              check(
-                'every client got the broadcast',
-                broadcastDelivered,
-                `${gotBroadcast.size} of ${members.length}`,
-              ),
-            ],
-            observations: [
-              `storm: ${members.length} clients; 50 % connected and resumed after ${times.p50Ms} ms, 99 % after ${times.p99Ms} ms, 100 % after ${times.maxMs} ms (${stormMs} ms until the last); the quota's floor ${floor} ms (goal ${goalMs} ms)`,
-              `storm: ${connects429} upgrades answered 429 by the emulated API Gateway; ${refusals.count()} seen by the SDK as rate_limited (at most ${refusals.maxPerClient()} for one client)`,
-              `broadcast: ${env.users.length} notifications to ${members.length} clients, ${BROADCAST_CONCURRENCY} publishes at a time: published in ${publishedMs} ms, all handed over in ${broadcastMs} ms; ${callbacks429} @connections calls answered 429 (${postsThrottled} throttled posts retried by notify, ${postsFailed} given up and caught up from the log)`,
-              `quota gate totals: ${gate.stats.connectsAccepted} upgrades accepted, ${gate.stats.connectsThrottled} refused; ${gate.stats.callbacksAccepted} @connections calls accepted, ${gate.stats.callbacksThrottled} refused`,
-            ],
-          };
-        },
-      },
-      context,
-    );
-  },
-};
-
-export const apigwStormScenarios: Scenario[] = [apigwReconnectStorm];
+export const apigwStormScenarios: Scenario[] = [apigwReconnectStorm, apigwReconnectStorm1000];
