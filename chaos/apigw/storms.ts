@@ -11,6 +11,8 @@ import { runApigwFault } from './run-fault.js';
 // Issue 24: a reconnect storm under API Gateway's own quotas (docs/APIGW.md, "Quotas, locally").
 
 const CLIENTS_PER_USER = 2;
+/** The fleet's resume deadline during a storm (the SDK's default is 10 s; see below). */
+const RESUME_TIMEOUT_MS = 60_000;
 /** The goal: the whole fleet back within 2x the floor. */
 const GOAL_FACTOR = 2;
 /** Publishes in flight at once during the broadcast (the notify Lambda's fan-out of a batch). */
@@ -104,6 +106,10 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
             clientsPerUser: { quick: CLIENTS_PER_USER, full: CLIENTS_PER_USER },
             perSecond: { quick: 10, full: 20 },
             connectTimeoutMs: 30_000,
+            // The SDK's default resume deadline (10 s) is shorter than this machine's stand-in takes to
+            // answer a resume in the middle of a storm: every resume then timed out, every client
+            // reconnected, and no client of 1,000 was back after 200 s (2026-12-06, load average 32).
+            transport: { resumeTimeoutMs: RESUME_TIMEOUT_MS },
             connectConcurrency: 50,
             readyTimeoutMs: 600_000,
             settleTimeoutMs: 90_000,
@@ -115,6 +121,7 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
               let droppedAtMs = Date.now();
               const backWatch = watchBack(members, () => droppedAtMs);
               const refusals = watchRefusals(members);
+              const reasonsBefore = members.map((m) => m.reasons.length);
               const throttledBefore = gate.stats.connectsThrottled;
               const acceptedBefore = gate.stats.connectsAccepted;
               droppedAtMs = Date.now();
@@ -131,11 +138,17 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
               backWatch.stop();
               refusals.stop();
               const stormMs = Date.now() - droppedAtMs;
+              const reasons = new Map<string, number>();
+              members.forEach((m, i) => {
+                for (const code of m.reasons.slice(reasonsBefore[i] ?? 0))
+                  reasons.set(String(code), (reasons.get(String(code)) ?? 0) + 1);
+              });
+              const reasonText = [...reasons.entries()].map(([code, n]) => `${code} ${n}`).join(', ');
               const times = percentiles([...backWatch.back.values()]);
               const connects429 = gate.stats.connectsThrottled - throttledBefore;
               const shortestGapMs = refusals.shortestGapMs();
               env.log(
-                `  storm: ${backWatch.back.size} of ${members.length} back; 50 % ${times.p50Ms} ms, 99 % ${times.p99Ms} ms, 100 % ${times.maxMs} ms (floor ${floor} ms); ${connects429} upgrades answered 429`,
+                `  storm: reasons ${reasonText}; ${backWatch.back.size} of ${members.length} back; 50 % ${times.p50Ms} ms, 99 % ${times.p99Ms} ms, 100 % ${times.maxMs} ms (floor ${floor} ms); ${connects429} upgrades answered 429`,
               );
 
               // 2. A broadcast: one notification to every user at once, through the notify path
@@ -206,6 +219,7 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
                 observations: [
                   `storm: ${members.length} clients; 50 % connected and resumed after ${times.p50Ms} ms, 99 % after ${times.p99Ms} ms, 100 % after ${times.maxMs} ms (${stormMs} ms until the last); the quota's floor ${floor} ms (goal ${goalMs} ms)`,
                   `storm: the emulated API Gateway accepted ${acceptedPerSecond.toFixed(0)} upgrades/s on average (the quota allows ${quotas.newConnectionsPerSecond}/s)`,
+                  `storm: why clients left or failed to reach connected (SDK reason codes): ${reasonText}`,
                   `storm: ${connects429} upgrades answered 429 by the emulated API Gateway; ${refusals.count()} seen by the SDK as rate_limited (at most ${refusals.maxPerClient()} for one client)`,
                   `broadcast: ${env.users.length} notifications to ${members.length} clients, ${BROADCAST_CONCURRENCY} publishes at a time: published in ${publishedMs} ms, all handed over in ${broadcastMs} ms; ${callbacks429} @connections calls answered 429 (${postsThrottled} throttled posts retried by notify, ${postsFailed} given up and caught up from the log)`,
                   `quota gate totals: ${gate.stats.connectsAccepted} upgrades accepted, ${gate.stats.connectsThrottled} refused; ${gate.stats.callbacksAccepted} @connections calls accepted, ${gate.stats.callbacksThrottled} refused`,
