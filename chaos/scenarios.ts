@@ -1,5 +1,6 @@
 import { apigwBadInput } from './apigw/bad-input.js';
 import { apigwFaultScenarios } from './apigw/faults.js';
+import { apigwStormScenarios } from './apigw/storms.js';
 import { ecsBadInput } from './ecs/bad-input.js';
 import { ecsClusterScenarios } from './ecs/cluster.js';
 import { ecsFaultScenarios } from './ecs/faults.js';
@@ -22,7 +23,7 @@ export const allScenarios: Scenario[] = [
  * docs/RELIABILITY-STORMS.md): measurements with goals, each run long enough (minutes, most of the
  * machine) to get a report of its own rather than slow every fault run.
  */
-export const stormScenarios: Scenario[] = [...ecsStormScenarios];
+export const stormScenarios: Scenario[] = [...ecsStormScenarios, ...apigwStormScenarios];
 
 /**
  * Topology changes of a Redis Cluster under load (`npm run chaos -- --suite cluster`,

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
 
 export interface DynaliteServer {
@@ -54,6 +57,38 @@ export async function startDynalite(): Promise<DynaliteServer> {
         // Kept-alive sockets would hold close() open; nothing is being served on them now.
         server.closeAllConnections();
       });
+    },
+  };
+}
+
+/** What the child prints once listening: its port. */
+const CHILD_SCRIPT = `const server = require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.on('disconnect', () => process.exit(0));`;
+
+/**
+ * dynalite in its own process, in memory: for fleets of thousands, whose `$connect`,
+ * `$disconnect` and resume reads would otherwise share one event loop with the process that
+ * holds the clients. Stops with its parent (the IPC channel closes).
+ */
+export async function startDynaliteProcess(): Promise<DynaliteServer> {
+  const child = spawn(process.execPath, ['-e', CHILD_SCRIPT], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line'),
+    exited.then(() => {
+      throw new Error('dynalite exited during start-up');
+    }),
+  ])) as [string];
+  return {
+    endpoint: `http://127.0.0.1:${Number(line)}`,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

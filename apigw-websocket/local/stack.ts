@@ -13,10 +13,12 @@ import { resolveJwtSecret, signToken } from '@syncbell/server';
 import { ConfigError } from '@syncbell/server';
 import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
 import { startDynalite } from './dynalite-server.js';
+import { type QuotaGate, startQuotaGate } from './quota-gate.js';
+import { type ApigwQuotas, AWS_QUOTAS } from './quotas.js';
 import { ensureTables, type TableNames } from './tables.js';
 
 export interface ApigwLocalOptions {
-  /** @default a free port */
+  /** The WebSocket API's port (the quota gate; serverless-offline listens on a private one behind it). @default a free port */
   wsPort?: number;
   /** @default a free port */
   httpPort?: number;
@@ -35,6 +37,13 @@ export interface ApigwLocalOptions {
    * signature that authenticates the route on AWS). @default process.env.PUBLISH_API_KEY, else a random key
    */
   publishApiKey?: string;
+  /**
+   * API Gateway's account quotas, enforced by the gate in front of serverless-offline (new
+   * connections per second, the account request throttle shared with `@connections`; see
+   * quotas.ts). `quotasForFleet(n)` scales AWS's figures to a local fleet of n clients.
+   * @default AWS_QUOTAS (AWS's defaults, unscaled)
+   */
+  quotas?: ApigwQuotas;
   /** Progress lines and serverless-offline's output. @default no-op */
   log?: (line: string) => void;
 }
@@ -48,8 +57,10 @@ export interface ApigwLocal {
   publishUrl: string;
   /** The key the publish route accepts here. */
   publishApiKey: string;
-  /** The emulated `@connections` endpoint. */
+  /** The emulated `@connections` endpoint (through the quota gate, as every client is). */
   managementEndpoint: string;
+  /** The gate enforcing API Gateway's account quotas: its counts, its quotas, a network drop. */
+  gate: QuotaGate;
   dynamodbEndpoint: string;
   /** Table names the handlers use. */
   tables: TableNames;
@@ -66,8 +77,11 @@ export interface ApigwLocal {
 
 const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const OSLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
-/** serverless-esbuild bundles the six handlers first, then each loads on first use (its cold start). */
-const START_TIMEOUT_MS = 45_000;
+/**
+ * serverless-esbuild bundles the six handlers first, then each loads on first use (its cold start).
+ * The bundling alone took 58 s on the shared 2-core machine at a load average of 20 (2026-12-06).
+ */
+const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** serverless-offline's line after every invocation: `(λ: connect) RequestId: ...  Duration: 12.34 ms ...`. */
@@ -180,11 +194,20 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       ddb.destroy();
     }
 
-    const wsPort = options.wsPort ?? (await freePort());
+    const offlineWsPort = await freePort();
     const httpPort = options.httpPort ?? (await freePort());
     const lambdaPort = options.lambdaPort ?? (await freePort());
     const host = '127.0.0.1';
-    const managementEndpoint = `http://${host}:${wsPort}`;
+    // Clients and `@connections` callers (the handlers included) reach serverless-offline's
+    // WebSocket port only through the gate, as every request reaches API Gateway under its quotas.
+    const gate = await startQuotaGate({
+      target: `http://${host}:${offlineWsPort}`,
+      quotas: options.quotas ?? AWS_QUOTAS,
+      host,
+      port: options.wsPort ?? 0,
+    });
+    cleanups.push(gate.close);
+    const managementEndpoint = gate.httpUrl;
     const args = [
       // The bundles are minified, with source maps (as Lambda runs them: NODE_OPTIONS in infra/).
       '--enable-source-maps',
@@ -196,7 +219,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       '--httpPort',
       String(httpPort),
       '--websocketPort',
-      String(wsPort),
+      String(offlineWsPort),
       '--lambdaPort',
       String(lambdaPort),
       '--albPort',
@@ -291,14 +314,15 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await warmUp(`ws://${host}:${wsPort}`, httpUrl, jwtSecret, START_TIMEOUT_MS);
-    log(`apigw-websocket (serverless-offline) ws://${host}:${wsPort} http ${httpUrl}`);
+    await warmUp(gate.wsUrl, httpUrl, jwtSecret, START_TIMEOUT_MS);
+    log(`apigw-websocket (serverless-offline behind the quota gate) ${gate.wsUrl} http ${httpUrl}`);
     return {
-      wsUrl: `ws://${host}:${wsPort}`,
+      wsUrl: gate.wsUrl,
       httpUrl,
       publishUrl: `${httpUrl}/v1/publish`,
       publishApiKey,
       managementEndpoint,
+      gate,
       dynamodbEndpoint,
       tables,
       coldStartsMs: () => ({ ...coldStartsMs }),

@@ -11,8 +11,13 @@ export interface ApigwFaultEnv extends FaultEnv {
 /** A fault plan on the API Gateway variant: the shared plan (chaos/run-fault.ts) and what only it has. */
 export interface ApigwFaultPlan extends FaultPlan<ApigwFaultEnv> {
   fault: string;
-  stack?: ApigwLocalOptions;
+  /** The local stack's options (per scale, e.g. quotas scaled to the fleet). @default {} */
+  stack?: ApigwLocalOptions | ((scale: Scale) => ApigwLocalOptions);
   transport?: ApigwTransportOptions;
+  /** Connection attempts in flight at once while the fleet comes up. @default 5 */
+  connectConcurrency?: number;
+  /** How long the whole fleet may take to come up. @default 120000 */
+  readyTimeoutMs?: number;
   /** The publish the load uses. @default the notify core (`apigw.publish`) */
   publish?: FaultPlan<ApigwFaultEnv>['publish'];
   /** Before the fleet connects (e.g. plant stale rows). */
@@ -28,16 +33,17 @@ export function runApigwFault(plan: ApigwFaultPlan, context: ScenarioContext): P
     {
       variant: 'apigw-websocket',
       fault: plan.fault,
-      start: () => startChaosApigw(plan.stack ?? {}),
+      start: () =>
+        startChaosApigw(typeof plan.stack === 'function' ? plan.stack(context.scale) : (plan.stack ?? {})),
       prepare: async (apigw, users) => plan.prepare?.(apigw, users, context.scale),
       url: (apigw) => apigw.stack.wsUrl,
       fleet: (apigw) => ({
         transport: () => apigw.transport(plan.transport),
         token: (userId) => apigw.token(userId),
-        connectConcurrency: 5,
+        connectConcurrency: plan.connectConcurrency ?? 5,
         minReconnectDelayMs: 200,
       }),
-      readyTimeoutMs: 120_000,
+      readyTimeoutMs: plan.readyTimeoutMs ?? 120_000,
       publish: (apigw) => (userId, sequence) => apigw.publish(userId, sequence),
       env: (apigw) => ({ apigw }),
       memory: offlineMemory,

@@ -168,6 +168,14 @@ export function refusedStatus(errorEvent: unknown): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+/**
+ * How long a client waits, at least, after API Gateway refused its upgrade with 429 (the account's
+ * new-connection quota or request throttle). AWS sends no `Retry-After` with it, so this is the
+ * SDK's own floor, the "back off at least 1 s" of Pusher's 4100-4199 close codes; the backoff's
+ * own (growing) delay wins when longer. Browsers cannot see the 429 (only 1006) and use the backoff.
+ */
+export const THROTTLED_UPGRADE_RETRY_MS = 1000;
+
 /** Maps a close to what the client should do. The client state machine owns the retries. */
 export function apigwCloseReason(
   code: number,
@@ -188,6 +196,13 @@ export function apigwCloseReason(
           reconnect: false,
         };
   }
+  if (!context.opened && context.refusedStatus === 429)
+    return {
+      code: ErrorCode.RateLimited,
+      reason: 'connection refused (HTTP 429: API Gateway throttled the connect)',
+      reconnect: true,
+      retryAfterMs: THROTTLED_UPGRADE_RETRY_MS,
+    };
   switch (code) {
     case CloseCode.GoingAway:
       // The 2-hour cap, the idle timeout or a deploy: reconnect now, resume loses nothing.

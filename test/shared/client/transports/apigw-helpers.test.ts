@@ -138,6 +138,14 @@ describe('apigwCloseReason', () => {
     ).toMatchObject({
       code: ErrorCode.TokenExpired,
     });
+    // API Gateway's quotas refuse with 429 and no Retry-After: rate_limited, with the SDK's floor as the hint.
+    expect(
+      apigwCloseReason(1006, '', { opened: false, refusedStatus: 429, tokenExpired: false }),
+    ).toMatchObject({
+      code: ErrorCode.RateLimited,
+      reconnect: true,
+      retryAfterMs: helpers.THROTTLED_UPGRADE_RETRY_MS,
+    });
     // A browser sees only 1006 for a refused upgrade: without a status it is a network failure.
     expect(
       apigwCloseReason(1006, '', { opened: false, refusedStatus: undefined, tokenExpired: false }),
