@@ -10,7 +10,7 @@ import {
 } from '../../shared/client/errors.js';
 import { ErrorCode, SyncbellError } from '../../shared/contract/index.js';
 import { ConfigError as ServerConfigError, ServerErrorCode } from '../../shared/server/errors.js';
-import { importExample } from '../support/readme.js';
+import { importExample, readmeExample } from '../support/readme.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const doc = read('docs/ERRORS.md');
@@ -118,8 +118,7 @@ describe('the error registry (docs/ERRORS.md)', () => {
   });
 
   it('runs the page’s example: codes caught from the client and the server', async () => {
-    const block = doc.slice(doc.indexOf('```ts\n') + 6, doc.indexOf('\n```', doc.indexOf('```ts\n')));
-    const { caught, expected } = await importExample('errors', block);
+    const { caught, expected } = await importExample('errors', readmeExample('errors'));
     expect(caught).toEqual(expected);
     expect(caught).toEqual([ClientErrorCode.InvalidOption, ServerErrorCode.InvalidConfig]);
   });
