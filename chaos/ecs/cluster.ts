@@ -1,8 +1,4 @@
-import {
-  type ClusterNodeInfo,
-  type OwnedRedisCluster,
-  redisCli,
-} from '../../ecs-socketio/local/redis-server.js';
+import { type ClusterNodeInfo, type OwnedRedisCluster, redisCli } from '../../dev-tools/redis-server.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';

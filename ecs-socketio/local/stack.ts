@@ -3,8 +3,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
-import { isRunning, stopChild } from './child-process.js';
-import { freePort } from './free-port.js';
+import { isRunning, stopChild } from '../../dev-tools/child-process.js';
+import { freePort } from '../../dev-tools/free-port.js';
 import { startControlPlane } from './control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import {
@@ -14,7 +14,7 @@ import {
   redisServerAvailable,
   startOwnedRedis,
   startOwnedRedisCluster,
-} from './redis-server.js';
+} from '../../dev-tools/redis-server.js';
 
 export type RedisMode = 'env' | 'local-6379' | 'owned' | 'owned-cluster' | 'memory';
 

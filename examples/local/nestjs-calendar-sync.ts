@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { freePort } from '../../dev-tools/free-port.js';
 import { type LoadBalancer, startLoadBalancer } from '../../ecs-socketio/local/load-balancer.js';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/redis-server.js';
 
 export interface CalendarSyncLocalOptions {
   /** The load balancer's port. @default 0 (a free port) */

@@ -9,7 +9,7 @@ import {
   type OwnedRedisCluster,
   redisCli,
   startOwnedRedisCluster,
-} from '../../ecs-socketio/local/redis-server.js';
+} from '../../dev-tools/redis-server.js';
 import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';

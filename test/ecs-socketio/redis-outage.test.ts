@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/redis-server.js';
+import { freePort } from '../../dev-tools/free-port.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../contract/suite.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { freePort } from '../../dev-tools/free-port.js';
 import { CALENDAR_SYNC_QUEUE } from '../../examples/nestjs-calendar-sync/src/calendar-sync.queue.js';
 import { resolveJwtSecret, signToken } from '../../shared/server/index.js';
 import {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isRunning, stopChild } from '../../../ecs-socketio/local/child-process.js';
+import { isRunning, stopChild } from '../../dev-tools/child-process.js';
 
 const node = (code: string) => spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 

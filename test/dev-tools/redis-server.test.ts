@@ -9,7 +9,7 @@ import {
   redisCli,
   startOwnedRedis,
   startOwnedRedisCluster,
-} from '../../../ecs-socketio/local/redis-server.js';
+} from '../../dev-tools/redis-server.js';
 
 const started: OwnedRedis[] = [];
 afterEach(async () => {
