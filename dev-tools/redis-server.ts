@@ -83,7 +83,7 @@ export async function startOwnedRedis(options: OwnedRedisOptions = {}): Promise<
 async function startRedisProcess(port: number, args: string[], dir: string | undefined): Promise<OwnedRedis> {
   let child: ChildProcess | undefined;
   // A process that exits mid-run (a failed test, ^C) must not leave a redis-server behind.
-  const killOnExit = () => child?.kill('SIGKILL');
+  const killOnExit = () => void stopChild(child, 'SIGKILL');
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...args], {
       stdio: 'ignore',

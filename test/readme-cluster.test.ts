@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OwnedRedisCluster, startOwnedRedisCluster } from '../dev-tools/redis-server.js';
+import { type OwnedRedisCluster, startOwnedRedisCluster } from '../dev-tools/index.js';
 import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
 import { socketIoTransport } from '../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';

@@ -1,6 +1,6 @@
 import type { ApigwLocalOptions } from '../../apigw-websocket/local/stack.js';
 import type { ApigwTransportOptions } from '../../shared/client/apigw.js';
-import { type FaultProxy, startFaultProxy } from '../../dev-tools/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../../dev-tools/index.js';
 import { type CatchUp, type FaultOutcome, runFaultPhase } from '../fault-phase.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createRedis } from '../../ecs-socketio/src/redis.js';

@@ -1,4 +1,4 @@
-import { type FaultProxy, startFaultProxy } from '../../dev-tools/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../../dev-tools/index.js';
 import { type Fleet, startFleet } from '../fleet.js';
 import { DeliveryLedger } from '../ledger.js';
 import { type CatchUp, runFaultPhase } from '../fault-phase.js';

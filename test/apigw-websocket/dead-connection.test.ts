@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../dev-tools/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../../dev-tools/index.js';
 import { apigwTransport } from '../../shared/client/apigw.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { descendantPids, sumSamples } from '../../benchmarks/load/process-stats.js';
+import { stopChild } from '../../dev-tools/index.js';
 
 /**
  * Busy until it has used `ms` of CPU, then exits. CPU time, not wall time: on a machine whose cores
@@ -45,7 +46,7 @@ describe('sumSamples', () => {
       expect(descendantPids(parent.pid as number)).toEqual([]);
       expect(after).toBeGreaterThanOrEqual(0.3);
     } finally {
-      parent.kill('SIGKILL');
+      await stopChild(parent);
     }
   });
 

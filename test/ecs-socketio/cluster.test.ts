@@ -9,7 +9,7 @@ import {
   type OwnedRedisCluster,
   redisCli,
   startOwnedRedisCluster,
-} from '../../dev-tools/redis-server.js';
+} from '../../dev-tools/index.js';
 import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';

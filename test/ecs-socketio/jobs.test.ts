@@ -1,6 +1,6 @@
 import pWaitFor from 'p-wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../dev-tools/free-port.js';
+import { freePort } from '../../dev-tools/index.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createLogger } from '../../ecs-socketio/src/logger.js';

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/redis-server.js';
-import { freePort } from '../../dev-tools/free-port.js';
+import { freePort, type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../contract/suite.js';

@@ -3,7 +3,7 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { stopChild } from '../../dev-tools/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -32,7 +33,7 @@ it('`npm run example:nest` prints the URL, serves the page through the load bala
     expect(await page.text()).toContain('Sync my calendar');
     expect(ready.instanceId).toMatch(/^web-\d$/);
   } finally {
-    child.kill('SIGINT');
+    await stopChild(child, 'SIGINT');
   }
   expect(await exited).toBe(0);
 }, 90_000);

@@ -33,7 +33,10 @@ const VIOLATIONS: Record<string, string> = {
     { '@syncbell/apigw': '0.0.0' },
     './src/index.ts',
   ),
-  'ecs-socketio/src/index.ts': "export * from '@syncbell/apigw';\n",
+  'ecs-socketio/src/index.ts': "export * from '@syncbell/apigw';\nexport * from './dev.js';\n",
+  // The harnesses' tooling is not a package: no package may import it, even by a relative path.
+  'ecs-socketio/src/dev.ts': "export { freePort } from '../../dev-tools/index.js';\n",
+  'dev-tools/index.ts': 'export const freePort = 0;\n',
   'apigw-websocket/package.json': manifest('@syncbell/apigw', {}, './src/index.ts'),
   'apigw-websocket/src/index.ts': "export * from '../../shared/contract/index.js';\n",
 };
@@ -76,6 +79,8 @@ describe('package boundaries (dependency-cruiser, .dependency-cruiser.cjs)', () 
         'no-undeclared-workspace-package: shared/client/index.ts -> shared/server/index.ts',
         'no-cross-variant: ecs-socketio/src/index.ts -> apigw-websocket/src/index.ts',
         'no-relative-import-out-of-package: apigw-websocket/src/index.ts -> shared/contract/index.ts',
+        'no-dev-tools-in-package: ecs-socketio/src/dev.ts -> dev-tools/index.ts',
+        'no-relative-import-out-of-package: ecs-socketio/src/dev.ts -> dev-tools/index.ts',
         'no-undeclared-workspace-package: apigw-websocket/src/index.ts -> shared/contract/index.ts',
         'no-non-package-json: shared/server/index.ts -> node_modules/zod/index.d.cts',
         'not-to-unresolvable: shared/server/index.ts -> no-such-module',

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackedPackage, packWorkspaces, publicWorkspaces, REPO_ROOT } from '../../cli/pack.js';
+import { stopChild } from '../../dev-tools/index.js';
 import { describeUserApp, USER_APP_FILES, USER_APP_FIXTURE } from '../infra/support/user-app.js';
 import { installOffline } from './offline-install.js';
 
@@ -337,8 +338,8 @@ beforeAll(async () => {
   console.log(`pack-install: packed in ${packedMs} ms, installed in ${Date.now() - started - packedMs} ms`);
 }, 180_000);
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  await Promise.all(children.map((child) => stopChild(child)));
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -375,9 +376,8 @@ describe('the packed packages, installed into an empty project', () => {
     expect(received.notification).toMatchObject({ id: published.id, jobId: 'calendar-sync-1', userId });
     expect(received).toMatchObject({ replayed: false });
 
-    const exited = new Promise((resolve) => server.on('exit', resolve));
-    server.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    await stopChild(server, 'SIGTERM');
+    expect(server.exitCode).toBe(0);
   }, 180_000);
 
   it('runs a Nest app on the compiled @syncbell/nestjs: its publisher reaches a client on its gateway', async () => {
