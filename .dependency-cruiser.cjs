@@ -1,6 +1,6 @@
 /**
  * The package boundaries, checked by dependency-cruiser over every workspace listed in the root
- * package.json (of the directory depcruise runs in, so test/packages/boundaries.test.ts can run
+ * package.json (of the directory depcruise runs in, so test/cli/boundaries.test.ts can run
  * the same rules over a fixture with deliberate violations).
  *
  * Run: npx depcruise --config .dependency-cruiser.cjs --output-type err $(workspace folders)

@@ -8,7 +8,7 @@ import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.
 import { positionKey } from '../shared/client/index.js';
 import { signToken } from '../shared/server/auth/index.js';
 import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { importExample, readmeExample } from './support/readme.js';
 import { MapStorage } from './support/storage.js';
 

@@ -6,7 +6,7 @@ import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
 import { socketIoTransport } from '../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';
 import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { recordingClient } from './support/recorder.js';
 

@@ -113,7 +113,7 @@ export const ecsSigterm: Scenario = {
   id: 'ecs-sigterm',
   variant: 'ecs-socketio',
   title: 'SIGTERM one container (graceful drain)',
-  // test/ecs-socketio/drain.test.ts covers the drain under load in npm test already.
+  // test/ecs-socketio/drain-handover.test.ts covers the drain under load in npm test already.
   fast: false,
   run: (context) =>
     runEcsFault(

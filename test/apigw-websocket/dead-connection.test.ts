@@ -4,7 +4,7 @@ import { apigwTransport } from '../../shared/client/apigw.js';
 import type { Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 
 /**
  * A silent drop: the client's network swallows every byte (no FIN, no RST) while notifications

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../shared/contract/index.js';
 import { runPublishRouteSuite } from '../contract/publish-route-suite.js';
 import { uniqueUser } from '../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 
 /**
  * `POST /v1/publish` on the local stack (serverless-offline + dynalite), as a backend in another

@@ -3,7 +3,7 @@ import { apigwTransport } from '../../shared/client/apigw.js';
 import { CloseCode, type Notification } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import type { RecordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 import { connected } from './support/clients.js';
 
 /**

@@ -5,7 +5,7 @@ import { publishNotification } from '../../apigw-websocket/src/notify/publish.js
 import { CloseCode, createNotification, ErrorCode } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import type { RecordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness, silentTelemetry } from './harness.js';
+import { type ApigwHarness, createApigwHarness, silentTelemetry } from './support/harness.js';
 import { connected } from './support/clients.js';
 import { openRawSocket, type RawSocket, refusedStatus } from './support/raw-socket.js';
 

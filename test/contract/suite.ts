@@ -285,7 +285,7 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       expect(await response.json()).toMatchObject({ code: ErrorCode.InvalidToken });
     });
 
-    // Two Authorization headers are refused by the parser (test/shared/auth/authenticate.test.ts) and
+    // Two Authorization headers are refused by the parser (test/shared/server/auth/authenticate.test.ts) and
     // by a container reached directly (test/ecs-socketio/src/http/jobs-route.test.ts); through the
     // local stacks one of them is dropped before syncbell sees it (the ALB stand-in's Node server
     // keeps the first, serverless-offline the last), so that case is not in this live table.

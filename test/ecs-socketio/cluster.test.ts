@@ -27,7 +27,7 @@ import {
   type EcsHarness,
   TEST_JWT_KEY,
   TEST_REDIS_CLIENT,
-} from './harness.js';
+} from './support/harness.js';
 
 /** The sharded adapter's channel for a user's room, as `createShardedAdapter` names it. */
 const roomChannel = (userId: string) => `${ADAPTER_KEY}#/#${userRoom(userId)}#`;

@@ -2,7 +2,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 
 let harness: EcsHarness;
 const sockets: Socket[] = [];

@@ -5,7 +5,7 @@ import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './harness.js';
+import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './support/harness.js';
 
 // A publish that fails because Redis went away must reach the publisher as an error, on either
 // client, and never as an unhandled rejection: @socket.io/redis-emitter (which syncbell used for

@@ -8,7 +8,7 @@ import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { createTestRedis, TEST_REDIS_CLIENT } from './harness.js';
+import { createTestRedis, TEST_REDIS_CLIENT } from './support/harness.js';
 
 // The sharded adapter subscribes one channel per user room. node-redis 5.12 re-sends them one
 // SSUBSCRIBE each before it reports `ready`, and stalled for good once they filled the socket's

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import { ErrorCode, SocketEvent } from '../../shared/contract/index.js';
 import { uniqueUser } from '../contract/suite.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 
 let harness: EcsHarness;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, expect, expectTypeOf, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
 import type { ApiGwPublisherOptions } from '../../apigw-websocket/src/publisher.js';
 import { type SyncbellApiGwPublisherOptions, SyncbellModule } from '../../nestjs/src/index.js';
-import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/harness.js';
+import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/support/harness.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { SyncJobs } from './app.js';
+import { SyncJobs } from './support/app.js';
 
 let harness: ApigwHarness;
 let app: INestApplicationContext;

@@ -30,7 +30,7 @@ import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
-import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
+import { createTestRedis, TEST_JWT_KEY } from '../../support/harness.js';
 
 // A user's own app: its own HTTP server (plain or Express), port, socket.io path and handlers,
 // with syncbell attached to its Server and the suite's Redis client (node-redis or ioredis)

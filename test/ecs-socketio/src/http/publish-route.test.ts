@@ -9,7 +9,7 @@ import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/src/se
 import { runPublishRouteSuite } from '../../../contract/publish-route-suite.js';
 import { uniqueUser } from '../../../contract/suite.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
-import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../harness.js';
+import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../support/harness.js';
 
 // POST /v1/publish on a real container (in process) on the suite's Redis client.
 const KEY = 'test-publish-key-0123456789abcdef0123456789';
