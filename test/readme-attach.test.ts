@@ -6,7 +6,7 @@ import { socketIoTransport } from '../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';
 import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
 import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from './contract/suite.js';
+import { uniqueUser } from './support/unique-user.js';
 import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';

@@ -7,7 +7,7 @@ import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.js';
 import { positionKey } from '../shared/client/index.js';
 import { signToken } from '../shared/server/auth/index.js';
-import { uniqueUser } from './contract/suite.js';
+import { uniqueUser } from './support/unique-user.js';
 import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { importExample, readmeExample } from './support/readme.js';
 import { MapStorage } from './support/storage.js';

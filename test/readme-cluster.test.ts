@@ -5,7 +5,7 @@ import { type OwnedRedisCluster, startOwnedRedisCluster } from '../dev-tools/ind
 import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
 import { socketIoTransport } from '../shared/client/socketio.js';
 import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';
-import { uniqueUser } from './contract/suite.js';
+import { uniqueUser } from './support/unique-user.js';
 import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { recordingClient } from './support/recorder.js';

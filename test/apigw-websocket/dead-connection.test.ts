@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../dev-tools/index.js';
 import { apigwTransport } from '../../shared/client/apigw.js';
 import type { Notification } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
 import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 

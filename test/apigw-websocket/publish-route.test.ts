@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/contract/index.js';
 import { runPublishRouteSuite } from '../contract/publish-route-suite.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishNotification } from '../../apigw-websocket/src/notify/publish.js';
 import { CloseCode, createNotification, ErrorCode } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import type { RecordingClient } from '../support/recorder.js';
 import { type ApigwHarness, createApigwHarness, silentTelemetry } from './support/harness.js';
 import { connected } from './support/clients.js';

@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createNotification,
@@ -7,42 +6,10 @@ import {
   MalformedNotificationError,
   syncJobAcceptedSchema,
 } from '../../shared/contract/index.js';
+import { postRaw } from '../support/post-raw.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
+import { uniqueUser } from '../support/unique-user.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
-
-/**
- * A POST with headers exactly as given (an array is sent as that many header lines, which `fetch`
- * would join into one): how a table of `Authorization` headers reaches a live server.
- */
-export function postRaw(
-  url: string,
-  headers: Record<string, string | string[]>,
-  body: string,
-): Promise<{ status: number; body: { code?: string } & Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-    request.on('error', reject);
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, body: text === '' ? {} : JSON.parse(text) });
-      });
-    });
-    request.end(body);
-  });
-}
-
-let userCounter = 0;
-/** Fresh user ids per test so runs never see each other's logs. */
-export function uniqueUser(prefix = 'user'): string {
-  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++userCounter}`;
-}
 
 /**
  * The one contract suite, run against every variant (socket.io's adapters do the same with

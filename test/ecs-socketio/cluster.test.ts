@@ -19,7 +19,7 @@ import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import {
   createEcsHarness,

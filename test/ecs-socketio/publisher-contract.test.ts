@@ -7,7 +7,7 @@ import {
   type SocketIoAdapterKind,
 } from '../../ecs-socketio/src/socketio-publisher.js';
 import { type PublisherHarness, runPublisherSuite } from '../contract/publisher-suite.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import { createTestRedis, TEST_JWT_KEY, TEST_REDIS_CLIENT } from './support/harness.js';
 

@@ -5,7 +5,7 @@ import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/src/job-queue.js';
 import { createLogger } from '../../ecs-socketio/src/logger.js';
 import { createEcsServer } from '../../ecs-socketio/src/server.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness, TEST_JWT_KEY } from './support/harness.js';
 

@@ -7,7 +7,7 @@ import { replayLogKey } from '../../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../../ecs-socketio/src/rooms.js';
 import { createSocketIoPublisher } from '../../../ecs-socketio/src/socketio-publisher.js';
 import { createNotification, ErrorCode, type Notification } from '../../../shared/contract/index.js';
-import { uniqueUser } from '../../contract/suite.js';
+import { uniqueUser } from '../../support/unique-user.js';
 import { createTestRedis } from '../support/harness.js';
 
 // The socket.io publisher at the Redis level (delivery to real servers, both adapters, is the

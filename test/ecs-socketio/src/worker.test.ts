@@ -6,7 +6,7 @@ import type { QueuedJob } from '../../../ecs-socketio/src/jobs.js';
 import { startWorker, type Worker } from '../../../ecs-socketio/src/worker.js';
 import { fromIoredis, fromNodeRedis, type RedisLike } from '../../../ecs-socketio/src/redis-client.js';
 import { createClient } from 'redis';
-import { uniqueUser } from '../../contract/suite.js';
+import { uniqueUser } from '../../support/unique-user.js';
 import { createTestRedis, TEST_REDIS_CLIENT } from '../support/harness.js';
 
 // The worker's timing (lease renewal, recovery passes) against a scripted queue and fake timers;

@@ -28,7 +28,7 @@ import { createRedis } from '../../../../ecs-socketio/src/redis.js';
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from '../../../contract/suite.js';
+import { uniqueUser } from '../../../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
 import { createTestRedis, TEST_JWT_KEY } from '../../support/harness.js';
 

@@ -4,7 +4,8 @@ import { signToken } from '../../../../shared/server/index.js';
 import { loadEcsConfig } from '../../../../ecs-socketio/src/config.js';
 import { createLogger } from '../../../../ecs-socketio/src/logger.js';
 import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/src/server.js';
-import { postRaw, uniqueUser } from '../../../contract/suite.js';
+import { postRaw } from '../../../support/post-raw.js';
+import { uniqueUser } from '../../../support/unique-user.js';
 import { TEST_JWT_KEY } from '../../support/harness.js';
 
 // POST /jobs/sync on a container reached directly (no load balancer in front, which would keep

@@ -7,7 +7,7 @@ import { PUBLISH_PATH } from '../../../../ecs-socketio/src/http/publish-route.js
 import { createLogger } from '../../../../ecs-socketio/src/logger.js';
 import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/src/server.js';
 import { runPublishRouteSuite } from '../../../contract/publish-route-suite.js';
-import { uniqueUser } from '../../../contract/suite.js';
+import { uniqueUser } from '../../../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
 import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../support/harness.js';
 
