@@ -1,5 +1,5 @@
 import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
-import { createApiGwPublisher } from '../../apigw-websocket/src/publisher.js';
+import { createApiGwPublisher } from '@syncbell/apigw/publisher';
 import { runPublisherSuite } from '../contract/publisher-suite.js';
 import { createApigwHarness } from './support/harness.js';
 

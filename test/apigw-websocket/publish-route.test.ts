@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
+import { ErrorCode } from '@syncbell/contract';
 import { runPublishRouteSuite } from '../contract/publish-route-suite.js';
 import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';

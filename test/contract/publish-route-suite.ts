@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
-import { MAX_PUBLISH_BODY_BYTES } from '../../shared/server/index.js';
+import { ErrorCode } from '@syncbell/contract';
+import { MAX_PUBLISH_BODY_BYTES } from '@syncbell/server';
 import { postRaw } from '../support/post-raw.js';
 import { uniqueUser } from '../support/unique-user.js';
 

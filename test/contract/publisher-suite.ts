@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, PayloadTooLargeError, SyncbellError } from '../../shared/contract/index.js';
+import { ErrorCode, PayloadTooLargeError, SyncbellError } from '@syncbell/contract';
 import { MAX_NOTIFICATION_BYTES, type Publisher } from '../../shared/server/publish/publisher.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import type { VariantHarness } from './harness.js';

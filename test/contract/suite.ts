@@ -5,7 +5,7 @@ import {
   MAX_SYNC_JOB_DURATION_MS,
   MalformedNotificationError,
   syncJobAcceptedSchema,
-} from '../../shared/contract/index.js';
+} from '@syncbell/contract';
 import { postRaw } from '../support/post-raw.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
 import { uniqueUser } from '../support/unique-user.js';

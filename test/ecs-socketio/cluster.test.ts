@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import pWaitFor from 'p-wait-for';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createNotification } from '../../shared/contract/index.js';
+import { ConfigError, createNotification } from '@syncbell/contract';
 import {
   type ClusterNodeInfo,
   type OwnedRedisCluster,
@@ -18,7 +18,7 @@ import { attachSyncbell } from '../../ecs-socketio/src/attach/attach.js';
 import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
 import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import {

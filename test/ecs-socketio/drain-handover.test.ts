@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Notification } from '../../shared/contract/index.js';
+import type { Notification } from '@syncbell/contract';
 import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness } from './support/harness.js';

@@ -2,10 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../shared/server/auth/index.js';
 import { socketIoTransport } from '../../shared/client/transports/socketio.js';
 import { type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
-import {
-  createSocketIoPublisher,
-  type SocketIoAdapterKind,
-} from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher, type SocketIoAdapterKind } from '@syncbell/socketio/publisher';
 import { type PublisherHarness, runPublisherSuite } from '../contract/publisher-suite.js';
 import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';

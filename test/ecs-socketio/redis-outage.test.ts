@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { createJobQueue } from '../../ecs-socketio/src/job-queue.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
 import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
 import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './support/harness.js';

@@ -7,7 +7,7 @@ import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/publisher.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
 import { createTestRedis, TEST_REDIS_CLIENT } from './support/harness.js';
 
 // The sharded adapter subscribes one channel per user room. node-redis 5.12 re-sends them one

@@ -7,7 +7,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, stopChild } from '../../dev-tools/index.js';
 import { CALENDAR_SYNC_QUEUE } from '../../examples/nestjs-calendar-sync/src/calendar-sync.queue.js';
-import { resolveJwtSecret, signToken } from '../../shared/server/index.js';
+import { resolveJwtSecret, signToken } from '@syncbell/server';
 import {
   dockerIgnores,
   find,

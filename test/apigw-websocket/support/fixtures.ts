@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../../apigw-websocket/local/dynalite-server.js';
 import { ensureTables, type TableNames } from '../../../apigw-websocket/local/tables.js';
 import type { FramePoster } from '../../../apigw-websocket/src/management/post.js';
-import { ConnectionGoneError, type ServerFrame } from '../../../shared/contract/index.js';
+import { ConnectionGoneError, type ServerFrame } from '@syncbell/contract';
 
 /** dynalite in this process with the variant's tables: a real DynamoDB API for unit tests. */
 export async function startTestTables(): Promise<{

@@ -9,8 +9,8 @@ import {
 } from '../../../apigw-websocket/local/stack.js';
 import { localPublisher, silentTelemetry, writeLogEntry } from '../../../apigw-websocket/local/publisher.js';
 import { signToken } from '../../../shared/server/auth/index.js';
-import { type ApigwTransportOptions, apigwTransport } from '../../../shared/client/apigw.js';
-import { createNotification, type Notification } from '../../../shared/contract/index.js';
+import { type ApigwTransportOptions, apigwTransport } from '@syncbell/client/apigw';
+import { createNotification, type Notification } from '@syncbell/contract';
 import type { VariantHarness } from '../../contract/harness.js';
 
 export { silentTelemetry };

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { DEV_JWT_SECRET, signToken } from '../../../shared/server/auth/index.js';
-import { socketIoTransport } from '../../../shared/client/socketio.js';
-import { createNotification, type Notification } from '../../../shared/contract/index.js';
+import { socketIoTransport } from '@syncbell/client/socketio';
+import { createNotification, type Notification } from '@syncbell/contract';
 import {
   type EcsLocalOptions,
   type EcsLocalStack,
@@ -19,7 +19,7 @@ import {
   publisherAdapter,
   type SocketIoAdapterKind,
   type SocketIoPublisher,
-} from '../../../ecs-socketio/src/socketio-publisher.js';
+} from '@syncbell/socketio/publisher';
 import type { VariantHarness } from '../../contract/harness.js';
 
 export const TEST_JWT_KEY = new TextEncoder().encode(DEV_JWT_SECRET);

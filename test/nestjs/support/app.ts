@@ -15,7 +15,7 @@ import {
   SyncbellModule,
   type SyncbellModuleOptions,
   SyncbellPublisher,
-} from '../../../nestjs/src/index.js';
+} from '@syncbell/nestjs';
 
 /** A service that ends a job, as an app's own would. */
 @Injectable()
