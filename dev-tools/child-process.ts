@@ -4,21 +4,10 @@ import type { ChildProcess } from 'node:child_process';
 export const isRunning = (child: ChildProcess | undefined): child is ChildProcess =>
   child !== undefined && child.exitCode === null && child.signalCode === null;
 
-export interface StopChildOptions {
-  /**
-   * Signal the child's whole process group (`process.kill(-pid)`), for a child spawned with
-   * `detached: true` that starts processes of its own (serverless-offline and its workers).
-   * @default false
-   */
-  group?: boolean;
-}
-
 /**
  * Sends `signal` to a child process and resolves once it has exited (at once when it already has:
  * its 'exit' will not fire again). With `killAfterMs`, a process still there by then gets SIGKILL.
- * The signal is sent before the first await, so a synchronous `process.on('exit')` hook may call
- * it without awaiting. The one way the local stacks, the benchmarks, chaos, the examples' local
- * start, the Redis launcher and the tests stop a process.
+ * The one way the local stacks, the benchmark contenders and the Redis launcher stop a process.
  */
 export async function stopChild(
   child: ChildProcess | undefined,
@@ -28,19 +17,26 @@ export async function stopChild(
 ): Promise<void> {
   if (!isRunning(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const send = (s: NodeJS.Signals) => {
-    if (!options.group || child.pid === undefined) return void child.kill(s);
-    try {
-      process.kill(-child.pid, s);
-    } catch {
-      // ESRCH: the group is gone already; 'exit' has fired or is about to.
-    }
-  };
-  send(signal);
+  send(child, signal, options);
   const timer =
     killAfterMs !== undefined && signal !== 'SIGKILL'
-      ? setTimeout(() => send('SIGKILL'), killAfterMs)
+      ? setTimeout(() => send(child, 'SIGKILL', options), killAfterMs)
       : undefined;
   await exited;
   clearTimeout(timer);
+}
+
+export interface StopChildOptions {
+  /** Signal its whole process group (a child spawned `detached` that starts its own). @default false */
+  group?: boolean;
+}
+
+/** Sent before stopChild's first await: a synchronous `process.on('exit')` hook may call it unawaited. */
+function send(child: ChildProcess, signal: NodeJS.Signals, { group }: StopChildOptions): void {
+  if (!group || child.pid === undefined) return void child.kill(signal);
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the group is gone already; 'exit' has fired or is about to.
+  }
 }
