@@ -1,6 +1,6 @@
 /**
  * The package boundaries, checked by dependency-cruiser over every workspace listed in the root
- * package.json (of the directory depcruise runs in, so test/packages/boundaries.test.ts can run
+ * package.json (of the directory depcruise runs in, so test/cli/boundaries.test.ts can run
  * the same rules over a fixture with deliberate violations).
  *
  * Run: npx depcruise --config .dependency-cruiser.cjs --output-type err $(workspace folders)
@@ -17,6 +17,12 @@ const { join } = require('node:path');
 
 /** Packages that ship to browsers: no Node built-ins, no server package. */
 const BROWSER_SAFE = ['@syncbell/contract', '@syncbell/client'];
+/**
+ * What the harnesses share (tests, chaos, benchmarks, the local stacks): development tooling that
+ * is never published, so no package may import it (a package's own local/ folder may: it is
+ * excluded below, as it does not ship).
+ */
+const DEV_TOOLS = 'dev-tools';
 /** The two deployment variants: neither may import the other. */
 const VARIANTS = ['@syncbell/socketio', '@syncbell/apigw'];
 
@@ -85,6 +91,13 @@ module.exports = {
         to: { path: folders(others) },
       };
     }),
+    {
+      name: 'no-dev-tools-in-package',
+      comment: `a package imports ${DEV_TOOLS}/, the harnesses' tooling, which is never published: its users would not have it`,
+      severity: 'error',
+      from: { path: folders(workspaces.map((w) => w.dir)) },
+      to: { path: folder(DEV_TOOLS) },
+    },
     ...perWorkspace,
     {
       name: 'not-to-unresolvable',

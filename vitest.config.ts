@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-/** The ECS suites the sharded-adapter projects re-run (test/ecs-socketio/harness.ts reads the variable). */
+/** The ECS suites the sharded-adapter projects re-run (test/ecs-socketio/support/harness.ts reads the variable). */
 const SHARDED_SUITES = [
   'test/ecs-socketio/contract.test.ts',
   'test/ecs-socketio/specifics.test.ts',
   'test/ecs-socketio/redis-restart.test.ts',
-  'test/ecs-socketio/drain.test.ts',
+  'test/ecs-socketio/drain-handover.test.ts',
 ];
 
 /**
@@ -36,7 +36,7 @@ export const config = defineConfig({
     hookTimeout: 240_000,
     pool: 'forks',
     // The ECS suite runs once per Redis client, as @socket.io/redis-adapter tests itself: ioredis
-    // with everything else, node-redis in its own project (test/ecs-socketio/harness.ts reads the
+    // with everything else, node-redis in its own project (test/ecs-socketio/support/harness.ts reads the
     // variable). `include` lives in each project: with `extends`, arrays add up.
     projects: [
       { extends: true, test: { name: 'default', include: ['**/*.test.ts'] } },
@@ -46,7 +46,7 @@ export const config = defineConfig({
           name: 'ecs-node-redis',
           include: ['test/ecs-socketio/**/*.test.ts'],
           // No Redis client in these: the env parser and the local load balancer.
-          exclude: ['test/ecs-socketio/config.test.ts', 'test/ecs-socketio/local/**'],
+          exclude: ['test/ecs-socketio/src/config.test.ts', 'test/ecs-socketio/local/**'],
           env: { SYNCBELL_TEST_REDIS_CLIENT: 'node-redis' },
         },
       },

@@ -10,6 +10,7 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../dev-tools/index.js';
 import { loadEcsConfig } from '../ecs-socketio/src/config.js';
 import { createLogger } from '../ecs-socketio/container/logger.js';
 import { userRoom } from '../ecs-socketio/src/rooms.js';
@@ -99,7 +100,7 @@ if (process.env.BROADCAST_COST_CLIENTS) {
   process.stdout.write(
     `${sockets} sockets, median of ${broadcasts} broadcasts each: as shipped ${shipped.toFixed(2)} ms (${us(shipped)}), no outgoing hook ${bare.toFixed(2)} ms (${us(bare)}), ratio ${(shipped / bare).toFixed(2)}x; the hook alone ${hook_.toFixed(3)} ms (${us(hook_)}); latency observations ${observed} for ${broadcasts * 2} broadcasts\n`,
   );
-  child.kill();
+  await stopChild(child);
   await server.close();
   process.exit(0);
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
-import { type OwnedRedis, startOwnedRedis } from '../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../dev-tools/index.js';
 import type { Contender, RunningContender } from './contenders/contender.js';
 import { shutdownClientPool } from './load/fleet.js';
 import { createHeapProbe } from './load/process-stats.js';

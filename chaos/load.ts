@@ -1,4 +1,3 @@
-import pWaitFor, { TimeoutError } from 'p-wait-for';
 import type { Notification } from '../shared/contract/index.js';
 import type { DeliveryLedger } from './ledger.js';
 import type { ScenarioResult } from './scenario.js';
@@ -73,21 +72,6 @@ export function startPublishLoad(options: PublishLoadOptions): PublishLoad {
 
 /** Resolves after `ms`: how long a fault lasts, never a wait for an outcome. */
 export const hold = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` until it holds or `timeoutMs` passes (for process readiness, not for assertions). */
-export async function pollUntil(
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<boolean> {
-  return pWaitFor(condition, { interval: everyMs, timeout: timeoutMs }).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof TimeoutError) return false;
-      throw error;
-    },
-  );
-}
 
 let counter = 0;
 /** User ids unique to this run, so scenarios never read each other's replay logs. */

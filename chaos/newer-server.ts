@@ -3,7 +3,8 @@ import { runApigwFault } from './apigw/run-fault.js';
 import { runEcsFault } from './ecs/run-fault.js';
 import type { Fleet } from './fleet.js';
 import type { DeliveryLedger } from './ledger.js';
-import { hold, type PublishLoadOptions, pollUntil } from './load.js';
+import { hold, type PublishLoadOptions } from './load.js';
+import { pollUntil } from '../dev-tools/index.js';
 import { type Check, check, type Scenario } from './scenario.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../dev-tools/index.js';
 import { type CatchUp, type FaultOutcome, runFaultPhase } from './fault-phase.js';
 import { type Fleet, type FleetOptions, startFleet } from './fleet.js';
 import { DeliveryLedger } from './ledger.js';

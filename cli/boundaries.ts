@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listWorkspaces, REPO_ROOT } from './pack.js';
+import { checkTestLayout } from './test-layout.js';
 
 /**
  * `syncbell boundaries`: runs dependency-cruiser with the repository's rules
@@ -38,5 +39,13 @@ export async function runBoundaries(): Promise<number> {
   process.stdout.write(
     violations.length === 0 ? 'package boundaries: no violations\n' : `${violations.length} violation(s)\n`,
   );
-  return violations.length === 0 ? 0 : 1;
+  // Where tests sit is a boundary of the same kind: checked here so `npm run lint` catches it.
+  const misplaced = checkTestLayout();
+  for (const { file, problem } of misplaced) process.stderr.write(`test-layout: ${file}: ${problem}\n`);
+  process.stdout.write(
+    misplaced.length === 0
+      ? 'test layout (test/README.md): no violations\n'
+      : `${misplaced.length} test file(s) out of place (test/README.md)\n`,
+  );
+  return violations.length === 0 && misplaced.length === 0 ? 0 : 1;
 }

@@ -40,7 +40,8 @@ const commands: Record<string, Command> = {
     run: async (argv) => (await import('./pack.js')).runPack(argv),
   },
   boundaries: {
-    summary: 'check the package boundaries with dependency-cruiser (.dependency-cruiser.cjs)',
+    summary:
+      'check the package boundaries with dependency-cruiser (.dependency-cruiser.cjs) and the test layout (test/README.md)',
     run: async () => (await import('./boundaries.js')).runBoundaries(),
   },
   preflight: {

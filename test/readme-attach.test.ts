@@ -2,12 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { afterEach, expect, it } from 'vitest';
-import { socketIoTransport } from '../shared/client/socketio.js';
-import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';
+import { socketIoTransport } from '@syncbell/client/socketio';
+import { DEV_JWT_SECRET, signToken } from '@syncbell/server';
 import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
-import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
+import { uniqueUser } from './support/unique-user.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';
 

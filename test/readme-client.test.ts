@@ -4,11 +4,11 @@ import { Redis } from 'ioredis';
 import pWaitFor from 'p-wait-for';
 import { expect, it, vi } from 'vitest';
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
-import { createSocketIoPublisher } from '../ecs-socketio/src/socketio-publisher.js';
-import { positionKey } from '../shared/client/index.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
+import { positionKey } from '@syncbell/client';
 import { signToken } from '../shared/server/auth/index.js';
-import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { uniqueUser } from './support/unique-user.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { importExample, readmeExample } from './support/readme.js';
 import { MapStorage } from './support/storage.js';
 

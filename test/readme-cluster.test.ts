@@ -1,12 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OwnedRedisCluster, startOwnedRedisCluster } from '../ecs-socketio/local/redis-server.js';
+import { type OwnedRedisCluster, startOwnedRedisCluster } from '../dev-tools/index.js';
 import type { SyncbellAttachment } from '../ecs-socketio/src/attach/attach.js';
-import { socketIoTransport } from '../shared/client/socketio.js';
-import { DEV_JWT_SECRET, signToken } from '../shared/server/index.js';
-import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { socketIoTransport } from '@syncbell/client/socketio';
+import { DEV_JWT_SECRET, signToken } from '@syncbell/server';
+import { uniqueUser } from './support/unique-user.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { recordingClient } from './support/recorder.js';
 

@@ -8,9 +8,9 @@ import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local
 import { startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { signToken } from '../shared/server/auth/index.js';
 import { socketIoTransport } from '../shared/client/transports/socketio.js';
-import { type ApigwHarness, createApigwHarness } from './apigw-websocket/harness.js';
-import { uniqueUser } from './contract/suite.js';
-import { TEST_JWT_KEY } from './ecs-socketio/harness.js';
+import { type ApigwHarness, createApigwHarness } from './apigw-websocket/support/harness.js';
+import { uniqueUser } from './support/unique-user.js';
+import { TEST_JWT_KEY } from './ecs-socketio/support/harness.js';
 import { readmeExample, runExample } from './support/readme.js';
 import { type RecordingClient, recordingClient } from './support/recorder.js';
 

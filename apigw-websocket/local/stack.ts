@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +11,7 @@ import { WebSocket } from 'ws';
 import { resolveJwtSecret, signToken } from '@syncbell/server';
 import { ConfigError } from '@syncbell/server';
 import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
+import { freePort, stopChild } from '../../dev-tools/index.js';
 import { startDynalite } from './dynalite-server.js';
 import { type QuotaGate, startQuotaGate } from './quota-gate.js';
 import { type ApigwQuotas, AWS_QUOTAS } from './quotas.js';
@@ -87,16 +87,6 @@ const STOP_TIMEOUT_MS = 5_000;
 /** serverless-offline's line after every invocation: `(λ: connect) RequestId: ...  Duration: 12.34 ms ...`. */
 const INVOCATION_LINE = /\(λ: ([\w-]+)\) RequestId: \S+\s+Duration: ([\d.]+) ms/;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
-  return address.port;
-}
-
 async function answers(url: string): Promise<boolean> {
   try {
     await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1000) });
@@ -138,16 +128,6 @@ async function warmUp(wsUrl: string, httpUrl: string, jwtSecret: string, timeout
     });
   });
   for (const answer of http) await (await answer).arrayBuffer();
-}
-
-/** Kills the whole process group: osls, serverless-offline and its worker threads. */
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 /**
@@ -289,15 +269,13 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       if (stream) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
     const exited = once(child, 'exit');
     // A crashed parent must not leave serverless-offline behind holding the ports.
-    const onParentExit = () => killGroup(child, 'SIGKILL');
+    // The whole process group (osls, serverless-offline and its worker threads); stopChild sends
+    // the signal synchronously, as an 'exit' hook needs.
+    const onParentExit = () => void stopChild(child, 'SIGKILL', undefined, { group: true });
     process.on('exit', onParentExit);
     cleanups.push(async () => {
       process.off('exit', onParentExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
+      await stopChild(child, 'SIGTERM', STOP_TIMEOUT_MS, { group: true });
     });
 
     const httpUrl = `http://${host}:${httpPort}`;

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../../dev-tools/index.js';
 import type { ContenderStartOptions } from './contender.js';
 
 const balancerEntry = fileURLToPath(new URL('./balancer-main.ts', import.meta.url));
@@ -41,6 +42,6 @@ export function startExtraBalancers(
   );
 }
 
-export function stopExtraBalancers(balancers: readonly ExtraBalancer[]): void {
-  for (const { child } of balancers) child.kill('SIGKILL');
+export async function stopExtraBalancers(balancers: readonly ExtraBalancer[]): Promise<void> {
+  await Promise.all(balancers.map(({ child }) => stopChild(child, 'SIGKILL')));
 }

@@ -142,7 +142,7 @@ export async function startPushContender(
     publish: (notification) => publisher.publish(notification),
     ...(balancer ? { blackhole: (durationMs: number) => balancer.blackhole(() => true, durationMs) } : {}),
     async stop() {
-      stopExtraBalancers(extra);
+      await stopExtraBalancers(extra);
       await balancer?.close();
       await publisher.close();
       await Promise.all(servers.map((s) => s.stop()));

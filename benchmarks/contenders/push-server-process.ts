@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stopChild } from '../../ecs-socketio/local/child-process.js';
+import { stopChild } from '../../dev-tools/index.js';
 
 const handWrittenEntry = fileURLToPath(new URL('../servers/main.ts', import.meta.url));
 

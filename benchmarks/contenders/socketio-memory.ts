@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stopChild } from '../../ecs-socketio/local/child-process.js';
+import { stopChild } from '../../dev-tools/index.js';
 import { BENCH_MAX_CONNECTIONS_PER_ADDRESS, type Contender } from './contender.js';
 import { createHttpPublisher, socketIoClosedTotal, socketIoConnections } from './http-publisher.js';
 

@@ -59,7 +59,7 @@ export async function startSocketIoStack(
     },
     blackhole: (durationMs) => stack.lb.blackhole(() => true, durationMs),
     async stop() {
-      stopExtraBalancers(extra);
+      await stopExtraBalancers(extra);
       await redis.quit().catch(() => undefined);
       await stack.stop();
     },

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isRunning, stopChild } from '../../dev-tools/index.js';
 import { mergeEncoded, type LatencyHistogram } from '../histogram.js';
 import type { ChildMessage, Collected, OpenSpec, ParentMessage, Receipt } from './protocol.js';
 
@@ -68,7 +69,7 @@ function waitFor<T extends ChildMessage['type']>(
 const pool: ChildProcess[] = [];
 
 async function acquire(count: number): Promise<ChildProcess[]> {
-  const alive = pool.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+  const alive = pool.splice(0).filter(isRunning);
   const fresh = Array.from({ length: Math.max(0, count - alive.length) }, () =>
     fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
   );
@@ -80,17 +81,7 @@ async function acquire(count: number): Promise<ChildProcess[]> {
 
 /** Stops every pooled client process (end of a run). */
 export async function shutdownClientPool(): Promise<void> {
-  const children = pool.splice(0);
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await Promise.all(pool.splice(0).map((child) => stopChild(child, 'SIGKILL')));
 }
 
 export interface FleetOptions extends Omit<OpenSpec, 'userIds'> {
@@ -189,7 +180,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       for (const [i, child] of children.entries())
         child.off('message', progressListeners[i] as (m: ChildMessage) => void);
       if (!closed) await closeAll().catch(() => undefined);
-      pool.push(...children.filter((c) => c.exitCode === null && c.signalCode === null));
+      pool.push(...children.filter(isRunning));
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Contender, RunningContender } from '../contenders/contender.js';
 import { spreadOf, type Spread } from '../histogram.js';
 import { startFleet } from '../load/fleet.js';
 import { SDK_CLIENT_KINDS } from '../load/protocol.js';
-import { startFaultProxy } from '../../chaos/fault-proxy.js';
+import { startFaultProxy } from '../../dev-tools/index.js';
 import { userIdOf } from '../payload.js';
 import { type ScenarioContext, waitUntil, fleetOptions, publishPaced } from './shared.js';
 

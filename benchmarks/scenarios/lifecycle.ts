@@ -2,7 +2,7 @@
 import type { RunningContender } from '../contenders/contender.js';
 import { spreadOf } from '../histogram.js';
 import { startFleet } from '../load/fleet.js';
-import { startFaultProxy } from '../../chaos/fault-proxy.js';
+import { startFaultProxy } from '../../dev-tools/index.js';
 import { userIdOf } from '../payload.js';
 import { type ScenarioContext, waitUntil, fleetOptions, QUIET_HEARTBEAT } from './shared.js';
 

@@ -2,7 +2,7 @@
 import type { Contender, ContenderStartOptions, RunningContender } from '../contenders/contender.js';
 import { type FleetOptions, loopbackAddresses, type startFleet } from '../load/fleet.js';
 import type { HeapProbe } from '../load/process-stats.js';
-import { pollUntil } from '../../chaos/load.js';
+import { pollUntil } from '../../dev-tools/index.js';
 import { benchNotification } from '../payload.js';
 import type { Profile } from '../profiles.js';
 

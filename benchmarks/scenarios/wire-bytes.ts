@@ -1,7 +1,7 @@
 /** The wire bytes scenario (4): bytes on the wire per notification, heartbeats off. */
 import type { RunningContender } from '../contenders/contender.js';
 import { startFleet } from '../load/fleet.js';
-import { startFaultProxy } from '../../chaos/fault-proxy.js';
+import { startFaultProxy } from '../../dev-tools/index.js';
 import { benchNotification } from '../payload.js';
 import { type ScenarioContext, sleep, waitUntil, fleetOptions, publishPaced } from './shared.js';
 

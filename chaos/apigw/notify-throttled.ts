@@ -1,6 +1,7 @@
 import { createJobsHandler } from '../../apigw-websocket/src/handlers/jobs.js';
 import { syncJobAcceptedSchema } from '../../shared/contract/jobs.js';
-import { hold, pollUntil } from '../load.js';
+import { hold } from '../load.js';
+import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scenario } from '../scenario.js';
 import { EmulatedAsyncLambda } from './async-invoke.js';
 import { recordingTelemetry } from './harness.js';

@@ -4,7 +4,7 @@ import { createLatencyHistogram, recordMs, summarize } from '../../benchmarks/hi
 import { ErrorCode } from '../../shared/contract/index.js';
 import { THROTTLED_UPGRADE_RETRY_MS } from '../../shared/client/transports/apigw-helpers.js';
 import type { FleetMember } from '../fleet.js';
-import { pollUntil } from '../load.js';
+import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import { runApigwFault } from './run-fault.js';
 

@@ -1,12 +1,7 @@
-import {
-  type ClusterNodeInfo,
-  type OwnedRedisCluster,
-  redisCli,
-} from '../../ecs-socketio/local/redis-server.js';
+import { type ClusterNodeInfo, type OwnedRedisCluster, pollUntil, redisCli } from '../../dev-tools/index.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { pollUntil } from '../load.js';
 import { type Check, check, type Scenario } from '../scenario.js';
 import { type EcsFaultEnv, type EcsFaultOutcome, type EcsFaultPlan, runEcsFault } from './run-fault.js';
 

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { RedisClientKind } from '../../ecs-socketio/src/redis-client.js';
 import { watchDetection } from '../fleet.js';
 import { check, type Scenario, summarizeDetection } from '../scenario.js';
-import { hold, pollUntil } from '../load.js';
+import { hold } from '../load.js';
+import { pollUntil } from '../../dev-tools/index.js';
 import type { ChaosEcs } from './harness.js';
 import { ecsLostLiveEmits } from './lost-live-emits.js';
 import { type EcsFaultEnv, runEcsFault } from './run-fault.js';
@@ -112,7 +113,7 @@ export const ecsSigterm: Scenario = {
   id: 'ecs-sigterm',
   variant: 'ecs-socketio',
   title: 'SIGTERM one container (graceful drain)',
-  // test/ecs-socketio/drain.test.ts covers the drain under load in npm test already.
+  // test/ecs-socketio/drain-handover.test.ts covers the drain under load in npm test already.
   fast: false,
   run: (context) =>
     runEcsFault(

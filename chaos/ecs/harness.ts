@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { type EcsLocalOptions, type EcsLocalStack, startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createJobQueue, type JobQueue } from '../../ecs-socketio/container/job-queue.js';
 import { createRedis } from '../../ecs-socketio/container/redis-connection.js';

@@ -5,7 +5,8 @@ import {
   summarize,
 } from '../../benchmarks/histogram.js';
 import type { FleetMember } from '../fleet.js';
-import { hold, pollUntil } from '../load.js';
+import { hold } from '../load.js';
+import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { runEcsFault } from './run-fault.js';

@@ -3,18 +3,19 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
-import { isRunning, stopChild } from './child-process.js';
-import { freePort } from './free-port.js';
 import { startControlPlane } from './control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import {
+  freePort,
+  isRunning,
   type OwnedRedis,
   type OwnedRedisCluster,
   redisAnswers,
   redisServerAvailable,
   startOwnedRedis,
   startOwnedRedisCluster,
-} from './redis-server.js';
+  stopChild,
+} from '../../dev-tools/index.js';
 
 export type RedisMode = 'env' | 'local-6379' | 'owned' | 'owned-cluster' | 'memory';
 

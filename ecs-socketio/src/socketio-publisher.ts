@@ -136,7 +136,7 @@ const PUBLISHER_UID = 'syncbell-publisher';
  * servers') each server SSUBSCRIBEs that channel while it holds a socket in the room, so a
  * notification reaches only the containers that hold the user. Hand-written because neither
  * the emitter nor the adapter exports an encoder for it; the integration test
- * (test/ecs-socketio/socketio-publisher.test.ts) proves real servers decode it.
+ * (test/ecs-socketio/publisher-contract.test.ts) proves real servers decode it.
  */
 function shardedEncoder(prefix: string, namespace: string): RoomPacketEncoder {
   return (room, event, ...args) => [

@@ -1,8 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
 import { type LoadBalancer, startLoadBalancer } from '../../ecs-socketio/local/load-balancer.js';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+import { freePort, type OwnedRedis, startOwnedRedis, stopChild } from '../../dev-tools/index.js';
 
 export interface CalendarSyncLocalOptions {
   /** The load balancer's port. @default 0 (a free port) */
@@ -81,17 +80,7 @@ export async function startCalendarSyncLocal(
 
   const stop = async () => {
     await lb?.close();
-    await Promise.all(
-      children
-        .filter((child) => child.exitCode === null && child.signalCode === null)
-        .map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              child.once('exit', () => resolve());
-              child.kill('SIGTERM');
-            }),
-        ),
-    );
+    await Promise.all(children.map((child) => stopChild(child, 'SIGTERM')));
     await owned?.destroy();
   };
 

@@ -1,7 +1,7 @@
 import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
-import { createApiGwPublisher } from '../../apigw-websocket/src/publisher.js';
+import { createApiGwPublisher } from '@syncbell/apigw/publisher';
 import { runPublisherSuite } from '../contract/publisher-suite.js';
-import { createApigwHarness } from './harness.js';
+import { createApigwHarness } from './support/harness.js';
 
 // The publisher as a backend script would run it: its own SDK clients, pointed at the local
 // stack's dynalite and serverless-offline's @connections.

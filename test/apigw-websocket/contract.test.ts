@@ -1,4 +1,4 @@
 import { runContractSuite } from '../contract/suite.js';
-import { createApigwHarness } from './harness.js';
+import { createApigwHarness } from './support/harness.js';
 
 runContractSuite(() => createApigwHarness());

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../../chaos/fault-proxy.js';
-import { apigwTransport } from '../../shared/client/apigw.js';
-import type { Notification } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import { type FaultProxy, startFaultProxy } from '../../dev-tools/index.js';
+import { apigwTransport } from '@syncbell/client/apigw';
+import type { Notification } from '@syncbell/contract';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 
 /**
  * A silent drop: the client's network swallows every byte (no FIN, no RST) while notifications

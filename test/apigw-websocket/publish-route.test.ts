@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
+import { ErrorCode } from '@syncbell/contract';
 import { runPublishRouteSuite } from '../contract/publish-route-suite.js';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 
 /**
  * `POST /v1/publish` on the local stack (serverless-offline + dynalite), as a backend in another

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apigwTransport } from '../../shared/client/apigw.js';
-import { CloseCode, type Notification } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import { apigwTransport } from '@syncbell/client/apigw';
+import { CloseCode, type Notification } from '@syncbell/contract';
+import { uniqueUser } from '../support/unique-user.js';
 import type { RecordingClient } from '../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from './harness.js';
+import { type ApigwHarness, createApigwHarness } from './support/harness.js';
 import { connected } from './support/clients.js';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SYNC_JOB_DURATION_MS } from '../../shared/contract/index.js';
+import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract';
 
 /**
  * `osls package` turns serverless.yml into CloudFormation with no AWS credentials: check the

@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import type { RunningContender } from '../../benchmarks/contenders/contender.js';
 import { socketIoPlain } from '../../benchmarks/contenders/socketio-plain.js';
 import { type PushServerKind, startPushContender } from '../../benchmarks/contenders/push-contender.js';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { resolveJwtSecret, signToken } from '../../shared/server/auth/index.js';
 import { createNotification, type Notification } from '../../shared/contract/index.js';
 

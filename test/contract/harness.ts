@@ -1,5 +1,5 @@
-import type { Transport } from '../../shared/client/index.js';
-import type { Notification, NotificationType } from '../../shared/contract/index.js';
+import type { Transport } from '@syncbell/client';
+import type { Notification, NotificationType } from '@syncbell/contract';
 
 /** An envelope from a newer server: at least an id and its user, anything else it likes. */
 export type NewerEnvelope = { id: string; userId: string; createdAtMs: number } & Record<string, unknown>;

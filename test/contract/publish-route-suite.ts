@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
-import { MAX_PUBLISH_BODY_BYTES } from '../../shared/server/index.js';
-import { postRaw, uniqueUser } from './suite.js';
+import { ErrorCode } from '@syncbell/contract';
+import { MAX_PUBLISH_BODY_BYTES } from '@syncbell/server';
+import { postRaw } from '../support/post-raw.js';
+import { uniqueUser } from '../support/unique-user.js';
 
 /** What the publish-route suite needs from a variant: its live `POST /v1/publish` and a key it accepts. */
 export interface PublishRouteHarness {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, PayloadTooLargeError, SyncbellError } from '../../shared/contract/index.js';
+import { ErrorCode, PayloadTooLargeError, SyncbellError } from '@syncbell/contract';
 import { MAX_NOTIFICATION_BYTES, type Publisher } from '../../shared/server/publish/publisher.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import type { VariantHarness } from './harness.js';
-import { uniqueUser } from './suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 
 /** What the publisher suite needs from a variant: somewhere to connect, and its `Publisher`. */
 export interface PublisherHarness extends Pick<VariantHarness, 'name' | 'url' | 'transport' | 'token'> {

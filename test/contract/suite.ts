@@ -1,48 +1,15 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createNotification,
   ErrorCode,
   MAX_SYNC_JOB_DURATION_MS,
   MalformedNotificationError,
-} from '../../shared/contract/index.js';
-import { syncJobAcceptedSchema } from '../../shared/contract/jobs.js';
+} from '@syncbell/contract';
+import { syncJobAcceptedSchema } from '@syncbell/contract/jobs';
+import { postRaw } from '../support/post-raw.js';
 import { connectRecorder, type RecordingClient, recordingClient } from '../support/recorder.js';
+import { uniqueUser } from '../support/unique-user.js';
 import type { NewerEnvelope, VariantHarness } from './harness.js';
-
-/**
- * A POST with headers exactly as given (an array is sent as that many header lines, which `fetch`
- * would join into one): how a table of `Authorization` headers reaches a live server.
- */
-export function postRaw(
-  url: string,
-  headers: Record<string, string | string[]>,
-  body: string,
-): Promise<{ status: number; body: { code?: string } & Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-    request.on('error', reject);
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, body: text === '' ? {} : JSON.parse(text) });
-      });
-    });
-    request.end(body);
-  });
-}
-
-let userCounter = 0;
-/** Fresh user ids per test so runs never see each other's logs. */
-export function uniqueUser(prefix = 'user'): string {
-  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++userCounter}`;
-}
 
 /**
  * The one contract suite, run against every variant (socket.io's adapters do the same with
@@ -285,7 +252,7 @@ export function runContractSuite(createHarness: () => Promise<VariantHarness>): 
       expect(await response.json()).toMatchObject({ code: ErrorCode.InvalidToken });
     });
 
-    // Two Authorization headers are refused by the parser (test/shared/auth/authenticate.test.ts) and
+    // Two Authorization headers are refused by the parser (test/shared/server/auth/authenticate.test.ts) and
     // by a container reached directly (test/ecs-socketio/src/http/jobs-route.test.ts); through the
     // local stacks one of them is dropped before syncbell sees it (the ALB stand-in's Node server
     // keeps the first, serverless-offline the last), so that case is not in this live table.

@@ -3,13 +3,13 @@ import { Cluster } from 'ioredis';
 import pWaitFor from 'p-wait-for';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotification } from '../../shared/contract/index.js';
+import { createNotification } from '@syncbell/contract';
 import {
   type ClusterNodeInfo,
   type OwnedRedisCluster,
   redisCli,
   startOwnedRedisCluster,
-} from '../../ecs-socketio/local/redis-server.js';
+} from '../../dev-tools/index.js';
 import { syncbellAdapter } from '../../ecs-socketio/src/adapter.js';
 import { loadEcsConfig } from '../../ecs-socketio/src/config.js';
 import { createJobQueue } from '../../ecs-socketio/container/job-queue.js';
@@ -18,8 +18,8 @@ import { attachSyncbell } from '../../ecs-socketio/src/attach/attach.js';
 import type { AnyRedis, RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { createReplayLog, replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from '../contract/suite.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import {
   createEcsHarness,
@@ -27,7 +27,7 @@ import {
   type EcsHarness,
   TEST_JWT_KEY,
   TEST_REDIS_CLIENT,
-} from './harness.js';
+} from './support/harness.js';
 import { withCode } from '../support/errors.js';
 import { ServerErrorCode } from '../../shared/server/index.js';
 

@@ -1,8 +1,8 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { ErrorCode } from '@syncbell/contract';
+import { uniqueUser } from '../support/unique-user.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 
 let harness: EcsHarness;
 const sockets: Socket[] = [];

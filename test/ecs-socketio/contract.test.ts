@@ -1,4 +1,4 @@
 import { runContractSuite } from '../contract/suite.js';
-import { createEcsHarness } from './harness.js';
+import { createEcsHarness } from './support/harness.js';
 
 runContractSuite(() => createEcsHarness());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 
 let harness: EcsHarness;
 let recorder: RecordingClient | undefined;

@@ -1,12 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { freePort, type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { createJobQueue } from '../../ecs-socketio/container/job-queue.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from '../contract/suite.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './harness.js';
+import { createEcsHarness, createTestRedis, type EcsHarness, TEST_REDIS_CLIENT } from './support/harness.js';
 
 // A publish that fails because Redis went away must reach the publisher as an error, on either
 // client, and never as an unhandled rejection: @socket.io/redis-emitter (which syncbell used for

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { uniqueUser } from '../contract/suite.js';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness, TEST_REDIS_ADAPTER, TEST_REDIS_CLIENT } from './harness.js';
+import {
+  createEcsHarness,
+  type EcsHarness,
+  TEST_REDIS_ADAPTER,
+  TEST_REDIS_CLIENT,
+} from './support/harness.js';
 
 let harness: EcsHarness;
 const recorders: RecordingClient[] = [];

@@ -3,12 +3,12 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type OwnedRedis, startOwnedRedis } from '../../ecs-socketio/local/redis-server.js';
+import { type OwnedRedis, startOwnedRedis } from '../../dev-tools/index.js';
 import { ADAPTER_KEY } from '../../ecs-socketio/src/adapter.js';
 import type { RedisLike } from '../../ecs-socketio/src/redis-client.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
-import { createSocketIoPublisher } from '../../ecs-socketio/src/socketio-publisher.js';
-import { createTestRedis, TEST_REDIS_CLIENT } from './harness.js';
+import { createSocketIoPublisher } from '@syncbell/socketio/publisher';
+import { createTestRedis, TEST_REDIS_CLIENT } from './support/harness.js';
 
 // The sharded adapter subscribes one channel per user room. node-redis 5.12 re-sends them one
 // SSUBSCRIBE each before it reports `ready`, and stalled for good once they filled the socket's

@@ -1,10 +1,10 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ErrorCode, SocketEvent } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import { ErrorCode, SocketEvent } from '@syncbell/contract';
+import { uniqueUser } from '../support/unique-user.js';
 import { type RecordingClient, recordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 
 let harness: EcsHarness;

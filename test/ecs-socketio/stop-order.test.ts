@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Notification } from '../../shared/contract/index.js';
-import { uniqueUser } from '../contract/suite.js';
+import type { Notification } from '@syncbell/contract';
+import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { createEcsHarness, type EcsHarness } from './harness.js';
+import { createEcsHarness, type EcsHarness } from './support/harness.js';
 
 // ECS developer guide, "Optimize load balancer connection draining parameters": deregister, wait
 // for the deregistration delay (the load balancer then closes what is still open), SIGTERM,

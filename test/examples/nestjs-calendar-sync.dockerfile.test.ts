@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../ecs-socketio/local/free-port.js';
+import { freePort, stopChild } from '../../dev-tools/index.js';
 import { CALENDAR_SYNC_QUEUE } from '../../examples/nestjs-calendar-sync/src/calendar-sync.queue.js';
-import { resolveJwtSecret, signToken } from '../../shared/server/index.js';
+import { resolveJwtSecret, signToken } from '@syncbell/server';
 import {
   dockerIgnores,
   find,
@@ -64,11 +64,6 @@ function ready(child: ChildProcess): Promise<void> {
   });
 }
 
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-
 describe(`${DOCKERFILE}'s build`, () => {
   let context: string;
   let appDir: string;
@@ -81,8 +76,8 @@ describe(`${DOCKERFILE}'s build`, () => {
     cpSync(join(context, 'dist'), join(appDir, 'dist'), { recursive: true });
   }, 240_000);
 
-  afterAll(() => {
-    for (const child of children) child.kill('SIGKILL');
+  afterAll(async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
     if (context) rmSync(context, { recursive: true, force: true });
     if (appDir) rmSync(appDir, { recursive: true, force: true });
   });
@@ -138,11 +133,9 @@ describe(`${DOCKERFILE}'s build`, () => {
     }
 
     // SIGTERM (what tini forwards): Nest's shutdown hooks close the server and Redis, then exit.
-    const stopped = [exited(web), exited(worker)];
-    web.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    for (const { code, signal } of await Promise.all(stopped))
-      expect(code === 0 || signal === 'SIGTERM').toBe(true);
+    await Promise.all([stopChild(web, 'SIGTERM'), stopChild(worker, 'SIGTERM')]);
+    for (const { exitCode, signalCode } of [web, worker])
+      expect(exitCode === 0 || signalCode === 'SIGTERM').toBe(true);
     children.length = 0;
   }, 180_000);
 });

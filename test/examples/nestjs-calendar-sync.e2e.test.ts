@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/local/nestjs-calendar-sync.js';
-import { socketIoTransport } from '../../shared/client/socketio.js';
+import { socketIoTransport } from '@syncbell/client/socketio';
 import { launchChromium } from '../support/browser.js';
 import { recordingClient } from '../support/recorder.js';
 

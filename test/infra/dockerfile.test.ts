@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopChild } from '../../dev-tools/index.js';
 import { repoPath } from '../../infra/lib/paths.js';
 import { SERVER_COMMAND, SOCKETIO_DOCKERFILE, WORKER_COMMAND } from '../../infra/lib/socketio-image.js';
 import {
@@ -39,8 +40,8 @@ describe.skipIf(missingEntries.length > 0)(
       cpSync(join(context, 'dist'), outDir, { recursive: true });
     }, 180_000);
 
-    afterAll(() => {
-      server?.kill('SIGKILL');
+    afterAll(async () => {
+      await stopChild(server);
       rmSync(context, { recursive: true, force: true });
       rmSync(outDir, { recursive: true, force: true });
     });
@@ -94,9 +95,8 @@ describe.skipIf(missingEntries.length > 0)(
         timeout: 10_000,
       });
 
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await stopChild(child, 'SIGTERM');
+      expect(child.exitCode).toBe(0);
       server = undefined;
     });
   },

@@ -6,7 +6,7 @@ import { describeUserApp, removeSynthOutputs, synthUserApp, USER_APP_FIXTURE } f
 
 /**
  * The user-style CDK app run from its fixture folder: it resolves `@syncbell/cdk` and
- * `@syncbell/apigw` from the workspace (the .ts sources). test/packages/pack-install.test.ts runs the
+ * `@syncbell/apigw` from the workspace (the .ts sources). test/cli/pack-install.test.ts runs the
  * same suite against the packed tarballs, installed outside the repository.
  */
 afterAll(removeSynthOutputs);

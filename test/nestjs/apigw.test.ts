@@ -4,11 +4,11 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, expect, expectTypeOf, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
-import type { ApiGwPublisherOptions } from '../../apigw-websocket/src/publisher.js';
-import { type SyncbellApiGwPublisherOptions, SyncbellModule } from '../../nestjs/src/index.js';
-import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/harness.js';
+import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
+import { type SyncbellApiGwPublisherOptions, SyncbellModule } from '@syncbell/nestjs';
+import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/support/harness.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { SyncJobs } from './app.js';
+import { SyncJobs } from './support/app.js';
 
 let harness: ApigwHarness;
 let app: INestApplicationContext;

@@ -5,9 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import { socketIoTransport } from '../../shared/client/socketio.js';
+import { socketIoTransport } from '@syncbell/client/socketio';
 import { DEV_JWT_SECRET, signToken } from '../../shared/server/auth/index.js';
-import { SYNCBELL_OPTIONS } from '../../nestjs/src/index.js';
+import { SYNCBELL_OPTIONS } from '@syncbell/nestjs';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 
 // Runs the package README's example as written, with one change: a free port instead of 3000.

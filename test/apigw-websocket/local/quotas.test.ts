@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../shared/contract/index.js';
 import { ServerErrorCode } from '../../../shared/server/index.js';
 import { withCode } from '../../support/errors.js';
 import { type RecordingClient, recordingClient } from '../../support/recorder.js';
-import { type ApigwHarness, createApigwHarness } from '../harness.js';
+import { type ApigwHarness, createApigwHarness } from '../support/harness.js';
 import { connected } from '../support/clients.js';
 import { openRawSocket, type RawSocket } from '../support/raw-socket.js';
 

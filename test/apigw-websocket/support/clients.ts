@@ -1,4 +1,4 @@
-import type { Transport } from '../../../shared/client/index.js';
+import type { Transport } from '@syncbell/client';
 import type { VariantHarness } from '../../contract/harness.js';
 import { type RecordingClient, recordingClient } from '../../support/recorder.js';
 

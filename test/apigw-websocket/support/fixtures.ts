@@ -4,8 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../../apigw-websocket/local/dynalite-server.js';
 import { ensureTables, type TableNames } from '../../../apigw-websocket/local/tables.js';
 import type { FramePoster } from '../../../apigw-websocket/src/management/post.js';
-import type { ServerFrame } from '../../../shared/contract/index.js';
-import { ConnectionGoneError } from '../../../apigw-websocket/src/errors.js';
+import type { ServerFrame } from '@syncbell/contract';
+import { ConnectionGoneError } from '@syncbell/apigw';
 
 /** dynalite in this process with the variant's tables: a real DynamoDB API for unit tests. */
 export async function startTestTables(): Promise<{

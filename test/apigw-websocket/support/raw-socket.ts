@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { type ServerFrame, serverFrameSchema } from '../../../shared/contract/index.js';
+import { type ServerFrame, serverFrameSchema } from '@syncbell/contract';
 
 /** A plain WebSocket client (no SDK), as a non-TypeScript consumer would use the API. */
 export interface RawSocket {

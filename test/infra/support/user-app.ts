@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  * constructs from `@syncbell/cdk` by package name, cdk-nag as a validation plugin), run in its own
  * process from a directory of the caller's choosing: the fixture folder itself (the workspace's
  * @syncbell/cdk, test/infra/user-app.test.ts) or a project where the packed tarballs are installed
- * (test/packages/pack-install.test.ts).
+ * (test/cli/pack-install.test.ts).
  */
 export const USER_APP_FIXTURE = fileURLToPath(new URL('../../fixtures/user-cdk-app/', import.meta.url));
 /** What the fixture is made of: copy these into another directory to run it there. */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionsStore } from '../../../../apigw-websocket/src/data/connections.js';
 import { publishNotification } from '../../../../apigw-websocket/src/notify/publish.js';
 import { createNotification, serverFrameSchema } from '../../../../shared/contract/index.js';
-import { silentTelemetry } from '../../harness.js';
+import { silentTelemetry } from '../../support/harness.js';
 import { startTestTables } from '../../support/fixtures.js';
 
 let tables: Awaited<ReturnType<typeof startTestTables>>;

@@ -4,8 +4,9 @@ import { signToken } from '../../../../shared/server/index.js';
 import { loadEcsConfig } from '../../../../ecs-socketio/src/config.js';
 import { createLogger } from '../../../../ecs-socketio/container/logger.js';
 import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/container/server.js';
-import { postRaw, uniqueUser } from '../../../contract/suite.js';
-import { TEST_JWT_KEY } from '../../harness.js';
+import { postRaw } from '../../../support/post-raw.js';
+import { uniqueUser } from '../../../support/unique-user.js';
+import { TEST_JWT_KEY } from '../../support/harness.js';
 
 // POST /jobs/sync on a container reached directly (no load balancer in front, which would keep
 // only the first of two Authorization headers): the headers as the container receives them.

@@ -7,9 +7,9 @@ import { PUBLISH_PATH } from '../../../../ecs-socketio/container/http/publish-ro
 import { createLogger } from '../../../../ecs-socketio/container/logger.js';
 import { createEcsServer, type EcsServer } from '../../../../ecs-socketio/container/server.js';
 import { runPublishRouteSuite } from '../../../contract/publish-route-suite.js';
-import { uniqueUser } from '../../../contract/suite.js';
+import { uniqueUser } from '../../../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
-import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../harness.js';
+import { TEST_JWT_KEY, TEST_REDIS_CLIENT } from '../../support/harness.js';
 import { withCode } from '../../../support/errors.js';
 import { ServerErrorCode } from '../../../../shared/server/index.js';
 

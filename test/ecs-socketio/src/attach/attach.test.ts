@@ -23,9 +23,9 @@ import { createRedis } from '../../../../ecs-socketio/container/redis-connection
 import type { RedisLike } from '../../../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../../../ecs-socketio/src/replay-log.js';
 import { createSocketIoPublisher } from '../../../../ecs-socketio/src/socketio-publisher.js';
-import { uniqueUser } from '../../../contract/suite.js';
+import { uniqueUser } from '../../../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../../../support/recorder.js';
-import { createTestRedis, TEST_JWT_KEY } from '../../harness.js';
+import { createTestRedis, TEST_JWT_KEY } from '../../support/harness.js';
 import { withCode } from '../../../support/errors.js';
 import { ServerErrorCode } from '../../../../shared/server/index.js';
 
