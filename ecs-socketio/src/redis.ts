@@ -71,6 +71,15 @@ export const IOREDIS_CLUSTER_SLOTS_REFRESH_MS = 1000;
 /** The oldest node-redis whose cluster client re-subscribes sharded channels after a failover. */
 const NODE_REDIS_CLUSTER_MIN_MAJOR = 6;
 
+/**
+ * The oldest ioredis whose cluster client restores every sharded channel through a slot migration:
+ * 6.1.0 retries a re-subscription that a node refused with MOVED/ASK/TRYAGAIN (its cluster map
+ * was stale for a moment) instead of dropping it; 5.11.1 dropped it, leaving that user's channel
+ * unsubscribed in its new shard until the connection was replaced (measured:
+ * ecs-redis-cluster-slot-migration lost 12 to 235 notifications at 300 users on 5.11.1).
+ */
+const IOREDIS_CLUSTER_MIN_MAJOR = 6;
+
 const installedVersion = (name: string): string => {
   try {
     return (nodeModule.createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
@@ -79,27 +88,33 @@ const installedVersion = (name: string): string => {
   }
 };
 
+const majorOf = (version: string) => Number(version.split('.')[0]);
+
 /**
- * Why a cluster subscriber cannot carry the sharded adapter through a failover, or undefined when
- * it can. ioredis needs `shardedSubscribers: true` (one subscriber per primary; ioredis 5.9.0 and
- * later) and a periodic slot refresh. node-redis 5 (5.12.1 measured here) loses the channels of
- * the primary that failed over and never restores them; node-redis 6.4.0 restored them in the same
- * run (its 6.0 release notes: "cluster pubsub fixes for ... sharded topology recovery"), but
- * syncbell is not on node-redis 6 yet (RESP3 and a 5 s command timeout by default: a migration).
- * The version is the `redis` package syncbell resolves, the one `createRedis` builds with.
+ * Why a cluster subscriber cannot carry the sharded adapter through a failover and a slot
+ * migration, or undefined when it can. ioredis needs 6 or later (see IOREDIS_CLUSTER_MIN_MAJOR),
+ * `shardedSubscribers: true` (one subscriber per primary) and a periodic slot refresh. node-redis
+ * 5 (5.12.1 measured here) lost the channels of the primary that failed over and never restored
+ * them; node-redis 6 restores them (its 6.0 release notes: "cluster pubsub fixes for ... sharded
+ * topology recovery"; measured with 6.4.0 by the cluster chaos scenarios). The version is the
+ * package syncbell resolves (the one `createRedis` builds with) unless given.
  */
-export function clusterSubscriberProblem(subscriber: RedisLike): string | undefined {
+export function clusterSubscriberProblem(
+  subscriber: RedisLike,
+  version = installedVersion(subscriber.kind === 'node-redis' ? 'redis' : 'ioredis'),
+): string | undefined {
   if (!subscriber.cluster) return undefined;
   if (subscriber.kind === 'node-redis') {
-    const version = installedVersion('redis');
-    const major = Number(version.split('.')[0]);
-    return major >= NODE_REDIS_CLUSTER_MIN_MAJOR
+    return majorOf(version) >= NODE_REDIS_CLUSTER_MIN_MAJOR
       ? undefined
-      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }))`;
+      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. Install redis 6 or later`;
   }
+  const ioredisVersion = version;
+  if (majorOf(ioredisVersion) < IOREDIS_CLUSTER_MIN_MAJOR)
+    return `ioredis ${ioredisVersion}'s Cluster drops a sharded re-subscription that a node refuses while its slot moves (MOVED during a resharding), so that user's channel stays unsubscribed in its new shard and notifications are lost live (measured with 5.11.1). Install ioredis 6.1.0 or later`;
   const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
   if (shardedSubscribers !== true)
-    return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${installedVersion('ioredis')}) for sharded pub/sub`;
+    return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${ioredisVersion}) for sharded pub/sub`;
   if (
     !(
       typeof slotsRefreshInterval === 'number' &&
@@ -107,9 +122,17 @@ export function clusterSubscriberProblem(subscriber: RedisLike): string | undefi
       slotsRefreshInterval <= CURSOR_SKEW_MARGIN_MS
     )
   )
-    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${installedVersion('ioredis')} never re-subscribes after a failover (measured); createRedis({ cluster: true }) sets it`;
+    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${ioredisVersion} never re-subscribes after a failover (measured); createRedis({ cluster: true }) sets it`;
   return undefined;
 }
+
+/**
+ * node-redis 6 rejects a command that has no reply after 5 s (`commandTimeout`, new in 6.0); v5
+ * and ioredis (`maxRetriesPerRequest: null`) queue commands until Redis is back. syncbell's
+ * clients keep queueing, so a publish during a failover or a Redis restart waits for it instead of
+ * failing (`timeout: undefined` opts out: @redis/client's commands-queue).
+ */
+const NODE_REDIS_COMMAND_OPTIONS = { timeout: undefined };
 
 /** Reconnect forever with a capped delay: Redis restarts are an expected event. */
 const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
@@ -117,7 +140,7 @@ const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
 /**
  * A connection of either client, reconnecting forever and queueing commands while disconnected.
  * Both restore SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE after a reconnect (ioredis's `autoResubscribe`;
- * node-redis 5 re-subscribes before it reports `ready`), measured in
+ * node-redis re-subscribes before it reports `ready`), measured in
  * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
  */
 export function createRedis(
@@ -137,6 +160,7 @@ export function createRedis(
       name,
       ...(authToken ? { password: authToken } : {}),
       socket,
+      commandOptions: NODE_REDIS_COMMAND_OPTIONS,
     });
     return fromNodeRedis(nodeRedis);
   }
@@ -181,6 +205,7 @@ function createClusterRedis(
     };
     const nodeRedis = createCluster({
       rootNodes: [{ url }],
+      commandOptions: NODE_REDIS_COMMAND_OPTIONS,
       defaults: { name, ...(authToken ? { password: authToken } : {}), socket },
     });
     return fromNodeRedisCluster(nodeRedis as unknown as NodeRedisClusterClient);
