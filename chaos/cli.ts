@@ -4,29 +4,27 @@ import { DEFAULT_SEED } from './bad-frames.js';
 import { formatTable, renderReliabilityMarkdown } from './report.js';
 import type { Scale, ScenarioResult } from './scenario.js';
 import { verdict } from './scenario.js';
-import { allScenarios, clusterScenarios, stormScenarios } from './scenarios.js';
+import { allScenarios, stormScenarios } from './scenarios.js';
 
 const SUITES = {
   faults: { scenarios: allScenarios, out: 'docs/RELIABILITY.md' },
   storms: { scenarios: stormScenarios, out: 'docs/RELIABILITY-STORMS.md' },
-  cluster: { scenarios: clusterScenarios, out: 'docs/RELIABILITY-CLUSTER.md' },
 } as const;
 
 function isSuite(name: string): name is keyof typeof SUITES {
   return Object.hasOwn(SUITES, name);
 }
 
-const USAGE = `usage: syncbell chaos [--suite faults|storms|cluster] [--scale full|quick] [--only id,id] [--out FILE] [--no-write]
+const USAGE = `usage: syncbell chaos [--suite faults|storms] [--scale full|quick] [--only id,id] [--out FILE] [--no-write]
 
 Runs the fault and abuse scenarios against the local stacks and writes docs/RELIABILITY.md
-(--suite storms: the deploy and reconnect-storm measurements, docs/RELIABILITY-STORMS.md;
---suite cluster: a Redis Cluster's failover and slot migration under load, on a private local
-cluster, docs/RELIABILITY-CLUSTER.md). Exits 1 when any scenario loses, duplicates or leaks a
+(--suite storms: the deploy and reconnect-storm measurements, docs/RELIABILITY-STORMS.md). The
+faults include a Redis Cluster's failover and slot migration under load, on a private local
+cluster, on each Redis client. Exits 1 when any scenario loses, duplicates or leaks a
 notification, fails a check or exceeds its memory bound. --only picks scenarios from any suite.
 
 faults: ${allScenarios.map((s) => s.id).join(', ')}
 storms: ${stormScenarios.map((s) => s.id).join(', ')}
-cluster: ${clusterScenarios.map((s) => s.id).join(', ')}
 `;
 
 /** Hard ceiling for a whole run: a hung scenario must not hang CI. */
