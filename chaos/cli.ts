@@ -82,6 +82,9 @@ export async function runChaos(argv: string[]): Promise<number> {
     process.stdout.write(`▶ ${scenario.id}: ${scenario.title}\n`);
     const result = await scenario.run({ scale, log: (line) => process.stdout.write(`${line}\n`) });
     results.push(result);
+    // A failed check's detail on the console too: a run the watchdog ends writes no report.
+    for (const failed of result.checks.filter((c) => !c.ok))
+      process.stdout.write(`  failed check: ${failed.name}: ${failed.detail}\n`);
     process.stdout.write(
       `  ${verdict(result) ? 'pass' : 'FAIL'}: ${result.connections} connections, ${result.notifications} notifications, lost ${result.lost}, duplicates ${result.duplicates}, cross-user ${result.crossUser} (${(result.durationMs / 1000).toFixed(1)} s)\n`,
     );
