@@ -20,7 +20,7 @@ const USAGE = `usage: syncbell chaos [--suite faults|storms] [--scale full|quick
 Runs the fault and abuse scenarios against the local stacks and writes docs/RELIABILITY.md
 (--suite storms: the deploy and reconnect-storm measurements, docs/RELIABILITY-STORMS.md). The
 faults include a Redis Cluster's failover and slot migration under load, on a private local
-cluster, on each Redis client. Exits 1 when any scenario loses, duplicates or leaks a
+cluster. Exits 1 when any scenario loses, duplicates or leaks a
 notification, fails a check or exceeds its memory bound. --only picks scenarios from any suite.
 
 faults: ${allScenarios.map((s) => s.id).join(', ')}

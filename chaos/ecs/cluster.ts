@@ -128,7 +128,7 @@ async function restoreOf(
 /**
  * Both scenarios' stack and load on `client`: 2 containers on a private local cluster, users
  * publishing. The full scale is the main chaos run's (`npm run chaos`, docs/RELIABILITY.md), kept
- * to 120 users so the four cluster runs (two faults, two clients) add about two minutes to it.
+ * to 120 users so the two cluster runs add a few minutes to it.
  */
 const clusterLoad = (client: RedisClientKind) =>
   ({
@@ -158,7 +158,7 @@ function clusterOf(env: EcsFaultEnv): OwnedRedisCluster {
  * `cluster-node-timeout`, 2 s here). Redis 7 drops a demoted primary's sharded subscribers, so each
  * container must find the new primary and SSUBSCRIBE there again.
  */
-function clusterFailover(client: RedisClientKind): Scenario {
+export function clusterFailover(client: RedisClientKind): Scenario {
   const id = `ecs-redis-cluster-failover-${client}`;
   const title = `Redis Cluster failover, manual then a primary killed (${client})`;
   return {
@@ -252,7 +252,7 @@ function clusterFailover(client: RedisClientKind): Scenario {
  * being published: the publisher's script meets ASK and TRYAGAIN redirections, and each container
  * must follow the users' channels to their new node.
  */
-function clusterSlotMigration(client: RedisClientKind): Scenario {
+export function clusterSlotMigration(client: RedisClientKind): Scenario {
   const id = `ecs-redis-cluster-slot-migration-${client}`;
   const title = `Redis Cluster slot migration under load (${client})`;
   return {
@@ -318,10 +318,13 @@ const CLUSTER_CLIENT: Record<RedisClientKind, string> = {
   'node-redis': 'node-redis createCluster',
 };
 
-/** Both topology changes on each client (docs/RELIABILITY.md, with the other faults). */
+/**
+ * Both topology changes (docs/RELIABILITY.md, with the other faults) on node-redis, the client a
+ * cluster container runs on. ioredis 6.1.0 failed both (channels left unsubscribed) and is refused
+ * on a cluster; `clusterFailover('ioredis')` and `clusterSlotMigration('ioredis')` measure a later
+ * ioredis once the refusal in ecs-socketio/src/redis.ts is lifted.
+ */
 export const ecsClusterScenarios: Scenario[] = [
-  clusterFailover('ioredis'),
   clusterFailover('node-redis'),
-  clusterSlotMigration('ioredis'),
   clusterSlotMigration('node-redis'),
 ];

@@ -219,7 +219,14 @@ const NODE_REDIS_CLUSTER_READY_POLL_MS = 100;
  * of a user carries the `{userId}` hash tag).
  */
 export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike {
-  if (!client.isOpen) client.connect().catch(() => undefined);
+  // Unlike a single-node client, a node-redis cluster client refuses commands ("The client is
+  // offline") until it has connected and read the slot map, so commands wait for that first.
+  const connected = client.isOpen
+    ? Promise.resolve()
+    : client.connect().then(
+        () => undefined,
+        () => undefined,
+      );
   const key = (command: string, args: RedisArg[]) => {
     const routing = routingKey(command, args);
     return routing === undefined ? undefined : asArgument(routing);
@@ -233,9 +240,12 @@ export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike 
     get isReady() {
       return client.isOpen && subscribed();
     },
-    call: (command, ...args) =>
-      client.sendCommand(key(command, args), false, [command, ...args.map(asArgument)]),
+    call: async (command, ...args) => {
+      await connected;
+      return client.sendCommand(key(command, args), false, [command, ...args.map(asArgument)]);
+    },
     async transaction(commands) {
+      await connected;
       const multi = client.multi();
       for (const [name, ...args] of commands)
         multi.addCommand(key(String(name), args), false, [String(name), ...args.map(asArgument)]);
