@@ -128,7 +128,7 @@ async function restoreOf(
 /**
  * Both scenarios' stack and load on `client`: 2 containers on a private local cluster, users
  * publishing. The full scale is the main chaos run's (`npm run chaos`, docs/RELIABILITY.md), kept
- * to 120 users so the two cluster runs add a few minutes to it.
+ * to 60 users (8 of them moved) so the two cluster runs add about four minutes to it.
  */
 const clusterLoad = (client: RedisClientKind) =>
   ({
@@ -143,7 +143,7 @@ const clusterLoad = (client: RedisClientKind) =>
     settleTimeoutMs: 45_000,
   }) satisfies Partial<EcsFaultPlan>;
 
-const CLUSTER_USERS = 120;
+const CLUSTER_USERS = 60;
 
 function clusterOf(env: EcsFaultEnv): OwnedRedisCluster {
   const cluster = env.ecs.stack.ownedRedisCluster;
@@ -311,7 +311,7 @@ export function clusterSlotMigration(client: RedisClientKind): Scenario {
 }
 
 /** How many of the busiest primary's users have their slots moved at full scale. */
-const MOVED_USERS = 20;
+const MOVED_USERS = 8;
 
 const CLUSTER_CLIENT: Record<RedisClientKind, string> = {
   ioredis: 'ioredis Cluster (shardedSubscribers)',
