@@ -11,6 +11,7 @@ import type { Scenario } from './scenario.js';
 /** Every fault and abuse scenario, in the order `npm run chaos` runs them (docs/RELIABILITY.md). */
 export const allScenarios: Scenario[] = [
   ...ecsFaultScenarios,
+  ...ecsClusterScenarios,
   ecsBadInput,
   ecsNewerServer,
   ...apigwFaultScenarios,
@@ -24,15 +25,6 @@ export const allScenarios: Scenario[] = [
  * machine) to get a report of its own rather than slow every fault run.
  */
 export const stormScenarios: Scenario[] = [...ecsStormScenarios, ...apigwStormScenarios];
-
-/**
- * Topology changes of a Redis Cluster under load (`npm run chaos -- --suite cluster`,
- * docs/RELIABILITY-CLUSTER.md): a failover and a live slot migration. Their own suite, not in
- * `allScenarios`, while they still lose notifications in some runs (ioredis 5.11.1 loses a sharded
- * channel on live resharding; docs/ATTACH.md, "On a Redis Cluster"): `npm run chaos` stays the suite that
- * must pass.
- */
-export const clusterScenarios: Scenario[] = [...ecsClusterScenarios];
 
 /** The ones `npm test` runs too (at `quick` scale), through the same code. */
 export const fastScenarios: Scenario[] = allScenarios.filter((scenario) => scenario.fast);

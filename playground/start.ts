@@ -16,7 +16,7 @@ that shows both side by side.
   --polling            allow HTTP long polling (WebSocket only by default)
   --own-redis          spawn a private redis-server (so the page can restart it)
   --redis-cluster      spawn a private Redis Cluster (3 primaries, 3 replicas) and run the
-                       containers on it (REDIS_CLUSTER=true, sharded adapter, ioredis)
+                       containers on it (REDIS_CLUSTER=true, sharded adapter, node-redis)
   --no-apigw           skip the API Gateway variant
   --verbose            show container and emulator logs
 `;

@@ -116,8 +116,11 @@ export function createJobQueue({
         'STREAMS',
         streamKey,
         '>',
-      )) as [string, StreamEntry[]][] | null;
-      return parse(answer?.[0]?.[1] ?? [], false);
+      )) as [string, StreamEntry[]][] | Record<string, StreamEntry[]> | null;
+      // RESP2 (and ioredis 6 on RESP3, which maps replies back to RESP2 shapes) answers
+      // [[stream, entries]]; node-redis 6 on RESP3 (its default) answers a map, { stream: entries }.
+      const entries = Array.isArray(answer) ? answer[0]?.[1] : answer?.[streamKey];
+      return parse(entries ?? [], false);
     },
     async reclaim(consumer, visibilityTimeoutMs, count) {
       const taken: TakenJob[] = [];

@@ -32,13 +32,21 @@ export interface RedisConnectionOptions {
   cluster?: boolean;
 }
 
+/**
+ * node-redis 6 rejects a command that has no reply after 5 s (`commandTimeout`, new in 6.0); v5
+ * and ioredis (`maxRetriesPerRequest: null`) queue commands until Redis is back. syncbell's
+ * clients keep queueing, so a publish during a failover or a Redis restart waits for it instead of
+ * failing (`timeout: undefined` opts out: @redis/client's commands-queue).
+ */
+const NODE_REDIS_COMMAND_OPTIONS = { timeout: undefined };
+
 /** Reconnect forever with a capped delay: Redis restarts are an expected event. */
 const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, 2000);
 
 /**
  * A connection of either client, reconnecting forever and queueing commands while disconnected.
  * Both restore SUBSCRIBE/PSUBSCRIBE/SSUBSCRIBE after a reconnect (ioredis's `autoResubscribe`;
- * node-redis 5 re-subscribes before it reports `ready`), measured in
+ * node-redis re-subscribes before it reports `ready`), measured in
  * test/ecs-socketio/redis-restart.test.ts and sharded-resubscribe.test.ts.
  */
 export function createRedis(
@@ -58,6 +66,7 @@ export function createRedis(
       name,
       ...(authToken ? { password: authToken } : {}),
       socket,
+      commandOptions: NODE_REDIS_COMMAND_OPTIONS,
     });
     return fromNodeRedis(nodeRedis);
   }
@@ -102,6 +111,7 @@ function createClusterRedis(
     };
     const nodeRedis = createCluster({
       rootNodes: [{ url }],
+      commandOptions: NODE_REDIS_COMMAND_OPTIONS,
       defaults: { name, ...(authToken ? { password: authToken } : {}), socket },
     });
     return fromNodeRedisCluster(nodeRedis as unknown as NodeRedisClusterClient);

@@ -226,7 +226,10 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const runWorker = (options.worker ?? true) && redis.mode !== 'memory';
   // The containers refuse publishVia "worker" when no worker runs, instead of queueing for nobody.
   baseEnv.WORKER_PUBLISH = String(runWorker);
-  const redisClient = (options.redisClient ?? baseEnv.REDIS_CLIENT ?? 'ioredis') as RedisClientKind;
+  // On a cluster node-redis, as the container's own default there (ecs-socketio/src/config.ts).
+  const redisClient = (options.redisClient ??
+    baseEnv.REDIS_CLIENT ??
+    (redis.cluster ? 'node-redis' : 'ioredis')) as RedisClientKind;
   baseEnv.REDIS_CLIENT = redisClient;
 
   // The figures the construct derives from the drain window (infra/lib/socketio-service.ts).

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import {
   commaListSchema,
+  withoutEmptyStrings,
   parseConfig,
   publishApiKeys,
   publishApiKeysEnvSchema,
@@ -69,15 +70,16 @@ export const ecsEnvSchema = z.object({
    */
   WORKER_PUBLISH: bool.default(true),
   /**
-   * The Redis client: `ioredis` or `node-redis` (`redis` v5). Both pass the whole ECS test suite,
+   * The Redis client: `ioredis` or `node-redis` (`redis` 6). Both pass the whole ECS test suite,
    * Redis restarts and outages included, with either adapter; both restore subscriptions after a
    * reconnect, and the container then asks its clients to resync and re-delivers what the log holds
    * since the outage. node-redis 5.12 needed a work-around to restore thousands of SSUBSCRIBEd
    * channels (the sharded adapter subscribes one channel per user room): see `createRedis`.
    * ioredis stays the default: the committed benchmark and chaos figures were measured on it, and
    * it re-sends a command that was in flight when the connection dropped (node-redis fails it; the
-   * worker then retries the job through its queue).
-   * @default ioredis
+   * worker then retries the job through its queue). With `REDIS_CLUSTER=true` the default is
+   * node-redis (ioredis's cluster subscriber is refused: see `clusterSubscriberProblem`).
+   * @default ioredis (node-redis with REDIS_CLUSTER=true)
    */
   REDIS_CLIENT: z.enum(REDIS_CLIENT_KINDS).default('ioredis'),
   /**
@@ -214,7 +216,15 @@ function impossibleCombinations(config: EcsConfig): string[] {
 }
 
 function parseEcsEnv(env: Record<string, string | undefined>): EcsConfig {
-  return parseConfig(ecsEnvSchema, env, 'invalid ECS service configuration');
+  const given = withoutEmptyStrings(env) as Record<string, unknown>;
+  // On a cluster the client defaults to node-redis: attachSyncbell refuses the ioredis versions
+  // measured to lose sharded channels on a failover or a slot migration (clusterSubscriberProblem).
+  if (
+    given.REDIS_CLIENT === undefined &&
+    ecsEnvSchema.shape.REDIS_CLUSTER.safeParse(given.REDIS_CLUSTER).data
+  )
+    given.REDIS_CLIENT = 'node-redis';
+  return parseConfig(ecsEnvSchema, given, 'invalid ECS service configuration');
 }
 
 /**

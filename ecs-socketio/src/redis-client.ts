@@ -6,9 +6,9 @@ export const REDIS_CLIENT_KINDS = ['ioredis', 'node-redis'] as const;
 export type RedisClientKind = (typeof REDIS_CLIENT_KINDS)[number];
 
 /**
- * What syncbell uses of a node-redis v5 client (`createClient()` from `redis`). Structural, so a
- * client with any modules, scripts or RESP version fits; syncbell's raw commands assume RESP2
- * replies (the default), so leave `RESP` unset.
+ * What syncbell uses of a node-redis client (`createClient()` from `redis` 6). Structural, so a
+ * client with any modules, scripts or RESP version fits (the one raw reply whose shape differs
+ * between RESP2 and RESP3, XREADGROUP's, is read in both shapes).
  */
 export interface NodeRedisClient {
   readonly isOpen: boolean;
@@ -24,7 +24,7 @@ export interface NodeRedisClient {
 }
 
 /**
- * What syncbell uses of a node-redis v5 cluster client (`createCluster()` from `redis`): commands
+ * What syncbell uses of a node-redis cluster client (`createCluster()` from `redis`): commands
  * name the key they route by (`sendCommand(firstKey, isReadonly, args)`).
  */
 export interface NodeRedisClusterClient {
@@ -66,8 +66,10 @@ export type AnyRedis = Redis | Cluster | NodeRedisClient | NodeRedisClusterClien
  * `call(name, ...args)`, node-redis `sendCommand([name, ...args])`; they differ in how they report
  * a failed MULTI, how they name the connection and their events (ioredis `close`, node-redis
  * `reconnecting`/`end`), and node-redis must be `connect()`ed (and each duplicate too). Both return
- * the same RESP2 replies for raw commands (strings, numbers, nested arrays), so the replay log, the
- * job queue and their scripts are written once on raw commands (XADD, XRANGE, EVAL, XREADGROUP...).
+ * the same replies for the raw commands syncbell sends (strings, numbers, nested arrays; ioredis 6
+ * maps RESP3 replies back to RESP2 shapes, node-redis 6 answers XREADGROUP with a map on RESP3),
+ * so the replay log, the job queue and their scripts are written once on raw commands (XADD,
+ * XRANGE, EVAL, XREADGROUP...).
  */
 export interface RedisLike {
   readonly kind: RedisClientKind;
@@ -217,7 +219,14 @@ const NODE_REDIS_CLUSTER_READY_POLL_MS = 100;
  * of a user carries the `{userId}` hash tag).
  */
 export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike {
-  if (!client.isOpen) client.connect().catch(() => undefined);
+  // Unlike a single-node client, a node-redis cluster client refuses commands ("The client is
+  // offline") until it has connected and read the slot map, so commands wait for that first.
+  const connected = client.isOpen
+    ? Promise.resolve()
+    : client.connect().then(
+        () => undefined,
+        () => undefined,
+      );
   const key = (command: string, args: RedisArg[]) => {
     const routing = routingKey(command, args);
     return routing === undefined ? undefined : asArgument(routing);
@@ -231,9 +240,12 @@ export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike 
     get isReady() {
       return client.isOpen && subscribed();
     },
-    call: (command, ...args) =>
-      client.sendCommand(key(command, args), false, [command, ...args.map(asArgument)]),
+    call: async (command, ...args) => {
+      await connected;
+      return client.sendCommand(key(command, args), false, [command, ...args.map(asArgument)]);
+    },
     async transaction(commands) {
+      await connected;
       const multi = client.multi();
       for (const [name, ...args] of commands)
         multi.addCommand(key(String(name), args), false, [String(name), ...args.map(asArgument)]);

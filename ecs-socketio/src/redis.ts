@@ -48,6 +48,16 @@ export const IOREDIS_CLUSTER_SLOTS_REFRESH_MS = 1000;
 /** The oldest node-redis whose cluster client re-subscribes sharded channels after a failover. */
 const NODE_REDIS_CLUSTER_MIN_MAJOR = 6;
 
+/**
+ * The newest ioredis measured to leave sharded channels unsubscribed after a topology change, as a
+ * cluster subscriber. 5.11.1 dropped a re-subscription that a node refused with MOVED during a slot
+ * migration (12 to 235 notifications lost at 300 users); 6.1.0 retries those, yet still left 6 of
+ * 120 users' channels unsubscribed 38 s after a CLUSTER FAILOVER and 2 of 12 after a slot
+ * migration (chaos ecs-redis-cluster-*; their notifications reached them only through the SDK's
+ * catch-up). Versions up to this one are refused; a later one is accepted (to be measured).
+ */
+export const IOREDIS_CLUSTER_LAST_FAILING = '6.1.0';
+
 const installedVersion = (name: string): string => {
   try {
     return (nodeModule.createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
@@ -56,27 +66,41 @@ const installedVersion = (name: string): string => {
   }
 };
 
+const majorOf = (version: string) => Number(version.split('.')[0]);
+
+/** `a` is at most `b`, comparing major.minor.patch numerically (pre-release tags ignored). */
+const atMost = (a: string, b: string) => {
+  const [x, y] = [a, b].map((v) => v.split(/[.-]/).slice(0, 3).map(Number));
+  for (let i = 0; i < 3; i++) if ((x?.[i] ?? 0) !== (y?.[i] ?? 0)) return (x?.[i] ?? 0) < (y?.[i] ?? 0);
+  return true;
+};
+
 /**
- * Why a cluster subscriber cannot carry the sharded adapter through a failover, or undefined when
- * it can. ioredis needs `shardedSubscribers: true` (one subscriber per primary; ioredis 5.9.0 and
- * later) and a periodic slot refresh. node-redis 5 (5.12.1 measured here) loses the channels of
- * the primary that failed over and never restores them; node-redis 6.4.0 restored them in the same
- * run (its 6.0 release notes: "cluster pubsub fixes for ... sharded topology recovery"), but
- * syncbell is not on node-redis 6 yet (RESP3 and a 5 s command timeout by default: a migration).
- * The version is the `redis` package syncbell resolves, the one `createRedis` builds with.
+ * Why a cluster subscriber cannot carry the sharded adapter through a failover and a slot
+ * migration, or undefined when it can. ioredis: every version measured so far is refused (see
+ * IOREDIS_CLUSTER_LAST_FAILING); a later one also needs `shardedSubscribers: true` (one
+ * subscriber per primary) and a periodic slot refresh. node-redis
+ * 5 (5.12.1 measured here) lost the channels of the primary that failed over and never restored
+ * them; node-redis 6 restores them (its 6.0 release notes: "cluster pubsub fixes for ... sharded
+ * topology recovery"; measured with 6.4.0 by the cluster chaos scenarios). The version is the
+ * package syncbell resolves (the one `createRedis` builds with) unless given.
  */
-export function clusterSubscriberProblem(subscriber: RedisLike): string | undefined {
+export function clusterSubscriberProblem(
+  subscriber: RedisLike,
+  version = installedVersion(subscriber.kind === 'node-redis' ? 'redis' : 'ioredis'),
+): string | undefined {
   if (!subscriber.cluster) return undefined;
   if (subscriber.kind === 'node-redis') {
-    const version = installedVersion('redis');
-    const major = Number(version.split('.')[0]);
-    return major >= NODE_REDIS_CLUSTER_MIN_MAJOR
+    return majorOf(version) >= NODE_REDIS_CLUSTER_MIN_MAJOR
       ? undefined
-      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }) of @syncbell/socketio/container)`;
+      : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. Install redis 6 or later`;
   }
+  const ioredisVersion = version;
+  if (atMost(ioredisVersion, IOREDIS_CLUSTER_LAST_FAILING))
+    return `ioredis ${ioredisVersion}'s Cluster leaves some sharded channels unsubscribed after a failover or a slot migration (measured with 5.11.1 and 6.1.0), so those users stop getting notifications live. On a Redis Cluster use node-redis 6 for the subscriber (createRedis({ client: 'node-redis', cluster: true }), or createCluster from redis)`;
   const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
   if (shardedSubscribers !== true)
-    return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${installedVersion('ioredis')}) for sharded pub/sub`;
+    return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${ioredisVersion}) for sharded pub/sub`;
   if (
     !(
       typeof slotsRefreshInterval === 'number' &&
@@ -84,6 +108,6 @@ export function clusterSubscriberProblem(subscriber: RedisLike): string | undefi
       slotsRefreshInterval <= CURSOR_SKEW_MARGIN_MS
     )
   )
-    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${installedVersion('ioredis')} never re-subscribes after a failover (measured); @syncbell/socketio/container's createRedis({ cluster: true }) sets it`;
+    return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${ioredisVersion} never re-subscribes after a failover (measured); @syncbell/socketio/container's createRedis({ cluster: true }) sets it`;
   return undefined;
 }

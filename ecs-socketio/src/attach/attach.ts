@@ -212,7 +212,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
   // Measured (test/ecs-socketio/sharded-resubscribe.test.ts): with Node's default write threshold a
-  // node-redis 5.12 subscriber hangs after a reconnect with part of its per-user channels, and
+  // node-redis 5.12 (and 6.4) subscriber hangs after a reconnect with part of its per-user channels, and
   // those users stop getting notifications live. The threshold is the client's own option.
   if (
     adapter === 'sharded' &&
@@ -220,7 +220,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     !nodeRedisRestoresShardedChannels(subscriber.client)
   )
     throw new ConfigError(
-      `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis 5 stops re-subscribing after about 300 of its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) of @syncbell/socketio/container does), use ioredis, or adapter: 'classic'`,
+      `attachSyncbell: with the sharded adapter a node-redis subscriber needs socket: { writableHighWaterMark: ${NODE_REDIS_WRITE_BUFFER_BYTES} } (NODE_REDIS_WRITE_BUFFER_BYTES): with Node's default, node-redis (5.12.1 and 6.4.0 measured) stops re-subscribing partway through its per-user channels when Redis comes back. Create the client with it (createRedis({ client: 'node-redis' }) of @syncbell/socketio/container does), use ioredis, or adapter: 'classic'`,
     );
   if (adapter === 'classic' && (redis?.cluster || subscriber?.cluster))
     throw new ConfigError(`attachSyncbell: ${CLASSIC_ON_CLUSTER}`);
