@@ -2,8 +2,7 @@
 // level (ecs-socketio/Dockerfile), and a second top-level `createRequire` is a SyntaxError there.
 import * as nodeModule from 'node:module';
 import { CURSOR_SKEW_MARGIN_MS } from '@syncbell/contract';
-import type { Cluster } from 'ioredis';
-import type { RedisLike } from './redis-client.js';
+import type { IoredisClient, RedisLike } from './redis-client.js';
 
 /**
  * The node-redis socket's write buffer threshold. node-redis 5.12 re-sends each SSUBSCRIBE of a
@@ -74,7 +73,10 @@ export function clusterSubscriberProblem(subscriber: RedisLike): string | undefi
       ? undefined
       : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. On a Redis Cluster use ioredis (createRedis({ client: 'ioredis', cluster: true }) of @syncbell/socketio/container)`;
   }
-  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
+  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as IoredisClient).options as {
+    shardedSubscribers?: boolean;
+    slotsRefreshInterval?: number;
+  };
   if (shardedSubscribers !== true)
     return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${installedVersion('ioredis')}) for sharded pub/sub`;
   if (
