@@ -2,7 +2,7 @@ import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   FARGATE_MAX_STOP_TIMEOUT_MS,
   MAX_DRAIN_TIMEOUT_MS,
-} from '@syncbell/socketio/container';
+} from '@syncbell/socketio/config';
 import { z } from 'zod';
 
 /**
