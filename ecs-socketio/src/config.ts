@@ -11,6 +11,9 @@ import {
 import { MAX_SYNC_JOB_DURATION_MS } from '@syncbell/contract/wire';
 import { CLASSIC_ON_CLUSTER } from './adapter.js';
 import { SOCKETIO_DEFAULTS } from './defaults.js';
+
+// The defaults the parser applies, on this entry too: @syncbell/cdk reads them from here.
+export { SOCKETIO_DEFAULTS };
 import { REDIS_CLIENT_KINDS } from './redis-client.js';
 
 /**

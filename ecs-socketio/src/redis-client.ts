@@ -1,5 +1,4 @@
 import { getKeyIndexes } from '@ioredis/commands';
-import type { Cluster, Redis } from 'ioredis';
 
 /** The two Redis clients the ECS variant runs on; both go through the whole ECS test suite. */
 export const REDIS_CLIENT_KINDS = ['ioredis', 'node-redis'] as const;
@@ -56,8 +55,30 @@ export interface NodeRedisClusterClient {
 
 export type RedisArg = string | number | Buffer;
 
+/**
+ * What syncbell uses of an ioredis client, `new Redis()` or `new Cluster()` (ioredis sets
+ * `isCluster` on both). Structural, as `NodeRedisClient` is: ioredis is an optional peer, so
+ * @syncbell/socketio's types must not import it (an app with only `redis` installed type-checks
+ * them with `skipLibCheck: false`). The container's `createRedis` passes real ioredis clients to
+ * `fromIoredis`, so tsc checks that both fit.
+ */
+export interface IoredisClient {
+  readonly status: string;
+  readonly isCluster?: boolean;
+  /** `RedisOptions` on a single node, `ClusterOptions` (with `redisOptions`) on a cluster. */
+  readonly options: object;
+  call(command: string, ...args: RedisArg[]): Promise<unknown>;
+  multi(commands: unknown[][]): { exec(): Promise<[Error | null, unknown][] | null> };
+  // biome-ignore lint/suspicious/noExplicitAny: ioredis's two clients take different options
+  duplicate(...args: any[]): IoredisClient;
+  // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
 /** What the replay log, the job queue and the worker accept: either client (single node or cluster), or one already wrapped. */
-export type AnyRedis = Redis | Cluster | NodeRedisClient | NodeRedisClusterClient | RedisLike;
+export type AnyRedis = IoredisClient | NodeRedisClient | NodeRedisClusterClient | RedisLike;
 
 /**
  * What syncbell needs from a Redis connection, written once for ioredis and node-redis.
@@ -76,7 +97,7 @@ export interface RedisLike {
   /** A Redis Cluster client (ioredis `Cluster`, node-redis `createCluster`): commands route by key slot. */
   readonly cluster: boolean;
   /** The client itself, for the libraries that take it directly (the socket.io adapter). */
-  readonly client: Redis | Cluster | NodeRedisClient | NodeRedisClusterClient;
+  readonly client: IoredisClient | NodeRedisClient | NodeRedisClusterClient;
   /** Connected, and (for a subscriber) its subscriptions restored. */
   readonly isReady: boolean;
   /** Runs one command. While disconnected, both clients queue it until they are back. */
@@ -101,10 +122,9 @@ export interface RedisLike {
 }
 
 /** True for an ioredis `Cluster` (ioredis sets `isCluster` on both its clients). */
-const isIoredisCluster = (client: Redis | Cluster): client is Cluster =>
-  (client as { isCluster?: boolean }).isCluster === true;
+const isIoredisCluster = (client: IoredisClient): boolean => client.isCluster === true;
 
-export function fromIoredis(client: Redis | Cluster): RedisLike {
+export function fromIoredis(client: IoredisClient): RedisLike {
   const cluster = isIoredisCluster(client);
   return {
     kind: 'ioredis',
@@ -140,7 +160,12 @@ export function fromIoredis(client: Redis | Cluster): RedisLike {
     duplicate: (name) =>
       fromIoredis(
         isIoredisCluster(client)
-          ? client.duplicate([], { redisOptions: { ...client.options.redisOptions, connectionName: name } })
+          ? client.duplicate([], {
+              redisOptions: {
+                ...(client.options as { redisOptions?: object }).redisOptions,
+                connectionName: name,
+              },
+            })
           : client.duplicate({ connectionName: name }),
       ),
     quit: () => client.quit().then(() => undefined),
@@ -300,7 +325,7 @@ export function asRedisLike(client: AnyRedis): RedisLike {
     // ioredis also has a `sendCommand` (taking a Command object), so test for it first by `status`.
     wrapped =
       'status' in client && typeof client.call === 'function'
-        ? fromIoredis(client as Redis | Cluster)
+        ? fromIoredis(client as IoredisClient)
         : 'masters' in client
           ? fromNodeRedisCluster(client as NodeRedisClusterClient)
           : fromNodeRedis(client as NodeRedisClient);

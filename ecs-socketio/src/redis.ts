@@ -2,8 +2,7 @@
 // level (ecs-socketio/Dockerfile), and a second top-level `createRequire` is a SyntaxError there.
 import * as nodeModule from 'node:module';
 import { CURSOR_SKEW_MARGIN_MS } from '@syncbell/contract';
-import type { Cluster } from 'ioredis';
-import type { RedisLike } from './redis-client.js';
+import type { IoredisClient, RedisLike } from './redis-client.js';
 
 /**
  * The node-redis socket's write buffer threshold. node-redis 5.12 re-sends each SSUBSCRIBE of a
@@ -97,8 +96,11 @@ export function clusterSubscriberProblem(
   }
   const ioredisVersion = version;
   if (atMost(ioredisVersion, IOREDIS_CLUSTER_LAST_FAILING))
-    return `ioredis ${ioredisVersion}'s Cluster leaves some sharded channels unsubscribed after a failover or a slot migration (measured with 5.11.1 and 6.1.0), so those users stop getting notifications live. On a Redis Cluster use node-redis 6 for the subscriber (createRedis({ client: 'node-redis', cluster: true }), or createCluster from redis)`;
-  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as Cluster).options;
+    return `ioredis ${ioredisVersion}'s Cluster leaves some sharded channels unsubscribed after a failover or a slot migration (measured with 5.11.1 and 6.1.0), so those users stop getting notifications live. On a Redis Cluster use node-redis 6 for the subscriber (createRedis({ client: 'node-redis', cluster: true }) of @syncbell/socketio/container, or createCluster from redis)`;
+  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as IoredisClient).options as {
+    shardedSubscribers?: boolean;
+    slotsRefreshInterval?: number;
+  };
   if (shardedSubscribers !== true)
     return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${ioredisVersion}) for sharded pub/sub`;
   if (

@@ -4,8 +4,11 @@ import {
   MAX_REPLAY_TTL_SECONDS as APIGW_MAX_REPLAY_TTL_SECONDS,
   MIN_REPLAY_TTL_SECONDS as APIGW_MIN_REPLAY_TTL_SECONDS,
 } from '@syncbell/apigw';
-import { SOCKETIO_DEFAULTS } from '@syncbell/socketio';
-import { FARGATE_MAX_STOP_TIMEOUT_MS, MAX_DRAIN_TIMEOUT_MS } from '@syncbell/socketio/container';
+import {
+  FARGATE_MAX_STOP_TIMEOUT_MS,
+  MAX_DRAIN_TIMEOUT_MS,
+  SOCKETIO_DEFAULTS,
+} from '@syncbell/socketio/config';
 import {
   configMessage,
   parseConfig,

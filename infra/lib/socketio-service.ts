@@ -5,7 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { loadEcsConfig } from '@syncbell/socketio/container';
+// The container's environment parser alone (@syncbell/socketio/container would load both Redis clients).
+import { loadEcsConfig } from '@syncbell/socketio/config';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic.js';
 import {

@@ -376,6 +376,7 @@ beforeAll(async () => {
           ['@syncbell/contract', '@syncbell/server', '@syncbell/socketio'].includes(name),
         ),
         dependencies: [client, 'socket.io'],
+        devDependencies: ['@types/node'],
       }),
     ),
   ]);
