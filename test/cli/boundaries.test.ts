@@ -24,7 +24,7 @@ const VIOLATIONS: Record<string, string> = {
   'shared/contract/index.ts': "import { createHash } from 'node:crypto';\nexport const hash = createHash;\n",
   'shared/client/package.json': manifest('@syncbell/client', { '@syncbell/contract': '0.0.0' }),
   'shared/client/index.ts':
-    "export { sign } from '@syncbell/server';\nexport { ok } from '../packages/ok.js';\n",
+    "export { sign } from '@syncbell/server';\nexport { ok } from './ok.js';\n",
   'shared/client/ok.ts': "export { hash as ok } from '@syncbell/contract';\n",
   'shared/server/package.json': manifest('@syncbell/server'),
   'shared/server/index.ts':
@@ -34,7 +34,7 @@ const VIOLATIONS: Record<string, string> = {
     { '@syncbell/apigw': '0.0.0' },
     './src/index.ts',
   ),
-  'ecs-socketio/src/index.ts': "export * from '@syncbell/apigw';\nexport * from '../packages/dev.js';\n",
+  'ecs-socketio/src/index.ts': "export * from '@syncbell/apigw';\nexport * from './dev.js';\n",
   // The harnesses' tooling is not a package: no package may import it, even by a relative path.
   'ecs-socketio/src/dev.ts': "export { freePort } from '../../dev-tools/index.js';\n",
   'dev-tools/index.ts': 'export const freePort = 0;\n',
