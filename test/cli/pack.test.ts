@@ -42,7 +42,7 @@ describe('syncbell pack: the published package.json', () => {
     expect(manifest).not.toHaveProperty('devDependencies');
   });
 
-  it('compiles from the folder the exports share: src/ for the variants, the package root for shared/', () => {
+  it('compiles from the folder the exports share: src/ for the API Gateway variant, the package root where exports span folders (shared/, @syncbell/socketio with its container/)', () => {
     const roots = Object.fromEntries(
       publicWorkspaces().map((workspace) => [
         workspace.dir,
@@ -52,7 +52,8 @@ describe('syncbell pack: the published package.json', () => {
     expect(roots).toMatchObject({
       'shared/contract': '.',
       'shared/client': '.',
-      'ecs-socketio': 'src',
+      // src/ (the library) and container/ (@syncbell/socketio/container): dist/src and dist/container.
+      'ecs-socketio': '.',
       'apigw-websocket': 'src',
     });
   });
