@@ -91,7 +91,7 @@ export function managementEndpointFor(requestContext: { domainName?: string; sta
   const configured = getConfig().managementEndpoint;
   if (configured !== undefined) return configured;
   if (!requestContext.domainName || !requestContext.stage) {
-    throw new Error('WEBSOCKET_MANAGEMENT_ENDPOINT is not set and the event has no domainName/stage');
+    throw new ConfigError('WEBSOCKET_MANAGEMENT_ENDPOINT is not set and the event has no domainName/stage');
   }
   return `https://${requestContext.domainName}/${requestContext.stage}`;
 }

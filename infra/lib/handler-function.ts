@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { InfraConfigError } from './config.js';
 import { stackLogGroup } from './log-group.js';
 import { acknowledge } from './nag.js';
 
@@ -29,7 +30,7 @@ export function handlerEntry(name: HandlerName): string {
   try {
     return require.resolve(specifier);
   } catch (cause) {
-    throw new Error(`cannot resolve ${specifier}: install @syncbell/apigw beside @syncbell/cdk`, { cause });
+    throw new InfraConfigError(`cannot resolve ${specifier}: install @syncbell/apigw beside @syncbell/cdk`, { cause });
   }
 }
 

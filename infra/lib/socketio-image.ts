@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { InfraConfigError } from './config.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface SocketIoImageProps {
@@ -26,7 +27,7 @@ export class SocketIoImage extends Construct {
     super(scope, id);
     // The build context is the whole syncbell checkout; an installed @syncbell/cdk has none.
     if (!existsSync(join(REPO_ROOT, SOCKETIO_DOCKERFILE)))
-      throw new Error(
+      throw new InfraConfigError(
         `${this.node.path}: syncbell's server image builds only from a syncbell checkout (${SOCKETIO_DOCKERFILE} is not at ${REPO_ROOT}); pass \`image\` (your app with syncbell attached) to SyncbellSocketIoService`,
       );
     this.asset = new ecrAssets.DockerImageAsset(this, 'Asset', {
