@@ -290,7 +290,9 @@ export class SyncbellWebSocketApi extends Construct {
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     const { httpApi, publishRoute } = this.webSocket;
     if (publishRoute === undefined || httpApi === undefined)
-      throw new InfraConfigError(`${this.node.path}: grantPublish needs the publish route (publishRoute is false)`);
+      throw new InfraConfigError(
+        `${this.node.path}: grantPublish needs the publish route (publishRoute is false)`,
+      );
     // Not `publishRoute.grantInvoke`: it grants every stage (`/*/POST/v1/publish`), a wildcard
     // cdk-nag reports on your role; the API has one stage, so the grant names it.
     return iam.Grant.addToPrincipal({

@@ -30,7 +30,9 @@ export function handlerEntry(name: HandlerName): string {
   try {
     return require.resolve(specifier);
   } catch (cause) {
-    throw new InfraConfigError(`cannot resolve ${specifier}: install @syncbell/apigw beside @syncbell/cdk`, { cause });
+    throw new InfraConfigError(`cannot resolve ${specifier}: install @syncbell/apigw beside @syncbell/cdk`, {
+      cause,
+    });
   }
 }
 

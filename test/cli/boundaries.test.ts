@@ -23,8 +23,7 @@ const VIOLATIONS: Record<string, string> = {
   'shared/contract/package.json': manifest('@syncbell/contract'),
   'shared/contract/index.ts': "import { createHash } from 'node:crypto';\nexport const hash = createHash;\n",
   'shared/client/package.json': manifest('@syncbell/client', { '@syncbell/contract': '0.0.0' }),
-  'shared/client/index.ts':
-    "export { sign } from '@syncbell/server';\nexport { ok } from './ok.js';\n",
+  'shared/client/index.ts': "export { sign } from '@syncbell/server';\nexport { ok } from './ok.js';\n",
   'shared/client/ok.ts': "export { hash as ok } from '@syncbell/contract';\n",
   'shared/server/package.json': manifest('@syncbell/server'),
   'shared/server/index.ts':

@@ -131,7 +131,9 @@ describe('SyncbellWebSocketApi: options', () => {
     template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' }, 0);
     // WebSocket 5xx, function errors, throttles, 410s, and notify's dead-lettered events.
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    expect(() => api.grantPublish(new iam.AccountRootPrincipal())).toThrow(withCode(InfraErrorCode.InvalidConfig, 'publishRoute'));
+    expect(() => api.grantPublish(new iam.AccountRootPrincipal())).toThrow(
+      withCode(InfraErrorCode.InvalidConfig, 'publishRoute'),
+    );
     expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 
