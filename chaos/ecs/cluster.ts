@@ -4,7 +4,7 @@ import type { RedisClientKind } from '../../ecs-socketio/src/redis-client.js';
 import { replayLogKey } from '../../ecs-socketio/src/replay-log.js';
 import { userRoom } from '../../ecs-socketio/src/rooms.js';
 import { type Check, check, type Scenario } from '../scenario.js';
-import { type EcsFaultEnv, type EcsFaultOutcome, type EcsFaultPlan, runEcsFault } from './run-fault.js';
+import { type EcsFaultEnv, type EcsFaultOutcome, type EcsFaultPlan, ecsFaultScenario } from './run-fault.js';
 
 /** How long a topology change may take to be absorbed before the scenario calls it failed. */
 const RESTORE_TIMEOUT_MS = 30_000;
@@ -156,89 +156,73 @@ function clusterOf(env: EcsFaultEnv): OwnedRedisCluster {
 export function clusterFailover(client: RedisClientKind): Scenario {
   const id = `ecs-redis-cluster-failover-${client}`;
   const title = `Redis Cluster failover, manual then a primary killed (${client})`;
-  return {
+  return ecsFaultScenario({
     id,
-    variant: 'ecs-socketio',
     title,
-    fast: false,
-    run: (context) =>
-      runEcsFault(
-        {
-          id,
-          title,
-          fault: (scale) =>
-            `3 primaries + 3 replicas, sharded adapter on ${CLUSTER_CLIENT[client]}; CLUSTER FAILOVER on the replica of the primary holding the most users, then SIGKILL of that shard's new primary; ${scale === 'full' ? CLUSTER_USERS : 12} users on 2 containers`,
-          ...clusterLoad(client),
-          async inject(env): Promise<EcsFaultOutcome> {
-            const cluster = clusterOf(env);
-            const checks: Check[] = [];
-            const observations: string[] = [];
-            const before = await shardedSubscriptions(cluster);
-            observations.push(`sharded channels per container subscriber before: ${show(before)}`);
+    fault: (scale) =>
+      `3 primaries + 3 replicas, sharded adapter on ${CLUSTER_CLIENT[client]}; CLUSTER FAILOVER on the replica of the primary holding the most users, then SIGKILL of that shard's new primary; ${scale === 'full' ? CLUSTER_USERS : 12} users on 2 containers`,
+    ...clusterLoad(client),
+    async inject(env): Promise<EcsFaultOutcome> {
+      const cluster = clusterOf(env);
+      const checks: Check[] = [];
+      const observations: string[] = [];
+      const before = await shardedSubscriptions(cluster);
+      observations.push(`sharded channels per container subscriber before: ${show(before)}`);
 
-            // 1. Manual failover of the busiest shard.
-            const { topology, byPrimary } = await usersByPrimary(env, cluster);
-            const busiest = byPrimary[0];
-            const replica = topology.find((n) => n.primaryId === busiest?.primary.id && !n.failing);
-            if (!busiest || !replica) throw new Error('no primary with a replica');
-            const manualAtMs = Date.now();
-            await redisCli(replica.port, 'CLUSTER', 'FAILOVER');
-            const promoted = await pollUntil(
-              async () => (await cluster.topology()).some((n) => n.id === replica.id && n.role === 'primary'),
-              RESTORE_TIMEOUT_MS,
-              50,
-            );
-            const manual = await restoreOf(cluster, env, before, manualAtMs);
-            checks.push(
-              check(
-                'the replica took over (CLUSTER FAILOVER)',
-                promoted,
-                `${busiest.users.length} users on that shard`,
-              ),
-              check(
-                'every user channel re-subscribed after the manual failover',
-                manual.restored,
-                manual.detail,
-              ),
-            );
-            observations.push(`manual failover: subscriptions restored in ${manual.ms} ms`);
+      // 1. Manual failover of the busiest shard.
+      const { topology, byPrimary } = await usersByPrimary(env, cluster);
+      const busiest = byPrimary[0];
+      const replica = topology.find((n) => n.primaryId === busiest?.primary.id && !n.failing);
+      if (!busiest || !replica) throw new Error('no primary with a replica');
+      const manualAtMs = Date.now();
+      await redisCli(replica.port, 'CLUSTER', 'FAILOVER');
+      const promoted = await pollUntil(
+        async () => (await cluster.topology()).some((n) => n.id === replica.id && n.role === 'primary'),
+        RESTORE_TIMEOUT_MS,
+        50,
+      );
+      const manual = await restoreOf(cluster, env, before, manualAtMs);
+      checks.push(
+        check(
+          'the replica took over (CLUSTER FAILOVER)',
+          promoted,
+          `${busiest.users.length} users on that shard`,
+        ),
+        check('every user channel re-subscribed after the manual failover', manual.restored, manual.detail),
+      );
+      observations.push(`manual failover: subscriptions restored in ${manual.ms} ms`);
 
-            // 2. The same shard's primary (the promoted replica) killed outright.
-            const victim = cluster.nodes.find((node) => node.port === replica.port);
-            if (!victim) throw new Error('the promoted replica is not one of the launcher nodes');
-            const killAtMs = Date.now();
-            await victim.stop('SIGKILL');
-            const takenOver = await pollUntil(
-              async () =>
-                (await cluster.topology()).some(
-                  (n) => n.primaryId === undefined && n.role === 'primary' && n.id === busiest.primary.id,
-                ),
-              RESTORE_TIMEOUT_MS,
-              50,
-            );
-            const killed = await restoreOf(cluster, env, before, killAtMs);
-            checks.push(
-              check('the old primary took over again after the kill', takenOver, `node-timeout 2000 ms`),
-              check('every user channel re-subscribed after the kill', killed.restored, killed.detail),
-            );
-            observations.push(
-              `primary killed: subscriptions restored in ${killed.ms} ms (failure detection included)`,
-            );
-            // The killed node comes back as a replica (its nodes.conf), as ElastiCache replaces a node.
-            await victim.start();
-            const healthy = await cluster.waitHealthy().then(
-              () => true,
-              () => false,
-            );
-            checks.push(
-              check('the killed node rejoined as a replica', healthy, 'cluster_state:ok on every node'),
-            );
-            return { checks, observations };
-          },
-        },
-        context,
-      ),
-  };
+      // 2. The same shard's primary (the promoted replica) killed outright.
+      const victim = cluster.nodes.find((node) => node.port === replica.port);
+      if (!victim) throw new Error('the promoted replica is not one of the launcher nodes');
+      const killAtMs = Date.now();
+      await victim.stop('SIGKILL');
+      const takenOver = await pollUntil(
+        async () =>
+          (await cluster.topology()).some(
+            (n) => n.primaryId === undefined && n.role === 'primary' && n.id === busiest.primary.id,
+          ),
+        RESTORE_TIMEOUT_MS,
+        50,
+      );
+      const killed = await restoreOf(cluster, env, before, killAtMs);
+      checks.push(
+        check('the old primary took over again after the kill', takenOver, `node-timeout 2000 ms`),
+        check('every user channel re-subscribed after the kill', killed.restored, killed.detail),
+      );
+      observations.push(
+        `primary killed: subscriptions restored in ${killed.ms} ms (failure detection included)`,
+      );
+      // The killed node comes back as a replica (its nodes.conf), as ElastiCache replaces a node.
+      await victim.start();
+      const healthy = await cluster.waitHealthy().then(
+        () => true,
+        () => false,
+      );
+      checks.push(check('the killed node rejoined as a replica', healthy, 'cluster_state:ok on every node'));
+      return { checks, observations };
+    },
+  });
 }
 
 /**
@@ -250,59 +234,45 @@ export function clusterFailover(client: RedisClientKind): Scenario {
 export function clusterSlotMigration(client: RedisClientKind): Scenario {
   const id = `ecs-redis-cluster-slot-migration-${client}`;
   const title = `Redis Cluster slot migration under load (${client})`;
-  return {
+  return ecsFaultScenario({
     id,
-    variant: 'ecs-socketio',
     title,
-    fast: false,
-    run: (context) =>
-      runEcsFault(
-        {
-          id,
-          title,
-          fault: (scale) =>
-            `3 primaries + 3 replicas, sharded adapter on ${CLUSTER_CLIENT[client]}; the slots of ${scale === 'full' ? MOVED_USERS : 4} active users moved from the busiest primary to another, one slot at a time, while they publish; ${scale === 'full' ? CLUSTER_USERS : 12} users on 2 containers`,
-          ...clusterLoad(client),
-          async inject(env): Promise<EcsFaultOutcome> {
-            const cluster = clusterOf(env);
-            const before = await shardedSubscriptions(cluster);
-            const { byPrimary, slots } = await usersByPrimary(env, cluster);
-            const source = byPrimary[0];
-            const target = byPrimary.at(-1);
-            if (!source || !target || source.primary.id === target.primary.id)
-              throw new Error('need two primaries');
-            const moving = source.users.slice(0, env.scale === 'full' ? MOVED_USERS : 4);
-            const movingSlots = [...new Set(moving.map((u) => slots.get(u) as number))];
-            const startedAtMs = Date.now();
-            for (const slot of movingSlots) await cluster.moveSlot(slot, target.primary.id);
-            const movedAtMs = Date.now();
-            const topology = await cluster.topology();
-            const owner = topology.find((n) => n.id === target.primary.id);
-            const allMoved = owner !== undefined && movingSlots.every((slot) => servesSlot(owner, slot));
-            const restored = await restoreOf(cluster, env, before, movedAtMs);
-            return {
-              checks: [
-                check(
-                  'the slots moved',
-                  allMoved,
-                  `${movingSlots.length} slots (${moving.length} users) in ${movedAtMs - startedAtMs} ms`,
-                ),
-                check(
-                  'every container followed its users to the new primary',
-                  restored.restored,
-                  restored.detail,
-                ),
-              ],
-              observations: [
-                `sharded channels per container subscriber before: ${show(before)}`,
-                `subscriptions restored ${restored.ms} ms after the last slot moved`,
-              ],
-            };
-          },
-        },
-        context,
-      ),
-  };
+    fault: (scale) =>
+      `3 primaries + 3 replicas, sharded adapter on ${CLUSTER_CLIENT[client]}; the slots of ${scale === 'full' ? MOVED_USERS : 4} active users moved from the busiest primary to another, one slot at a time, while they publish; ${scale === 'full' ? CLUSTER_USERS : 12} users on 2 containers`,
+    ...clusterLoad(client),
+    async inject(env): Promise<EcsFaultOutcome> {
+      const cluster = clusterOf(env);
+      const before = await shardedSubscriptions(cluster);
+      const { byPrimary, slots } = await usersByPrimary(env, cluster);
+      const source = byPrimary[0];
+      const target = byPrimary.at(-1);
+      if (!source || !target || source.primary.id === target.primary.id)
+        throw new Error('need two primaries');
+      const moving = source.users.slice(0, env.scale === 'full' ? MOVED_USERS : 4);
+      const movingSlots = [...new Set(moving.map((u) => slots.get(u) as number))];
+      const startedAtMs = Date.now();
+      for (const slot of movingSlots) await cluster.moveSlot(slot, target.primary.id);
+      const movedAtMs = Date.now();
+      const topology = await cluster.topology();
+      const owner = topology.find((n) => n.id === target.primary.id);
+      const allMoved = owner !== undefined && movingSlots.every((slot) => servesSlot(owner, slot));
+      const restored = await restoreOf(cluster, env, before, movedAtMs);
+      return {
+        checks: [
+          check(
+            'the slots moved',
+            allMoved,
+            `${movingSlots.length} slots (${moving.length} users) in ${movedAtMs - startedAtMs} ms`,
+          ),
+          check('every container followed its users to the new primary', restored.restored, restored.detail),
+        ],
+        observations: [
+          `sharded channels per container subscriber before: ${show(before)}`,
+          `subscriptions restored ${restored.ms} ms after the last slot moved`,
+        ],
+      };
+    },
+  });
 }
 
 /** How many of the busiest primary's users have their slots moved at full scale. */

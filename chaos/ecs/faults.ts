@@ -6,7 +6,7 @@ import { hold } from '../load.js';
 import { pollUntil } from '../../dev-tools/index.js';
 import type { ChaosEcs } from './harness.js';
 import { ecsLostLiveEmits } from './lost-live-emits.js';
-import { type EcsFaultEnv, runEcsFault } from './run-fault.js';
+import { type EcsFaultEnv, ecsFaultScenario, runEcsFault } from './run-fault.js';
 
 /** The container holding the most fleet clients: the one whose loss hurts most. */
 function busiestContainer(env: EcsFaultEnv): { id: string; clients: number } {
@@ -330,64 +330,52 @@ async function shardChannels(redisUrl: string): Promise<Map<string, number>> {
 function shardedRedisRestart(client: RedisClientKind): Scenario {
   const id = `ecs-redis-restart-sharded-${client}`;
   const title = `Redis restart with per-user channels (${client})`;
-  return {
+  return ecsFaultScenario({
     id,
-    variant: 'ecs-socketio',
     title,
-    fast: false,
-    run: (context) =>
-      runEcsFault(
-        {
-          id,
-          title,
-          fault: (scale) =>
-            `restart redis-server (SIGTERM, AOF) under load; REDIS_ADAPTER=sharded, REDIS_CLIENT=${client}, ${scale === 'full' ? '2,400' : '6'} users on 2 containers`,
-          stack: {
-            durableRedis: true,
-            redisClient: client,
-            // The fleet connects from one address; the per-address guard (200) is not under test.
-            env: { REDIS_ADAPTER: 'sharded', MAX_CONNECTIONS_PER_ADDRESS: '100000' },
-          },
-          users: { quick: 6, full: 2400 },
-          clientsPerUser: { quick: 1, full: 1 },
-          perSecond: { quick: 30, full: 100 },
-          connectTimeoutMs: 30_000,
-          settleTimeoutMs: 45_000,
-          async inject(env) {
-            const redisUrl = env.ecs.redis?.url ?? '';
-            const before = await shardChannels(redisUrl);
-            await env.ecs.redis?.stop('SIGTERM');
-            await env.ecs.redis?.start();
-            const ready = await pollUntil(() => allReady(env.ecs), 30_000);
-            // Every subscriber back on as many channels as before (the fleet did not move meanwhile).
-            let after = await shardChannels(redisUrl);
-            const restored = await pollUntil(async () => {
-              after = await shardChannels(redisUrl);
-              return [...before].every(([name, count]) => after.get(name) === count);
-            }, 30_000);
-            const show = (m: Map<string, number>) =>
-              [...m]
-                .sort()
-                .map(([name, count]) => `${name.split(':')[1]} ${count}`)
-                .join(', ');
-            return {
-              checks: [
-                check('every container ready again', ready, 'GET /readyz on each'),
-                check(
-                  'every subscriber re-subscribed all its channels',
-                  restored,
-                  `before: ${show(before)}; after: ${show(after)}`,
-                ),
-              ],
-              observations: [
-                `SSUBSCRIBE channels per container subscriber before the restart: ${show(before)}`,
-              ],
-            };
-          },
-        },
-        context,
-      ),
-  };
+    fault: (scale) =>
+      `restart redis-server (SIGTERM, AOF) under load; REDIS_ADAPTER=sharded, REDIS_CLIENT=${client}, ${scale === 'full' ? '2,400' : '6'} users on 2 containers`,
+    stack: {
+      durableRedis: true,
+      redisClient: client,
+      // The fleet connects from one address; the per-address guard (200) is not under test.
+      env: { REDIS_ADAPTER: 'sharded', MAX_CONNECTIONS_PER_ADDRESS: '100000' },
+    },
+    users: { quick: 6, full: 2400 },
+    clientsPerUser: { quick: 1, full: 1 },
+    perSecond: { quick: 30, full: 100 },
+    connectTimeoutMs: 30_000,
+    settleTimeoutMs: 45_000,
+    async inject(env) {
+      const redisUrl = env.ecs.redis?.url ?? '';
+      const before = await shardChannels(redisUrl);
+      await env.ecs.redis?.stop('SIGTERM');
+      await env.ecs.redis?.start();
+      const ready = await pollUntil(() => allReady(env.ecs), 30_000);
+      // Every subscriber back on as many channels as before (the fleet did not move meanwhile).
+      let after = await shardChannels(redisUrl);
+      const restored = await pollUntil(async () => {
+        after = await shardChannels(redisUrl);
+        return [...before].every(([name, count]) => after.get(name) === count);
+      }, 30_000);
+      const show = (m: Map<string, number>) =>
+        [...m]
+          .sort()
+          .map(([name, count]) => `${name.split(':')[1]} ${count}`)
+          .join(', ');
+      return {
+        checks: [
+          check('every container ready again', ready, 'GET /readyz on each'),
+          check(
+            'every subscriber re-subscribed all its channels',
+            restored,
+            `before: ${show(before)}; after: ${show(after)}`,
+          ),
+        ],
+        observations: [`SSUBSCRIBE channels per container subscriber before the restart: ${show(before)}`],
+      };
+    },
+  });
 }
 
 export const ecsRedisRestartShardedIoredis = shardedRedisRestart('ioredis');

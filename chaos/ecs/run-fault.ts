@@ -1,6 +1,6 @@
 import type { FaultOutcome } from '../fault-phase.js';
 import { type FaultEnv, type FaultPlan, runFault } from '../run-fault.js';
-import { MiB, type Scale, type ScenarioContext, type ScenarioResult } from '../scenario.js';
+import { MiB, type Scale, type Scenario, type ScenarioContext, type ScenarioResult } from '../scenario.js';
 import { type ChaosEcs, type ChaosEcsOptions, startChaosEcs } from './harness.js';
 
 export interface EcsFaultEnv extends FaultEnv {
@@ -45,4 +45,15 @@ export function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext): Promi
     },
     context,
   );
+}
+
+/** A full-scale-only ECS fault scenario whose whole run is `runEcsFault(plan)`. */
+export function ecsFaultScenario(plan: EcsFaultPlan): Scenario {
+  return {
+    id: plan.id,
+    variant: 'ecs-socketio',
+    title: plan.title,
+    fast: false,
+    run: (context) => runEcsFault(plan, context),
+  };
 }

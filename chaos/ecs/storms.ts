@@ -9,7 +9,7 @@ import { hold } from '../load.js';
 import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
-import { runEcsFault } from './run-fault.js';
+import { ecsFaultScenario, runEcsFault } from './run-fault.js';
 import { describeStormFigures, type StormFigures, startStormSampler } from './storm-sampler.js';
 
 // Issue 24: a deploy and a container crash as AWS runs them, at the largest fleet this machine
@@ -148,106 +148,94 @@ const STORM_LOAD = {
 const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
 
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
-  return {
+  return ecsFaultScenario({
     id,
-    variant: 'ecs-socketio',
     title,
-    fast: false,
-    run: (context) =>
-      runEcsFault(
-        {
-          id,
-          title,
-          fault: (scale) =>
-            `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
-          stack: {
-            ...STORM_STACK,
-            containers: 3,
-            drainAtDeregistration,
-            env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
-          },
-          users: ROLLING_USERS,
-          ...STORM_LOAD,
-          async inject(env: EcsFaultEnv) {
-            const members = env.fleet.members;
-            const latency = latencyRecorder(members);
-            const sampler = await startStormSampler(env.ecs.stack);
-            try {
-              await hold(3000);
-              // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
-              // boot on the CPU the fleet and the old containers share, so this phase is reported
-              // apart from the stop phase (the one the drain shapes).
-              latency.enter('starting');
-              const reconnects = reconnectCounter(members);
-              const connectErrors = connectErrorCounter(members);
-              const old = env.ecs.stack
-                .containers()
-                .filter((c) => c.running)
-                .map((c) => c.id);
-              const startedAtMs = Date.now();
-              // maximumPercent 200: the new tasks first, all of them, each in service once healthy.
-              const added = await Promise.all(old.map(() => env.ecs.stack.addContainer()));
-              const healthyAfterMs = Date.now() - startedAtMs;
-              latency.enter('during');
-              const stopStartedAtMs = Date.now();
-              const resumes = resumeRate(members);
-              // minimumHealthyPercent 100: then the old ones are stopped, all at once, in ECS's order.
-              const reports = await Promise.all(old.map((oldId) => env.ecs.stack.stopTask(oldId)));
-              const settled = await env.fleet.waitUntil(
-                () =>
-                  members.every(
-                    (m) => m.client.state === 'connected' && added.includes(m.client.servedBy ?? ''),
-                  ),
-                60_000,
-              );
-              const deployMs = Date.now() - startedAtMs;
-              latency.enter('after');
-              await sampler.stop();
-              // The survivors: the new containers, while the old ones stop and their clients arrive.
-              const figures = sampler.figures(stopStartedAtMs, Date.now(), added);
-              const perClient = reconnects();
-              const mean = perClient.reduce((a, b) => a + b, 0) / Math.max(1, perClient.length);
-              const before = latency.summary('before');
-              const starting = latency.summary('starting');
-              const during = latency.summary('during');
-              latency.stop();
-              const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
-              const moved = members.filter((m) => m.reasons.includes('server_shutting_down')).length;
-              env.log(
-                `  deploy ${deployMs} ms; reconnects/client mean ${mean.toFixed(2)} max ${Math.max(...perClient)}; cut by LB ${cut}`,
-              );
-              return {
-                checks: [
-                  check('every client ended on a new container', settled, `${members.length} clients`),
-                  check(
-                    'mean reconnects per client at most 1.5',
-                    mean <= 1.5,
-                    `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
-                  ),
-                  check(
-                    'p99 while the old containers stop at most 3x the p99 before',
-                    before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
-                    `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
-                  ),
-                ],
-                observations: [
-                  `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
-                  `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
-                  `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
-                  `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
-                  `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
-                  resumes.describe(),
-                  ...describeStormFigures(figures, 'while the old ones stop'),
-                ],
-              };
-            } finally {
-              await sampler.stop();
-            }
-          },
-        },
-        context,
-      ),
-  };
+    fault: (scale) =>
+      `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
+    stack: {
+      ...STORM_STACK,
+      containers: 3,
+      drainAtDeregistration,
+      env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
+    },
+    users: ROLLING_USERS,
+    ...STORM_LOAD,
+    async inject(env: EcsFaultEnv) {
+      const members = env.fleet.members;
+      const latency = latencyRecorder(members);
+      const sampler = await startStormSampler(env.ecs.stack);
+      try {
+        await hold(3000);
+        // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
+        // boot on the CPU the fleet and the old containers share, so this phase is reported
+        // apart from the stop phase (the one the drain shapes).
+        latency.enter('starting');
+        const reconnects = reconnectCounter(members);
+        const connectErrors = connectErrorCounter(members);
+        const old = env.ecs.stack
+          .containers()
+          .filter((c) => c.running)
+          .map((c) => c.id);
+        const startedAtMs = Date.now();
+        // maximumPercent 200: the new tasks first, all of them, each in service once healthy.
+        const added = await Promise.all(old.map(() => env.ecs.stack.addContainer()));
+        const healthyAfterMs = Date.now() - startedAtMs;
+        latency.enter('during');
+        const stopStartedAtMs = Date.now();
+        const resumes = resumeRate(members);
+        // minimumHealthyPercent 100: then the old ones are stopped, all at once, in ECS's order.
+        const reports = await Promise.all(old.map((oldId) => env.ecs.stack.stopTask(oldId)));
+        const settled = await env.fleet.waitUntil(
+          () =>
+            members.every((m) => m.client.state === 'connected' && added.includes(m.client.servedBy ?? '')),
+          60_000,
+        );
+        const deployMs = Date.now() - startedAtMs;
+        latency.enter('after');
+        await sampler.stop();
+        // The survivors: the new containers, while the old ones stop and their clients arrive.
+        const figures = sampler.figures(stopStartedAtMs, Date.now(), added);
+        const perClient = reconnects();
+        const mean = perClient.reduce((a, b) => a + b, 0) / Math.max(1, perClient.length);
+        const before = latency.summary('before');
+        const starting = latency.summary('starting');
+        const during = latency.summary('during');
+        latency.stop();
+        const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
+        const moved = members.filter((m) => m.reasons.includes('server_shutting_down')).length;
+        env.log(
+          `  deploy ${deployMs} ms; reconnects/client mean ${mean.toFixed(2)} max ${Math.max(...perClient)}; cut by LB ${cut}`,
+        );
+        return {
+          checks: [
+            check('every client ended on a new container', settled, `${members.length} clients`),
+            check(
+              'mean reconnects per client at most 1.5',
+              mean <= 1.5,
+              `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
+            ),
+            check(
+              'p99 while the old containers stop at most 3x the p99 before',
+              before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
+              `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
+            ),
+          ],
+          observations: [
+            `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
+            `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
+            `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
+            `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
+            `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
+            resumes.describe(),
+            ...describeStormFigures(figures, 'while the old ones stop'),
+          ],
+        };
+      } finally {
+        await sampler.stop();
+      }
+    },
+  });
 }
 
 export const ecsRollingDeploy = rollingDeploy({
