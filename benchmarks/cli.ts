@@ -32,7 +32,7 @@ DIR/report.html.
   --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
   --scenarios x,y      only these (${SCENARIOS.join(', ')})
   --runs N             measured runs per figure (after one warm-up)
-  --scale-containers a,b  the scale scenario's container counts (full: 2,4,8)
+  --scale-containers a,b  the scale and scale-cluster scenarios' container counts (full: 2,4,8)
   --scale-connections N   its connections, spread over the containers (full: 10000)
   --scale-rate N          its notifications per second (full: 500)
   --target URL         run the client side against a deployed stack (unicast and fan-out only),

@@ -7,6 +7,7 @@ import { createHeapProbe } from './load/process-stats.js';
 import type { Profile } from './profiles.js';
 import { type BenchResults, type ContenderResult, resultsSchema } from './results-schema.js';
 import { costCpuScale, scaleScenario } from './scale.js';
+import { scaleClusterScenario } from './scale-cluster.js';
 import {
   capacityScenario,
   cleanCloseScenario,
@@ -32,6 +33,7 @@ export const SCENARIOS = [
   'lifecycle',
   'sticky',
   'scale',
+  'scale-cluster',
 ] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
@@ -200,6 +202,10 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     const scale = contender.scaleAdapters
       ? await run('scale', () => scaleScenario(ctx, contender))
       : undefined;
+    // Its own Redis Cluster and stacks (issue 25), after the scale scenario's.
+    const scaleCluster = contender.scaleCluster
+      ? await run('scale-cluster', () => scaleClusterScenario(ctx, contender))
+      : undefined;
     const note = scaleNote(options.profile, contender);
     return {
       id: contender.id,
@@ -219,6 +225,7 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
       lifecycle,
       sticky,
       ...(scale ? { scale } : {}),
+      ...(scaleCluster ? { scaleCluster } : {}),
     } as ContenderResult;
   }
 

@@ -11,6 +11,7 @@ export const RESULT_KEY: Record<ScenarioId, keyof ContenderResult> = {
   lifecycle: 'lifecycle',
   sticky: 'sticky',
   scale: 'scale',
+  'scale-cluster': 'scaleCluster',
 };
 
 /**

@@ -123,6 +123,33 @@ export const contenderResultSchema = z.object({
       }),
     ),
   ).optional(),
+  /**
+   * Issue 25's scale-cluster scenario (`benchmarks/scale-cluster.ts`): the sharded adapter on a
+   * Redis Cluster beside one node, for contenders with `scaleCluster` only; absent for the others
+   * and in results written before 2026-12-06.
+   */
+  scaleCluster: outcome(
+    z.array(
+      z.object({
+        redis: z.enum(['node', 'cluster']),
+        shards: z.number(),
+        containers: z.number(),
+        connections: z.number(),
+        connected: z.number(),
+        ratePerSecond: z.number(),
+        published: z.number(),
+        delivered: z.number(),
+        deliveredPerSecond: spread,
+        p50Ms: z.number(),
+        p99Ms: z.number(),
+        redisCpuSecondsPer1000: spread,
+        redisMainThreadCpuSecondsPer1000: spread.nullable(),
+        redisCpuSecondsPer1000PerShard: z.number(),
+        redisIdleCpuSecondsPerSecondPerShard: z.number(),
+        containerCpuSecondsPer1000: z.number(),
+      }),
+    ),
+  ).optional(),
 });
 export type ContenderResult = z.infer<typeof contenderResultSchema>;
 

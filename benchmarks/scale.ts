@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { CpuScale } from '../cost/capacity.js';
 import type { SocketIoAdapterKind } from '../ecs-socketio/src/socketio-publisher.js';
-import type { Contender } from './contenders/contender.js';
+import type { Contender, ContenderStartOptions } from './contenders/contender.js';
 import { spreadOf, summarize, type Spread } from './histogram.js';
 import { startFleet } from './load/fleet.js';
 import { sumSamples } from './load/process-stats.js';
@@ -49,12 +49,178 @@ export interface ScalePoint {
   cpuAboveIdleSecondsPer1000?: number;
 }
 
-/** Redis's own CPU seconds (user + system, main thread and children), from INFO cpu. */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = (await redis.info('cpu')) as string;
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
+/**
+ * Redis's CPU seconds from INFO cpu (https://redis.io/docs/latest/commands/info/): the process's
+ * user + system (`used_cpu_user`, `used_cpu_sys`: every thread, not forked children), summed over
+ * `nodes`, and the main thread's (`used_cpu_*_main_thread`, Redis 7+; undefined where a node does
+ * not report it): the thread that runs commands, which ElastiCache's EngineCPUUtilization measures.
+ */
+export interface RedisCpu {
+  seconds: number;
+  mainThreadSeconds: number | undefined;
 }
+
+export async function redisCpu(nodes: readonly Redis[]): Promise<RedisCpu> {
+  let seconds = 0;
+  let mainThreadSeconds: number | undefined = 0;
+  for (const node of nodes) {
+    const info = (await node.info('cpu')) as string;
+    const field = (name: string) => {
+      const match = new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1];
+      return match === undefined ? undefined : Number(match);
+    };
+    seconds += (field('used_cpu_user') ?? 0) + (field('used_cpu_sys') ?? 0);
+    const main = field('used_cpu_user_main_thread');
+    const mainSys = field('used_cpu_sys_main_thread');
+    mainThreadSeconds =
+      mainThreadSeconds === undefined || main === undefined || mainSys === undefined
+        ? undefined
+        : mainThreadSeconds + main + mainSys;
+  }
+  return { seconds, mainThreadSeconds };
+}
+
+/** One measured run of a scale point; CPU figures in seconds per 1,000 delivered notifications. */
+export interface ScaleRun {
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  aboveIdle: number;
+  containers: number;
+  redis: number;
+  /** Redis's main threads (undefined where INFO cpu lacks them). */
+  redisMainThread: number | undefined;
+  deliveredPerSecond: number;
+}
+
+/** What `measureScalePoint` measured: the fleet, the idle window and each run. */
+export interface MeasuredScalePoint {
+  connected: number;
+  published: number;
+  delivered: number;
+  /** Containers' + Redis's CPU seconds per second with nothing published. */
+  idlePerSecond: number;
+  /** Redis's share of it (every node in `redisNodes`). */
+  redisIdlePerSecond: RedisCpu;
+  runs: ScaleRun[];
+}
+
+export interface ScalePointOptions {
+  label: string;
+  /** User ids of the point (`userIdOf(i, tag)`): its own users, so no point hears another's. */
+  tag: string;
+  containers: number;
+  /** Start options for the contender (the Redis, the adapter's environment). */
+  start: Partial<ContenderStartOptions>;
+  /** The Redis nodes whose INFO cpu is read (every primary of a cluster). */
+  redisNodes: readonly Redis[];
+  /** The notification sequence so far, shared by the points of one scenario; advanced in place. */
+  sequence: { next: number };
+}
+
+/**
+ * Starts the contender at `containers`, opens the profile's connections, warms up, measures one
+ * idle window and `profile.runs` publishing runs at the profile's rate, and stops it again. The
+ * one measurement both the scale and the scale-cluster scenarios make.
+ */
+export async function measureScalePoint(
+  ctx: ScenarioContext,
+  contender: Contender,
+  options: ScalePointOptions,
+): Promise<MeasuredScalePoint> {
+  const { profile } = ctx;
+  const { label, containers, sequence } = options;
+  ctx.progress(label, 0, 1);
+  const running = await contender.start(
+    startOptions(ctx, { containers, extraBalancers: profile.extraBalancers, ...options.start }),
+  );
+  try {
+    const userIds = Array.from({ length: profile.scaleConnections }, (_, i) => userIdOf(i, options.tag));
+    const fleet = await startFleet({
+      ...fleetOptions(ctx, running, userIds),
+      onProgress: (n) => ctx.progress(`${label} ramp`, n, userIds.length),
+    });
+    try {
+      const random = seededRandom(containers);
+      const pick = () => userIdOf(Math.floor(random() * fleet.connected), options.tag);
+      const rate = profile.scaleRatePerSecond;
+      const perRun = Math.max(1, Math.round(rate * profile.scaleSeconds));
+      await publishPaced(running, profile.warmupNotifications, rate, pick, sequence.next);
+      sequence.next += profile.warmupNotifications;
+      await new Promise((resolve) => setTimeout(resolve, profile.warmupSettleMs));
+      // Idle: the same window with nothing published.
+      const idleStartMs = performance.now();
+      const idleContainers = sumSamples(running.serverPids()).cpuSeconds;
+      const idleRedis = await redisCpu(options.redisNodes);
+      await new Promise((resolve) => setTimeout(resolve, profile.scaleSeconds * 1000));
+      const idleContainerCpu = sumSamples(running.serverPids()).cpuSeconds - idleContainers;
+      const idleRedisAfter = await redisCpu(options.redisNodes);
+      const idleSeconds = (performance.now() - idleStartMs) / 1000;
+      const idlePerSecond = (idleContainerCpu + idleRedisAfter.seconds - idleRedis.seconds) / idleSeconds;
+      const redisIdlePerSecond = (pick: (cpu: RedisCpu) => number | undefined) => {
+        const [before, after] = [pick(idleRedis), pick(idleRedisAfter)];
+        return before === undefined || after === undefined ? undefined : (after - before) / idleSeconds;
+      };
+      const runs: ScaleRun[] = [];
+      let published = 0;
+      let delivered = 0;
+      for (let run = 0; run < profile.runs; run++) {
+        ctx.progress(label, run, profile.runs);
+        fleet.reset();
+        const runStartMs = performance.now();
+        const containersBefore = sumSamples(running.serverPids()).cpuSeconds;
+        const redisBefore = await redisCpu(options.redisNodes);
+        const collected = await publishAndCollect(running, fleet, perRun, rate, pick, sequence.next);
+        const runSeconds = (performance.now() - runStartMs) / 1000;
+        sequence.next += perRun;
+        published += perRun;
+        const containerCpu = sumSamples(running.serverPids()).cpuSeconds - containersBefore;
+        const redisAfter = await redisCpu(options.redisNodes);
+        const redisCpuSeconds = redisAfter.seconds - redisBefore.seconds;
+        const idleShare = idlePerSecond * runSeconds;
+        const per1000 = (seconds: number) =>
+          collected.received > 0 ? (seconds / collected.received) * 1000 : 0;
+        const latency = summarize(collected.histogram);
+        collected.histogram.destroy();
+        delivered += collected.received;
+        runs.push({
+          p50Ms: latency.p50Ms,
+          p99Ms: latency.p99Ms,
+          total: per1000(containerCpu + redisCpuSeconds),
+          aboveIdle: per1000(Math.max(0, containerCpu + redisCpuSeconds - idleShare)),
+          containers: per1000(containerCpu),
+          redis: per1000(redisCpuSeconds),
+          redisMainThread:
+            redisAfter.mainThreadSeconds === undefined || redisBefore.mainThreadSeconds === undefined
+              ? undefined
+              : per1000(redisAfter.mainThreadSeconds - redisBefore.mainThreadSeconds),
+          deliveredPerSecond: collected.received / runSeconds,
+        });
+      }
+      return {
+        connected: fleet.connected,
+        published,
+        delivered,
+        idlePerSecond,
+        redisIdlePerSecond: {
+          seconds: redisIdlePerSecond((cpu) => cpu.seconds) ?? 0,
+          mainThreadSeconds: redisIdlePerSecond((cpu) => cpu.mainThreadSeconds),
+        },
+        runs,
+      };
+    } finally {
+      await fleet.closeAll().catch(() => undefined);
+      await fleet.stop();
+    }
+  } finally {
+    await running.stop().catch(() => undefined);
+  }
+}
+
+/** The median over runs of one figure, rounded to a millionth (the results' precision). */
+export const medianOf = <T>(runs: readonly T[], pick: (run: T) => number): number =>
+  roundMicro(spreadOf(runs.map(pick)).median);
+export const roundMicro = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** Runs the scale scenario for a contender that can run on either adapter (`Contender.scaleAdapters`). */
 export async function scaleScenario(ctx: ScenarioContext, contender: Contender): Promise<ScalePoint[]> {
@@ -64,101 +230,36 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   const points: ScalePoint[] = [];
-  let sequence = 0;
+  const sequence = { next: 0 };
   try {
     for (const containers of profile.scaleContainers) {
       // Side by side at each container count, so the two adapters see the same machine state.
       for (const adapter of adapters) {
-        const label = `${contender.id} scale ${adapter} x${containers}`;
-        ctx.progress(label, 0, 1);
-        const running = await contender.start(
-          startOptions(ctx, {
-            containers,
-            extraBalancers: profile.extraBalancers,
-            env: { ...ctx.probe.env, REDIS_ADAPTER: adapter },
-          }),
-        );
-        const tag = `scale-${adapter}-${containers}`;
-        const userIds = Array.from({ length: profile.scaleConnections }, (_, i) => userIdOf(i, tag));
-        const fleet = await startFleet({
-          ...fleetOptions(ctx, running, userIds),
-          onProgress: (n) => ctx.progress(`${label} ramp`, n, userIds.length),
+        const measured = await measureScalePoint(ctx, contender, {
+          label: `${contender.id} scale ${adapter} x${containers}`,
+          tag: `scale-${adapter}-${containers}`,
+          containers,
+          start: { env: { ...ctx.probe.env, REDIS_ADAPTER: adapter } },
+          redisNodes: [redis],
+          sequence,
         });
-        try {
-          const random = seededRandom(containers);
-          const pick = () => userIdOf(Math.floor(random() * fleet.connected), tag);
-          const rate = profile.scaleRatePerSecond;
-          const perRun = Math.max(1, Math.round(rate * profile.scaleSeconds));
-          await publishPaced(running, profile.warmupNotifications, rate, pick, sequence);
-          sequence += profile.warmupNotifications;
-          await new Promise((resolve) => setTimeout(resolve, profile.warmupSettleMs));
-          // Idle: the same window with nothing published.
-          const idleStartMs = performance.now();
-          const idleBefore = sumSamples(running.serverPids()).cpuSeconds + (await redisCpuSeconds(redis));
-          await new Promise((resolve) => setTimeout(resolve, profile.scaleSeconds * 1000));
-          const idleCpu =
-            sumSamples(running.serverPids()).cpuSeconds + (await redisCpuSeconds(redis)) - idleBefore;
-          const idlePerSecond = idleCpu / ((performance.now() - idleStartMs) / 1000);
-          const runs: {
-            p50Ms: number;
-            p99Ms: number;
-            total: number;
-            aboveIdle: number;
-            containers: number;
-            redis: number;
-          }[] = [];
-          let published = 0;
-          let delivered = 0;
-          for (let run = 0; run < profile.runs; run++) {
-            ctx.progress(label, run, profile.runs);
-            fleet.reset();
-            const runStartMs = performance.now();
-            const containersBefore = sumSamples(running.serverPids()).cpuSeconds;
-            const redisBefore = await redisCpuSeconds(redis);
-            const collected = await publishAndCollect(running, fleet, perRun, rate, pick, sequence);
-            sequence += perRun;
-            published += perRun;
-            const containerCpu = sumSamples(running.serverPids()).cpuSeconds - containersBefore;
-            const redisCpu = (await redisCpuSeconds(redis)) - redisBefore;
-            const idleShare = idlePerSecond * ((performance.now() - runStartMs) / 1000);
-            const per1000 = (seconds: number) =>
-              collected.received > 0 ? (seconds / collected.received) * 1000 : 0;
-            const latency = summarize(collected.histogram);
-            collected.histogram.destroy();
-            delivered += collected.received;
-            runs.push({
-              p50Ms: latency.p50Ms,
-              p99Ms: latency.p99Ms,
-              total: per1000(containerCpu + redisCpu),
-              aboveIdle: per1000(Math.max(0, containerCpu + redisCpu - idleShare)),
-              containers: per1000(containerCpu),
-              redis: per1000(redisCpu),
-            });
-          }
-          const median = (pickValue: (r: (typeof runs)[number]) => number) =>
-            spreadOf(runs.map(pickValue)).median;
-          const round = (v: number) => Math.round(v * 1e6) / 1e6;
-          points.push({
-            adapter,
-            containers,
-            connections: profile.scaleConnections,
-            connected: fleet.connected,
-            ratePerSecond: rate,
-            published,
-            delivered,
-            p50Ms: median((r) => r.p50Ms),
-            p99Ms: median((r) => r.p99Ms),
-            cpuSecondsPer1000: spreadOf(runs.map((r) => round(r.total))),
-            containerCpuSecondsPer1000: round(median((r) => r.containers)),
-            redisCpuSecondsPer1000: round(median((r) => r.redis)),
-            idleCpuSecondsPerSecond: round(idlePerSecond),
-            cpuAboveIdleSecondsPer1000: round(median((r) => r.aboveIdle)),
-          });
-        } finally {
-          await fleet.closeAll().catch(() => undefined);
-          await fleet.stop();
-          await running.stop().catch(() => undefined);
-        }
+        const { runs } = measured;
+        points.push({
+          adapter,
+          containers,
+          connections: profile.scaleConnections,
+          connected: measured.connected,
+          ratePerSecond: profile.scaleRatePerSecond,
+          published: measured.published,
+          delivered: measured.delivered,
+          p50Ms: spreadOf(runs.map((r) => r.p50Ms)).median,
+          p99Ms: spreadOf(runs.map((r) => r.p99Ms)).median,
+          cpuSecondsPer1000: spreadOf(runs.map((r) => roundMicro(r.total))),
+          containerCpuSecondsPer1000: medianOf(runs, (r) => r.containers),
+          redisCpuSecondsPer1000: medianOf(runs, (r) => r.redis),
+          idleCpuSecondsPerSecond: roundMicro(measured.idlePerSecond),
+          cpuAboveIdleSecondsPer1000: medianOf(runs, (r) => r.aboveIdle),
+        });
       }
     }
   } finally {

@@ -14,7 +14,13 @@ export interface HeartbeatSettings {
 }
 
 export interface ContenderStartOptions {
+  /** Redis, or with `redisCluster` one node of a Redis Cluster (the client's seed). */
   redisUrl: string;
+  /**
+   * `redisUrl` is a Redis Cluster node: the contender runs on the cluster (sharded adapter only).
+   * Only contenders with `scaleCluster` take it. @default false
+   */
+  redisCluster?: boolean;
   heartbeat: HeartbeatSettings;
   /**
    * Extra load-balancer processes in front of multi-container contenders. One process may hold
@@ -121,6 +127,11 @@ export interface Contender {
    * count (`env.REDIS_ADAPTER`); without it the contender does not run that scenario. @default none
    */
   readonly scaleAdapters?: readonly SocketIoAdapterKind[];
+  /**
+   * Runs the scale-cluster scenario (issue 25): the sharded adapter on a local Redis Cluster beside
+   * one Redis node, started with `redisCluster`. @default false
+   */
+  readonly scaleCluster?: boolean;
   start(options: ContenderStartOptions): Promise<RunningContender>;
 }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedis } from '../../ecs-socketio/container/redis-connection.js';
 import { startEcsLocal } from '../../ecs-socketio/local/stack.js';
 import { createSocketIoPublisher, publisherAdapter } from '../../ecs-socketio/src/socketio-publisher.js';
 import {
@@ -25,6 +25,11 @@ export async function startSocketIoStack(
     ...(options.gracefulStop ? { stopSignal: 'SIGTERM' as const } : {}),
     env: {
       ...options.env,
+      // A cluster runs the sharded adapter only, on node-redis: the client that restores its
+      // channels after a failover (ecs-socketio/src/redis.ts, IOREDIS_CLUSTER_LAST_FAILING).
+      ...(options.redisCluster
+        ? { REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'sharded', REDIS_CLIENT: 'node-redis' }
+        : {}),
       PING_INTERVAL_MS: String(options.heartbeat.intervalMs),
       PING_TIMEOUT_MS: String(options.heartbeat.timeoutMs),
       LOG_LEVEL: 'warn',
@@ -36,10 +41,16 @@ export async function startSocketIoStack(
   });
   const targets = stack.containers().map((c) => ({ id: c.id, url: c.url }));
   const extra = await startExtraBalancers(targets, options);
-  const redis = new Redis(options.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+  // The publisher is ioredis (auto-pipelined, queueing while disconnected) on either topology.
+  const redis = createRedis({
+    url: options.redisUrl,
+    name: 'syncbell:bench:publisher',
+    cluster: options.redisCluster ?? false,
+  });
+  redis.on('error', () => undefined);
   const publisher = createSocketIoPublisher({
     redis,
-    adapter: publisherAdapter(options.env?.REDIS_ADAPTER),
+    adapter: options.redisCluster ? 'sharded' : publisherAdapter(options.env?.REDIS_ADAPTER),
   });
   const first = stack.containers()[0];
   if (!first) throw new Error('the ECS stack started no container');
@@ -77,5 +88,6 @@ export const socketIoRedis: Contender = {
   multiContainer: true,
   // Classic (every container hears every notification) against per-user channels.
   scaleAdapters: ['classic', 'sharded'],
+  scaleCluster: true,
   start: (options) => startSocketIoStack(options, false),
 };

@@ -3,21 +3,12 @@ import fullGate from '../gates/full.json' with { type: 'json' };
 import type { BenchResults, ContenderResult } from '../results-schema.js';
 import { measuredInOneRun } from '../merge.js';
 import { fitScale, SCALE_PROJECTION_CONTAINERS, type ScaleFit, scaleGrowth } from '../scale.js';
+import { clusterScaleSection, clusterScaleSummary } from './cluster.js';
+import { err, fmt, name } from './format.js';
 
 type C = ContenderResult;
-const fmt = (value: number | null | undefined, digits = 2) =>
-  value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 const kb = (bytes: number | null | undefined) =>
   bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KB`;
-const name = (c: C) =>
-  c.emulated
-    ? `${c.id} (emulated)`
-    : c.baseline
-      ? `${c.id} (baseline)`
-      : c.reference
-        ? `${c.id} (reference)`
-        : c.id;
-const err = (o: { ok: boolean; error?: string }) => `failed: ${(o as { error: string }).error.slice(0, 80)}`;
 
 export function headline(c: C) {
   return c.unicast.ok ? c.unicast.value[c.unicast.value.length - 1] : undefined;
@@ -336,6 +327,7 @@ export function figuresBlock(r: BenchResults, reportPath: string): string {
     ),
     ...dropClientNote(r),
     ...scaleSummary(r, reportPath.replace(/[^/]*$/, SCALE_CHART_FILE)),
+    ...clusterScaleSummary(r),
     '| Goal | Measured | Status |',
     '|---|---|---|',
     ...goalChecks(r).map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`),
@@ -575,6 +567,7 @@ export function renderMarkdown(r: BenchResults): string {
       );
   }
   lines.push(...scaleSection(r));
+  lines.push(...clusterScaleSection(r));
   lines.push(
     '',
     '## Capacity figures for the cost model',

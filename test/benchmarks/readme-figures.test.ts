@@ -32,10 +32,14 @@ const ADDED_SINCE_THE_COMMITTED_RUNS: string[] = [];
 /** Scenarios added after the committed runs were made (issue 16's `scale`); emptied the same way. */
 const SCENARIOS_ADDED_SINCE_THE_COMMITTED_RUNS: string[] = [];
 
-/** `scale` runs only for the contenders that declare adapters to compare (`scaleAdapters`). */
+/**
+ * `scale` runs only for the contenders that declare adapters to compare (`scaleAdapters`),
+ * `scale-cluster` only for those that run on a Redis Cluster (`scaleCluster`).
+ */
 const applies = (id: string, scenario: string) =>
   !SCENARIOS_ADDED_SINCE_THE_COMMITTED_RUNS.includes(scenario) &&
-  (scenario !== 'scale' || CONTENDERS.some((c) => c.id === id && c.scaleAdapters));
+  (scenario !== 'scale' || CONTENDERS.some((c) => c.id === id && c.scaleAdapters)) &&
+  (scenario !== 'scale-cluster' || CONTENDERS.some((c) => c.id === id && c.scaleCluster));
 
 /** `contender scenario` for every cell of the run that did not produce a measurement. */
 function missingCells(results: Awaited<ReturnType<typeof latest>>): string[] {
