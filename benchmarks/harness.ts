@@ -20,6 +20,8 @@ import {
   type ScenarioContext,
   startOptions,
   stickyScenario,
+  type UnicastLevel,
+  unicastInterleaved,
   unicastScenario,
   wireBytesScenario,
 } from './scenarios.js';
@@ -119,6 +121,23 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
   const concurrency = options.redisUrl ? 1 : Math.max(1, options.profile.contenderConcurrency);
   const privateRedis: OwnedRedis[] = [];
 
+  // Issue 25, item 6: pairs whose unicast runs alternate (ABAB), measured before the contenders'
+  // other scenarios; one at a time only (side-by-side lanes already share the machine's state), and
+  // not on a given --redis-url (each of the pair needs a Redis of its own).
+  const interleaved = new Map<string, Outcome<UnicastLevel[]>>();
+  const pairs =
+    wants('unicast') && concurrency === 1 && !options.target && !options.redisUrl
+      ? options.contenders.flatMap((a) => {
+          const b = options.contenders.find((c) => c.id === a.unicastInterleavedWith);
+          return b ? [[a, b] as const] : [];
+        })
+      : [];
+  for (const [a, b] of pairs) {
+    const [ra, rb] = await runUnicastPair(shared, [a, b], log);
+    interleaved.set(a.id, ra);
+    interleaved.set(b.id, rb);
+  }
+
   async function runContender(contender: Contender): Promise<ContenderResult> {
     let ctx = contenderContext(shared, contender);
     if (concurrency > 1) {
@@ -157,7 +176,8 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
         ? run(id, () => fn(main.value))
         : Promise.resolve(wants(id) ? { ok: false as const, error: main.error } : notRun);
     const capacity = await onMain('capacity', (r) => capacityScenario(ctx, contender, r));
-    const unicast = await onMain('unicast', (r) => unicastScenario(ctx, contender, r));
+    const unicast =
+      interleaved.get(contender.id) ?? (await onMain('unicast', (r) => unicastScenario(ctx, contender, r)));
     const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
     const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
     const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
@@ -284,4 +304,50 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     capacity,
     contenders,
   });
+}
+
+/**
+ * Starts both contenders (each on a Redis of its own, so neither's publishes reach the other's
+ * servers), runs the unicast scenario on them ABAB (`unicastInterleaved`) and stops them.
+ */
+async function runUnicastPair(
+  shared: ScenarioContext,
+  pair: readonly [Contender, Contender],
+  log: (line: string) => void,
+): Promise<[Outcome<UnicastLevel[]>, Outcome<UnicastLevel[]>]> {
+  const redis: OwnedRedis[] = [];
+  const running: RunningContender[] = [];
+  const what = `${pair[0].id} / ${pair[1].id} unicast (interleaved)`;
+  try {
+    const ctx = [] as unknown as [ScenarioContext, ScenarioContext];
+    for (const contender of pair) {
+      const own = await startOwnedRedis();
+      redis.push(own);
+      const c = { ...contenderContext(shared, contender), redisUrl: own.url };
+      ctx.push(c);
+      c.progress(`${contender.id} unicast`, 0, 1);
+      running.push(await contender.start(startOptions(c, { extraBalancers: c.profile.extraBalancers })));
+    }
+    const result = await attempt(
+      () => unicastInterleaved(ctx, pair, running as [RunningContender, RunningContender]),
+      log,
+      what,
+    );
+    return result.ok
+      ? [
+          { ok: true, value: result.value[0] },
+          { ok: true, value: result.value[1] },
+        ]
+      : [result, result];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${what} failed: ${message}`);
+    return [
+      { ok: false, error: message },
+      { ok: false, error: message },
+    ];
+  } finally {
+    for (const r of running) await r.stop().catch(() => undefined);
+    await Promise.all(redis.map((r) => r.stop()));
+  }
 }

@@ -53,6 +53,11 @@ export const contenderResultSchema = z.object({
         p99Spread: spread,
         cdf: z.array(z.object({ latencyMs: z.number(), fraction: z.number() })),
         cpuSecondsPer1000Notifications: spread,
+        /**
+         * The contender whose runs alternated with these, run by run (ABAB, `unicastInterleaved`);
+         * absent where the level ran alone, and in results written before 2026-12-06.
+         */
+        interleavedWith: z.string().optional(),
       }),
     ),
   ),

@@ -132,6 +132,12 @@ export interface Contender {
    * one Redis node, started with `redisCluster`. @default false
    */
   readonly scaleCluster?: boolean;
+  /**
+   * The contender (by id) this one's unicast runs alternate with, run by run (ABAB), when both are
+   * selected and contenders run one at a time: the pair of a same-run ratio (issue 25, item 6).
+   * @default none: its unicast runs alone, with its other scenarios
+   */
+  readonly unicastInterleavedWith?: string;
   start(options: ContenderStartOptions): Promise<RunningContender>;
 }
 

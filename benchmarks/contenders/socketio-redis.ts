@@ -89,5 +89,7 @@ export const socketIoRedis: Contender = {
   // Classic (every container hears every notification) against per-user channels.
   scaleAdapters: ['classic', 'sharded'],
   scaleCluster: true,
+  // The section-3 overhead goals are its unicast figures over plain socket.io's, same run.
+  unicastInterleavedWith: 'socketio-plain',
   start: (options) => startSocketIoStack(options, false),
 };

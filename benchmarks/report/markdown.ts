@@ -393,6 +393,20 @@ export function warmNote(c: C): string {
   return `- **${name(c)}**: every figure is warm (each function's bundle loaded once, as by one Lambda instance, and run once by the start-up warm-up before measuring). Cold starts, each function's first invocation as serverless-offline timed it (bundle import, SDK clients, the request; not AWS's): ${each}.`;
 }
 
+/** Which contenders' unicast runs alternated (ABAB), once per pair. */
+export function interleavedNote(r: BenchResults): string[] {
+  const pairs = new Set(
+    r.contenders.flatMap((c) => {
+      const other = c.unicast.ok ? c.unicast.value[0]?.interleavedWith : undefined;
+      return other ? [[c.id, other].sort().join(' and ')] : [];
+    }),
+  );
+  return [...pairs].map(
+    (pair) =>
+      `\n- ${pair}: unicast runs interleaved, one run of each in turn (ABAB), both stacks up with their fleets connected and each on a Redis of its own, so the machine's drift during the scenario falls on both alike.`,
+  );
+}
+
 /** The scale chart's file, next to report.md (benchmarks/report/write.ts writes it). */
 export const SCALE_CHART_FILE = 'scale-cpu.svg';
 
@@ -530,6 +544,7 @@ export function renderMarkdown(r: BenchResults): string {
       );
     }
   }
+  lines.push(...interleavedNote(r));
   lines.push(
     '',
     '## 6. Connection lifecycle (detection times, ms)',
