@@ -166,4 +166,44 @@ describe('syncbell bench, tiny end-to-end run', () => {
       await rm(out, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('runs the scale-cluster scenario small: one node and a 3-primary Redis Cluster at 2 containers, every notification delivered, in section 9', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'syncbell-bench-scale-cluster-'));
+    try {
+      const code = await runBench([
+        '--quick',
+        '--runs',
+        '1',
+        '--scale-containers',
+        '2',
+        '--contenders',
+        'socketio-redis',
+        '--scenarios',
+        'scale-cluster',
+        '--out',
+        out,
+      ]);
+
+      expect(code).toBe(0);
+      const results = resultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+      const outcome = results.contenders[0]?.scaleCluster;
+      expect(outcome?.ok, JSON.stringify(outcome)).toBe(true);
+      if (outcome?.ok) {
+        expect(outcome.value.map((p) => `${p.redis} ${p.shards} x${p.containers}`)).toEqual([
+          'node 1 x2',
+          'cluster 3 x2',
+        ]);
+        for (const point of outcome.value) {
+          expect(point.delivered).toBe(point.published);
+          // Redis 7 reports its main thread's CPU, and publishing costs some.
+          expect(point.redisMainThreadCpuSecondsPer1000?.median).toBeGreaterThan(0);
+        }
+      }
+      const markdown = await readFile(join(out, 'report.md'), 'utf8');
+      expect(markdown).toContain('## 9. Redis Cluster');
+      expect(markdown).toContain('### Projection, not a measurement');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
