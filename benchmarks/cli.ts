@@ -32,7 +32,8 @@ DIR/report.html.
   --contenders a,b     only these (${CONTENDERS.map((c) => c.id).join(', ')})
   --scenarios x,y      only these (${SCENARIOS.join(', ')})
   --runs N             measured runs per figure (after one warm-up)
-  --scale-containers a,b  the scale and scale-cluster scenarios' container counts (full: 2,4,8)
+  --scale-containers a,b  the scale and scale-cluster scenarios' container counts (full: 2,4,8;
+                          quick: 2,4 and 2)
   --scale-connections N   its connections, spread over the containers (full: 10000)
   --scale-rate N          its notifications per second (full: 500)
   --target URL         run the client side against a deployed stack (unicast and fan-out only),
@@ -146,10 +147,12 @@ export async function runBench(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
     return n;
   };
-  if (values['scale-containers'])
+  if (values['scale-containers']) {
     profile.scaleContainers = values['scale-containers']
       .split(',')
       .map((s) => positiveInt('--scale-containers', s.trim()));
+    profile.scaleClusterContainers = profile.scaleContainers;
+  }
   if (values['scale-connections'])
     profile.scaleConnections = positiveInt('--scale-connections', values['scale-connections']);
   if (values['scale-rate']) profile.scaleRatePerSecond = positiveInt('--scale-rate', values['scale-rate']);

@@ -16,6 +16,8 @@ export interface Profile {
   scaleConnections: number;
   scaleRatePerSecond: number;
   scaleSeconds: number;
+  /** Scale-cluster (issue 25): the container counts, each on one Redis node and on a Redis Cluster. */
+  scaleClusterContainers: number[];
   /** Broadcast: connections of one user, notifications per run. */
   fanoutConnections: number;
   /** Capacity: connections opened against one server process. */
@@ -68,6 +70,8 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     scaleConnections: 40,
     scaleRatePerSecond: 100,
     scaleSeconds: 0.3,
+    // One count: a cluster and two stacks per count is most of the smoke's minute already.
+    scaleClusterContainers: [2],
     fanoutConnections: 20,
     capacityConnections: 60,
     rampPerSecond: 400,
@@ -105,6 +109,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     scaleConnections: 10_000,
     scaleRatePerSecond: 500,
     scaleSeconds: 10,
+    scaleClusterContainers: [2, 4, 8],
     fanoutConnections: 10_000,
     capacityConnections: 19_500,
     // At 1,000/s one socket.io container, sharing the 2 cores with the client processes, accepted

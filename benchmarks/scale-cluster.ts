@@ -45,7 +45,7 @@ export interface ClusterScalePoint {
   containerCpuSecondsPer1000: number;
 }
 
-/** Node and cluster at each container count of the profile, for a contender with `scaleCluster`. */
+/** Node and cluster at each of the profile's `scaleClusterContainers`, for a contender with `scaleCluster`. */
 export async function scaleClusterScenario(
   ctx: ScenarioContext,
   contender: Contender,
@@ -64,7 +64,7 @@ export async function scaleClusterScenario(
   const points: ClusterScalePoint[] = [];
   const sequence = { next: 0 };
   try {
-    for (const containers of profile.scaleContainers) {
+    for (const containers of profile.scaleClusterContainers) {
       for (const redis of ['node', 'cluster'] as const) {
         const nodes = redis === 'cluster' ? primaries : [single];
         const measured = await measureScalePoint(ctx, contender, {
