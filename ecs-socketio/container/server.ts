@@ -63,6 +63,13 @@ const LISTEN_BACKLOG = 4096;
 export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptions): Promise<EcsServer> {
   const http = createHttpServer();
   const redis = config.REDIS_ADAPTER === 'memory' ? undefined : connectRedis(config, logger);
+  // A node-redis cluster client refuses commands ("The client is offline") until it has read the
+  // slot map, and the sharded adapter is handed the raw client: its first heartbeat, sent as soon
+  // as the Server exists, was refused and logged as an unhandled rejection. The wrapper's `call`
+  // waits for that first connect, so one PING each settles it (a failed connect is logged by the
+  // clients' `error` listeners; the container starts either way, as on a single node).
+  if (redis?.pub.cluster)
+    await Promise.all([redis.pub, redis.sub].map((client) => client.call('PING').catch(() => undefined)));
 
   const io: Server = new Server(http, {
     transports: config.ALLOW_POLLING ? ['polling', 'websocket'] : ['websocket'],
