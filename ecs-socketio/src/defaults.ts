@@ -14,4 +14,13 @@ export const SOCKETIO_DEFAULTS = {
   pingIntervalMs: 25_000,
   /** socket.io's own ping timeout (server-options docs; `PING_TIMEOUT_MS`). */
   pingTimeoutMs: 20_000,
+  /** The hard ceiling on new connections per second (`MAX_CONNECTS_PER_SECOND`): over it, HTTP 503 + Retry-After. */
+  maxConnectsPerSecond: 1000,
+  /**
+   * Handshakes in flight (token check and first resume not finished) above which a connect is
+   * refused with a `retryAfterMs` hint (`MAX_HANDSHAKES_IN_FLIGHT`); 0 is off.
+   */
+  maxHandshakesInFlight: 0,
+  /** Event-loop lag (ms, p99) above which connects are refused the same way (`MAX_EVENT_LOOP_LAG_MS`); 0 is off. */
+  maxEventLoopLagMs: 0,
 } as const;

@@ -32,10 +32,12 @@ import {
 } from '../socketio-publisher.js';
 import { clientAddress, createAddressLimiter } from './address-limiter.js';
 import { createConnectPacer } from './connect-pacer.js';
+import { createHandshakePacer } from './handshake-pacer.js';
 import { inboundGate } from './frame-budget.js';
 import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
 import { resumeHandler } from './resume.js';
+import { upgradeCeiling } from './upgrade-ceiling.js';
 
 // What syncbell logs with: defined once in @syncbell/server for every package (a pino logger fits).
 export type { SyncbellLogger } from '@syncbell/server';
@@ -90,12 +92,27 @@ export interface AttachSyncbellOptions {
   /** Frames per second one socket may send (yours included) before it gets `rate_limited`. @default 20 */
   maxFramesPerSecond?: number;
   /**
-   * New connections per second this server accepts; more are refused before the token check with
-   * `rate_limited` and a `retryAfterMs` hint that spreads them over the next seconds (the SDK
-   * waits at least that long). Paces a reconnect storm (a container died, a deploy) instead of
-   * letting every JWT check and replay read land at once. @default undefined (no limit)
+   * The hard ceiling: new connections (engine.io handshakes) per second this server accepts. Over
+   * it a handshake is answered HTTP 503 with `Retry-After` before engine.io does any work (no
+   * session, no token check). A browser's WebSocket never shows the status (it sees a failed
+   * connect and backs off on its own); socket.io-client over polling, and Node clients, can read
+   * it. Needs the `Server` attached to its HTTP server. @default undefined (no ceiling)
    */
   maxConnectsPerSecond?: number;
+  /**
+   * Server-paced reconnects: handshakes in flight (connects accepted whose token check and first
+   * resume have not finished) above which new connects are refused, before the token check, with
+   * `rate_limited` and a `retryAfterMs` hint from the measured drain rate, jittered (the SDK waits
+   * at least that long). What saturates a container in a reconnect storm is JWT checks and replay
+   * reads, far below any connects-per-second ceiling. @default undefined (not bounded)
+   */
+  maxHandshakesInFlight?: number;
+  /**
+   * Event-loop lag (ms, p99 over the last quarter second, `perf_hooks.monitorEventLoopDelay`)
+   * above which new connects are refused as `maxHandshakesInFlight` refuses them: the clients
+   * already here keep their latency. @default undefined (not watched)
+   */
+  maxEventLoopLagMs?: number;
   /** As the publisher's: the log is trimmed and expires the same way. */
   replay?: {
     /** @default 1000 */
@@ -186,10 +203,11 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectionsPerAddress ?? 200,
   );
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
-  const maxConnectsPerSecond =
-    options.maxConnectsPerSecond === undefined
-      ? undefined
-      : positiveInt('maxConnectsPerSecond', options.maxConnectsPerSecond);
+  const optionalInt = (name: 'maxConnectsPerSecond' | 'maxHandshakesInFlight' | 'maxEventLoopLagMs') =>
+    options[name] === undefined ? undefined : positiveInt(name, options[name]);
+  const maxConnectsPerSecond = optionalInt('maxConnectsPerSecond');
+  const maxHandshakesInFlight = optionalInt('maxHandshakesInFlight');
+  const maxEventLoopLagMs = optionalInt('maxEventLoopLagMs');
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? SOCKETIO_DEFAULTS.replayMaxLen);
   const ttlSeconds = positiveInt(
     'replay.ttlSeconds',
@@ -208,6 +226,10 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
   if (releaseHandshake && !engine)
     throw new ConfigError(
       'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
+    );
+  if (maxConnectsPerSecond !== undefined && !engine)
+    throw new ConfigError(
+      'attachSyncbell: maxConnectsPerSecond answers HTTP 503 on the handshake and needs the Server attached to its HTTP server first',
     );
   const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
@@ -288,9 +310,19 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
 
   const limiter = createAddressLimiter(maxConnectionsPerAddress);
-  const connectPacer =
-    maxConnectsPerSecond === undefined ? undefined : createConnectPacer(maxConnectsPerSecond);
-  const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody) => {
+  // The hard ceiling, in front of engine.io (upgrade-ceiling.ts); the refusals count as rate_limited.
+  if (maxConnectsPerSecond !== undefined)
+    engine?.use(
+      upgradeCeiling(createConnectPacer(maxConnectsPerSecond), () =>
+        metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
+      ),
+    );
+  const handshakes =
+    maxHandshakesInFlight === undefined && maxEventLoopLagMs === undefined
+      ? undefined
+      : createHandshakePacer({ maxInFlight: maxHandshakesInFlight, maxEventLoopLagMs });
+  const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody, socket?: Socket) => {
+    if (socket) handshakes?.finish(socket);
     metrics.connectsTotal.inc({ outcome: body.code });
     next(handshakeError(body));
   };
@@ -300,26 +332,33 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
         code: ErrorCode.ServerShuttingDown,
         message: 'syncbell is closed here; reconnect',
       });
-    const retryAfterMs = connectPacer?.refuse();
+    const retryAfterMs = handshakes?.admit(socket);
     if (retryAfterMs !== undefined)
       return refuseHandshake(next, {
         code: ErrorCode.RateLimited,
-        message: `more than ${maxConnectsPerSecond} new connections per second here; retry later`,
+        message: 'this server is behind on handshakes; retry later',
         retryAfterMs,
       });
     const address = addressOf(socket);
     if (!limiter.acquire(address))
-      return refuseHandshake(next, {
-        code: ErrorCode.RateLimited,
-        message: `too many connections from one address (limit ${maxConnectionsPerAddress})`,
-      });
+      return refuseHandshake(
+        next,
+        {
+          code: ErrorCode.RateLimited,
+          message: `too many connections from one address (limit ${maxConnectionsPerAddress})`,
+        },
+        socket,
+      );
     // Counted from here, released when the socket goes, whether or not auth succeeds.
-    socket.conn.once('close', () => limiter.release(address));
+    socket.conn.once('close', () => {
+      limiter.release(address);
+      handshakes?.finish(socket);
+    });
     next();
   });
   nsp.use((socket, next) => {
     void authenticate(socket.handshake.auth?.token, verify).then((outcome) => {
-      if (!outcome.ok) return refuseHandshake(next, outcome.error);
+      if (!outcome.ok) return refuseHandshake(next, outcome.error, socket);
       (socket.data as SyncbellSocketData).userId = outcome.userId;
       if (releaseHandshake) {
         // Verified: the header copy and bearer token are never read again, and kept they cost
@@ -368,9 +407,11 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
   });
   function onResume(this: Socket, ...args: unknown[]): void {
-    void track(
+    const work = track(
       resume((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
     );
+    // The first resume answered ends the handshake the pacer counts (later ones are ignored).
+    if (handshakes) void work.finally(() => handshakes.finish(this)).catch(() => undefined);
   }
   const keepAlive = keepAliveHandler({
     replayLog,
@@ -426,6 +467,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       if (closed) return;
       closed = true;
       recovery?.stop();
+      handshakes?.close();
       nsp.off('connection', onConnection);
       engine?.off('connection', onEngineConnection);
       for (const socket of [...accepted]) socket.disconnect(true);
