@@ -45,6 +45,8 @@ const LAG_SAMPLE_MS = 250;
 const INITIAL_HANDSHAKE_MS = 50;
 /** Weight of the newest handshake in the running mean of durations. */
 const EWMA_WEIGHT = 0.1;
+/** The window completions are counted over for the measured drain rate. */
+const RATE_WINDOW_MS = 250;
 /** The longest hint (as the SDK's own cap, `MAX_RETRY_AFTER_MS` of the contract). */
 const MAX_HINT_MS = 30_000;
 
@@ -66,6 +68,17 @@ export function createHandshakePacer({
   histogram?.enable();
   let lagMs = 0;
   let lagReadAtMs = now();
+  // Completions per ms in the last full window (the measured drain rate) and the current window's count.
+  let drainedPerMs = 0;
+  let windowStartMs = now();
+  let windowCount = 0;
+  const rollWindow = (at: number) => {
+    if (at - windowStartMs < RATE_WINDOW_MS) return;
+    // A window with no completion after a longer gap says the rate is about nothing, not stale.
+    drainedPerMs = at - windowStartMs < 2 * RATE_WINDOW_MS ? windowCount / (at - windowStartMs) : 0;
+    windowStartMs = at;
+    windowCount = 0;
+  };
 
   const dropStale = (at: number) => {
     for (const [key, startMs] of started) {
@@ -93,8 +106,12 @@ export function createHandshakePacer({
         started.set(key, at);
         return undefined;
       }
-      // Little's law: handshakes complete at about inFlight / meanHandshakeMs per ms.
-      const intervalMs = meanHandshakeMs / Math.max(1, started.size);
+      // The drain rate: the completions measured in the last window, or, when more, what Little's
+      // law gives for the handshakes in flight (inFlight / mean duration): the first refusals of a
+      // storm come before a window has measured anything.
+      rollWindow(at);
+      const ratePerMs = Math.max(drainedPerMs, Math.max(1, started.size) / meanHandshakeMs);
+      const intervalMs = 1 / ratePerMs;
       lastSlotMs = Math.max(at, lastSlotMs) + intervalMs;
       const untilSlotMs = lastSlotMs - at;
       // Jitter up to half the wait (and at least a handshake's length), so equal slots spread.
@@ -105,7 +122,10 @@ export function createHandshakePacer({
       const startMs = started.get(key);
       if (startMs === undefined) return;
       started.delete(key);
-      meanHandshakeMs += EWMA_WEIGHT * (Math.max(1, now() - startMs) - meanHandshakeMs);
+      const at = now();
+      rollWindow(at);
+      windowCount++;
+      meanHandshakeMs += EWMA_WEIGHT * (Math.max(1, at - startMs) - meanHandshakeMs);
     },
     inFlight() {
       dropStale(now());
