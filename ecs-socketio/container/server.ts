@@ -70,7 +70,11 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     pingTimeout: config.PING_TIMEOUT_MS,
     maxHttpBufferSize: config.MAX_FRAME_BYTES,
     serveClient: false,
-    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+    // Retry-After exposed: a browser over long polling reads the hint of a 503 over MAX_CONNECTS_PER_SECOND.
+    cors:
+      config.CORS_ORIGINS.length > 0
+        ? { origin: config.CORS_ORIGINS, exposedHeaders: ['Retry-After'] }
+        : undefined,
     ...(redis
       ? {
           adapter: syncbellAdapter({
