@@ -139,11 +139,13 @@ export const ecsEnvSchema = z.object({
    * Server-paced reconnects: handshakes in flight (accepted, token check and first resume not
    * finished) above which new connects are refused with `rate_limited` and a `retryAfterMs` hint
    * from the measured drain rate, which the SDK honours. `0` turns it off. See docs/ECS.md.
+   * @default 64 (measured: see `SOCKETIO_DEFAULTS.maxHandshakesInFlight`)
    */
   MAX_HANDSHAKES_IN_FLIGHT: int(0, 1_000_000).default(SOCKETIO_DEFAULTS.maxHandshakesInFlight),
   /**
    * Event-loop lag (ms, p99 over the last quarter second) above which new connects are refused
-   * the same way, so the clients already connected keep their latency. `0` turns it off.
+   * the same way (once 8 handshakes are in flight), so the clients already connected keep their
+   * latency. `0` turns it off. @default 0 (off: measured, see `SOCKETIO_DEFAULTS.maxEventLoopLagMs`)
    */
   MAX_EVENT_LOOP_LAG_MS: int(0, 60_000).default(SOCKETIO_DEFAULTS.maxEventLoopLagMs),
   /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
