@@ -31,18 +31,16 @@ import {
   type SocketIoPublisher,
 } from '../socketio-publisher.js';
 import { clientAddress, createAddressLimiter } from './address-limiter.js';
-import { createConnectPacer } from './connect-pacer.js';
-import { createHandshakePacer } from './handshake-pacer.js';
+import { type PacingOptions, resolvePacing, startPacing } from './pacing.js';
 import { inboundGate } from './frame-budget.js';
 import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
 import { resumeHandler } from './resume.js';
-import { upgradeCeiling } from './upgrade-ceiling.js';
 
 // What syncbell logs with: defined once in @syncbell/server for every package (a pino logger fits).
 export type { SyncbellLogger } from '@syncbell/server';
 
-export interface AttachSyncbellOptions {
+export interface AttachSyncbellOptions extends PacingOptions {
   /**
    * The HS256 secret end users' tokens are signed with (`signToken` from @syncbell/server), at
    * least 32 bytes. Give this or `verify`, not both.
@@ -91,28 +89,6 @@ export interface AttachSyncbellOptions {
   trustProxy?: boolean;
   /** Frames per second one socket may send (yours included) before it gets `rate_limited`. @default 20 */
   maxFramesPerSecond?: number;
-  /**
-   * The hard ceiling: new connections (engine.io handshakes) per second this server accepts. Over
-   * it a handshake is answered HTTP 503 with `Retry-After` before engine.io does any work (no
-   * session, no token check). A browser's WebSocket never shows the status (it sees a failed
-   * connect and backs off on its own); socket.io-client over polling, and Node clients, can read
-   * it. Needs the `Server` attached to its HTTP server. @default undefined (no ceiling)
-   */
-  maxConnectsPerSecond?: number;
-  /**
-   * Server-paced reconnects: handshakes in flight (connects accepted whose token check and first
-   * resume have not finished) above which new connects are refused, before the token check, with
-   * `rate_limited` and a `retryAfterMs` hint from the measured drain rate, jittered (the SDK waits
-   * at least that long). What saturates a container in a reconnect storm is JWT checks and replay
-   * reads, far below any connects-per-second ceiling. @default undefined (not bounded)
-   */
-  maxHandshakesInFlight?: number;
-  /**
-   * Event-loop lag (ms, p99 over the last quarter second, `perf_hooks.monitorEventLoopDelay`)
-   * above which new connects are refused as `maxHandshakesInFlight` refuses them: the clients
-   * already here keep their latency. @default undefined (not watched)
-   */
-  maxEventLoopLagMs?: number;
   /** As the publisher's: the log is trimmed and expires the same way. */
   replay?: {
     /** @default 1000 */
@@ -203,11 +179,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectionsPerAddress ?? 200,
   );
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
-  const optionalInt = (name: 'maxConnectsPerSecond' | 'maxHandshakesInFlight' | 'maxEventLoopLagMs') =>
-    options[name] === undefined ? undefined : positiveInt(name, options[name]);
-  const maxConnectsPerSecond = optionalInt('maxConnectsPerSecond');
-  const maxHandshakesInFlight = optionalInt('maxHandshakesInFlight');
-  const maxEventLoopLagMs = optionalInt('maxEventLoopLagMs');
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? SOCKETIO_DEFAULTS.replayMaxLen);
   const ttlSeconds = positiveInt(
     'replay.ttlSeconds',
@@ -227,10 +198,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     throw new ConfigError(
       'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
     );
-  if (maxConnectsPerSecond !== undefined && !engine)
-    throw new ConfigError(
-      'attachSyncbell: maxConnectsPerSecond answers HTTP 503 on the handshake and needs the Server attached to its HTTP server first',
-    );
+  const pacing = resolvePacing(options, engine !== undefined, positiveInt);
   const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
   // Measured (test/ecs-socketio/sharded-resubscribe.test.ts): with Node's default write threshold a
@@ -310,17 +278,10 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
 
   const limiter = createAddressLimiter(maxConnectionsPerAddress);
-  // The hard ceiling, in front of engine.io (upgrade-ceiling.ts); the refusals count as rate_limited.
-  if (maxConnectsPerSecond !== undefined)
-    engine?.use(
-      upgradeCeiling(createConnectPacer(maxConnectsPerSecond), () =>
-        metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
-      ),
-    );
-  const handshakes =
-    maxHandshakesInFlight === undefined && maxEventLoopLagMs === undefined
-      ? undefined
-      : createHandshakePacer({ maxInFlight: maxHandshakesInFlight, maxEventLoopLagMs });
+  // Server-paced reconnects (pacing.ts); the ceiling's 503s count as rate_limited.
+  const handshakes = startPacing(engine, pacing, () =>
+    metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
+  );
   const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody, socket?: Socket) => {
     if (socket) handshakes?.finish(socket);
     metrics.connectsTotal.inc({ outcome: body.code });
