@@ -10,7 +10,7 @@ import { signToken } from '@syncbell/server';
 import { type AttachSyncbellOptions, attachSyncbell, type SyncbellAttachment } from '@syncbell/socketio';
 import { pollUntil } from '../../dev-tools/index.js';
 import { uniqueUser } from '../support/unique-user.js';
-import { TEST_JWT_KEY } from './support/harness.js';
+import { createEcsHarness, TEST_JWT_KEY } from './support/harness.js';
 
 // Issue 24 item 3, server-paced reconnects on a real socket.io server with real clients: the pacer
 // refuses by handshakes in flight with a hint, the hard ceiling answers HTTP 503 + Retry-After
@@ -28,9 +28,9 @@ interface App {
 
 const apps: App[] = [];
 const sockets: ClientSocket[] = [];
-const stops: (() => void)[] = [];
+const stops: (() => unknown)[] = [];
 afterEach(async () => {
-  for (const stop of stops.splice(0)) stop();
+  for (const stop of stops.splice(0)) await stop();
   for (const socket of sockets.splice(0)) socket.disconnect();
   for (const app of apps.splice(0)) {
     await app.syncbell.close();
@@ -178,5 +178,36 @@ describe('server-paced reconnects', () => {
     expect((after?.atMs ?? 0) - (refused?.atMs ?? 0)).toBeGreaterThanOrEqual(
       refusal?.reason?.retryAfterMs ?? 0,
     );
+  });
+});
+
+describe('the container reads the pacing knobs from its environment', () => {
+  it('MAX_HANDSHAKES_IN_FLIGHT=1: a second connect is refused with a hint until the first has resumed', async () => {
+    const harness = await createEcsHarness({ containers: 1, env: { MAX_HANDSHAKES_IN_FLIGHT: '1' } });
+    stops.push(() => harness.stop());
+    const connect = async () => {
+      const socket = ioClient(harness.url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        auth: { token: await harness.token(uniqueUser('paced')) },
+      });
+      sockets.push(socket);
+      return new Promise<{ socket: ClientSocket; refused?: { code?: string; retryAfterMs?: number } }>(
+        (resolve) => {
+          socket.once('connect', () => resolve({ socket }));
+          socket.once('connect_error', (error: Error & { data?: { code?: string; retryAfterMs?: number } }) =>
+            resolve({ socket, refused: error.data ?? {} }),
+          );
+        },
+      );
+    };
+    const first = await connect();
+    expect(first.refused).toBeUndefined();
+    const second = await connect();
+    expect(second.refused).toMatchObject({ code: ErrorCode.RateLimited });
+    expect(second.refused?.retryAfterMs).toBeGreaterThan(0);
+    await first.socket.timeout(10_000).emitWithAck(SocketEvent.Resume, {});
+    expect((await connect()).refused).toBeUndefined();
   });
 });
