@@ -116,6 +116,11 @@ describe('server-paced reconnects', () => {
     expect(refused).toMatchObject({ code: ErrorCode.RateLimited });
     expect(refused?.retryAfterMs).toBeGreaterThan(0);
     expect(verified).toBe(1); // refused before its token was checked
+    const inFlight = async () =>
+      (await app.syncbell.metrics.registry.getSingleMetricAsString('syncbell_handshakes_in_flight'))
+        .split('\n')
+        .at(-1);
+    expect(await inFlight()).toBe('syncbell_handshakes_in_flight 1');
 
     releases.shift()?.();
     const socket = await first;
@@ -126,6 +131,7 @@ describe('server-paced reconnects', () => {
     );
     expect(stillRefused).toMatchObject({ code: ErrorCode.RateLimited });
     await socket.timeout(10_000).emitWithAck(SocketEvent.Resume, {});
+    expect(await inFlight()).toBe('syncbell_handshakes_in_flight 0');
     const next = rawConnect(app, uniqueUser('paced'));
     expect(await pollUntil(() => verified === 2, 10_000, 10)).toBe(true);
     releases.shift()?.();

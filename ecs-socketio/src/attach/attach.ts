@@ -279,8 +279,11 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
 
   const limiter = createAddressLimiter(maxConnectionsPerAddress);
   // Server-paced reconnects (pacing.ts); the ceiling's 503s count as rate_limited.
-  const handshakes = startPacing(engine, pacing, () =>
-    metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
+  const handshakes = startPacing(
+    engine,
+    pacing,
+    () => metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
+    (count) => metrics.handshakesInFlight.set(count),
   );
   const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody, socket?: Socket) => {
     if (socket) handshakes?.finish(socket);

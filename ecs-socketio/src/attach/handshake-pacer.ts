@@ -36,6 +36,8 @@ export interface HandshakePacerOptions {
   now?: () => number;
   /** Where the lag is read. @default `eventLoopLag()`, the perf_hooks monitor */
   lag?: EventLoopLag;
+  /** Told the handshakes in flight whenever the count changes (a metric). @default none */
+  onInFlight?: (count: number) => void;
 }
 
 /** The event-loop lag now (ms). */
@@ -92,6 +94,7 @@ export function createHandshakePacer({
   random = Math.random,
   now = Date.now,
   lag = maxEventLoopLagMs === undefined ? undefined : eventLoopLag(),
+  onInFlight,
 }: HandshakePacerOptions): HandshakePacer {
   // Insertion order is start order: the stale ones are always at the head (no timer per socket).
   const started = new Map<object, number>();
@@ -124,6 +127,7 @@ export function createHandshakePacer({
     for (const [key, startMs] of started) {
       if (at - startMs < staleAfterMs) break;
       started.delete(key);
+      onInFlight?.(started.size);
     }
   };
   // Lag alone never stops every handshake: below LAG_MIN_IN_FLIGHT they go on, so a container
@@ -140,6 +144,7 @@ export function createHandshakePacer({
       dropStale(at);
       if (!saturated(at)) {
         started.set(key, at);
+        onInFlight?.(started.size);
         return undefined;
       }
       // The drain rate measured from completed handshakes (their durations include the client's
@@ -156,6 +161,7 @@ export function createHandshakePacer({
       const startMs = started.get(key);
       if (startMs === undefined) return;
       started.delete(key);
+      onInFlight?.(started.size);
       const at = now();
       rollWindow(at);
       windowCount++;

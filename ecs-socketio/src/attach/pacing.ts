@@ -61,10 +61,11 @@ export function startPacing(
   engine: { use(middleware: EngineMiddleware): void } | undefined,
   pacing: ReturnType<typeof resolvePacing>,
   onCeilingRefused: () => void,
+  onInFlight: (count: number) => void,
 ): HandshakePacer | undefined {
   const { maxConnectsPerSecond, maxHandshakesInFlight, maxEventLoopLagMs } = pacing;
   if (maxConnectsPerSecond !== undefined)
     engine?.use(upgradeCeiling(createConnectPacer(maxConnectsPerSecond), onCeilingRefused));
   if (maxHandshakesInFlight === undefined && maxEventLoopLagMs === undefined) return undefined;
-  return createHandshakePacer({ maxInFlight: maxHandshakesInFlight, maxEventLoopLagMs });
+  return createHandshakePacer({ maxInFlight: maxHandshakesInFlight, maxEventLoopLagMs, onInFlight });
 }
