@@ -77,7 +77,11 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     pingTimeout: config.PING_TIMEOUT_MS,
     maxHttpBufferSize: config.MAX_FRAME_BYTES,
     serveClient: false,
-    cors: config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS } : undefined,
+    // Retry-After exposed: a browser over long polling reads the hint of a 503 over MAX_CONNECTS_PER_SECOND.
+    cors:
+      config.CORS_ORIGINS.length > 0
+        ? { origin: config.CORS_ORIGINS, exposedHeaders: ['Retry-After'] }
+        : undefined,
     ...(redis
       ? {
           adapter: syncbellAdapter({
@@ -104,7 +108,12 @@ export async function createEcsServer({ config, logger, jwtKey }: EcsServerOptio
     maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
     trustProxy: config.TRUST_PROXY,
     maxFramesPerSecond: config.MAX_FRAMES_PER_SECOND,
+    // Server-paced reconnects (docs/ECS.md): the env knobs, 0 = off.
     ...(config.MAX_CONNECTS_PER_SECOND > 0 ? { maxConnectsPerSecond: config.MAX_CONNECTS_PER_SECOND } : {}),
+    ...(config.MAX_HANDSHAKES_IN_FLIGHT > 0
+      ? { maxHandshakesInFlight: config.MAX_HANDSHAKES_IN_FLIGHT }
+      : {}),
+    ...(config.MAX_EVENT_LOOP_LAG_MS > 0 ? { maxEventLoopLagMs: config.MAX_EVENT_LOOP_LAG_MS } : {}),
     replay: { maxLen: config.REPLAY_MAX_LEN, ttlSeconds: config.REPLAY_TTL_SECONDS },
     // A container holds thousands of sockets and reads nothing of the handshake after auth.
     releaseHandshake: true,

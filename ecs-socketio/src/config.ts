@@ -130,10 +130,24 @@ export const ecsEnvSchema = z.object({
   /** The ELB API endpoint; only the local stack sets it (its stand-in answers the call). @default the SDK's (the Region's) */
   ELBV2_ENDPOINT: z.string().url().optional(),
   /**
-   * New connections per second a container accepts; more are refused with a `retryAfterMs` hint
-   * the SDK honours (server-paced reconnects). `0` turns it off. @default 1000
+   * The hard ceiling: new connections (handshakes) per second a container accepts; more are
+   * answered HTTP 503 with `Retry-After` before engine.io does any work. `0` turns it off.
+   * @default 1000
    */
-  MAX_CONNECTS_PER_SECOND: int(0, 1_000_000).default(1000),
+  MAX_CONNECTS_PER_SECOND: int(0, 1_000_000).default(SOCKETIO_DEFAULTS.maxConnectsPerSecond),
+  /**
+   * Server-paced reconnects: handshakes in flight (accepted, token check and first resume not
+   * finished) above which new connects are refused with `rate_limited` and a `retryAfterMs` hint
+   * from the measured drain rate, which the SDK honours. `0` turns it off. See docs/ECS.md.
+   * @default 64 (measured: see `SOCKETIO_DEFAULTS.maxHandshakesInFlight`)
+   */
+  MAX_HANDSHAKES_IN_FLIGHT: int(0, 1_000_000).default(SOCKETIO_DEFAULTS.maxHandshakesInFlight),
+  /**
+   * Event-loop lag (ms, p99 over the last quarter second) above which new connects are refused
+   * the same way (once 8 handshakes are in flight), so the clients already connected keep their
+   * latency. `0` turns it off. @default 0 (off: measured, see `SOCKETIO_DEFAULTS.maxEventLoopLagMs`)
+   */
+  MAX_EVENT_LOOP_LAG_MS: int(0, 60_000).default(SOCKETIO_DEFAULTS.maxEventLoopLagMs),
   /** Largest frame a client may send; the protocol's client frames are tiny. @default 16384 */
   MAX_FRAME_BYTES: int(256, 1_000_000).default(16_384),
   /** Frames per second one socket may send before it gets `rate_limited`. @default 20 */

@@ -14,4 +14,22 @@ export const SOCKETIO_DEFAULTS = {
   pingIntervalMs: 25_000,
   /** socket.io's own ping timeout (server-options docs; `PING_TIMEOUT_MS`). */
   pingTimeoutMs: 20_000,
+  /** The hard ceiling on new connections per second (`MAX_CONNECTS_PER_SECOND`): over it, HTTP 503 + Retry-After. */
+  maxConnectsPerSecond: 1000,
+  /**
+   * Handshakes in flight (token check and first resume not finished) above which a connect is
+   * refused with a `retryAfterMs` hint (`MAX_HANDSHAKES_IN_FLIGHT`); 0 is off. Measured
+   * (benchmarks/results/reconnect-pacing/, docs/ECS.md): 2,500 clients reconnecting onto one
+   * container, 100 % resumed in a median 11.6 s with 64 against 13.8 s unpaced (4 runs each; half
+   * of them 0.59x, the survivor's lag peak 0.68x), 15.0 and 20.0 s with 128, 17.9 s with 32; at
+   * 1,000 clients 64 cost 1.08x on time-to-100 % and cut the lag peak to 0.67x.
+   */
+  maxHandshakesInFlight: 64,
+  /**
+   * Event-loop lag (ms, p99) above which connects are refused the same way (`MAX_EVENT_LOOP_LAG_MS`);
+   * 0 is off, the default: on the measuring machine (shared, load 7-25) the one run of 150 ms that
+   * refused anyone took 11.7 s to resume 1,000 clients against a 4.3 s unpaced median, and the
+   * runs that refused no one were the unpaced path.
+   */
+  maxEventLoopLagMs: 0,
 } as const;

@@ -4,6 +4,8 @@ export interface EcsMetrics {
   registry: Registry;
   connections: Gauge;
   connectsTotal: Counter<'outcome'>;
+  /** Handshakes accepted whose token check and first resume have not finished (server-paced reconnects). */
+  handshakesInFlight: Gauge;
   notificationsSent: Counter<'path'>;
   deliveryLatency: Histogram;
   replayed: Counter;
@@ -36,6 +38,11 @@ export function registerEcsMetrics(registry: Registry): EcsMetrics {
     connections: new Gauge({
       name: 'syncbell_connections',
       help: 'Open Socket.io connections on this container',
+      registers: [registry],
+    }),
+    handshakesInFlight: new Gauge({
+      name: 'syncbell_handshakes_in_flight',
+      help: 'Connects accepted whose token check and first resume have not finished (0 unless maxHandshakesInFlight or maxEventLoopLagMs is set)',
       registers: [registry],
     }),
     connectsTotal: new Counter({

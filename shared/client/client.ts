@@ -11,7 +11,7 @@ import {
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
 import { missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
-import { backoff, delayWithHint } from '@syncbell/contract/backoff';
+import { backoff, delayWithHint, reconnectBackoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
 import { DisconnectCode } from './disconnect-codes.js';
 import { TypedEmitter } from './events.js';
@@ -31,7 +31,11 @@ export interface StateChange {
   newState: ClientState;
   /** Why the state changed: the disconnect reason for `connecting` after a drop. */
   reason?: DisconnectReason;
-  /** 0 on the first attempt; counts reconnect attempts since the last success. */
+  /**
+   * 0 on the first attempt; counts reconnect attempts since the last stable connection (one that
+   * stayed up, resumed, for at least `maxReconnectDelayMs`: a server that accepts and drops at once
+   * does not reset the backoff).
+   */
   attempt: number;
 }
 
@@ -161,6 +165,8 @@ class Client implements SyncbellClient {
   #generation = 0;
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current connection resumed: it resets the backoff once it has lasted `maxReconnectDelayMs`. */
+  #resumedAtMs: number | undefined;
   #lastSeenId: string | undefined;
   #servedBy: string | undefined;
   /** Live notifications that arrived while the resume answer was pending. */
@@ -201,6 +207,7 @@ class Client implements SyncbellClient {
   connect(): void {
     if (this.#state !== ClientState.Disconnected) return;
     this.#attempt = 0;
+    this.#resumedAtMs = undefined;
     this.#setState(ClientState.Connecting);
     void this.#open();
   }
@@ -290,7 +297,9 @@ class Client implements SyncbellClient {
     const connection = this.#connection;
     if (!connection) return;
     try {
-      const answer = await connection.resume(from.after);
+      // The deadline grows with the failures since the last stable connection (resumeDeadlineMs).
+      const failures = this.#resumedAtMs === undefined ? this.#attempt : 0;
+      const answer = await connection.resume(from.after, failures);
       if (generation !== this.#generation) return;
       // An older server sends no cursor: the position that asked is then the checkpoint.
       this.#checkpoint = answer.cursor ?? from.position ?? this.#checkpoint;
@@ -311,7 +320,8 @@ class Client implements SyncbellClient {
         this.#lastSeenId = answer.cursor;
         this.#position.save(answer.cursor);
       }
-      this.#attempt = 0; // success resets the backoff
+      // Success resets the backoff once the connection has proved stable (see #handleDisconnect).
+      this.#resumedAtMs ??= this.#config.now();
       if (this.#state !== ClientState.Connected) this.#setState(ClientState.Connected);
       this.#events.emit('resumed', {
         replayed,
@@ -365,6 +375,15 @@ class Client implements SyncbellClient {
     this.#generation++;
     this.#connection = undefined;
     this.#held = undefined;
+    // A connection that stayed up resumed for maxReconnectDelayMs was a success: the backoff starts
+    // afresh. One dropped sooner (a server that accepts and drops) keeps counting, so a flapping
+    // server never gets a client's first-attempt delay twice in a row.
+    if (
+      this.#resumedAtMs !== undefined &&
+      this.#config.now() - this.#resumedAtMs >= this.#config.maxReconnectDelayMs
+    )
+      this.#attempt = 0;
+    this.#resumedAtMs = undefined;
     const reported: string[] = [ErrorCode.InvalidToken, ErrorCode.TokenExpired, ErrorCode.RateLimited];
     if (typeof reason.code === 'string' && reported.includes(reason.code)) {
       this.#emitError(reason.code, reason.reason);
@@ -380,8 +399,9 @@ class Client implements SyncbellClient {
           this.#config.minReconnectDelayMs,
           backoff(0, this.#config.minReconnectDelayMs, this.#config.maxReconnectDelayMs, this.#config.random),
         )
-      : backoff(
-          this.#attempt,
+      : reconnectBackoff(
+          // A refusal without a hint (a 503 whose Retry-After the client cannot read) waits the floor at least.
+          reason.code === ErrorCode.RateLimited ? Math.max(1, this.#attempt) : this.#attempt,
           this.#config.minReconnectDelayMs,
           this.#config.maxReconnectDelayMs,
           this.#config.random,

@@ -44,8 +44,13 @@ export interface TransportHandlers {
 export type ReplayAnswer = ReceivedReplayResult;
 
 export interface TransportConnection {
-  /** Asks the server for what was missed after `after` (see the resume protocol). */
-  resume(after: string | undefined): Promise<ReplayAnswer>;
+  /**
+   * Asks the server for what was missed after `after` (see the resume protocol). `failures`: the
+   * client's failed attempts since its last stable connection; the transport's resume deadline
+   * grows with it (`resumeDeadlineMs`), so a slow backend is not met by every client timing out,
+   * reconnecting and timing out again. @default 0
+   */
+  resume(after: string | undefined, failures?: number): Promise<ReplayAnswer>;
   /** Closes from the client side. `onClose` is not called for a close the client asked for. */
   close(): void;
 }

@@ -30,3 +30,31 @@ export function backoff(
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.max(0, step));
   return Math.floor(random() * ceiling);
 }
+
+/**
+ * The SDK's reconnect delay: `backoff` for the first attempt after a drop (the herd spreads over
+ * [0, minMs)), and after a failed attempt a uniformly random delay in [minMs, min(maxMs, minMs * 2^step)):
+ * never below the floor, so no client retries in a tight loop, and never above `maxMs`.
+ */
+export function reconnectBackoff(
+  step: number,
+  minMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  if (step <= 0) return backoff(0, minMs, maxMs, random);
+  const ceiling = Math.min(maxMs, minMs * 2 ** step);
+  return Math.floor(minMs + random() * (ceiling - minMs));
+}
+
+/**
+ * How many times the resume deadline doubles over consecutive failed attempts: 10 s, 20 s, then
+ * 40 s at most with the SDK's default. A backend slow to answer (a reconnect storm's replay reads)
+ * otherwise sees every client time out, reconnect and time out again at the same deadline.
+ */
+export const MAX_RESUME_DEADLINE_DOUBLINGS = 2;
+
+/** The resume deadline after `failures` consecutive failed attempts: `baseMs` doubled per failure, bounded. */
+export function resumeDeadlineMs(baseMs: number, failures: number): number {
+  return baseMs * 2 ** Math.min(MAX_RESUME_DEADLINE_DOUBLINGS, Math.max(0, Math.floor(failures) || 0));
+}

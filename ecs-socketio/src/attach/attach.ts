@@ -31,7 +31,7 @@ import {
   type SocketIoPublisher,
 } from '../socketio-publisher.js';
 import { clientAddress, createAddressLimiter } from './address-limiter.js';
-import { createConnectPacer } from './connect-pacer.js';
+import { type PacingOptions, resolvePacing, startPacing } from './pacing.js';
 import { inboundGate } from './frame-budget.js';
 import { keepAliveHandler } from './keep-alive.js';
 import { watchSubscriber } from './outage-recovery.js';
@@ -40,7 +40,7 @@ import { resumeHandler } from './resume.js';
 // What syncbell logs with: defined once in @syncbell/server for every package (a pino logger fits).
 export type { SyncbellLogger } from '@syncbell/server';
 
-export interface AttachSyncbellOptions {
+export interface AttachSyncbellOptions extends PacingOptions {
   /**
    * The HS256 secret end users' tokens are signed with (`signToken` from @syncbell/server), at
    * least 32 bytes. Give this or `verify`, not both.
@@ -89,13 +89,6 @@ export interface AttachSyncbellOptions {
   trustProxy?: boolean;
   /** Frames per second one socket may send (yours included) before it gets `rate_limited`. @default 20 */
   maxFramesPerSecond?: number;
-  /**
-   * New connections per second this server accepts; more are refused before the token check with
-   * `rate_limited` and a `retryAfterMs` hint that spreads them over the next seconds (the SDK
-   * waits at least that long). Paces a reconnect storm (a container died, a deploy) instead of
-   * letting every JWT check and replay read land at once. @default undefined (no limit)
-   */
-  maxConnectsPerSecond?: number;
   /** As the publisher's: the log is trimmed and expires the same way. */
   replay?: {
     /** @default 1000 */
@@ -186,10 +179,6 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     options.maxConnectionsPerAddress ?? 200,
   );
   const maxFramesPerSecond = positiveInt('maxFramesPerSecond', options.maxFramesPerSecond ?? 20);
-  const maxConnectsPerSecond =
-    options.maxConnectsPerSecond === undefined
-      ? undefined
-      : positiveInt('maxConnectsPerSecond', options.maxConnectsPerSecond);
   const maxLen = positiveInt('replay.maxLen', options.replay?.maxLen ?? SOCKETIO_DEFAULTS.replayMaxLen);
   const ttlSeconds = positiveInt(
     'replay.ttlSeconds',
@@ -209,6 +198,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     throw new ConfigError(
       'attachSyncbell: releaseHandshake needs the Server attached to its HTTP server first',
     );
+  const pacing = resolvePacing(options, engine !== undefined, positiveInt);
   const redis = options.redis === undefined ? undefined : asRedisLike(options.redis);
   const subscriber = options.subscriber === undefined ? undefined : asRedisLike(options.subscriber);
   // Measured (test/ecs-socketio/sharded-resubscribe.test.ts): with Node's default write threshold a
@@ -288,9 +278,15 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     clientAddress(socket.handshake.headers, socket.handshake.address, trustProxy);
 
   const limiter = createAddressLimiter(maxConnectionsPerAddress);
-  const connectPacer =
-    maxConnectsPerSecond === undefined ? undefined : createConnectPacer(maxConnectsPerSecond);
-  const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody) => {
+  // Server-paced reconnects (pacing.ts); the ceiling's 503s count as rate_limited.
+  const handshakes = startPacing(
+    engine,
+    pacing,
+    () => metrics.connectsTotal.inc({ outcome: ErrorCode.RateLimited }),
+    (count) => metrics.handshakesInFlight.set(count),
+  );
+  const refuseHandshake = (next: (error?: Error) => void, body: ErrorFrameBody, socket?: Socket) => {
+    if (socket) handshakes?.finish(socket);
     metrics.connectsTotal.inc({ outcome: body.code });
     next(handshakeError(body));
   };
@@ -300,26 +296,33 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
         code: ErrorCode.ServerShuttingDown,
         message: 'syncbell is closed here; reconnect',
       });
-    const retryAfterMs = connectPacer?.refuse();
+    const retryAfterMs = handshakes?.admit(socket);
     if (retryAfterMs !== undefined)
       return refuseHandshake(next, {
         code: ErrorCode.RateLimited,
-        message: `more than ${maxConnectsPerSecond} new connections per second here; retry later`,
+        message: 'this server is behind on handshakes; retry later',
         retryAfterMs,
       });
     const address = addressOf(socket);
     if (!limiter.acquire(address))
-      return refuseHandshake(next, {
-        code: ErrorCode.RateLimited,
-        message: `too many connections from one address (limit ${maxConnectionsPerAddress})`,
-      });
+      return refuseHandshake(
+        next,
+        {
+          code: ErrorCode.RateLimited,
+          message: `too many connections from one address (limit ${maxConnectionsPerAddress})`,
+        },
+        socket,
+      );
     // Counted from here, released when the socket goes, whether or not auth succeeds.
-    socket.conn.once('close', () => limiter.release(address));
+    socket.conn.once('close', () => {
+      limiter.release(address);
+      handshakes?.finish(socket);
+    });
     next();
   });
   nsp.use((socket, next) => {
     void authenticate(socket.handshake.auth?.token, verify).then((outcome) => {
-      if (!outcome.ok) return refuseHandshake(next, outcome.error);
+      if (!outcome.ok) return refuseHandshake(next, outcome.error, socket);
       (socket.data as SyncbellSocketData).userId = outcome.userId;
       if (releaseHandshake) {
         // Verified: the header copy and bearer token are never read again, and kept they cost
@@ -368,9 +371,11 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
     onFailed: (error) => logger.error({ err: error.message }, 'resume failed'),
   });
   function onResume(this: Socket, ...args: unknown[]): void {
-    void track(
+    const work = track(
       resume((this.data as SyncbellSocketData).userId, args, (body) => this.emit(SocketEvent.Error, body)),
     );
+    // The first resume answered ends the handshake the pacer counts (later ones are ignored).
+    if (handshakes) void work.finally(() => handshakes.finish(this)).catch(() => undefined);
   }
   const keepAlive = keepAliveHandler({
     replayLog,
@@ -426,6 +431,7 @@ export function attachSyncbell(io: Server | Namespace, options: AttachSyncbellOp
       if (closed) return;
       closed = true;
       recovery?.stop();
+      handshakes?.close();
       nsp.off('connection', onConnection);
       engine?.off('connection', onEngineConnection);
       for (const socket of [...accepted]) socket.disconnect(true);

@@ -64,7 +64,10 @@ export interface ApigwTransportOptions {
    * @default 7080000 (1 h 58 min)
    */
   maxConnectionAgeMs?: number;
-  /** How long to wait for the replay answer to a resume. @default 10000 */
+  /**
+   * How long to wait for the replay answer to a resume; doubled per consecutive failed attempt,
+   * up to 4x (`resumeDeadlineMs`). @default 10000
+   */
   resumeTimeoutMs?: number;
   /**
    * A cheaper liveness probe than waiting for the next keep-alive: on `online`, `offline` and the

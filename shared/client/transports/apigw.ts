@@ -1,5 +1,6 @@
 import { CloseCode, ErrorCode } from '@syncbell/contract/codes';
 import { errorFromServer, SyncbellError } from '@syncbell/contract/errors';
+import { resumeDeadlineMs } from '@syncbell/contract/backoff';
 import type {
   DisconnectReason,
   ReplayAnswer,
@@ -248,7 +249,7 @@ class ApigwConnection implements TransportConnection {
     if (!this.#closedByClient) this.#handlers.onClose(reason);
   }
 
-  resume(after: string | undefined): Promise<ReplayAnswer> {
+  resume(after: string | undefined, failures = 0): Promise<ReplayAnswer> {
     return new Promise<ReplayAnswer>((resolve, reject) => {
       if (this.#finished || this.#socket?.readyState !== OPEN) {
         reject(new SyncbellError(ErrorCode.Internal, 'not connected'));
@@ -256,7 +257,7 @@ class ApigwConnection implements TransportConnection {
       }
       this.#pending?.reject(new SyncbellError(ErrorCode.Internal, 'superseded by a newer resume'));
       const requestId = this.#settings.nextRequestId();
-      const { resumeTimeoutMs } = this.#settings.timing;
+      const resumeTimeoutMs = resumeDeadlineMs(this.#settings.timing.resumeTimeoutMs, failures);
       const timer = setTimeout(() => {
         if (this.#pending?.requestId !== requestId) return;
         this.#pending = undefined;

@@ -13,6 +13,8 @@ import type {
 import { DisconnectCode } from '../disconnect-codes.js';
 import { ResumeTimeoutError } from '../errors.js';
 import { checkTiming, defaultPongTimeoutMs } from './keep-alive.js';
+import { httpRefusal } from './http-refusal.js';
+import { resumeDeadlineMs } from '@syncbell/contract/backoff';
 
 export interface SocketIoTransportOptions {
   /**
@@ -23,7 +25,10 @@ export interface SocketIoTransportOptions {
   transports?: ('websocket' | 'polling')[];
   /** Socket.io server path. @default '/socket.io' */
   path?: string;
-  /** How long to wait for the resume answer. @default 10000 */
+  /**
+   * How long to wait for the resume answer; doubled per consecutive failed attempt, up to 4x
+   * (`resumeDeadlineMs`). @default 10000
+   */
   resumeTimeoutMs?: number;
   /**
    * How often to ask the server for the user's log position (`SocketEvent.KeepAlive`; the
@@ -134,7 +139,13 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
             ...(body.retryAfterMs === undefined ? {} : { retryAfterMs: body.retryAfterMs }),
           });
         } else {
-          finish({ code: DisconnectCode.ConnectError, reason: error.message, reconnect: true });
+          finish(
+            httpRefusal(error) ?? {
+              code: DisconnectCode.ConnectError,
+              reason: error.message,
+              reconnect: true,
+            },
+          );
         }
       });
       // Validated by the client, entry by entry (see "Evolving the contract").
@@ -161,16 +172,17 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       });
 
       return {
-        async resume(after: string | undefined): Promise<ReplayAnswer> {
+        async resume(after: string | undefined, failures = 0): Promise<ReplayAnswer> {
+          const deadlineMs = resumeDeadlineMs(resumeTimeoutMs, failures);
           let answer: unknown;
           try {
             answer = await socket
-              .timeout(resumeTimeoutMs)
+              .timeout(deadlineMs)
               .emitWithAck(SocketEvent.Resume, after === undefined ? {} : { after });
           } catch (error) {
             // socket.io-client's only rejections here: its timeout, or a disconnect (then the
             // client has already moved on). Either way, no answer came in time.
-            throw new ResumeTimeoutError(resumeTimeoutMs, { cause: error });
+            throw new ResumeTimeoutError(deadlineMs, { cause: error });
           }
           const error = readErrorFrameBody(answer);
           if (error) throw errorFromServer(error.code, error.message);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadEcsConfig, loadWorkerConfig } from '../../../ecs-socketio/src/config.js';
+import { loadEcsConfig, loadWorkerConfig, SOCKETIO_DEFAULTS } from '../../../ecs-socketio/src/config.js';
 import { MAX_SYNC_JOB_DURATION_MS } from '../../../shared/contract/index.js';
 import { withCode } from '../../support/errors.js';
 import { ServerErrorCode } from '../../../shared/server/index.js';
@@ -45,6 +45,39 @@ describe('ECS configuration', () => {
     expect(loadEcsConfig({ MAX_JOB_DURATION_MS: '5000' }).MAX_JOB_DURATION_MS).toBe(5000);
     expect(() => loadEcsConfig({ MAX_JOB_DURATION_MS: String(MAX_SYNC_JOB_DURATION_MS + 1) })).toThrow(
       withCode(ServerErrorCode.InvalidConfig, 'MAX_JOB_DURATION_MS'),
+    );
+  });
+
+  it('reads the pacing knobs with their defaults, 0 turning each off, and names a bad one', () => {
+    expect(loadEcsConfig({})).toMatchObject({
+      MAX_CONNECTS_PER_SECOND: SOCKETIO_DEFAULTS.maxConnectsPerSecond,
+      MAX_HANDSHAKES_IN_FLIGHT: SOCKETIO_DEFAULTS.maxHandshakesInFlight,
+      MAX_EVENT_LOOP_LAG_MS: SOCKETIO_DEFAULTS.maxEventLoopLagMs,
+    });
+    expect(
+      loadEcsConfig({
+        MAX_CONNECTS_PER_SECOND: '0',
+        MAX_HANDSHAKES_IN_FLIGHT: '0',
+        MAX_EVENT_LOOP_LAG_MS: '0',
+      }),
+    ).toMatchObject({ MAX_CONNECTS_PER_SECOND: 0, MAX_HANDSHAKES_IN_FLIGHT: 0, MAX_EVENT_LOOP_LAG_MS: 0 });
+    expect(loadEcsConfig({ MAX_HANDSHAKES_IN_FLIGHT: '64', MAX_EVENT_LOOP_LAG_MS: '150' })).toMatchObject({
+      MAX_HANDSHAKES_IN_FLIGHT: 64,
+      MAX_EVENT_LOOP_LAG_MS: 150,
+    });
+    expect(() =>
+      loadEcsConfig({
+        MAX_HANDSHAKES_IN_FLIGHT: '-1',
+        MAX_EVENT_LOOP_LAG_MS: '0.5',
+        MAX_CONNECTS_PER_SECOND: 'lots',
+      }),
+    ).toThrow(
+      withCode(
+        ServerErrorCode.InvalidConfig,
+        'MAX_HANDSHAKES_IN_FLIGHT',
+        'MAX_EVENT_LOOP_LAG_MS',
+        'MAX_CONNECTS_PER_SECOND',
+      ),
     );
   });
 

@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
-  backoff,
   BoundedIdSet,
-  delayWithHint,
   MAX_RETRY_AFTER_MS,
   type ClientEvents,
   createClient,
   DisconnectCode,
   type DisconnectReason,
-  type ReplayAnswer,
-  type Transport,
-  type TransportHandlers,
 } from '../../../shared/client/index.js';
 import {
   createNotification,
@@ -20,57 +15,12 @@ import {
   type SyncbellError,
 } from '../../../shared/contract/index.js';
 import { jwtFor, MapStorage } from '../../support/storage.js';
+import { FakeTransport } from './support/fake-transport.js';
 import { withCode } from '../../support/errors.js';
-import { ClientErrorCode } from '../../../shared/client/index.js';
-
-/** A scripted transport: the collaborator here is not under test, the state machine is. */
-class FakeTransport implements Transport {
-  readonly name = 'fake';
-  opens: { token: string; handlers: TransportHandlers; resumes: (string | undefined)[]; closed: boolean }[] =
-    [];
-  replies: ReplayAnswer[] = [];
-  open(options: { token: string }, handlers: TransportHandlers) {
-    const record = { token: options.token, handlers, resumes: [] as (string | undefined)[], closed: false };
-    this.opens.push(record);
-    return {
-      resume: async (after: string | undefined) => {
-        record.resumes.push(after);
-        return this.replies.shift() ?? { notifications: [], truncated: false };
-      },
-      close: () => {
-        record.closed = true;
-      },
-    };
-  }
-  get last() {
-    const last = this.opens.at(-1);
-    if (!last) throw new Error('never opened');
-    return last;
-  }
-}
+import { ClientErrorCode, ResumeTimeoutError } from '../../../shared/client/index.js';
 
 const n = (jobId: string): Notification => createNotification({ type: 'sync.complete', userId: 'u', jobId });
 const flush = () => new Promise((r) => setImmediate(r));
-
-describe('delayWithHint', () => {
-  it('takes the larger of the backoff and the hint, the hint capped, a missing or bad hint ignored', () => {
-    expect(delayWithHint(300, undefined)).toBe(300);
-    expect(delayWithHint(300, 1000)).toBe(1000);
-    expect(delayWithHint(3000, 1000)).toBe(3000);
-    expect(delayWithHint(0, Number.POSITIVE_INFINITY)).toBe(0);
-    expect(delayWithHint(0, -5)).toBe(0);
-    expect(delayWithHint(0, MAX_RETRY_AFTER_MS * 2)).toBe(MAX_RETRY_AFTER_MS);
-  });
-});
-
-describe('backoff', () => {
-  it('is uniformly random below min * 2^step, capped at max', () => {
-    expect(backoff(0, 1000, 5000, () => 0.999)).toBe(999);
-    expect(backoff(2, 1000, 5000, () => 0.5)).toBe(2000);
-    expect(backoff(10, 1000, 5000, () => 0.999)).toBe(4995);
-    expect(backoff(3, 1000, 5000, () => 0)).toBe(0);
-  });
-});
 
 describe('BoundedIdSet', () => {
   it('remembers the newest ids up to its capacity and forgets the oldest', () => {
@@ -190,33 +140,77 @@ describe('client state machine', () => {
     expect(client.state).toBe('connected');
   });
 
-  it('grows the delay on repeated failures and resets it after a success', async () => {
-    make();
+  /** Closes the last connection with `reason` and counts the ms until the client opens the next one. */
+  const waitAfter = async (reason: DisconnectReason): Promise<number> => {
+    const before = transport.opens.length;
+    transport.last.handlers.onClose(reason);
+    let waited = 0;
+    while (transport.opens.length === before) {
+      vi.advanceTimersByTime(10);
+      waited += 10;
+      await flush();
+    }
+    return waited;
+  };
+  const refused: DisconnectReason = { code: DisconnectCode.ConnectError, reason: 'refused', reconnect: true };
+  const dropped: DisconnectReason = { code: 1006, reason: 'dropped', reconnect: true };
+
+  it('grows the delay on repeated failures, never below the floor after a failed attempt, and resets it after a stable connection', async () => {
+    let nowMs = 0;
+    make({ now: () => nowMs });
     await flush();
     const delays: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const before = transport.opens.length;
-      transport.last.handlers.onClose({
-        code: DisconnectCode.ConnectError,
-        reason: 'refused',
-        reconnect: true,
-      });
-      let waited = 0;
-      while (transport.opens.length === before) {
-        vi.advanceTimersByTime(10);
-        waited += 10;
-        await flush();
-      }
-      delays.push(waited);
-    }
-    expect(delays).toEqual([50, 100, 200]);
+    for (let i = 0; i < 4; i++) delays.push(await waitAfter(refused));
+    // backoff(0) = 50 (random 0.5 below the 100 ms floor), then 100 + 0.5 * (ceiling - 100), capped at 1000.
+    expect(delays).toEqual([50, 150, 250, 450]);
     transport.last.handlers.onOpen();
     await flush();
-    transport.last.handlers.onClose({ code: 1006, reason: 'dropped', reconnect: true });
-    const before = transport.opens.length;
-    vi.advanceTimersByTime(50);
+    nowMs += 1000; // up, resumed, for maxReconnectDelayMs: a success
+    expect(await waitAfter(dropped)).toBe(50);
+  });
+
+  it('does not reset the backoff for a server that accepts, resumes and drops at once: no loop faster than the floor', async () => {
+    make({ now: () => 0 });
     await flush();
-    expect(transport.opens.length).toBe(before + 1);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      delays.push(await waitAfter(dropped));
+      transport.last.handlers.onOpen();
+      await flush();
+    }
+    expect(delays[0]).toBe(50);
+    for (const delay of delays.slice(1)) expect(delay).toBeGreaterThanOrEqual(100);
+    expect(delays.at(-1)).toBe(550); // 100 + 0.5 * (1000 - 100): the cap holds
+  });
+
+  it('waits at least its floor after a rate_limited refusal without a hint (a 503 whose Retry-After it cannot read)', async () => {
+    make();
+    await flush();
+    expect(await waitAfter({ code: ErrorCode.RateLimited, reason: 'busy', reconnect: true })).toBe(150);
+  });
+
+  it('asks each resume with the failures since the last stable connection, so its deadline grows under a slow backend', async () => {
+    let nowMs = 0;
+    make({ now: () => nowMs });
+    await flush();
+    for (let i = 0; i < 3; i++) {
+      transport.replies.push(new ResumeTimeoutError(10_000));
+      transport.last.handlers.onOpen();
+      await flush();
+      // The failed resume closed the connection; the client reconnects after its backoff.
+      while (transport.last.resumes.length > 0) {
+        vi.advanceTimersByTime(10);
+        await flush();
+      }
+    }
+    transport.last.handlers.onOpen();
+    await flush();
+    expect(transport.opens.map((o) => o.failures)).toEqual([[0], [1], [2], [3]]);
+    expect(transport.opens.slice(0, 3).every((o) => o.closed)).toBe(true);
+    nowMs += 1000;
+    transport.last.handlers.onResync(); // on the stable connection: the base deadline again
+    await flush();
+    expect(transport.last.failures).toEqual([3, 0]);
   });
 
   it("waits for the server's retryAfterMs hint over its own backoff, and never longer than the cap", async () => {
