@@ -9,13 +9,15 @@ import { ApiGwWebSocketStack } from '../../infra/lib/apigw-websocket-stack.js';
 import { InfraErrorCode } from '../../infra/lib/config.js';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
 import { withCode } from '../support/errors.js';
+import { unbundledApp } from './support/unbundled-app.js';
 import { unacknowledgedFindings } from './support/nag.js';
 
 const env = { region: 'us-east-1' };
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-// One App per variant family, each synthesized once (the API Gateway stacks bundle every handler).
-const apigwApp = new App();
+// One App per variant family, each synthesized once. Templates only: the API Gateway stacks skip
+// bundling (test/infra/lib/apigw-websocket-stack.test.ts checks the bundles).
+const apigwApp = unbundledApp();
 const apigw = new ApiGwWebSocketStack(apigwApp, 'ApiGw', { env });
 const apigwExisting = new ApiGwWebSocketStack(apigwApp, 'ApiGwExisting', {
   env,
