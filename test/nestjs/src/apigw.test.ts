@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, expect, expectTypeOf, it } from 'vitest';
-import { localPublisherOptions, silentTelemetry } from '../../apigw-websocket/local/publisher.js';
+import { localPublisherOptions, silentTelemetry } from '../../../apigw-websocket/local/publisher.js';
 import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
 import { type SyncbellApiGwOptions, SyncbellModule } from '@syncbell/nestjs/apigw';
-import { type ApigwHarness, createApigwHarness } from '../apigw-websocket/support/harness.js';
-import { connectRecorder, type RecordingClient } from '../support/recorder.js';
-import { SyncJobs } from './support/app.js';
+import { type ApigwHarness, createApigwHarness } from '../../apigw-websocket/support/harness.js';
+import { connectRecorder, type RecordingClient } from '../../support/recorder.js';
+import { SyncJobs } from '../support/app.js';
 
 let harness: ApigwHarness;
 let app: INestApplicationContext;
