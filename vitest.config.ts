@@ -1,4 +1,18 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The ECS test files whose Redis client is the harness's (`TEST_REDIS_CLIENT` of
+ * test/ecs-socketio/support/harness.ts, the only reader of SYNCBELL_TEST_REDIS_CLIENT): what the
+ * `ecs-node-redis` project re-runs. The others (pure units, the env parser, the local load
+ * balancer, the package's export list, a replay log test on its own ioredis) run the same code
+ * whatever the variable says, so a second run of them checks nothing new. Found by what each file
+ * imports, so a new suite on the harness joins by itself.
+ */
+const HARNESS_SUITES = readdirSync('test/ecs-socketio', { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.test.ts'))
+  .map((file) => `test/ecs-socketio/${file}`)
+  .filter((file) => readFileSync(file, 'utf8').includes('/support/harness.js'));
 
 /** The ECS suites the sharded-adapter projects re-run (test/ecs-socketio/support/harness.ts reads the variable). */
 const SHARDED_SUITES = [
@@ -45,9 +59,7 @@ export const config = defineConfig({
         extends: true,
         test: {
           name: 'ecs-node-redis',
-          include: ['test/ecs-socketio/**/*.test.ts'],
-          // No Redis client in these: the env parser and the local load balancer.
-          exclude: ['test/ecs-socketio/src/config.test.ts', 'test/ecs-socketio/local/**'],
+          include: HARNESS_SUITES,
           env: { SYNCBELL_TEST_REDIS_CLIENT: 'node-redis' },
         },
       },

@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { localPublisherOptions, silentTelemetry } from '../apigw-websocket/local/publisher.js';
-import { startEcsLocal } from '../ecs-socketio/local/stack.js';
+import { type EcsLocalStack, startEcsLocal } from '../ecs-socketio/local/stack.js';
 import { signToken } from '../shared/server/auth/index.js';
 import { socketIoTransport } from '../shared/client/transports/socketio.js';
 import { type ApigwHarness, createApigwHarness } from './apigw-websocket/support/harness.js';
@@ -21,6 +21,20 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close();
 });
 
+/** The socket.io publish route's key (`PUBLISH_API_KEYS` of the ECS stack). */
+const PUBLISH_KEY = 'k'.repeat(40);
+// One local stack per variant for the whole file, shared by its examples (each uses a fresh
+// user): starting each twice cost a container start and a serverless-offline start per run.
+let stack: EcsLocalStack;
+let harness: ApigwHarness;
+beforeAll(async () => {
+  stack = await startEcsLocal({ containers: 2, worker: false, env: { PUBLISH_API_KEYS: PUBLISH_KEY } });
+  harness = await createApigwHarness();
+}, 240_000);
+afterAll(async () => {
+  await Promise.all([stack?.stop(), harness?.stop()]);
+});
+
 async function connected(options: Parameters<typeof recordingClient>[0]): Promise<RecordingClient> {
   const recorder = recordingClient(options);
   clients.push(recorder);
@@ -33,42 +47,36 @@ async function connected(options: Parameters<typeof recordingClient>[0]): Promis
 it('runs the socket.io publisher example: the connected user gets the notification it logged', async () => {
   const code = readmeExample('socketio-publisher');
   expect(code).toContain("userId: 'alice'");
-  const stack = await startEcsLocal({ containers: 1, worker: false });
-  try {
-    const userId = uniqueUser('readme');
-    const recorder = await connected({
-      transport: socketIoTransport(),
-      url: stack.url,
-      token: await signToken({ userId, key: TEST_JWT_KEY }),
-    });
-    const previousUrl = process.env.REDIS_URL;
-    process.env.REDIS_URL = stack.redisUrl;
-    const { logged } = await runExample(
-      'socketio',
-      code.replace("userId: 'alice'", `userId: '${userId}'`),
-    ).finally(() => {
-      // Assigning undefined would leave the string 'undefined' for the next test's stack.
-      if (previousUrl === undefined) delete process.env.REDIS_URL;
-      else process.env.REDIS_URL = previousUrl;
-    });
-    await recorder.waitForCount(1);
-    expect(recorder.received[0]?.notification).toMatchObject({
-      userId,
-      type: 'sync.complete',
-      jobId: 'calendar-sync-42',
-      data: { calendar: 'primary' },
-    });
-    expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);
-  } finally {
-    await stack.stop();
-  }
+  const userId = uniqueUser('readme');
+  const recorder = await connected({
+    transport: socketIoTransport(),
+    url: stack.url,
+    token: await signToken({ userId, key: TEST_JWT_KEY }),
+  });
+  const previousUrl = process.env.REDIS_URL;
+  process.env.REDIS_URL = stack.redisUrl;
+  const { logged } = await runExample(
+    'socketio',
+    code.replace("userId: 'alice'", `userId: '${userId}'`),
+  ).finally(() => {
+    // Assigning undefined would leave the string 'undefined' in the environment.
+    if (previousUrl === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = previousUrl;
+  });
+  await recorder.waitForCount(1);
+  expect(recorder.received[0]?.notification).toMatchObject({
+    userId,
+    type: 'sync.complete',
+    jobId: 'calendar-sync-42',
+    data: { calendar: 'primary' },
+  });
+  expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);
 });
 
 it('runs the API Gateway publisher example: the connected user gets the notification it logged', async () => {
   const code = readmeExample('apigw-publisher');
   const options = /createApiGwPublisher\((\{[\s\S]*?\})\)/.exec(code);
   expect(options?.[1]).toMatch(/managementEndpoint: '[^']+'/);
-  const harness = await createApigwHarness();
   try {
     const { userId, recorder } = await connectedToApigw(harness);
     (globalThis as Record<string, unknown>).__readmeApigwOptions = {
@@ -84,7 +92,6 @@ it('runs the API Gateway publisher example: the connected user gets the notifica
     expect(logged).toEqual([[recorder.received[0]?.notification.id, false]]);
   } finally {
     delete (globalThis as Record<string, unknown>).__readmeApigwOptions;
-    await harness.stop();
   }
 });
 
@@ -145,55 +152,44 @@ it('signs the publish route example with SigV4 for execute-api in the URL’s re
 
 it('runs the publish route example against the local stack (its API key instead of SigV4): the user gets it', async () => {
   const code = readmeExample('apigw-publish-route', 'sh');
-  const harness = await createApigwHarness();
-  try {
-    const { userId, recorder } = await connectedToApigw(harness);
-    const url = /'(https:\/\/[^']+\/v1\/publish)'/.exec(code)?.[1] ?? '';
-    const local = code
-      .replace(url, harness.stack.publishUrl)
-      .replace(/ *--aws-sigv4 .*\n *--user .*\n/, `  -H "x-api-key: $PUBLISH_API_KEY" \\\n`)
-      .replace('"userId":"alice"', `"userId":"${userId}"`);
-    expect(local).not.toContain('--aws-sigv4');
-    const answer = JSON.parse(await runShellExample(local, { PUBLISH_API_KEY: harness.stack.publishApiKey }));
-    await recorder.waitForCount(1);
-    expect(recorder.received[0]?.notification).toMatchObject({
-      id: answer.id,
-      userId,
-      type: 'sync.complete',
-      jobId: 'calendar-sync-42',
-      data: { calendar: 'primary' },
-    });
-    expect(answer.duplicate).toBe(false);
-  } finally {
-    await harness.stop();
-  }
+  const { userId, recorder } = await connectedToApigw(harness);
+  const url = /'(https:\/\/[^']+\/v1\/publish)'/.exec(code)?.[1] ?? '';
+  const local = code
+    .replace(url, harness.stack.publishUrl)
+    .replace(/ *--aws-sigv4 .*\n *--user .*\n/, `  -H "x-api-key: $PUBLISH_API_KEY" \\\n`)
+    .replace('"userId":"alice"', `"userId":"${userId}"`);
+  expect(local).not.toContain('--aws-sigv4');
+  const answer = JSON.parse(await runShellExample(local, { PUBLISH_API_KEY: harness.stack.publishApiKey }));
+  await recorder.waitForCount(1);
+  expect(recorder.received[0]?.notification).toMatchObject({
+    id: answer.id,
+    userId,
+    type: 'sync.complete',
+    jobId: 'calendar-sync-42',
+    data: { calendar: 'primary' },
+  });
+  expect(answer.duplicate).toBe(false);
 });
 
 it('runs the socket.io publish route example against the local stack: the user gets it, a user token is refused', async () => {
   const code = readmeExample('socketio-publish-route', 'sh');
-  const key = 'k'.repeat(40);
-  const stack = await startEcsLocal({ containers: 2, worker: false, env: { PUBLISH_API_KEYS: key } });
-  try {
-    const userId = uniqueUser('readme');
-    const token = await signToken({ userId, key: TEST_JWT_KEY });
-    const recorder = await connected({ transport: socketIoTransport(), url: stack.url, token });
-    const local = code
-      .replace('https://notify.example.com', stack.url)
-      .replace('"userId":"alice"', `"userId":"${userId}"`);
-    expect(local).not.toContain('example.com');
-    const answer = JSON.parse(await runShellExample(local, { SYNCBELL_PUBLISH_KEY: key }));
-    await recorder.waitForCount(1);
-    expect(recorder.received[0]?.notification).toMatchObject({
-      id: answer.id,
-      userId,
-      jobId: 'calendar-sync-42',
-    });
-    expect(answer).toEqual({ id: expect.any(String), duplicate: false });
-    // The end user's token in place of the key: refused, and nothing is published.
-    await expect(
-      runShellExample(local.replace('-sS', '-sS --fail'), { SYNCBELL_PUBLISH_KEY: token }),
-    ).rejects.toThrow();
-  } finally {
-    await stack.stop();
-  }
+  const userId = uniqueUser('readme');
+  const token = await signToken({ userId, key: TEST_JWT_KEY });
+  const recorder = await connected({ transport: socketIoTransport(), url: stack.url, token });
+  const local = code
+    .replace('https://notify.example.com', stack.url)
+    .replace('"userId":"alice"', `"userId":"${userId}"`);
+  expect(local).not.toContain('example.com');
+  const answer = JSON.parse(await runShellExample(local, { SYNCBELL_PUBLISH_KEY: PUBLISH_KEY }));
+  await recorder.waitForCount(1);
+  expect(recorder.received[0]?.notification).toMatchObject({
+    id: answer.id,
+    userId,
+    jobId: 'calendar-sync-42',
+  });
+  expect(answer).toEqual({ id: expect.any(String), duplicate: false });
+  // The end user's token in place of the key: refused, and nothing is published.
+  await expect(
+    runShellExample(local.replace('-sS', '-sS --fail'), { SYNCBELL_PUBLISH_KEY: token }),
+  ).rejects.toThrow();
 });

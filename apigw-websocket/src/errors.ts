@@ -8,6 +8,8 @@ import { syncbellErrorClass } from '@syncbell/contract/errors';
 export const ApiGwErrorCode = {
   /** A push target that no longer exists: the management API answered 410 Gone for it. */
   ConnectionGone: 'ERR_SYNCBELL_CONNECTION_GONE',
+  /** The jobs route could not start the notify function (Lambda `Invoke` answered an error status). */
+  NotifyInvokeFailed: 'ERR_SYNCBELL_NOTIFY_INVOKE_FAILED',
 } as const;
 export type ApiGwErrorCode = (typeof ApiGwErrorCode)[keyof typeof ApiGwErrorCode];
 
@@ -22,3 +24,7 @@ export class ConnectionGoneError extends syncbellErrorClass(
     this.connectionId = connectionId;
   }
 }
+
+/** The jobs route's asynchronous `Invoke` of the notify function answered an error; the job did not start. */
+export const NotifyInvokeError = syncbellErrorClass('NotifyInvokeError', ApiGwErrorCode.NotifyInvokeFailed);
+export type NotifyInvokeError = InstanceType<typeof NotifyInvokeError>;

@@ -4,6 +4,7 @@ import {
   TargetHealthStateEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Logger } from 'pino';
+import { TaskMetadataError } from '../src/errors.js';
 import { delay } from './jobs.js';
 
 export interface DeregistrationWatchOptions {
@@ -33,7 +34,7 @@ export interface DeregistrationWatch {
  */
 export async function taskAddress(metadataUri: string): Promise<string> {
   const response = await fetch(`${metadataUri}/task`, { signal: AbortSignal.timeout(5000) });
-  if (!response.ok) throw new Error(`task metadata answered HTTP ${response.status}`);
+  if (!response.ok) throw new TaskMetadataError(`task metadata answered HTTP ${response.status}`);
   const task = (await response.json()) as {
     Containers?: { Networks?: { IPv4Addresses?: string[] }[] }[];
   };
@@ -42,7 +43,7 @@ export async function taskAddress(metadataUri: string): Promise<string> {
       const ip = network.IPv4Addresses?.[0];
       if (ip) return ip;
     }
-  throw new Error('task metadata has no IPv4 address');
+  throw new TaskMetadataError('task metadata has no IPv4 address');
 }
 
 /**

@@ -11,6 +11,7 @@ export * from './adapter.js';
 export * from './attach/attach.js';
 export * from './auth.js';
 export * from './defaults.js';
+export * from './errors.js';
 export * from './metrics.js';
 export * from './redis-client.js';
 export * from './redis.js';

@@ -151,6 +151,8 @@ export function fromIoredis(client: IoredisClient): RedisLike {
       // connection, so nothing said `down`. `subscribersReady` then counts as down-and-back (this
       // listener runs before the `ready` ones registered after it): the outage recovery redelivers
       // from CURSOR_SKEW_MARGIN_MS before now, which covers the slot refresh interval.
+      // The Errors below are never thrown: they are the argument of a `down`/`ready` signal (the
+      // listener's type, as ioredis's own events), read for their message in a log line; no code.
       if (event === 'down') {
         client.on('-node', () => listener(new Error('a cluster node was lost')));
         client.on('subscribersReady', () => listener(new Error('the cluster topology changed')));
@@ -296,6 +298,7 @@ export function fromNodeRedisCluster(client: NodeRedisClusterClient): RedisLike 
           if (!subscribed()) return;
           clearInterval(polling);
           polling = undefined;
+          // A signal's argument, not a thrown error (see `on` above): no code.
           listener(new Error('ready'));
         }, NODE_REDIS_CLUSTER_READY_POLL_MS);
         polling.unref();

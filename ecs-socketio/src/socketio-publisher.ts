@@ -6,9 +6,11 @@ import {
   notificationToPublish,
   type Publisher,
   payloadHash,
+  UnreadableClaimError,
 } from '@syncbell/server';
 import { ADAPTER_KEY, CLASSIC_ON_CLUSTER } from './adapter.js';
 import { SOCKETIO_DEFAULTS } from './defaults.js';
+import { EmitterSilentError } from './errors.js';
 import { type AnyRedis, asRedisLike } from './redis-client.js';
 import { DEFAULT_JOB_CLAIM_PREFIX, DEFAULT_REPLAY_LOG_PREFIX, replayLogKey } from './replay-log.js';
 import { userRoom } from './rooms.js';
@@ -116,7 +118,7 @@ function classicEncoder(key: string, namespace: string): RoomPacketEncoder {
   );
   return (room, event, ...args) => {
     (room === undefined ? emitter : emitter.to(room)).emit(event, ...args);
-    if (!captured) throw new Error('the emitter published nothing');
+    if (!captured) throw new EmitterSilentError('the emitter published nothing');
     const packet = captured;
     captured = undefined;
     return packet;
@@ -211,7 +213,8 @@ export function createSocketIoPublisher({
     // Read as a reader reads (the contract's evolution rules): a claim a newer version stored
     // during a rolling deploy is answered as stored, not refused.
     const parsed = receivedNotificationSchema.safeParse(JSON.parse(stored));
-    if (!parsed.success) throw new Error(`the stored notification of ${idempotencyKey} is unreadable`);
+    if (!parsed.success)
+      throw new UnreadableClaimError(`the stored notification of ${idempotencyKey} is unreadable`);
     const { [CLAIM_HASH_FIELD]: storedHash, ...claimed } = parsed.data;
     checkClaim(
       claimed,

@@ -6,6 +6,7 @@ import type { NotificationsWebSocketApi } from './websocket-api.js';
 import {
   type ApiGwWebSocketConfig,
   type ApiGwWebSocketOptions,
+  MissingPartError,
   resolveApiGwWebSocketConfig,
 } from './config.js';
 
@@ -36,7 +37,7 @@ export class ApiGwWebSocketStack extends Stack {
     this.functions = Object.fromEntries(
       HANDLER_NAMES.map((name) => {
         const fn = functions[name];
-        if (fn === undefined) throw new Error(`the demo stack lacks the ${name} handler`);
+        if (fn === undefined) throw new MissingPartError(`the demo stack lacks the ${name} handler`);
         return [name, fn];
       }),
     ) as Record<HandlerName, HandlerFunction>;

@@ -464,6 +464,8 @@ export const APIGW_CONTEXT_KEY = 'syncbell:apigw';
 export const InfraErrorCode = {
   /** A stack option (CDK context or construct props) that is invalid, or that cannot work with another; the message names each. */
   InvalidConfig: 'ERR_SYNCBELL_INFRA_CONFIG',
+  /** A construct lacks a part its own code builds (a handler the demo stack wires): a defect of syncbell, not of the app. */
+  MissingPart: 'ERR_SYNCBELL_INFRA_MISSING_PART',
 } as const;
 export type InfraErrorCode = (typeof InfraErrorCode)[keyof typeof InfraErrorCode];
 
@@ -473,6 +475,13 @@ export const InfraConfigError: SyncbellErrorClass<typeof InfraErrorCode.InvalidC
   InfraErrorCode.InvalidConfig,
 );
 export type InfraConfigError = InstanceType<typeof InfraConfigError>;
+
+/** A part a construct builds itself is missing (a syncbell defect), thrown at `cdk synth`. */
+export const MissingPartError: SyncbellErrorClass<typeof InfraErrorCode.MissingPart> = syncbellErrorClass(
+  'MissingPartError',
+  InfraErrorCode.MissingPart,
+);
+export type MissingPartError = InstanceType<typeof MissingPartError>;
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, label: string): T {
   // `-c key=value` arrives as a string; JSON objects in cdk.json arrive parsed.

@@ -1,16 +1,11 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import type { ApiGwPublisherOptions } from '@syncbell/apigw/publisher';
 import type { SocketIoPublisher } from '@syncbell/socketio';
 import { SyncbellSetupError } from './errors.js';
 import { SyncbellGateway } from './gateway.js';
-import type {
-  SyncbellApiGwOptions,
-  SyncbellModuleAsyncOptions,
-  SyncbellModuleOptions,
-  SyncbellSocketIoOptions,
-  SyncbellVariant,
-} from './options.js';
+import type { SyncbellApiGwOptions } from './apigw-options.js';
+import type { SyncbellModuleAsyncOptions, SyncbellModuleOptions, SyncbellVariant } from './options.js';
 import { SyncbellPublisher } from './publisher.js';
+import type { SyncbellSocketIoOptions } from './socketio-options.js';
 import { SocketIoRuntime } from './socketio-runtime.js';
 import { SYNCBELL_OPTIONS, SYNCBELL_SOCKETIO } from './tokens.js';
 
@@ -98,7 +93,6 @@ async function apiGwPublisher(options: SyncbellApiGwOptions) {
       { cause: error },
     );
   }
-  // The loosely typed clients are @syncbell/apigw's own (options.ts says why they are declared there).
-  const publisher = module.createApiGwPublisher(options.apigw as ApiGwPublisherOptions);
+  const publisher = module.createApiGwPublisher(options.apigw);
   return Object.assign(publisher, { onApplicationShutdown: () => publisher.close() });
 }

@@ -1,93 +1,30 @@
 import type { ModuleMetadata } from '@nestjs/common';
-import type { AnyRedis, AttachSyncbellOptions } from '@syncbell/socketio';
 
 /** Where notifications reach browsers: socket.io containers behind a load balancer, or API Gateway WebSockets. */
 export type SyncbellVariant = 'socketio' | 'apigw';
 
-/** What `verify` answers for a handshake token it accepts. */
-export interface VerifiedUser {
-  userId: string;
-}
-
 /**
- * The socket.io variant (ECS): the module runs the Redis adapter, attaches syncbell and publishes
- * through Redis. Every option but `redis` is `attachSyncbell`'s own (`AttachSyncbellOptions`),
- * picked rather than re-declared, so the two cannot drift: the same names, types, defaults and docs.
+ * Each variant's options, by variant name, as its entry declares them: `@syncbell/nestjs/socketio`
+ * adds `socketio` (picked from `attachSyncbell`'s options), `@syncbell/nestjs/apigw` adds `apigw`
+ * (`createApiGwPublisher`'s). Declaration merging rather than an import here, so this entry's
+ * `.d.ts` references neither @syncbell/socketio (and socket.io) nor @syncbell/apigw (and the AWS
+ * SDK): an app type-checks, `skipLibCheck: false`, with only the variant it installs
+ * (test/cli/pack-install.test.ts checks a project of each). A variant whose entry no file of the
+ * program imports is not in `SyncbellModuleOptions`.
  */
-export interface SyncbellSocketIoOptions
-  extends Pick<
-    AttachSyncbellOptions,
-    | 'jwtKey'
-    | 'verify'
-    | 'adapter'
-    | 'replay'
-    | 'serverId'
-    | 'trustProxy'
-    | 'maxConnectionsPerAddress'
-    | 'maxFramesPerSecond'
-    | 'registry'
-    | 'logger'
-    | 'releaseHandshake'
-  > {
-  /**
-   * Your Redis client, ioredis (`new Redis(url)`) or node-redis (`createClient({ url })`,
-   * connected or not). The publisher and the adapter's publishing side run on it and it is left
-   * open when the app closes (it is yours); the adapter's subscriber is a duplicate the module opens
-   * and closes.
-   */
-  redis: AnyRedis;
-}
-
-/**
- * `createApiGwPublisher`'s options (`ApiGwPublisherOptions` of @syncbell/apigw), declared here
- * rather than imported: a socket.io-only app, without @syncbell/apigw, type-checks these
- * declarations too (`skipLibCheck: false`). The AWS clients are typed loosely for the same reason
- * (their types come with @syncbell/apigw's dependencies). test/nestjs/apigw.test.ts holds the two
- * in step: every `ApiGwPublisherOptions` is accepted here, and the plain fields mean the same there.
- */
-export interface SyncbellApiGwPublisherOptions {
-  /**
-   * The stage's `@connections` endpoint: `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`
-   * (the stack's `ManagementEndpoint` output), or serverless-offline's `http://localhost:3001`.
-   */
-  managementEndpoint: string;
-  /** @default 'syncbell-connections' */
-  connectionsTable?: string;
-  /** @default 'syncbell-notifications' */
-  notificationsTable?: string;
-  /** @default 'byUser' */
-  connectionsByUserIndex?: string;
-  /** How long a notification stays replayable. @default 86400 */
-  replayTtlSeconds?: number;
-  /** Parallel `PostToConnection` calls per notification. @default 10 */
-  notifyConcurrency?: number;
-  /** @default the SDK's (AWS_REGION) */
-  region?: string;
-  /** DynamoDB endpoint override (dynalite, DynamoDB Local). @default the AWS endpoint */
-  dynamodbEndpoint?: string;
-  /** AWS credentials or a provider of them. @default the SDK's credential chain */
-  credentials?: object;
-  /** Your `DynamoDBDocumentClient` (left open). @default one created from the options above */
-  ddb?: object;
-  /** Your `ApiGatewayManagementApiClient` (left open). @default one created from the options above */
-  management?: object;
-  /** @syncbell/apigw's `Telemetry`. @default Powertools logger + EMF metrics */
-  telemetry?: object;
-}
-
-/** The API Gateway variant: no socket.io server in the app; the publisher posts through `@connections`. */
-export interface SyncbellApiGwOptions {
-  apigw: SyncbellApiGwPublisherOptions;
-}
-
-export type SyncbellModuleOptions =
-  | ({ variant?: 'socketio' } & SyncbellSocketIoOptions)
-  | ({ variant: 'apigw' } & SyncbellApiGwOptions);
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the variant entries' module augmentation
+export interface SyncbellVariants {}
 
 /** The options a variant's factory resolves to (`forRootAsync`). */
-export type SyncbellOptionsFor<V extends SyncbellVariant> = V extends 'apigw'
-  ? SyncbellApiGwOptions
-  : SyncbellSocketIoOptions;
+export type SyncbellOptionsFor<V extends SyncbellVariant> = V extends keyof SyncbellVariants
+  ? SyncbellVariants[V]
+  : never;
+
+/** `forRoot`'s options: socket.io's (the default, `variant` optional) or `{ variant: 'apigw', apigw }`. */
+export type SyncbellModuleOptions = {
+  [V in keyof SyncbellVariants]: (V extends 'socketio' ? { variant?: V } : { variant: V }) &
+    SyncbellVariants[V];
+}[keyof SyncbellVariants];
 
 export interface SyncbellModuleAsyncOptions<V extends SyncbellVariant = 'socketio'>
   extends Pick<ModuleMetadata, 'imports'> {

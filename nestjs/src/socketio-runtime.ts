@@ -2,7 +2,7 @@ import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/c
 import type { Namespace, Server } from 'socket.io';
 import type { RedisLike, SocketIoPublisher, SyncbellAttachment } from '@syncbell/socketio';
 import { SyncbellSetupError } from './errors.js';
-import type { SyncbellSocketIoOptions } from './options.js';
+import type { SyncbellSocketIoOptions } from './socketio-options.js';
 
 /** The namespace syncbell's gateway serves and its publisher emits to: your gateways keep `/` and any other. */
 export const SYNCBELL_NAMESPACE = '/syncbell';

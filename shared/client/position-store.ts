@@ -51,6 +51,9 @@ export function checkPositionStorage(option: unknown): PositionStorage | undefin
  * The browser storage a name stands for, or the reason it cannot be used. Reading the global
  * itself can throw (a `SecurityError` when the browser blocks site data), so it is read here.
  */
+// The Errors here are returned, never thrown: the reason the storage is unusable, which the store
+// reports in its one console.warn before falling back to memory (nothing reaches the app), so
+// they carry no code.
 function webStorage(name: 'sessionStorage' | 'localStorage'): StorageLike | Error {
   try {
     const storage = (globalThis as Record<string, unknown>)[name];

@@ -14,8 +14,11 @@ import { installOffline } from './support/offline-install.js';
  * syncbell as a user gets it: every public package packed (`syncbell pack`), the tarballs
  * installed into an empty project outside the repository (offline, from npm's cache), and used
  * there by plain `node` (no tsx, no repository node_modules), by `tsc` against the published
- * `.d.ts` files, and by the user-style CDK app (test/fixtures/user-cdk-app, copied in). A second
- * project holds only what a socket.io-only Nest app installs (no @syncbell/apigw, no CDK).
+ * `.d.ts` files, and by the user-style CDK app (test/fixtures/user-cdk-app, copied in). Three
+ * smaller projects hold what narrower apps install: a socket.io-only Nest app on node-redis (no
+ * @syncbell/apigw, no CDK, no ioredis), an API-Gateway-only Nest app (no @syncbell/socketio, no
+ * socket.io), and a socket.io server on ioredis alone (no node-redis). Each is installed once and
+ * used by every case it can serve (the Nest socket.io project is also the node-redis-only one).
  */
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,9 +28,15 @@ const childEnv = { PATH: process.env.PATH ?? '', REDIS_URL, JWT_SECRET };
 
 const base = mkdtempSync(join(tmpdir(), 'syncbell-pack-install-'));
 const app = join(base, 'app');
+/** A socket.io-only Nest app on node-redis: no @syncbell/apigw, no ioredis. */
 const socketIoOnly = join(base, 'socketio-only');
-/** One project per Redis client: `@syncbell/socketio` with only that one installed (both are optional peers). */
-const oneClient = { ioredis: join(base, 'ioredis-only'), redis: join(base, 'redis-only') } as const;
+/** An API-Gateway-only Nest app: no @syncbell/socketio, no socket.io. */
+const apigwOnly = join(base, 'apigw-only');
+/**
+ * One project per Redis client, `@syncbell/socketio` with only that one installed (both are
+ * optional peers): node-redis's is the socket.io-only Nest project, which has no ioredis.
+ */
+const oneClient = { ioredis: join(base, 'ioredis-only'), redis: socketIoOnly } as const;
 let packed: PackedPackage[] = [];
 const children: ChildProcess[] = [];
 
@@ -200,20 +209,31 @@ new SyncbellWebSocketApi(stack, 'WebSocket', { stageName: 'live' }).grantPublish
   new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
 );
 `,
-  // A Nest app's module options, type-checked here and in the socket.io-only project.
-  'nest-consumer.ts': `
+  // A socket.io Nest app's module options, type-checked here and in the socket.io-only project.
+  'nest-socketio.ts': `
 import type { DynamicModule } from '@nestjs/common';
-import { SyncbellModule, type SyncbellModuleOptions } from '@syncbell/nestjs';
+import { SyncbellModule, type SyncbellModuleOptions } from '@syncbell/nestjs/socketio';
 import { createClient } from 'redis';
 
 const options: SyncbellModuleOptions = { redis: createClient(), adapter: 'sharded', replay: { maxLen: 100 } };
 export const module: DynamicModule = SyncbellModule.forRoot(options);
 // @ts-expect-error: the options are typed (an unknown adapter is refused)
 SyncbellModule.forRoot({ redis: createClient(), adapter: 'no-such-adapter' });
-export const apigw: DynamicModule = SyncbellModule.forRoot({
-  variant: 'apigw',
+`,
+  // An API Gateway Nest app's module options, type-checked here and in the API-Gateway-only project.
+  'nest-apigw.ts': `
+import type { DynamicModule } from '@nestjs/common';
+import { SyncbellPublisher } from '@syncbell/nestjs';
+import { type SyncbellApiGwOptions, SyncbellModule } from '@syncbell/nestjs/apigw';
+
+const options: SyncbellApiGwOptions = {
   apigw: { managementEndpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/live', region: 'eu-west-1' },
-});
+};
+export const module: DynamicModule = SyncbellModule.forRoot({ variant: 'apigw', ...options });
+export const configured: DynamicModule = SyncbellModule.forRootAsync({ variant: 'apigw', useFactory: () => options });
+// @ts-expect-error: the options are @syncbell/apigw's, typed (a concurrency is a number)
+SyncbellModule.forRoot({ variant: 'apigw', apigw: { managementEndpoint: 'https://x', notifyConcurrency: 'ten' } });
+export const publisher: typeof SyncbellPublisher = SyncbellPublisher;
 `,
   // Without an image, @syncbell/cdk would build syncbell's own, which needs a checkout: refused, saying why.
   'cdk-image.mjs': `
@@ -234,7 +254,7 @@ try {
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SyncbellIoAdapter, SyncbellModule, SyncbellPublisher } from '@syncbell/nestjs';
+import { SyncbellIoAdapter, SyncbellModule, SyncbellPublisher } from '@syncbell/nestjs/socketio';
 import { createClient, socketIoTransport } from '@syncbell/client/socketio';
 import { signToken } from '@syncbell/server';
 import { createClient as createRedis } from 'redis';
@@ -260,10 +280,15 @@ await app.close();
 console.log(JSON.stringify({ userId, received: { userId: notification.userId, jobId: notification.jobId } }));
 process.exit(0);
 `,
-  'tsconfig.json': tsconfig(['consumer.ts', 'nest-consumer.ts']),
+  // Both Nest variants in one program, as an app that switches by configuration has them.
+  'tsconfig.json': tsconfig(['consumer.ts', 'nest-socketio.ts', 'nest-apigw.ts']),
 };
 
-/** A consumer's tsconfig: strict, and the published .d.ts files checked too (`skipLibCheck: false`). */
+/**
+ * A consumer's tsconfig: strict, and the published .d.ts files checked too (`skipLibCheck: false`).
+ * TypeScript's own lib files (lib.dom.d.ts and the like) are left unchecked (`skipDefaultLibCheck`):
+ * they are not syncbell's, and each of the three checks re-checked them.
+ */
 function tsconfig(files: string[]): string {
   return JSON.stringify({
     compilerOptions: {
@@ -274,6 +299,7 @@ function tsconfig(files: string[]): string {
       strict: true,
       noEmit: true,
       skipLibCheck: false,
+      skipDefaultLibCheck: true,
       types: ['node'],
     },
     files,
@@ -324,17 +350,12 @@ function startNode(args: string[]): ChildProcess {
 const runNode = (args: string[]) =>
   promisify(execFile)(process.execPath, args, { cwd: app, env: childEnv, timeout: 30_000 });
 
+/** What every Nest app installs. */
+const NEST = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'];
 /** What a Nest app on socket.io installs. */
-const NEST_SOCKETIO = [
-  'redis',
-  'socket.io',
-  '@nestjs/common',
-  '@nestjs/core',
-  '@nestjs/platform-socket.io',
-  '@nestjs/websockets',
-  'reflect-metadata',
-  'rxjs',
-];
+const NEST_SOCKETIO = [...NEST, 'redis', 'socket.io', '@nestjs/platform-socket.io', '@nestjs/websockets'];
+/** The packed packages by name. */
+const only = (...names: string[]) => packed.filter(({ name }) => names.includes(name));
 // What @syncbell/nestjs's README asks of a Nest app: one socket.io, not Nest's pinned copy too.
 const overrides = { '@nestjs/platform-socket.io': { 'socket.io': '$socket.io' } };
 
@@ -342,7 +363,7 @@ beforeAll(async () => {
   const started = Date.now();
   packed = await packWorkspaces({ outDir: join(base, 'pack') });
   const packedMs = Date.now() - started;
-  // Both projects at once: npm ci mostly waits on the disk.
+  // Every project at once: npm ci mostly waits on the disk.
   await Promise.all([
     installOffline({
       dir: app,
@@ -362,36 +383,41 @@ beforeAll(async () => {
     }),
     installOffline({
       dir: socketIoOnly,
-      packed: packed.filter(({ name }) =>
-        ['@syncbell/contract', '@syncbell/server', '@syncbell/socketio', '@syncbell/nestjs'].includes(name),
-      ),
+      packed: only('@syncbell/contract', '@syncbell/server', '@syncbell/socketio', '@syncbell/nestjs'),
       dependencies: NEST_SOCKETIO,
       devDependencies: ['@types/node'],
       overrides,
     }),
-    ...Object.entries(oneClient).map(([client, dir]) =>
-      installOffline({
-        dir,
-        packed: packed.filter(({ name }) =>
-          ['@syncbell/contract', '@syncbell/server', '@syncbell/socketio'].includes(name),
-        ),
-        dependencies: [client, 'socket.io'],
-        devDependencies: ['@types/node'],
-      }),
-    ),
+    installOffline({
+      dir: apigwOnly,
+      packed: only('@syncbell/contract', '@syncbell/server', '@syncbell/apigw', '@syncbell/nestjs'),
+      dependencies: NEST,
+      devDependencies: ['@types/node'],
+    }),
+    installOffline({
+      dir: oneClient.ioredis,
+      packed: only('@syncbell/contract', '@syncbell/server', '@syncbell/socketio'),
+      dependencies: ['ioredis', 'socket.io'],
+      devDependencies: ['@types/node'],
+    }),
   ]);
   for (const [file, content] of Object.entries(FILES)) writeFileSync(join(app, file), content);
   for (const file of USER_APP_FILES)
     cpSync(join(USER_APP_FIXTURE, file), join(app, file), { recursive: true });
-  writeFileSync(join(socketIoOnly, 'nest-consumer.ts'), FILES['nest-consumer.ts'] as string);
-  writeFileSync(join(socketIoOnly, 'tsconfig.json'), tsconfig(['nest-consumer.ts']));
+  for (const [dir, file] of [
+    [socketIoOnly, 'nest-socketio.ts'],
+    [apigwOnly, 'nest-apigw.ts'],
+  ] as const) {
+    writeFileSync(join(dir, file), FILES[file] as string);
+    writeFileSync(join(dir, 'tsconfig.json'), tsconfig([file]));
+  }
   for (const dir of Object.values(oneClient))
     writeFileSync(join(dir, 'one-client.mjs'), FILES['one-client.mjs'] as string);
   // On an idle 2-core machine: about 10 s to pack (tsc over every package, npm pack), 10 s to
   // install; far more when other suites share the cores.
   console.log(`pack-install: packed in ${packedMs} ms, installed in ${Date.now() - started - packedMs} ms`);
-  // Four projects now (the two one-client ones added); packing alone took 140 s on the shared
-  // 2-core machine at load 25, so the bound is generous: a hang still fails, a busy machine does not.
+  // Four projects; packing alone took 140 s on the shared 2-core machine at load 25, so the bound
+  // is generous: a hang still fails, a busy machine does not.
 }, 420_000);
 
 afterAll(async () => {
@@ -487,6 +513,12 @@ describe('the packed packages, installed into an empty project', () => {
   it('type-checks a socket.io-only Nest app, with no @syncbell/apigw installed', async () => {
     expect(existsSync(join(socketIoOnly, 'node_modules/@syncbell/apigw'))).toBe(false);
     expect(await typeCheck(socketIoOnly)).toBe('');
+  }, 120_000);
+
+  it('type-checks an API-Gateway-only Nest app, with no @syncbell/socketio or socket.io installed', async () => {
+    for (const absent of ['@syncbell/socketio', 'socket.io', '@nestjs/websockets'])
+      expect(existsSync(join(apigwOnly, 'node_modules', absent)), absent).toBe(false);
+    expect(await typeCheck(apigwOnly)).toBe('');
   }, 120_000);
 
   it('refuses, saying why, to build syncbell’s own image from the installed @syncbell/cdk', async () => {

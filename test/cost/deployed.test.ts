@@ -12,6 +12,7 @@ import { HOURS_PER_MONTH } from '../../cost/workload.js';
 import type { ApiGwWebSocketOptions, EcsSocketIoOptions } from '../../infra/lib/config.js';
 import { ApiGwWebSocketStack } from '../../infra/lib/apigw-websocket-stack.js';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
+import { unbundledApp } from '../infra/support/unbundled-app.js';
 
 /**
  * The model prices what `cdk deploy` creates: both stacks are synthesized from the same knobs
@@ -319,8 +320,12 @@ describe('the bill prices exactly what the stacks deploy', () => {
   });
 
   it('API Gateway stack, defaults and with memory, architecture and retention turned', () => {
-    checkApigw(Template.fromStack(new ApiGwWebSocketStack(new App(), 'ApiGw', { env })), DEFAULT_DEPLOYMENT);
-    const variant = new ApiGwWebSocketStack(new App(), 'ApiGwVariant', { env, options: APIGW_VARIANT });
+    // Priced from the template: no handler bundles needed.
+    checkApigw(
+      Template.fromStack(new ApiGwWebSocketStack(unbundledApp(), 'ApiGw', { env })),
+      DEFAULT_DEPLOYMENT,
+    );
+    const variant = new ApiGwWebSocketStack(unbundledApp(), 'ApiGwVariant', { env, options: APIGW_VARIANT });
     checkApigw(Template.fromStack(variant), deploymentFrom({}, APIGW_VARIANT));
   }, 240_000);
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ApiGwErrorCode, ConnectionGoneError } from '../../apigw-websocket/src/errors.js';
-import { InfraConfigError, InfraErrorCode } from '../../infra/lib/config.js';
+import { ApiGwErrorCode, ConnectionGoneError, NotifyInvokeError } from '../../apigw-websocket/src/errors.js';
+import { EmitterSilentError, SocketIoErrorCode, TaskMetadataError } from '../../ecs-socketio/src/errors.js';
+import { InfraConfigError, InfraErrorCode, MissingPartError } from '../../infra/lib/config.js';
 import { NestErrorCode, SyncbellSetupError } from '../../nestjs/src/errors.js';
 import {
   ClientErrorCode,
@@ -9,7 +10,11 @@ import {
   ResumeTimeoutError,
 } from '../../shared/client/errors.js';
 import { ErrorCode, SyncbellError } from '../../shared/contract/index.js';
-import { ConfigError as ServerConfigError, ServerErrorCode } from '../../shared/server/errors.js';
+import {
+  ConfigError as ServerConfigError,
+  ServerErrorCode,
+  UnreadableClaimError,
+} from '../../shared/server/errors.js';
 import { importExample, readmeExample } from '../support/readme.js';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
@@ -35,10 +40,25 @@ const tables = [
       'shared/server/auth/tokens.ts',
       'ecs-socketio/src/attach/attach.ts',
       'apigw-websocket/src/clients.ts',
+      'apigw-websocket/src/data/notifications.ts',
+      'ecs-socketio/src/socketio-publisher.ts',
     ],
   },
-  { name: 'ApiGwErrorCode', table: ApiGwErrorCode, sources: ['apigw-websocket/src/management/post.ts'] },
-  { name: 'InfraErrorCode', table: InfraErrorCode, sources: ['infra/lib/config.ts'] },
+  {
+    name: 'SocketIoErrorCode',
+    table: SocketIoErrorCode,
+    sources: ['ecs-socketio/src/socketio-publisher.ts', 'ecs-socketio/container/deregistration-watch.ts'],
+  },
+  {
+    name: 'ApiGwErrorCode',
+    table: ApiGwErrorCode,
+    sources: ['apigw-websocket/src/management/post.ts', 'apigw-websocket/src/handlers/jobs.ts'],
+  },
+  {
+    name: 'InfraErrorCode',
+    table: InfraErrorCode,
+    sources: ['infra/lib/config.ts', 'infra/lib/apigw-websocket-stack.ts'],
+  },
   {
     name: 'NestErrorCode',
     table: NestErrorCode,
@@ -51,8 +71,13 @@ const localErrors: SyncbellError<string>[] = [
   new ClientConfigError('x'),
   new ResumeTimeoutError(1),
   new ServerConfigError('x'),
+  new UnreadableClaimError('x'),
+  new EmitterSilentError('x'),
+  new TaskMetadataError('x'),
   new ConnectionGoneError('c'),
+  new NotifyInvokeError('x'),
   new InfraConfigError('x'),
+  new MissingPartError('x'),
   new SyncbellSetupError('x'),
 ];
 

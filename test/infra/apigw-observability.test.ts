@@ -1,11 +1,12 @@
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiGwWebSocketStack } from '../../infra/lib/apigw-websocket-stack.js';
 import { HANDLER_NAMES } from '../../infra/lib/handler-function.js';
+import { unbundledApp } from './support/unbundled-app.js';
 
 // What is under test is configuration, not code: skip the six esbuild bundles.
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const app = unbundledApp();
 const stack = new ApiGwWebSocketStack(app, 'ApiGwKnobs', {
   env: { region: 'us-east-1' },
   options: { serviceName: 'notify-eu', metricsNamespace: 'acme/notifications' },

@@ -6,14 +6,18 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiGwWebSocketStack } from '../../infra/lib/apigw-websocket-stack.js';
+import { InfraErrorCode } from '../../infra/lib/config.js';
 import { EcsSocketIoStack } from '../../infra/lib/ecs-socketio-stack.js';
+import { withCode } from '../support/errors.js';
+import { unbundledApp } from './support/unbundled-app.js';
 import { unacknowledgedFindings } from './support/nag.js';
 
 const env = { region: 'us-east-1' };
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
-// One App per variant family, each synthesized once (the API Gateway stacks bundle every handler).
-const apigwApp = new App();
+// One App per variant family, each synthesized once. Templates only: the API Gateway stacks skip
+// bundling (test/infra/lib/apigw-websocket-stack.test.ts checks the bundles).
+const apigwApp = unbundledApp();
 const apigw = new ApiGwWebSocketStack(apigwApp, 'ApiGw', { env });
 const apigwExisting = new ApiGwWebSocketStack(apigwApp, 'ApiGwExisting', {
   env,
@@ -326,13 +330,13 @@ describe('ECS stack: what would misbehave after the first deploy', () => {
   it('refuses a domain without a certificate, and a hosted zone without a domain', () => {
     expect(
       () => new EcsSocketIoStack(new App(), 'NoCert', { options: { domainName: 'n.example.com' } }),
-    ).toThrow(/domainName needs certificateArn/);
+    ).toThrow(withCode(InfraErrorCode.InvalidConfig, 'domainName needs certificateArn'));
     expect(
       () =>
         new EcsSocketIoStack(new App(), 'NoDomain', {
           options: { certificateArn: CERTIFICATE, hostedZoneId: 'Z0123', hostedZoneName: 'example.com' },
         }),
-    ).toThrow(/hostedZoneId needs domainName/);
+    ).toThrow(withCode(InfraErrorCode.InvalidConfig, 'hostedZoneId needs domainName'));
   });
 });
 

@@ -14,7 +14,7 @@ import {
   screenLogEntry,
   selectMissed,
 } from '@syncbell/contract';
-import { checkClaim, payloadHash } from '@syncbell/server';
+import { checkClaim, payloadHash, UnreadableClaimError } from '@syncbell/server';
 
 export interface NotificationLogOptions {
   client: DynamoDBDocumentClient;
@@ -116,7 +116,7 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
         new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
       );
       const claimed = notificationSchema.safeParse(Item?.claimed);
-      if (!claimed.success) throw new Error(`the claim of ${claimKey} is unreadable`);
+      if (!claimed.success) throw new UnreadableClaimError(`the claim of ${claimKey} is unreadable`);
       // A claim written before hashes were stored has none: its notification's payload decides.
       const storedHash = typeof Item?.payloadHash === 'string' ? Item.payloadHash : undefined;
       checkClaim(claimed.data, storedHash, notification, claimKey);

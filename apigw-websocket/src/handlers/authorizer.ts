@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { SyncbellError } from '@syncbell/contract';
 import { authenticate, hs256Verifier, type JwtKey } from '@syncbell/server';
 import { authorizerEventSchema } from '../events.js';
 import { MetricName, type Telemetry } from '../observability.js';
@@ -44,7 +45,7 @@ export function createAuthorizerHandler(
     // The one rule of both variants (`authenticate`): a verification that failed for another
     // reason than the token is a 500 the client retries, not a refusal. A throw from an authorizer
     // is answered 500 by API Gateway.
-    if (auth.status === 500) throw new Error(auth.error.message);
+    if (auth.status === 500) throw new SyncbellError(auth.error.code, auth.error.message);
     telemetry.count(MetricName.ConnectRefused);
     telemetry.logger.info('authorizer refused a connection', { code: auth.error.code });
     return policy('anonymous', 'Deny', event.methodArn);

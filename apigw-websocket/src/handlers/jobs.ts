@@ -3,6 +3,7 @@ import { authenticate, bearerToken, ConfigError, hs256Verifier, type JwtKey } fr
 import { ErrorCode } from '@syncbell/contract';
 import { newSyncJobId, syncJobNotificationType, syncJobRequestSchema } from '@syncbell/contract/jobs';
 import { getLambdaClient } from '../clients.js';
+import { NotifyInvokeError } from '../errors.js';
 import { type HttpResult, headerValue, httpApiEventSchema, jsonResult } from '../events.js';
 import type { Telemetry } from '../observability.js';
 import { getRuntime, lambdaHandler } from '../runtime.js';
@@ -83,7 +84,7 @@ async function startJobDefault(event: NotifyEvent): Promise<void> {
       }),
     );
     if (answer.FunctionError !== undefined || (answer.StatusCode ?? 0) >= 300) {
-      throw new Error(
+      throw new NotifyInvokeError(
         `could not start the notify function ${functionName}: status ${answer.StatusCode} ${answer.FunctionError ?? ''}`,
       );
     }

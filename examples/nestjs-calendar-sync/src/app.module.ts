@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { SyncbellModule } from '@syncbell/nestjs';
+import { SyncbellModule } from '@syncbell/nestjs/socketio';
 import type { Redis } from 'ioredis';
 import { CalendarSyncController } from './calendar-sync.controller.js';
 import { CalendarSyncProcessor } from './calendar-sync.processor.js';

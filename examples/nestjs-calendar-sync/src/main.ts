@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { SyncbellIoAdapter } from '@syncbell/nestjs';
+import { SyncbellIoAdapter } from '@syncbell/nestjs/socketio';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config.js';
 

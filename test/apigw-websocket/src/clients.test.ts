@@ -2,6 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getConfig, loadSecrets, resetClients } from '../../../apigw-websocket/src/clients.js';
+import { ServerErrorCode } from '../../../shared/server/errors.js';
+import { withCode } from '../../support/errors.js';
 
 // Secrets Manager is not under test here: what the handlers do with its answer is.
 const secretsManager = mockClient(SecretsManagerClient);
@@ -50,13 +52,15 @@ describe('the JWT secret at cold start', () => {
   });
 
   it('refuses JWT_SECRET and JWT_SECRET_ARN together rather than pick one silently', async () => {
-    await expect(loadSecrets({ ...production, JWT_SECRET: SECRET })).rejects.toThrow(/not both/);
+    await expect(loadSecrets({ ...production, JWT_SECRET: SECRET })).rejects.toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'JWT_SECRET', 'JWT_SECRET_ARN'),
+    );
   });
 
   it('refuses a secret shorter than the 32 bytes HS256 needs, as for JWT_SECRET', async () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'short' });
 
-    await expect(loadSecrets(production)).rejects.toThrow(/32/);
+    await expect(loadSecrets(production)).rejects.toThrow(withCode(ServerErrorCode.InvalidConfig, '32'));
   });
 
   it('fails the cold start with the Secrets Manager error when the secret cannot be read', async () => {
@@ -68,6 +72,6 @@ describe('the JWT secret at cold start', () => {
   it('refuses to build the config synchronously while the secret is still to be read', () => {
     process.env.JWT_SECRET_ARN = ARN;
 
-    expect(() => getConfig()).toThrow(/loadSecrets/);
+    expect(() => getConfig()).toThrow(withCode(ServerErrorCode.InvalidConfig, 'loadSecrets'));
   });
 });

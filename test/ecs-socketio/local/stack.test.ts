@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { checkLocalStack, startEcsLocal } from '../../../ecs-socketio/local/stack.js';
+import { ServerErrorCode } from '../../../shared/server/errors.js';
+import { withCode } from '../../support/errors.js';
 
 describe('checkLocalStack', () => {
   it('accepts the sharded adapter with the worker on', () => {
@@ -8,7 +10,9 @@ describe('checkLocalStack', () => {
   });
 
   it('refuses what the containers themselves would refuse, before any of them starts', () => {
-    expect(() => checkLocalStack({ worker: false }, { PING_INTERVAL_MS: '5' })).toThrow(/PING_INTERVAL_MS/);
+    expect(() => checkLocalStack({ worker: false }, { PING_INTERVAL_MS: '5' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'PING_INTERVAL_MS'),
+    );
   });
 
   it("warns when the heartbeat is not below the load balancer's idle timeout", () => {

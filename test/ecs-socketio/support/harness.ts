@@ -25,8 +25,9 @@ import type { VariantHarness } from '../../contract/harness.js';
 export const TEST_JWT_KEY = new TextEncoder().encode(DEV_JWT_SECRET);
 
 /**
- * The Redis client the ECS suite runs on: vitest runs test/ecs-socketio once per client (the
- * `ecs-node-redis` project in vitest.config.ts sets SYNCBELL_TEST_REDIS_CLIENT=node-redis).
+ * The Redis client the ECS suite runs on: vitest runs every test/ecs-socketio file that imports
+ * this module once per client (the `ecs-node-redis` project in vitest.config.ts sets
+ * SYNCBELL_TEST_REDIS_CLIENT=node-redis).
  */
 export const TEST_REDIS_CLIENT: RedisClientKind = (() => {
   const value = process.env.SYNCBELL_TEST_REDIS_CLIENT ?? 'ioredis';

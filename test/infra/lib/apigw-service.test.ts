@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,9 +9,10 @@ import { unacknowledgedFindings } from '../support/nag.js';
 import { SyncbellWebSocketApi } from '../../../infra/lib/apigw-service.js';
 import { withCode } from '../../support/errors.js';
 import { InfraErrorCode } from '../../../infra/lib/config.js';
+import { unbundledApp } from '../support/unbundled-app.js';
 
 // What is under test is the wiring, not the bundles: skip esbuild (apigw-websocket-stack.test.ts bundles).
-const newApp = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const newApp = unbundledApp;
 const env = { account: '111111111111', region: 'eu-west-1' };
 
 function statementsMentioning(template: Template, action: string): { Action: unknown; Resource: unknown }[] {

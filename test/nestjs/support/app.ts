@@ -15,7 +15,7 @@ import {
   SyncbellModule,
   type SyncbellModuleOptions,
   SyncbellPublisher,
-} from '@syncbell/nestjs';
+} from '@syncbell/nestjs/socketio';
 
 /** A service that ends a job, as an app's own would. */
 @Injectable()

@@ -3,6 +3,7 @@ import { createPublishHandler } from '../../../../apigw-websocket/src/handlers/p
 import type { PublishInput, Publisher } from '../../../../shared/server/index.js';
 import { ErrorCode } from '../../../../shared/contract/index.js';
 import { noopTelemetry } from '../../support/fixtures.js';
+import { withCode } from '../../../support/errors.js';
 
 // Who may publish, decided from the event alone: the publisher is a stand-in (the route's
 // delivery runs against the real local stack in test/apigw-websocket/publish-route.test.ts).
@@ -44,7 +45,7 @@ describe('POST /v1/publish: the server credential', () => {
     const { handler } = publishHandler({ trustIamContext: false });
     const result = await handler({ headers: { 'x-api-key': '' }, body });
     expect(result.statusCode).toBe(401);
-    expect(JSON.parse(result.body ?? '').message).toMatch(/PUBLISH_API_KEYS/);
+    expect(JSON.parse(result.body ?? '')).toEqual(withCode(ErrorCode.InvalidToken, 'PUBLISH_API_KEYS'));
   });
 
   it('reads the key header whatever its case', async () => {

@@ -9,6 +9,8 @@ import {
   signToken,
 } from '../../../../shared/server/index.js';
 import { TEST_JWT_KEY } from '../../../ecs-socketio/support/harness.js';
+import { ServerErrorCode } from '../../../../shared/server/errors.js';
+import { withCode } from '../../../support/errors.js';
 
 describe('apiKeyCheck', () => {
   const key = 'k'.repeat(40);
@@ -75,7 +77,11 @@ describe('PUBLISH_API_KEYS, on both variants', () => {
   );
 
   it.each(parsers)('%s: refuses a key shorter than 32 characters, in either setting', (_name, keysOf) => {
-    expect(() => keysOf({ PUBLISH_API_KEYS: `${a},short` })).toThrow(/at least 32 characters/);
-    expect(() => keysOf({ PUBLISH_API_KEY: 'short' })).toThrow(/at least 32 characters/);
+    expect(() => keysOf({ PUBLISH_API_KEYS: `${a},short` })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'PUBLISH_API_KEYS', 'at least 32 characters'),
+    );
+    expect(() => keysOf({ PUBLISH_API_KEY: 'short' })).toThrow(
+      withCode(ServerErrorCode.InvalidConfig, 'PUBLISH_API_KEY', 'at least 32 characters'),
+    );
   });
 });
