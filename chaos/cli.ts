@@ -73,8 +73,8 @@ export async function runChaos(argv: string[]): Promise<number> {
   }, RUN_TIMEOUT_MS);
   watchdog.unref();
   // Interrupted: exit through 'exit', whose hooks stop what the scenarios started (the
-  // serverless-offline process group, private redis-servers); forked containers follow their
-  // parent on their own when the IPC channel closes.
+  // serverless-offline process group, private redis-servers, the ECS stack's containers and
+  // worker); the pooled client processes exit when their IPC channel closes.
   const interrupt = () => process.exit(130);
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);

@@ -354,7 +354,17 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       });
     });
   };
+  // A parent that exits without stop() (the chaos run's time cap calls process.exit, a test
+  // runner gives up) must not leave its containers behind: a container told by its closed IPC
+  // channel to stop drains first, up to DRAIN_TIMEOUT_MS with thousands of clients, and one
+  // whose event loop is saturated by a storm may never get there. The same path as the Redis
+  // launcher's and serverless-offline's hooks: stopChild sends SIGKILL synchronously.
+  const killOnExit = () => {
+    for (const child of [...processes.map((p) => p.child), worker]) void stopChild(child, 'SIGKILL');
+  };
+  process.on('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     await lb?.close();
     const children = [...processes.map((p) => p.child), worker].filter(isRunning);
     await Promise.all(children.map((child) => stopChild(child, options.stopSignal, 15_000)));
