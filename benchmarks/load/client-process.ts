@@ -18,6 +18,7 @@ import {
   type OpenSpec,
   parentMessageSchema,
   type Receipt,
+  type ReportedEvent,
   SDK_CLIENT_KINDS,
 } from './protocol.js';
 
@@ -26,6 +27,8 @@ interface Connection {
   session: number;
   index: number;
   userId: string;
+  /** Its name in the parent's reports (`OpenSpec.labels`). */
+  label: string | undefined;
   url: string;
   localAddress: string;
   lastSeenId: string | undefined;
@@ -59,7 +62,57 @@ let failures = 0;
 let failureSamples: string[] = [];
 let sessionsOpened = 0;
 const seenPerConnection = new Map<number, Set<string>>();
-const key = resolveJwtSecret().key;
+let key = resolveJwtSecret().key;
+
+/** SDK client events waiting to go to the parent (`OpenSpec.report`), sent in batches. */
+let reported: ReportedEvent[] = [];
+/**
+ * Batched every 20 ms: one IPC message per event was thousands a second in a storm. The batch
+ * delay is what the parent's timings of these events are late by at most (each event carries its
+ * own `atMs`, taken here).
+ */
+const REPORT_BATCH_MS = 20;
+const reportTimer = setInterval(() => {
+  if (reported.length === 0) return;
+  send({ type: 'events', events: reported });
+  reported = [];
+}, REPORT_BATCH_MS);
+reportTimer.unref();
+
+/** Streams `client`'s events to the parent under `label`. */
+function reportEvents(client: SyncbellClient, label: string): void {
+  const push = (event: ReportedEvent) => reported.push(event);
+  client.on('state', ({ oldState, newState, attempt, reason }) =>
+    push({
+      label,
+      atMs: Date.now(),
+      event: 'state',
+      payload: {
+        oldState,
+        newState,
+        attempt,
+        ...(reason ? { reason: { code: reason.code, reason: reason.reason } } : {}),
+      },
+    }),
+  );
+  client.on('notification', ({ notification, meta }) =>
+    push({
+      label,
+      atMs: Date.now(),
+      event: 'notification',
+      payload: { notification: notification as unknown as Record<string, unknown>, meta },
+    }),
+  );
+  client.on('resumed', (payload) => push({ label, atMs: Date.now(), event: 'resumed', payload }));
+  client.on('error', (error) =>
+    push({
+      label,
+      atMs: Date.now(),
+      event: 'error',
+      payload: { code: String(error.code), message: error.message },
+    }),
+  );
+}
 
 function fail(reason: string): void {
   failures++;
@@ -160,7 +213,11 @@ function openSdkConnection(connection: Connection): void {
             ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
             : SDK_QUIET_KEEPALIVE_MS / 2,
         })
-      : socketIoTransport({ ioOptions: { localAddress } });
+      : socketIoTransport({
+          ioOptions: { localAddress },
+          ...s.sdkKeepAlive,
+          ...(connection.label === undefined ? {} : { query: { chaos: connection.label } }),
+        });
   let everConnected = false;
   let failureCounted = false;
   const client: SyncbellClient = createClient({
@@ -169,10 +226,11 @@ function openSdkConnection(connection: Connection): void {
     token: () => signToken({ userId: connection.userId, key, expiresInSeconds: 3600 }),
     minReconnectDelayMs: s.reconnectMinMs,
     maxReconnectDelayMs: s.reconnectMaxMs,
-    connectTimeoutMs: 20_000,
+    connectTimeoutMs: s.connectTimeoutMs ?? 20_000,
     // The load generator counts duplicates itself; the SDK's dedupe is what it measures.
     dedupeCapacity: 10_000,
   });
+  if (s.report && connection.label !== undefined) reportEvents(client, connection.label);
   connection.close = () => client.close();
   client.on('notification', ({ notification }) => onNotification(connection, notification));
   client.on('state', ({ oldState, newState, reason }) => {
@@ -410,6 +468,9 @@ watchdog.unref();
 
 async function openAll(s: OpenSpec): Promise<void> {
   spec = s;
+  key = resolveJwtSecret(
+    s.jwtSecret === undefined ? process.env : { ...process.env, JWT_SECRET: s.jwtSecret },
+  ).key;
   // Counters belong to this session only (the process is pooled across scenarios).
   failures = 0;
   failureSamples = [];
@@ -425,6 +486,7 @@ async function openAll(s: OpenSpec): Promise<void> {
       session,
       index: connections.length,
       userId: s.userIds[i] as string,
+      label: s.labels?.[i],
       url: s.urls[i % s.urls.length] as string,
       localAddress: s.localAddresses[i % s.localAddresses.length] as string,
       lastSeenId: undefined,
@@ -497,6 +559,8 @@ process.on('message', (raw: unknown) => {
       // The process goes back to the harness's pool: the next `open` starts from nothing.
       connections.length = 0;
       seenPerConnection.clear();
+      // What the closes just reported belongs to no one: the next session's parent must not see it.
+      reported = [];
       spec = undefined;
       session++;
       send({ type: 'closed' });

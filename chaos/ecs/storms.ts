@@ -12,8 +12,9 @@ import type { EcsFaultEnv } from './run-fault.js';
 import { ecsFaultScenario, runEcsFault } from './run-fault.js';
 import { describeStormFigures, type StormFigures, startStormSampler } from './storm-sampler.js';
 
-// Issue 24: a deploy and a container crash as AWS runs them, at the largest fleet this machine
-// holds in one process beside the stack (see docs/DEPLOY.md, "Deploys without a storm").
+// Issue 24: a deploy and a container crash as AWS runs them, at 10,000 SDK clients (full scale):
+// the clients run in client processes and the ALB stand-in on nodes of its own, as one process
+// holds at most 20,000 files (see docs/DEPLOY.md, "Deploys without a storm").
 
 /**
  * Every fleet client comes from 127.0.0.1 through the load balancer, where production clients come
@@ -27,6 +28,13 @@ const ONE_ADDRESS_FLEET = { MAX_CONNECTIONS_PER_ADDRESS: '1000000' };
  * machine's shared Redis serves other runs too).
  */
 const STORM_STACK = { ownRedis: true } as const;
+
+/**
+ * Where the fleet runs: SDK clients in client processes (5,000 each at full scale), through ALB
+ * stand-in nodes in processes of their own (3,334 tunnels, 6,668 files each at full scale).
+ */
+const STORM_PROCESSES = { clientProcesses: { quick: 1, full: 2 } } as const;
+const STORM_LB_NODES: Record<Scale, number> = { quick: 1, full: 3 };
 
 /** Delivery latency of live notifications, split at a moment (before / during a fault). */
 function latencyRecorder(members: FleetMember[]) {
@@ -145,7 +153,7 @@ const STORM_LOAD = {
   settleTimeoutMs: 60_000,
 } as const;
 
-const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
+const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
   return ecsFaultScenario({
@@ -153,14 +161,16 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
     title,
     fault: (scale) =>
       `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
-    stack: {
+    stack: (scale) => ({
       ...STORM_STACK,
       containers: 3,
+      loadBalancerNodes: STORM_LB_NODES[scale],
       drainAtDeregistration,
       env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
-    },
+    }),
     users: ROLLING_USERS,
     ...STORM_LOAD,
+    ...STORM_PROCESSES,
     async inject(env: EcsFaultEnv) {
       const members = env.fleet.members;
       const latency = latencyRecorder(members);
@@ -250,7 +260,7 @@ export const ecsRollingDeploySigtermDrain = rollingDeploy({
   drainAtDeregistration: false,
 });
 
-const STORM_USERS: Record<Scale, number> = { quick: 30, full: 2500 };
+const STORM_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
 export const ecsReconnectStorm: Scenario = {
   id: 'ecs-reconnect-storm',
@@ -264,9 +274,15 @@ export const ecsReconnectStorm: Scenario = {
         title: 'Reconnect storm: SIGKILL the container holding half the clients',
         fault: (scale) =>
           `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (MAX_CONNECTS_PER_SECOND 1000)`,
-        stack: { ...STORM_STACK, containers: 2, env: ONE_ADDRESS_FLEET },
+        stack: (scale) => ({
+          ...STORM_STACK,
+          containers: 2,
+          loadBalancerNodes: STORM_LB_NODES[scale],
+          env: ONE_ADDRESS_FLEET,
+        }),
         users: STORM_USERS,
         ...STORM_LOAD,
+        ...STORM_PROCESSES,
         async inject(env: EcsFaultEnv) {
           const members = env.fleet.members;
           const counts = new Map<string, number>();
