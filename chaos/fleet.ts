@@ -35,6 +35,8 @@ class ReportedClient implements SyncbellClient {
   state: ClientState = 'disconnected';
   lastSeenId: string | undefined;
   servedBy: string | undefined;
+  /** When the event being replayed happened, on the client process's clock (the same machine's). */
+  atMs = 0;
   readonly #events = new TypedEmitter<ClientEvents>();
   on<K extends keyof ClientEvents>(type: K, handler: (event: ClientEvents[K]) => void): () => void {
     return this.#events.on(type, handler);
@@ -44,6 +46,7 @@ class ReportedClient implements SyncbellClient {
   /** Closed with its process's session (`Fleet.close`). */
   close(): void {}
   replay(reported: ReportedEvent): void {
+    this.atMs = reported.atMs;
     if (reported.event === 'state') {
       this.state = reported.payload.newState as ClientState;
       this.#events.emit('state', reported.payload as StateChange);
@@ -101,6 +104,11 @@ export interface FleetMember {
   replayed: number;
   /** What the client reported on `error` (server complaints, skipped malformed notifications). */
   errors: SyncbellError[];
+  /**
+   * When the event its handlers are running for happened: now for a client in this process, the
+   * client process's own time for one there (its events arrive up to a batch later).
+   */
+  eventAtMs(): number;
 }
 
 /**
@@ -139,6 +147,8 @@ export interface Fleet {
   totals(): { cuts: number; resumes: number; resyncs: number; truncatedResumes: number; replayed: number };
   /** The totals as one report line. */
   describe(): string;
+  /** The client processes' ids (`processes`); none while the fleet comes up or in-process. */
+  processPids(): number[];
   close(): Promise<void>;
 }
 
@@ -181,6 +191,7 @@ export function startFleet(options: FleetOptions): Fleet {
         truncatedResumes: 0,
         replayed: 0,
         errors: [],
+        eventAtMs: () => remote?.atMs ?? Date.now(),
       };
       const surfaced = options.ledger.watch(label, userId);
       client.on('notification', ({ notification, meta }) => surfaced(notification, meta.receivedAtMs));
@@ -310,6 +321,7 @@ export function startFleet(options: FleetOptions): Fleet {
       const first = members.filter((m) => m.resumes > 0).length;
       return `client cuts ${t.cuts}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
     },
+    processPids: () => clientProcesses?.pids ?? [],
     async close() {
       for (const member of members) member.client.close();
       await clientProcesses?.stop();

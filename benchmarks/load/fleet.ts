@@ -36,6 +36,8 @@ export interface Fleet {
   readonly connected: number;
   readonly failed: number;
   readonly failureSamples: string[];
+  /** The client processes' ids. */
+  readonly pids: number[];
   reset(): void;
   collect(withReceipts?: boolean): Promise<FleetCollected>;
   closeAll(): Promise<void>;
@@ -153,6 +155,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     connected: opened.reduce((a, o) => a + o.connected, 0),
     failed: opened.reduce((a, o) => a + o.failed, 0),
     failureSamples: opened.flatMap((o) => o.failureSamples).slice(0, 5),
+    pids: children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     reset: () => broadcast({ type: 'reset' }),
     async collect(withReceipts = false) {
       const parts: Collected[] = await Promise.all(

@@ -10,7 +10,12 @@ import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { ecsFaultScenario, runEcsFault } from './run-fault.js';
-import { describeStormFigures, type StormFigures, startStormSampler } from './storm-sampler.js';
+import {
+  describeStormFigures,
+  type StormFigures,
+  type StormHelper,
+  startStormSampler,
+} from './storm-sampler.js';
 
 // Issue 24: a deploy and a container crash as AWS runs them, at 10,000 SDK clients (full scale):
 // the clients run in client processes and the ALB stand-in on nodes of its own, as one process
@@ -37,6 +42,14 @@ const STORM_PROCESSES = { clientProcesses: { quick: 1, full: 2 } } as const;
 const STORM_LB_NODES: Record<Scale, number> = { quick: 1, full: 3 };
 
 /** Delivery latency of live notifications, split at a moment (before / during a fault). */
+/** The processes that carry the fleet: its client processes and the load balancer's nodes. */
+function fleetHelpers(env: EcsFaultEnv): () => StormHelper[] {
+  return () => [
+    ...env.fleet.processPids().map((pid, i) => ({ name: `clients-${i + 1}`, pid })),
+    ...env.ecs.stack.nodePids.map((pid, i) => ({ name: `lb-node-${i + 1}`, pid })),
+  ];
+}
+
 function latencyRecorder(members: FleetMember[]) {
   const phases = new Map<string, LatencyHistogram>();
   let phase = 'before';
@@ -102,7 +115,7 @@ function resumeRate(members: FleetMember[]) {
     m.client.on('resumed', ({ servedBy }) => {
       const perSecond = buckets.get(servedBy ?? '?') ?? new Map<number, number>();
       buckets.set(servedBy ?? '?', perSecond);
-      const second = Math.floor((Date.now() - startedAtMs) / 1000);
+      const second = Math.floor((m.eventAtMs() - startedAtMs) / 1000);
       perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     }),
   );
@@ -174,7 +187,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
     async inject(env: EcsFaultEnv) {
       const members = env.fleet.members;
       const latency = latencyRecorder(members);
-      const sampler = await startStormSampler(env.ecs.stack);
+      const sampler = await startStormSampler(env.ecs.stack, fleetHelpers(env));
       try {
         await hold(3000);
         // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
@@ -290,7 +303,7 @@ export const ecsReconnectStorm: Scenario = {
             counts.set(m.client.servedBy ?? '?', (counts.get(m.client.servedBy ?? '?') ?? 0) + 1);
           const [victim] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['ecs-1', 0];
           const hit = members.filter((m) => m.client.servedBy === victim);
-          const sampler = await startStormSampler(env.ecs.stack);
+          const sampler = await startStormSampler(env.ecs.stack, fleetHelpers(env));
           try {
             const survivors = env.ecs.stack
               .containers()
@@ -308,7 +321,7 @@ export const ecsReconnectStorm: Scenario = {
             const offs = hit.map((m) =>
               m.client.on('resumed', ({ servedBy }) => {
                 if (!back.has(m.label) && servedBy !== undefined && servedBy !== victim)
-                  back.set(m.label, Date.now() - killedAtMs);
+                  back.set(m.label, m.eventAtMs() - killedAtMs);
               }),
             );
             await env.ecs.stack.killContainer(victim, 'SIGKILL');

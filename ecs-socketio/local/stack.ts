@@ -114,6 +114,8 @@ export interface EcsLocalStack {
   readonly lb: LoadBalancer;
   /** The load balancer's nodes in their own processes (`loadBalancerNodes`); empty by default. */
   readonly nodeUrls: string[];
+  /** Their process ids, in the same order. */
+  readonly nodePids: number[];
   readonly ownedRedis: OwnedRedis | undefined;
   /** With `redisCluster: true`: its nodes, for tests and chaos that fail over or move slots. */
   readonly ownedRedisCluster: OwnedRedisCluster | undefined;
@@ -497,6 +499,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     redisClient: redis.mode === 'memory' ? undefined : redisClient,
     lb: balancer,
     nodeUrls: nodes.map((node) => node.url),
+    nodePids: nodes.flatMap((node) => (node.child.pid === undefined ? [] : [node.child.pid])),
     ownedRedis: redis.owned,
     ownedRedisCluster: redis.cluster,
     containers: () =>
