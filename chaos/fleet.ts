@@ -24,8 +24,8 @@ export interface ClientProcesses {
   urls: string[];
   /** The stack's JWT secret: the clients sign their own tokens. */
   jwtSecret: string;
-  /** The socket.io transport's keep-alive. @default the transport's */
-  keepAlive?: { keepAliveIntervalMs: number; pongTimeoutMs: number };
+  /** The SDK transport's timings. @default the transport's */
+  transport?: { keepAliveIntervalMs?: number; pongTimeoutMs?: number; resumeTimeoutMs?: number };
   /** New connections per second while the fleet comes up, over all processes. @default 500 */
   rampPerSecond?: number;
 }
@@ -257,7 +257,7 @@ export function startFleet(options: FleetOptions): Fleet {
       sdk: true,
       report: true,
       jwtSecret: spec.jwtSecret,
-      ...(spec.keepAlive ? { sdkKeepAlive: spec.keepAlive } : {}),
+      ...(spec.transport ? { sdkTransport: spec.transport } : {}),
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       processes: spec.count,
       onEvents(events) {

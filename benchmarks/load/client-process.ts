@@ -212,10 +212,11 @@ function openSdkConnection(connection: Connection): void {
           pongTimeoutMs: s.keepAlive
             ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
             : SDK_QUIET_KEEPALIVE_MS / 2,
+          ...s.sdkTransport,
         })
       : socketIoTransport({
           ioOptions: { localAddress },
-          ...s.sdkKeepAlive,
+          ...s.sdkTransport,
           ...(connection.label === undefined ? {} : { query: { chaos: connection.label } }),
         });
   let everConnected = false;

@@ -50,9 +50,13 @@ export const openSpecSchema = z.object({
   labels: z.array(z.string()).optional(),
   /** The JWT secret the clients sign their tokens with. @default the process's JWT_SECRET (or the dev secret) */
   jwtSecret: z.string().optional(),
-  /** The socket.io SDK transport's keep-alive. @default the transport's */
-  sdkKeepAlive: z
-    .object({ keepAliveIntervalMs: z.number().positive(), pongTimeoutMs: z.number().positive() })
+  /** SDK transport timings, over the ones above. @default the transport's (socket.io), the ones above (apigw) */
+  sdkTransport: z
+    .object({
+      keepAliveIntervalMs: z.number().positive().optional(),
+      pongTimeoutMs: z.number().positive().optional(),
+      resumeTimeoutMs: z.number().positive().optional(),
+    })
     .optional(),
   /** The SDK's connect timeout. @default 20000 */
   connectTimeoutMs: z.number().positive().optional(),

@@ -42,7 +42,7 @@ export function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext): Promi
         // Spread over the load balancer's nodes where the stack runs several (`loadBalancerNodes`).
         urls: ecs.stack.nodeUrls.length > 0 ? ecs.stack.nodeUrls : [ecs.stack.url],
         jwtSecret: ecs.jwtSecret,
-        ...(plan.keepAlive ? { keepAlive: plan.keepAlive } : {}),
+        ...(plan.keepAlive ? { transport: plan.keepAlive } : {}),
       }),
       publish: (ecs) => (userId, sequence) => ecs.publish(userId, sequence),
       env: (ecs) => ({ ecs }),
