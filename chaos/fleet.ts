@@ -270,6 +270,10 @@ export function startFleet(options: FleetOptions): Fleet {
         poke();
       },
     });
+    if (clientProcesses.connected === 0 && clientProcesses.failed === members.length)
+      throw new Error(
+        `no client in the client processes could open: ${clientProcesses.failureSamples.join('; ')}`,
+      );
   };
 
   const connectAll = (async () => {

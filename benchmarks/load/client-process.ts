@@ -206,13 +206,24 @@ function openSdkConnection(connection: Connection): void {
       ? apigwTransport({
           WebSocket: BoundWebSocket as unknown as WebSocketConstructorLike,
           // No keep-alive asked for (the idle-timeout scenario): the longest API Gateway allows.
-          keepAliveIntervalMs: s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS,
+          keepAliveIntervalMs:
+            s.sdkTransport?.keepAliveIntervalMs ??
+            (s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS),
           // The SDK wants each pong before the next ping is due; the quick profile's timeout is
           // twice its interval, so it is capped there (detection stays within interval + timeout).
-          pongTimeoutMs: s.keepAlive
-            ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
-            : SDK_QUIET_KEEPALIVE_MS / 2,
-          ...s.sdkTransport,
+          // An interval of the caller's own goes with the transport's default pong timeout.
+          ...(s.sdkTransport?.pongTimeoutMs !== undefined || s.sdkTransport?.keepAliveIntervalMs === undefined
+            ? {
+                pongTimeoutMs:
+                  s.sdkTransport?.pongTimeoutMs ??
+                  (s.keepAlive
+                    ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
+                    : SDK_QUIET_KEEPALIVE_MS / 2),
+              }
+            : {}),
+          ...(s.sdkTransport?.resumeTimeoutMs === undefined
+            ? {}
+            : { resumeTimeoutMs: s.sdkTransport.resumeTimeoutMs }),
         })
       : socketIoTransport({
           ioOptions: { localAddress },
@@ -523,7 +534,19 @@ process.on('message', (raw: unknown) => {
   const message = parentMessageSchema.parse(raw);
   switch (message.type) {
     case 'open':
-      void openAll(message.spec);
+      // A spec the SDK refuses (a ConfigError from a transport) is answered, not left hanging.
+      openAll(message.spec).catch((error: unknown) =>
+        send({
+          type: 'opened',
+          connected: 0,
+          failed: message.spec.userIds.length,
+          failureSamples: [
+            error instanceof Error
+              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+              : String(error),
+          ],
+        }),
+      );
       return;
     case 'reset':
       histogram = createLatencyHistogram();
