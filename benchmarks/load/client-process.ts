@@ -12,13 +12,13 @@ import { apigwTransport, type WebSocketConstructorLike } from '../../shared/clie
 import { createClient, DisconnectCode, type SyncbellClient } from '../../shared/client/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
+import { discardReported, reportEvents } from './report-events.js';
 import {
   type ChildMessage,
   nowUs,
   type OpenSpec,
   parentMessageSchema,
   type Receipt,
-  type ReportedEvent,
   SDK_CLIENT_KINDS,
 } from './protocol.js';
 
@@ -63,56 +63,6 @@ let failureSamples: string[] = [];
 let sessionsOpened = 0;
 const seenPerConnection = new Map<number, Set<string>>();
 let key = resolveJwtSecret().key;
-
-/** SDK client events waiting to go to the parent (`OpenSpec.report`), sent in batches. */
-let reported: ReportedEvent[] = [];
-/**
- * Batched every 20 ms: one IPC message per event was thousands a second in a storm. The batch
- * delay is what the parent's timings of these events are late by at most (each event carries its
- * own `atMs`, taken here).
- */
-const REPORT_BATCH_MS = 20;
-const reportTimer = setInterval(() => {
-  if (reported.length === 0) return;
-  send({ type: 'events', events: reported });
-  reported = [];
-}, REPORT_BATCH_MS);
-reportTimer.unref();
-
-/** Streams `client`'s events to the parent under `label`. */
-function reportEvents(client: SyncbellClient, label: string): void {
-  const push = (event: ReportedEvent) => reported.push(event);
-  client.on('state', ({ oldState, newState, attempt, reason }) =>
-    push({
-      label,
-      atMs: Date.now(),
-      event: 'state',
-      payload: {
-        oldState,
-        newState,
-        attempt,
-        ...(reason ? { reason: { code: reason.code, reason: reason.reason } } : {}),
-      },
-    }),
-  );
-  client.on('notification', ({ notification, meta }) =>
-    push({
-      label,
-      atMs: Date.now(),
-      event: 'notification',
-      payload: { notification: notification as unknown as Record<string, unknown>, meta },
-    }),
-  );
-  client.on('resumed', (payload) => push({ label, atMs: Date.now(), event: 'resumed', payload }));
-  client.on('error', (error) =>
-    push({
-      label,
-      atMs: Date.now(),
-      event: 'error',
-      payload: { code: String(error.code), message: error.message },
-    }),
-  );
-}
 
 function fail(reason: string): void {
   failures++;
@@ -584,7 +534,7 @@ process.on('message', (raw: unknown) => {
       connections.length = 0;
       seenPerConnection.clear();
       // What the closes just reported belongs to no one: the next session's parent must not see it.
-      reported = [];
+      discardReported();
       spec = undefined;
       session++;
       send({ type: 'closed' });
