@@ -130,7 +130,7 @@ export async function runBadInput<Stack>(
   } finally {
     await load?.stop();
     for (const close of cleanups) close();
-    fleet?.close();
+    await fleet?.close();
     if (stack !== undefined) await plan.stop(stack);
     result.durationMs = Date.now() - startedAtMs;
   }

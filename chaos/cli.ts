@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { shutdownClientPool } from '../benchmarks/load/fleet.js';
 import { DEFAULT_SEED } from './bad-frames.js';
 import { formatTable, renderReliabilityMarkdown } from './report.js';
 import type { Scale, ScenarioResult } from './scenario.js';
@@ -73,8 +74,8 @@ export async function runChaos(argv: string[]): Promise<number> {
   }, RUN_TIMEOUT_MS);
   watchdog.unref();
   // Interrupted: exit through 'exit', whose hooks stop what the scenarios started (the
-  // serverless-offline process group, private redis-servers); forked containers follow their
-  // parent on their own when the IPC channel closes.
+  // serverless-offline process group, private redis-servers, the ECS stack's containers and
+  // worker); the pooled client processes exit when their IPC channel closes.
   const interrupt = () => process.exit(130);
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
@@ -89,6 +90,9 @@ export async function runChaos(argv: string[]): Promise<number> {
       `  ${verdict(result) ? 'pass' : 'FAIL'}: ${result.connections} connections, ${result.notifications} notifications, lost ${result.lost}, duplicates ${result.duplicates}, cross-user ${result.crossUser} (${(result.durationMs / 1000).toFixed(1)} s)\n`,
     );
   }
+  // The storms' pooled client processes keep this process alive through their IPC channels: a
+  // full storms run wrote its report and then never exited (found 2026-12-06).
+  await shutdownClientPool();
   clearTimeout(watchdog);
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);

@@ -1,6 +1,66 @@
+import {
+  type Fleet as LoadFleet,
+  loopbackAddresses,
+  startFleet as startLoadFleet,
+} from '../benchmarks/load/fleet.js';
+import type { ReportedEvent } from '../benchmarks/load/protocol.js';
+import type { ClientEvents, ClientState, StateChange } from '../shared/client/client.js';
+import { TypedEmitter } from '../shared/client/events.js';
 import { createClient, type SyncbellClient, type Transport } from '../shared/client/index.js';
-import type { SyncbellError } from '../shared/contract/index.js';
+import { SyncbellError } from '../shared/contract/index.js';
 import type { DeliveryLedger } from './ledger.js';
+
+/**
+ * SDK clients run in client processes (benchmarks/load/client-process.ts) instead of this one:
+ * a process holds at most 20,000 files, and the storms' 10,000 clients do not fit beside the
+ * stack. Each client's events come back over IPC and are replayed on a `SyncbellClient` stand-in
+ * here, so the scenarios, the ledger and the fleet's counters read them as they read in-process
+ * clients (late by the client process's report batching, at most 20 ms, plus the IPC).
+ */
+export interface ClientProcesses {
+  count: number;
+  kind: 'socketio' | 'apigw';
+  /** Where the clients connect, round robin (the load balancer's nodes). */
+  urls: string[];
+  /** The stack's JWT secret: the clients sign their own tokens. */
+  jwtSecret: string;
+  /** The SDK transport's timings. @default the transport's */
+  transport?: { keepAliveIntervalMs?: number; pongTimeoutMs?: number; resumeTimeoutMs?: number };
+  /** New connections per second while the fleet comes up, over all processes. @default 500 */
+  rampPerSecond?: number;
+}
+
+/** The SDK surface of a client in a client process: its reported events, replayed. */
+class ReportedClient implements SyncbellClient {
+  state: ClientState = 'disconnected';
+  lastSeenId: string | undefined;
+  servedBy: string | undefined;
+  /** When the event being replayed happened, on the client process's clock (the same machine's). */
+  atMs = 0;
+  readonly #events = new TypedEmitter<ClientEvents>();
+  on<K extends keyof ClientEvents>(type: K, handler: (event: ClientEvents[K]) => void): () => void {
+    return this.#events.on(type, handler);
+  }
+  /** The client process connects it (its ramp). */
+  connect(): void {}
+  /** Closed with its process's session (`Fleet.close`). */
+  close(): void {}
+  replay(reported: ReportedEvent): void {
+    this.atMs = reported.atMs;
+    if (reported.event === 'state') {
+      this.state = reported.payload.newState as ClientState;
+      this.#events.emit('state', reported.payload as StateChange);
+    } else if (reported.event === 'resumed') {
+      this.servedBy = reported.payload.servedBy ?? this.servedBy;
+      this.#events.emit('resumed', reported.payload);
+    } else if (reported.event === 'notification') {
+      const payload = reported.payload as unknown as ClientEvents['notification'];
+      this.lastSeenId = payload.notification.id;
+      this.#events.emit('notification', payload);
+    } else
+      this.#events.emit('error', new SyncbellError(reported.payload.code as never, reported.payload.message));
+  }
+}
 
 export interface FleetOptions {
   ledger: DeliveryLedger;
@@ -21,6 +81,8 @@ export interface FleetOptions {
   maxReconnectDelayMs?: number;
   /** @default 10000 */
   connectTimeoutMs?: number;
+  /** Run the clients in client processes (`transport`, `token` and `url` are then not used). @default in this process */
+  processes?: ClientProcesses;
 }
 
 export interface FleetMember {
@@ -42,6 +104,11 @@ export interface FleetMember {
   replayed: number;
   /** What the client reported on `error` (server complaints, skipped malformed notifications). */
   errors: SyncbellError[];
+  /**
+   * When the event its handlers are running for happened: now for a client in this process, the
+   * client process's own time for one there (its events arrive up to a batch later).
+   */
+  eventAtMs(): number;
 }
 
 /**
@@ -80,7 +147,9 @@ export interface Fleet {
   totals(): { cuts: number; resumes: number; resyncs: number; truncatedResumes: number; replayed: number };
   /** The totals as one report line. */
   describe(): string;
-  close(): void;
+  /** The client processes' ids (`processes`); none while the fleet comes up or in-process. */
+  processPids(): number[];
+  close(): Promise<void>;
 }
 
 /** Many SDK clients, each feeding the ledger with exactly what it hands its app. */
@@ -88,21 +157,29 @@ export function startFleet(options: FleetOptions): Fleet {
   const perUser = options.clientsPerUser ?? 1;
   const members: FleetMember[] = [];
   const pokes = new Set<() => void>();
+  // While a batch of reported events is replayed, the waits are re-checked once, after it.
+  let replaying = false;
   const poke = () => {
+    if (replaying) return;
     for (const fn of [...pokes]) fn();
   };
+  const reported = new Map<string, ReportedClient>();
   for (const userId of options.users) {
     for (let i = 0; i < perUser; i++) {
       const label = `${userId}#${i}`;
-      const client = createClient({
-        transport: options.transport(label),
-        url: options.urlFor?.(label) ?? options.url,
-        token: () => options.token(userId),
-        autoConnect: false,
-        minReconnectDelayMs: options.minReconnectDelayMs ?? 100,
-        maxReconnectDelayMs: options.maxReconnectDelayMs ?? 2000,
-        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      });
+      const remote = options.processes ? new ReportedClient() : undefined;
+      if (remote) reported.set(label, remote);
+      const client =
+        remote ??
+        createClient({
+          transport: options.transport(label),
+          url: options.urlFor?.(label) ?? options.url,
+          token: () => options.token(userId),
+          autoConnect: false,
+          minReconnectDelayMs: options.minReconnectDelayMs ?? 100,
+          maxReconnectDelayMs: options.maxReconnectDelayMs ?? 2000,
+          connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+        });
       const member: FleetMember = {
         label,
         userId,
@@ -114,6 +191,7 @@ export function startFleet(options: FleetOptions): Fleet {
         truncatedResumes: 0,
         replayed: 0,
         errors: [],
+        eventAtMs: () => remote?.atMs ?? Date.now(),
       };
       const surfaced = options.ledger.watch(label, userId);
       client.on('notification', ({ notification, meta }) => surfaced(notification, meta.receivedAtMs));
@@ -158,7 +236,48 @@ export function startFleet(options: FleetOptions): Fleet {
       pokes.add(check);
     });
 
+  let clientProcesses: LoadFleet | undefined;
+  const connectInProcesses = async (spec: ClientProcesses) => {
+    clientProcesses = await startLoadFleet({
+      kind: spec.kind,
+      urls: spec.urls,
+      userIds: members.map((m) => m.userId),
+      labels: members.map((m) => m.label),
+      // Ephemeral ports are per source address: 10,000 clients and the stand-in's own upstream
+      // connections share 127.0.0.1's ~28,000 otherwise.
+      localAddresses: loopbackAddresses(4),
+      rampPerSecond: spec.rampPerSecond ?? 500,
+      resume: true,
+      heartbeatIntervalMs: 30_000,
+      heartbeatTimeoutMs: 10_000,
+      reconnect: true,
+      reconnectMinMs: options.minReconnectDelayMs ?? 100,
+      reconnectMaxMs: options.maxReconnectDelayMs ?? 2000,
+      keepAlive: false,
+      sdk: true,
+      report: true,
+      jwtSecret: spec.jwtSecret,
+      ...(spec.transport ? { sdkTransport: spec.transport } : {}),
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      processes: spec.count,
+      onEvents(events) {
+        replaying = true;
+        try {
+          for (const event of events) reported.get(event.label)?.replay(event);
+        } finally {
+          replaying = false;
+        }
+        poke();
+      },
+    });
+    if (clientProcesses.connected === 0 && clientProcesses.failed === members.length)
+      throw new Error(
+        `no client in the client processes could open: ${clientProcesses.failureSamples.join('; ')}`,
+      );
+  };
+
   const connectAll = (async () => {
+    if (options.processes) return connectInProcesses(options.processes);
     const concurrency = options.connectConcurrency ?? 10;
     let next = 0;
     const worker = async () => {
@@ -206,8 +325,10 @@ export function startFleet(options: FleetOptions): Fleet {
       const first = members.filter((m) => m.resumes > 0).length;
       return `client cuts ${t.cuts}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
     },
-    close() {
+    processPids: () => clientProcesses?.pids ?? [],
+    async close() {
       for (const member of members) member.client.close();
+      await clientProcesses?.stop();
     },
   };
 }

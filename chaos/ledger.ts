@@ -34,6 +34,13 @@ export class DeliveryLedger {
   readonly #watchers: Watcher[] = [];
   readonly #published = new Map<string, string>(); // notification id -> userId
   readonly #jobs = new Map<string, string>(); // jobId -> userId
+  /**
+   * The same by user: a client's missing ids are looked up among its user's only. Scanning every
+   * published id per client made each settle check 10,000 clients × every notification, and the
+   * check runs on every hand-off while the storms settle.
+   */
+  readonly #publishedByUser = new Map<string, string[]>();
+  readonly #jobsByUser = new Map<string, string[]>();
   readonly #poke = new Set<() => void>();
   #foreign = 0;
 
@@ -64,11 +71,19 @@ export class DeliveryLedger {
   }
 
   published(notification: Pick<Notification, 'id' | 'userId'>): void {
+    if (this.#published.has(notification.id)) return;
     this.#published.set(notification.id, notification.userId);
+    const ids = this.#publishedByUser.get(notification.userId) ?? [];
+    ids.push(notification.id);
+    this.#publishedByUser.set(notification.userId, ids);
   }
 
   jobAccepted(userId: string, jobId: string): void {
+    if (this.#jobs.has(jobId)) return;
     this.#jobs.set(jobId, userId);
+    const jobs = this.#jobsByUser.get(userId) ?? [];
+    jobs.push(jobId);
+    this.#jobsByUser.set(userId, jobs);
   }
 
   get publishedCount(): number {
@@ -82,10 +97,9 @@ export class DeliveryLedger {
   #missing(watcher: Watcher): string[] {
     const seen = new Set(watcher.surfaced);
     const missing: string[] = [];
-    for (const [id, userId] of this.#published)
-      if (userId === watcher.userId && !seen.has(id)) missing.push(id);
-    for (const [jobId, userId] of this.#jobs)
-      if (userId === watcher.userId && !watcher.jobIds.has(jobId)) missing.push(`job ${jobId}`);
+    for (const id of this.#publishedByUser.get(watcher.userId) ?? []) if (!seen.has(id)) missing.push(id);
+    for (const jobId of this.#jobsByUser.get(watcher.userId) ?? [])
+      if (!watcher.jobIds.has(jobId)) missing.push(`job ${jobId}`);
     return missing;
   }
 

@@ -1,6 +1,6 @@
 import { type FaultProxy, startFaultProxy } from '../dev-tools/index.js';
 import { type CatchUp, type FaultOutcome, runFaultPhase } from './fault-phase.js';
-import { type Fleet, type FleetOptions, startFleet } from './fleet.js';
+import { type ClientProcesses, type Fleet, type FleetOptions, startFleet } from './fleet.js';
 import { DeliveryLedger } from './ledger.js';
 import { chaosUsers, type PublishLoad, type PublishLoadOptions } from './load.js';
 import {
@@ -31,6 +31,11 @@ export interface FaultPlan<Env extends FaultEnv> {
   /** @default { quick: 1, full: 2 } */
   clientsPerUser?: Record<Scale, number>;
   perSecond: Record<Scale, number>;
+  /**
+   * Run the fleet's SDK clients in this many client processes (chaos/fleet.ts, `processes`),
+   * where one process cannot hold them beside the stack. @default 0 (in this process)
+   */
+  clientProcesses?: Record<Scale, number>;
   /** How many fleet clients get their own `FaultProxy`. @default 0 */
   networkedClients?: Record<Scale, number>;
   /** SDK connect timeout. @default 10000 */
@@ -62,6 +67,8 @@ export interface FaultVariant<Stack, Env extends FaultEnv> {
   fleet(
     stack: Stack,
   ): Pick<FleetOptions, 'transport' | 'token' | 'connectConcurrency' | 'minReconnectDelayMs'>;
+  /** Where and how clients in client processes connect (`FaultPlan.clientProcesses`). @default in-process only */
+  clientProcesses?(stack: Stack): Omit<ClientProcesses, 'count'>;
   /** How long the fleet may take to connect. @default the fleet's */
   readyTimeoutMs?: number;
   publish(stack: Stack): PublishLoadOptions['publish'];
@@ -106,8 +113,14 @@ export async function runFault<Stack, Env extends FaultEnv>(
     const url = variant.url(started);
     for (const label of labels.slice(0, plan.networkedClients?.[scale] ?? 0))
       networks.set(label, await startFaultProxy({ target: url }));
+    const processCount = plan.clientProcesses?.[scale] ?? 0;
+    const processes =
+      processCount > 0 && variant.clientProcesses
+        ? { ...variant.clientProcesses(started), count: processCount }
+        : undefined;
     fleet = startFleet({
       ...variant.fleet(started),
+      ...(processes ? { processes } : {}),
       ledger,
       url,
       urlFor: (label) => networks.get(label)?.url,
@@ -153,7 +166,7 @@ export async function runFault<Stack, Env extends FaultEnv>(
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   } finally {
-    fleet?.close();
+    await fleet?.close();
     for (const network of networks.values()) await network.close();
     if (stack !== undefined) await variant.stop(stack);
     result.durationMs = Date.now() - startedAtMs;

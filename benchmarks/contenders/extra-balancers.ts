@@ -1,35 +1,24 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { stopChild } from '../../dev-tools/index.js';
+import { startLoadBalancerNode } from '../../ecs-socketio/local/load-balancer-node.js';
 import type { ContenderStartOptions } from './contender.js';
-
-const balancerEntry = fileURLToPath(new URL('./balancer-main.ts', import.meta.url));
 
 export interface ExtraBalancer {
   url: string;
   child: ChildProcess;
 }
 
-/** One load-balancer process in front of `targets` (see balancer-main.ts for why more than one). */
+/** One load-balancer process in front of `targets` (the ALB stand-in's node: see load-balancer-node-main.ts). */
 async function startExtraBalancer(
   targets: { id: string; url: string }[],
   options: ContenderStartOptions,
 ): Promise<ExtraBalancer> {
-  const child = fork(balancerEntry, [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...(process.env as Record<string, string>),
-      BENCH_LB_TARGETS: JSON.stringify(targets),
-      BENCH_LB_IDLE_TIMEOUT_MS: String(options.idleTimeoutMs ?? 60_000),
-      BENCH_LB_STICKY: String(options.sticky ?? false),
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const node = await startLoadBalancerNode({
+    targets,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    sticky: options.sticky ?? false,
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`balancer exited during start-up (code ${code})`)));
-    child.on('message', (m: { type?: string; url: string }) => m?.type === 'listening' && resolve(m.url));
-  });
-  return { url, child };
+  return { url: node.url, child: node.child };
 }
 
 /** `options.extraBalancers` load-balancer processes in front of a multi-container contender. */

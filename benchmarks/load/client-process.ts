@@ -12,6 +12,7 @@ import { apigwTransport, type WebSocketConstructorLike } from '../../shared/clie
 import { createClient, DisconnectCode, type SyncbellClient } from '../../shared/client/index.js';
 import { socketIoTransport } from '../../shared/client/socketio.js';
 import { createLatencyHistogram, encodeHistogram, recordMs } from '../histogram.js';
+import { discardReported, reportEvents } from './report-events.js';
 import {
   type ChildMessage,
   nowUs,
@@ -26,6 +27,8 @@ interface Connection {
   session: number;
   index: number;
   userId: string;
+  /** Its name in the parent's reports (`OpenSpec.labels`). */
+  label: string | undefined;
   url: string;
   localAddress: string;
   lastSeenId: string | undefined;
@@ -59,7 +62,7 @@ let failures = 0;
 let failureSamples: string[] = [];
 let sessionsOpened = 0;
 const seenPerConnection = new Map<number, Set<string>>();
-const key = resolveJwtSecret().key;
+let key = resolveJwtSecret().key;
 
 function fail(reason: string): void {
   failures++;
@@ -153,14 +156,30 @@ function openSdkConnection(connection: Connection): void {
       ? apigwTransport({
           WebSocket: BoundWebSocket as unknown as WebSocketConstructorLike,
           // No keep-alive asked for (the idle-timeout scenario): the longest API Gateway allows.
-          keepAliveIntervalMs: s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS,
+          keepAliveIntervalMs:
+            s.sdkTransport?.keepAliveIntervalMs ??
+            (s.keepAlive ? s.heartbeatIntervalMs : SDK_QUIET_KEEPALIVE_MS),
           // The SDK wants each pong before the next ping is due; the quick profile's timeout is
           // twice its interval, so it is capped there (detection stays within interval + timeout).
-          pongTimeoutMs: s.keepAlive
-            ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
-            : SDK_QUIET_KEEPALIVE_MS / 2,
+          // An interval of the caller's own goes with the transport's default pong timeout.
+          ...(s.sdkTransport?.pongTimeoutMs !== undefined || s.sdkTransport?.keepAliveIntervalMs === undefined
+            ? {
+                pongTimeoutMs:
+                  s.sdkTransport?.pongTimeoutMs ??
+                  (s.keepAlive
+                    ? Math.min(s.heartbeatTimeoutMs, s.heartbeatIntervalMs - 1)
+                    : SDK_QUIET_KEEPALIVE_MS / 2),
+              }
+            : {}),
+          ...(s.sdkTransport?.resumeTimeoutMs === undefined
+            ? {}
+            : { resumeTimeoutMs: s.sdkTransport.resumeTimeoutMs }),
         })
-      : socketIoTransport({ ioOptions: { localAddress } });
+      : socketIoTransport({
+          ioOptions: { localAddress },
+          ...s.sdkTransport,
+          ...(connection.label === undefined ? {} : { query: { chaos: connection.label } }),
+        });
   let everConnected = false;
   let failureCounted = false;
   const client: SyncbellClient = createClient({
@@ -169,10 +188,11 @@ function openSdkConnection(connection: Connection): void {
     token: () => signToken({ userId: connection.userId, key, expiresInSeconds: 3600 }),
     minReconnectDelayMs: s.reconnectMinMs,
     maxReconnectDelayMs: s.reconnectMaxMs,
-    connectTimeoutMs: 20_000,
+    connectTimeoutMs: s.connectTimeoutMs ?? 20_000,
     // The load generator counts duplicates itself; the SDK's dedupe is what it measures.
     dedupeCapacity: 10_000,
   });
+  if (s.report && connection.label !== undefined) reportEvents(client, connection.label);
   connection.close = () => client.close();
   client.on('notification', ({ notification }) => onNotification(connection, notification));
   client.on('state', ({ oldState, newState, reason }) => {
@@ -410,6 +430,9 @@ watchdog.unref();
 
 async function openAll(s: OpenSpec): Promise<void> {
   spec = s;
+  key = resolveJwtSecret(
+    s.jwtSecret === undefined ? process.env : { ...process.env, JWT_SECRET: s.jwtSecret },
+  ).key;
   // Counters belong to this session only (the process is pooled across scenarios).
   failures = 0;
   failureSamples = [];
@@ -425,6 +448,7 @@ async function openAll(s: OpenSpec): Promise<void> {
       session,
       index: connections.length,
       userId: s.userIds[i] as string,
+      label: s.labels?.[i],
       url: s.urls[i % s.urls.length] as string,
       localAddress: s.localAddresses[i % s.localAddresses.length] as string,
       lastSeenId: undefined,
@@ -460,7 +484,19 @@ process.on('message', (raw: unknown) => {
   const message = parentMessageSchema.parse(raw);
   switch (message.type) {
     case 'open':
-      void openAll(message.spec);
+      // A spec the SDK refuses (a ConfigError from a transport) is answered, not left hanging.
+      openAll(message.spec).catch((error: unknown) =>
+        send({
+          type: 'opened',
+          connected: 0,
+          failed: message.spec.userIds.length,
+          failureSamples: [
+            error instanceof Error
+              ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+              : String(error),
+          ],
+        }),
+      );
       return;
     case 'reset':
       histogram = createLatencyHistogram();
@@ -497,6 +533,8 @@ process.on('message', (raw: unknown) => {
       // The process goes back to the harness's pool: the next `open` starts from nothing.
       connections.length = 0;
       seenPerConnection.clear();
+      // What the closes just reported belongs to no one: the next session's parent must not see it.
+      discardReported();
       spec = undefined;
       session++;
       send({ type: 'closed' });

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isRunning, stopChild } from '../../dev-tools/index.js';
 import { mergeEncoded, type LatencyHistogram } from '../histogram.js';
-import type { ChildMessage, Collected, OpenSpec, ParentMessage, Receipt } from './protocol.js';
+import type { ChildMessage, Collected, OpenSpec, ParentMessage, Receipt, ReportedEvent } from './protocol.js';
 
 const entry = fileURLToPath(new URL('./client-process.ts', import.meta.url));
 
@@ -36,6 +36,8 @@ export interface Fleet {
   readonly connected: number;
   readonly failed: number;
   readonly failureSamples: string[];
+  /** The client processes' ids. */
+  readonly pids: number[];
   reset(): void;
   collect(withReceipts?: boolean): Promise<FleetCollected>;
   closeAll(): Promise<void>;
@@ -89,12 +91,20 @@ export interface FleetOptions extends Omit<OpenSpec, 'userIds'> {
   userIds: string[];
   /** Called with the running total of open connections while ramping. */
   onProgress?: (connected: number) => void;
+  /** With `report`: each batch of SDK client events a client process sends. */
+  onEvents?: (events: ReportedEvent[]) => void;
+  /** Client processes to spread the connections over. @default as few as the file limit allows */
+  processes?: number;
 }
 
 /** Starts client processes, spreads the connections over them and waits until the ramp is done. */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
-  const { onProgress, userIds, ...spec } = options;
-  const processes = Math.max(1, Math.ceil(userIds.length / MAX_CONNECTIONS_PER_CLIENT_PROCESS));
+  const { onProgress, onEvents, userIds, labels, processes: wanted, ...spec } = options;
+  const processes = Math.max(
+    1,
+    Math.ceil(userIds.length / MAX_CONNECTIONS_PER_CLIENT_PROCESS),
+    Math.min(wanted ?? 1, userIds.length),
+  );
   const children = await acquire(processes);
   const progress = new Array<number>(processes).fill(0);
   const progressListeners = children.map((child, i) => {
@@ -102,7 +112,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (m.type === 'progress') {
         progress[i] = m.connected;
         onProgress?.(progress.reduce((a, b) => a + b, 0));
-      }
+      } else if (m.type === 'events') onEvents?.(m.events);
     };
     child.on('message', listener);
     return listener;
@@ -116,7 +126,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       // Each process ramps its share, so together they ramp at the set rate.
       const message: ParentMessage = {
         type: 'open',
-        spec: { ...spec, userIds: slice, rampPerSecond: spec.rampPerSecond / processes },
+        spec: {
+          ...spec,
+          userIds: slice,
+          ...(labels ? { labels: labels.slice(i * perProcess, (i + 1) * perProcess) } : {}),
+          rampPerSecond: spec.rampPerSecond / processes,
+        },
       };
       child.send(message);
       return waitFor(child, 'opened', rampTimeoutMs);
@@ -140,6 +155,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     connected: opened.reduce((a, o) => a + o.connected, 0),
     failed: opened.reduce((a, o) => a + o.failed, 0),
     failureSamples: opened.flatMap((o) => o.failureSamples).slice(0, 5),
+    pids: children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     reset: () => broadcast({ type: 'reset' }),
     async collect(withReceipts = false) {
       const parts: Collected[] = await Promise.all(

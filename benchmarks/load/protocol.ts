@@ -39,6 +39,27 @@ export const openSpecSchema = z.object({
    * SDK per connection would measure the client.
    */
   sdk: z.boolean().default(false),
+  /**
+   * SDK connections only: stream each client's events to the parent (`events` messages), so a
+   * chaos scenario watches clients in other processes as it watches its own (chaos/fleet.ts,
+   * `processes`). Each client is named by its entry in `labels` and tagged `chaos=<label>` in its
+   * socket.io query, as the in-process fleet's are. @default false
+   */
+  report: z.boolean().default(false),
+  /** One per `userIds` entry (with `report`). */
+  labels: z.array(z.string()).optional(),
+  /** The JWT secret the clients sign their tokens with. @default the process's JWT_SECRET (or the dev secret) */
+  jwtSecret: z.string().optional(),
+  /** SDK transport timings, over the ones above. @default the transport's (socket.io), the ones above (apigw) */
+  sdkTransport: z
+    .object({
+      keepAliveIntervalMs: z.number().positive().optional(),
+      pongTimeoutMs: z.number().positive().optional(),
+      resumeTimeoutMs: z.number().positive().optional(),
+    })
+    .optional(),
+  /** The SDK's connect timeout. @default 20000 */
+  connectTimeoutMs: z.number().positive().optional(),
 });
 /** Client kinds the SDK has a transport for. */
 export const SDK_CLIENT_KINDS: ReadonlySet<string> = new Set(['socketio', 'apigw']);
@@ -76,8 +97,34 @@ export interface Collected {
   sessionsOpened: number;
 }
 
+/**
+ * One SDK client event, as `createClient` emitted it in a client process (`OpenSpec.report`):
+ * the payload is the SDK's own (an error as its code and message), plus when it happened.
+ */
+export type ReportedEvent = { label: string; atMs: number } & (
+  | {
+      event: 'state';
+      payload: {
+        oldState: string;
+        newState: string;
+        attempt: number;
+        reason?: { code: string | number; reason: string };
+      };
+    }
+  | {
+      event: 'notification';
+      payload: {
+        notification: Record<string, unknown>;
+        meta: { replayed: boolean; latencyMs: number; receivedAtMs: number };
+      };
+    }
+  | { event: 'resumed'; payload: { replayed: number; truncated: boolean; servedBy?: string } }
+  | { event: 'error'; payload: { code: string; message: string } }
+);
+
 export type ChildMessage =
   | { type: 'ready' }
+  | { type: 'events'; events: ReportedEvent[] }
   | { type: 'progress'; connected: number }
   | { type: 'opened'; connected: number; failed: number; failureSamples: string[] }
   | Collected

@@ -60,6 +60,8 @@ export interface ChaosApigw {
   /** What the notify code logged and counted, by metric name. */
   counts: Map<string, number>;
   token(userId: string): Promise<string>;
+  /** The stack's JWT secret (client processes sign their own tokens). */
+  jwtSecret: string;
   transport(options?: Parameters<typeof apigwTransport>[0]): Transport;
   /** The notify core, as the notify Lambda runs it: log append, GSI query, PostToConnection. */
   publish(userId: string, sequence: number): Promise<Notification>;
@@ -166,6 +168,7 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
   return {
     stack,
     jwtKey,
+    jwtSecret,
     config,
     ddb,
     management,

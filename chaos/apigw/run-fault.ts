@@ -43,6 +43,20 @@ export function runApigwFault(plan: ApigwFaultPlan, context: ScenarioContext): P
         connectConcurrency: plan.connectConcurrency ?? 5,
         minReconnectDelayMs: 200,
       }),
+      clientProcesses: (apigw) => ({
+        kind: 'apigw',
+        urls: [apigw.stack.wsUrl],
+        jwtSecret: apigw.jwtSecret,
+        transport: {
+          ...(plan.transport?.keepAliveIntervalMs
+            ? { keepAliveIntervalMs: plan.transport.keepAliveIntervalMs }
+            : {}),
+          ...(plan.transport?.pongTimeoutMs ? { pongTimeoutMs: plan.transport.pongTimeoutMs } : {}),
+          ...(plan.transport?.resumeTimeoutMs ? { resumeTimeoutMs: plan.transport.resumeTimeoutMs } : {}),
+        },
+        // The fleet comes up through the quota gate and serverless-offline (tens of upgrades a second here).
+        rampPerSecond: 100,
+      }),
       readyTimeoutMs: plan.readyTimeoutMs ?? 120_000,
       publish: (apigw) => (userId, sequence) => apigw.publish(userId, sequence),
       env: (apigw) => ({ apigw }),

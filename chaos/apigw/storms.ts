@@ -15,6 +15,8 @@ const CLIENTS_PER_USER = 2;
 const RESUME_TIMEOUT_MS = 60_000;
 /** The goal: the whole fleet back within 2x the floor. */
 const GOAL_FACTOR = 2;
+/** The storm fleet's keep-alive (see the transport below). */
+const STORM_KEEPALIVE_MS = 30_000;
 /** Publishes in flight at once during the broadcast (the notify Lambda's fan-out of a batch). */
 const BROADCAST_CONCURRENCY = 100;
 /**
@@ -37,7 +39,7 @@ function watchBack(members: FleetMember[], sinceMs: () => number) {
   const back = new Map<string, number>();
   const offs = members.map((m) =>
     m.client.on('resumed', () => {
-      if (!back.has(m.label)) back.set(m.label, Date.now() - sinceMs());
+      if (!back.has(m.label)) back.set(m.label, m.eventAtMs() - sinceMs());
     }),
   );
   return {
@@ -58,7 +60,7 @@ function watchRefusals(members: FleetMember[]) {
     m.client.on('state', ({ reason }) => {
       if (reason?.code !== ErrorCode.RateLimited) return;
       const times = refusals.get(m.label) ?? [];
-      times.push(Date.now());
+      times.push(m.eventAtMs());
       refusals.set(m.label, times);
     }),
   );
@@ -115,8 +117,15 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
             // The SDK's default resume deadline (10 s) is shorter than this machine's stand-in takes to
             // answer a resume in the middle of a storm: every resume then timed out, every client
             // reconnected, and no client of 1,000 was back after 200 s (2026-12-06, load average 32).
-            transport: { resumeTimeoutMs: RESUME_TIMEOUT_MS },
+            // A post notify gives up on under the throttle is caught up at the client's next
+            // keep-alive (its pong carries the log's position): every 30 s here, so that lands
+            // within the settle window (the SDK's default is 5 minutes; quick scale lost 6 of the
+            // broadcast's 60 to it, 2026-12-06). One ping per client per 30 s is 3.3 % of the
+            // account throttle scaled to the fleet (10,000 requests/s per 10,000 clients).
+            transport: { resumeTimeoutMs: RESUME_TIMEOUT_MS, keepAliveIntervalMs: STORM_KEEPALIVE_MS },
             connectConcurrency: 50,
+            // 5,000 SDK clients beside the quota gate made this process the bottleneck.
+            clientProcesses: { quick: 1, full: 2 },
             readyTimeoutMs: 600_000,
             settleTimeoutMs: 90_000,
             async inject(env) {

@@ -24,6 +24,8 @@ export interface ChaosEcs {
   /** Only with `durableRedis: true`. */
   redis: OwnedRedis | undefined;
   jwtKey: Uint8Array;
+  /** The secret `jwtKey` is made of (client processes sign their own tokens). */
+  jwtSecret: string;
   /** The worker's queue, read from this process (what is waiting, what is taken and not acknowledged). */
   jobQueue: JobQueue;
   token(userId: string, expiresInSeconds?: number): Promise<string>;
@@ -93,6 +95,7 @@ export async function startChaosEcs(options: ChaosEcsOptions = {}): Promise<Chao
     stack,
     redis: ownRedis,
     jwtKey,
+    jwtSecret: secret,
     jobQueue: createJobQueue({ redis }),
     token: (userId, expiresInSeconds) =>
       signToken({ userId, key: jwtKey, ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }) }),

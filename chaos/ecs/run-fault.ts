@@ -37,6 +37,13 @@ export function runEcsFault(plan: EcsFaultPlan, context: ScenarioContext): Promi
         transport: (label) => ecs.transport(label, plan.keepAlive),
         token: (userId) => ecs.token(userId),
       }),
+      clientProcesses: (ecs) => ({
+        kind: 'socketio',
+        // Spread over the load balancer's nodes where the stack runs several (`loadBalancerNodes`).
+        urls: ecs.stack.nodeUrls.length > 0 ? ecs.stack.nodeUrls : [ecs.stack.url],
+        jwtSecret: ecs.jwtSecret,
+        ...(plan.keepAlive ? { transport: plan.keepAlive } : {}),
+      }),
       publish: (ecs) => (userId, sequence) => ecs.publish(userId, sequence),
       env: (ecs) => ({ ecs }),
       memory: (ecs) => ecs.containerRss(),

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createClient } from 'redis';
 import { sampleProcess } from '../../benchmarks/load/process-stats.js';
@@ -25,12 +26,31 @@ interface Interval {
   containers: Map<string, ContainerInterval>;
   /** The whole machine's busy share of all cores, 0 to 1. */
   machineBusy: number;
-  /** This process (clients, load balancer stand-in, ledger), in cores. */
+  /** This process (publisher, ledger; clients and stand-in when they run here), in cores. */
   harnessCores: number;
+  /** Each helper process (client processes, stand-in nodes) by name. */
+  helpers: Map<string, HelperInterval>;
   redisOpsPerSecond: number | undefined;
 }
 
+/** A client process or a load balancer node in one interval. */
+interface HelperInterval {
+  cores: number;
+  rssBytes: number;
+  /** Open file descriptors (/proc/<pid>/fd): the hard limit here is 20,000 per process. */
+  files: number;
+}
+
+/** The processes beside the containers that carry the fleet, sampled too (where a run stops). */
+export interface StormHelper {
+  /** e.g. `clients-1`, `lb-node-2` */
+  name: string;
+  pid: number;
+}
+
 export interface StormFigures {
+  /** Per helper process: peak cores, RSS and open files. */
+  helpers: Map<string, { peakCores: number; peakRssBytes: number; peakFiles: number }>;
   /** Per container: peak CPU in cores, peak event-loop lag, peak accepted connects per second. */
   containers: Map<
     string,
@@ -76,7 +96,11 @@ const busyTimes = () =>
  * Samples every running container, the machine, this process and Redis each `intervalMs` until
  * `stop()`. `figures(fromMs, toMs, ids)` reads the peaks of a window for the containers named.
  */
-export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) {
+export async function startStormSampler(
+  stack: EcsLocalStack,
+  helpers: () => StormHelper[] = () => [],
+  intervalMs = 500,
+) {
   const redis = stack.redisUrl ? createClient({ url: stack.redisUrl }) : undefined;
   await redis?.connect();
   const intervals: Interval[] = [];
@@ -84,6 +108,7 @@ export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) 
   let lastAtMs = Date.now();
   let lastBusy = busyTimes();
   let lastHarness = process.cpuUsage();
+  const lastHelper = new Map<number, number>();
   let lastCommands: number | undefined;
   let stopped = false;
 
@@ -118,6 +143,25 @@ export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) 
           });
         }),
     );
+    const helperIntervals = new Map<string, HelperInterval>();
+    for (const { name, pid } of helpers()) {
+      const reading = sampleProcess(pid);
+      if (!reading) continue;
+      const before = lastHelper.get(pid);
+      lastHelper.set(pid, reading.cpuSeconds);
+      let files = 0;
+      try {
+        files = readdirSync(`/proc/${pid}/fd`).length;
+      } catch {
+        // Gone between the two reads.
+      }
+      if (before !== undefined)
+        helperIntervals.set(name, {
+          cores: (reading.cpuSeconds - before) / seconds,
+          rssBytes: reading.rssBytes,
+          files,
+        });
+    }
     const busy = busyTimes();
     const harness = process.cpuUsage();
     const info = await redis?.info('stats').catch(() => undefined);
@@ -129,6 +173,7 @@ export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) 
       load: loadavg()[0] ?? 0,
       containers,
       machineBusy: (busy.busy - lastBusy.busy) / Math.max(1, busy.total - lastBusy.total),
+      helpers: helperIntervals,
       harnessCores: (harness.user + harness.system - lastHarness.user - lastHarness.system) / 1e6 / seconds,
       redisOpsPerSecond:
         commands === undefined || lastCommands === undefined
@@ -170,11 +215,21 @@ export async function startStormSampler(stack: EcsLocalStack, intervalMs = 500) 
           peak.refused += c.refusedPerSecond * interval.seconds;
           containers.set(id, peak);
         }
+      const helperPeaks: StormFigures['helpers'] = new Map();
+      for (const interval of window)
+        for (const [name, h] of interval.helpers) {
+          const peak = helperPeaks.get(name) ?? { peakCores: 0, peakRssBytes: 0, peakFiles: 0 };
+          peak.peakCores = Math.max(peak.peakCores, h.cores);
+          peak.peakRssBytes = Math.max(peak.peakRssBytes, h.rssBytes);
+          peak.peakFiles = Math.max(peak.peakFiles, h.files);
+          helperPeaks.set(name, peak);
+        }
       const mean = (values: number[]) =>
         values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
       const ops = window.map((i) => i.redisOpsPerSecond).filter((v): v is number => v !== undefined);
       return {
         containers,
+        helpers: helperPeaks,
         seconds: window.reduce((sum, i) => sum + i.seconds, 0),
         loadPeak: Math.max(0, ...window.map((i) => i.load)),
         machineBusyPeak: Math.max(0, ...window.map((i) => i.machineBusy)),
@@ -209,9 +264,20 @@ export function describeStormFigures(f: StormFigures, label: string): string[] {
     f.redisOpsPeak === undefined
       ? 'not sampled'
       : `peak ${Math.round(f.redisOpsPeak)}/s, mean ${Math.round(f.redisOpsMean ?? 0)}/s`;
+  const helpers = [...f.helpers.entries()]
+    .map(
+      ([name, h]) =>
+        `${name} peak ${h.peakCores.toFixed(2)} cores, RSS ${Math.round(h.peakRssBytes / 2 ** 20)} MiB, ${h.peakFiles} open files`,
+    )
+    .join('; ');
   return [
     `${label}, containers (sampled every 0.5 s from their /metrics and /proc): ${containers || 'none sampled'}`,
-    `${label}, machine (${cpus().length} cores, shared with other runs: 1-min load average up to ${f.loadPeak.toFixed(1)}): busy peak ${Math.round(f.machineBusyPeak * 100)} %, mean ${Math.round(f.machineBusyMean * 100)} %; the harness process (SDK clients, load balancer stand-in, ledger) peak ${f.harnessCoresPeak.toFixed(2)} cores, mean ${f.harnessCoresMean.toFixed(2)}`,
+    `${label}, machine (${cpus().length} cores, shared with other runs: 1-min load average up to ${f.loadPeak.toFixed(1)}): busy peak ${Math.round(f.machineBusyPeak * 100)} %, mean ${Math.round(f.machineBusyMean * 100)} %; the harness process (publisher, ledger, the client processes' events replayed) peak ${f.harnessCoresPeak.toFixed(2)} cores, mean ${f.harnessCoresMean.toFixed(2)}`,
+    ...(helpers
+      ? [
+          `${label}, client processes and load balancer nodes (open files: the limit is 20,000 per process): ${helpers}`,
+        ]
+      : []),
     `${label}, Redis operations (INFO total_commands_processed deltas, private redis-server): ${ops}`,
   ];
 }

@@ -10,10 +10,16 @@ import { pollUntil } from '../../dev-tools/index.js';
 import { check, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { ecsFaultScenario, runEcsFault } from './run-fault.js';
-import { describeStormFigures, type StormFigures, startStormSampler } from './storm-sampler.js';
+import {
+  describeStormFigures,
+  type StormFigures,
+  type StormHelper,
+  startStormSampler,
+} from './storm-sampler.js';
 
-// Issue 24: a deploy and a container crash as AWS runs them, at the largest fleet this machine
-// holds in one process beside the stack (see docs/DEPLOY.md, "Deploys without a storm").
+// Issue 24: a deploy and a container crash as AWS runs them, at 10,000 SDK clients (full scale):
+// the clients run in client processes and the ALB stand-in on nodes of its own, as one process
+// holds at most 20,000 files (see docs/DEPLOY.md, "Deploys without a storm").
 
 /**
  * Every fleet client comes from 127.0.0.1 through the load balancer, where production clients come
@@ -28,7 +34,22 @@ const ONE_ADDRESS_FLEET = { MAX_CONNECTIONS_PER_ADDRESS: '1000000' };
  */
 const STORM_STACK = { ownRedis: true } as const;
 
+/**
+ * Where the fleet runs: SDK clients in client processes (5,000 each at full scale), through ALB
+ * stand-in nodes in processes of their own (3,334 tunnels, 6,668 files each at full scale).
+ */
+const STORM_PROCESSES = { clientProcesses: { quick: 1, full: 2 } } as const;
+const STORM_LB_NODES: Record<Scale, number> = { quick: 1, full: 3 };
+
 /** Delivery latency of live notifications, split at a moment (before / during a fault). */
+/** The processes that carry the fleet: its client processes and the load balancer's nodes. */
+function fleetHelpers(env: EcsFaultEnv): () => StormHelper[] {
+  return () => [
+    ...env.fleet.processPids().map((pid, i) => ({ name: `clients-${i + 1}`, pid })),
+    ...env.ecs.stack.nodePids.map((pid, i) => ({ name: `lb-node-${i + 1}`, pid })),
+  ];
+}
+
 function latencyRecorder(members: FleetMember[]) {
   const phases = new Map<string, LatencyHistogram>();
   let phase = 'before';
@@ -94,7 +115,7 @@ function resumeRate(members: FleetMember[]) {
     m.client.on('resumed', ({ servedBy }) => {
       const perSecond = buckets.get(servedBy ?? '?') ?? new Map<number, number>();
       buckets.set(servedBy ?? '?', perSecond);
-      const second = Math.floor((Date.now() - startedAtMs) / 1000);
+      const second = Math.floor((m.eventAtMs() - startedAtMs) / 1000);
       perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     }),
   );
@@ -145,7 +166,7 @@ const STORM_LOAD = {
   settleTimeoutMs: 60_000,
 } as const;
 
-const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 1000 };
+const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
   return ecsFaultScenario({
@@ -153,18 +174,20 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
     title,
     fault: (scale) =>
       `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
-    stack: {
+    stack: (scale) => ({
       ...STORM_STACK,
       containers: 3,
+      loadBalancerNodes: STORM_LB_NODES[scale],
       drainAtDeregistration,
       env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
-    },
+    }),
     users: ROLLING_USERS,
     ...STORM_LOAD,
+    ...STORM_PROCESSES,
     async inject(env: EcsFaultEnv) {
       const members = env.fleet.members;
       const latency = latencyRecorder(members);
-      const sampler = await startStormSampler(env.ecs.stack);
+      const sampler = await startStormSampler(env.ecs.stack, fleetHelpers(env));
       try {
         await hold(3000);
         // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
@@ -250,7 +273,7 @@ export const ecsRollingDeploySigtermDrain = rollingDeploy({
   drainAtDeregistration: false,
 });
 
-const STORM_USERS: Record<Scale, number> = { quick: 30, full: 2500 };
+const STORM_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
 export const ecsReconnectStorm: Scenario = {
   id: 'ecs-reconnect-storm',
@@ -264,9 +287,15 @@ export const ecsReconnectStorm: Scenario = {
         title: 'Reconnect storm: SIGKILL the container holding half the clients',
         fault: (scale) =>
           `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (MAX_CONNECTS_PER_SECOND 1000)`,
-        stack: { ...STORM_STACK, containers: 2, env: ONE_ADDRESS_FLEET },
+        stack: (scale) => ({
+          ...STORM_STACK,
+          containers: 2,
+          loadBalancerNodes: STORM_LB_NODES[scale],
+          env: ONE_ADDRESS_FLEET,
+        }),
         users: STORM_USERS,
         ...STORM_LOAD,
+        ...STORM_PROCESSES,
         async inject(env: EcsFaultEnv) {
           const members = env.fleet.members;
           const counts = new Map<string, number>();
@@ -274,7 +303,7 @@ export const ecsReconnectStorm: Scenario = {
             counts.set(m.client.servedBy ?? '?', (counts.get(m.client.servedBy ?? '?') ?? 0) + 1);
           const [victim] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['ecs-1', 0];
           const hit = members.filter((m) => m.client.servedBy === victim);
-          const sampler = await startStormSampler(env.ecs.stack);
+          const sampler = await startStormSampler(env.ecs.stack, fleetHelpers(env));
           try {
             const survivors = env.ecs.stack
               .containers()
@@ -292,7 +321,7 @@ export const ecsReconnectStorm: Scenario = {
             const offs = hit.map((m) =>
               m.client.on('resumed', ({ servedBy }) => {
                 if (!back.has(m.label) && servedBy !== undefined && servedBy !== victim)
-                  back.set(m.label, Date.now() - killedAtMs);
+                  back.set(m.label, m.eventAtMs() - killedAtMs);
               }),
             );
             await env.ecs.stack.killContainer(victim, 'SIGKILL');

@@ -5,6 +5,7 @@ import { loadEcsConfig } from '../src/config.js';
 import type { RedisClientKind } from '../src/redis-client.js';
 import { startControlPlane } from './control-plane.js';
 import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
+import { type LoadBalancerNode, startLoadBalancerNode } from './load-balancer-node.js';
 import {
   freePort,
   isRunning,
@@ -72,6 +73,12 @@ export interface EcsLocalOptions {
    * @default true
    */
   drainAtDeregistration?: boolean;
+  /**
+   * ALB stand-in nodes in their own processes (`nodeUrls`), beside the one in this process
+   * (`url`): each tunnel holds two files of its node's process, so 10,000 clients need several.
+   * Every node is told of each registration and deregistration, as the ALB's nodes are. @default 0
+   */
+  loadBalancerNodes?: number;
 }
 
 /** One step of `stopTask`, as ECS takes it, with when it happened. */
@@ -105,6 +112,10 @@ export interface EcsLocalStack {
   /** The client the containers and the worker use (none with the in-memory adapter). */
   readonly redisClient: RedisClientKind | undefined;
   readonly lb: LoadBalancer;
+  /** The load balancer's nodes in their own processes (`loadBalancerNodes`); empty by default. */
+  readonly nodeUrls: string[];
+  /** Their process ids, in the same order. */
+  readonly nodePids: number[];
   readonly ownedRedis: OwnedRedis | undefined;
   /** With `redisCluster: true`: its nodes, for tests and chaos that fail over or move slots. */
   readonly ownedRedisCluster: OwnedRedisCluster | undefined;
@@ -238,9 +249,13 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   const stopTimeoutMs = options.stopTimeoutMs ?? drainTimeoutMs + 5000;
   const targetGroupArn = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/syncbell-local/0';
   let lb: LoadBalancer | undefined;
+  let nodes: LoadBalancerNode[] = [];
+  // Targets deregistering on any node: `draining` until every node has them `unused` (this
+  // process's node, holding no tunnels when the clients go through the others, is at once).
+  const deregistering = new Set<string>();
   const controlPlane = await startControlPlane({
     targetGroupArn,
-    targetState: (id) => lb?.targetState(id) ?? 'initial',
+    targetState: (id) => (deregistering.has(id) ? 'draining' : (lb?.targetState(id) ?? 'initial')),
     targets: () => processes.map((p) => ({ id: p.id, ip: '127.0.0.1', port: p.port })),
   });
   if (options.drainAtDeregistration ?? true)
@@ -354,8 +369,20 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       });
     });
   };
+  // A parent that exits without stop() (the chaos run's time cap calls process.exit, a test
+  // runner gives up) must not leave its containers behind: a container told by its closed IPC
+  // channel to stop drains first, up to DRAIN_TIMEOUT_MS with thousands of clients, and one
+  // whose event loop is saturated by a storm may never get there. The same path as the Redis
+  // launcher's and serverless-offline's hooks: stopChild sends SIGKILL synchronously.
+  const killOnExit = () => {
+    for (const child of [...processes.map((p) => p.child), worker, ...nodes.map((n) => n.child)])
+      void stopChild(child, 'SIGKILL');
+  };
+  process.on('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     await lb?.close();
+    await Promise.all(nodes.map((node) => node.stop()));
     const children = [...processes.map((p) => p.child), worker].filter(isRunning);
     await Promise.all(children.map((child) => stopChild(child, options.stopSignal, 15_000)));
     await redis.owned?.stop();
@@ -395,10 +422,9 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         await spawnWorker();
       }
     }
-    lb = await startLoadBalancer({
+    const lbOptions = {
       deregistrationDelayMs,
       targets: processes.map((p) => ({ id: p.id, url: `http://127.0.0.1:${p.port}` })),
-      port: options.lbPort ?? 0,
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
       sticky: options.sticky ?? false,
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
@@ -408,7 +434,11 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
       // service (or not) by the same lag as on AWS.
       healthCheckTimeoutMs: 5000,
       unhealthyThresholdCount: 3,
-    });
+    };
+    lb = await startLoadBalancer({ ...lbOptions, port: options.lbPort ?? 0 });
+    nodes = await Promise.all(
+      Array.from({ length: options.loadBalancerNodes ?? 0 }, () => startLoadBalancerNode(lbOptions)),
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -423,6 +453,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
 
   async function registerHealthy(managed: ManagedProcess): Promise<void> {
     balancer.register(managed.id, `http://127.0.0.1:${managed.port}`);
+    await Promise.all(nodes.map((node) => node.register(managed.id, `http://127.0.0.1:${managed.port}`)));
     // In service only once the load balancer's own health check has passed, as with ECS + ALB.
     await pWaitFor(() => balancer.healthyTargets().includes(managed.id), {
       interval: 50,
@@ -443,7 +474,11 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     // goes from `draining` to `unused`; the load balancer closes what is still open), and only
     // then stops the task.
     step('deregistered');
-    const { closedByLoadBalancer, drainingMs } = await balancer.deregister(id);
+    deregistering.add(id);
+    const results = await Promise.all([balancer.deregister(id), ...nodes.map((node) => node.deregister(id))]);
+    deregistering.delete(id);
+    const closedByLoadBalancer = results.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
+    const drainingMs = Math.max(...results.map((r) => r.drainingMs));
     step('unused');
     log(
       `[${id}] deregistered: unused after ${drainingMs} ms, ${closedByLoadBalancer} connections closed by the load balancer`,
@@ -463,6 +498,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     redisMode: redis.mode,
     redisClient: redis.mode === 'memory' ? undefined : redisClient,
     lb: balancer,
+    nodeUrls: nodes.map((node) => node.url),
+    nodePids: nodes.flatMap((node) => (node.child.pid === undefined ? [] : [node.child.pid])),
     ownedRedis: redis.owned,
     ownedRedisCluster: redis.cluster,
     containers: () =>

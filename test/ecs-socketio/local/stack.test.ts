@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pWaitFor from 'p-wait-for';
 import { describe, expect, it } from 'vitest';
 import { checkLocalStack, startEcsLocal } from '../../../ecs-socketio/local/stack.js';
 import { ServerErrorCode } from '../../../shared/server/errors.js';
@@ -49,6 +53,45 @@ describe('startEcsLocal', () => {
     } finally {
       squatter.close();
       await stack.stop();
+    }
+  });
+});
+
+/** Running as Linux sees it (an orphan of the exited parent is reaped by init). */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('startEcsLocal when its process exits without stop()', () => {
+  it('takes its containers and worker with it (found: they outlived a chaos run stopped by its time cap)', async () => {
+    // What the chaos run's time cap does: process.exit. The private redis-server goes first (its
+    // own exit hook); without the stack's hook the containers, told to stop by their closed IPC
+    // channel, drained and then waited forever to close their Redis connections.
+    const stackModule = fileURLToPath(new URL('../../../ecs-socketio/local/stack.ts', import.meta.url));
+    const script = `
+      const { startEcsLocal } = await import(${JSON.stringify(stackModule)});
+      const stack = await startEcsLocal({ containers: 1, ownRedis: true });
+      console.log(JSON.stringify([stack.containers()[0].pid, stack.worker()?.pid]));
+      process.stdin.once('data', () => process.exit(1));
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: parent.stdout }).once('line', resolve),
+    );
+    const pids = JSON.parse(line) as number[];
+    expect(pids).toEqual([expect.any(Number), expect.any(Number)]);
+    try {
+      parent.stdin.write('exit\n');
+      await pWaitFor(() => pids.every((pid) => !alive(pid)), { interval: 50, timeout: 10_000 });
+    } finally {
+      for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
     }
   });
 });
