@@ -87,7 +87,7 @@ async function trial(setting: (typeof settings)[number], run: number): Promise<T
     const [victim = ''] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
     const hit = fleet.members.filter((m) => m.client.servedBy === victim);
     const survivor = ecs.stack.containers().find((c) => c.id !== victim)?.id ?? '';
-    const sampler = await startStormSampler(ecs.stack, 250);
+    const sampler = await startStormSampler(ecs.stack, undefined, 250);
     let connectErrors = 0;
     const back = new Map<string, number>();
     const killedAtMs = Date.now();

@@ -286,7 +286,7 @@ export const ecsReconnectStorm: Scenario = {
         id: 'ecs-reconnect-storm',
         title: 'Reconnect storm: SIGKILL the container holding half the clients',
         fault: (scale) =>
-          `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (MAX_CONNECTS_PER_SECOND 1000)`,
+          `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (the container's defaults: at most 64 handshakes in flight, 1,000 connects per second)`,
         stack: (scale) => ({
           ...STORM_STACK,
           containers: 2,
