@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -571,6 +571,12 @@ describe('the packed packages, installed into an empty project', () => {
         message: expect.stringContaining("import SyncbellModule from '@syncbell/nestjs/socketio'"),
       },
     });
+    // The entry that registers on import is declared as having a side effect, as published.
+    const manifest = JSON.parse(
+      readFileSync(join(apigwOnly, 'node_modules/@syncbell/nestjs/package.json'), 'utf8'),
+    ) as { sideEffects: string[] };
+    expect(manifest.sideEffects).toEqual(['./dist/socketio.js']);
+    expect(existsSync(join(apigwOnly, 'node_modules/@syncbell/nestjs/dist/socketio.js'))).toBe(true);
   });
 
   it('refuses, saying why, to build syncbell’s own image from the installed @syncbell/cdk', async () => {
