@@ -126,12 +126,26 @@ function rewriteExports(value: unknown, sourceRoot: string): unknown {
   return value;
 }
 
-/** The package.json a staged package ships: compiled `exports`, `files`, no repository-only fields. */
+/**
+ * `sideEffects` as bundlers read it (false, or the files that have one) for the compiled files: a
+ * `./src/x.ts` entry becomes `./dist/x.js`, the file that runs once published.
+ */
+function rewriteSideEffects(value: unknown, sourceRoot: string): unknown {
+  if (!Array.isArray(value)) return value;
+  return value.map((file: unknown) =>
+    typeof file === 'string' && file.endsWith('.ts')
+      ? (rewriteTarget(file, sourceRoot) as { default: string }).default
+      : file,
+  );
+}
+
+/** The package.json a staged package ships: compiled `exports` and `sideEffects`, `files`, no repository-only fields. */
 export function publishedManifest(workspace: Workspace, sourceRoot: string): PackageJson {
   const { devDependencies: _dev, scripts: _scripts, exports = {}, ...rest } = workspace.manifest;
   const assets = targets(exports).filter((target) => !target.endsWith('.ts'));
   return {
     ...rest,
+    ...('sideEffects' in rest ? { sideEffects: rewriteSideEffects(rest.sideEffects, sourceRoot) } : {}),
     exports: rewriteExports(exports, sourceRoot) as Record<string, unknown>,
     files: ['dist', ...assets.map((asset) => posix.normalize(asset))],
   };

@@ -1,15 +1,45 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import type { SocketIoPublisher } from '@syncbell/socketio';
-import { SyncbellSetupError } from './errors.js';
-import { SyncbellGateway } from './gateway.js';
 import type { SyncbellApiGwOptions } from './apigw-options.js';
+import { SyncbellSetupError } from './errors.js';
 import type { SyncbellModuleAsyncOptions, SyncbellModuleOptions, SyncbellVariant } from './options.js';
 import { SyncbellPublisher } from './publisher.js';
 import type { SyncbellSocketIoOptions } from './socketio-options.js';
-import { SocketIoRuntime } from './socketio-runtime.js';
-import { SYNCBELL_OPTIONS, SYNCBELL_SOCKETIO } from './tokens.js';
+import { SYNCBELL_OPTIONS } from './tokens.js';
 
 const VARIANTS: readonly SyncbellVariant[] = ['socketio', 'apigw'];
+
+/** What a variant adds to the module beside the options provider: its providers and exports. */
+export interface SyncbellVariantProviders {
+  providers: Provider[];
+  exports: NonNullable<DynamicModule['exports']>;
+}
+
+/**
+ * The variants whose providers are loaded. API Gateway's are here (they import @syncbell/apigw
+ * only when the publisher is made); socket.io's are registered by `@syncbell/nestjs/socketio` when
+ * it is imported, because its gateway's decorators load @nestjs/websockets, an optional peer an
+ * API-Gateway-only app does not install: this entry must load without it.
+ */
+const registered = new Map<SyncbellVariant, SyncbellVariantProviders>([
+  [
+    'apigw',
+    {
+      providers: [
+        {
+          provide: SyncbellPublisher,
+          useFactory: (resolved: SyncbellApiGwOptions) => apiGwPublisher(resolved),
+          inject: [SYNCBELL_OPTIONS],
+        },
+      ],
+      exports: [SyncbellPublisher],
+    },
+  ],
+]);
+
+/** Makes a variant's providers available to `forRoot`; its entry calls this when imported. */
+export function registerSyncbellVariant(variant: SyncbellVariant, providers: SyncbellVariantProviders): void {
+  registered.set(variant, providers);
+}
 
 /**
  * syncbell in a Nest app. Global: inject `SyncbellPublisher` anywhere.
@@ -38,41 +68,23 @@ export class SyncbellModule {
         `SyncbellModule variant must be one of ${VARIANTS.join(', ')} (got ${JSON.stringify(variant)})`,
       );
     }
+    const variantProviders = registered.get(variant);
+    if (!variantProviders) {
+      throw new SyncbellSetupError(
+        `SyncbellModule's ${variant} variant is in its own entry, not loaded here: import SyncbellModule from '@syncbell/nestjs/${variant}'`,
+      );
+    }
     const optionsProvider: Provider = {
       provide: SYNCBELL_OPTIONS,
       useFactory: options.useFactory,
       inject: options.inject ?? [],
     };
-    const providers: Provider[] =
-      variant === 'apigw'
-        ? [
-            optionsProvider,
-            {
-              provide: SyncbellPublisher,
-              useFactory: (resolved: SyncbellApiGwOptions) => apiGwPublisher(resolved),
-              inject: [SYNCBELL_OPTIONS],
-            },
-          ]
-        : [
-            optionsProvider,
-            {
-              provide: SYNCBELL_SOCKETIO,
-              useFactory: (resolved: SyncbellSocketIoOptions) => SocketIoRuntime.create(resolved),
-              inject: [SYNCBELL_OPTIONS],
-            },
-            {
-              provide: SyncbellPublisher,
-              useFactory: (runtime: SocketIoRuntime): SocketIoPublisher => runtime.publisher,
-              inject: [SYNCBELL_SOCKETIO],
-            },
-            SyncbellGateway,
-          ];
     return {
       module: SyncbellModule,
       global: true,
       imports: options.imports ?? [],
-      providers,
-      exports: variant === 'apigw' ? [SyncbellPublisher] : [SyncbellPublisher, SYNCBELL_SOCKETIO],
+      providers: [optionsProvider, ...variantProviders.providers],
+      exports: variantProviders.exports,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackedPackage, packWorkspaces, publicWorkspaces, REPO_ROOT } from '../../cli/pack.js';
 import { stopChild } from '../../dev-tools/index.js';
+import { NestErrorCode } from '@syncbell/nestjs';
 import { describeUserApp, USER_APP_FILES, USER_APP_FIXTURE } from '../infra/support/user-app.js';
 import { installOffline } from './support/offline-install.js';
 
@@ -16,8 +17,8 @@ import { installOffline } from './support/offline-install.js';
  * there by plain `node` (no tsx, no repository node_modules), by `tsc` against the published
  * `.d.ts` files, and by the user-style CDK app (test/fixtures/user-cdk-app, copied in). Three
  * smaller projects hold what narrower apps install: a socket.io-only Nest app on node-redis (no
- * @syncbell/apigw, no CDK, no ioredis), an API-Gateway-only Nest app (no @syncbell/socketio, no
- * socket.io), and a socket.io server on ioredis alone (no node-redis). Each is installed once and
+ * @syncbell/apigw, no CDK, no ioredis), an API-Gateway-only Nest app, type-checked and run (no
+ * @syncbell/socketio, no socket.io), and a socket.io server on ioredis alone (no node-redis). Each is installed once and
  * used by every case it can serve (the Nest socket.io project is also the node-redis-only one).
  */
 
@@ -235,6 +236,40 @@ export const configured: DynamicModule = SyncbellModule.forRootAsync({ variant: 
 SyncbellModule.forRoot({ variant: 'apigw', apigw: { managementEndpoint: 'https://x', notifyConcurrency: 'ten' } });
 export const publisher: typeof SyncbellPublisher = SyncbellPublisher;
 `,
+  // An API Gateway Nest app run in the API-Gateway-only project (no socket.io, no @nestjs/websockets
+  // installed there): the module's publisher injected into a service, and the socket.io variant
+  // refused without its entry. Made, not used: no network.
+  'nest-apigw.mjs': `
+import 'reflect-metadata';
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SyncbellModule as FromMain } from '@syncbell/nestjs';
+import { SyncbellModule, SyncbellPublisher } from '@syncbell/nestjs/apigw';
+
+class SyncJobs {
+  constructor(notifications) {
+    this.notifications = notifications;
+  }
+}
+Inject(SyncbellPublisher)(SyncJobs, undefined, 0);
+Injectable()(SyncJobs);
+class AppModule {}
+const apigw = { managementEndpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/live', region: 'eu-west-1' };
+Module({ imports: [SyncbellModule.forRoot({ variant: 'apigw', apigw })], providers: [SyncJobs] })(AppModule);
+const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+const { notifications } = app.get(SyncJobs);
+const result = {
+  sameModule: FromMain === SyncbellModule,
+  injected: notifications === app.get(SyncbellPublisher) && typeof notifications.publish,
+};
+await app.close();
+try {
+  SyncbellModule.forRoot({ redis: {} });
+} catch (error) {
+  result.socketio = { code: error.code, message: error.message };
+}
+console.log(JSON.stringify(result));
+`,
   // Without an image, @syncbell/cdk would build syncbell's own, which needs a checkout: refused, saying why.
   'cdk-image.mjs': `
 import { SyncbellSocketIoService } from '@syncbell/cdk';
@@ -411,6 +446,7 @@ beforeAll(async () => {
     writeFileSync(join(dir, file), FILES[file] as string);
     writeFileSync(join(dir, 'tsconfig.json'), tsconfig([file]));
   }
+  writeFileSync(join(apigwOnly, 'nest-apigw.mjs'), FILES['nest-apigw.mjs'] as string);
   for (const dir of Object.values(oneClient))
     writeFileSync(join(dir, 'one-client.mjs'), FILES['one-client.mjs'] as string);
   // On an idle 2-core machine: about 10 s to pack (tsc over every package, npm pack), 10 s to
@@ -520,6 +556,28 @@ describe('the packed packages, installed into an empty project', () => {
       expect(existsSync(join(apigwOnly, 'node_modules', absent)), absent).toBe(false);
     expect(await typeCheck(apigwOnly)).toBe('');
   }, 120_000);
+
+  it('runs an API-Gateway-only Nest app: the installed module loads and injects its publisher without socket.io', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['nest-apigw.mjs'], {
+      cwd: apigwOnly,
+      env: childEnv,
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+      sameModule: true,
+      injected: 'function',
+      socketio: {
+        code: NestErrorCode.InvalidSetup,
+        message: expect.stringContaining("import SyncbellModule from '@syncbell/nestjs/socketio'"),
+      },
+    });
+    // The entry that registers on import is declared as having a side effect, as published.
+    const manifest = JSON.parse(
+      readFileSync(join(apigwOnly, 'node_modules/@syncbell/nestjs/package.json'), 'utf8'),
+    ) as { sideEffects: string[] };
+    expect(manifest.sideEffects).toEqual(['./dist/socketio.js']);
+    expect(existsSync(join(apigwOnly, 'node_modules/@syncbell/nestjs/dist/socketio.js'))).toBe(true);
+  });
 
   it('refuses, saying why, to build syncbell’s own image from the installed @syncbell/cdk', async () => {
     const { stdout } = await runNode(['cdk-image.mjs']);

@@ -42,6 +42,22 @@ describe('syncbell pack: the published package.json', () => {
     expect(manifest).not.toHaveProperty('devDependencies');
   });
 
+  it('points sideEffects at the compiled files, so a bundler keeps an entry that registers on import', () => {
+    const nestjsLike: Workspace = {
+      dir: 'nestjs',
+      manifest: {
+        ...apigwLike.manifest,
+        name: '@syncbell/nestjs',
+        sideEffects: ['./src/socketio.ts', '*.css'],
+      },
+    };
+
+    expect(publishedManifest(nestjsLike, 'src').sideEffects).toEqual(['./dist/socketio.js', '*.css']);
+    // And @syncbell/nestjs declares its socket.io entry, the one file with a side effect.
+    const nestjs = publicWorkspaces().find(({ manifest }) => manifest.name === '@syncbell/nestjs');
+    expect(nestjs?.manifest.sideEffects).toEqual(['./src/socketio.ts']);
+  });
+
   it('compiles from the folder the exports share: src/ for the API Gateway variant, the package root where exports span folders (shared/, @syncbell/socketio with its container/)', () => {
     const roots = Object.fromEntries(
       publicWorkspaces().map((workspace) => [

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import * as container from '@syncbell/socketio/container';
 import * as socketio from '@syncbell/socketio';
 import { describe, expect, it } from 'vitest';
+import { packagesLoadedBy } from '../../support/loaded-modules.js';
 
 /**
  * `@syncbell/socketio`'s public surface, imported by name as an app does: the library (attach, the
@@ -62,24 +62,8 @@ const CONTAINER_ONLY = [
   'drain',
 ];
 
-/** The Redis clients' modules a process has loaded (both are CommonJS, so `require.cache` lists them). */
-function clientsLoadedBy(entry: string): string[] {
-  const script = `
-    import { createRequire } from 'node:module';
-    await import(${JSON.stringify(entry)});
-    const loaded = Object.keys(createRequire(import.meta.url).cache);
-    const clients = ['ioredis', 'redis', '@redis/client'].filter((name) =>
-      loaded.some((file) => file.includes('/node_modules/' + name + '/')));
-    console.log(JSON.stringify(clients));
-  `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: process.cwd(),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (run.status !== 0) throw new Error(`import ${entry} failed (${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '[]') as string[];
-}
+/** The Redis clients' packages a process has loaded once it imported `entry`. */
+const clientsLoadedBy = (entry: string) => packagesLoadedBy(entry, ['ioredis', 'redis', '@redis/client']);
 
 describe('@syncbell/socketio', () => {
   it('exports the library, exactly these names', () => {
