@@ -18,6 +18,16 @@ const outcome = <T extends z.ZodType>(ok: T) =>
     z.object({ ok: z.literal(false), error: z.string() }),
   ]);
 
+/** What every scale point counts, on one Redis node or a cluster (scale.ts, scale-cluster.ts). */
+const scalePointCounts = {
+  containers: z.number(),
+  connections: z.number(),
+  connected: z.number(),
+  ratePerSecond: z.number(),
+  published: z.number(),
+  delivered: z.number(),
+};
+
 export const contenderResultSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -112,12 +122,7 @@ export const contenderResultSchema = z.object({
     z.array(
       z.object({
         adapter: z.enum(['classic', 'sharded']),
-        containers: z.number(),
-        connections: z.number(),
-        connected: z.number(),
-        ratePerSecond: z.number(),
-        published: z.number(),
-        delivered: z.number(),
+        ...scalePointCounts,
         p50Ms: z.number(),
         p99Ms: z.number(),
         cpuSecondsPer1000: spread,
@@ -138,12 +143,7 @@ export const contenderResultSchema = z.object({
       z.object({
         redis: z.enum(['node', 'cluster']),
         shards: z.number(),
-        containers: z.number(),
-        connections: z.number(),
-        connected: z.number(),
-        ratePerSecond: z.number(),
-        published: z.number(),
-        delivered: z.number(),
+        ...scalePointCounts,
         deliveredPerSecond: spread,
         p50Ms: z.number(),
         p99Ms: z.number(),

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { startOwnedRedisCluster } from '../dev-tools/index.js';
 import type { Contender } from './contenders/contender.js';
 import { type Spread, spreadOf } from './histogram.js';
-import { measureScalePoint, medianOf, roundMicro, type ScaleRun } from './scale.js';
+import { measureScalePoint, medianOf, roundMicro, type ScalePointCounts, type ScaleRun } from './scale.js';
 import type { ScenarioContext } from './scenarios.js';
 
 /**
@@ -15,16 +15,10 @@ import type { ScenarioContext } from './scenarios.js';
  */
 export type RedisTopology = 'node' | 'cluster';
 
-export interface ClusterScalePoint {
+export interface ClusterScalePoint extends ScalePointCounts {
   redis: RedisTopology;
   /** Primaries (shards) the channels and logs spread over: 1 for the single node. */
   shards: number;
-  containers: number;
-  connections: number;
-  connected: number;
-  ratePerSecond: number;
-  published: number;
-  delivered: number;
   /** Delivered notifications per second of each run (publishing and collecting). */
   deliveredPerSecond: Spread;
   /** Median over the measured runs of each run's percentile. */

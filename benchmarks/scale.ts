@@ -22,14 +22,18 @@ import {
  * container count. Server CPU is the containers' (/proc utime + stime) plus Redis's (INFO cpu):
  * Redis does the fan-out, and its share is what moves between the two adapters.
  */
-export interface ScalePoint {
-  adapter: SocketIoAdapterKind;
+/** What every scale point counts, on one Redis node or a cluster (scale-cluster.ts). */
+export interface ScalePointCounts {
   containers: number;
   connections: number;
   connected: number;
   ratePerSecond: number;
   published: number;
   delivered: number;
+}
+
+export interface ScalePoint extends ScalePointCounts {
+  adapter: SocketIoAdapterKind;
   /** Median over the measured runs of each run's percentile. */
   p50Ms: number;
   p99Ms: number;
