@@ -139,7 +139,7 @@ export const ecsEnvSchema = z.object({
    * Server-paced reconnects: handshakes in flight (accepted, token check and first resume not
    * finished) above which new connects are refused with `rate_limited` and a `retryAfterMs` hint
    * from the measured drain rate, which the SDK honours. `0` turns it off. See docs/ECS.md.
-   * @default 64 (measured: see `SOCKETIO_DEFAULTS.maxHandshakesInFlight`)
+   * @default 0, off (measured: see `SOCKETIO_DEFAULTS.maxHandshakesInFlight`)
    */
   MAX_HANDSHAKES_IN_FLIGHT: int(0, 1_000_000).default(SOCKETIO_DEFAULTS.maxHandshakesInFlight),
   /**

@@ -22,9 +22,14 @@ export const SOCKETIO_DEFAULTS = {
    * (benchmarks/results/reconnect-pacing/, docs/ECS.md): 2,500 clients reconnecting onto one
    * container, 100 % resumed in a median 11.6 s with 64 against 13.8 s unpaced (4 runs each; half
    * of them 0.59x, the survivor's lag peak 0.68x), 15.0 and 20.0 s with 128, 17.9 s with 32; at
-   * 1,000 clients 64 cost 1.08x on time-to-100 % and cut the lag peak to 0.67x.
+   * 1,000 clients 64 cost 1.08x on time-to-100 % and cut the lag peak to 0.67x. But at 10,000
+   * clients (chaos storms, client processes and ALB stand-in nodes on the same 2 cores) a handshake's
+   * time in flight is mostly the client's own round trip: 64 in flight refused 4,843 connects while
+   * the survivor peaked at 0.68 cores, and only 4,301 of 5,000 had resumed after 60 s (unpaced,
+   * the same scenario: 5,000 of 5,000 in 19.7 s). So it is off by default: a bound for operators who
+   * measured their own handshake time, not a default.
    */
-  maxHandshakesInFlight: 64,
+  maxHandshakesInFlight: 0,
   /**
    * Event-loop lag (ms, p99) above which connects are refused the same way (`MAX_EVENT_LOOP_LAG_MS`);
    * 0 is off, the default: on the measuring machine (shared, load 7-25) the one run of 150 ms that
