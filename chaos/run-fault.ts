@@ -48,8 +48,11 @@ export interface FaultPlan<Env extends FaultEnv> {
   cooldownMs?: number;
   /** How long clients may take to catch up once the load stops. @default 30000 */
   settleTimeoutMs?: number;
-  /** How much a process that lived through the run may grow. @default the variant's */
-  maxGrowthBytes?: number;
+  /**
+   * How much a process that lived through the run may grow, or a function of the scale (a storm's
+   * survivor takes the dead container's clients on). @default the variant's
+   */
+  maxGrowthBytes?: number | ((scale: Scale) => number);
   inject(env: Env): Promise<FaultOutcome>;
   /** How the clients catch up on failed live deliveries: the report then gives the delay distribution. @default none */
   catchUp?: CatchUp;
@@ -160,7 +163,10 @@ export async function runFault<Stack, Env extends FaultEnv>(
         process,
         beforeBytes: reading.bytes,
         afterBytes: later.bytes,
-        maxGrowthBytes: plan.maxGrowthBytes ?? variant.maxGrowthBytes,
+        maxGrowthBytes:
+          typeof plan.maxGrowthBytes === 'function'
+            ? plan.maxGrowthBytes(scale)
+            : (plan.maxGrowthBytes ?? variant.maxGrowthBytes),
       });
     }
   } catch (error) {

@@ -16,7 +16,7 @@ export interface EcsFaultPlan extends FaultPlan<EcsFaultEnv> {
   /** The publish the load uses. @default this version's worker path (`ecs.publish`) */
   publish?: FaultPlan<EcsFaultEnv>['publish'];
   /** @default 64 MiB */
-  maxGrowthBytes?: number;
+  maxGrowthBytes?: FaultPlan<EcsFaultEnv>['maxGrowthBytes'];
   /** The SDK keep-alive the fleet runs with. @default the transport's defaults */
   keepAlive?: { keepAliveIntervalMs: number; pongTimeoutMs: number };
 }

@@ -4,10 +4,13 @@ import {
   recordMs,
   summarize,
 } from '../../benchmarks/histogram.js';
+import { readFileSync } from 'node:fs';
+import { resultsSchema } from '../../benchmarks/results-schema.js';
+import { COMMITTED_RESULTS } from '../../cost/cli.js';
 import type { FleetMember } from '../fleet.js';
 import { hold } from '../load.js';
 import { pollUntil } from '../../dev-tools/index.js';
-import { check, type Scale, type Scenario } from '../scenario.js';
+import { check, MiB, type Scale, type Scenario } from '../scenario.js';
 import type { EcsFaultEnv } from './run-fault.js';
 import { ecsFaultScenario, runEcsFault } from './run-fault.js';
 import {
@@ -275,6 +278,14 @@ export const ecsRollingDeploySigtermDrain = rollingDeploy({
 
 const STORM_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
+/** RSS per socket.io connection: socketio-redis's capacity run in the committed bench results. */
+function socketIoRssBytesPerConnection(): number {
+  const results = resultsSchema.parse(JSON.parse(readFileSync(COMMITTED_RESULTS, 'utf8')));
+  const capacity = results.contenders.find((c) => c.id === 'socketio-redis')?.capacity;
+  if (!capacity?.ok) throw new Error(`${COMMITTED_RESULTS} has no socketio-redis capacity figure`);
+  return capacity.value.rssBytesPerConnection;
+}
+
 export const ecsReconnectStorm: Scenario = {
   id: 'ecs-reconnect-storm',
   variant: 'ecs-socketio',
@@ -286,7 +297,7 @@ export const ecsReconnectStorm: Scenario = {
         id: 'ecs-reconnect-storm',
         title: 'Reconnect storm: SIGKILL the container holding half the clients',
         fault: (scale) =>
-          `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (the container's defaults: at most 64 handshakes in flight, 1,000 connects per second)`,
+          `SIGKILL one of 2 containers holding ${STORM_USERS[scale] * 2} SDK clients; its clients reconnect onto the other one (the container's defaults: at most 1,000 connects per second, no handshakes-in-flight bound)`,
         stack: (scale) => ({
           ...STORM_STACK,
           containers: 2,
@@ -294,6 +305,10 @@ export const ecsReconnectStorm: Scenario = {
           env: ONE_ADDRESS_FLEET,
         }),
         users: STORM_USERS,
+        // The survivor takes the dead container's clients on, so it grows by their sockets: the
+        // usual 64 MiB plus each gained connection at the RSS per connection the committed bench
+        // measured for this container.
+        maxGrowthBytes: (scale) => 64 * MiB + STORM_USERS[scale] * socketIoRssBytesPerConnection(),
         ...STORM_LOAD,
         ...STORM_PROCESSES,
         async inject(env: EcsFaultEnv) {
