@@ -2,7 +2,14 @@ import { Redis } from 'ioredis';
 import { startOwnedRedisCluster } from '../dev-tools/index.js';
 import type { Contender } from './contenders/contender.js';
 import { type Spread, spreadOf } from './histogram.js';
-import { measureScalePoint, medianOf, roundMicro, type ScalePointCounts, type ScaleRun } from './scale.js';
+import {
+  measureScalePoint,
+  medianOf,
+  roundMicro,
+  type ScalePointCounts,
+  type ScaleRun,
+  scalePointCounts,
+} from './scale.js';
 import type { ScenarioContext } from './scenarios.js';
 
 /**
@@ -77,12 +84,7 @@ export async function scaleClusterScenario(
         points.push({
           redis,
           shards: nodes.length,
-          containers,
-          connections: profile.scaleConnections,
-          connected: measured.connected,
-          ratePerSecond: profile.scaleRatePerSecond,
-          published: measured.published,
-          delivered: measured.delivered,
+          ...scalePointCounts(containers, profile, measured),
           deliveredPerSecond: roundSpread(spreadOf(runs.map((r) => r.deliveredPerSecond))),
           p50Ms: spreadOf(runs.map((r) => r.p50Ms)).median,
           p99Ms: spreadOf(runs.map((r) => r.p99Ms)).median,

@@ -6,6 +6,7 @@ import { spreadOf, summarize, type Spread } from './histogram.js';
 import { startFleet } from './load/fleet.js';
 import { sumSamples } from './load/process-stats.js';
 import { seededRandom, userIdOf } from './payload.js';
+import type { Profile } from './profiles.js';
 import {
   fleetOptions,
   publishAndCollect,
@@ -30,6 +31,22 @@ export interface ScalePointCounts {
   ratePerSecond: number;
   published: number;
   delivered: number;
+}
+
+/** A point's counts: what it asked for (the profile's connections and rate) and what happened. */
+export function scalePointCounts(
+  containers: number,
+  profile: Pick<Profile, 'scaleConnections' | 'scaleRatePerSecond'>,
+  measured: Pick<ScalePointCounts, 'connected' | 'published' | 'delivered'>,
+): ScalePointCounts {
+  return {
+    containers,
+    connections: profile.scaleConnections,
+    connected: measured.connected,
+    ratePerSecond: profile.scaleRatePerSecond,
+    published: measured.published,
+    delivered: measured.delivered,
+  };
 }
 
 export interface ScalePoint extends ScalePointCounts {
@@ -250,12 +267,7 @@ export async function scaleScenario(ctx: ScenarioContext, contender: Contender):
         const { runs } = measured;
         points.push({
           adapter,
-          containers,
-          connections: profile.scaleConnections,
-          connected: measured.connected,
-          ratePerSecond: profile.scaleRatePerSecond,
-          published: measured.published,
-          delivered: measured.delivered,
+          ...scalePointCounts(containers, profile, measured),
           p50Ms: spreadOf(runs.map((r) => r.p50Ms)).median,
           p99Ms: spreadOf(runs.map((r) => r.p99Ms)).median,
           cpuSecondsPer1000: spreadOf(runs.map((r) => roundMicro(r.total))),
