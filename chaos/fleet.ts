@@ -53,6 +53,8 @@ class ReportedClient implements SyncbellClient {
     } else if (reported.event === 'resumed') {
       this.servedBy = reported.payload.servedBy ?? this.servedBy;
       this.#events.emit('resumed', reported.payload);
+    } else if (reported.event === 'moved') {
+      this.#events.emit('moved', reported.payload);
     } else if (reported.event === 'notification') {
       const payload = reported.payload as unknown as ClientEvents['notification'];
       this.lastSeenId = payload.notification.id;
@@ -89,8 +91,10 @@ export interface FleetMember {
   label: string;
   userId: string;
   client: SyncbellClient;
-  /** connected -> connecting transitions: the connection was cut (or moved). */
+  /** connected -> connecting transitions: the connection was cut (or its server closed it before the client moved). */
   cuts: number;
+  /** Moves without a gap (`moved`: make before break, a draining server asked). */
+  moves: number;
   /** Disconnect reason codes seen, in order. */
   reasons: (string | number)[];
   /** Every resume answer, each client's first (when the fleet came up) included. */
@@ -109,6 +113,14 @@ export interface FleetMember {
    * client process's own time for one there (its events arrive up to a batch later).
    */
   eventAtMs(): number;
+}
+
+/**
+ * The member was told to move by a draining server: it moved without a gap (`moved`), or the server
+ * closed it first and it reconnected with `server_shutting_down`.
+ */
+export function toldToMove(member: FleetMember): boolean {
+  return member.moves > 0 || member.reasons.includes('server_shutting_down');
 }
 
 /**
@@ -144,7 +156,14 @@ export interface Fleet {
   allConnected(timeoutMs?: number): Promise<boolean>;
   /** Resolves true when `condition` holds (re-checked on every client event), false after `timeoutMs`. */
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean>;
-  totals(): { cuts: number; resumes: number; resyncs: number; truncatedResumes: number; replayed: number };
+  totals(): {
+    cuts: number;
+    moves: number;
+    resumes: number;
+    resyncs: number;
+    truncatedResumes: number;
+    replayed: number;
+  };
   /** The totals as one report line. */
   describe(): string;
   /** The client processes' ids (`processes`); none while the fleet comes up or in-process. */
@@ -185,6 +204,7 @@ export function startFleet(options: FleetOptions): Fleet {
         userId,
         client,
         cuts: 0,
+        moves: 0,
         reasons: [],
         resumes: 0,
         resyncs: 0,
@@ -207,6 +227,10 @@ export function startFleet(options: FleetOptions): Fleet {
         if (change.oldState === 'connected' && change.newState !== 'connected') member.cuts++;
         if (change.reason && change.newState !== 'connected') member.reasons.push(change.reason.code);
         poke();
+      });
+      client.on('moved', () => {
+        member.moves++;
+        freshConnection = true;
       });
       client.on('resumed', (event) => {
         member.resumes++;
@@ -311,19 +335,20 @@ export function startFleet(options: FleetOptions): Fleet {
       members.reduce(
         (sum, m) => ({
           cuts: sum.cuts + m.cuts,
+          moves: sum.moves + m.moves,
           resumes: sum.resumes + m.resumes,
           resyncs: sum.resyncs + m.resyncs,
           truncatedResumes: sum.truncatedResumes + m.truncatedResumes,
           replayed: sum.replayed + m.replayed,
         }),
-        { cuts: 0, resumes: 0, resyncs: 0, truncatedResumes: 0, replayed: 0 },
+        { cuts: 0, moves: 0, resumes: 0, resyncs: 0, truncatedResumes: 0, replayed: 0 },
       ),
     describe() {
       const t = this.totals();
       // Each client's first resume (the fleet coming up) is counted apart: "resumes 4000" for
       // 2,000 clients cut once each read like a double resume, and was 2,000 first + 2,000 after.
       const first = members.filter((m) => m.resumes > 0).length;
-      return `client cuts ${t.cuts}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
+      return `client cuts ${t.cuts}, moves without a gap ${t.moves}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
     },
     processPids: () => clientProcesses?.pids ?? [],
     async close() {

@@ -42,6 +42,7 @@ export function reportEvents(client: SyncbellClient, label: string): void {
       payload: { notification: notification as unknown as Record<string, unknown>, meta },
     }),
   );
+  client.on('moved', (payload) => push({ label, atMs: Date.now(), event: 'moved', payload }));
   client.on('resumed', (payload) => push({ label, atMs: Date.now(), event: 'resumed', payload }));
   client.on('error', (error) =>
     push({

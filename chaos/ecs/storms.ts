@@ -7,7 +7,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { resultsSchema } from '../../benchmarks/results-schema.js';
 import { COMMITTED_RESULTS } from '../../cost/cli.js';
-import type { FleetMember } from '../fleet.js';
+import { type FleetMember, toldToMove } from '../fleet.js';
 import { hold } from '../load.js';
 import { pollUntil } from '../../dev-tools/index.js';
 import { check, MiB, type Scale, type Scenario } from '../scenario.js';
@@ -77,10 +77,10 @@ function latencyRecorder(members: FleetMember[]) {
   };
 }
 
-/** How many times each member left `connected` from now on. */
+/** How many new connections each member made from now on: it left `connected` (a cut), or moved without a gap. */
 function reconnectCounter(members: FleetMember[]) {
-  const before = members.map((m) => m.cuts);
-  return () => members.map((m, i) => m.cuts - (before[i] ?? 0));
+  const before = members.map((m) => m.cuts + m.moves);
+  return () => members.map((m, i) => m.cuts + m.moves - (before[i] ?? 0));
 }
 
 /**
@@ -229,7 +229,8 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
         const during = latency.summary('during');
         latency.stop();
         const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
-        const moved = members.filter((m) => m.reasons.includes('server_shutting_down')).length;
+        const moved = members.filter(toldToMove).length;
+        const gapless = members.filter((m) => m.moves > 0).length;
         env.log(
           `  deploy ${deployMs} ms; reconnects/client mean ${mean.toFixed(2)} max ${Math.max(...perClient)}; cut by LB ${cut}`,
         );
@@ -250,7 +251,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
           observations: [
             `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
             `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
-            `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}`,
+            `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}, of which moved without a gap (the new connection resumed before the old one closed) ${gapless}`,
             `connect errors (rate_limited with a hint, failed connects): ${connectErrors()}`,
             `latency before: p50 ${before?.p50Ms} ms, p99 ${before?.p99Ms} ms; while the new containers boot (on this machine's shared CPU): p50 ${starting?.p50Ms} ms, p99 ${starting?.p99Ms} ms; while the old ones stop: p50 ${during?.p50Ms} ms, p99 ${during?.p99Ms} ms`,
             resumes.describe(),

@@ -10,17 +10,32 @@ const MAX_WAVE_GAP_MS = 250;
 export const DEREGISTRATION_WAVE_GAP_MS = 200;
 /**
  * What a drain at deregistration leaves at the end of the delay: one poll interval may have passed
- * before the container saw `draining`, and the last wave's clients reconnect within the SDK's
- * immediate-reconnect jitter (up to its 1 s floor) before the ALB would cut them.
+ * before the container saw `draining`, and the last wave's clients need this long to open their
+ * successor and resume on it before the ALB would cut them.
  */
 export const DEREGISTRATION_MARGIN_MS = 2000;
 
 /**
- * Asks `sockets` to move to another container (`syncbell:draining`, then disconnect), in waves
- * across half the drain window so they do not all land on the others at once.
+ * How long a socket told to move stays open (make before break): the SDK opens its successor
+ * through the load balancer (a deregistered or stopping target gets no new connections, so it
+ * lands on another container), resumes there, then closes this one itself. Only a client that has
+ * not left by then (an older SDK, a successor that failed) is disconnected, and it reconnects at
+ * once. Never past the window's end: the drain's deadline or the load balancer's cut.
  */
-export async function moveSockets(sockets: readonly Socket[], drainTimeoutMs: number): Promise<void> {
-  await moveInWaves(sockets, DRAIN_WAVES, Math.min(MAX_WAVE_GAP_MS, drainTimeoutMs / 2 / DRAIN_WAVES));
+export const MOVE_GRACE_MS = 5000;
+
+/**
+ * Asks `sockets` to move to another container, in waves across half the drain window so they do
+ * not all land on the others at once. Resolves when every one has left (or was disconnected at the
+ * end of its grace, which ends by `drainTimeoutMs` at the latest).
+ */
+export async function moveSockets(
+  sockets: readonly Socket[],
+  drainTimeoutMs: number,
+  nowMs: () => number = Date.now,
+): Promise<void> {
+  const gapMs = Math.min(MAX_WAVE_GAP_MS, drainTimeoutMs / 2 / DRAIN_WAVES);
+  await moveInWaves(sockets, DRAIN_WAVES, gapMs, nowMs() + drainTimeoutMs, nowMs);
 }
 
 /**
@@ -32,24 +47,54 @@ export async function moveSocketsBeforeCut(
   sockets: readonly Socket[],
   deregistrationDelayMs: number,
   pollIntervalMs: number,
+  nowMs: () => number = Date.now,
 ): Promise<void> {
   const spreadMs = Math.max(0, deregistrationDelayMs - pollIntervalMs - DEREGISTRATION_MARGIN_MS);
   const waves = Math.max(1, Math.floor(spreadMs / DEREGISTRATION_WAVE_GAP_MS));
-  await moveInWaves(sockets, waves, DEREGISTRATION_WAVE_GAP_MS);
+  // The cut as late as it can come: the target may have been draining for a poll interval already.
+  const cutAtMs = nowMs() + Math.max(0, deregistrationDelayMs - pollIntervalMs);
+  await moveInWaves(sockets, waves, DEREGISTRATION_WAVE_GAP_MS, cutAtMs, nowMs);
 }
 
-async function moveInWaves(sockets: readonly Socket[], waves: number, waveGapMs: number): Promise<void> {
+async function moveInWaves(
+  sockets: readonly Socket[],
+  waves: number,
+  waveGapMs: number,
+  endsAtMs: number,
+  nowMs: () => number,
+): Promise<void> {
   const perWave = Math.max(1, Math.ceil(sockets.length / waves));
+  const left: Promise<void>[] = [];
   for (let i = 0; i < sockets.length; i += perWave) {
-    for (const socket of sockets.slice(i, i + perWave)) {
-      socket.emit(SocketEvent.Draining, {
-        code: ErrorCode.ServerShuttingDown,
-        message: 'container is draining; reconnect',
-      });
-      socket.disconnect(true);
-    }
+    const graceMs = Math.min(MOVE_GRACE_MS, Math.max(0, endsAtMs - nowMs()));
+    for (const socket of sockets.slice(i, i + perWave)) left.push(askToMove(socket, graceMs));
     if (i + perWave < sockets.length) await delay(waveGapMs);
   }
+  await Promise.all(left);
+}
+
+/** `syncbell:draining`, then the socket's own close, or a disconnect when `graceMs` is over. */
+function askToMove(socket: Socket, graceMs: number): Promise<void> {
+  socket.emit(SocketEvent.Draining, {
+    code: ErrorCode.ServerShuttingDown,
+    message: 'container is draining; reconnect',
+    graceMs,
+  });
+  if (graceMs <= 0 || socket.disconnected) {
+    socket.disconnect(true);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.disconnect(true);
+      resolve();
+    }, graceMs);
+    timer.unref?.();
+    socket.once('disconnect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export interface DrainSteps {
@@ -82,7 +127,7 @@ export async function drain({
   // A job the drain window cannot cover goes to the worker's queue now (it was told 202; at
   // the deadline Redis closes and a job still running here would never publish).
   await handOff(({ dueAtMs }) => dueAtMs >= deadline);
-  await moveSockets(sockets(), drainTimeoutMs);
+  await moveSockets(sockets(), Math.max(0, deadline - nowMs()), nowMs);
   // In-flight jobs publish through Redis, so their clients get them on the container they moved to.
   await Promise.race([jobsSettled(), delay(Math.max(0, deadline - nowMs()))]);
   // Whatever is still here at the deadline (a slow publish, a loaded machine) goes too, before Redis closes.

@@ -60,6 +60,12 @@ export type ClientEvents = {
    * the valid notifications it carried (malformed entries are skipped and reported on `error`).
    */
   resumed: { replayed: number; truncated: boolean; servedBy?: string };
+  /**
+   * The server asked the connection to move (a container draining) and the client moved to a new
+   * one without a gap (make before break): emitted once the new one has resumed, just before its
+   * `resumed`. `state` stays `connected`. `from`: the server the old connection was on, when known.
+   */
+  moved: { from?: string };
   /** Server complaints, auth failures, and skipped notifications (`MalformedNotificationError`). */
   error: SyncbellError;
 } & {
@@ -154,6 +160,14 @@ function checkClientOptions(config: ResolvedOptions): void {
   refuseProblems('createClient', problems);
 }
 
+/** A connection opened beside the current one (see `Client.#successor`); `connection` once its token is in. */
+interface Successor {
+  id: number;
+  connection?: TransportConnection;
+  /** Live notifications it received before its replay answer. */
+  held: ReceivedNotification[];
+}
+
 class Client implements SyncbellClient {
   readonly #config: ResolvedOptions;
   readonly #events = new TypedEmitter<ClientEvents>();
@@ -161,8 +175,17 @@ class Client implements SyncbellClient {
   readonly #position: PositionStore;
   #state: ClientState = ClientState.Disconnected;
   #connection: TransportConnection | undefined;
-  /** Bumped on every open and on close(): callbacks from an older connection are ignored. */
+  /** Where connection ids come from: every open, handover and close() takes the next one. */
+  #ids = 0;
+  /** The current connection's id; a callback from any other connection (but the successor) is ignored. */
   #generation = 0;
+  /**
+   * The connection opened beside the current one when its server asked it to move (a container
+   * draining): make before break. It resumes while the current one still delivers; once its replay
+   * is in, it becomes the current one and the old one is closed, so no notification waits for a
+   * reconnect and the app sees no `connecting`.
+   */
+  #successor: Successor | undefined;
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the current connection resumed: it resets the backoff once it has lasted `maxReconnectDelayMs`. */
@@ -213,13 +236,14 @@ class Client implements SyncbellClient {
   }
 
   close(): void {
-    this.#generation++;
+    this.#generation = ++this.#ids;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     const connection = this.#connection;
     this.#connection = undefined;
     this.#held = undefined;
     connection?.close();
+    this.#dropSuccessor();
     this.#setState(ClientState.Disconnected, {
       code: DisconnectCode.ClientClose,
       reason: 'closed by the app',
@@ -228,7 +252,8 @@ class Client implements SyncbellClient {
   }
 
   async #open(): Promise<void> {
-    const generation = ++this.#generation;
+    const generation = ++this.#ids;
+    this.#generation = generation;
     let token: string;
     try {
       token = typeof this.#config.token === 'function' ? await this.#config.token() : this.#config.token;
@@ -248,31 +273,76 @@ class Client implements SyncbellClient {
     if (position.changed && (!position.first || this.#lastSeenId === undefined))
       this.#lastSeenId = position.stored;
     this.#held = [];
-    this.#connection = this.#config.transport.open(
+    this.#connection = this.#openConnection(generation, token);
+  }
+
+  /**
+   * The server asked the current connection to move (`syncbell:draining`): open its successor now,
+   * while the current one still delivers (see `#successor`). Should the successor fail, nothing
+   * changes: the server closes the old connection when its grace ends, and the client reconnects
+   * at once as before.
+   */
+  async #moveRequested(generation: number): Promise<void> {
+    if (generation !== this.#generation || this.#successor || this.#state !== ClientState.Connected) return;
+    const successor: Successor = { id: ++this.#ids, held: [] };
+    this.#successor = successor;
+    let token: string;
+    try {
+      token = typeof this.#config.token === 'function' ? await this.#config.token() : this.#config.token;
+    } catch {
+      if (this.#successor === successor) this.#successor = undefined;
+      return;
+    }
+    if (this.#successor !== successor) return;
+    // Another user's token mid-session: no handover; the reconnect after the close selects anew.
+    if (!this.#position.isCurrentUser(token)) {
+      this.#successor = undefined;
+      return;
+    }
+    successor.connection = this.#openConnection(successor.id, token);
+  }
+
+  #dropSuccessor(): void {
+    const successor = this.#successor;
+    this.#successor = undefined;
+    successor?.connection?.close();
+  }
+
+  /** Opens a transport connection whose callbacks count while `id` is the current connection or the successor. */
+  #openConnection(id: number, token: string): TransportConnection {
+    const successorNow = () => (this.#successor?.id === id ? this.#successor : undefined);
+    return this.#config.transport.open(
       { url: this.#config.url, token, connectTimeoutMs: this.#config.connectTimeoutMs },
       {
         onOpen: () => {
-          if (generation === this.#generation) void this.#resume(generation);
+          if (id === this.#generation || successorNow()) void this.#resume(id);
         },
         onNotification: (raw) => {
-          if (generation !== this.#generation) return;
+          const successor = successorNow();
+          if (id !== this.#generation && !successor) return;
           const notification = this.#validate(raw, false);
           if (!notification) return;
-          if (this.#held) this.#held.push(notification);
+          if (successor) successor.held.push(notification);
+          else if (this.#held) this.#held.push(notification);
           else this.#deliver(notification, false);
         },
-        onResync: () => this.#resync(generation),
+        onResync: () => this.#resync(id),
         onPosition: (latest) => {
-          if (generation !== this.#generation || this.#held) return;
+          if (id !== this.#generation || this.#held) return;
           const checkpoint = this.#checkpoint ?? this.#lastSeenId;
           const position = readLatest({ latest });
           if (!missedPosition(position, checkpoint)) return;
-          this.#resync(generation, { after: checkpoint, position });
+          this.#resync(id, { after: checkpoint, position });
         },
         onServerError: (code, message) => {
-          if (generation === this.#generation) this.#emitError(code, message);
+          if (id === this.#generation || successorNow()) this.#emitError(code, message);
         },
-        onClose: (reason) => this.#handleDisconnect(generation, reason),
+        onMoveRequested: () => void this.#moveRequested(id),
+        onClose: (reason) => {
+          // A successor that failed before taking over: the current connection carries on.
+          if (successorNow()) this.#successor = undefined;
+          else this.#handleDisconnect(id, reason);
+        },
       },
     );
   }
@@ -294,12 +364,18 @@ class Client implements SyncbellClient {
       position: undefined,
     },
   ): Promise<void> {
-    const connection = this.#connection;
+    const successor = this.#successor?.id === generation ? this.#successor : undefined;
+    const connection = successor ? successor.connection : this.#connection;
     if (!connection) return;
     try {
       // The deadline grows with the failures since the last stable connection (resumeDeadlineMs).
       const failures = this.#resumedAtMs === undefined ? this.#attempt : 0;
       const answer = await connection.resume(from.after, failures);
+      // A successor whose replay is in takes over (unless the old connection closed first and it
+      // was adopted already); the old connection is closed from this side.
+      const movedFrom = this.#servedBy;
+      const moved = successor !== undefined && this.#successor === successor;
+      if (moved) this.#takeOver(successor);
       if (generation !== this.#generation) return;
       // An older server sends no cursor: the position that asked is then the checkpoint.
       this.#checkpoint = answer.cursor ?? from.position ?? this.#checkpoint;
@@ -323,12 +399,18 @@ class Client implements SyncbellClient {
       // Success resets the backoff once the connection has proved stable (see #handleDisconnect).
       this.#resumedAtMs ??= this.#config.now();
       if (this.#state !== ClientState.Connected) this.#setState(ClientState.Connected);
+      if (moved) this.#events.emit('moved', movedFrom === undefined ? {} : { from: movedFrom });
       this.#events.emit('resumed', {
         replayed,
         truncated: answer.truncated,
         ...(answer.servedBy === undefined ? {} : { servedBy: answer.servedBy }),
       });
     } catch (error) {
+      if (successor && this.#successor === successor) {
+        // The successor could not resume: drop it; the current connection carries on.
+        this.#dropSuccessor();
+        return;
+      }
       if (generation !== this.#generation) return;
       const code = isWireError(error) ? error.code : DisconnectCode.ResumeFailed;
       this.#connection?.close();
@@ -338,6 +420,16 @@ class Client implements SyncbellClient {
         reconnect: !TERMINAL_ERROR_CODES.has(code),
       });
     }
+  }
+
+  /** The successor becomes the current connection; what it held is delivered after its replay. */
+  #takeOver(successor: Successor): void {
+    const old = this.#connection;
+    this.#successor = undefined;
+    this.#generation = successor.id;
+    this.#connection = successor.connection;
+    this.#held = successor.held;
+    old?.close();
   }
 
   /**
@@ -372,9 +464,20 @@ class Client implements SyncbellClient {
   /** The one disconnect path: every failure, close and drain comes through here. */
   #handleDisconnect(generation: number, reason: DisconnectReason): void {
     if (generation !== this.#generation) return;
-    this.#generation++;
+    this.#generation = ++this.#ids;
     this.#connection = undefined;
     this.#held = undefined;
+    const successor = this.#successor;
+    if (successor?.connection && reason.reconnect) {
+      // The old connection closed before its successor resumed: the successor is the reconnect.
+      this.#successor = undefined;
+      this.#generation = successor.id;
+      this.#connection = successor.connection;
+      this.#held = successor.held;
+      this.#setState(ClientState.Connecting, reason);
+      return;
+    }
+    this.#dropSuccessor();
     // A connection that stayed up resumed for maxReconnectDelayMs was a success: the backoff starts
     // afresh. One dropped sooner (a server that accepts and drops) keeps counting, so a flapping
     // server never gets a client's first-attempt delay twice in a row.

@@ -123,6 +123,11 @@ export class PositionStore {
     return { first, changed, stored: changed ? this.#read() : undefined };
   }
 
+  /** True when `token` is for the user (and URL) of the last `select`: a handover keeps the position. */
+  isCurrentUser(token: string): boolean {
+    return this.#selected && positionKey(this.#url, token) === this.#key;
+  }
+
   /** Remembers `id` (a notification id or a resume cursor) under the current key. */
   save(id: string): void {
     const key = this.#key;

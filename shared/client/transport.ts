@@ -36,6 +36,12 @@ export interface TransportHandlers {
    * contract's rule (`missedPosition`) and resumes on this connection when it missed something.
    */
   onPosition(latest: unknown): void;
+  /**
+   * The server asks this connection to move elsewhere (a container draining) and keeps it open for
+   * a grace: the client opens a successor, resumes there, then closes this one (make before break).
+   * Optional: a transport whose servers never drain this way leaves it out.
+   */
+  onMoveRequested?(): void;
   /** Called exactly once per `open`, whether the connection failed to open or closed later. */
   onClose(reason: DisconnectReason): void;
 }

@@ -31,7 +31,11 @@ export const SocketEvent = {
   Resume: 'resume',
   /** server -> client: ErrorFrameBody about a frame the client sent. */
   Error: 'syncbell:error',
-  /** server -> client: the server is draining; reconnect (another container will answer). */
+  /**
+   * server -> client: `{ code, message, graceMs }`: the server is draining; connect again (another
+   * container will answer), resume there, then leave this connection. It stays open `graceMs` for
+   * that (make before break) and is closed after; a client that has not left reconnects at once.
+   */
   Draining: 'syncbell:draining',
   /**
    * server -> client: live delivery may have had a gap (the server's Redis subscription was

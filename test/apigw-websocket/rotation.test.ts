@@ -9,7 +9,8 @@ import { connected } from './support/clients.js';
 /**
  * API Gateway closes every connection after 2 hours (1001). Here the emulated cap is 3 s: the
  * SDK must reconnect at once and resume, so what was published across the gap still arrives,
- * once each, in order. The SDK's own planned rotation (before the cap) is checked the same way.
+ * once each, in order. The SDK's own move before the cap (make before break) must lose nothing
+ * and never leave `connected`.
  */
 const HARD_TIMEOUT_SECONDS = 3;
 
@@ -65,18 +66,24 @@ describe('connection cap', () => {
     expect(recorder.errors).toEqual([]);
   });
 
-  it('rotates on its own before the cap (planned reconnect) without losing anything', async () => {
+  it('moves to a new connection on its own before the cap (make before break): never leaves connected, loses nothing', async () => {
     const userId = uniqueUser();
-    // Rotate well before the emulated 3 s cap.
+    // Move well before the emulated 3 s cap: at 1 s, then 1 s after each move.
     const rotating = await connect(userId, apigwTransport({ maxConnectionAgeMs: 1000 }));
-    const gap = await publishInTheGap(rotating, userId);
-    expect(gap.reasonCode).toBe('planned_rotation');
-    await rotating.waitFor(
-      () => rotating.states.filter((s) => s === 'connected').length >= 2,
-      'the rotation',
-    );
+    const moves: number[] = [];
+    rotating.client.on('moved', () => moves.push(Date.now()));
+    // Published all along, across the moves.
+    const sent: Notification[] = [];
+    for (let i = 0; i < 10; i++) {
+      sent.push(await harness.publish(userId, { jobId: `across-${i}` }));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await rotating.waitFor(() => moves.length >= 1, 'a move before the cap');
     const after = await harness.publish(userId, { jobId: 'after-rotation' });
-    await rotating.waitForCount(2);
-    expect(rotating.received.map((r) => r.notification.id)).toEqual([gap.notification.id, after.id]);
+    await rotating.waitForCount(sent.length + 1);
+    expect(rotating.received.map((r) => r.notification.id)).toEqual([...sent, after].map((n) => n.id));
+    // The first connect only: every move resumed the new connection before closing the old one.
+    expect(rotating.states.filter((s) => s === 'connecting')).toHaveLength(1);
+    expect(rotating.client.state).toBe('connected');
   });
 });

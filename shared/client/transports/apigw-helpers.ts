@@ -60,8 +60,9 @@ export interface ApigwTransportOptions {
    */
   pongTimeoutMs?: number;
   /**
-   * Reconnect on purpose before API Gateway's 2-hour hard cap; resume makes it lossless.
-   * @default 7080000 (1 h 58 min)
+   * Move to a new connection on purpose before API Gateway's 2-hour hard cap (make before break:
+   * the new one resumes while this one still delivers); this one is closed `ROTATION_GRACE_MS`
+   * later if it is still open. @default 7080000 (1 h 58 min)
    */
   maxConnectionAgeMs?: number;
   /**
@@ -88,6 +89,12 @@ export interface ApigwTiming {
   maxConnectionAgeMs: number;
   resumeTimeoutMs: number;
 }
+
+/**
+ * How long a connection past `maxConnectionAgeMs` stays open for its successor to resume: with the
+ * default age, 1 of the 2 minutes left before API Gateway's cap.
+ */
+export const ROTATION_GRACE_MS = 60_000;
 
 /** The timing options with their defaults, refused with a `ConfigError` naming each bad one. */
 export function resolveApigwTiming(options: ApigwTransportOptions): ApigwTiming {

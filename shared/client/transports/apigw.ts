@@ -19,6 +19,7 @@ import {
   readIncomingFrame,
   refusedStatus,
   resolveApigwTiming,
+  ROTATION_GRACE_MS,
   resolveWebSocket,
   tokenExpired,
   urlWithToken,
@@ -32,6 +33,7 @@ export {
   APIGW_IDLE_TIMEOUT_MS,
   type ApigwTransportOptions,
   apigwCloseReason,
+  ROTATION_GRACE_MS,
   type EventTargetLike,
   type LivenessSignals,
   type WebSocketConstructorLike,
@@ -142,7 +144,11 @@ class ApigwConnection implements TransportConnection {
     this.#listen(signals.visibility, 'visibilitychange', () => {
       if (signals.visibility?.visibilityState === 'visible') this.#probe();
     });
+    // Before API Gateway's 2-hour cap: the client moves make-before-break (a new connection resumes
+    // while this one still delivers); should this one still be open a grace later, it is closed and
+    // the client reconnects at once.
     this.#timers.push(
+      setTimeout(() => this.#handlers.onMoveRequested?.(), timing.maxConnectionAgeMs),
       setTimeout(
         () =>
           this.#finish({
@@ -151,7 +157,7 @@ class ApigwConnection implements TransportConnection {
             reconnect: true,
             immediate: true,
           }),
-        timing.maxConnectionAgeMs,
+        timing.maxConnectionAgeMs + ROTATION_GRACE_MS,
       ),
     );
     this.#handlers.onOpen();

@@ -156,7 +156,10 @@ export function socketIoTransport(options: SocketIoTransportOptions = {}): Trans
       });
       socket.on(SocketEvent.Resync, () => handlers.onResync());
       socket.on(SocketEvent.Draining, () => {
+        // Make before break: the client opens its successor; should the server close this one
+        // first (its grace over, or a server that closes at once), the reconnect skips the backoff.
         draining = true;
+        handlers.onMoveRequested?.();
       });
       socket.on('disconnect', (reason) => {
         if (draining) {

@@ -13,8 +13,11 @@ interface Opened {
 export class FakeTransport implements Transport {
   readonly name = 'fake';
   opens: Opened[] = [];
-  /** Answers to the next resumes, in order; an Error rejects that resume. Empty: an empty answer. */
-  replies: (ReplayAnswer | Error)[] = [];
+  /**
+   * Answers to the next resumes, in order; an Error rejects that resume, a promise answers when it
+   * settles (a resume still in flight). Empty: an empty answer.
+   */
+  replies: (ReplayAnswer | Error | Promise<ReplayAnswer>)[] = [];
   open(options: { token: string }, handlers: TransportHandlers) {
     const record: Opened = { token: options.token, handlers, resumes: [], failures: [], closed: false };
     this.opens.push(record);
@@ -22,7 +25,7 @@ export class FakeTransport implements Transport {
       resume: async (after: string | undefined, failures = 0) => {
         record.resumes.push(after);
         record.failures.push(failures);
-        const reply = this.replies.shift() ?? { notifications: [], truncated: false };
+        const reply = await (this.replies.shift() ?? { notifications: [], truncated: false });
         if (reply instanceof Error) throw reply;
         return reply;
       },

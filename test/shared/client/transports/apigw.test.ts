@@ -8,6 +8,7 @@ import {
   DisconnectCode,
   type DisconnectReason,
   type EventTargetLike,
+  ROTATION_GRACE_MS,
   type TransportHandlers,
   type WebSocketLike,
 } from '../../../../shared/client/apigw.js';
@@ -75,7 +76,7 @@ async function openFake(options: Parameters<typeof apigwTransport>[0] = {}, toke
     { url: 'wss://example.test/dev', token, connectTimeoutMs: 10_000 },
     handlers,
   );
-  return { connection, socket: await nextSocket(), events };
+  return { connection, socket: await nextSocket(), events, handlers };
 }
 
 /** The socket the transport opened last (it opens one asynchronously, after resolving `WebSocket`). */
@@ -229,9 +230,15 @@ describe('apigwTransport', () => {
     expect(events.errors).toEqual([]);
   });
 
-  it('pings on the keep-alive interval and rotates before the connection cap, asking for an immediate reconnect', async () => {
+  it('pings on the keep-alive interval, asks to move before the connection cap, and closes for an immediate reconnect a grace later', async () => {
     vi.useFakeTimers();
-    const { socket, events } = await openFake({ keepAliveIntervalMs: 1000, maxConnectionAgeMs: 3500 });
+    const { socket, events, handlers } = await openFake({
+      keepAliveIntervalMs: 1000,
+      pongTimeoutMs: 900,
+      maxConnectionAgeMs: 3500,
+    });
+    let moveRequests = 0;
+    handlers.onMoveRequested = () => moveRequests++;
     socket.serverOpens();
     for (let i = 0; i < 3; i++) {
       vi.advanceTimersByTime(1000);
@@ -240,12 +247,24 @@ describe('apigwTransport', () => {
     expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
     expect(events.closes).toEqual([]);
     vi.advanceTimersByTime(500);
+    // Make before break: the client opens its successor now; this connection stays for the grace.
+    expect(moveRequests).toBe(1);
+    expect(events.closes).toEqual([]);
+    // The grace: the connection is still kept alive (each ping answered) until it ends.
+    for (let i = 1; i < ROTATION_GRACE_MS / 1000; i++) {
+      vi.advanceTimersByTime(1000);
+      socket.serverSends({ type: 'pong', serverTimeMs: Date.now() });
+    }
+    vi.advanceTimersByTime(999);
+    expect(events.closes).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(events.closes).toEqual([
       expect.objectContaining({ code: 'planned_rotation', reconnect: true, immediate: true }),
     ]);
     expect(socket.closedWith).toBe(1000);
+    const pingsBefore = socket.sent.filter((f) => f.action === 'ping').length;
     vi.advanceTimersByTime(5000);
-    expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(3);
+    expect(socket.sent.filter((f) => f.action === 'ping')).toHaveLength(pingsBefore);
   });
 
   it('closes as dropped (pong_timeout, reconnect after backoff) when a ping goes unanswered', async () => {
