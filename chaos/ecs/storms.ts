@@ -155,6 +155,8 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
 
+const P99_GOAL = 'p99 while the old containers stop at most 3x the p99 before';
+
 interface RollingDeployPlan {
   id: string;
   title: string;
@@ -228,6 +230,8 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
         const starting = latency.summary('starting');
         const during = latency.summary('during');
         latency.stop();
+        const p99Held = before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms;
+        const p99Figures = `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`;
         const cut = reports.reduce((sum, r) => sum + r.closedByLoadBalancer, 0);
         const moved = members.filter(toldToMove).length;
         const gapless = members.filter((m) => m.moves > 0).length;
@@ -242,13 +246,15 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
               mean <= 1.5,
               `mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
             ),
-            check(
-              'p99 while the old containers stop at most 3x the p99 before',
-              before !== undefined && during !== undefined && during.p99Ms <= 3 * before.p99Ms,
-              `before p50 ${before?.p50Ms} / p99 ${before?.p99Ms} ms, during p50 ${during?.p50Ms} / p99 ${during?.p99Ms} ms`,
-            ),
+            // The baseline (the drain on SIGTERM only, what AWS gives a server that waits for
+            // SIGTERM) is measured to show what the drain at deregistration changes; the p99 goal
+            // is the product's, so the baseline reports it without being held to it.
+            ...(drainAtDeregistration ? [check(P99_GOAL, p99Held, p99Figures)] : []),
           ],
           observations: [
+            ...(drainAtDeregistration
+              ? []
+              : [`${P99_GOAL} (baseline, not held to it): ${p99Held ? 'met' : 'missed'}, ${p99Figures}`]),
             `deploy ${deployMs} ms (new containers healthy after ${healthyAfterMs} ms)`,
             `reconnects per client: mean ${mean.toFixed(2)}, max ${Math.max(...perClient)}`,
             `connections closed by the load balancer at the end of the delay: ${cut}; clients told to move by a draining container: ${moved}, of which moved without a gap (the new connection resumed before the old one closed) ${gapless}`,
