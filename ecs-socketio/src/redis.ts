@@ -111,7 +111,8 @@ export function clusterSubscriberProblem(
       : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. Install redis 6 or later`;
   }
   const ioredisVersion = version;
-  if (!atMost(IOREDIS_CLUSTER_MIN_VERSION, ioredisVersion))
+  // An unknown version (its package.json not resolvable) is judged by its options alone, as before.
+  if (ioredisVersion !== 'unknown' && !atMost(IOREDIS_CLUSTER_MIN_VERSION, ioredisVersion))
     return `ioredis ${ioredisVersion}'s Cluster drops a sharded re-subscription that a node refuses with MOVED during a slot migration (measured with 5.11.1), so those users stop getting notifications live. Install ioredis ${IOREDIS_CLUSTER_MIN_VERSION} or later, or use node-redis 6 for the subscriber`;
   const { shardedSubscribers, slotsRefreshInterval, enableAutoPipelining, autoPipeliningIgnoredCommands } = (
     subscriber.client as IoredisClient
