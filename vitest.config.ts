@@ -23,12 +23,12 @@ const SHARDED_SUITES = [
 ];
 
 /**
- * The ECS suites the `ecs-cluster-node-redis` project re-runs on a local Redis Cluster (3
- * primaries, 3 replicas, sharded adapter): delivery, isolation, resume and cross-container, on
- * node-redis 6 `createCluster`. Not on ioredis: attachSyncbell refuses its cluster subscriber (6.1.0
- * measured to leave channels unsubscribed after a failover and a slot migration). Both clients'
- * cluster behaviour is test/ecs-socketio/cluster.test.ts, which runs with the rest of the ECS
- * folder on each client.
+ * The ECS suites the `ecs-cluster-node-redis` and `ecs-cluster-ioredis` projects re-run on a local
+ * Redis Cluster (3 primaries, 3 replicas, sharded adapter): delivery, isolation, resume and
+ * cross-container, on node-redis 6 `createCluster` and on ioredis 6 `Cluster`
+ * (`shardedSubscribers`, SSUBSCRIBE kept out of auto-pipelines: clusterSubscriberProblem). Both
+ * clients' cluster behaviour (failover included) is test/ecs-socketio/cluster.test.ts, which runs
+ * with the rest of the ECS folder on each client.
  */
 const CLUSTER_SUITES = ['test/ecs-socketio/contract.test.ts', 'test/ecs-socketio/specifics.test.ts'];
 
@@ -74,14 +74,14 @@ export const config = defineConfig({
           env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_ADAPTER: 'sharded' },
         },
       })),
-      {
-        extends: true,
+      ...(['node-redis', 'ioredis'] as const).map((client) => ({
+        extends: true as const,
         test: {
-          name: 'ecs-cluster-node-redis',
+          name: `ecs-cluster-${client}`,
           include: CLUSTER_SUITES,
-          env: { SYNCBELL_TEST_REDIS_CLIENT: 'node-redis', SYNCBELL_TEST_REDIS_CLUSTER: 'true' },
+          env: { SYNCBELL_TEST_REDIS_CLIENT: client, SYNCBELL_TEST_REDIS_CLUSTER: 'true' },
         },
-      },
+      })),
     ],
     // An unhandled error fails the run (as it should); make sure its details always reach the log,
     // whatever state the reporter is in when it arrives.

@@ -25,8 +25,9 @@ export async function startSocketIoStack(
     ...(options.gracefulStop ? { stopSignal: 'SIGTERM' as const } : {}),
     env: {
       ...options.env,
-      // A cluster runs the sharded adapter only, on node-redis: the client that restores its
-      // channels after a failover (ecs-socketio/src/redis.ts, IOREDIS_CLUSTER_LAST_FAILING).
+      // A cluster runs the sharded adapter only, on node-redis (the cluster containers' default
+      // client; ioredis also passes the failover scenarios: ecs-socketio/src/redis.ts,
+      // clusterSubscriberProblem).
       ...(options.redisCluster
         ? { REDIS_CLUSTER: 'true', REDIS_ADAPTER: 'sharded', REDIS_CLIENT: 'node-redis' }
         : {}),

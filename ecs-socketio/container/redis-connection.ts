@@ -1,6 +1,10 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { createClient, createCluster } from 'redis';
-import { IOREDIS_CLUSTER_SLOTS_REFRESH_MS, NODE_REDIS_WRITE_BUFFER_BYTES } from '../src/redis.js';
+import {
+  IOREDIS_CLUSTER_SLOTS_REFRESH_MS,
+  IOREDIS_CLUSTER_UNPIPELINED_COMMANDS,
+  NODE_REDIS_WRITE_BUFFER_BYTES,
+} from '../src/redis.js';
 import {
   fromIoredis,
   fromNodeRedis,
@@ -121,6 +125,9 @@ function createClusterRedis(
       shardedSubscribers: true,
       slotsRefreshInterval: IOREDIS_CLUSTER_SLOTS_REFRESH_MS,
       enableAutoPipelining: true,
+      // Else ioredis 6.1.0 forgets all but the first of the SSUBSCRIBEs pipelined together and
+      // never re-subscribes them after a failover (see IOREDIS_CLUSTER_UNPIPELINED_COMMANDS).
+      autoPipeliningIgnoredCommands: [...IOREDIS_CLUSTER_UNPIPELINED_COMMANDS],
       clusterRetryStrategy: reconnectDelayMs,
       // ElastiCache's TLS certificates name the node's host name, which ioredis would otherwise
       // replace with the resolved IP (ioredis README, "Special note: AWS ElastiCache Clusters with TLS").

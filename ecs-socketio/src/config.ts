@@ -81,7 +81,9 @@ export const ecsEnvSchema = z.object({
    * ioredis stays the default: the committed benchmark and chaos figures were measured on it, and
    * it re-sends a command that was in flight when the connection dropped (node-redis fails it; the
    * worker then retries the job through its queue). With `REDIS_CLUSTER=true` the default is
-   * node-redis (ioredis's cluster subscriber is refused: see `clusterSubscriberProblem`).
+   * node-redis, the client the cluster figures were first measured on; ioredis 6.1.0 passes the
+   * same failover and slot-migration scenarios with `createRedis`'s options (see
+   * `clusterSubscriberProblem`, which refuses the ioredis options that lose channels).
    * @default ioredis (node-redis with REDIS_CLUSTER=true)
    */
   REDIS_CLIENT: z.enum(REDIS_CLIENT_KINDS).default('ioredis'),
@@ -234,8 +236,8 @@ function impossibleCombinations(config: EcsConfig): string[] {
 
 function parseEcsEnv(env: Record<string, string | undefined>): EcsConfig {
   const given = withoutEmptyStrings(env) as Record<string, unknown>;
-  // On a cluster the client defaults to node-redis: attachSyncbell refuses the ioredis versions
-  // measured to lose sharded channels on a failover or a slot migration (clusterSubscriberProblem).
+  // On a cluster the client defaults to node-redis, the one the cluster figures were first
+  // measured on (REDIS_CLIENT=ioredis is accepted too: clusterSubscriberProblem).
   if (
     given.REDIS_CLIENT === undefined &&
     ecsEnvSchema.shape.REDIS_CLUSTER.safeParse(given.REDIS_CLUSTER).data

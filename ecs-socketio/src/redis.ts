@@ -48,14 +48,30 @@ export const IOREDIS_CLUSTER_SLOTS_REFRESH_MS = 1000;
 const NODE_REDIS_CLUSTER_MIN_MAJOR = 6;
 
 /**
- * The newest ioredis measured to leave sharded channels unsubscribed after a topology change, as a
- * cluster subscriber. 5.11.1 dropped a re-subscription that a node refused with MOVED during a slot
- * migration (12 to 235 notifications lost at 300 users); 6.1.0 retries those, yet still left 6 of
- * 120 users' channels unsubscribed 38 s after a CLUSTER FAILOVER and 2 of 12 after a slot
- * migration (chaos ecs-redis-cluster-*; their notifications reached them only through the SDK's
- * catch-up). Versions up to this one are refused; a later one is accepted (to be measured).
+ * The oldest ioredis whose Cluster carries the sharded adapter through a failover and a slot
+ * migration, given `IOREDIS_CLUSTER_UNPIPELINED_COMMANDS` (chaos ecs-redis-cluster-*-ioredis, 120
+ * users, measured with 6.1.0). 5.11.1 dropped a re-subscription that a node refused with MOVED
+ * during a slot migration (12 to 235 notifications lost at 300 users); 6.1.0 retries those.
  */
-export const IOREDIS_CLUSTER_LAST_FAILING = '6.1.0';
+export const IOREDIS_CLUSTER_MIN_VERSION = '6.1.0';
+
+/**
+ * The commands an ioredis Cluster subscriber must not auto-pipeline (`autoPipeliningIgnoredCommands`).
+ *
+ * The cause of the channels ioredis 6.1.0 left unsubscribed after a failover (6 of 120 users in the
+ * chaos run; a whole shard's in a script that SSUBSCRIBEs 120 channels in one tick): with
+ * `enableAutoPipelining`, SSUBSCRIBEs issued in one tick for channels of one primary go out as one
+ * pipeline (ssubscribe and sunsubscribe are not in its `notAllowedAutoPipelineCommands`,
+ * ioredis/built/autoPipelining.js:10). `Cluster.sendCommand` routes only a pipeline's first command
+ * through the sharded subscriber group; the others take the connection the first one got
+ * (`if (node && node.redis)`, ioredis/built/cluster/index.js:555), so they are subscribed but never
+ * recorded (`ClusterSubscriberGroup.addChannels`, ClusterSubscriberGroup.js:104). After a topology
+ * change ioredis re-subscribes only what it recorded (`resubscribeSubscriber`,
+ * ClusterSubscriberGroup.js:382): the rest are gone for good. The adapter SSUBSCRIBEs a user's room
+ * as the socket joins, so sockets connecting together hit it. An SUNSUBSCRIBE pipelined the same
+ * way stays recorded and is re-subscribed after the next topology change.
+ */
+export const IOREDIS_CLUSTER_UNPIPELINED_COMMANDS = ['ssubscribe', 'sunsubscribe'] as const;
 
 const installedVersion = (name: string): string => {
   try {
@@ -76,9 +92,9 @@ const atMost = (a: string, b: string) => {
 
 /**
  * Why a cluster subscriber cannot carry the sharded adapter through a failover and a slot
- * migration, or undefined when it can. ioredis: every version measured so far is refused (see
- * IOREDIS_CLUSTER_LAST_FAILING); a later one also needs `shardedSubscribers: true` (one
- * subscriber per primary) and a periodic slot refresh. node-redis
+ * migration, or undefined when it can. ioredis: IOREDIS_CLUSTER_MIN_VERSION or later, with
+ * `shardedSubscribers: true` (one subscriber per primary), a periodic slot refresh, and, when it
+ * auto-pipelines, IOREDIS_CLUSTER_UNPIPELINED_COMMANDS left out of the pipelines. node-redis
  * 5 (5.12.1 measured here) lost the channels of the primary that failed over and never restored
  * them; node-redis 6 restores them (its 6.0 release notes: "cluster pubsub fixes for ... sharded
  * topology recovery"; measured with 6.4.0 by the cluster chaos scenarios). The version is the
@@ -95,11 +111,16 @@ export function clusterSubscriberProblem(
       : `node-redis ${version}'s cluster client loses the sharded adapter's channels of a primary that fails over and never restores them (measured on Redis 7.0 with CLUSTER FAILOVER), so those users stop getting notifications live. Install redis 6 or later`;
   }
   const ioredisVersion = version;
-  if (atMost(ioredisVersion, IOREDIS_CLUSTER_LAST_FAILING))
-    return `ioredis ${ioredisVersion}'s Cluster leaves some sharded channels unsubscribed after a failover or a slot migration (measured with 5.11.1 and 6.1.0), so those users stop getting notifications live. On a Redis Cluster use node-redis 6 for the subscriber (createRedis({ client: 'node-redis', cluster: true }) of @syncbell/socketio/container, or createCluster from redis)`;
-  const { shardedSubscribers, slotsRefreshInterval } = (subscriber.client as IoredisClient).options as {
+  // An unknown version (its package.json not resolvable) is judged by its options alone, as before.
+  if (ioredisVersion !== 'unknown' && !atMost(IOREDIS_CLUSTER_MIN_VERSION, ioredisVersion))
+    return `ioredis ${ioredisVersion}'s Cluster drops a sharded re-subscription that a node refuses with MOVED during a slot migration (measured with 5.11.1), so those users stop getting notifications live. Install ioredis ${IOREDIS_CLUSTER_MIN_VERSION} or later, or use node-redis 6 for the subscriber`;
+  const { shardedSubscribers, slotsRefreshInterval, enableAutoPipelining, autoPipeliningIgnoredCommands } = (
+    subscriber.client as IoredisClient
+  ).options as {
     shardedSubscribers?: boolean;
     slotsRefreshInterval?: number;
+    enableAutoPipelining?: boolean;
+    autoPipeliningIgnoredCommands?: string[];
   };
   if (shardedSubscribers !== true)
     return `an ioredis Cluster subscriber needs shardedSubscribers: true (ioredis 5.9.0 or later; installed ${ioredisVersion}) for sharded pub/sub`;
@@ -111,5 +132,11 @@ export function clusterSubscriberProblem(
     )
   )
     return `an ioredis Cluster subscriber needs slotsRefreshInterval between 1 and ${CURSOR_SKEW_MARGIN_MS} ms (IOREDIS_CLUSTER_SLOTS_REFRESH_MS): without a periodic slot refresh ioredis ${ioredisVersion} never re-subscribes after a failover (measured); @syncbell/socketio/container's createRedis({ cluster: true }) sets it`;
+  const ignored = autoPipeliningIgnoredCommands ?? [];
+  if (
+    enableAutoPipelining === true &&
+    !IOREDIS_CLUSTER_UNPIPELINED_COMMANDS.every((command) => ignored.includes(command))
+  )
+    return `an ioredis Cluster subscriber with enableAutoPipelining needs autoPipeliningIgnoredCommands: ['ssubscribe', 'sunsubscribe'] (IOREDIS_CLUSTER_UNPIPELINED_COMMANDS): ioredis ${ioredisVersion} records only the first SSUBSCRIBE of an auto-pipelined batch, so after a failover or a slot migration it does not re-subscribe the others and those users stop getting notifications live (measured); @syncbell/socketio/container's createRedis({ cluster: true }) sets it`;
   return undefined;
 }
