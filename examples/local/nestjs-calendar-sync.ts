@@ -23,6 +23,8 @@ export interface CalendarSyncLocal {
   readonly url: string;
   readonly webIds: string[];
   readonly workerId: string;
+  /** The Redis the containers share (BullMQ's queue and syncbell's logs). */
+  readonly redisUrl: string;
   readonly lb: LoadBalancer;
   stop(): Promise<void>;
 }
@@ -101,7 +103,7 @@ export async function startCalendarSyncLocal(
       port: options.port ?? 0,
       healthCheckPath: '/readyz',
     });
-    return { url: lb.url, webIds: webs.map((w) => w.id), workerId, lb, stop };
+    return { url: lb.url, webIds: webs.map((w) => w.id), workerId, redisUrl, lb, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,8 @@
+import { Queue } from 'bullmq';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CalendarSyncLocal, startCalendarSyncLocal } from '../../examples/local/nestjs-calendar-sync.js';
+import { CALENDAR_SYNC_QUEUE } from '../../examples/nestjs-calendar-sync/src/calendar-sync.queue.js';
 import { socketIoTransport } from '@syncbell/client/socketio';
 import { launchChromium } from '../support/browser.js';
 import { recordingClient } from '../support/recorder.js';
@@ -39,6 +41,17 @@ it('shows "sync complete" in the browser for a sync the API accepted and the wor
 it('shows "sync complete", replayed, on a page loaded again after the sync finished while the tab was away', async () => {
   const user = `e2e-reload-${Date.now().toString(36)}`;
   const page = await browser.newPage();
+  // Before each load's own script: the position the SDK will resume from, and every state the
+  // page shows, so a failure says which load was handed the notification.
+  await page.addInitScript(() => {
+    if (location.protocol === 'about:') return; // no storage there, nothing to watch
+    const diagnostics = { stored: JSON.stringify({ ...sessionStorage }), states: [] as string[] };
+    (window as unknown as { __diagnostics: typeof diagnostics }).__diagnostics = diagnostics;
+    new MutationObserver(() => {
+      const state = document.querySelector('[data-testid="state"]')?.textContent ?? '';
+      if (state !== diagnostics.states.at(-1)) diagnostics.states.push(state);
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
   await page.goto(`${local.url}/?user=${user}`);
   await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 20_000 }).toBe('connected');
   // A Node client of the same user tells when the notification is in the user's log.
@@ -51,6 +64,11 @@ it('shows "sync complete", replayed, on a page loaded again after the sync finis
   const resumed = witness.nextResume();
   witness.client.connect();
   await resumed;
+  // The worker takes no job until the tab has left: without this a loaded machine finished the
+  // 200 ms sync before the page unloaded, the old page was handed "sync complete" live (its stored
+  // position was the notification's id), and the page loaded again rightly replayed nothing.
+  const queue = new Queue(CALENDAR_SYNC_QUEUE, { connection: { url: local.redisUrl } });
+  await queue.pause();
   try {
     const jobId = await page.evaluate(async () => {
       const user = new URLSearchParams(location.search).get('user') ?? '';
@@ -61,19 +79,31 @@ it('shows "sync complete", replayed, on a page loaded again after the sync finis
       });
       return ((await response.json()) as { jobId: string }).jobId;
     });
-    // The tab leaves (its page unloads) before the sync can finish, and comes back after.
+    // The tab leaves (its page unloads) mid-sync; the sync finishes while it is away.
     await page.goto('about:blank');
+    await queue.resume();
     await witness.waitFor(
       () => witness.received.some(({ notification }) => notification.jobId === jobId),
       `the witness to receive ${jobId}`,
       20_000,
     );
+    const sent = witness.received.find(({ notification }) => notification.jobId === jobId)?.notification;
     await page.goto(`${local.url}/?user=${user}`);
     await expect
       .poll(() => page.getByTestId('status').textContent(), { timeout: 20_000 })
-      .toBe('sync complete');
+      .toBe('sync complete')
+      .catch(async (error: Error) => {
+        const seen = await page.evaluate(
+          () => (window as unknown as { __diagnostics: unknown }).__diagnostics,
+        );
+        throw new Error(
+          `${error.message}\nthe page loaded again never showed ${sent?.id}; its storage at load and states: ${JSON.stringify(seen)}`,
+        );
+      });
     expect(await page.getByTestId('detail').textContent()).toMatch(/replayed after a reload or reconnect$/);
   } finally {
+    await queue.resume();
+    await queue.close();
     witness.close();
     await page.close();
   }
