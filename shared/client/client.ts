@@ -229,6 +229,7 @@ class Client implements SyncbellClient {
 
   connect(): void {
     if (this.#state !== ClientState.Disconnected) return;
+    this.#position.watchPage();
     this.#attempt = 0;
     this.#resumedAtMs = undefined;
     this.#setState(ClientState.Connecting);
@@ -244,6 +245,7 @@ class Client implements SyncbellClient {
     this.#held = undefined;
     connection?.close();
     this.#dropSuccessor();
+    this.#position.unwatch();
     this.#setState(ClientState.Disconnected, {
       code: DisconnectCode.ClientClose,
       reason: 'closed by the app',

@@ -101,6 +101,13 @@ export class PositionStore {
   #storage: StorageLike | undefined;
   #key: string | undefined;
   #selected = false;
+  /** What is stored under `#key` as far as this store knows: read at `select`, or last saved. */
+  #known: string | undefined;
+  /** The position when the page began to be left (`beforeunload`), restored at `pagehide`. */
+  #atLeave: { key: string; id: string } | undefined;
+  /** The page is gone (`pagehide`): nothing is saved until it is shown again (`pageshow`). */
+  #hidden = false;
+  #unwatch: (() => void) | undefined;
 
   constructor(option: PositionStorage | undefined, url: string) {
     this.#url = url;
@@ -120,7 +127,57 @@ export class PositionStore {
     const changed = first || key !== this.#key;
     this.#selected = true;
     this.#key = key;
-    return { first, changed, stored: changed ? this.#read() : undefined };
+    const stored = changed ? this.#read() : undefined;
+    if (changed) this.#known = stored;
+    return { first, changed, stored };
+  }
+
+  /**
+   * Follows the page's life (a browser's `beforeunload`, `pagehide`, `pageshow`; nothing where
+   * the global has no `addEventListener`, as in Node) until `unwatch`. A reload or a navigation
+   * starts with `beforeunload`, and the old page stays loaded and connected until the new one
+   * commits: what it is handed then (a sync finishing during the reload) is on a page the user is
+   * leaving. So at `pagehide` the position goes back to where it stood at `beforeunload`, and the
+   * next page load replays those. A cancelled navigation (no `pagehide`) changes nothing.
+   */
+  watchPage(scope: unknown = globalThis): void {
+    const target = scope as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
+    if (this.#unwatch || this.#storage === undefined || typeof target.addEventListener !== 'function') return;
+    const handlers: [string, (event: Event) => void][] = [
+      [
+        'beforeunload',
+        () => {
+          this.#atLeave =
+            this.#key !== undefined && this.#known !== undefined
+              ? { key: this.#key, id: this.#known }
+              : undefined;
+        },
+      ],
+      [
+        'pagehide',
+        () => {
+          const atLeave = this.#atLeave;
+          this.#atLeave = undefined;
+          if (atLeave) this.#write(atLeave.key, atLeave.id);
+          this.#hidden = true;
+        },
+      ],
+      [
+        'pageshow',
+        () => {
+          this.#hidden = false;
+        },
+      ],
+    ];
+    for (const [type, handler] of handlers) target.addEventListener(type, handler);
+    this.#unwatch = () => {
+      for (const [type, handler] of handlers) target.removeEventListener?.(type, handler);
+    };
+  }
+
+  unwatch(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   /** True when `token` is for the user (and URL) of the last `select`: a handover keeps the position. */
@@ -131,7 +188,13 @@ export class PositionStore {
   /** Remembers `id` (a notification id or a resume cursor) under the current key. */
   save(id: string): void {
     const key = this.#key;
-    if (key === undefined || this.#storage === undefined) return;
+    if (key === undefined || this.#storage === undefined || this.#hidden) return;
+    this.#known = id;
+    this.#write(key, id);
+  }
+
+  #write(key: string, id: string): void {
+    if (this.#storage === undefined) return;
     try {
       this.#storage.setItem(key, id);
     } catch (error) {

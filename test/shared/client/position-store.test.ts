@@ -174,3 +174,60 @@ describe('PositionStore', () => {
     }
   });
 });
+
+describe('PositionStore across leaving the page', () => {
+  const ID_3 = '01KBXR5N8M6Y1Q2W3E4R5T6Y7C';
+  const alice = jwtFor({ sub: 'alice' });
+  const setUp = () => {
+    const storage = new MapStorage();
+    const page = new EventTarget();
+    const store = new PositionStore(storage, 'wss://x/prod');
+    store.select(alice);
+    store.watchPage(page);
+    const stored = () => [...storage.items.values()];
+    return { store, page, stored };
+  };
+
+  it('goes back at pagehide to the position the page had when it began to be left', () => {
+    const { store, page, stored } = setUp();
+    store.save(ID_1);
+    page.dispatchEvent(new Event('beforeunload'));
+    // Handed to the page being left (a sync finishing during the reload): the next load replays it.
+    store.save(ID_2);
+    expect(stored()).toEqual([ID_2]);
+    page.dispatchEvent(new Event('pagehide'));
+    expect(stored()).toEqual([ID_1]);
+    store.save(ID_3);
+    expect(stored()).toEqual([ID_1]);
+    // Restored from the back/forward cache: it saves again.
+    page.dispatchEvent(new Event('pageshow'));
+    store.save(ID_3);
+    expect(stored()).toEqual([ID_3]);
+  });
+
+  it('keeps what was saved when the navigation was cancelled (no pagehide), and stops once unwatched', () => {
+    const { store, page, stored } = setUp();
+    store.save(ID_1);
+    page.dispatchEvent(new Event('beforeunload'));
+    store.save(ID_2);
+    expect(stored()).toEqual([ID_2]);
+    store.unwatch();
+    page.dispatchEvent(new Event('pagehide'));
+    store.save(ID_3);
+    expect(stored()).toEqual([ID_3]);
+  });
+
+  it('goes back to the position read at the load when nothing was saved before the leave', () => {
+    const storage = new MapStorage();
+    const key = positionKey('wss://x/prod', alice) as string;
+    storage.setItem(key, ID_1);
+    const page = new EventTarget();
+    const store = new PositionStore(storage, 'wss://x/prod');
+    expect(store.select(alice).stored).toBe(ID_1);
+    store.watchPage(page);
+    page.dispatchEvent(new Event('beforeunload'));
+    store.save(ID_2);
+    page.dispatchEvent(new Event('pagehide'));
+    expect(storage.getItem(key)).toBe(ID_1);
+  });
+});
