@@ -10,6 +10,7 @@ import { stopChild } from '../../dev-tools/index.js';
 import { NestErrorCode } from '@syncbell/nestjs';
 import {
   describeUserApp,
+  removeSynthOutputs,
   type Synth,
   synthUserApp,
   USER_APP_FILES,
@@ -479,6 +480,7 @@ afterAll(async () => {
   await Promise.all(children.map((child) => stopChild(child)));
   // A check whose test failed early may still run: let it end before its folder goes.
   await Promise.all([...Object.values(typeChecks ?? {}), userAppSynth]);
+  removeSynthOutputs();
   rmSync(base, { recursive: true, force: true });
 });
 

@@ -36,8 +36,6 @@ interface Shown {
 
 let playground: Playground;
 let browser: Browser;
-/** Every notification any page load of any tab put on screen, from a DOM observer. */
-const shown: Shown[] = [];
 const witnesses: RecordingClient[] = [];
 
 beforeAll(async () => {
@@ -45,17 +43,21 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 
-/** A tab that reports each notification row its page loads add, with the load it happened in. */
+/** Where each tab's page loads note the notification rows they add (the tab's sessionStorage). */
+const SHOWN_KEY = 'syncbell-test:shown';
+
+/**
+ * A tab whose page loads note each notification row they add, with the load it happened in, in
+ * the tab's sessionStorage: written as the row appears (a synchronous write, kept across the
+ * reload), so rows of a page that then unloads are counted too. (A binding to the test process is
+ * asynchronous: a report from a page going away may never be handled.)
+ */
 async function openTab(): Promise<Page> {
   const page = await browser.newPage();
-  await page.exposeBinding('__syncbellShown', (_source, item: Shown) => {
-    shown.push(item);
-  });
-  // Runs in every page load before the page's own script: reports each notification row the
-  // page adds, with the load it happened in, so rows of a page that then unloads are counted too.
-  await page.addInitScript(() => {
+  await page.addInitScript((key) => {
     const load = `${performance.timeOrigin}-${Math.random()}`;
-    const report = (window as unknown as { __syncbellShown: (item: unknown) => void }).__syncbellShown;
+    const report = (item: unknown) =>
+      sessionStorage.setItem(key, JSON.stringify([...JSON.parse(sessionStorage.getItem(key) ?? '[]'), item]));
     (window as unknown as { __syncbellLoad: string }).__syncbellLoad = load;
     new MutationObserver((records) => {
       for (const record of records)
@@ -65,7 +67,7 @@ async function openTab(): Promise<Page> {
           report({ load, panel, jobId: node.dataset.jobId ?? '', mark: node.dataset.mark ?? '' });
         }
     }).observe(document, { childList: true, subtree: true });
-  });
+  }, SHOWN_KEY);
   return page;
 }
 
@@ -76,6 +78,9 @@ afterAll(async () => {
 });
 
 const panel = (page: Page, variant: Variant) => page.getByTestId(`panel-${variant}`);
+/** Every notification row any page load of this tab has shown. */
+const shownIn = (page: Page) =>
+  page.evaluate((key) => JSON.parse(sessionStorage.getItem(key) ?? '[]') as Shown[], SHOWN_KEY);
 const currentLoad = (page: Page) =>
   page.evaluate(() => (window as unknown as { __syncbellLoad: string }).__syncbellLoad);
 
@@ -152,7 +157,9 @@ it(`shows a sync's "sync complete" exactly once when the page is reloaded mid-sy
       );
       const marker = await startSync(page, variant, 0);
       await panel(page, variant).locator(`[data-job-id="${marker}"]`).waitFor({ timeout: 20_000 });
-      const rows = shown.filter((item) => item.panel === `panel-${variant}` && item.jobId === jobs[variant]);
+      const rows = (await shownIn(page)).filter(
+        (item) => item.panel === `panel-${variant}` && item.jobId === jobs[variant],
+      );
       outcomes.push({
         round,
         variant,

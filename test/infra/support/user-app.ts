@@ -88,10 +88,16 @@ export function describeUserApp(
 ): void {
   describe(title, () => {
     let synth: Synth;
-    afterAll(removeSynthOutputs);
+    let synthesizing: Promise<Synth> | undefined;
+    // Its own output only: the caller's other synths may still be running or unchecked.
+    afterAll(async () => {
+      const done = await synthesizing;
+      if (done) rmSync(done.outdir, { recursive: true, force: true });
+    });
 
     it('synthesizes with no unacknowledged cdk-nag finding', async () => {
-      synth = await started();
+      synthesizing = started();
+      synth = await synthesizing;
       expect(synth.stderr).not.toMatch(/AwsSolutions-/);
       expect(synth.code, synth.stderr).toBe(0);
       expect(JSON.parse(synth.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
