@@ -8,14 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackedPackage, packWorkspaces, publicWorkspaces, REPO_ROOT } from '../../cli/pack.js';
 import { stopChild } from '../../dev-tools/index.js';
 import { NestErrorCode } from '@syncbell/nestjs';
-import {
-  describeUserApp,
-  removeSynthOutputs,
-  type Synth,
-  synthUserApp,
-  USER_APP_FILES,
-  USER_APP_FIXTURE,
-} from '../infra/support/user-app.js';
+import { describeUserApp, USER_APP_FILES, USER_APP_FIXTURE } from '../infra/support/user-app.js';
 import { installOffline } from './support/offline-install.js';
 
 /**
@@ -47,13 +40,6 @@ const apigwOnly = join(base, 'apigw-only');
 const oneClient = { ioredis: join(base, 'ioredis-only'), redis: socketIoOnly } as const;
 let packed: PackedPackage[] = [];
 const children: ChildProcess[] = [];
-/**
- * The CPU-heavy checks (three `tsc` runs, the CDK app's synth with its esbuild bundling), each in a
- * process of its own, started together once the projects are installed: they overlap each other and
- * the tests that mostly wait on sockets, instead of running one after another. Each test awaits its own.
- */
-let typeChecks: Record<'app' | 'socketIoOnly' | 'apigwOnly', Promise<string>>;
-let userAppSynth: Promise<Synth>;
 
 const FILES: Record<string, string> = {
   // A plain Node HTTP server with its own socket.io Server, syncbell attached with node-redis.
@@ -463,12 +449,6 @@ beforeAll(async () => {
   writeFileSync(join(apigwOnly, 'nest-apigw.mjs'), FILES['nest-apigw.mjs'] as string);
   for (const dir of Object.values(oneClient))
     writeFileSync(join(dir, 'one-client.mjs'), FILES['one-client.mjs'] as string);
-  typeChecks = {
-    app: typeCheck(app),
-    socketIoOnly: typeCheck(socketIoOnly),
-    apigwOnly: typeCheck(apigwOnly),
-  };
-  userAppSynth = synthUserApp(app);
   // On an idle 2-core machine: about 10 s to pack (tsc over every package, npm pack), 10 s to
   // install; far more when other suites share the cores.
   console.log(`pack-install: packed in ${packedMs} ms, installed in ${Date.now() - started - packedMs} ms`);
@@ -478,9 +458,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(children.map((child) => stopChild(child)));
-  // A check whose test failed early may still run: let it end before its folder goes.
-  await Promise.all([...Object.values(typeChecks ?? {}), userAppSynth]);
-  removeSynthOutputs();
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -566,19 +543,19 @@ describe('the packed packages, installed into an empty project', () => {
   });
 
   it('type-checks a consumer against the published .d.ts files', async () => {
-    expect(await typeChecks.app).toBe('');
-  }, 240_000);
+    expect(await typeCheck(app)).toBe('');
+  }, 120_000);
 
   it('type-checks a socket.io-only Nest app, with no @syncbell/apigw installed', async () => {
     expect(existsSync(join(socketIoOnly, 'node_modules/@syncbell/apigw'))).toBe(false);
-    expect(await typeChecks.socketIoOnly).toBe('');
-  }, 240_000);
+    expect(await typeCheck(socketIoOnly)).toBe('');
+  }, 120_000);
 
   it('type-checks an API-Gateway-only Nest app, with no @syncbell/socketio or socket.io installed', async () => {
     for (const absent of ['@syncbell/socketio', 'socket.io', '@nestjs/websockets'])
       expect(existsSync(join(apigwOnly, 'node_modules', absent)), absent).toBe(false);
-    expect(await typeChecks.apigwOnly).toBe('');
-  }, 240_000);
+    expect(await typeCheck(apigwOnly)).toBe('');
+  }, 120_000);
 
   it('runs an API-Gateway-only Nest app: the installed module loads and injects its publisher without socket.io', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['nest-apigw.mjs'], {
@@ -614,7 +591,6 @@ describeUserApp('the user’s CDK app on the installed @syncbell/cdk', {
   dir: () => app,
   // The compiled handlers the tarball ships, not the repository's sources.
   handlersDir: () => join(app, 'node_modules/@syncbell/apigw/dist/handlers'),
-  synth: () => userAppSynth,
 });
 
 /** `tsc -p tsconfig.json` in `dir`: its diagnostics, or '' when it passes. */
@@ -624,8 +600,7 @@ async function typeCheck(dir: string): Promise<string> {
   const result = await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json'], {
     cwd: dir,
     env: childEnv,
-    // Three run at once beside the synth (see `typeChecks`): a bound for a hang, as the test's.
-    timeout: 240_000,
+    timeout: 120_000,
   }).then(
     () => '',
     (error: { stdout?: string; message: string }) => error.stdout || error.message,

@@ -15,12 +15,6 @@ import { type ConnectTarget, connectRecorder, type RecordingClient } from '../su
 // nothing (it resumes from the resume answer's cursor, the case the issue saw fail 2 times in 3).
 
 const ROUNDS = 20;
-/**
- * Tabs reloading at once, each with its own users (sessionStorage is per tab): the rounds are mostly
- * waiting (the sync, the reload, the reconnects), so 20 rounds over 4 tabs take about a quarter of
- * the time of one tab doing all 20, and every round is still one tab, one user, one reload.
- */
-const TABS = 4;
 const SYNC_MS = 1000;
 /** When the reload starts, after the sync was asked for: an input, never asserted on. */
 const RELOAD_AFTER_MS = 850;
@@ -36,28 +30,23 @@ interface Shown {
 
 let playground: Playground;
 let browser: Browser;
+let page: Page;
+/** Every notification any page load of the tab put on screen, from a DOM observer. */
+const shown: Shown[] = [];
 const witnesses: RecordingClient[] = [];
 
 beforeAll(async () => {
   playground = await startPlayground({ containers: 2 });
   browser = await launchChromium();
-}, 120_000);
-
-/** Where each tab's page loads note the notification rows they add (the tab's sessionStorage). */
-const SHOWN_KEY = 'syncbell-test:shown';
-
-/**
- * A tab whose page loads note each notification row they add, with the load it happened in, in
- * the tab's sessionStorage: written as the row appears (a synchronous write, kept across the
- * reload), so rows of a page that then unloads are counted too. (A binding to the test process is
- * asynchronous: a report from a page going away may never be handled.)
- */
-async function openTab(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.addInitScript((key) => {
+  page = await browser.newPage();
+  await page.exposeBinding('__syncbellShown', (_source, item: Shown) => {
+    shown.push(item);
+  });
+  // Runs in every page load before the page's own script: reports each notification row the
+  // page adds, with the load it happened in, so rows of a page that then unloads are counted too.
+  await page.addInitScript(() => {
     const load = `${performance.timeOrigin}-${Math.random()}`;
-    const report = (item: unknown) =>
-      sessionStorage.setItem(key, JSON.stringify([...JSON.parse(sessionStorage.getItem(key) ?? '[]'), item]));
+    const report = (window as unknown as { __syncbellShown: (item: unknown) => void }).__syncbellShown;
     (window as unknown as { __syncbellLoad: string }).__syncbellLoad = load;
     new MutationObserver((records) => {
       for (const record of records)
@@ -67,9 +56,8 @@ async function openTab(): Promise<Page> {
           report({ load, panel, jobId: node.dataset.jobId ?? '', mark: node.dataset.mark ?? '' });
         }
     }).observe(document, { childList: true, subtree: true });
-  }, SHOWN_KEY);
-  return page;
-}
+  });
+}, 120_000);
 
 afterAll(async () => {
   for (const witness of witnesses) witness.close();
@@ -77,22 +65,19 @@ afterAll(async () => {
   await playground?.stop();
 });
 
-const panel = (page: Page, variant: Variant) => page.getByTestId(`panel-${variant}`);
-/** Every notification row any page load of this tab has shown. */
-const shownIn = (page: Page) =>
-  page.evaluate((key) => JSON.parse(sessionStorage.getItem(key) ?? '[]') as Shown[], SHOWN_KEY);
-const currentLoad = (page: Page) =>
+const panel = (variant: Variant) => page.getByTestId(`panel-${variant}`);
+const currentLoad = () =>
   page.evaluate(() => (window as unknown as { __syncbellLoad: string }).__syncbellLoad);
 
-async function waitConnected(page: Page): Promise<void> {
+async function waitConnected(): Promise<void> {
   for (const variant of VARIANTS)
     await expect
-      .poll(() => panel(page, variant).getByTestId('state').textContent(), { timeout: 20_000 })
+      .poll(() => panel(variant).getByTestId('state').textContent(), { timeout: 20_000 })
       .toBe('connected');
 }
 
 /** Starts a sync from the page, as its buttons do, and returns the job id the API answered. */
-function startSync(page: Page, variant: Variant, durationMs: number): Promise<string> {
+function startSync(variant: Variant, durationMs: number): Promise<string> {
   return page.evaluate(
     async ({ variant, durationMs }) => {
       const user = new URLSearchParams(location.search).get('user') ?? '';
@@ -125,26 +110,25 @@ it(`shows a sync's "sync complete" exactly once when the page is reloaded mid-sy
   const targets = witnessTargets();
   const run = Date.now().toString(36);
   const outcomes: { round: number; variant: Variant; before: number; after: number; marks: string[] }[] = [];
-  /** One round in `page`: a fresh user, a sync on both variants, the reload mid-sync. */
-  async function playRound(page: Page, round: number): Promise<void> {
+  for (let round = 1; round <= ROUNDS; round++) {
     const user = `reload-${run}-${round}`;
     await page.goto(`${playground.pageUrl}?user=${user}`);
-    await waitConnected(page);
+    await waitConnected();
     const witness: Partial<Record<Variant, RecordingClient>> = {};
     for (const variant of VARIANTS)
       witness[variant] = await connectRecorder(targets[variant], witnesses, user);
-    const before = await currentLoad(page);
+    const before = await currentLoad();
 
     const startedAt = Date.now();
     const jobs = Object.fromEntries(
       await Promise.all(
-        VARIANTS.map(async (variant) => [variant, await startSync(page, variant, SYNC_MS)] as const),
+        VARIANTS.map(async (variant) => [variant, await startSync(variant, SYNC_MS)] as const),
       ),
     ) as Record<Variant, string>;
     await sleep(Math.max(0, RELOAD_AFTER_MS - (Date.now() - startedAt)));
     await page.reload();
-    const after = await currentLoad(page);
-    await waitConnected(page);
+    const after = await currentLoad();
+    await waitConnected();
 
     // Once the job's notification is in the user's log (the witness got it), a marker job sent
     // now lands after it: when the page shows the marker, it has shown all it ever will of the job.
@@ -155,11 +139,9 @@ it(`shows a sync's "sync complete" exactly once when the page is reloaded mid-sy
         `the ${variant} witness to receive ${jobs[variant]}`,
         20_000,
       );
-      const marker = await startSync(page, variant, 0);
-      await panel(page, variant).locator(`[data-job-id="${marker}"]`).waitFor({ timeout: 20_000 });
-      const rows = (await shownIn(page)).filter(
-        (item) => item.panel === `panel-${variant}` && item.jobId === jobs[variant],
-      );
+      const marker = await startSync(variant, 0);
+      await panel(variant).locator(`[data-job-id="${marker}"]`).waitFor({ timeout: 20_000 });
+      const rows = shown.filter((item) => item.panel === `panel-${variant}` && item.jobId === jobs[variant]);
       outcomes.push({
         round,
         variant,
@@ -170,15 +152,6 @@ it(`shows a sync's "sync complete" exactly once when the page is reloaded mid-sy
       seen.close();
     }
   }
-
-  // Each tab takes the next round until all are played.
-  let next = 1;
-  await Promise.all(
-    Array.from({ length: TABS }, async () => {
-      const page = await openTab();
-      for (let round = next++; round <= ROUNDS; round = next++) await playRound(page, round);
-    }),
-  );
 
   for (const variant of VARIANTS) {
     const mine = outcomes.filter((outcome) => outcome.variant === variant);
