@@ -57,6 +57,8 @@ export interface RunOptions {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 const notRun = { ok: false as const, error: 'not selected (--scenarios)' };
+/** What runs on a contender's main instance (normal heartbeats): without one selected, it is not started. */
+const MAIN_INSTANCE_SCENARIOS: readonly ScenarioId[] = ['capacity', 'unicast', 'fanout', 'drop', 'lifecycle'];
 
 async function attempt<T>(
   run: () => Promise<T>,
@@ -161,8 +163,9 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
             `${contender.id} start (heartbeats off)`,
           )
         : Promise.resolve(undefined);
-    // One instance for everything measured under normal heartbeats (start-up is seconds per process).
-    const mainStarting = startMain();
+    // One instance for everything measured under normal heartbeats (start-up is seconds per process),
+    // none when no scenario on it was selected (`--scenarios scale` starts its own stacks).
+    const mainStarting = MAIN_INSTANCE_SCENARIOS.some(wants) ? startMain() : undefined;
     // The quick profile starts the heartbeats-off instance alongside (Profile.overlapStarts).
     const quietStarting = options.profile.overlapStarts ? startQuiet() : undefined;
     const run = <T>(id: ScenarioId, fn: () => Promise<T>): Promise<Outcome<T>> => {
@@ -172,17 +175,17 @@ export async function runBenchmarks(options: RunOptions): Promise<BenchResults> 
     };
     const main = await mainStarting;
     const onMain = <T>(id: ScenarioId, fn: (running: RunningContender) => Promise<T>): Promise<Outcome<T>> =>
-      main.ok
+      main?.ok
         ? run(id, () => fn(main.value))
-        : Promise.resolve(wants(id) ? { ok: false as const, error: main.error } : notRun);
+        : Promise.resolve(main && wants(id) ? { ok: false as const, error: main.error } : notRun);
     const capacity = await onMain('capacity', (r) => capacityScenario(ctx, contender, r));
     const unicast =
       interleaved.get(contender.id) ?? (await onMain('unicast', (r) => unicastScenario(ctx, contender, r)));
     const fanout = await onMain('fanout', (r) => fanoutScenario(ctx, contender, r));
     const drop = await onMain('drop', (r) => dropScenario(ctx, contender, r));
     const cleanClose = await onMain('lifecycle', (r) => cleanCloseScenario(ctx, r));
-    const coldStartsMs = main.ok ? main.value.coldStartsMs?.() : undefined;
-    if (main.ok) await main.value.stop().catch(() => undefined);
+    const coldStartsMs = main?.ok ? main.value.coldStartsMs?.() : undefined;
+    if (main?.ok) await main.value.stop().catch(() => undefined);
     // A second instance with heartbeats off: wire bytes count notifications only; the idle timeout can fire.
     const quiet = await (quietStarting ?? startQuiet());
     const onQuiet = <T>(

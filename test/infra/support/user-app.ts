@@ -74,16 +74,30 @@ export interface UserAppSuiteOptions {
   dir: () => string;
   /** The folder the handlers must be bundled from: the @syncbell/apigw that app resolves. */
   handlersDir: () => string;
+  /**
+   * The synth to check, when the caller started it earlier (to overlap it with other work).
+   * @default `synthUserApp(dir())`, run by the first test
+   */
+  synth?: () => Promise<Synth>;
 }
 
 /** The fixture's synth and what it must produce, wherever it runs. */
-export function describeUserApp(title: string, { dir, handlersDir }: UserAppSuiteOptions): void {
+export function describeUserApp(
+  title: string,
+  { dir, handlersDir, synth: started = () => synthUserApp(dir()) }: UserAppSuiteOptions,
+): void {
   describe(title, () => {
     let synth: Synth;
-    afterAll(removeSynthOutputs);
+    let synthesizing: Promise<Synth> | undefined;
+    // Its own output only: the caller's other synths may still be running or unchecked.
+    afterAll(async () => {
+      const done = await synthesizing;
+      if (done) rmSync(done.outdir, { recursive: true, force: true });
+    });
 
     it('synthesizes with no unacknowledged cdk-nag finding', async () => {
-      synth = await synthUserApp(dir());
+      synthesizing = started();
+      synth = await synthesizing;
       expect(synth.stderr).not.toMatch(/AwsSolutions-/);
       expect(synth.code, synth.stderr).toBe(0);
       expect(JSON.parse(synth.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
