@@ -232,13 +232,12 @@ export async function startChaosApigw(options: ApigwLocalOptions = {}): Promise<
 const PROBE_ATTEMPTS = 5;
 
 /**
- * serverless-offline's resident memory for the chaos runs' growth bound, read after a full GC.
- * Not the plain RSS the containers are measured by: serverless-offline runs in one V8 heap what
- * AWS runs in separate sandboxes, and V8 sizes that heap by its allocation rate up to a limit of
- * about 4 GiB on this machine, so after a burst of invocations (a 5,000-client storm) its RSS
- * held hundreds of MiB of garbage not yet collected. That measured when the GC last ran, not
- * what the process keeps; after a full GC a leak in the emulator, the gate's upstream or our
- * handlers (JavaScript or native) still shows. See docs/RELIABILITY-STORMS.md, "How to read this".
+ * serverless-offline's resident memory for the chaos runs' growth bound, read right after a full
+ * GC: serverless-offline runs in one V8 heap every invocation AWS spreads over separate sandboxes,
+ * and under a storm's invocation rate V8 lets that heap fill with garbage (in a 5,000-client fleet's
+ * start-up, 2026-12-06: heap in use up to 765 MiB, 477 to 530 MiB right after full GCs). A leak in
+ * the emulator or our handlers, JavaScript or native, still shows after the GC; so does the RSS V8
+ * keeps committed after it (a 1,000-client storm: 662.0 MiB before the GC, 662.1 after).
  */
 export async function offlineMemory(apigw: ChaosApigw): Promise<Map<string, { pid: number; bytes: number }>> {
   const { pid, rssBytes } = await apigw.offlineRetained();
