@@ -235,9 +235,11 @@ const PROBE_ATTEMPTS = 5;
  * serverless-offline's resident memory for the chaos runs' growth bound, read right after a full
  * GC: serverless-offline runs in one V8 heap every invocation AWS spreads over separate sandboxes,
  * and under a storm's invocation rate V8 lets that heap fill with garbage (in a 5,000-client fleet's
- * start-up, 2026-12-06: heap in use up to 765 MiB, 477 to 530 MiB right after full GCs). A leak in
- * the emulator or our handlers, JavaScript or native, still shows after the GC; so does the RSS V8
- * keeps committed after it (a 1,000-client storm: 662.0 MiB before the GC, 662.1 after).
+ * start-up, 2026-12-06: heap in use up to 765 MiB, 477 to 530 MiB right after full GCs, the rest
+ * garbage). What the GC leaves still counts: a leak in the emulator or our handlers, JavaScript or
+ * native; the work waiting in serverless-offline when it falls behind (docs/DEPLOY.md, "serverless-
+ * offline's memory in a storm"); the RSS V8 keeps committed (a 1,000-client storm: 662.0 MiB
+ * before the GC, 662.1 after).
  */
 export async function offlineMemory(apigw: ChaosApigw): Promise<Map<string, { pid: number; bytes: number }>> {
   const { pid, rssBytes } = await apigw.offlineRetained();
