@@ -44,6 +44,11 @@ export interface ApigwLocalOptions {
    * @default AWS_QUOTAS (AWS's defaults, unscaled)
    */
   quotas?: ApigwQuotas;
+  /**
+   * Extra environment for the serverless-offline process (the chaos runs give it a heap probe's
+   * `NODE_OPTIONS`). Set after the stack's own variables, so it can override them. @default {}
+   */
+  offlineEnv?: Record<string, string>;
   /** Progress lines and serverless-offline's output. @default no-op */
   log?: (line: string) => void;
 }
@@ -251,6 +256,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
         SLS_DEPRECATION_DISABLE: '*',
         SLS_INTERACTIVE_SETUP_ENABLE: '0',
+        ...options.offlineEnv,
       },
     });
     const output: string[] = [];

@@ -22,7 +22,7 @@ export interface ApigwFaultPlan extends FaultPlan<ApigwFaultEnv> {
   publish?: FaultPlan<ApigwFaultEnv>['publish'];
   /** Before the fleet connects (e.g. plant stale rows). */
   prepare?: (apigw: ChaosApigw, users: string[], scale: Scale) => Promise<void>;
-  /** @default 96 MiB (serverless-offline compiles and caches handlers lazily) */
+  /** @default 96 MiB (serverless-offline compiles and caches handlers lazily; read after a full GC, harness.ts) */
   maxGrowthBytes?: number;
 }
 

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../shared/contract/index.js';
 import { THROTTLED_UPGRADE_RETRY_MS } from '../../shared/client/transports/apigw-helpers.js';
 import type { FleetMember } from '../fleet.js';
 import { pollUntil } from '../../dev-tools/index.js';
-import { check, type Scale, type Scenario } from '../scenario.js';
+import { check, MiB, type Scale, type Scenario } from '../scenario.js';
 import { runApigwFault } from './run-fault.js';
 
 // Issue 24: a reconnect storm under API Gateway's own quotas (docs/APIGW.md, "Quotas, locally").
@@ -27,6 +27,9 @@ const BROADCAST_CONCURRENCY = 100;
 const BROADCAST_BUDGET_MS = 120_000;
 /** Broadcast notifications carry `sequence` from here on (the load's own stay far below). */
 const BROADCAST_BASE = 1_000_000_000;
+
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? 'unknown' : `${(bytes / MiB).toFixed(1)} MiB`;
 
 const percentiles = (valuesMs: number[]) => {
   const histogram = createLatencyHistogram();
@@ -132,6 +135,9 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
               const { gate } = env.apigw.stack;
               const members = env.fleet.members;
 
+              // serverless-offline's memory as /proc shows it, before the storm (see the observation).
+              const rssBefore = await env.apigw.offlineRss();
+
               // 1. The storm: every socket dropped at once, every client reconnects and resumes.
               let droppedAtMs = Date.now();
               const backWatch = watchBack(members, () => droppedAtMs);
@@ -199,6 +205,9 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
               const postsThrottled = (env.apigw.counts.get('PostsThrottled') ?? 0) - postsThrottledBefore;
               const postsFailed = (env.apigw.counts.get('PostsFailed') ?? 0) - postsFailedBefore;
 
+              // Plain RSS after the broadcast, then after a full GC (what the growth bound reads).
+              const rssAfter = await env.apigw.offlineRss();
+              const retained = await env.apigw.offlineRetained();
               const goalMs = GOAL_FACTOR * floor;
               return {
                 checks: [
@@ -241,6 +250,7 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
                   `storm: why clients left or failed to reach connected (SDK reason codes): ${reasonText}`,
                   `storm: ${connects429} upgrades answered 429 by the emulated API Gateway; ${refusals.count()} seen by the SDK as rate_limited (at most ${refusals.maxPerClient()} for one client)`,
                   `broadcast: ${publishedTo.size} of ${env.users.length} users' notifications published (${expected} clients), ${BROADCAST_CONCURRENCY} publishes at a time, in ${publishedMs} ms; handed over to ${gotBroadcast.size} clients in ${broadcastMs} ms; ${callbacks429} @connections calls answered 429 (${postsThrottled} throttled posts retried by notify, ${postsFailed} given up and caught up from the log)`,
+                  `serverless-offline memory: RSS ${mib(rssBefore?.bytes)} before the storm, ${mib(rssAfter?.bytes)} after the broadcast; after a full GC ${mib(retained.rssBytes)} RSS, ${mib(retained.heapUsedBytes)} V8 heap in use`,
                   `quota gate totals: ${gate.stats.connectsAccepted} upgrades accepted, ${gate.stats.connectsThrottled} refused; ${gate.stats.callbacksAccepted} @connections calls accepted, ${gate.stats.callbacksThrottled} refused`,
                 ],
               };
