@@ -46,7 +46,8 @@ export interface ApigwLocalOptions {
   quotas?: ApigwQuotas;
   /**
    * Extra environment for the serverless-offline process (the chaos runs give it a heap probe's
-   * `NODE_OPTIONS`). Set after the stack's own variables, so it can override them. @default {}
+   * `NODE_OPTIONS`). Set after the stack's own variables, so it can override them. A harness knob,
+   * not an emulated AWS behaviour: nothing on AWS corresponds to it. @default {}
    */
   offlineEnv?: Record<string, string>;
   /** Progress lines and serverless-offline's output. @default no-op */

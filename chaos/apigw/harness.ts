@@ -233,7 +233,9 @@ const PROBE_ATTEMPTS = 5;
 
 /**
  * serverless-offline's resident memory for the chaos runs' growth bound, read right after a full
- * GC: serverless-offline runs in one V8 heap every invocation AWS spreads over separate sandboxes,
+ * GC: serverless-offline runs in one V8 heap every invocation AWS spreads over separate sandboxes
+ * (one execution environment per concurrent invocation: Lambda Developer Guide, "Understanding the
+ * Lambda execution environment lifecycle" and "Understanding Lambda function scaling"),
  * and under a storm's invocation rate V8 lets that heap fill with garbage (in a 5,000-client fleet's
  * start-up, 2026-12-06: heap in use up to 765 MiB, 477 to 530 MiB right after full GCs, the rest
  * garbage). What the GC leaves still counts: a leak in the emulator or our handlers, JavaScript or

@@ -124,7 +124,8 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
             // keep-alive (its pong carries the log's position): every 30 s here, so that lands
             // within the settle window (the SDK's default is 5 minutes; quick scale lost 6 of the
             // broadcast's 60 to it, 2026-12-06). One ping per client per 30 s is 3.3 % of the
-            // account throttle scaled to the fleet (10,000 requests/s per 10,000 clients).
+            // account throttle scaled to the fleet (10,000 requests/s per 10,000 clients; API
+            // Gateway Developer Guide, "Amazon API Gateway quotas", throttle per account per Region).
             transport: { resumeTimeoutMs: RESUME_TIMEOUT_MS, keepAliveIntervalMs: STORM_KEEPALIVE_MS },
             connectConcurrency: 50,
             // 5,000 SDK clients beside the quota gate made this process the bottleneck.

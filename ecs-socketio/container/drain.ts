@@ -17,7 +17,8 @@ export const DEREGISTRATION_MARGIN_MS = 2000;
 
 /**
  * How long a socket told to move stays open (make before break): the SDK opens its successor
- * through the load balancer (a deregistered or stopping target gets no new connections, so it
+ * through the load balancer (a deregistered target gets no new requests or connections while its
+ * open ones are kept: ELB User Guide for Application Load Balancers, "Deregistration delay"; so it
  * lands on another container), resumes there, then closes this one itself. Only a client that has
  * not left by then (an older SDK, a successor that failed) is disconnected, and it reconnects at
  * once. Never past the window's end: the drain's deadline or the load balancer's cut.

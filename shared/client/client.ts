@@ -424,7 +424,10 @@ class Client implements SyncbellClient {
     }
   }
 
-  /** The successor becomes the current connection; what it held is delivered after its replay. */
+  /**
+   * The successor becomes the current connection (the old one, if still open, is closed from this
+   * side); what it held is delivered after its replay.
+   */
   #takeOver(successor: Successor): void {
     const old = this.#connection;
     this.#successor = undefined;
@@ -472,10 +475,7 @@ class Client implements SyncbellClient {
     const successor = this.#successor;
     if (successor?.connection && reason.reconnect) {
       // The old connection closed before its successor resumed: the successor is the reconnect.
-      this.#successor = undefined;
-      this.#generation = successor.id;
-      this.#connection = successor.connection;
-      this.#held = successor.held;
+      this.#takeOver(successor);
       this.#setState(ClientState.Connecting, reason);
       return;
     }
