@@ -291,7 +291,10 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
     void exited.then(() => {
       early = true;
     });
-    while (!(await answers(httpUrl)) || !(await answers(managementEndpoint))) {
+    // serverless-offline's own WebSocket port, not the gate in front of it: the gate answers 502
+    // while its upstream is not listening yet, and a client it let through then would be cut.
+    const offlineWsUrl = `http://${host}:${offlineWsPort}`;
+    while (!(await answers(httpUrl)) || !(await answers(offlineWsUrl))) {
       if (early) throw new Error(`serverless-offline exited during start-up:\n${output.join('\n')}`);
       if (Date.now() > deadline)
         throw new Error(
