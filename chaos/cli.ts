@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { shutdownClientPool } from '../benchmarks/load/fleet.js';
 import { DEFAULT_SEED } from './bad-frames.js';
 import { formatTable, renderReliabilityMarkdown } from './report.js';
-import type { Scale, ScenarioResult } from './scenario.js';
-import { verdict } from './scenario.js';
+import type { Scale, Scenario, ScenarioResult } from './scenario.js';
+import { newResult, verdict } from './scenario.js';
 import { allScenarios, stormScenarios } from './scenarios.js';
 
 const SUITES = {
@@ -73,14 +73,34 @@ export async function runChaos(argv: string[]): Promise<number> {
   const scenarios = wanted ? known.filter((s) => wanted.includes(s.id)) : suite.scenarios;
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
+  const writeReport = async () => {
+    if (values['no-write']) return;
+    const command = `npm run chaos${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+    const markdown = renderReliabilityMarkdown(results, {
+      command,
+      scale,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      seed: DEFAULT_SEED,
+    });
+    await writeFile(out, markdown);
+    process.stdout.write(`\nwrote ${out}\n`);
+  };
   let watchdog: ReturnType<typeof setTimeout> | undefined;
-  const watch = (id: string) => {
+  const watch = (id: string, scenario?: Scenario) => {
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
-      process.stderr.write(
-        `syncbell chaos: gave up on ${id} after ${SCENARIO_TIMEOUT_MS / 60_000} minutes\n`,
-      );
-      process.exit(1);
+      const gaveUp = `gave up on ${id} after ${SCENARIO_TIMEOUT_MS / 60_000} minutes`;
+      process.stderr.write(`syncbell chaos: ${gaveUp}\n`);
+      // The scenarios that finished keep their rows, and the one that hung gets a failed row of
+      // its own: the report says where the run stopped (scenarios after it did not run).
+      if (scenario)
+        results.push({
+          ...newResult({ id: scenario.id, variant: scenario.variant, title: scenario.title, fault: '-' }),
+          error: `${gaveUp}; the scenarios after it did not run`,
+          durationMs: SCENARIO_TIMEOUT_MS,
+        });
+      void writeReport().finally(() => process.exit(1));
     }, SCENARIO_TIMEOUT_MS);
     watchdog.unref();
   };
@@ -92,7 +112,7 @@ export async function runChaos(argv: string[]): Promise<number> {
   process.once('SIGTERM', interrupt);
   for (const scenario of scenarios) {
     process.stdout.write(`▶ ${scenario.id}: ${scenario.title}\n`);
-    watch(scenario.id);
+    watch(scenario.id, scenario);
     const result = await scenario.run({ scale, log: (line) => process.stdout.write(`${line}\n`) });
     results.push(result);
     // A failed check's detail on the console too: a run the watchdog ends writes no report.
@@ -110,17 +130,6 @@ export async function runChaos(argv: string[]): Promise<number> {
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
   process.stdout.write(`\n${formatTable(results)}\n`);
-  if (!values['no-write']) {
-    const command = `npm run chaos${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-    const markdown = renderReliabilityMarkdown(results, {
-      command,
-      scale,
-      startedAt,
-      durationMs: Date.now() - startedAt.getTime(),
-      seed: DEFAULT_SEED,
-    });
-    await writeFile(out, markdown);
-    process.stdout.write(`\nwrote ${out}\n`);
-  }
+  await writeReport();
   return results.every(verdict) ? 0 : 1;
 }

@@ -45,6 +45,7 @@ function row(report: string, title: string) {
   const cells = line.split('|').map((c) => c.trim());
   // | Scenario | Variant | Fault | Bad inputs | Connections | Notifications | Lost | Duplicates | Cross-user | RSS | Result |
   return {
+    fault: cells[3],
     connections: cells[5],
     lost: cells[7],
     duplicates: cells[8],
@@ -58,6 +59,10 @@ const s = (ms: string) => `${(Number(ms) / 1000).toFixed(1)} s`;
 interface Rolling {
   cut: string;
   moved: string;
+  /** Moved without a gap (reports from before the make-before-break move lack it). */
+  gapless: string | undefined;
+  /** The target group's deregistration delay in seconds, from the row's fault. */
+  delayS: string;
   mean: string;
   max: string;
   before: [string, string];
@@ -77,6 +82,7 @@ function rolling(report: string, id: string, title: string): Rolling {
     /closed by the load balancer at the end of the delay: (\d+); clients told to move by a draining container: (\d+)/,
     'the cut and moved clients',
   );
+  const gapless = optional(text, /of which moved without a gap[^)]*\) (\d+)/);
   const [mean, max] = read(text, /reconnects per client: mean ([\d.]+), max (\d+)/, 'reconnects per client');
   const [b50, b99, d50, d99] = read(
     text,
@@ -97,10 +103,13 @@ function rolling(report: string, id: string, title: string): Rolling {
       'the p99 goal',
     )[0];
   const survivors = optional(text, /while the old ones stop, containers \(sampled[^)]*\): (.*)/);
-  const { lost, duplicates } = row(report, title);
+  const { lost, duplicates, fault } = row(report, title);
+  const [delayS] = read(fault ?? '', /deregistration delay (\d+) s/, 'the deregistration delay');
   return {
     cut: cut,
     moved: moved,
+    gapless,
+    delayS,
     mean: mean,
     max: max,
     before: [b50, b99],
@@ -160,12 +169,18 @@ export function renderStormFigures(report: string): string {
   );
   return [
     STORM_FIGURES_BEGIN,
-    `**Measured** (generated from docs/RELIABILITY-STORMS.md by \`npx tsx chaos/storm-docs.ts\`; run \`${command}\`, ${date}, ${machine}; ${passed}). A rolling update (minimum 100 %, maximum 200 %) of 3 containers holding ${clients} SDK clients, deregistration delay 10 s, 200 notifications/s:`,
+    `**Measured** (generated from docs/RELIABILITY-STORMS.md by \`npx tsx chaos/storm-docs.ts\`; run \`${command}\`, ${date}, ${machine}; ${passed}). A rolling update (minimum 100 %, maximum 200 %) of 3 containers holding ${clients} SDK clients, 200 notifications/s:`,
     '',
     '| | drain at deregistration | drain on SIGTERM only (before) |',
     '| --- | --- | --- |',
+    `| deregistration delay | ${drain.delayS} s | ${sigterm.delayS} s |`,
     `| connections the ALB stand-in closed at the end of the delay | ${n(drain.cut)} | ${n(sigterm.cut)} |`,
     `| clients moved by a draining container | ${n(drain.moved)} | ${n(sigterm.moved)} |`,
+    ...(drain.gapless !== undefined && sigterm.gapless !== undefined
+      ? [
+          `| of which moved without a gap (resumed on the new connection before the old one closed) | ${n(drain.gapless)} | ${n(sigterm.gapless)} |`,
+        ]
+      : []),
     `| reconnects per client (mean / max) | ${drain.mean} / ${drain.max} | ${sigterm.mean} / ${sigterm.max} |`,
     `| notification latency p50 / p99 before the deploy | ${ms(drain.before[0])} / ${ms(drain.before[1])} | ${ms(sigterm.before[0])} / ${ms(sigterm.before[1])} |`,
     `| p50 / p99 while the old containers stop | ${ms(drain.during[0])} / ${ms(drain.during[1])} | ${ms(sigterm.during[0])} / ${ms(sigterm.during[1])} |`,

@@ -185,7 +185,7 @@ function openSdkConnection(connection: Connection): void {
   const client: SyncbellClient = createClient({
     transport,
     url: connection.url,
-    token: () => signToken({ userId: connection.userId, key, expiresInSeconds: 3600 }),
+    token: () => tokenFor(connection.userId),
     minReconnectDelayMs: s.reconnectMinMs,
     maxReconnectDelayMs: s.reconnectMaxMs,
     connectTimeoutMs: s.connectTimeoutMs ?? 20_000,
@@ -215,9 +215,27 @@ function openSdkConnection(connection: Connection): void {
   });
 }
 
+/**
+ * Each user's token, signed once and reused while it has more than half its hour to live, as an
+ * app keeps the token its backend issued: signing one per connect cost a storm's client process
+ * about 0.35 ms a connect (7 % of its CPU through a 10,000-client rolling deploy, profiled), work
+ * that is the app's, not the transport's being measured.
+ */
+const TOKEN_LIFETIME_S = 3600;
+const tokens = new Map<string, { token: Promise<string>; renewAtMs: number }>();
+function tokenFor(userId: string): Promise<string> {
+  const cached = tokens.get(userId);
+  if (cached && Date.now() < cached.renewAtMs) return cached.token;
+  const token = signToken({ userId, key, expiresInSeconds: TOKEN_LIFETIME_S });
+  tokens.set(userId, { token, renewAtMs: Date.now() + (TOKEN_LIFETIME_S * 1000) / 2 });
+  // A failed signing is not kept: the next connect signs again.
+  token.catch(() => tokens.delete(userId));
+  return token;
+}
+
 async function openConnection(connection: Connection, isReconnect: boolean): Promise<void> {
   const s = spec as OpenSpec;
-  const token = await signToken({ userId: connection.userId, key, expiresInSeconds: 3600 });
+  const token = await tokenFor(connection.userId);
   // Closed (or its session ended) while the token was being signed: do not open a straggler.
   if (stale(connection)) return;
   const after = s.resume ? connection.lastSeenId : undefined;
@@ -433,6 +451,8 @@ async function openAll(s: OpenSpec): Promise<void> {
   key = resolveJwtSecret(
     s.jwtSecret === undefined ? process.env : { ...process.env, JWT_SECRET: s.jwtSecret },
   ).key;
+  // Another stack, another secret: the tokens signed with the last one are no good.
+  tokens.clear();
   // Counters belong to this session only (the process is pooled across scenarios).
   failures = 0;
   failureSamples = [];

@@ -173,18 +173,37 @@ const STORM_LOAD = {
 
 const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 
+/**
+ * The target group's deregistration delay (the construct's `drainTimeoutMs`), by fleet size: long
+ * enough that the draining tasks move their clients at no more than about 60 per second each (3,334
+ * per task here: 60 s; docs/DEPLOY.md, "Choosing the deregistration delay", has the measured
+ * figures behind it: at 10 s the same fleet moved 1,000 a second per task and the p99 went to 86x).
+ */
+export const ROLLING_DRAIN_MS: Record<Scale, number> = { quick: 10_000, full: 60_000 };
+
+/**
+ * The steady load before the deploy, the "before" of its latency: longer than one SDK keep-alive
+ * round (30 s), since a client resumes after each round in which its user's log grew, and that
+ * background work is part of the steady state the deploy is compared with.
+ */
+const ROLLING_STEADY_MS: Record<Scale, number> = { quick: 3000, full: 35_000 };
+
 function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan): Scenario {
   return ecsFaultScenario({
     id,
     title,
     fault: (scale) =>
-      `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay 10 s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
+      `ECS rolling update (minimumHealthyPercent 100, maximumPercent 200) of 3 containers holding ${ROLLING_USERS[scale] * 2} SDK clients: 3 new containers started and healthy, then the 3 old ones stopped in ECS's order (deregistration delay ${ROLLING_DRAIN_MS[scale] / 1000} s, ${drainAtDeregistration ? 'drain at deregistration' : 'drain on SIGTERM only'})`,
     stack: (scale) => ({
       ...STORM_STACK,
       containers: 3,
       loadBalancerNodes: STORM_LB_NODES[scale],
       drainAtDeregistration,
-      env: { ...ONE_ADDRESS_FLEET, DRAIN_TIMEOUT_MS: '10000', DEREGISTRATION_POLL_MS: '1000' },
+      env: {
+        ...ONE_ADDRESS_FLEET,
+        DRAIN_TIMEOUT_MS: String(ROLLING_DRAIN_MS[scale]),
+        DEREGISTRATION_POLL_MS: '1000',
+      },
     }),
     users: ROLLING_USERS,
     ...STORM_LOAD,
@@ -194,7 +213,7 @@ function rollingDeploy({ id, title, drainAtDeregistration }: RollingDeployPlan):
       const latency = latencyRecorder(members);
       const sampler = await startStormSampler(env.ecs.stack, fleetHelpers(env));
       try {
-        await hold(3000);
+        await hold(ROLLING_STEADY_MS[env.scale]);
         // Starting the new containers: on AWS they run on their own Fargate CPUs; here they
         // boot on the CPU the fleet and the old containers share, so this phase is reported
         // apart from the stop phase (the one the drain shapes).

@@ -106,6 +106,16 @@ export interface EcsSocketIoOptions extends CommonOptions {
    */
   drainTimeoutMs?: number;
   /**
+   * The target group's deregistration delay, when it should be longer than the drain window: the
+   * time a draining task has to move its clients (the drain at deregistration spreads them over
+   * it) before the ALB cuts the rest. It runs before SIGTERM, so unlike `drainTimeoutMs` it is not
+   * bound by Fargate's 120 s stopTimeout cap, only by ELB's 3600 s (ELB User Guide for Application
+   * Load Balancers, "Deregistration delay"). docs/DEPLOY.md, "Settings by fleet size", has the
+   * measured figures to choose it from.
+   * @default `drainTimeoutMs` rounded up to seconds
+   */
+  deregistrationDelaySeconds?: number;
+  /**
    * Extra time after the drain window before ECS sends SIGKILL (Fargate caps stopTimeout at 120 s).
    * @default 5000
    */
@@ -332,6 +342,7 @@ const ecsSchema = z
       .min(0)
       .max(MAX_DRAIN_TIMEOUT_MS)
       .default(SOCKETIO_DEFAULTS.drainTimeoutMs),
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).optional(),
     stopGraceMs: z.number().int().min(0).max(60_000).default(5_000),
     idleTimeoutSeconds: z.number().int().min(1).max(4000).default(60),
     healthCheckPath: z.string().startsWith('/').default('/healthz'),

@@ -51,7 +51,8 @@ export class SocketIoLoadBalancing {
     private readonly props: SocketIoLoadBalancingProps,
   ) {
     const { config, service } = props;
-    const deregistrationDelaySeconds = Math.ceil(config.drainTimeoutMs / 1000);
+    const deregistrationDelaySeconds =
+      config.deregistrationDelaySeconds ?? Math.ceil(config.drainTimeoutMs / 1000);
     const targetGroupProps = {
       port: config.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,

@@ -62,6 +62,20 @@ describe('resolveEcsSocketIoConfig', () => {
     );
   });
 
+  it('takes a deregistration delay beyond the stopTimeout cap, up to ELB’s 3600 s, and what the container reads', () => {
+    expect(resolveEcsSocketIoConfig({ deregistrationDelaySeconds: 300 }).deregistrationDelaySeconds).toBe(
+      300,
+    );
+    expect(resolveEcsSocketIoConfig().deregistrationDelaySeconds).toBeUndefined();
+    expect(loadEcsConfig({ DEREGISTRATION_DELAY_MS: String(3600 * 1000) }).DEREGISTRATION_DELAY_MS).toBe(
+      3_600_000,
+    );
+    for (const bad of [3601, -1, 1.5])
+      expect(() => resolveEcsSocketIoConfig({ deregistrationDelaySeconds: bad })).toThrow(
+        withCode(InfraErrorCode.InvalidConfig, 'deregistrationDelaySeconds'),
+      );
+  });
+
   it('takes the drain window’s limits from the container’s parser: what one accepts the other does', () => {
     const longest = { drainTimeoutMs: MAX_DRAIN_TIMEOUT_MS, stopGraceMs: MIN_STOP_GRACE_MS };
     expect(MAX_DRAIN_TIMEOUT_MS + MIN_STOP_GRACE_MS).toBe(120_000);

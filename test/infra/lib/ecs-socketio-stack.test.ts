@@ -33,6 +33,12 @@ function serverContainer(t: Template): Record<string, unknown> {
     .ContainerDefinitions[0] as Record<string, unknown>;
 }
 
+/** One variable of the server container's environment, as synthesized. */
+function serverEnv(t: Template, name: string): unknown {
+  return (serverContainer(t).Environment as { Name: string; Value: unknown }[]).find((e) => e.Name === name)
+    ?.Value;
+}
+
 describe('EcsSocketIoStack: load balancer', () => {
   it('sets the ALB idle timeout from the knob (default 60 s)', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
@@ -56,10 +62,10 @@ describe('EcsSocketIoStack: load balancer', () => {
     });
   });
 
-  it('turns stickiness on only when long-polling is allowed, and follows the drain knob', () => {
+  it('turns stickiness on only when long-polling is allowed, and follows the deregistration delay knob', () => {
     variantTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetGroupAttributes: Match.arrayWith([
-        { Key: 'deregistration_delay.timeout_seconds', Value: '20' },
+        { Key: 'deregistration_delay.timeout_seconds', Value: '90' },
         { Key: 'stickiness.enabled', Value: 'true' },
         { Key: 'stickiness.type', Value: 'lb_cookie' },
       ]),
@@ -96,7 +102,13 @@ describe('EcsSocketIoStack: service', () => {
 
   it('gives ECS a stop timeout longer than the drain window', () => {
     expect(serverContainer(template).StopTimeout).toBe(15);
+    // The variant's 90 s deregistration delay runs before SIGTERM: it leaves stopTimeout alone.
     expect(serverContainer(variantTemplate).StopTimeout).toBe(25);
+  });
+
+  it('tells the server the deregistration delay it spreads its moves over', () => {
+    expect(serverEnv(template, 'DEREGISTRATION_DELAY_MS')).toBe('10000');
+    expect(serverEnv(variantTemplate, 'DEREGISTRATION_DELAY_MS')).toBe('90000');
   });
 
   it('runs arm64 Fargate tasks with a deployment circuit breaker that rolls back', () => {
@@ -137,12 +149,8 @@ describe('EcsSocketIoStack: service', () => {
   });
 
   it('tells the containers whether a worker runs (they refuse publishVia "worker" without one)', () => {
-    const workerPublish = (t: Template) =>
-      (serverContainer(t).Environment as { Name: string; Value: unknown }[]).find(
-        (e) => e.Name === 'WORKER_PUBLISH',
-      )?.Value;
-    expect(workerPublish(template)).toBe('true');
-    expect(workerPublish(variantTemplate)).toBe('false');
+    expect(serverEnv(template, 'WORKER_PUBLISH')).toBe('true');
+    expect(serverEnv(variantTemplate, 'WORKER_PUBLISH')).toBe('false');
   });
 
   it('health-checks the container on /healthz and logs to CloudWatch', () => {

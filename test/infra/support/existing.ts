@@ -66,6 +66,9 @@ export const OPPOSITE_SWITCHES: EcsSocketIoOptions = {
   redisReplicas: 0,
   idleTimeoutSeconds: 120,
   drainTimeoutMs: 20_000,
+  // Longer than the drain window (a fleet of many clients per task): the target group's delay and
+  // the server's DEREGISTRATION_DELAY_MS follow it, stopTimeout stays the drain's.
+  deregistrationDelaySeconds: 90,
   workerCount: 0,
   albAccessLogs: false,
 };
