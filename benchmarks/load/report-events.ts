@@ -12,8 +12,11 @@ let reported: ReportedEvent[] = [];
  */
 const REPORT_BATCH_MS = 20;
 const reportTimer = setInterval(() => {
-  if (reported.length === 0) return;
-  process.send?.({ type: 'events', events: reported } satisfies ChildMessage);
+  if (reported.length === 0 || !process.connected) return;
+  // With a callback, a channel the parent closed meanwhile (the run ended, or its watchdog gave up)
+  // is an error passed here, not an unhandled 'error' event crashing this process mid-exit; the
+  // process exits on 'disconnect' (client-process.ts).
+  process.send?.({ type: 'events', events: reported } satisfies ChildMessage, undefined, {}, () => {});
   reported = [];
 }, REPORT_BATCH_MS);
 reportTimer.unref();
