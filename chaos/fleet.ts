@@ -55,6 +55,8 @@ class ReportedClient implements SyncbellClient {
       this.#events.emit('resumed', reported.payload);
     } else if (reported.event === 'moved') {
       this.#events.emit('moved', reported.payload);
+    } else if (reported.event === 'moveFailed') {
+      this.#events.emit('moveFailed', reported.payload);
     } else if (reported.event === 'notification') {
       const payload = reported.payload as unknown as ClientEvents['notification'];
       this.lastSeenId = payload.notification.id;
@@ -95,6 +97,8 @@ export interface FleetMember {
   cuts: number;
   /** Moves without a gap (`moved`: make before break, a draining server asked). */
   moves: number;
+  /** Why each asked-for move could not take over (`moveFailed`), in order. */
+  moveFailures: string[];
   /** Disconnect reason codes seen, in order. */
   reasons: (string | number)[];
   /** Every resume answer, each client's first (when the fleet came up) included. */
@@ -205,6 +209,7 @@ export function startFleet(options: FleetOptions): Fleet {
         client,
         cuts: 0,
         moves: 0,
+        moveFailures: [],
         reasons: [],
         resumes: 0,
         resyncs: 0,
@@ -232,6 +237,7 @@ export function startFleet(options: FleetOptions): Fleet {
         member.moves++;
         freshConnection = true;
       });
+      client.on('moveFailed', ({ reason }) => member.moveFailures.push(reason));
       client.on('resumed', (event) => {
         member.resumes++;
         if (!freshConnection) member.resyncs++;
@@ -348,7 +354,16 @@ export function startFleet(options: FleetOptions): Fleet {
       // Each client's first resume (the fleet coming up) is counted apart: "resumes 4000" for
       // 2,000 clients cut once each read like a double resume, and was 2,000 first + 2,000 after.
       const first = members.filter((m) => m.resumes > 0).length;
-      return `client cuts ${t.cuts}, moves without a gap ${t.moves}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
+      const failures = new Map<string, number>();
+      for (const reason of members.flatMap((m) => m.moveFailures))
+        failures.set(reason.slice(0, 100), (failures.get(reason.slice(0, 100)) ?? 0) + 1);
+      const failed = [...failures.values()].reduce((a, b) => a + b, 0);
+      const why = [...failures.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([reason, count]) => `${count} ${reason}`)
+        .join('; ');
+      return `client cuts ${t.cuts}, moves without a gap ${t.moves}, moves that could not take over ${failed}${failed > 0 ? ` (${why})` : ''}, resumes after the fleet came up ${t.resumes - first} (of which resyncs on an open connection ${t.resyncs}; truncated ${t.truncatedResumes}), replayed ${t.replayed}`;
     },
     processPids: () => clientProcesses?.pids ?? [],
     async close() {

@@ -120,6 +120,7 @@ export type ReportedEvent = { label: string; atMs: number } & (
     }
   | { event: 'resumed'; payload: { replayed: number; truncated: boolean; servedBy?: string } }
   | { event: 'moved'; payload: { from?: string } }
+  | { event: 'moveFailed'; payload: { reason: string } }
   | { event: 'error'; payload: { code: string; message: string } }
 );
 

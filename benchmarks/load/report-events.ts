@@ -46,6 +46,7 @@ export function reportEvents(client: SyncbellClient, label: string): void {
     }),
   );
   client.on('moved', (payload) => push({ label, atMs: Date.now(), event: 'moved', payload }));
+  client.on('moveFailed', (payload) => push({ label, atMs: Date.now(), event: 'moveFailed', payload }));
   client.on('resumed', (payload) => push({ label, atMs: Date.now(), event: 'resumed', payload }));
   client.on('error', (error) =>
     push({

@@ -66,6 +66,15 @@ export type ClientEvents = {
    * `resumed`. `state` stays `connected`. `from`: the server the old connection was on, when known.
    */
   moved: { from?: string };
+  /**
+   * The server asked the connection to move, but the new connection could not take over. `reason`:
+   * `token: ...` (the token source failed, or `token: another user`), `closed: ...` (the new
+   * connection closed before its resume), `resume: ...` (its resume failed). Nothing is lost and
+   * `state` stays `connected`: the old connection carries on until its server closes it, then the
+   * client reconnects at once. For logs and metrics (a deploy whose clients cannot move is one
+   * whose load balancer will cut them).
+   */
+  moveFailed: { reason: string };
   /** Server complaints, auth failures, and skipped notifications (`MalformedNotificationError`). */
   error: SyncbellError;
 } & {
@@ -291,17 +300,24 @@ class Client implements SyncbellClient {
     let token: string;
     try {
       token = typeof this.#config.token === 'function' ? await this.#config.token() : this.#config.token;
-    } catch {
-      if (this.#successor === successor) this.#successor = undefined;
+    } catch (error) {
+      if (this.#successor !== successor) return;
+      this.#successor = undefined;
+      this.#moveFailed(`token: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     if (this.#successor !== successor) return;
     // Another user's token mid-session: no handover; the reconnect after the close selects anew.
     if (!this.#position.isCurrentUser(token)) {
       this.#successor = undefined;
+      this.#moveFailed('token: another user');
       return;
     }
     successor.connection = this.#openConnection(successor.id, token);
+  }
+
+  #moveFailed(reason: string): void {
+    this.#events.emit('moveFailed', { reason });
   }
 
   #dropSuccessor(): void {
@@ -342,8 +358,10 @@ class Client implements SyncbellClient {
         onMoveRequested: () => void this.#moveRequested(id),
         onClose: (reason) => {
           // A successor that failed before taking over: the current connection carries on.
-          if (successorNow()) this.#successor = undefined;
-          else this.#handleDisconnect(id, reason);
+          if (successorNow()) {
+            this.#successor = undefined;
+            this.#moveFailed(`closed: ${reason.reason}`);
+          } else this.#handleDisconnect(id, reason);
         },
       },
     );
@@ -411,6 +429,7 @@ class Client implements SyncbellClient {
       if (successor && this.#successor === successor) {
         // The successor could not resume: drop it; the current connection carries on.
         this.#dropSuccessor();
+        this.#moveFailed(`resume: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
       if (generation !== this.#generation) return;

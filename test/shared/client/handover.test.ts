@@ -107,8 +107,10 @@ describe('client handover when the server asks to move (make before break)', () 
     expect(states).toEqual(['connecting', 'connected', 'connecting', 'connected']);
   });
 
-  it('carries on with the old connection when the successor fails to open or to resume', async () => {
+  it('carries on with the old connection when the successor fails to open or to resume, saying why on moveFailed', async () => {
     const { client, got, old } = await connected();
+    const failures: string[] = [];
+    client.on('moveFailed', ({ reason }) => failures.push(reason));
     old.handlers.onMoveRequested?.();
     await flush();
     transport.last.handlers.onClose({ code: 'connect_error', reason: 'refused', reconnect: true });
@@ -125,6 +127,8 @@ describe('client handover when the server asks to move (make before break)', () 
     expect(old.closed).toBe(false);
     old.handlers.onNotification(n('again'));
     expect(got.map(([jobId]) => jobId)).toEqual(['still', 'again']);
+    // Once per failed move, naming what failed (the second successor's own close is not another).
+    expect(failures).toEqual(['closed: refused', 'resume: resume timed out']);
     // The server's own close at the end of its grace: the reconnect skips the backoff, as before.
     old.handlers.onClose(drained);
     expect(client.state).toBe('connecting');
@@ -149,10 +153,31 @@ describe('client handover when the server asks to move (make before break)', () 
 
   it("opens no successor with another user's token: the reconnect after the close selects that user", async () => {
     let token = jwtFor({ sub: 'alice' });
-    const { old } = await connected(() => token);
+    const { client, old } = await connected(() => token);
+    const failures: string[] = [];
+    client.on('moveFailed', ({ reason }) => failures.push(reason));
     token = jwtFor({ sub: 'bob' });
     old.handlers.onMoveRequested?.();
     await flush();
     expect(transport.opens).toHaveLength(1);
+    expect(failures).toEqual(['token: another user']);
+  });
+
+  it('opens no successor when the token source fails, and says so; the old connection carries on', async () => {
+    let fail = false;
+    const { client, got, old } = await connected(() => {
+      if (fail) throw new Error('token endpoint down');
+      return 't';
+    });
+    const failures: string[] = [];
+    client.on('moveFailed', ({ reason }) => failures.push(reason));
+    fail = true;
+    old.handlers.onMoveRequested?.();
+    await flush();
+    expect(transport.opens).toHaveLength(1);
+    expect(failures).toEqual(['token: token endpoint down']);
+    old.handlers.onNotification(n('kept'));
+    expect(got.map(([jobId]) => jobId)).toEqual(['kept']);
+    expect(client.state).toBe('connected');
   });
 });
