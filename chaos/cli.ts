@@ -115,7 +115,8 @@ export async function runChaos(argv: string[]): Promise<number> {
     watch(scenario.id, scenario);
     const result = await scenario.run({ scale, log: (line) => process.stdout.write(`${line}\n`) });
     results.push(result);
-    // A failed check's detail on the console too: a run the watchdog ends writes no report.
+    // A failed check's detail on the console too: a run the watchdog ends reports only the rows
+    // that finished, and a failed row for the one that hung.
     for (const failed of result.checks.filter((c) => !c.ok))
       process.stdout.write(`  failed check: ${failed.name}: ${failed.detail}\n`);
     process.stdout.write(

@@ -176,10 +176,10 @@ const ROLLING_USERS: Record<Scale, number> = { quick: 30, full: 5000 };
 /**
  * The target group's deregistration delay (the construct's `drainTimeoutMs`), by fleet size: long
  * enough that the draining tasks move their clients at no more than about 60 per second each (3,334
- * per task here: 60 s; docs/DEPLOY.md, "Choosing the deregistration delay", has the measured
- * figures behind it: at 10 s the same fleet moved 1,000 a second per task and the p99 went to 86x).
+ * per task here: 60 s). docs/DEPLOY.md, "Settings by fleet size", has the measured figures behind
+ * it: at 10 s and 30 s the load balancer stand-in still cut about 9,900 and 2,000 of the 10,000.
  */
-export const ROLLING_DRAIN_MS: Record<Scale, number> = { quick: 10_000, full: 60_000 };
+const ROLLING_DRAIN_MS: Record<Scale, number> = { quick: 10_000, full: 60_000 };
 
 /**
  * The steady load before the deploy, the "before" of its latency: longer than one SDK keep-alive
