@@ -355,8 +355,10 @@ export function startFleet(options: FleetOptions): Fleet {
       // 2,000 clients cut once each read like a double resume, and was 2,000 first + 2,000 after.
       const first = members.filter((m) => m.resumes > 0).length;
       const failures = new Map<string, number>();
-      for (const reason of members.flatMap((m) => m.moveFailures))
-        failures.set(reason.slice(0, 100), (failures.get(reason.slice(0, 100)) ?? 0) + 1);
+      for (const reason of members.flatMap((m) => m.moveFailures)) {
+        const key = reason.slice(0, 100);
+        failures.set(key, (failures.get(key) ?? 0) + 1);
+      }
       const failed = [...failures.values()].reduce((a, b) => a + b, 0);
       const why = [...failures.entries()]
         .sort((a, b) => b[1] - a[1])

@@ -10,7 +10,7 @@
  * - `startFaultProxy`: the one TCP fault hop (silent drops, byte counts, an idle timeout).
  * - `startOwnedRedis` / `startOwnedRedisCluster`: the one Redis launcher (a private redis-server,
  *   durable or not, or a local Redis Cluster), with `redisCli` and `redisAnswers`.
- * - `freePort`: a free TCP port on 127.0.0.1.
+ * - `freePort` / `freePorts`: free TCP ports on 127.0.0.1 (`freePorts`: distinct ones at once).
  */
 export { isRunning, type StopChildOptions, stopChild } from './child-process.js';
 export {
@@ -20,7 +20,7 @@ export {
   type FaultProxyOptions,
   startFaultProxy,
 } from './fault-proxy.js';
-export { freePort } from './free-port.js';
+export { freePort, freePorts } from './free-port.js';
 export { pollUntil } from './poll-until.js';
 export {
   CLUSTER_SLOTS,

@@ -8,6 +8,7 @@ import { type LoadBalancer, startLoadBalancer } from './load-balancer.js';
 import { type LoadBalancerNode, startLoadBalancerNode } from './load-balancer-node.js';
 import {
   freePort,
+  freePorts,
   isRunning,
   type OwnedRedis,
   type OwnedRedisCluster,
@@ -270,13 +271,10 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
     });
 
   const processes: ManagedProcess[] = [];
-  for (let i = 1; i <= containerCount; i++)
-    processes.push({
-      id: `ecs-${i}`,
-      port: await freePort(),
-      metricsPort: await freePort(),
-      child: undefined,
-    });
+  for (let i = 1; i <= containerCount; i++) {
+    const [port, metricsPort] = (await freePorts(2)) as [number, number];
+    processes.push({ id: `ecs-${i}`, port, metricsPort, child: undefined });
+  }
 
   // The last lines each process wrote, kept even when `log` drops them: a process that dies
   // during start-up says why in the error instead of only its exit code.
@@ -344,8 +342,8 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         if (attempt >= 5 || !clash) throw error;
         const taken = Number(clash[1]);
         log(`[${managed.id}] port ${taken} taken by another process; starting again`);
-        if (taken === managed.metricsPort) managed.metricsPort = await freePort();
-        else if (taken === managed.port && canMove) managed.port = await freePort();
+        if (taken === managed.metricsPort) managed.metricsPort = await freePort([managed.port]);
+        else if (taken === managed.port && canMove) managed.port = await freePort([managed.metricsPort]);
         else await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
@@ -531,8 +529,7 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
         child: undefined,
       };
       processes.push(managed);
-      managed.port = await freePort();
-      managed.metricsPort = await freePort();
+      [managed.port, managed.metricsPort] = (await freePorts(2)) as [number, number];
       await spawnRetryingPortClash(managed, true);
       await untilReady(managed);
       await registerHealthy(managed);
