@@ -17,6 +17,8 @@ if (dir) {
         atMs: Date.now(),
         rssBytes: memory.rss,
         heapUsedBytes: memory.heapUsed,
+        // Memory of JavaScript objects outside the V8 heap (Buffers, ArrayBuffers).
+        externalBytes: memory.external,
       }),
     );
     // Rename is atomic: the harness never reads half a file.

@@ -78,11 +78,19 @@ export function descendantPids(rootPid: number): number[] {
   return out;
 }
 
+/** A probed process's memory right after a full GC. */
+export interface HeapReading {
+  heapUsedBytes: number;
+  /** Buffers and ArrayBuffers held by JavaScript objects, outside the V8 heap. */
+  externalBytes: number;
+  rssBytes: number;
+}
+
 export interface HeapProbe {
   /** Environment to give a Node server process so it can be probed. */
   env: Record<string, string>;
   /** Asks the process for its heap after a full GC; undefined when it does not answer. */
-  heap(pid: number): Promise<{ heapUsedBytes: number; rssBytes: number } | undefined>;
+  heap(pid: number): Promise<HeapReading | undefined>;
 }
 
 export interface HeapProbeOptions {
@@ -117,11 +125,12 @@ export async function createHeapProbe(options: HeapProbeOptions = {}): Promise<H
           () => 0,
         );
         if (after > before) {
-          const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-            heapUsedBytes: number;
-            rssBytes: number;
+          const parsed = JSON.parse(await readFile(file, 'utf8')) as HeapReading;
+          return {
+            heapUsedBytes: parsed.heapUsedBytes,
+            externalBytes: parsed.externalBytes,
+            rssBytes: parsed.rssBytes,
           };
-          return { heapUsedBytes: parsed.heapUsedBytes, rssBytes: parsed.rssBytes };
         }
       }
       return undefined;

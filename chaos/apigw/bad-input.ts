@@ -5,7 +5,7 @@ import { type Attack, type AttackOutcome, badInputScenario, Counts } from '../ba
 import { forgeTokens } from '../forged-tokens.js';
 import { chaosUsers } from '../load.js';
 import { type Check, check, MiB, type Scenario } from '../scenario.js';
-import { type ChaosApigw, offlineMemory, startChaosApigw } from './harness.js';
+import { type ChaosApigw, OFFLINE_MEMORY_PROCESS, offlineMemory, startChaosApigw } from './harness.js';
 
 const REFUSAL_CODES = new Set<string>([
   ErrorCode.BadRequest,
@@ -284,7 +284,7 @@ export const apigwBadInput: Scenario = badInputScenario<ChaosApigw>({
   attack,
   survived: async (apigw, before) => {
     const after = await apigw.offlineRss();
-    const pid = before.get('serverless-offline')?.pid;
+    const pid = before.get(OFFLINE_MEMORY_PROCESS)?.pid;
     return check(
       'serverless-offline kept serving',
       after !== undefined && after.pid === pid,

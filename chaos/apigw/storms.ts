@@ -146,6 +146,7 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
 
               // serverless-offline's memory as /proc shows it, before the storm (see the observation).
               const rssBefore = await env.apigw.offlineRss();
+              const retainedBefore = await env.apigw.offlineRetained();
 
               // 1. The storm: every socket dropped at once, every client reconnects and resumes.
               let droppedAtMs = Date.now();
@@ -259,7 +260,7 @@ function reconnectStorm({ id, title, users }: StormPlan): Scenario {
                   `storm: why clients left or failed to reach connected (SDK reason codes): ${reasonText}`,
                   `storm: ${connects429} upgrades answered 429 by the emulated API Gateway; ${refusals.count()} seen by the SDK as rate_limited (at most ${refusals.maxPerClient()} for one client)`,
                   `broadcast: ${publishedTo.size} of ${env.users.length} users' notifications published (${expected} clients), ${BROADCAST_CONCURRENCY} publishes at a time, in ${publishedMs} ms; handed over to ${gotBroadcast.size} clients in ${broadcastMs} ms; ${callbacks429} @connections calls answered 429 (${postsThrottled} throttled posts retried by notify, ${postsFailed} given up and caught up from the log)`,
-                  `serverless-offline memory: RSS ${mib(rssBefore?.bytes)} before the storm, ${mib(rssAfter?.bytes)} after the broadcast; after a full GC ${mib(retained.rssBytes)} RSS, ${mib(retained.heapUsedBytes)} V8 heap in use`,
+                  `serverless-offline memory: RSS ${mib(rssBefore?.bytes)} before the storm, ${mib(rssAfter?.bytes)} after the broadcast; after a full GC ${mib(retainedBefore.rssBytes)} → ${mib(retained.rssBytes)} RSS, ${mib(retainedBefore.heapUsedBytes)} → ${mib(retained.heapUsedBytes)} V8 heap in use (before the storm → after the broadcast)`,
                   `quota gate totals: ${gate.stats.connectsAccepted} upgrades accepted, ${gate.stats.connectsThrottled} refused; ${gate.stats.callbacksAccepted} @connections calls accepted, ${gate.stats.callbacksThrottled} refused`,
                 ],
               };
