@@ -11,6 +11,7 @@
  * - `startOwnedRedis` / `startOwnedRedisCluster`: the one Redis launcher (a private redis-server,
  *   durable or not, or a local Redis Cluster), with `redisCli` and `redisAnswers`.
  * - `freePort` / `freePorts`: free TCP ports on 127.0.0.1 (`freePorts`: distinct ones at once).
+ * - `STAMP_RESOLUTION_MS`: how short two `Date.now()` stamps around a whole timer wait can read.
  */
 export { isRunning, type StopChildOptions, stopChild } from './child-process.js';
 export {
@@ -20,6 +21,7 @@ export {
   type FaultProxyOptions,
   startFaultProxy,
 } from './fault-proxy.js';
+export { STAMP_RESOLUTION_MS } from './clock.js';
 export { freePort, freePorts } from './free-port.js';
 export { pollUntil } from './poll-until.js';
 export {

@@ -4,7 +4,7 @@ import { createLatencyHistogram, recordMs, summarize } from '../../benchmarks/hi
 import { ErrorCode } from '../../shared/contract/index.js';
 import { THROTTLED_UPGRADE_RETRY_MS } from '../../shared/client/transports/apigw-helpers.js';
 import type { FleetMember } from '../fleet.js';
-import { pollUntil } from '../../dev-tools/index.js';
+import { pollUntil, STAMP_RESOLUTION_MS } from '../../dev-tools/index.js';
 import { check, MiB, type Scale, type Scenario } from '../scenario.js';
 import { runApigwFault } from './run-fault.js';
 
@@ -25,14 +25,6 @@ const BROADCAST_CONCURRENCY = 100;
  * second in a storm-sized stack on a loaded machine). A broadcast cut short fails its check.
  */
 const BROADCAST_BUDGET_MS = 120_000;
-/**
- * How much shorter than the SDK's floor a gap between two refusals of one client can read when the
- * client waited the whole floor: both stamps are whole milliseconds of `Date.now()`, and Node starts
- * and fires timers on a whole-millisecond clock (libuv's `uv_now`), so a 1,000 ms timer can end
- * after 999.x ms of real time and the stamps then read 999 (a committed run did). A client looping
- * faster than its floor still reads hundreds of ms short, or a few ms apart.
- */
-const STAMP_RESOLUTION_MS = 1;
 /** Broadcast notifications carry `sequence` from here on (the load's own stay far below). */
 const BROADCAST_BASE = 1_000_000_000;
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '@syncbell/contract';
+import { STAMP_RESOLUTION_MS } from '../../dev-tools/index.js';
 import { uniqueUser } from '../support/unique-user.js';
 import { connectRecorder, type RecordingClient } from '../support/recorder.js';
 import { createEcsHarness, type EcsHarness } from './support/harness.js';
@@ -121,7 +122,10 @@ describe('stopping a container as ECS stops a task', () => {
     );
     expect(leftWith).not.toContain('server_shutting_down');
     const [deregistered, unused] = report.steps;
-    expect((unused?.atMs ?? 0) - (deregistered?.atMs ?? 0)).toBeGreaterThanOrEqual(1000);
+    // The whole delay (1000 ms), as two whole-millisecond stamps read it.
+    expect((unused?.atMs ?? 0) - (deregistered?.atMs ?? 0)).toBeGreaterThanOrEqual(
+      1000 - STAMP_RESOLUTION_MS,
+    );
     // They come back (resume covers it) on the survivor.
     await Promise.all(
       onStopped.map((r) =>
