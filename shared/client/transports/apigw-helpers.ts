@@ -233,11 +233,22 @@ export function apigwCloseReason(
   }
 }
 
-/** What one incoming WebSocket message is: a frame of the contract, one to ignore, or a complaint to report. */
+/**
+ * What one incoming WebSocket message is: a frame of the contract, one to ignore, API Gateway's own
+ * error frame, or a complaint to report.
+ */
 export type IncomingFrame =
   | { kind: 'frame'; frame: ReceivedServerFrame }
   | { kind: 'ignored' }
+  | { kind: 'gateway'; message: string }
   | { kind: 'bad'; message: string };
+
+/**
+ * How long the transport waits before it sends a pending resume again after API Gateway's own error
+ * frame (see `readIncomingFrame`): at most one re-send per this interval, so a backend that fails
+ * every invocation at once is not asked in a loop; the resume's deadline still bounds the whole.
+ */
+export const GATEWAY_ERROR_RESEND_MS = 1000;
 
 /**
  * Reads one message as the tolerant reader ("Evolving the contract") does: extra fields pass,
@@ -252,7 +263,13 @@ export function readIncomingFrame(data: unknown): IncomingFrame {
   }
   const frame = readServerFrame(json);
   if (frame) return { kind: 'frame', frame };
-  const type = (json as { type?: unknown } | null)?.type;
+  const { type, message, connectionId } = (json ?? {}) as Record<string, unknown>;
+  // API Gateway answers a route whose integration failed (the Lambda threw, timed out or was
+  // throttled) with its own frame, `{"message": "Internal server error", "connectionId": ...,
+  // "requestId": ...}` ("Forbidden" for a route it cannot match); its requestId is API Gateway's,
+  // not the client's, so the request it answers is unknown. serverless-offline sends the same.
+  if (type === undefined && typeof message === 'string' && typeof connectionId === 'string')
+    return { kind: 'gateway', message };
   if (typeof type === 'string' && !(SERVER_FRAME_TYPES as readonly string[]).includes(type))
     return { kind: 'ignored' };
   return { kind: 'bad', message: 'server sent a frame that does not match the contract' };

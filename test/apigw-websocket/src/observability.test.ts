@@ -49,6 +49,39 @@ describe('observability names', () => {
     expect(loggedLine(() => logger.info('hello'))).toMatchObject({ service: 'notify-eu', message: 'hello' });
   });
 
+  it('flushes an invocation that counted something as one EMF line, and one that counted nothing silently', async () => {
+    const { flushMetrics, defaultTelemetry, MetricName } = await observabilityUnder({
+      POWERTOOLS_DEV: 'false',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+    });
+    const written = (run: () => void) => {
+      const lines: string[] = [];
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      const warn = vi.spyOn(console, 'warn').mockImplementation((...args) => {
+        lines.push(args.map(String).join(' '));
+      });
+      try {
+        run();
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+        warn.mockRestore();
+      }
+      return lines.join('');
+    };
+    expect(written(() => flushMetrics())).toBe('');
+    defaultTelemetry.count(MetricName.PostsGone);
+    expect(written(() => flushMetrics())).toContain('"PostsGone":1');
+  });
+
   it("falls back to today's names only when the variables are absent", async () => {
     const { observabilityNames } = await observabilityUnder({});
     expect(observabilityNames({})).toEqual({ serviceName: 'syncbell-apigw', namespace: 'syncbell' });

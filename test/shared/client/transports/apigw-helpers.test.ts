@@ -171,12 +171,21 @@ describe('readIncomingFrame', () => {
     expect(helpers.readIncomingFrame('{"type":"from_the_future"}')).toEqual({ kind: 'ignored' });
   });
 
+  it("tells API Gateway's own error frame (a route's Lambda failed) from a server frame", () => {
+    for (const message of ['Internal server error', 'Forbidden'])
+      expect(
+        helpers.readIncomingFrame(
+          JSON.stringify({ message, connectionId: 'Zq0lpfIyliACGbQ=', requestId: 'Zq1L=' }),
+        ),
+      ).toEqual({ kind: 'gateway', message });
+  });
+
   it('reports text that is not JSON, and a known frame type that breaks the contract', () => {
     expect(helpers.readIncomingFrame('not json')).toEqual({
       kind: 'bad',
       message: 'server sent a frame that is not JSON',
     });
-    for (const data of ['{"type":"replay"}', '{}', 'null', '42'])
+    for (const data of ['{"type":"replay"}', '{}', 'null', '42', '{"message":"no connectionId"}'])
       expect(helpers.readIncomingFrame(data)).toEqual({
         kind: 'bad',
         message: 'server sent a frame that does not match the contract',
