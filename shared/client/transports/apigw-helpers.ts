@@ -244,13 +244,6 @@ export type IncomingFrame =
   | { kind: 'bad'; message: string };
 
 /**
- * How long the transport waits before it sends a pending resume again after API Gateway's own error
- * frame (see `readIncomingFrame`): at most one re-send per this interval, so a backend that fails
- * every invocation at once is not asked in a loop; the resume's deadline still bounds the whole.
- */
-export const GATEWAY_ERROR_RESEND_MS = 1000;
-
-/**
  * Reads one message as the tolerant reader ("Evolving the contract") does: extra fields pass,
  * entries are validated by the client one by one, and a frame type from a newer server is ignored.
  */

@@ -15,7 +15,6 @@ import {
   apigwCloseReason,
   defaultLivenessSignals,
   type EventTargetLike,
-  GATEWAY_ERROR_RESEND_MS,
   type LivenessSignals,
   readIncomingFrame,
   refusedStatus,
@@ -52,23 +51,11 @@ interface ConnectionSettings {
   nextRequestId(): string;
 }
 
-/** One answer to a resume, as its replay frames arrive. */
-interface ReplayChunks {
+interface PendingResume {
+  requestId: string;
   notifications: unknown[];
   truncated: boolean;
   cursor: string | undefined;
-}
-
-interface PendingResume {
-  after: string | undefined;
-  /**
-   * The answers under way, by request id: the first send's and each re-send's after an API Gateway
-   * error frame. The first to complete answers the resume (an invocation that timed out may still
-   * answer late where the Lambda was not stopped, as under serverless-offline).
-   */
-  answers: Map<string, ReplayChunks>;
-  /** A re-send waiting (at most one). */
-  resend: ReturnType<typeof setTimeout> | undefined;
   resolve(answer: ReplayAnswer): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -183,36 +170,31 @@ class ApigwConnection implements TransportConnection {
       this.#handlers.onServerError(ErrorCode.BadRequest, incoming.message);
       return;
     }
-    const pending = this.#pending;
     if (incoming.kind === 'gateway') {
-      // One of this connection's requests failed in its Lambda; which one is unknown. A resume
-      // still waiting may be it, and on AWS its answer will then never come: ask again (a resume
-      // is a read, and what arrives twice is deduplicated) rather than wait out its deadline.
+      // One of this connection's requests failed in its Lambda; which one is unknown (docs/APIGW.md,
+      // "A resume whose Lambda failed"). A resume still waiting keeps its deadline: sending it again
+      // at once was tried and, where many fail together (a storm), added load where it was short.
       this.#handlers.onServerError(ErrorCode.Internal, `API Gateway: ${incoming.message}`);
-      if (pending && pending.resend === undefined)
-        pending.resend = setTimeout(() => {
-          pending.resend = undefined;
-          if (this.#pending === pending) this.#sendResume(pending);
-        }, GATEWAY_ERROR_RESEND_MS);
       return;
     }
     const { frame } = incoming;
+    const pending = this.#pending;
     switch (frame.type) {
       case 'notification':
         this.#handlers.onNotification(frame.notification);
         return;
       case 'replay': {
-        const chunks = frame.requestId === undefined ? undefined : pending?.answers.get(frame.requestId);
-        if (!pending || !chunks) return;
-        chunks.notifications.push(...frame.notifications);
-        chunks.truncated ||= frame.truncated;
-        chunks.cursor = frame.cursor ?? chunks.cursor;
+        if (!pending || frame.requestId !== pending.requestId) return;
+        pending.notifications.push(...frame.notifications);
+        pending.truncated ||= frame.truncated;
+        pending.cursor = frame.cursor ?? pending.cursor;
         if (frame.more) return;
-        this.#settle();
+        this.#pending = undefined;
+        clearTimeout(pending.timer);
         pending.resolve({
-          notifications: chunks.notifications,
-          truncated: chunks.truncated,
-          ...(chunks.cursor === undefined ? {} : { cursor: chunks.cursor }),
+          notifications: pending.notifications,
+          truncated: pending.truncated,
+          ...(pending.cursor === undefined ? {} : { cursor: pending.cursor }),
         });
         return;
       }
@@ -221,32 +203,15 @@ class ApigwConnection implements TransportConnection {
         this.#handlers.onPosition(frame.latest);
         return;
       case 'error':
-        if (pending && frame.requestId !== undefined && pending.answers.has(frame.requestId)) {
-          this.#settle();
+        if (pending && frame.requestId === pending.requestId) {
+          this.#pending = undefined;
+          clearTimeout(pending.timer);
           pending.reject(errorFromServer(frame.code, frame.message));
           return;
         }
         this.#handlers.onServerError(frame.code, frame.message);
         return;
     }
-  }
-
-  /** The pending resume is over: its timers stop and later answers to it are ignored. */
-  #settle(): void {
-    const pending = this.#pending;
-    this.#pending = undefined;
-    clearTimeout(pending?.timer);
-    clearTimeout(pending?.resend);
-  }
-
-  #sendResume(pending: PendingResume): void {
-    const requestId = this.#settings.nextRequestId();
-    pending.answers.set(requestId, { notifications: [], truncated: false, cursor: undefined });
-    this.#send({
-      action: 'resume',
-      requestId,
-      ...(pending.after === undefined ? {} : { after: pending.after }),
-    });
   }
 
   #send(frame: Record<string, unknown>): void {
@@ -282,10 +247,10 @@ class ApigwConnection implements TransportConnection {
     for (const timer of this.#timers.splice(0)) clearTimeout(timer);
     clearInterval(this.#keepAlive);
     clearTimeout(this.#pongDeadline);
+    if (this.#pending) clearTimeout(this.#pending.timer);
     for (const stop of this.#stopListening.splice(0)) stop();
-    const pending = this.#pending;
-    this.#settle();
-    pending?.reject(new SyncbellError(ErrorCode.Internal, `connection closed: ${reason.reason}`));
+    this.#pending?.reject(new SyncbellError(ErrorCode.Internal, `connection closed: ${reason.reason}`));
+    this.#pending = undefined;
     const socket = this.#socket;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -303,24 +268,24 @@ class ApigwConnection implements TransportConnection {
         reject(new SyncbellError(ErrorCode.Internal, 'not connected'));
         return;
       }
-      const superseded = this.#pending;
-      this.#settle();
-      superseded?.reject(new SyncbellError(ErrorCode.Internal, 'superseded by a newer resume'));
+      this.#pending?.reject(new SyncbellError(ErrorCode.Internal, 'superseded by a newer resume'));
+      const requestId = this.#settings.nextRequestId();
       const resumeTimeoutMs = resumeDeadlineMs(this.#settings.timing.resumeTimeoutMs, failures);
-      const pending: PendingResume = {
-        after,
-        answers: new Map(),
-        resend: undefined,
+      const timer = setTimeout(() => {
+        if (this.#pending?.requestId !== requestId) return;
+        this.#pending = undefined;
+        reject(new ResumeTimeoutError(resumeTimeoutMs));
+      }, resumeTimeoutMs);
+      this.#pending = {
+        requestId,
+        notifications: [],
+        truncated: false,
+        cursor: undefined,
         resolve,
         reject,
-        timer: setTimeout(() => {
-          if (this.#pending !== pending) return;
-          this.#settle();
-          reject(new ResumeTimeoutError(resumeTimeoutMs));
-        }, resumeTimeoutMs),
+        timer,
       };
-      this.#pending = pending;
-      this.#sendResume(pending);
+      this.#send({ action: 'resume', requestId, ...(after === undefined ? {} : { after }) });
     });
   }
 
