@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stopChild } from './child-process.js';
-import { freePort } from './free-port.js';
+import { freePort, freePorts } from './free-port.js';
 
 export interface OwnedRedisOptions {
   /** @default a free port */
@@ -229,9 +229,9 @@ export async function startOwnedRedisCluster(
   const nodes: OwnedRedis[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const port = await freePort();
       // The bus port is the client port + 10000 unless given; a free port's + 10000 may be taken.
-      const busPort = await freePort();
+      // Both in one call: asked for one after another, the two can come back the same.
+      const [port, busPort] = (await freePorts(2)) as [number, number];
       const dir = await mkdtemp(join(tmpdir(), 'syncbell-redis-cluster-'));
       const args = [
         '--dir',

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { resolveJwtSecret, signToken } from '@syncbell/server';
 import { ConfigError } from '@syncbell/server';
 import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
-import { freePort, stopChild } from '../../dev-tools/index.js';
+import { freePorts, stopChild } from '../../dev-tools/index.js';
 import { startDynalite } from './dynalite-server.js';
 import { type QuotaGate, startQuotaGate } from './quota-gate.js';
 import { type ApigwQuotas, AWS_QUOTAS } from './quotas.js';
@@ -180,9 +180,17 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       ddb.destroy();
     }
 
-    const offlineWsPort = await freePort();
-    const httpPort = options.httpPort ?? (await freePort());
-    const lambdaPort = options.lambdaPort ?? (await freePort());
+    // Distinct ports in one call: asked for one after another, two came back the same and
+    // serverless-offline failed to start (its Lambda and HTTP servers on 35331, seen in CI).
+    const given = [options.httpPort, options.lambdaPort].filter((port) => port !== undefined);
+    const [offlineWsPort, freeHttpPort, freeLambdaPort, albPort] = (await freePorts(4, given)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const httpPort = options.httpPort ?? freeHttpPort;
+    const lambdaPort = options.lambdaPort ?? freeLambdaPort;
     const host = '127.0.0.1';
     // Clients and `@connections` callers (the handlers included) reach serverless-offline's
     // WebSocket port only through the gate, as every request reaches API Gateway under its quotas.
@@ -209,7 +217,7 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       '--lambdaPort',
       String(lambdaPort),
       '--albPort',
-      String(await freePort()),
+      String(albPort),
       '--webSocketIdleTimeout',
       String(options.idleTimeoutSeconds ?? 600),
       '--webSocketHardTimeout',

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type LoadBalancer, startLoadBalancer } from '../../ecs-socketio/local/load-balancer.js';
-import { freePort, type OwnedRedis, startOwnedRedis, stopChild } from '../../dev-tools/index.js';
+import { freePorts, type OwnedRedis, startOwnedRedis, stopChild } from '../../dev-tools/index.js';
 
 export interface CalendarSyncLocalOptions {
   /** The load balancer's port. @default 0 (a free port) */
@@ -87,12 +87,11 @@ export async function startCalendarSyncLocal(
   };
 
   try {
-    const webs = await Promise.all(
-      Array.from({ length: options.webInstances ?? 2 }, async (_, i) => ({
-        id: `web-${i + 1}`,
-        port: await freePort(),
-      })),
-    );
+    // Distinct ports in one call (ports asked for separately can come back the same).
+    const webs = (await freePorts(options.webInstances ?? 2)).map((port, i) => ({
+      id: `web-${i + 1}`,
+      port,
+    }));
     const workerId = 'worker-1';
     await Promise.all([
       ...webs.map(({ id, port }) => spawn(id, { ROLE: 'web', PORT: String(port) })),
