@@ -180,137 +180,158 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       ddb.destroy();
     }
 
-    // Distinct ports in one call: asked for one after another, two came back the same and
-    // serverless-offline failed to start (its Lambda and HTTP servers on 35331, seen in CI).
-    const given = [options.httpPort, options.lambdaPort].filter((port) => port !== undefined);
-    const [offlineWsPort, freeHttpPort, freeLambdaPort, albPort] = (await freePorts(4, given)) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const httpPort = options.httpPort ?? freeHttpPort;
-    const lambdaPort = options.lambdaPort ?? freeLambdaPort;
-    const host = '127.0.0.1';
-    // Clients and `@connections` callers (the handlers included) reach serverless-offline's
-    // WebSocket port only through the gate, as every request reaches API Gateway under its quotas.
-    const gate = await startQuotaGate({
-      target: `http://${host}:${offlineWsPort}`,
-      quotas: options.quotas ?? AWS_QUOTAS,
-      host,
-      port: options.wsPort ?? 0,
-    });
-    cleanups.push(gate.close);
-    const managementEndpoint = gate.httpUrl;
-    const args = [
-      // The bundles are minified, with source maps (as Lambda runs them: NODE_OPTIONS in infra/).
-      '--enable-source-maps',
-      OSLS_BIN,
-      'offline',
-      'start',
-      '--host',
-      host,
-      '--httpPort',
-      String(httpPort),
-      '--websocketPort',
-      String(offlineWsPort),
-      '--lambdaPort',
-      String(lambdaPort),
-      '--albPort',
-      String(albPort),
-      '--webSocketIdleTimeout',
-      String(options.idleTimeoutSeconds ?? 600),
-      '--webSocketHardTimeout',
-      String(options.hardTimeoutSeconds ?? 7200),
-      '--noPrependStageInUrl',
-      // One process for all handlers, each function's bundle imported once (Node caches ES
-      // modules) and warm from then on, as one Lambda instance per function would be. Worker
-      // threads would start a thread per concurrent instance, each paying the cold start again.
-      '--useInProcess',
-    ];
     const jwtSecret = options.jwtSecret ?? process.env.JWT_SECRET ?? '';
     const publishApiKey =
       options.publishApiKey ?? process.env.PUBLISH_API_KEY ?? randomBytes(32).toString('base64url');
-    // serverless-esbuild bundles the handlers from source at every start (an edit is picked up by
-    // the next stack), each stack into its own folder: parallel stacks never share a build.
-    const buildDir = await mkdtemp(join(tmpdir(), 'syncbell-apigw-build-'));
-    cleanups.push(() => rm(buildDir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, args, {
-      cwd: SERVICE_DIR,
-      // Its own process group, so stop() can kill osls and everything it started at once.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ...tables,
-        CONNECTIONS_TABLE: tables.connectionsTable,
-        NOTIFICATIONS_TABLE: tables.notificationsTable,
-        CONNECTIONS_BY_USER_INDEX: tables.connectionsByUserIndex,
-        DYNAMODB_ENDPOINT: dynamodbEndpoint,
-        WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
-        LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
-        JWT_SECRET: jwtSecret,
-        PUBLISH_API_KEYS: publishApiKey,
-        // The publish route without its aws_iam authorizer, which serverless-offline cannot load
-        // (serverless.yml, custom.publishRoute): the key above protects it instead.
-        SYNCBELL_PUBLISH_AUTH: 'offline',
-        SYNCBELL_LAMBDA_NODE_ENV: 'development',
-        // Relative: serverless-esbuild joins it to the service folder.
-        SYNCBELL_ESBUILD_WORK_FOLDER: relative(SERVICE_DIR, buildDir),
-        // Offline only, and never in serverless.yml (Lambda rejects these reserved names): the
-        // in-process handlers sign requests to dynalite and @connections with any credentials.
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-        SLS_DEPRECATION_DISABLE: '*',
-        SLS_INTERACTIVE_SETUP_ENABLE: '0',
-        ...options.offlineEnv,
-      },
-    });
-    const output: string[] = [];
-    const coldStartsMs: Record<string, number> = {};
-    // Whole lines (a chunk may end mid-line, and the invocation lines are parsed).
-    const onLine = (line: string) => {
-      if (line.trim() === '') return;
-      const invocation = INVOCATION_LINE.exec(line);
-      if (invocation?.[1] !== undefined && !(invocation[1] in coldStartsMs))
-        coldStartsMs[invocation[1]] = Number(invocation[2]);
-      output.push(line);
-      if (output.length > 200) output.shift();
-      log(`[offline] ${line}`);
-    };
-    for (const stream of [child.stdout, child.stderr])
-      if (stream) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
-    const exited = once(child, 'exit');
-    // A crashed parent must not leave serverless-offline behind holding the ports.
-    // The whole process group (osls, serverless-offline and its worker threads); stopChild sends
-    // the signal synchronously, as an 'exit' hook needs.
-    const onParentExit = () => void stopChild(child, 'SIGKILL', undefined, { group: true });
-    process.on('exit', onParentExit);
-    cleanups.push(async () => {
-      process.off('exit', onParentExit);
-      await stopChild(child, 'SIGTERM', STOP_TIMEOUT_MS, { group: true });
-    });
+    // Each start of serverless-offline on fresh ports, the gate in front of it and the build folder
+    // with it: the attempt's own cleanups run if it fails.
+    const startOnce = async () => {
+      // Distinct ports in one call: asked for one after another, two came back the same and
+      // serverless-offline failed to start (its Lambda and HTTP servers on 35331, seen in CI).
+      const given = [options.httpPort, options.lambdaPort].filter((port) => port !== undefined);
+      const [offlineWsPort, freeHttpPort, freeLambdaPort, albPort] = (await freePorts(4, given)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const httpPort = options.httpPort ?? freeHttpPort;
+      const lambdaPort = options.lambdaPort ?? freeLambdaPort;
+      const host = '127.0.0.1';
+      // Clients and `@connections` callers (the handlers included) reach serverless-offline's
+      // WebSocket port only through the gate, as every request reaches API Gateway under its quotas.
+      const gate = await startQuotaGate({
+        target: `http://${host}:${offlineWsPort}`,
+        quotas: options.quotas ?? AWS_QUOTAS,
+        host,
+        port: options.wsPort ?? 0,
+      });
+      cleanups.push(gate.close);
+      const managementEndpoint = gate.httpUrl;
+      const args = [
+        // The bundles are minified, with source maps (as Lambda runs them: NODE_OPTIONS in infra/).
+        '--enable-source-maps',
+        OSLS_BIN,
+        'offline',
+        'start',
+        '--host',
+        host,
+        '--httpPort',
+        String(httpPort),
+        '--websocketPort',
+        String(offlineWsPort),
+        '--lambdaPort',
+        String(lambdaPort),
+        '--albPort',
+        String(albPort),
+        '--webSocketIdleTimeout',
+        String(options.idleTimeoutSeconds ?? 600),
+        '--webSocketHardTimeout',
+        String(options.hardTimeoutSeconds ?? 7200),
+        '--noPrependStageInUrl',
+        // One process for all handlers, each function's bundle imported once (Node caches ES
+        // modules) and warm from then on, as one Lambda instance per function would be. Worker
+        // threads would start a thread per concurrent instance, each paying the cold start again.
+        '--useInProcess',
+      ];
+      // serverless-esbuild bundles the handlers from source at every start (an edit is picked up by
+      // the next stack), each stack into its own folder: parallel stacks never share a build.
+      const buildDir = await mkdtemp(join(tmpdir(), 'syncbell-apigw-build-'));
+      cleanups.push(() => rm(buildDir, { recursive: true, force: true }));
+      const child = spawn(process.execPath, args, {
+        cwd: SERVICE_DIR,
+        // Its own process group, so stop() can kill osls and everything it started at once.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          ...tables,
+          CONNECTIONS_TABLE: tables.connectionsTable,
+          NOTIFICATIONS_TABLE: tables.notificationsTable,
+          CONNECTIONS_BY_USER_INDEX: tables.connectionsByUserIndex,
+          DYNAMODB_ENDPOINT: dynamodbEndpoint,
+          WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
+          LAMBDA_ENDPOINT: `http://${host}:${lambdaPort}`,
+          JWT_SECRET: jwtSecret,
+          PUBLISH_API_KEYS: publishApiKey,
+          // The publish route without its aws_iam authorizer, which serverless-offline cannot load
+          // (serverless.yml, custom.publishRoute): the key above protects it instead.
+          SYNCBELL_PUBLISH_AUTH: 'offline',
+          SYNCBELL_LAMBDA_NODE_ENV: 'development',
+          // Relative: serverless-esbuild joins it to the service folder.
+          SYNCBELL_ESBUILD_WORK_FOLDER: relative(SERVICE_DIR, buildDir),
+          // Offline only, and never in serverless.yml (Lambda rejects these reserved names): the
+          // in-process handlers sign requests to dynalite and @connections with any credentials.
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+          SLS_DEPRECATION_DISABLE: '*',
+          SLS_INTERACTIVE_SETUP_ENABLE: '0',
+          ...options.offlineEnv,
+        },
+      });
+      const output: string[] = [];
+      const coldStartsMs: Record<string, number> = {};
+      // Whole lines (a chunk may end mid-line, and the invocation lines are parsed).
+      const onLine = (line: string) => {
+        if (line.trim() === '') return;
+        const invocation = INVOCATION_LINE.exec(line);
+        if (invocation?.[1] !== undefined && !(invocation[1] in coldStartsMs))
+          coldStartsMs[invocation[1]] = Number(invocation[2]);
+        output.push(line);
+        if (output.length > 200) output.shift();
+        log(`[offline] ${line}`);
+      };
+      for (const stream of [child.stdout, child.stderr])
+        if (stream)
+          createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+      const exited = once(child, 'exit');
+      // A crashed parent must not leave serverless-offline behind holding the ports.
+      // The whole process group (osls, serverless-offline and its worker threads); stopChild sends
+      // the signal synchronously, as an 'exit' hook needs.
+      const onParentExit = () => void stopChild(child, 'SIGKILL', undefined, { group: true });
+      process.on('exit', onParentExit);
+      cleanups.push(async () => {
+        process.off('exit', onParentExit);
+        await stopChild(child, 'SIGTERM', STOP_TIMEOUT_MS, { group: true });
+      });
 
-    const httpUrl = `http://${host}:${httpPort}`;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let early = false;
-    void exited.then(() => {
-      early = true;
-    });
-    // serverless-offline's own WebSocket port, not the gate in front of it: the gate answers 502
-    // while its upstream is not listening yet, and a client it let through then would be cut.
-    const offlineWsUrl = `http://${host}:${offlineWsPort}`;
-    while (!(await answers(httpUrl)) || !(await answers(offlineWsUrl))) {
-      if (early) throw new Error(`serverless-offline exited during start-up:\n${output.join('\n')}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `serverless-offline did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const httpUrl = `http://${host}:${httpPort}`;
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      let early = false;
+      void exited.then(() => {
+        early = true;
+      });
+      // serverless-offline's own WebSocket port, not the gate in front of it: the gate answers 502
+      // while its upstream is not listening yet, and a client it let through then would be cut.
+      const offlineWsUrl = `http://${host}:${offlineWsPort}`;
+      while (!(await answers(httpUrl)) || !(await answers(offlineWsUrl))) {
+        if (early) throw new Error(`serverless-offline exited during start-up:\n${output.join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `serverless-offline did not answer within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await warmUp(gate.wsUrl, httpUrl, jwtSecret, START_TIMEOUT_MS);
+      return { gate, httpUrl, managementEndpoint, coldStartsMs };
+    };
+    // A port handed out by freePorts is free only until someone binds it: another process (or an
+    // outgoing connection's ephemeral port) may take it before serverless-offline does, which then
+    // exits with EADDRINUSE. Such a start is retried on fresh ports, as the ECS stack does.
+    let started: Awaited<ReturnType<typeof startOnce>> | undefined;
+    for (let attempt = 1; started === undefined; attempt++) {
+      const mark = cleanups.length;
+      try {
+        started = await startOnce();
+      } catch (error) {
+        for (const cleanup of cleanups.splice(mark).reverse()) await cleanup();
+        if (attempt >= 3 || !/EADDRINUSE/.test(String((error as Error).message))) throw error;
+        log('serverless-offline found a port taken by another process; starting again on fresh ports');
+      }
     }
-    await warmUp(gate.wsUrl, httpUrl, jwtSecret, START_TIMEOUT_MS);
+    const { gate, httpUrl, managementEndpoint, coldStartsMs } = started;
     log(`apigw-websocket (serverless-offline behind the quota gate) ${gate.wsUrl} http ${httpUrl}`);
     return {
       wsUrl: gate.wsUrl,

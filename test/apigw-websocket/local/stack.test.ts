@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../dev-tools/index.js';
 import { type ApigwLocal, startApigwLocal } from '../../../apigw-websocket/local/stack.js';
 import { resolveJwtSecret, signToken } from '../../../shared/server/auth/index.js';
 import { openRawSocket } from '../support/raw-socket.js';
@@ -71,4 +73,29 @@ describe('startApigwLocal refuses limits API Gateway does not have', () => {
       withCode(ServerErrorCode.InvalidConfig, 'hardTimeoutSeconds 7201'),
     );
   });
+});
+
+describe('startApigwLocal when another process holds one of its ports', () => {
+  it('starts serverless-offline again once the port is free, instead of failing (EADDRINUSE, seen in CI)', async () => {
+    const port = await freePort();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    const output: string[] = [];
+    let stack: ApigwLocal | undefined;
+    try {
+      stack = await startApigwLocal({
+        lambdaPort: port,
+        log: (line) => {
+          output.push(line);
+          // The first start failed on the held port: let it go before the next start.
+          if (line.includes('starting again')) squatter.close();
+        },
+      });
+      expect(output.filter((line) => line.includes('starting again'))).toHaveLength(1);
+      expect((await fetch(`${stack.httpUrl}/jobs/sync`, { method: 'POST', body: '{}' })).status).toBe(401);
+    } finally {
+      squatter.close();
+      await stack?.stop();
+    }
+  }, 120_000);
 });
