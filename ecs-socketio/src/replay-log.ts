@@ -20,6 +20,8 @@ export interface ReplayLogOptions {
 }
 
 export const DEFAULT_REPLAY_LOG_PREFIX = 'syncbell:log:';
+/** The first page of a resume's backward read (`readBackTo`): a keep-alive's catch-up misses a few. */
+const FIRST_PAGE = 16;
 /** Where the publisher keeps each job's claimed notification (`syncbell:job-done:{userId}:key`). */
 export const DEFAULT_JOB_CLAIM_PREFIX = 'syncbell:job-done:';
 
@@ -77,14 +79,42 @@ export function createReplayLog({
     }
     return log;
   };
+  /**
+   * The log's newest entries, screened, oldest first: read backwards in pages that grow fourfold
+   * (16, 64, 256, ...) until one holds `after` or the log (at most `maxLen * 2` entries: the
+   * publisher trims approximately) is read. A resume usually misses a few entries (a keep-alive's
+   * catch-up, a move between containers), so it reads a few, not the whole log: reading all 1,000
+   * entries of a full log took 3 to 5 ms per resume here against well under 1 ms for the newest few.
+   * What `after` cannot be found for (trimmed, or a time cursor, which names no entry) reads the
+   * whole log, as `selectMissed` then needs it.
+   */
+  const readBackTo = async (userId: string, after: string): Promise<LoggedEntry[]> => {
+    const limit = maxLen * 2;
+    const pages: LoggedEntry[][] = [];
+    let read = 0;
+    let end = '+';
+    for (let size = FIRST_PAGE; read < limit; size *= 4) {
+      const count = Math.min(size, limit - read);
+      const raw = (await redis.call('XREVRANGE', keyOf(userId), end, '-', 'COUNT', count)) as [
+        string,
+        string[],
+      ][];
+      read += raw.length;
+      const page = screen(userId, raw);
+      pages.push(page);
+      const last = raw.at(-1);
+      if (raw.length < count || last === undefined || page.some((entry) => entry.id === after)) break;
+      // Exclusive range (Redis 6.2+): the next page starts below the last entry read.
+      end = `(${last[0]}`;
+    }
+    return pages.flat().reverse();
+  };
   return {
     async read(userId, after) {
-      // A first connect only needs the newest entry (for the cursor); a resume reads the whole log.
-      const raw =
-        after === undefined
-          ? await newest(userId)
-          : await redis.call('XRANGE', keyOf(userId), '-', '+', 'COUNT', maxLen * 2);
-      return selectMissed(screen(userId, raw), after);
+      // A first connect only needs the newest entry (for the cursor).
+      const log =
+        after === undefined ? screen(userId, await newest(userId)) : await readBackTo(userId, after);
+      return selectMissed(log, after);
     },
     async latest(userId) {
       return screen(userId, await newest(userId), false).at(-1)?.id;

@@ -49,6 +49,64 @@ describe('replay log read (a newer version wrote some entries)', () => {
   });
 });
 
+describe('replay log read of a long log (what a resume reads)', () => {
+  /** `count` notifications of one user, written (and trimmed) as the publisher's script writes them, oldest first. */
+  const fill = async (userId: string, count: number, maxLen = 1000) => {
+    const written = Array.from({ length: count }, (_, i) =>
+      createNotification({ type: 'sync.complete', userId, jobId: `job-${i}` }),
+    );
+    const pipeline = redis.pipeline();
+    for (const notification of written)
+      pipeline.xadd(replayLogKey(userId), 'MAXLEN', '~', maxLen, '*', 'n', JSON.stringify(notification));
+    await pipeline.exec();
+    return written;
+  };
+
+  it('reads back only as far as the cursor: an unreadable entry older than it is not even read', async () => {
+    const userId = user();
+    const oldGarbage = await redis.xadd(replayLogKey(userId), '*', 'n', '{not json');
+    const written = await fill(userId, 600);
+    skipped.length = 0;
+
+    // A keep-alive's catch-up: the 2 newest were missed.
+    const caughtUp = await log.read(userId, written.at(-3)?.id);
+    expect(caughtUp.notifications).toEqual(written.slice(-2));
+    expect(caughtUp).toMatchObject({ truncated: false, cursor: written.at(-1)?.id });
+    // Across pages (16, 64, then 256 entries): everything after the cursor, in order.
+    const far = await log.read(userId, written[300]?.id);
+    expect(far.notifications).toEqual(written.slice(301));
+    expect(far.truncated).toBe(false);
+    // Neither read reached the log's oldest entry.
+    expect(skipped).toEqual([]);
+
+    // A cursor the log no longer holds reads the whole log: everything newer, truncated, and the
+    // old unreadable entry reported.
+    const trimmed = createNotification({ type: 'sync.complete', userId, jobId: 'trimmed' });
+    const gone = await log.read(userId, trimmed.id);
+    expect(gone.notifications).toEqual(written.filter((n) => n.id > trimmed.id));
+    expect(gone.truncated).toBe(true);
+    expect(skipped).toEqual([{ userId, reason: 'unreadable', key: oldGarbage }]);
+  });
+
+  it('serves the newest entries of a log longer than its bound, as approximate trimming leaves it', async () => {
+    // The publisher's script trims with `XADD ... MAXLEN ~ maxLen`, which removes whole stream
+    // nodes only (at most 100 entries or 4 KiB each, Redis's defaults): with maxLen 10 the log
+    // keeps more than maxLen x 2 of these entries (25 here).
+    const userId = user();
+    const written = await fill(userId, 50, 10);
+    expect(await redis.xlen(replayLogKey(userId))).toBeGreaterThan(20);
+    const small = createReplayLog({ redis, maxLen: 10 });
+
+    // A keep-alive's catch-up after the 3rd newest: the 2 newest (an oldest-first read of
+    // maxLen x 2 entries never reached them, and served nothing).
+    expect((await small.read(userId, written.at(-3)?.id)).notifications).toEqual(written.slice(-2));
+    // A cursor trimmed away: the newest maxLen x 2, marked truncated.
+    const result = await small.read(userId, written[0]?.id);
+    expect(result.notifications).toEqual(written.slice(-20));
+    expect(result.truncated).toBe(true);
+  });
+});
+
 describe('replay log position (the keep-alive’s `latest`)', () => {
   // Written as the publisher's script writes them (XADD of the envelope in `n`): it is the log's one writer.
   const append = (notification: { userId: string }) =>
