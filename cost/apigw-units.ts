@@ -1,3 +1,4 @@
+import { RECENT_POSITIONS } from '@syncbell/contract';
 /**
  * DynamoDB request units per operation of the API Gateway variant, one row per access
  * pattern. They follow the data design in docs/APIGW.md (issue 3, section 2): a connections
@@ -79,11 +80,11 @@ export const APIGW_DYNAMODB_UNITS: readonly UnitsRow[] = [
     why: 'strongly consistent query on the base table, < 4 KB (fewer than ~10 missed); a first connect without `after` reads nothing, so 1 per connect is an upper bound',
   },
   {
-    operation: 'ping: the user’s newest log entry for the pong’s `latest`',
+    operation: 'ping: the user’s 4 newest log entries for the pong’s `latest` and `recent`',
     writeUnits: 0,
     readUnits: 0.5,
     per: 'ping',
-    why: 'one eventually consistent Query of one item (Limit 1, newest first; issue 21): 0.5 RRU for < 4 KB',
+    why: 'one eventually consistent Query of 4 items (Limit 4, newest first; issue 21): 0.5 RRU while they total < 4 KB, more for larger notifications (pingReadUnits)',
   },
 ];
 
@@ -109,4 +110,12 @@ export function unitsPer(per: UnitsRow['per']): { writeUnits: number; readUnits:
     }
   }
   return { writeUnits, readUnits };
+}
+
+/**
+ * The ping's read: the user's `RECENT_POSITIONS` newest log items, eventually consistent, so half
+ * a unit per started 4 KB of their summed size (a Query rounds the sum up, not each item).
+ */
+export function pingReadUnits(messageBytes: number): number {
+  return 0.5 * Math.ceil((RECENT_POSITIONS * (messageBytes + LOG_ITEM_OVERHEAD_BYTES)) / 4096);
 }

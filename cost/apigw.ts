@@ -1,4 +1,5 @@
-import { logAppendWriteUnits, unitsPer } from './apigw-units.js';
+import { RECENT_POSITIONS } from '@syncbell/contract';
+import { logAppendWriteUnits, pingReadUnits, unitsPer } from './apigw-units.js';
 import { type ApigwDeployment, DEFAULT_DEPLOYMENT } from './deployed.js';
 import type { RegionPrices } from './prices.js';
 import { type CostLine, type OptionCost, priceLine, stackOverheadLines, sumLines } from './report.js';
@@ -25,7 +26,7 @@ export interface ApigwSizing {
   connectMs: number;
   /** `$disconnect`: one DynamoDB delete. @default 15 */
   disconnectMs: number;
-  /** `$default` answering a ping with a pong, after one eventually consistent Query of one item (the user's log position). @default 8 */
+  /** `$default` answering a ping with a pong, after one eventually consistent Query of 4 items (the user's log position). @default 8 */
   pingMs: number;
   /** `$default` answering resume: one query, one post back. @default 25 */
   resumeMs: number;
@@ -101,10 +102,11 @@ export function apigwOptionCost(
   const frameBytes = workload.messageBytes + sizing.frameWrapperBytes;
   const perDelivery = meteredMessages(frameBytes);
   const pings = (workload.avgConnections * SECONDS_PER_MONTH) / keepaliveSeconds;
-  // The pong names the log's newest id; when the log grew since the client's last resume, the
-  // client resumes once (issue 21: a failed live post is caught up within one keep-alive round).
-  // At most one per keep-alive round and one per delivery: an upper bound, reached when
-  // notifications are sparser than keep-alives.
+  // The pong names the log's newest ids (`latest`, `recent`); the client resumes once when the log
+  // holds one it has not handed over (issue 21: a failed live post is caught up within one
+  // keep-alive round), or more new ones than `recent` names. At most one per keep-alive round and
+  // one per delivery: an upper bound, which only failed posts and busy users approach; how many
+  // live posts fail is not known ahead, so the bound is what is priced.
   const catchUps = Math.min(deliveries, pings);
   const stale = connects * sizing.staleConnectionFraction;
 
@@ -183,7 +185,6 @@ export function apigwOptionCost(
   const notify = unitsPer('notification');
   const staleUnits = unitsPer('staleConnection');
   const resume = unitsPer('resume');
-  const ping = unitsPer('ping');
   const appendUnits = logAppendWriteUnits(workload.messageBytes);
   lines.push(
     priceLine('DynamoDB writes: $connect put + GSI', connects * connect.writeUnits, 'WRU', wru, MILLION),
@@ -224,8 +225,8 @@ export function apigwOptionCost(
     ),
     priceLine('DynamoDB reads: resume query per connect', connects * resume.readUnits, 'RRU', rru, MILLION),
     priceLine(
-      'DynamoDB reads: keep-alive log position (one eventually consistent item per ping)',
-      pings * ping.readUnits,
+      `DynamoDB reads: keep-alive log position (${RECENT_POSITIONS} items per ping, eventually consistent)`,
+      pings * pingReadUnits(workload.messageBytes),
       'RRU',
       rru,
       MILLION,
@@ -263,7 +264,7 @@ export function apigwOptionCost(
   const assumptions = [
     `Connections: ${workload.avgConnections.toLocaleString('en-US')} on average, billed per minute; API Gateway needs no capacity planning, so peak connections do not change the bill.`,
     `Connects: max(${workload.connectsPerDay.toLocaleString('en-US')} given, ${forcedConnectsPerDay.toLocaleString('en-US')} forced by the 2-hour connection cap) = ${connectsPerDay.toLocaleString('en-US')} a day; each connect sends resume and gets a replay (2 messages).`,
-    `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages, each ping invokes $default, which reads the user's log position (0.5 RRU) for the pong. When the log grew since the client's last resume, the client resumes once (a billed resume and replay, a $default invocation, 1 RRU): priced as one per delivery, capped at one per ping (an upper bound; it is what delivers a notification whose live post failed within one keep-alive round).`,
+    `Keep-alive: the client pings every ${keepaliveSeconds} s (${workload.keepaliveSeconds === null ? 'default: half the 10-minute idle timeout; API Gateway sends no pings itself' : 'from --keepalive-seconds'}); ping and pong are both billed messages, each ping invokes $default, which reads the user's log position (its ${RECENT_POSITIONS} newest items: ${pingReadUnits(workload.messageBytes)} RRU) for the pong. When the log holds a notification the client has not handed over (a failed live post) or more new ones than the pong names, the client resumes once (a billed resume and replay, a $default invocation, 1 RRU): priced as one per delivery, capped at one per ping (an upper bound: with the pong's recent ids a notification that arrived live needs none, but how many live posts fail is not known ahead).`,
     `Messages are metered in 32 KB steps: a ${frameBytes}-byte notification frame (${workload.messageBytes} B + ${sizing.frameWrapperBytes} B wrapper) is ${perDelivery} message(s) per connection, ${workload.connectionsPerUser} connection(s) per user.`,
     `Lambda: ${deployment.lambdaMemoryMb} MB, ${arch} (as deployed: memoryMiB, lambdaArchitecture); stated durations (not measured: the benchmarks run API Gateway under local emulation): authorizer ${sizing.authorizerMs} ms, $connect ${sizing.connectMs} ms, $disconnect ${sizing.disconnectMs} ms, ping ${sizing.pingMs} ms, resume ${sizing.resumeMs} ms, notify ${sizing.notifyBaseMs} ms + ${sizing.notifyPerConnectionMs} ms per connection.`,
     `DynamoDB on-demand, units per operation from cost/apigw-units.ts (docs/APIGW.md): put or delete of a connection = 1 WRU + 1 WRU for the userId GSI; notify = ${appendUnits} WRU log append (item ≤ ${appendUnits} KB) + ${appendUnits} WRU job claim (a conditional put of the same size, so a retried notify sends nothing twice; a repeat adds 1 RRU, not counted) + 0.5 RRU eventually consistent GSI query; resume = 1 RRU strongly consistent query (< 4 KB); ${sizing.staleConnectionFraction * 100}% of connections end without $disconnect and cost a row + GSI delete when a 410 finds them.`,

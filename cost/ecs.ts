@@ -345,7 +345,8 @@ function ecsBill(
   const keepalivesPerMonth = (workload.avgConnections * SECONDS_PER_MONTH) / keepaliveSeconds;
   const check = profile.positionCheck;
   const checksPerMonth = check ? (workload.avgConnections * SECONDS_PER_MONTH) / check.intervalSeconds : 0;
-  // At most one catch-up resume per delivery and per check: its replay carries the notification again.
+  // At most one catch-up resume per delivery and per check (an upper bound: with the answer's recent
+  // ids only a failed live emit or a busy user needs one): its replay carries the notification again.
   const catchUpsPerMonth = Math.min(checksPerMonth, deliveriesPerMonth);
   const bytesOut =
     deliveriesPerMonth * (workload.messageBytes + profile.frameOverheadBytesOut) +

@@ -1,4 +1,5 @@
 import {
+  RECENT_POSITIONS,
   type LoggedEntry,
   type ReplayResult,
   type SkippedLogEntry,
@@ -36,10 +37,11 @@ export function replayLogKey(userId: string, keyPrefix = DEFAULT_REPLAY_LOG_PREF
 export interface ReplayLog {
   read(userId: string, after: string | undefined): Promise<ReplayResult>;
   /**
-   * The id of the newest notification in the user's log, undefined when the log is empty (the
-   * keep-alive's `latest`, see the contract's position.ts). One `XREVRANGE ... COUNT 1`: O(1).
+   * The ids of the newest notifications in the user's log, newest first, at most
+   * `RECENT_POSITIONS`, none when the log is empty (the keep-alive's `latest` and `recent`, see the
+   * contract's position.ts). One `XREVRANGE ... COUNT 4`.
    */
-  latest(userId: string): Promise<string | undefined>;
+  recent(userId: string): Promise<string[]>;
 }
 
 /**
@@ -116,8 +118,10 @@ export function createReplayLog({
         after === undefined ? screen(userId, await newest(userId)) : await readBackTo(userId, after);
       return selectMissed(log, after);
     },
-    async latest(userId) {
-      return screen(userId, await newest(userId), false).at(-1)?.id;
+    async recent(userId) {
+      const raw = await redis.call('XREVRANGE', keyOf(userId), '+', '-', 'COUNT', RECENT_POSITIONS);
+      // Newest first, as read; not reported on every keep-alive (a resume reports what it skips).
+      return screen(userId, raw, false).map((entry) => entry.id);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   type SyncbellError,
 } from '@syncbell/contract/errors';
 import type { ReceivedNotification } from '@syncbell/contract/evolution';
-import { missedPosition, readLatest } from '@syncbell/contract/position';
+import { caughtUpTo, missedPosition, readLatest } from '@syncbell/contract/position';
 import type { NotificationType } from '@syncbell/contract/wire';
 import { backoff, delayWithHint, reconnectBackoff } from '@syncbell/contract/backoff';
 import { BoundedIdSet } from './dedupe.js';
@@ -204,9 +204,10 @@ class Client implements SyncbellClient {
   /** Live notifications that arrived while the resume answer was pending. */
   #held: ReceivedNotification[] | undefined;
   /**
-   * The log's newest id as of the last resume (its answer's `cursor`): a keep-alive naming another
-   * `latest` means the log grew since, and the client resumes after this (position.ts says why not
-   * after `lastSeenId`).
+   * The log's newest id as of the last resume (its answer's `cursor`), or as of the last keep-alive
+   * that showed everything newer handed over: a keep-alive naming another `latest` means the log
+   * grew since, and unless its `recent` shows what grew arrived, the client resumes after this
+   * (position.ts says why not after `lastSeenId`).
    */
   #checkpoint: string | undefined;
 
@@ -345,12 +346,14 @@ class Client implements SyncbellClient {
           else this.#deliver(notification, false);
         },
         onResync: () => this.#resync(id),
-        onPosition: (latest) => {
+        onPosition: (frame) => {
           if (id !== this.#generation || this.#held) return;
           const checkpoint = this.#checkpoint ?? this.#lastSeenId;
-          const position = readLatest({ latest });
+          const position = readLatest(frame);
           if (!missedPosition(position, checkpoint)) return;
-          this.#resync(id, { after: checkpoint, position });
+          // Everything newer than the checkpoint already handed over: nothing to resume for.
+          if (caughtUpTo(frame, checkpoint, (seen) => this.#seen.has(seen))) this.#checkpoint = position;
+          else this.#resync(id, { after: checkpoint, position });
         },
         onServerError: (code, message) => {
           if (id === this.#generation || successorNow()) this.#emitError(code, message);

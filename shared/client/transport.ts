@@ -31,11 +31,12 @@ export interface TransportHandlers {
   /** The server says live delivery may have had a gap: the client resumes again on this connection. */
   onResync(): void;
   /**
-   * A frame the server sent anyway (the API Gateway `pong`, the socket.io keep-alive answer)
-   * carried the user's log position: its `latest` as it came off the wire. The client applies the
-   * contract's rule (`missedPosition`) and resumes on this connection when it missed something.
+   * A frame the server sent anyway (the API Gateway `pong`, the socket.io keep-alive answer),
+   * which carries the user's log position (`latest`, `recent`), as it came off the wire. The
+   * client applies the contract's rules (`readLatest`, `missedPosition`, `caughtUpTo`) and resumes
+   * on this connection when it may have missed something.
    */
-  onPosition(latest: unknown): void;
+  onPosition(frame: unknown): void;
   /**
    * The server asks this connection to move elsewhere (a container draining) and keeps it open for
    * a grace: the client opens a successor, resumes there, then closes this one (make before break).

@@ -55,17 +55,17 @@ const jobId: FieldCheck = (value) =>
 const userId: FieldCheck = (value) =>
   jobId(value) ?? (USER_ID_PATTERN.test(value as string) ? undefined : USER_ID_MESSAGE);
 /** zod 4's `.int()` is a safe integer. */
-const integerFrom =
+/* @__NO_SIDE_EFFECTS__ */ const integerFrom =
   (min: number): FieldCheck =>
   (value) =>
     typeof value === 'number' && Number.isSafeInteger(value) && value >= min
       ? undefined
       : `must be an integer of at least ${min}`;
-const oneOf =
+/* @__NO_SIDE_EFFECTS__ */ const oneOf =
   (values: readonly unknown[]): FieldCheck =>
   (value) =>
     values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
-const optional =
+/* @__NO_SIDE_EFFECTS__ */ const optional =
   (check: FieldCheck): FieldCheck =>
   (value) =>
     value === undefined ? undefined : check(value);

@@ -2,6 +2,10 @@ import * as z from 'zod';
 import { ErrorCode } from './codes.js';
 import { notificationSchema, ulidSchema } from './envelope.js';
 import { loggedEntrySchema } from './evolution.js';
+import { RECENT_POSITIONS } from './position.js';
+
+/** A keep-alive answer's `recent` (position.ts): the log's newest ids, newest first. */
+const recentSchema = z.array(ulidSchema).min(1).max(RECENT_POSITIONS);
 
 /**
  * The resume protocol, shared by both variants.
@@ -122,6 +126,11 @@ function serverFrameFields<E extends z.ZodType, R extends z.ZodType, C extends z
        * `position.ts`). Checked only where it is sent: a reader ignores a malformed one.
        */
       latest: ulidSchema.optional(),
+      /**
+       * The ids of the log's newest entries, newest first (`latest` first), at most
+       * `RECENT_POSITIONS` (see `position.ts`). Checked only where it is sent, like `latest`.
+       */
+      recent: recentSchema.optional(),
     },
     error: {
       type: z.literal('error'),
@@ -148,9 +157,9 @@ export type ServerFrame = z.infer<typeof serverFrameSchema>;
  * `SERVER_FRAME_TYPES` comes from a newer server and is ignored.
  */
 const read = serverFrameFields(z.unknown(), z.unknown(), receivedErrorFrameBodySchema.shape.code);
-// A reader takes `latest` with `readLatest` (position.ts) and ignores a malformed one, so the pong's
-// other fields decide whether the frame is read.
-const { latest: _latest, ...readPong } = read.pong;
+// A reader takes `latest` and `recent` with `readLatest` and `readRecent` (position.ts) and ignores
+// malformed ones, so the pong's other fields decide whether the frame is read.
+const { latest: _latest, recent: _recent, ...readPong } = read.pong;
 export const receivedServerFrameSchema = z.discriminatedUnion('type', [
   z.looseObject(read.notification),
   z.looseObject(read.replay),
@@ -164,11 +173,13 @@ export type ReceivedServerFrame = z.infer<typeof receivedServerFrameSchema>;
 /**
  * The answer to the SDK's `SocketEvent.KeepAlive` (the request is `{}`), as a server sends it:
  * the user's log position, as in the `pong` frame (see `position.ts`). A reader ignores a
- * malformed `latest` and extra fields.
+ * malformed `latest` or `recent` and extra fields.
  */
 export const keepAliveAnswerSchema = z.object({
   serverTimeMs: z.number(),
   /** The id of the newest notification in the user's log, absent when it is empty. */
   latest: ulidSchema.optional(),
+  /** The ids of the log's newest entries, newest first, at most `RECENT_POSITIONS`, as in the `pong`. */
+  recent: recentSchema.optional(),
 });
 export type KeepAliveAnswer = z.infer<typeof keepAliveAnswerSchema>;

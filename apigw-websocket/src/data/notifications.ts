@@ -9,6 +9,7 @@ import {
   type LoggedEntry,
   type Notification,
   notificationSchema,
+  RECENT_POSITIONS,
   type ReplayResult,
   type SkippedLogEntry,
   screenLogEntry,
@@ -50,12 +51,13 @@ export interface NotificationLog {
    */
   claimJob(notification: Notification, key?: string): Promise<Notification>;
   /**
-   * The id of the newest notification in the user's log, undefined when there is none (the
-   * `pong`'s `latest`, see the contract's position.ts). One eventually consistent Query of one
-   * item (Limit 1, newest first): half a read request unit per keep-alive. Eventually consistent
-   * is enough: a notification written a moment ago and missed here is found by the next ping.
+   * The ids of the newest notifications in the user's log, newest first, at most
+   * `RECENT_POSITIONS`, none when there is none (the `pong`'s `latest` and `recent`, see the
+   * contract's position.ts). One eventually consistent Query of 4 items (Limit 4, newest first):
+   * half a read request unit per keep-alive while they total under 4 KB. Eventually consistent is
+   * enough: a notification written a moment ago and missed here is found by the next ping.
    */
-  latest(userId: string): Promise<string | undefined>;
+  recent(userId: string): Promise<string[]>;
 }
 
 /** Sort-key prefix of job claims; '#' sorts before every ULID character. */
@@ -122,23 +124,24 @@ export function createNotificationLog(options: NotificationLogOptions): Notifica
       checkClaim(claimed.data, storedHash, notification, claimKey);
       return claimed.data;
     },
-    async latest(userId) {
-      // Read capacity is charged on the items read before the filter: Limit 1 reads one item
-      // (AWS DynamoDB developer guide, "Query operations in DynamoDB": "Limit" and "Filter
-      // expressions"), 0.5 RRU eventually consistent. An expired newest row means an expired log.
+    async recent(userId) {
+      // Read capacity is charged on the items read before the filter: Limit 4 reads at most four
+      // items (AWS DynamoDB developer guide, "Query operations in DynamoDB": "Limit" and "Filter
+      // expressions"), 0.5 RRU eventually consistent while they total under 4 KB. Expired rows are
+      // filtered out: an expired newest row means an expired log.
       const { Items } = await client.send(
         new QueryCommand({
           ...unexpiredFrom(userId, LOWEST_NOTIFICATION_KEY),
           ScanIndexForward: false,
-          Limit: 1,
+          Limit: RECENT_POSITIONS,
           ConsistentRead: false,
         }),
       );
-      const item = Items?.[0];
-      if (item === undefined) return undefined;
-      // The same screen a replay applies: only this user's readable entry names a position.
-      const screened = screenLogEntry(item.notification, userId);
-      return 'served' in screened ? screened.served.id : undefined;
+      // The same screen a replay applies: only this user's readable entries name a position.
+      return (Items ?? []).flatMap((item) => {
+        const screened = screenLogEntry(item.notification, userId);
+        return 'served' in screened ? [screened.served.id] : [];
+      });
     },
     async missedAfter(userId, after) {
       // Nothing seen yet: no read at all; selectMissed hands out a time cursor for next time.

@@ -83,12 +83,12 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
       // The pong carries the user's log position (position.ts): a live post that failed (throttled,
       // 5xx, a notify that timed out mid-fan-out) is resumed for within one keep-alive round.
       const userId = await userIdOf();
-      const latest = userId === undefined ? undefined : await readLatest(log, userId, telemetry);
+      const recent = userId === undefined ? [] : await readRecent(log, userId, telemetry);
       await send({
         type: 'pong',
         serverTimeMs: now(),
         ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
-        ...(latest === undefined ? {} : { latest }),
+        ...(recent[0] === undefined ? {} : { latest: recent[0], recent }),
       });
       return { statusCode: 200 };
     }
@@ -106,19 +106,15 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
 }
 
 /** The user's log position for a pong; a failed read loses only the hint (the pong still proves liveness). */
-async function readLatest(
-  log: NotificationLog,
-  userId: string,
-  telemetry: Telemetry,
-): Promise<string | undefined> {
+async function readRecent(log: NotificationLog, userId: string, telemetry: Telemetry): Promise<string[]> {
   try {
-    return await log.latest(userId);
+    return await log.recent(userId);
   } catch (error) {
     telemetry.logger.warn('could not read the log position for a pong', {
       userId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return undefined;
+    return [];
   }
 }
 

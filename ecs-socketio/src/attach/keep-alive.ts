@@ -20,8 +20,8 @@ export type KeepAliveHandler = (
 
 /**
  * The `SocketEvent.KeepAlive` handler, one for every socket: answers with the user's log position
- * (`latest`, see the contract's position.ts) so a client that lost a live emit resumes for it. One
- * `XREVRANGE ... COUNT 1` per keep-alive; the frame budget (frame-budget.ts) counts it like any
+ * (`latest` and `recent`, see the contract's position.ts) so a client that lost a live emit
+ * resumes for it, and one that got everything does not. One `XREVRANGE ... COUNT 4` per keep-alive; the frame budget (frame-budget.ts) counts it like any
  * other client event. The request object's fields are not read (a newer client may add some).
  */
 export function keepAliveHandler({
@@ -39,8 +39,11 @@ export function keepAliveHandler({
       return;
     }
     try {
-      const latest = await replayLog?.latest(userId);
-      const answer: KeepAliveAnswer = { serverTimeMs: now(), ...(latest === undefined ? {} : { latest }) };
+      const recent = (await replayLog?.recent(userId)) ?? [];
+      const answer: KeepAliveAnswer = {
+        serverTimeMs: now(),
+        ...(recent[0] === undefined ? {} : { latest: recent[0], recent }),
+      };
       ack(answer);
     } catch (error) {
       onFailed(error as Error);

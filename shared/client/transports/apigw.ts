@@ -200,7 +200,7 @@ class ApigwConnection implements TransportConnection {
       }
       case 'pong':
         // The user's log position (position.ts): a failed live post is caught up here.
-        this.#handlers.onPosition(frame.latest);
+        this.#handlers.onPosition(frame);
         return;
       case 'error':
         if (pending && frame.requestId === pending.requestId) {

@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplayLog, replayLogKey, type ReplayLog } from '../../../ecs-socketio/src/replay-log.js';
-import { createNotification, type SkippedLogEntry } from '../../../shared/contract/index.js';
+import {
+  createNotification,
+  RECENT_POSITIONS,
+  type SkippedLogEntry,
+} from '../../../shared/contract/index.js';
 import { newerServerRows } from '../../support/newer-server.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,29 +111,36 @@ describe('replay log read of a long log (what a resume reads)', () => {
   });
 });
 
-describe('replay log position (the keep-alive’s `latest`)', () => {
+describe('replay log position (the keep-alive’s `latest` and `recent`)', () => {
   // Written as the publisher's script writes them (XADD of the envelope in `n`): it is the log's one writer.
   const append = (notification: { userId: string }) =>
     redis.xadd(replayLogKey(notification.userId), '*', 'n', JSON.stringify(notification));
 
-  it('is the newest entry’s id, and undefined for an empty log', async () => {
+  it('is the newest entries’ ids, newest first and at most RECENT_POSITIONS, and none for an empty log', async () => {
     const userId = user();
-    expect(await log.latest(userId)).toBeUndefined();
-    await append(createNotification({ type: 'sync.complete', userId, jobId: 'older' }));
-    const newest = createNotification({ type: 'sync.complete', userId, jobId: 'newest' });
-    await append(newest);
+    expect(await log.recent(userId)).toEqual([]);
+    const written = Array.from({ length: 6 }, (_, i) =>
+      createNotification({ type: 'sync.complete', userId, jobId: `job-${i}` }),
+    );
+    for (const notification of written) await append(notification);
 
-    expect(await log.latest(userId)).toBe(newest.id);
+    expect(await log.recent(userId)).toEqual(
+      written
+        .slice(-RECENT_POSITIONS)
+        .reverse()
+        .map((n) => n.id),
+    );
   });
 
   it('never names another user’s entry, and does not report it on every keep-alive', async () => {
     const userId = user();
-    await append(createNotification({ type: 'sync.complete', userId, jobId: 'own' }));
+    const own = createNotification({ type: 'sync.complete', userId, jobId: 'own' });
+    await append(own);
     const foreign = createNotification({ type: 'sync.complete', userId: `${userId}-other`, jobId: 'x' });
     await redis.xadd(replayLogKey(userId), '*', 'n', JSON.stringify(foreign));
     skipped.length = 0;
 
-    expect(await log.latest(userId)).toBeUndefined();
+    expect(await log.recent(userId)).toEqual([own.id]);
     expect(skipped).toEqual([]);
   });
 });

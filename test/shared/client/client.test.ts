@@ -307,11 +307,11 @@ describe('client state machine', () => {
     await flush();
     const seen = n('seen');
     transport.last.handlers.onNotification(seen);
-    transport.last.handlers.onPosition(seen.id); // nothing missed: no resume
+    transport.last.handlers.onPosition({ latest: seen.id }); // nothing missed: no resume
     await flush();
     const lost = n('lost-live');
     transport.replies.push({ notifications: [lost], truncated: false });
-    transport.last.handlers.onPosition(lost.id);
+    transport.last.handlers.onPosition({ latest: lost.id });
     await flush();
     expect(transport.last.resumes).toEqual([undefined, seen.id]);
     expect(got).toEqual(['seen', 'lost-live (replayed)']);
@@ -332,12 +332,90 @@ describe('client state machine', () => {
     const arrived = n('arrived-live');
     transport.last.handlers.onNotification(arrived); // `lost` never came: its post failed
     transport.replies.push({ notifications: [lost, arrived], truncated: false, cursor: arrived.id });
-    transport.last.handlers.onPosition(arrived.id); // the newest id was seen, the gap below it was not
+    transport.last.handlers.onPosition({ latest: arrived.id }); // the newest id was seen, the gap below it was not
     await flush();
-    transport.last.handlers.onPosition(arrived.id); // the checkpoint moved: nothing more to do
+    transport.last.handlers.onPosition({ latest: arrived.id }); // the checkpoint moved: nothing more to do
     await flush();
     expect(transport.last.resumes).toEqual([undefined, checkpoint.id]);
     expect(got).toEqual(['arrived-live', 'lost-live']);
+  });
+
+  it('moves its checkpoint without a resume when the keep-alive’s `recent` shows everything newer was handed over', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
+    await flush();
+    const checkpoint = n('before-connect');
+    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
+    transport.last.handlers.onOpen();
+    await flush();
+    const first = n('first');
+    const second = n('second');
+    transport.last.handlers.onNotification(first);
+    transport.last.handlers.onNotification(second);
+    // The log's newest, newest first, reaching back to the checkpoint: both arrived live.
+    transport.last.handlers.onPosition({ latest: second.id, recent: [second.id, first.id, checkpoint.id] });
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined]);
+    // The checkpoint moved to the newest: the next keep-alive with the same position does nothing,
+    // and one more that arrived live is confirmed from there.
+    const third = n('third');
+    transport.last.handlers.onNotification(third);
+    transport.last.handlers.onPosition({
+      latest: third.id,
+      recent: [third.id, second.id, first.id, checkpoint.id],
+    });
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined]);
+    expect(got).toEqual(['first', 'second', 'third']);
+  });
+
+  it('still resumes when `recent` names an id it never handed over, does not reach its checkpoint, or is malformed', async () => {
+    const client = make();
+    const got: string[] = [];
+    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
+    await flush();
+    const checkpoint = n('before-connect');
+    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
+    transport.last.handlers.onOpen();
+    await flush();
+
+    // A live post that failed below one that arrived.
+    const lost = n('lost-live');
+    const arrived = n('arrived-live');
+    transport.last.handlers.onNotification(arrived);
+    transport.replies.push({ notifications: [lost, arrived], truncated: false, cursor: arrived.id });
+    transport.last.handlers.onPosition({ latest: arrived.id, recent: [arrived.id, lost.id, checkpoint.id] });
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, checkpoint.id]);
+    expect(got).toEqual(['arrived-live', 'lost-live']);
+
+    // More arrived than `recent` shows: the checkpoint is not in it.
+    const many = ['m1', 'm2', 'm3', 'm4', 'm5'].map(n);
+    for (const each of many) transport.last.handlers.onNotification(each);
+    transport.replies.push({ notifications: [], truncated: false, cursor: many[4]?.id });
+    const newestFirst = [...many].reverse().map((each) => each.id);
+    transport.last.handlers.onPosition({ latest: many[4]?.id, recent: newestFirst.slice(0, 4) });
+    await flush();
+    expect(transport.last.resumes).toEqual([undefined, checkpoint.id, arrived.id]);
+
+    // Malformed: not led by `latest`, not ids, not an array. Each is read as absent: a resume.
+    const next = n('next');
+    transport.last.handlers.onNotification(next);
+    for (const bad of [[many[4]?.id], ['not-a-ulid'], 'x', { 0: next.id, 1: many[4]?.id }]) {
+      transport.replies.push({ notifications: [], truncated: false, cursor: many[4]?.id });
+      transport.last.handlers.onPosition({ latest: next.id, recent: bad });
+      await flush();
+    }
+    expect(transport.last.resumes).toEqual([
+      undefined,
+      checkpoint.id,
+      arrived.id,
+      many[4]?.id,
+      many[4]?.id,
+      many[4]?.id,
+      many[4]?.id,
+    ]);
   });
 
   it('ignores a malformed or absent position, and resumes at most once for the same one', async () => {
@@ -346,14 +424,15 @@ describe('client state machine', () => {
     transport.last.handlers.onOpen();
     await flush();
     for (const bad of [undefined, null, 'not-a-ulid', 42, { id: 'x' }])
-      transport.last.handlers.onPosition(bad);
+      transport.last.handlers.onPosition({ latest: bad, recent: [bad] });
+    for (const frame of [undefined, null, 'x', 42, []]) transport.last.handlers.onPosition(frame);
     await flush();
     expect(transport.last.resumes).toEqual([undefined]);
     // A position the replay does not hand over (the server answered nothing for it).
     const unreachable = n('unreachable').id;
-    transport.last.handlers.onPosition(unreachable);
+    transport.last.handlers.onPosition({ latest: unreachable });
     await flush();
-    transport.last.handlers.onPosition(unreachable);
+    transport.last.handlers.onPosition({ latest: unreachable });
     await flush();
     expect(transport.last.resumes).toEqual([undefined, undefined]);
   });

@@ -6,7 +6,13 @@ import {
   type NotificationLog,
 } from '../../../../apigw-websocket/src/data/notifications.js';
 import { createDefaultHandler } from '../../../../apigw-websocket/src/handlers/default.js';
-import { createNotification, ErrorCode, type Notification } from '../../../../shared/contract/index.js';
+import {
+  createNotification,
+  ErrorCode,
+  type Notification,
+  RECENT_POSITIONS,
+  serverFrameSchema,
+} from '../../../../shared/contract/index.js';
 import { noopTelemetry, recordingPoster, startTestTables, webSocketEvent } from '../../support/fixtures.js';
 
 let tables: Awaited<ReturnType<typeof startTestTables>>;
@@ -71,8 +77,8 @@ describe('$default', () => {
     ]);
   });
 
-  it('puts the newest id of the user’s log in the pong, read with one eventually consistent Query of one item', async () => {
-    const sent = await seed('position-user', 3);
+  it('puts the newest ids of the user’s log in the pong, read with one eventually consistent Query of 4 items', async () => {
+    const sent = await seed('position-user', 6);
     // A job claim sorts before every notification id: it must not be taken for the position.
     await log.claimJob(
       createNotification({ type: 'sync.complete', userId: 'position-user', jobId: 'claimed' }),
@@ -93,11 +99,18 @@ describe('$default', () => {
       userId: 'position-user',
       log: positionLog,
     });
-    expect(frames).toEqual([{ type: 'pong', serverTimeMs: expect.any(Number), latest: sent[2]?.id }]);
+    const newestFirst = sent
+      .slice(-RECENT_POSITIONS)
+      .reverse()
+      .map((n) => n.id);
+    expect(frames).toEqual([
+      { type: 'pong', serverTimeMs: expect.any(Number), latest: sent[5]?.id, recent: newestFirst },
+    ]);
+    expect(serverFrameSchema.parse(frames[0])).toEqual(frames[0]);
     expect(commands).toHaveLength(1);
     expect(commands[0]).toBeInstanceOf(QueryCommand);
     expect((commands[0] as QueryCommand).input).toMatchObject({
-      Limit: 1,
+      Limit: RECENT_POSITIONS,
       ScanIndexForward: false,
       ConsistentRead: false,
     });
@@ -125,7 +138,7 @@ describe('$default', () => {
   it('still answers the ping when the position cannot be read', async () => {
     const failing: NotificationLog = {
       ...log,
-      latest: async () => {
+      recent: async () => {
         throw new Error('ProvisionedThroughputExceededException');
       },
     };

@@ -266,7 +266,7 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     const userId = uniqueUser('keep-alive');
     const socket = await rawConnect(app.url, await signToken({ userId, key: TEST_JWT_KEY }));
     const empty = await socket.emitWithAck(SocketEvent.KeepAlive, {});
-    await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'older' });
+    const older = await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'older' });
     const newest = await publisherOf(app).publish({ userId, type: 'sync.complete', jobId: 'newest' });
     // Another user's newer notification is never this user's position.
     await publisherOf(app).publish({ userId: uniqueUser('other'), type: 'sync.complete', jobId: 'x' });
@@ -277,6 +277,7 @@ describe('attachSyncbell on the app’s own http server and socket.io Server', (
     expect(keepAliveAnswerSchema.parse(answer)).toEqual({
       serverTimeMs: expect.any(Number),
       latest: newest.id,
+      recent: [newest.id, older.id],
     });
   });
 

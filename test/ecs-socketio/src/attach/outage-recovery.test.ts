@@ -20,7 +20,7 @@ function watch(nowMs: () => number, read: ReplayLog['read']) {
   const seen = { resyncs: 0, delivered: [] as [string, string][], restored: [] as unknown[] };
   const recovery = watchSubscriber({
     subscriber,
-    replayLog: { read, latest: async () => undefined },
+    replayLog: { read, recent: async () => [] },
     localUsers: () => ['alice', 'bob', 'alice'],
     resyncLocal: () => seen.resyncs++,
     deliverLocal: (userId, n) => seen.delivered.push([userId, n.id]),

@@ -22,7 +22,7 @@ function handler(replayLog: ReplayLog | undefined) {
 }
 
 const notification = createNotification({ type: 'sync.complete', userId: 'alice', jobId: 'j' });
-const log = (read: ReplayLog['read']): ReplayLog => ({ read, latest: async () => undefined });
+const log = (read: ReplayLog['read']): ReplayLog => ({ read, recent: async () => [] });
 
 describe('resumeHandler', () => {
   it('answers what the log holds for the socket’s user after the cursor, with servedBy', async () => {

@@ -64,7 +64,7 @@ function recordingHandlers() {
     onNotification: (n) => events.notifications.push(n),
     onServerError: (code, message) => events.errors.push([code, message]),
     onResync: () => {},
-    onPosition: (latest) => events.positions.push(latest),
+    onPosition: (frame) => events.positions.push(frame),
     onClose: (reason) => events.closes.push(reason),
   };
   return { handlers, events };
@@ -249,11 +249,16 @@ describe('apigwTransport', () => {
   it('hands the pong’s log position to the client as it came, and reads a pong with a malformed one as a pong', async () => {
     const { socket, events } = await openFake();
     socket.serverOpens();
+    const older = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'i' }).id;
     const latest = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'j' }).id;
-    socket.serverSends({ type: 'pong', serverTimeMs: 1, latest });
-    socket.serverSends({ type: 'pong', serverTimeMs: 2, latest: { from: 'a newer server' } });
-    socket.serverSends({ type: 'pong', serverTimeMs: 3 }); // an older server
-    expect(events.positions).toEqual([latest, { from: 'a newer server' }, undefined]);
+    const pongs = [
+      { type: 'pong', serverTimeMs: 1, latest, recent: [latest, older] },
+      { type: 'pong', serverTimeMs: 2, latest: { from: 'a newer server' }, recent: 'also newer' },
+      { type: 'pong', serverTimeMs: 3, latest }, // a server from before `recent`
+      { type: 'pong', serverTimeMs: 4 }, // an older server
+    ];
+    for (const pong of pongs) socket.serverSends(pong);
+    expect(events.positions).toEqual(pongs);
     expect(events.errors).toEqual([]);
   });
 

@@ -39,8 +39,8 @@ function recording() {
       poke();
     },
     onResync: () => {},
-    onPosition: (latest) => {
-      events.positions.push(latest);
+    onPosition: (frame) => {
+      events.positions.push(frame);
       poke();
     },
     onClose: (reason) => {
@@ -69,12 +69,17 @@ afterEach(async () => {
 });
 
 describe('socketIoTransport keep-alive', () => {
-  it('asks for the log position with {} on an ack and hands the answer’s `latest` to the client', async () => {
+  it('asks for the log position with {} on an ack and hands the answer’s `latest` and `recent` to the client', async () => {
+    const older = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'i' }).id;
     const latest = createNotification({ type: 'sync.complete', userId: 'u', jobId: 'j' }).id;
     const requests: unknown[][] = [];
     const server = await startServer((args) => {
       requests.push(args.slice(0, -1));
-      (args.at(-1) as (answer: unknown) => void)({ serverTimeMs: Date.now(), latest });
+      (args.at(-1) as (answer: unknown) => void)({
+        serverTimeMs: Date.now(),
+        latest,
+        recent: [latest, older],
+      });
     });
     stops.push(server.close);
     const { handlers, events, until } = recording();
@@ -86,7 +91,8 @@ describe('socketIoTransport keep-alive', () => {
 
     await until(() => events.positions.length >= 2);
 
-    expect(events.positions.slice(0, 2)).toEqual([latest, latest]);
+    const answer = { serverTimeMs: expect.any(Number), latest, recent: [latest, older] };
+    expect(events.positions.slice(0, 2)).toEqual([answer, answer]);
     expect(requests.slice(0, 2)).toEqual([[{}], [{}]]);
     expect(events.closes).toEqual([]);
   });
