@@ -319,7 +319,8 @@ describe('client state machine', () => {
     expect(transport.opens).toHaveLength(1);
   });
 
-  it('on a keep-alive position resumes after its checkpoint, so a live delivery lost before one that arrived is caught up', async () => {
+  /** A client connected and resumed, its checkpoint the resume answer's cursor; `got` its hand-offs' job ids. */
+  async function openedAtCheckpoint() {
     const client = make();
     const got: string[] = [];
     client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
@@ -328,6 +329,11 @@ describe('client state machine', () => {
     transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
     transport.last.handlers.onOpen();
     await flush();
+    return { got, checkpoint };
+  }
+
+  it('on a keep-alive position resumes after its checkpoint, so a live delivery lost before one that arrived is caught up', async () => {
+    const { got, checkpoint } = await openedAtCheckpoint();
     const lost = n('lost-live');
     const arrived = n('arrived-live');
     transport.last.handlers.onNotification(arrived); // `lost` never came: its post failed
@@ -341,14 +347,7 @@ describe('client state machine', () => {
   });
 
   it('moves its checkpoint without a resume when the keep-alive’s `recent` shows everything newer was handed over', async () => {
-    const client = make();
-    const got: string[] = [];
-    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
-    await flush();
-    const checkpoint = n('before-connect');
-    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
-    transport.last.handlers.onOpen();
-    await flush();
+    const { got, checkpoint } = await openedAtCheckpoint();
     const first = n('first');
     const second = n('second');
     transport.last.handlers.onNotification(first);
@@ -371,14 +370,7 @@ describe('client state machine', () => {
   });
 
   it('still resumes when `recent` names an id it never handed over, does not reach its checkpoint, or is malformed', async () => {
-    const client = make();
-    const got: string[] = [];
-    client.on('notification', ({ notification }) => got.push(String(notification.jobId)));
-    await flush();
-    const checkpoint = n('before-connect');
-    transport.replies.push({ notifications: [], truncated: false, cursor: checkpoint.id });
-    transport.last.handlers.onOpen();
-    await flush();
+    const { got, checkpoint } = await openedAtCheckpoint();
 
     // A live post that failed below one that arrived.
     const lost = n('lost-live');
