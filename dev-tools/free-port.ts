@@ -37,3 +37,26 @@ export async function freePorts(count: number, avoid: readonly number[] = []): P
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
+
+/**
+ * Runs `start` again when it failed because a port it was given was taken meanwhile (EADDRINUSE):
+ * a port from `freePort`/`freePorts` is free only until someone binds it, and another process (or an
+ * outgoing connection's ephemeral port) may take it before the server it was meant for does.
+ * `onClash` prepares the next attempt (fresh ports, a cleanup, a pause) and is told the port the
+ * error named; any other failure, or a clash on the last of `attempts`, is thrown as it came.
+ */
+export async function retryOnPortClash<T>(
+  start: () => Promise<T>,
+  onClash: (takenPort: number, attempt: number) => Promise<void> | void,
+  attempts = 5,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const clash = /EADDRINUSE: address already in use \S*:(\d+)/.exec(String((error as Error).message));
+      if (attempt >= attempts || !clash) throw error;
+      await onClash(Number(clash[1]), attempt);
+    }
+  }
+}

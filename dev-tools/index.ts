@@ -10,7 +10,8 @@
  * - `startFaultProxy`: the one TCP fault hop (silent drops, byte counts, an idle timeout).
  * - `startOwnedRedis` / `startOwnedRedisCluster`: the one Redis launcher (a private redis-server,
  *   durable or not, or a local Redis Cluster), with `redisCli` and `redisAnswers`.
- * - `freePort` / `freePorts`: free TCP ports on 127.0.0.1 (`freePorts`: distinct ones at once).
+ * - `freePort` / `freePorts`: free TCP ports on 127.0.0.1 (`freePorts`: distinct ones at once), and
+ *   `retryOnPortClash`: a start retried when one of them was taken meanwhile (EADDRINUSE).
  * - `STAMP_RESOLUTION_MS`: how short two `Date.now()` stamps around a whole timer wait can read.
  */
 export { isRunning, type StopChildOptions, stopChild } from './child-process.js';
@@ -22,7 +23,7 @@ export {
   startFaultProxy,
 } from './fault-proxy.js';
 export { STAMP_RESOLUTION_MS } from './clock.js';
-export { freePort, freePorts } from './free-port.js';
+export { freePort, freePorts, retryOnPortClash } from './free-port.js';
 export { pollUntil } from './poll-until.js';
 export {
   CLUSTER_SLOTS,

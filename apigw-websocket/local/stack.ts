@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { resolveJwtSecret, signToken } from '@syncbell/server';
 import { ConfigError } from '@syncbell/server';
 import { CONNECTION_MAX_AGE_SECONDS, IDLE_TIMEOUT_SECONDS } from '../src/config.js';
-import { freePorts, stopChild } from '../../dev-tools/index.js';
+import { freePorts, retryOnPortClash, stopChild } from '../../dev-tools/index.js';
 import { startDynalite } from './dynalite-server.js';
 import { type QuotaGate, startQuotaGate } from './quota-gate.js';
 import { type ApigwQuotas, AWS_QUOTAS } from './quotas.js';
@@ -317,21 +317,17 @@ export async function startApigwLocal(options: ApigwLocalOptions = {}): Promise<
       await warmUp(gate.wsUrl, httpUrl, jwtSecret, START_TIMEOUT_MS);
       return { gate, httpUrl, managementEndpoint, coldStartsMs };
     };
-    // A port handed out by freePorts is free only until someone binds it: another process (or an
-    // outgoing connection's ephemeral port) may take it before serverless-offline does, which then
-    // exits with EADDRINUSE. Such a start is retried on fresh ports, as the ECS stack does.
-    let started: Awaited<ReturnType<typeof startOnce>> | undefined;
-    for (let attempt = 1; started === undefined; attempt++) {
-      const mark = cleanups.length;
-      try {
-        started = await startOnce();
-      } catch (error) {
+    // A port serverless-offline was given may be taken before it binds it; it then exits with
+    // EADDRINUSE, and starts again on fresh ports once the failed attempt is cleaned up.
+    const mark = cleanups.length;
+    const { gate, httpUrl, managementEndpoint, coldStartsMs } = await retryOnPortClash(
+      startOnce,
+      async (taken) => {
         for (const cleanup of cleanups.splice(mark).reverse()) await cleanup();
-        if (attempt >= 3 || !/EADDRINUSE/.test(String((error as Error).message))) throw error;
-        log('serverless-offline found a port taken by another process; starting again on fresh ports');
-      }
-    }
-    const { gate, httpUrl, managementEndpoint, coldStartsMs } = started;
+        log(`serverless-offline found port ${taken} taken by another process; starting again on fresh ports`);
+      },
+      3,
+    );
     log(`apigw-websocket (serverless-offline behind the quota gate) ${gate.wsUrl} http ${httpUrl}`);
     return {
       wsUrl: gate.wsUrl,

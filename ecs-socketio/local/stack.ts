@@ -10,6 +10,7 @@ import {
   freePort,
   freePorts,
   isRunning,
+  retryOnPortClash,
   type OwnedRedis,
   type OwnedRedisCluster,
   redisAnswers,
@@ -333,21 +334,16 @@ export async function startEcsLocal(options: EcsLocalOptions = {}): Promise<EcsL
   // before the container does: the container then dies with EADDRINUSE (seen in CI). Such a
   // start is retried, on fresh ports where nothing points at them yet (before the load balancer
   // exists), else on the same ones (a restart keeps its target's port), after a pause.
-  const spawnRetryingPortClash = async (managed: ManagedProcess, canMove: boolean) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await spawnContainer(managed);
-      } catch (error) {
-        const clash = /EADDRINUSE: address already in use \S*:(\d+)/.exec(String((error as Error).message));
-        if (attempt >= 5 || !clash) throw error;
-        const taken = Number(clash[1]);
+  const spawnRetryingPortClash = (managed: ManagedProcess, canMove: boolean) =>
+    retryOnPortClash(
+      () => spawnContainer(managed),
+      async (taken, attempt) => {
         log(`[${managed.id}] port ${taken} taken by another process; starting again`);
         if (taken === managed.metricsPort) managed.metricsPort = await freePort([managed.port]);
         else if (taken === managed.port && canMove) managed.port = await freePort([managed.metricsPort]);
         else await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
-    }
-  };
+      },
+    );
 
   let worker: ChildProcess | undefined;
   const spawnWorker = async () => {

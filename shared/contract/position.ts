@@ -37,6 +37,15 @@ import { ULID_PATTERN } from './wire.js';
  */
 export const RECENT_POSITIONS = 4;
 
+/**
+ * A keep-alive answer's position fields (the `pong`, the socket.io ack), as a server sends them from
+ * the log's newest ids, newest first (at most `RECENT_POSITIONS`): `latest` is the first; an empty
+ * log sends neither.
+ */
+export function positionFields(recent: string[]): { latest?: string; recent?: string[] } {
+  return recent[0] === undefined ? {} : { latest: recent[0], recent };
+}
+
 /** The position a frame or keep-alive answer carries: its `latest` when that is a ULID, else undefined. */
 export function readLatest(frame: unknown): string | undefined {
   if (typeof frame !== 'object' || frame === null) return undefined;

@@ -1,4 +1,4 @@
-import { ErrorCode, isWireError, type ServerFrame } from '@syncbell/contract';
+import { ErrorCode, isWireError, positionFields, type ServerFrame } from '@syncbell/contract';
 import { ConnectionGoneError } from '../errors.js';
 import { managementEndpointFor } from '../clients.js';
 import type { ConnectionsStore } from '../data/connections.js';
@@ -88,7 +88,7 @@ export function createDefaultHandler(deps: () => DefaultDeps): (event: unknown) 
         type: 'pong',
         serverTimeMs: now(),
         ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
-        ...(recent[0] === undefined ? {} : { latest: recent[0], recent }),
+        ...positionFields(recent),
       });
       return { statusCode: 200 };
     }

@@ -1,4 +1,4 @@
-import { ErrorCode, type ErrorFrameBody, type KeepAliveAnswer } from '@syncbell/contract';
+import { ErrorCode, type ErrorFrameBody, type KeepAliveAnswer, positionFields } from '@syncbell/contract';
 import type { ReplayLog } from '../replay-log.js';
 import { requestAck } from './ack.js';
 
@@ -40,10 +40,7 @@ export function keepAliveHandler({
     }
     try {
       const recent = (await replayLog?.recent(userId)) ?? [];
-      const answer: KeepAliveAnswer = {
-        serverTimeMs: now(),
-        ...(recent[0] === undefined ? {} : { latest: recent[0], recent }),
-      };
+      const answer: KeepAliveAnswer = { serverTimeMs: now(), ...positionFields(recent) };
       ack(answer);
     } catch (error) {
       onFailed(error as Error);
